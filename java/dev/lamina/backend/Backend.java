@@ -1,0 +1,109 @@
+package dev.lamina.backend;
+
+import dev.lamina.tensor.DType;
+import java.nio.ByteBuffer;
+
+/**
+ * The kernel-level operations the tensor layer calls. Three implementations: {@code reference}
+ * (plain Java, float64 accumulation, the oracle), {@code cpu} (OpenBLAS + cpu-kernels C++) and
+ * {@code cuda}.
+ *
+ * <p>Contract for every kernel: all storages belong to this backend, are contiguous row-major,
+ * not freed, and large enough; the output is allocated by the caller with the documented dtype;
+ * shapes, dtypes and indices were validated by the caller (the tensor layer). A backend may
+ * re-check cheaply but never reads or writes outside the storages it was given. Outputs never
+ * alias inputs unless stated.
+ */
+public interface Backend {
+
+    /** "reference", "cpu" or "cuda". */
+    String name();
+
+    /** True when the backend can run (the cuda backend needs a driver and a device). */
+    default boolean isAvailable() {
+        return true;
+    }
+
+    // ---- memory ----------------------------------------------------------------------------
+
+    /** A new storage of {@code numel} elements, filled with zeros. */
+    Storage allocate(DType dtype, long numel);
+
+    /** Returns a storage's memory; called by {@link Storage#release()} for the last reference. */
+    void free(Storage storage);
+
+    /** Bytes currently held in live storages of this backend. */
+    long bytesInUse();
+
+    /** Copies {@code dst.bytes()} bytes from {@code src} (position to limit, little-endian) into dst. */
+    void upload(ByteBuffer src, Storage dst);
+
+    /** Copies all of src's bytes into {@code dst} (little-endian), from dst's position. */
+    void download(Storage src, ByteBuffer dst);
+
+    // ---- kernels -----------------------------------------------------------------------------
+
+    /** out[i] = value, converted to out's dtype. */
+    void fill(Storage out, double value);
+
+    /** out[i] = (out.dtype) x[i]; bool from numbers is x != 0; float to int truncates toward zero. */
+    void cast(Storage x, Storage out);
+
+    /**
+     * Strided copy of one dtype: for every index vector {@code idx} of {@code shape},
+     * {@code dst[dstOffset + Σ idx[d]·dstStrides[d]] = src[srcOffset + Σ idx[d]·srcStrides[d]]}.
+     * Strides are in elements; a source stride of 0 broadcasts. Serves transpose, slice, concat,
+     * stack, pad and broadcast. Rank 0 copies one element.
+     */
+    void copyStrided(Storage src, long srcOffset, long[] srcStrides,
+                     Storage dst, long dstOffset, long[] dstStrides, long[] shape);
+
+    /** out[i] = op(x[i]); out has x's dtype and numel. May be called with out == x (in place). */
+    void unary(UnaryOp op, Storage x, Storage out);
+
+    /**
+     * out[idx] = op(a[Σ idx·aStrides], b[Σ idx·bStrides]) for every index of {@code outShape}
+     * (strides in elements, 0 where an operand is broadcast). a and b have the same dtype; out has
+     * that dtype, or BOOL for comparisons. out is contiguous with {@code outShape}.
+     */
+    void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides,
+                Storage out, long[] outShape);
+
+    /**
+     * Reduces the middle axis of x viewed as [outer, n, inner] into out viewed as [outer, inner].
+     * SUM/MAX/MIN keep x's dtype; ARGMAX/ARGMIN write INT64 indices (first occurrence wins).
+     * n ≥ 1. Sums of float32 accumulate in at least float32 in a fixed order (deterministic).
+     */
+    void reduce(ReduceOp op, Storage x, long outer, long n, long inner, Storage out);
+
+    /**
+     * Batched matrix product, float32 or float64: for each batch index p,
+     * {@code out[p] (m×n) = op(a[p]) · op(b[p])} where op transposes when the flag is set.
+     * a[p] starts at element {@code p·strideA} and is stored [m,k] (or [k,m] when transA);
+     * b[p] starts at {@code p·strideB}, stored [k,n] (or [n,k] when transB). A stride of 0
+     * broadcasts one matrix over the batch. out is contiguous [batch, m, n]. k may be 0 (zeros).
+     */
+    void matmul(Storage a, Storage b, Storage out, long batch, long m, long n, long k,
+                boolean transA, boolean transB, long strideA, long strideB);
+
+    /**
+     * Softmax (or log-softmax) of float x viewed as [outer, n, inner] along the middle axis,
+     * computed stably (max subtracted). out has x's dtype and size.
+     */
+    void softmax(Storage x, Storage out, long outer, long n, long inner, boolean log);
+
+    /**
+     * Row gather: out[i, :] = table[ids[i], :] for i < ids.numel(), rows of {@code rowSize}
+     * elements. ids is INT32 or INT64, already checked to lie in [0, table rows).
+     */
+    void gather(Storage table, long rowSize, Storage ids, Storage out);
+
+    /**
+     * Row scatter-add, the gradient of gather: out[ids[i], :] += src[i, :], in increasing i
+     * (deterministic). out is not cleared first. ids checked as for gather.
+     */
+    void scatterAdd(Storage src, long rowSize, Storage ids, Storage out);
+
+    /** out[i, ids[i]] = 1, other entries 0 (out is [ids.numel(), depth], any numeric dtype). */
+    void oneHot(Storage ids, long depth, Storage out);
+}
