@@ -20,7 +20,12 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public void free(Storage storage) {
-        HostStorage s = host(storage);
+        // Storage.release() marks the storage freed before calling here, so host() (which rejects
+        // freed storages) cannot be used: check ownership only.
+        if (storage.backend() != this || !(storage instanceof HostStorage)) {
+            throw new IllegalArgumentException(name() + ".free: storage belongs to backend " + storage.backend().name());
+        }
+        HostStorage s = (HostStorage) storage;
         s.freeMemory();
         bytesInUse.addAndGet(-s.bytes());
     }

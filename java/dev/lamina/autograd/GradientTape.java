@@ -1,0 +1,212 @@
+package dev.lamina.autograd;
+
+import dev.lamina.tensor.Tensor;
+import dev.lamina.tensor.Variable;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reverse-mode automatic differentiation, as TensorFlow's {@code tf.GradientTape}: ops run
+ * eagerly and, while a tape is open on the thread and one of their inputs is watched (or derives
+ * from a watched tensor), the tape records the op and its gradient rule.
+ *
+ * <pre>{@code
+ * GradientTape tape = GradientTape.start();
+ * try (tape) {
+ *     Tensor loss = x.matmul(w).sub(y).square().mean();   // w is a Variable: watched automatically
+ *     Tensor[] grads = tape.gradient(loss, w);
+ * }
+ * }</pre>
+ *
+ * <p>Trainable {@link Variable}s are watched automatically; other tensors must be passed to
+ * {@link #watch}. With no open tape an op pays one thread-local look-up and nothing else.
+ * {@link #gradient} may be called several times, and also after the tape is closed (closing stops
+ * the recording). Gradient computations themselves are not recorded.
+ */
+public final class GradientTape implements AutoCloseable {
+    private static final ThreadLocal<ArrayDeque<GradientTape>> ACTIVE = ThreadLocal.withInitial(ArrayDeque::new);
+    private static final ThreadLocal<int[]> PAUSED = ThreadLocal.withInitial(() -> new int[1]);
+
+    private final boolean watchAccessedVariables;
+    private final Set<Tensor> tracked = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final List<Node> nodes = new ArrayList<>();
+    private boolean recording = true;
+
+    private record Node(String op, Tensor[] inputs, Tensor output, Backward backward) {
+    }
+
+    private GradientTape(boolean watchAccessedVariables) {
+        this.watchAccessedVariables = watchAccessedVariables;
+    }
+
+    /** Opens a tape that watches trainable variables automatically. */
+    public static GradientTape start() {
+        return start(true);
+    }
+
+    /** Opens a tape; with {@code watchAccessedVariables} false only {@link #watch}ed tensors count. */
+    public static GradientTape start(boolean watchAccessedVariables) {
+        GradientTape t = new GradientTape(watchAccessedVariables);
+        ACTIVE.get().push(t);
+        return t;
+    }
+
+    /** Marks tensors as sources whose gradients may be asked for. */
+    public void watch(Tensor... tensors) {
+        for (Tensor t : tensors) {
+            tracked.add(t);
+        }
+    }
+
+    /** Number of ops recorded so far. */
+    public int recordedOps() {
+        return nodes.size();
+    }
+
+    /** True when some open tape on this thread records ops (cheap; ops check it before building a rule). */
+    public static boolean isRecording() {
+        return !ACTIVE.get().isEmpty() && PAUSED.get()[0] == 0;
+    }
+
+    /** Called by ops: records {@code output = op(inputs)} on every open tape that tracks an input. */
+    public static void record(String op, Tensor output, Backward backward, Tensor... inputs) {
+        if (PAUSED.get()[0] != 0) {
+            return;
+        }
+        for (GradientTape tape : ACTIVE.get()) {
+            if (tape.recording && tape.tracksAny(inputs)) {
+                tape.nodes.add(new Node(op, inputs.clone(), output, backward));
+                tape.tracked.add(output);
+            }
+        }
+    }
+
+    private boolean tracksAny(Tensor[] inputs) {
+        for (Tensor t : inputs) {
+            if (tracks(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean tracks(Tensor t) {
+        if (tracked.contains(t)) {
+            return true;
+        }
+        if (watchAccessedVariables && t instanceof Variable v && v.trainable()) {
+            tracked.add(t);
+            return true;
+        }
+        return false;
+    }
+
+    /** dL/d(source) for one source; see {@link #gradient(Tensor, Tensor...)}. */
+    public Tensor gradient(Tensor target, Tensor source) {
+        return gradient(target, new Tensor[] {source})[0];
+    }
+
+    /** Gradients for a list of sources, in order. */
+    public List<Tensor> gradient(Tensor target, List<? extends Tensor> sources) {
+        Tensor[] g = gradient(target, sources.toArray(new Tensor[0]));
+        List<Tensor> out = new ArrayList<>(g.length);
+        Collections.addAll(out, g);
+        return out;
+    }
+
+    /**
+     * The gradients of {@code target} with respect to each source. A non-scalar target is summed
+     * first (as TensorFlow does). A source the target does not depend on gets null. The returned
+     * tensors belong to the current scope; intermediate gradients are freed as the walk goes.
+     */
+    public Tensor[] gradient(Tensor target, Tensor... sources) {
+        Tensor[] result = new Tensor[sources.length];
+        if (!tracked.contains(target)) {
+            return result;
+        }
+        Set<Tensor> wanted = Collections.newSetFromMap(new IdentityHashMap<>());
+        Collections.addAll(wanted, sources);
+        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        PAUSED.get()[0]++;
+        try {
+            grads.put(target, Tensor.onesLike(target));
+            for (int i = nodes.size() - 1; i >= 0; i--) {
+                Node node = nodes.get(i);
+                Tensor g = grads.get(node.output);
+                if (g == null) {
+                    continue;
+                }
+                Tensor[] inputGrads = node.backward.apply(g);
+                for (int j = 0; j < node.inputs.length; j++) {
+                    Tensor in = node.inputs[j];
+                    Tensor ig = inputGrads[j];
+                    if (ig == null) {
+                        continue;
+                    }
+                    if (!tracked.contains(in)) {
+                        ig.close();
+                        continue;
+                    }
+                    Tensor prev = grads.get(in);
+                    if (prev == null) {
+                        grads.put(in, ig);
+                    } else {
+                        grads.put(in, prev.add(ig));
+                        prev.close();
+                        ig.close();
+                    }
+                }
+                if (!wanted.contains(node.output)) {
+                    grads.remove(node.output);
+                    g.close();
+                }
+            }
+            for (int i = 0; i < sources.length; i++) {
+                Tensor g = grads.get(sources[i]);
+                // the same source twice gets two tensors, so each may be closed on its own
+                result[i] = g == null ? null : (contains(result, i, g) ? g.view() : g);
+            }
+            for (Map.Entry<Tensor, Tensor> e : grads.entrySet()) {
+                if (!wanted.contains(e.getKey())) {
+                    e.getValue().close();
+                }
+            }
+        } finally {
+            PAUSED.get()[0]--;
+        }
+        return result;
+    }
+
+    private static boolean contains(Tensor[] arr, int upTo, Tensor t) {
+        for (int i = 0; i < upTo; i++) {
+            if (arr[i] == t) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Runs {@code body} without recording on any tape (like {@code tf.stop_recording}). */
+    public static <T> T noGrad(java.util.function.Supplier<T> body) {
+        PAUSED.get()[0]++;
+        try {
+            return body.get();
+        } finally {
+            PAUSED.get()[0]--;
+        }
+    }
+
+    /** Stops recording and removes the tape from the thread; gradients can still be computed. */
+    @Override
+    public void close() {
+        if (recording) {
+            recording = false;
+            ACTIVE.get().remove(this);
+        }
+    }
+}
