@@ -1,0 +1,10 @@
+package dev.lamina.cli;
+
+/** A command line that does not make sense; {@link Main} prints the message and exits with 2. */
+public class UsageException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    public UsageException(String message) {
+        super(message);
+    }
+}

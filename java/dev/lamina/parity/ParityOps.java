@@ -1,0 +1,123 @@
+package dev.lamina.parity;
+
+import dev.lamina.tensor.Tensor;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The operations the parity runner can check: one table, op name to implementation. Each
+ * implementation builds its outputs from the case's input tensors through the Tensor API only, so
+ * the backward pass comes from the autograd tape. Adding an op (lstm, conv2d, ...) is adding an
+ * entry to {@link #TABLE}.
+ */
+public final class ParityOps {
+
+    /** Computes the named outputs of one op from its named inputs and attributes. */
+    @FunctionalInterface
+    public interface Op {
+        Map<String, Tensor> apply(Map<String, Tensor> in, Map<String, Object> attrs);
+    }
+
+    /** Keras's default fuzz factor, used to clip probabilities in binary cross-entropy. */
+    public static final double EPSILON = 1e-7;
+
+    /** Op name to implementation. */
+    public static final Map<String, Op> TABLE;
+
+    /** Ops that appear in the case format but have no implementation here yet (reported SKIP). */
+    public static final Set<String> NOT_YET = Set.of("conv2d", "max_pool2d", "avg_pool2d", "lstm", "gru", "simple_rnn");
+
+    static {
+        Map<String, Op> t = new LinkedHashMap<>();
+        t.put("matmul", (in, a) -> Map.of("y", get(in, "a").matmul(get(in, "b"))));
+        t.put("dense", ParityOps::dense);
+        t.put("mean_squared_error", (in, a) -> {
+            Tensor diff = get(in, "y_pred").sub(get(in, "y_true"));
+            return Map.of("loss", diff.square().mean());
+        });
+        t.put("binary_crossentropy", ParityOps::binaryCrossentropy);
+        t.put("sparse_categorical_crossentropy", ParityOps::sparseCategoricalCrossentropy);
+        t.put("embedding", (in, a) -> Map.of("y", get(in, "embeddings").gather(get(in, "ids"))));
+        TABLE = Collections.unmodifiableMap(t);
+    }
+
+    private ParityOps() {
+    }
+
+    /** y = activation(x · kernel + bias). */
+    static Map<String, Tensor> dense(Map<String, Tensor> in, Map<String, Object> attrs) {
+        Tensor z = get(in, "x").matmul(get(in, "kernel")).add(get(in, "bias"));
+        String act = stringAttr(attrs, "activation", "linear");
+        Tensor y;
+        switch (act) {
+            case "linear": y = z; break;
+            case "relu": y = z.relu(); break;
+            case "sigmoid": y = z.sigmoid(); break;
+            case "tanh": y = z.tanh(); break;
+            case "softmax": y = z.softmax(-1); break;
+            default: throw new IllegalArgumentException("dense: unknown activation '" + act + "'");
+        }
+        return Map.of("y", y);
+    }
+
+    /**
+     * Keras binary cross-entropy on probabilities: p = clip(y_pred, ε, 1 − ε),
+     * loss = mean(−(t·log p + (1 − t)·log(1 − p))).
+     */
+    static Map<String, Tensor> binaryCrossentropy(Map<String, Tensor> in, Map<String, Object> attrs) {
+        if (boolAttr(attrs, "from_logits", false)) {
+            throw new UnsupportedOperationException("binary_crossentropy with from_logits=true");
+        }
+        Tensor t = get(in, "y_true");
+        Tensor p = get(in, "y_pred").clip(EPSILON, 1 - EPSILON);
+        Tensor one = Tensor.scalar(1.0, p.dtype());
+        Tensor pos = t.mul(p.log());
+        Tensor neg = one.sub(t).mul(one.sub(p).log());
+        return Map.of("loss", pos.add(neg).neg().mean());
+    }
+
+    /** From logits: loss = mean over the batch of −log_softmax(logits)[label]. */
+    static Map<String, Tensor> sparseCategoricalCrossentropy(Map<String, Tensor> in, Map<String, Object> attrs) {
+        if (!boolAttr(attrs, "from_logits", true)) {
+            throw new UnsupportedOperationException("sparse_categorical_crossentropy with from_logits=false");
+        }
+        Tensor logits = get(in, "logits");
+        Tensor labels = get(in, "labels");
+        long classes = logits.shape()[logits.rank() - 1];
+        Tensor logp = logits.logSoftmax(-1);
+        Tensor picked = logp.mul(labels.oneHot(classes, logits.dtype())).sum(new int[] {-1}, false);
+        return Map.of("loss", picked.neg().mean());
+    }
+
+    private static Tensor get(Map<String, Tensor> in, String name) {
+        Tensor t = in.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("the case has no input in." + name + " (have " + in.keySet() + ")");
+        }
+        return t;
+    }
+
+    static String stringAttr(Map<String, Object> attrs, String key, String def) {
+        Object v = attrs.get(key);
+        if (v == null) {
+            return def;
+        }
+        if (!(v instanceof String)) {
+            throw new IllegalArgumentException("attribute " + key + " must be a string, got " + v);
+        }
+        return (String) v;
+    }
+
+    static boolean boolAttr(Map<String, Object> attrs, String key, boolean def) {
+        Object v = attrs.get(key);
+        if (v == null) {
+            return def;
+        }
+        if (!(v instanceof Boolean)) {
+            throw new IllegalArgumentException("attribute " + key + " must be true or false, got " + v);
+        }
+        return (Boolean) v;
+    }
+}
