@@ -59,7 +59,12 @@ public final class CudaRuntime {
             try {
                 Loader.load(CudaNative.class);
             } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-                return unusable(NOT_BUILT + ": " + e.getMessage(), 0, 0, 0);
+                String lib = "/dev/lamina/backend/cuda/" + Loader.getPlatform() + "/"
+                        + System.mapLibraryName("jniCudaNative");
+                return unusable(CudaRuntime.class.getResource(lib) == null
+                        ? NOT_BUILT
+                        : "cuda JNI library " + lib + " is present but failed to load: " + e.getMessage(),
+                        0, 0, 0);
             }
             int[] out = new int[1];
             CudaNative.lamina_cuda_runtime_version(out);
