@@ -86,13 +86,13 @@ public final class GradientTape implements AutoCloseable {
         }
     }
 
+    /** True when some input is tracked; checks every input so that variables are all picked up. */
     private boolean tracksAny(Tensor[] inputs) {
+        boolean any = false;
         for (Tensor t : inputs) {
-            if (tracks(t)) {
-                return true;
-            }
+            any |= tracks(t);
         }
-        return false;
+        return any;
     }
 
     private boolean tracks(Tensor t) {

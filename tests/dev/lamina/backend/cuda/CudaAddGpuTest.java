@@ -1,0 +1,104 @@
+package dev.lamina.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.backend.BinaryOp;
+import dev.lamina.backend.Storage;
+import dev.lamina.tensor.DType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+
+/** Needs a CUDA device; skipped (not failed) elsewhere. */
+@Tag("gpu")
+class CudaAddGpuTest {
+    private final CudaBackend cuda = CudaBackend.instance();
+
+    @BeforeEach
+    void needsDevice() {
+        Assumptions.assumeTrue(cuda.isAvailable(), () -> "no usable CUDA device: " + CudaBackend.unavailableReason());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 33, 1023, 1 << 20})
+    void addMatchesJavaExactly(int n) {
+        SplittableRandom rnd = new SplittableRandom(0x1a31aL + n);
+        float[] a = new float[n];
+        float[] b = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) (rnd.nextDouble() * 2 - 1) * 100f;
+            b[i] = (float) (rnd.nextDouble() * 2 - 1);
+        }
+        long baseline = cuda.bytesInUse();
+        Storage da = cuda.allocate(DType.FLOAT32, n);
+        Storage db = cuda.allocate(DType.FLOAT32, n);
+        Storage dout = cuda.allocate(DType.FLOAT32, n);
+        try {
+            assertEquals(baseline + 3L * 4 * n, cuda.bytesInUse());
+            cuda.upload(direct(a), da);
+            cuda.upload(heap(b), db); // one direct, one heap buffer: both upload paths
+            long[] strides = {1};
+            cuda.binary(BinaryOp.ADD, da, strides, db, strides, dout, new long[] {n});
+            cuda.synchronize();
+
+            ByteBuffer back = ByteBuffer.allocateDirect(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+            cuda.download(dout, back);
+            FloatBuffer got = back.asFloatBuffer();
+            for (int i = 0; i < n; i++) {
+                float want = a[i] + b[i];
+                if (Float.floatToRawIntBits(want) != Float.floatToRawIntBits(got.get(i))) {
+                    throw new AssertionError("n=" + n + " i=" + i + ": " + a[i] + " + " + b[i]
+                            + " = " + want + ", device gave " + got.get(i));
+                }
+            }
+            ByteBuffer heapBack = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+            cuda.download(da, heapBack);
+            assertEquals(a[n - 1], heapBack.getFloat(4 * (n - 1)));
+        } finally {
+            da.release();
+            db.release();
+            dout.release();
+        }
+        assertEquals(baseline, cuda.bytesInUse());
+    }
+
+    @Test
+    void allocateGivesZerosAndOtherKernelsSayWhyNot() {
+        Storage s = cuda.allocate(DType.FLOAT32, 5);
+        try {
+            ByteBuffer back = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
+            cuda.download(s, back);
+            for (int i = 0; i < 5; i++) {
+                assertEquals(0f, back.getFloat(4 * i));
+            }
+            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
+                    () -> cuda.binary(BinaryOp.MUL, s, new long[] {1}, s, new long[] {1}, s, new long[] {5}));
+            assertTrue(e.getMessage().contains("#6"), e.getMessage());
+            assertThrows(UnsupportedOperationException.class,
+                    () -> cuda.binary(BinaryOp.ADD, s, new long[] {0}, s, new long[] {1}, s, new long[] {5}));
+        } finally {
+            s.release();
+        }
+    }
+
+    private static ByteBuffer direct(float[] v) {
+        ByteBuffer b = ByteBuffer.allocateDirect(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        return b;
+    }
+
+    private static ByteBuffer heap(float[] v) {
+        ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        return b;
+    }
+}

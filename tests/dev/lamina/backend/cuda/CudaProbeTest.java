@@ -1,0 +1,75 @@
+package dev.lamina.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.backend.BinaryOp;
+import dev.lamina.tensor.DType;
+import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Test;
+
+/** Runs on every machine: the probe never throws and says why when there is no usable GPU. */
+class CudaProbeTest {
+
+    @Test
+    void probeNeverThrowsAndIsStable() {
+        CudaRuntime rt = assertDoesNotThrow(CudaRuntime::get);
+        assertSame(rt, CudaRuntime.get(), "probed once, one holder");
+        CudaBackend b = assertDoesNotThrow(CudaBackend::instance);
+        assertSame(b, CudaBackend.instance());
+        assertEquals("cuda", b.name());
+        assertEquals(rt.isAvailable(), b.isAvailable());
+        System.out.println("lamina cuda probe: " + rt);
+    }
+
+    @Test
+    void probeReportsEitherADeviceOrAReason() {
+        CudaRuntime rt = CudaRuntime.get();
+        if (rt.isAvailable()) {
+            assertNull(CudaBackend.unavailableReason());
+            assertTrue(rt.deviceCount() >= 1);
+            assertNotNull(rt.deviceName());
+            assertTrue(rt.computeCapabilityMajor() >= 8);
+            assertTrue(rt.totalMemory() > 0);
+        } else {
+            String reason = CudaBackend.unavailableReason();
+            assertNotNull(reason);
+            assertFalse(reason.isBlank());
+            assertTrue(reason.startsWith(CudaRuntime.NOT_BUILT) || reason.startsWith("cuda")
+                            || reason.startsWith("device 0"),
+                    "reason names the CUDA error or the missing library: " + reason);
+        }
+    }
+
+    /** Where there is no GPU (this project's CI), every operation says why, never crashes. */
+    @Test
+    void withoutDeviceEveryOperationThrowsTheReason() {
+        CudaBackend b = CudaBackend.instance();
+        if (b.isAvailable()) {
+            return;
+        }
+        String reason = CudaBackend.unavailableReason();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> b.allocate(DType.FLOAT32, 4));
+        assertTrue(e.getMessage().contains(reason), e.getMessage());
+        assertThrows(IllegalStateException.class, b::bytesInUse);
+        assertThrows(IllegalStateException.class,
+                () -> b.binary(BinaryOp.ADD, null, new long[] {1}, null, new long[] {1}, null, new long[] {1}));
+        assertThrows(IllegalStateException.class, () -> b.upload(ByteBuffer.allocate(4), null));
+        assertThrows(IllegalStateException.class, () -> b.matmul(null, null, null, 1, 1, 1, 1, false, false, 0, 0));
+        assertThrows(IllegalStateException.class, b::synchronize);
+    }
+
+    @Test
+    void cudaExceptionNamesTheOpAndTheError() {
+        CudaException e = new CudaException("cuda.allocate: cudaMalloc", 2, "cudaErrorMemoryAllocation", "out of memory");
+        assertEquals("cuda.allocate: cudaMalloc: cudaErrorMemoryAllocation (out of memory)", e.getMessage());
+        assertEquals("cudaErrorMemoryAllocation", e.errorName());
+        assertEquals(2, e.code());
+    }
+}

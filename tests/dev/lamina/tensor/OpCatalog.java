@@ -1,0 +1,113 @@
+package dev.lamina.tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The differentiable ops of the tensor API, each with input shapes and a value domain, shared by
+ * the finite-difference gradient test and the backend-against-reference test.
+ */
+public final class OpCatalog {
+    private OpCatalog() {
+    }
+
+    /** Where an op's inputs are drawn from. */
+    public enum Domain {
+        /** uniform in [-2, 2] */ ANY,
+        /** uniform in [0.5, 2] */ POSITIVE,
+        /** ±[0.5, 2] */ AWAY_FROM_ZERO
+    }
+
+    /** One op under test. */
+    public record Case(String name, Function<Tensor[], Tensor> f, long[][] shapes, Domain[] domains) {
+        @Override
+        public String toString() {
+            return name;
+        }
+
+        /** Random inputs in each input's domain. */
+        public double[][] draw(Rng rng) {
+            double[][] v = new double[shapes.length][];
+            for (int i = 0; i < shapes.length; i++) {
+                v[i] = new double[(int) Shapes.numel(shapes[i])];
+                for (int j = 0; j < v[i].length; j++) {
+                    double u = rng.nextDouble();
+                    switch (domains[i]) {
+                        case POSITIVE -> v[i][j] = 0.5 + 1.5 * u;
+                        case AWAY_FROM_ZERO -> v[i][j] = (rng.nextDouble() < 0.5 ? -1 : 1) * (0.5 + 1.5 * u);
+                        default -> v[i][j] = 4 * u - 2;
+                    }
+                }
+            }
+            return v;
+        }
+    }
+
+    private static long[] s(long... d) {
+        return d;
+    }
+
+    private static Case unary(String name, Function<Tensor, Tensor> f, Domain d, long... shape) {
+        return new Case(name, x -> f.apply(x[0]), new long[][] {shape}, new Domain[] {d});
+    }
+
+    private static Case binary(String name, java.util.function.BiFunction<Tensor, Tensor, Tensor> f,
+                               long[] a, Domain da, long[] b, Domain db) {
+        return new Case(name, x -> f.apply(x[0], x[1]), new long[][] {a, b}, new Domain[] {da, db});
+    }
+
+    /** Every differentiable op with a few shapes (broadcasting, batching, odd sizes). */
+    public static List<Case> differentiable() {
+        Domain any = Domain.ANY;
+        Domain pos = Domain.POSITIVE;
+        Domain nz = Domain.AWAY_FROM_ZERO;
+        List<Case> c = new ArrayList<>();
+        c.add(binary("add[3,4]+[4]", Tensor::add, s(3, 4), any, s(4), any));
+        c.add(binary("add[2,1,3]+[4,1]", Tensor::add, s(2, 1, 3), any, s(4, 1), any));
+        c.add(binary("sub[2,3,4]-[3,1]", Tensor::sub, s(2, 3, 4), any, s(3, 1), any));
+        c.add(binary("mul[3,4]*[]", Tensor::mul, s(3, 4), any, s(), any));
+        c.add(binary("mul[7]*[7]", Tensor::mul, s(7), any, s(7), any));
+        c.add(binary("div[3,4]/[3,4]", Tensor::div, s(3, 4), any, s(3, 4), nz));
+        c.add(binary("div[1]/[5,1]", Tensor::div, s(1), any, s(5, 1), nz));
+        c.add(binary("pow[3,4]^[4]", Tensor::pow, s(3, 4), pos, s(4), any));
+        c.add(binary("maximum[3,4],[4]", Tensor::maximum, s(3, 4), any, s(4), any));
+        c.add(binary("minimum[3,4],[3,4]", Tensor::minimum, s(3, 4), any, s(3, 4), any));
+        c.add(unary("clip", x -> x.clip(-1, 1), any, 5, 3));
+        c.add(unary("neg", Tensor::neg, any, 2, 3));
+        c.add(unary("abs", Tensor::abs, nz, 2, 3));
+        c.add(unary("exp", Tensor::exp, any, 2, 3));
+        c.add(unary("log", Tensor::log, pos, 2, 3));
+        c.add(unary("log1p", Tensor::log1p, pos, 2, 3));
+        c.add(unary("sqrt", Tensor::sqrt, pos, 2, 3));
+        c.add(unary("square", Tensor::square, any, 33));
+        c.add(unary("reciprocal", Tensor::reciprocal, nz, 2, 3));
+        c.add(unary("tanh", Tensor::tanh, any, 4, 5));
+        c.add(unary("sigmoid", Tensor::sigmoid, any, 4, 5));
+        c.add(unary("relu", Tensor::relu, nz, 4, 5));
+        c.add(unary("softmax(-1)", x -> x.softmax(-1), any, 3, 5));
+        c.add(unary("softmax(0)", x -> x.softmax(0), any, 4, 3, 2));
+        c.add(unary("logSoftmax(1)", x -> x.logSoftmax(1), any, 3, 6));
+        c.add(unary("sum", Tensor::sum, any, 3, 4));
+        c.add(unary("sum{0,2}keep", x -> x.sum(new int[] {0, 2}, true), any, 2, 3, 4));
+        c.add(unary("sum{0,2}", x -> x.sum(new int[] {0, 2}, false), any, 2, 3, 4));
+        c.add(unary("mean(1)", x -> x.mean(1), any, 3, 4));
+        c.add(unary("max(1)", x -> x.max(new int[] {1}, false), any, 3, 7));
+        c.add(unary("min{0,1}", x -> x.min(new int[] {0, 1}, true), any, 3, 7));
+        c.add(unary("variance(0)", x -> x.variance(new int[] {0}, false), any, 5, 3));
+        c.add(binary("matmul[5,4]x[4,3]", Tensor::matmul, s(5, 4), any, s(4, 3), any));
+        c.add(binary("matmul[2,3,4]x[4,5]", Tensor::matmul, s(2, 3, 4), any, s(4, 5), any));
+        c.add(binary("matmul[2,1,3,4]x[3,4,2]", Tensor::matmul, s(2, 1, 3, 4), any, s(3, 4, 2), any));
+        c.add(unary("transpose", Tensor::transpose, any, 3, 5));
+        c.add(unary("permute(2,0,1)", x -> x.permute(2, 0, 1), any, 2, 3, 4));
+        c.add(unary("reshape", x -> x.reshape(4, -1).square(), any, 2, 3, 4));
+        c.add(unary("squeeze/unsqueeze", x -> x.unsqueeze(0).squeeze(2).exp(), any, 3, 1, 4));
+        c.add(unary("slice", x -> x.slice(new long[] {1, 0, 2}, new long[] {2, -1, 2}), any, 3, 4, 5));
+        c.add(unary("broadcastTo", x -> x.broadcastTo(2, 3, 4), any, 3, 1));
+        c.add(binary("concat(1)", (a, b) -> Tensor.concat(List.of(a, b, a), 1), s(2, 3), any, s(2, 1), any));
+        c.add(binary("stack(0)", (a, b) -> Tensor.stack(List.of(a, b), 0), s(2, 3), any, s(2, 3), any));
+        c.add(unary("gather", x -> x.gather(Tensor.of(new int[] {2, 0, 2, 3}, 2, 2)), any, 4, 3));
+        c.add(binary("dense-softmax", (x, w) -> x.matmul(w).tanh().softmax(-1).log().mean(), s(4, 3), any, s(3, 5), any));
+        return c;
+    }
+}
