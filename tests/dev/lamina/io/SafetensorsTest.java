@@ -28,7 +28,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class SafetensorsTest {
-    static final Path CASES = Paths.get("..", "shared", "parity", "cases");
+    /** The cases shipped in data/parity/cases, else the shared folder beside the repository. */
+    static final Path CASES = Files.isDirectory(Paths.get("data", "parity", "cases"))
+            ? Paths.get("data", "parity", "cases") : Paths.get("..", "shared", "parity", "cases");
 
     @TempDir
     Path tmp;

@@ -20,7 +20,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Runs every shared parity case on the reference and cpu backends. */
 class ParityCasesTest {
-    static final Path CASES = Paths.get("..", "shared", "parity", "cases");
+    /** The cases shipped in data/parity/cases, else the shared folder beside the repository. */
+    static final Path CASES = Files.isDirectory(Paths.get("data", "parity", "cases"))
+            ? Paths.get("data", "parity", "cases") : Paths.get("..", "shared", "parity", "cases");
 
     @ParameterizedTest
     @ValueSource(strings = {"reference", "cpu"})
