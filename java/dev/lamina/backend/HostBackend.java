@@ -20,7 +20,11 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public void free(Storage storage) {
-        HostStorage s = host(storage);
+        // not host(): Storage.release() marks the storage freed before it calls free()
+        if (storage.backend() != this || !(storage instanceof HostStorage)) {
+            throw new IllegalArgumentException(name() + ": storage belongs to backend " + storage.backend().name());
+        }
+        HostStorage s = (HostStorage) storage;
         s.freeMemory();
         bytesInUse.addAndGet(-s.bytes());
     }
