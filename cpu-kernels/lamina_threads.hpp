@@ -1,0 +1,136 @@
+// Lamina cpu-kernels: a small persistent thread pool (std::thread only, so the JNI library
+// depends on nothing beyond glibc and libstdc++).
+//
+// parallel_for splits [0, n) into at most `threads` contiguous chunks. Kernels only parallelise
+// over independent outputs, so results never depend on the thread count.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace lamina {
+
+class ThreadPool {
+public:
+    static ThreadPool& get() {
+        static ThreadPool pool;
+        return pool;
+    }
+
+    int threads() const { return threads_.load(); }
+
+    /** Sets the number of threads (>= 1) used by parallel kernels, counting the caller. */
+    void set_threads(int n) {
+        if (n < 1) n = 1;
+        std::lock_guard<std::mutex> run(run_mutex_);
+        stop_workers();
+        threads_.store(n);
+        start_workers(n - 1);
+    }
+
+    /**
+     * Runs f(begin, end) over chunks covering [0, n). Serial when n < min_parallel, when one
+     * thread is configured, or when another call is already using the pool (no nesting, no
+     * blocking between concurrent Java callers).
+     */
+    void parallel_for(int64_t n, int64_t min_parallel, const std::function<void(int64_t, int64_t)>& f) {
+        if (n <= 0) return;
+        int t = threads_.load();
+        if (t <= 1 || n < min_parallel) { f(0, n); return; }
+        std::unique_lock<std::mutex> run(run_mutex_, std::try_to_lock);
+        if (!run.owns_lock() || workers_.empty()) { f(0, n); return; }
+        int chunks = (int) std::min<int64_t>(n, (int64_t) workers_.size() + 1);
+        auto task = [&](int c) {
+            int64_t b = n * c / chunks, e = n * (c + 1) / chunks;
+            if (b < e) f(b, e);
+        };
+        std::function<void(int)> job = task;
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            job_ = &job;
+            njobs_ = chunks;
+            next_.store(0);
+            pending_ = (int) workers_.size();
+            ++generation_;
+        }
+        cv_.notify_all();
+        for (int c; (c = next_.fetch_add(1)) < chunks;) task(c);
+        std::unique_lock<std::mutex> lk(m_);
+        done_cv_.wait(lk, [&] { return pending_ == 0; });
+        job_ = nullptr;
+    }
+
+    ~ThreadPool() {
+        std::lock_guard<std::mutex> run(run_mutex_);
+        stop_workers();
+    }
+
+private:
+    ThreadPool() {
+        unsigned hc = std::thread::hardware_concurrency();
+        int n = hc == 0 ? 1 : (int) hc;
+        threads_.store(n);
+        start_workers(n - 1);
+    }
+
+    void start_workers(int count) {
+        stop_ = false;
+        uint64_t g = generation_;  // workers start at the current generation (run_mutex_ held)
+        for (int i = 0; i < count; i++) workers_.emplace_back([this, g] { worker(g); });
+    }
+
+    void stop_workers() {
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            stop_ = true;
+            ++generation_;
+        }
+        cv_.notify_all();
+        for (auto& w : workers_) w.join();
+        workers_.clear();
+    }
+
+    void worker(uint64_t seen) {
+        for (;;) {
+            const std::function<void(int)>* job;
+            int njobs;
+            {
+                std::unique_lock<std::mutex> lk(m_);
+                cv_.wait(lk, [&] { return generation_ != seen; });
+                seen = generation_;
+                if (stop_) return;
+                job = job_;
+                njobs = njobs_;
+            }
+            for (int c; (c = next_.fetch_add(1)) < njobs;) (*job)(c);
+            {
+                std::lock_guard<std::mutex> lk(m_);
+                if (--pending_ == 0) done_cv_.notify_all();
+            }
+        }
+    }
+
+    std::atomic<int> threads_{1};
+    std::mutex run_mutex_;
+    std::mutex m_;
+    std::condition_variable cv_, done_cv_;
+    std::vector<std::thread> workers_;
+    const std::function<void(int)>* job_ = nullptr;
+    int njobs_ = 0;
+    std::atomic<int> next_{0};
+    int pending_ = 0;
+    uint64_t generation_ = 0;
+    bool stop_ = false;
+};
+
+template <class F>
+inline void parallel_for(int64_t n, int64_t min_parallel, F&& f) {
+    ThreadPool::get().parallel_for(n, min_parallel, std::function<void(int64_t, int64_t)>(f));
+}
+
+}  // namespace lamina

@@ -1,0 +1,394 @@
+package dev.lamina.backend.cpu;
+
+import dev.lamina.backend.BinaryOp;
+import dev.lamina.backend.HostBackend;
+import dev.lamina.backend.HostStorage;
+import dev.lamina.backend.ReduceOp;
+import dev.lamina.backend.Storage;
+import dev.lamina.backend.UnaryOp;
+import dev.lamina.tensor.DType;
+import java.util.Arrays;
+import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas;
+
+/**
+ * The cpu backend: host memory, OpenBLAS for matmul and the C++ kernels of {@code cpu-kernels/}
+ * (through {@link CpuKernels}) for everything else. Java here is glue: it checks what is cheap to
+ * check (backend, dtypes, sizes, index ranges of strided views) and calls native code.
+ *
+ * <p>Threads: the kernels use a pool of {@link #threads()} threads (the caller included) for large
+ * inputs, and OpenBLAS its own. Both default to {@code lamina.cpu.threads} (system property) or
+ * {@code LAMINA_CPU_THREADS} (environment), else the number of processors, and change through
+ * {@link #setThreads(int)}. Results never depend on the thread count: kernels split work between
+ * outputs only, and sums run in a fixed order.
+ *
+ * <p>Semantics beyond the {@link dev.lamina.backend.Backend} contract: integer DIV truncates toward
+ * zero and gives 0 for a zero divisor; integer arithmetic wraps; integer POW with a negative exponent
+ * gives 0 unless the base is ±1. BOOL supports the comparisons, ADD/MAXIMUM (or) and MUL/MINIMUM
+ * (and); BOOL SUM is logical or. MAX/MIN/MAXIMUM/MINIMUM propagate NaN; ARGMAX/ARGMIN pick the first
+ * NaN if there is one. oneHot leaves the row of an id outside [0, depth) all zero.
+ */
+public final class CpuBackend extends HostBackend {
+    private static volatile CpuBackend instance;
+
+    private CpuBackend() {
+    }
+
+    /** The process-wide cpu backend (loads the native library on first use). */
+    public static CpuBackend instance() {
+        CpuBackend b = instance;
+        if (b == null) {
+            synchronized (CpuBackend.class) {
+                if (instance == null) {
+                    CpuBackend created = new CpuBackend();
+                    Integer configured = configuredThreads();
+                    // touching CpuKernels loads the JNI library; the pool starts with one thread per processor
+                    if (configured != null) {
+                        setThreads(configured);
+                    } else {
+                        CpuKernels.lamina_cpu_get_threads();
+                    }
+                    instance = created;
+                }
+                b = instance;
+            }
+        }
+        return b;
+    }
+
+    /**
+     * Sets the threads of the kernel pool (the calling thread included) and of OpenBLAS (openblas_set_num_threads, through the preset's blas_set_num_threads).
+     * Values below 1 mean 1.
+     */
+    public static void setThreads(int n) {
+        int t = Math.max(1, n);
+        CpuKernels.lamina_cpu_set_threads(t);
+        openblas.blas_set_num_threads(t);  // calls openblas_set_num_threads
+    }
+
+    /** Threads of the kernel pool. */
+    public static int threads() {
+        return CpuKernels.lamina_cpu_get_threads();
+    }
+
+    /** The kernel clone chosen on this CPU: "x86-64-v4" (AVX-512), "x86-64-v3" (AVX2) or "x86-64". */
+    public static String cpuTarget() {
+        return CpuKernels.lamina_cpu_target();
+    }
+
+    private static Integer configuredThreads() {
+        String v = System.getProperty("lamina.cpu.threads");
+        if (v == null || v.isBlank()) {
+            v = System.getenv("LAMINA_CPU_THREADS");
+        }
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("lamina.cpu.threads / LAMINA_CPU_THREADS is not an integer: '" + v + "'");
+        }
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    // ---- kernels -----------------------------------------------------------------------------
+
+    @Override
+    public void fill(Storage out, double value) {
+        HostStorage o = host(out);
+        check("fill", CpuKernels.lamina_cpu_fill(o.pointer(), code(out.dtype()), out.numel(), value), out.dtype());
+    }
+
+    @Override
+    public void cast(Storage x, Storage out) {
+        HostStorage xs = host(x), os = host(out);
+        sameNumel("cast", x, out);
+        check("cast", CpuKernels.lamina_cpu_cast(xs.pointer(), code(x.dtype()), os.pointer(), code(out.dtype()), x.numel()),
+                x.dtype());
+    }
+
+    @Override
+    public void copyStrided(Storage src, long srcOffset, long[] srcStrides,
+                            Storage dst, long dstOffset, long[] dstStrides, long[] shape) {
+        HostStorage s = host(src), d = host(dst);
+        if (src.dtype() != dst.dtype()) {
+            throw new IllegalArgumentException("copyStrided: dtypes differ, " + src.dtype() + " -> " + dst.dtype());
+        }
+        int rank = shape.length;
+        if (srcStrides.length != rank || dstStrides.length != rank) {
+            throw new IllegalArgumentException("copyStrided: shape " + Arrays.toString(shape) + " with strides "
+                    + Arrays.toString(srcStrides) + " and " + Arrays.toString(dstStrides));
+        }
+        if (numel(shape, "copyStrided") == 0) {
+            return;
+        }
+        checkRange("copyStrided", "src", src, srcOffset, srcStrides, shape);
+        checkRange("copyStrided", "dst", dst, dstOffset, dstStrides, shape);
+        check("copyStrided", CpuKernels.lamina_cpu_copy_strided(s.pointer(), srcOffset, srcStrides, d.pointer(), dstOffset,
+                dstStrides, shape, rank, src.dtype().size()), src.dtype());
+    }
+
+    @Override
+    public void unary(UnaryOp op, Storage x, Storage out) {
+        HostStorage xs = host(x), os = host(out);
+        sameNumel("unary " + op, x, out);
+        if (x.dtype() != out.dtype()) {
+            throw new IllegalArgumentException("unary " + op + ": out dtype " + out.dtype() + " != x dtype " + x.dtype());
+        }
+        if (x.dtype() == DType.BOOL || (x.dtype().isInteger() && !op.supportsIntegers())) {
+            throw new IllegalArgumentException("unary " + op + " does not support dtype " + x.dtype());
+        }
+        check("unary " + op, CpuKernels.lamina_cpu_unary(op.ordinal(), code(x.dtype()), xs.pointer(), os.pointer(), x.numel()),
+                x.dtype());
+    }
+
+    @Override
+    public void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides,
+                       Storage out, long[] outShape) {
+        HostStorage as = host(a), bs = host(b), os = host(out);
+        String what = "binary " + op;
+        if (a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException(what + ": dtypes differ, " + a.dtype() + " and " + b.dtype());
+        }
+        DType expected = op.isComparison() ? DType.BOOL : a.dtype();
+        if (out.dtype() != expected) {
+            throw new IllegalArgumentException(what + ": out dtype " + out.dtype() + ", expected " + expected);
+        }
+        int rank = outShape.length;
+        if (aStrides.length != rank || bStrides.length != rank) {
+            throw new IllegalArgumentException(what + ": out shape " + Arrays.toString(outShape) + " with strides "
+                    + Arrays.toString(aStrides) + " and " + Arrays.toString(bStrides));
+        }
+        long n = numel(outShape, what);
+        if (out.numel() != n) {
+            throw new IllegalArgumentException(what + ": out has " + out.numel() + " elements, shape "
+                    + Arrays.toString(outShape) + " needs " + n);
+        }
+        if (n == 0) {
+            return;
+        }
+        checkRange(what, "a", a, 0, aStrides, outShape);
+        checkRange(what, "b", b, 0, bStrides, outShape);
+        check(what, CpuKernels.lamina_cpu_binary(op.ordinal(), code(a.dtype()), as.pointer(), aStrides, bs.pointer(), bStrides,
+                os.pointer(), outShape, rank), a.dtype());
+    }
+
+    @Override
+    public void reduce(ReduceOp op, Storage x, long outer, long n, long inner, Storage out) {
+        HostStorage xs = host(x), os = host(out);
+        String what = "reduce " + op;
+        if (n < 1 || outer < 0 || inner < 0) {
+            throw new IllegalArgumentException(what + ": bad view [" + outer + ", " + n + ", " + inner + "]");
+        }
+        if (x.numel() != Math.multiplyExact(Math.multiplyExact(outer, n), inner)
+                || out.numel() != Math.multiplyExact(outer, inner)) {
+            throw new IllegalArgumentException(what + ": view [" + outer + ", " + n + ", " + inner + "] of x with "
+                    + x.numel() + " elements into out with " + out.numel());
+        }
+        DType expected = op.isArg() ? DType.INT64 : x.dtype();
+        if (out.dtype() != expected) {
+            throw new IllegalArgumentException(what + ": out dtype " + out.dtype() + ", expected " + expected);
+        }
+        if (out.numel() == 0) {
+            return;
+        }
+        check(what, CpuKernels.lamina_cpu_reduce(op.ordinal(), code(x.dtype()), xs.pointer(), outer, n, inner, os.pointer()),
+                x.dtype());
+    }
+
+    @Override
+    public void matmul(Storage a, Storage b, Storage out, long batch, long m, long n, long k,
+                       boolean transA, boolean transB, long strideA, long strideB) {
+        HostStorage as = host(a), bs = host(b), os = host(out);
+        DType dt = a.dtype();
+        if (!dt.isFloating() || b.dtype() != dt || out.dtype() != dt) {
+            throw new IllegalArgumentException("matmul supports float32 and float64 only, got " + a.dtype() + " x "
+                    + b.dtype() + " -> " + out.dtype());
+        }
+        if (batch < 0 || m < 0 || n < 0 || k < 0 || strideA < 0 || strideB < 0) {
+            throw new IllegalArgumentException("matmul: negative size, batch " + batch + " m " + m + " n " + n + " k " + k
+                    + " strides " + strideA + ", " + strideB);
+        }
+        if (m > Integer.MAX_VALUE || n > Integer.MAX_VALUE || k > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("matmul: m " + m + ", n " + n + ", k " + k + " exceed the BLAS int range");
+        }
+        if (out.numel() != Math.multiplyExact(Math.multiplyExact(batch, m), n)) {
+            throw new IllegalArgumentException("matmul: out has " + out.numel() + " elements, [" + batch + ", " + m + ", "
+                    + n + "] expected");
+        }
+        if (batch == 0 || m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            fill(out, 0.0);
+            return;
+        }
+        long sizeA = m * k, sizeB = k * n;
+        if ((batch - 1) * strideA + sizeA > a.numel() || (batch - 1) * strideB + sizeB > b.numel()) {
+            throw new IllegalArgumentException("matmul: a (" + a.numel() + " elements) or b (" + b.numel()
+                    + ") too small for batch " + batch + ", m " + m + ", n " + n + ", k " + k + ", strides " + strideA
+                    + ", " + strideB);
+        }
+        int M = (int) m, N = (int) n, K = (int) k;
+        int ta = transA ? openblas.CblasTrans : openblas.CblasNoTrans;
+        int tb = transB ? openblas.CblasTrans : openblas.CblasNoTrans;
+        int lda = transA ? M : K;
+        int ldb = transB ? K : N;
+        long sizeC = m * n;
+        if (dt == DType.FLOAT32) {
+            FloatPointer pa = new FloatPointer(as.pointer()).capacity(a.numel()).limit(a.numel());
+            FloatPointer pb = new FloatPointer(bs.pointer()).capacity(b.numel()).limit(b.numel());
+            FloatPointer pc = new FloatPointer(os.pointer()).capacity(out.numel()).limit(out.numel());
+            for (long p = 0; p < batch; p++) {
+                openblas.cblas_sgemm(openblas.CblasRowMajor, ta, tb, M, N, K, 1.0f,
+                        pa.position(p * strideA), lda, pb.position(p * strideB), ldb, 0.0f, pc.position(p * sizeC), N);
+            }
+        } else {
+            DoublePointer pa = new DoublePointer(as.pointer()).capacity(a.numel()).limit(a.numel());
+            DoublePointer pb = new DoublePointer(bs.pointer()).capacity(b.numel()).limit(b.numel());
+            DoublePointer pc = new DoublePointer(os.pointer()).capacity(out.numel()).limit(out.numel());
+            for (long p = 0; p < batch; p++) {
+                openblas.cblas_dgemm(openblas.CblasRowMajor, ta, tb, M, N, K, 1.0,
+                        pa.position(p * strideA), lda, pb.position(p * strideB), ldb, 0.0, pc.position(p * sizeC), N);
+            }
+        }
+    }
+
+    @Override
+    public void softmax(Storage x, Storage out, long outer, long n, long inner, boolean log) {
+        HostStorage xs = host(x), os = host(out);
+        String what = log ? "logSoftmax" : "softmax";
+        if (!x.dtype().isFloating() || out.dtype() != x.dtype()) {
+            throw new IllegalArgumentException(what + " supports float32 and float64 only, got " + x.dtype() + " -> "
+                    + out.dtype());
+        }
+        if (n < 1 || outer < 0 || inner < 0 || x.numel() != Math.multiplyExact(Math.multiplyExact(outer, n), inner)
+                || out.numel() != x.numel()) {
+            throw new IllegalArgumentException(what + ": view [" + outer + ", " + n + ", " + inner + "] of x with "
+                    + x.numel() + " elements into out with " + out.numel());
+        }
+        if (x.numel() == 0) {
+            return;
+        }
+        check(what, CpuKernels.lamina_cpu_softmax(code(x.dtype()), xs.pointer(), os.pointer(), outer, n, inner, log ? 1 : 0),
+                x.dtype());
+    }
+
+    @Override
+    public void gather(Storage table, long rowSize, Storage ids, Storage out) {
+        HostStorage ts = host(table), is = host(ids), os = host(out);
+        checkIds("gather", ids);
+        if (table.dtype() != out.dtype()) {
+            throw new IllegalArgumentException("gather: table dtype " + table.dtype() + ", out dtype " + out.dtype());
+        }
+        if (rowSize < 1 || table.numel() % rowSize != 0 || out.numel() != Math.multiplyExact(ids.numel(), rowSize)) {
+            throw new IllegalArgumentException("gather: table of " + table.numel() + " elements, rows of " + rowSize
+                    + ", " + ids.numel() + " ids, out of " + out.numel() + " elements");
+        }
+        int rc = CpuKernels.lamina_cpu_gather(table.dtype().size(), ts.pointer(), table.numel() / rowSize, rowSize,
+                is.pointer(), code(ids.dtype()), ids.numel(), os.pointer());
+        if (rc == CpuKernels.E_INDEX) {
+            throw new IndexOutOfBoundsException("gather: an id lies outside [0, " + table.numel() / rowSize + ")");
+        }
+        check("gather", rc, table.dtype());
+    }
+
+    @Override
+    public void scatterAdd(Storage src, long rowSize, Storage ids, Storage out) {
+        HostStorage ss = host(src), is = host(ids), os = host(out);
+        checkIds("scatterAdd", ids);
+        if (src.dtype() != out.dtype()) {
+            throw new IllegalArgumentException("scatterAdd: src dtype " + src.dtype() + ", out dtype " + out.dtype());
+        }
+        if (rowSize < 1 || out.numel() % rowSize != 0 || src.numel() != Math.multiplyExact(ids.numel(), rowSize)) {
+            throw new IllegalArgumentException("scatterAdd: src of " + src.numel() + " elements, rows of " + rowSize
+                    + ", " + ids.numel() + " ids, out of " + out.numel() + " elements");
+        }
+        int rc = CpuKernels.lamina_cpu_scatter_add(code(src.dtype()), ss.pointer(), rowSize, is.pointer(), code(ids.dtype()),
+                ids.numel(), os.pointer(), out.numel() / rowSize);
+        if (rc == CpuKernels.E_INDEX) {
+            throw new IndexOutOfBoundsException("scatterAdd: an id lies outside [0, " + out.numel() / rowSize + ")");
+        }
+        check("scatterAdd", rc, src.dtype());
+    }
+
+    @Override
+    public void oneHot(Storage ids, long depth, Storage out) {
+        HostStorage is = host(ids), os = host(out);
+        checkIds("oneHot", ids);
+        if (depth < 0 || out.numel() != Math.multiplyExact(ids.numel(), depth)) {
+            throw new IllegalArgumentException("oneHot: " + ids.numel() + " ids, depth " + depth + ", out of "
+                    + out.numel() + " elements");
+        }
+        check("oneHot", CpuKernels.lamina_cpu_one_hot(is.pointer(), code(ids.dtype()), ids.numel(), depth, os.pointer(),
+                code(out.dtype())), out.dtype());
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    private static int code(DType dt) {
+        return dt.ordinal();
+    }
+
+    private static void checkIds(String what, Storage ids) {
+        if (ids.dtype() != DType.INT32 && ids.dtype() != DType.INT64) {
+            throw new IllegalArgumentException(what + ": ids must be int32 or int64, got " + ids.dtype());
+        }
+    }
+
+    private static void sameNumel(String what, Storage x, Storage out) {
+        if (x.numel() != out.numel()) {
+            throw new IllegalArgumentException(what + ": x has " + x.numel() + " elements, out " + out.numel());
+        }
+    }
+
+    private static long numel(long[] shape, String what) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException(what + ": negative dimension in " + Arrays.toString(shape));
+            }
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+
+    /** Every element a strided view of a non-empty shape touches lies inside the storage. */
+    private static void checkRange(String what, String name, Storage s, long offset, long[] strides, long[] shape) {
+        long lo = offset, hi = offset;
+        for (int d = 0; d < shape.length; d++) {
+            long span = Math.multiplyExact(strides[d], shape[d] - 1);
+            if (span < 0) {
+                lo += span;
+            } else {
+                hi += span;
+            }
+        }
+        if (lo < 0 || hi >= s.numel()) {
+            throw new IllegalArgumentException(what + ": " + name + " view (offset " + offset + ", strides "
+                    + Arrays.toString(strides) + ", shape " + Arrays.toString(shape) + ") reaches elements [" + lo + ", "
+                    + hi + "] of a storage of " + s.numel());
+        }
+    }
+
+    private static void check(String what, int rc, DType dt) {
+        switch (rc) {
+            case CpuKernels.OK:
+                return;
+            case CpuKernels.E_DTYPE:
+                throw new IllegalArgumentException(what + " does not support dtype " + dt);
+            case CpuKernels.E_OP:
+                throw new IllegalArgumentException(what + " is not supported for dtype " + dt);
+            case CpuKernels.E_INDEX:
+                throw new IndexOutOfBoundsException(what + ": index out of range");
+            default:
+                throw new IllegalArgumentException(what + ": invalid arguments (native code " + rc + ")");
+        }
+    }
+}

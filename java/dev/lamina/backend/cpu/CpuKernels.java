@@ -1,0 +1,66 @@
+package dev.lamina.backend.cpu;
+
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.Const;
+import org.bytedeco.javacpp.annotation.Platform;
+
+/**
+ * JavaCPP binding of {@code native/lamina_cpu.h} (kernels in {@code cpu-kernels/}). The JNI library
+ * {@code libjniCpuKernels} is built by the javacpp Maven plugin in {@code process-classes}.
+ *
+ * <p>Raw surface: no checks beyond what the native side re-checks (indices). Use {@link CpuBackend}.
+ * dtype codes are {@code DType.ordinal()}, op codes the ordinals of the op enums; every kernel
+ * returns 0 or a negative error code (see {@link #OK} and below).
+ */
+@Platform(include = "lamina_cpu.h", compiler = "cpp17")
+public final class CpuKernels {
+    static {
+        Loader.load();
+    }
+
+    public static final int OK = 0;
+    public static final int E_DTYPE = -1;
+    public static final int E_OP = -2;
+    public static final int E_INDEX = -3;
+    public static final int E_ARG = -4;
+
+    private CpuKernels() {
+    }
+
+    public static native int lamina_cpu_fill(Pointer out, int dtype, long n, double value);
+
+    public static native int lamina_cpu_cast(@Const Pointer x, int xDtype, Pointer out, int outDtype, long n);
+
+    public static native int lamina_cpu_copy_strided(@Const Pointer src, long srcOffset,
+            @Cast("const int64_t*") long[] srcStrides, Pointer dst, long dstOffset,
+            @Cast("const int64_t*") long[] dstStrides, @Cast("const int64_t*") long[] shape, int rank, int elemSize);
+
+    public static native int lamina_cpu_unary(int op, int dtype, @Const Pointer x, Pointer out, long n);
+
+    public static native int lamina_cpu_binary(int op, int dtype, @Const Pointer a, @Cast("const int64_t*") long[] aStrides,
+            @Const Pointer b, @Cast("const int64_t*") long[] bStrides, Pointer out,
+            @Cast("const int64_t*") long[] outShape, int rank);
+
+    public static native int lamina_cpu_reduce(int op, int dtype, @Const Pointer x, long outer, long n, long inner,
+            Pointer out);
+
+    public static native int lamina_cpu_softmax(int dtype, @Const Pointer x, Pointer out, long outer, long n, long inner,
+            int log);
+
+    public static native int lamina_cpu_gather(int elemSize, @Const Pointer table, long tableRows, long rowSize,
+            @Const Pointer ids, int idsDtype, long nIds, Pointer out);
+
+    public static native int lamina_cpu_scatter_add(int dtype, @Const Pointer src, long rowSize, @Const Pointer ids,
+            int idsDtype, long nIds, Pointer out, long outRows);
+
+    public static native int lamina_cpu_one_hot(@Const Pointer ids, int idsDtype, long nIds, long depth, Pointer out,
+            int outDtype);
+
+    public static native void lamina_cpu_set_threads(int n);
+
+    public static native int lamina_cpu_get_threads();
+
+    public static native @Cast("const char*") String lamina_cpu_target();
+}

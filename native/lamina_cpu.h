@@ -1,0 +1,65 @@
+// Lamina cpu backend: the C-callable surface that JavaCPP wraps (dev.lamina.backend.cpu.CpuKernels).
+//
+// Plain functions of pointers, int64 sizes and int codes. dtype codes are the ordinals of
+// dev.lamina.tensor.DType (0 float32, 1 float64, 2 int32, 3 int64, 4 bool); op codes the ordinals
+// of UnaryOp / BinaryOp / ReduceOp. Every function returns 0 on success or a negative code:
+// -1 unsupported dtype, -2 unsupported op, -3 index out of range, -4 bad argument.
+// The Java side validates sizes before calling; the native side re-checks indices.
+#pragma once
+
+#include <cstdint>
+
+#include "lamina_kernels.hpp"
+
+inline int lamina_cpu_fill(void* out, int dtype, int64_t n, double value) {
+    return lamina::fill(out, dtype, n, value);
+}
+
+inline int lamina_cpu_cast(const void* x, int x_dtype, void* out, int out_dtype, int64_t n) {
+    return lamina::cast(x, x_dtype, out, out_dtype, n);
+}
+
+inline int lamina_cpu_copy_strided(const void* src, int64_t src_offset, const int64_t* src_strides, void* dst,
+                                   int64_t dst_offset, const int64_t* dst_strides, const int64_t* shape, int rank,
+                                   int elem_size) {
+    return lamina::copy_strided(src, src_offset, src_strides, dst, dst_offset, dst_strides, shape, rank, elem_size);
+}
+
+inline int lamina_cpu_unary(int op, int dtype, const void* x, void* out, int64_t n) {
+    return lamina::unary(op, dtype, x, out, n);
+}
+
+inline int lamina_cpu_binary(int op, int dtype, const void* a, const int64_t* a_strides, const void* b,
+                             const int64_t* b_strides, void* out, const int64_t* out_shape, int rank) {
+    return lamina::binary(op, dtype, a, a_strides, b, b_strides, out, out_shape, rank);
+}
+
+inline int lamina_cpu_reduce(int op, int dtype, const void* x, int64_t outer, int64_t n, int64_t inner, void* out) {
+    return lamina::reduce(op, dtype, x, outer, n, inner, out);
+}
+
+inline int lamina_cpu_softmax(int dtype, const void* x, void* out, int64_t outer, int64_t n, int64_t inner, int log) {
+    return lamina::softmax(dtype, x, out, outer, n, inner, log != 0);
+}
+
+inline int lamina_cpu_gather(int elem_size, const void* table, int64_t table_rows, int64_t row_size, const void* ids,
+                             int ids_dtype, int64_t n_ids, void* out) {
+    return lamina::gather(elem_size, table, table_rows, row_size, ids, ids_dtype, n_ids, out);
+}
+
+inline int lamina_cpu_scatter_add(int dtype, const void* src, int64_t row_size, const void* ids, int ids_dtype,
+                                  int64_t n_ids, void* out, int64_t out_rows) {
+    return lamina::scatter_add(dtype, src, row_size, ids, ids_dtype, n_ids, out, out_rows);
+}
+
+inline int lamina_cpu_one_hot(const void* ids, int ids_dtype, int64_t n_ids, int64_t depth, void* out, int out_dtype) {
+    return lamina::one_hot(ids, ids_dtype, n_ids, depth, out, out_dtype);
+}
+
+/** Threads used by the parallel kernels (>= 1, the calling thread included). */
+inline void lamina_cpu_set_threads(int n) { lamina::ThreadPool::get().set_threads(n); }
+
+inline int lamina_cpu_get_threads() { return lamina::ThreadPool::get().threads(); }
+
+/** "x86-64-v4" (AVX-512), "x86-64-v3" (AVX2) or "x86-64": the kernel clone used on this CPU. */
+inline const char* lamina_cpu_target() { return lamina::cpu_target(); }
