@@ -21,6 +21,22 @@ public final class Rng {
     private final int[] block = new int[4];
     private int used = 4;
 
+    private static Rng global = new Rng(Long.getLong("lamina.seed", 0L));
+
+    /**
+     * Reseeds the process-wide generator that initializers, dropout and shuffling draw their
+     * seeds from when none is given (as {@code keras.utils.set_random_seed}). The default seed is
+     * 0 (or the system property {@code lamina.seed}), so runs are reproducible by default.
+     */
+    public static synchronized void setGlobalSeed(long seed) {
+        global = new Rng(seed);
+    }
+
+    /** A fresh seed from the process-wide generator. */
+    public static synchronized long nextGlobalSeed() {
+        return ((long) global.nextInt() << 32) ^ Integer.toUnsignedLong(global.nextInt());
+    }
+
     public Rng(long seed) {
         this.key0 = (int) seed;
         this.key1 = (int) (seed >>> 32);

@@ -715,7 +715,11 @@ public class Tensor implements AutoCloseable {
     private Tensor withScalar(double v, java.util.function.UnaryOperator<Tensor> op) {
         checkOpen("scalar op");
         Tensor s = scalarLike(v);
-        return op.apply(s);
+        Tensor r = op.apply(s);
+        if (!recording()) {
+            s.close(); // a recorded op's gradient rule may still read it; then its scope frees it
+        }
+        return r;
     }
 
     /** Values limited to [lo, hi]; the gradient passes where lo ≤ x ≤ hi. */

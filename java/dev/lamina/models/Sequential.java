@@ -1,0 +1,136 @@
+package dev.lamina.models;
+
+import dev.lamina.nn.Input;
+import dev.lamina.nn.Layer;
+import dev.lamina.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A linear stack of layers, as {@code keras.Sequential}:
+ *
+ * <pre>{@code
+ * Sequential model = new Sequential(
+ *         new Input(20, 1),
+ *         new LSTM(64),
+ *         new Dense(32, "relu"),
+ *         new Dense(1));
+ * model.compile(new Adam(1e-3), Losses.meanSquaredError());
+ * }</pre>
+ *
+ * An {@link Input} first fixes the sample shape and builds every layer at once; without it the
+ * layers are built on the first call.
+ */
+public class Sequential extends Model {
+    private Input input;
+
+    public Sequential() {
+        this((String) null);
+    }
+
+    public Sequential(String name) {
+        super(name != null ? name : Layer.uniqueName("sequential"));
+    }
+
+    public Sequential(Layer... layers) {
+        this(Arrays.asList(layers));
+    }
+
+    public Sequential(List<? extends Layer> layers) {
+        this((String) null);
+        for (Layer l : layers) {
+            add(l);
+        }
+    }
+
+    /** Appends a layer (an {@link Input} only as the first). Returns this. */
+    public Sequential add(Layer layer) {
+        if (layer instanceof Input in) {
+            if (!layers().isEmpty()) {
+                throw new IllegalArgumentException(name() + ": an Input can only be the first layer");
+            }
+            input = in;
+            track(layer);
+            layer.ensureBuilt(in.batchShape());
+            return this;
+        }
+        long[] shape = input != null ? lastOutputShape() : null;
+        track(layer);
+        if (shape != null) {
+            layer.ensureBuilt(shape);
+        }
+        return this;
+    }
+
+    private long[] lastOutputShape() {
+        long[] s = input.batchShape();
+        for (Layer l : layers()) {
+            if (l != input) {
+                s = l.outputShape(s);
+            }
+        }
+        return s;
+    }
+
+    /** The declared input (null without one). */
+    public Input input() {
+        return input;
+    }
+
+    @Override
+    public Tensor call(Tensor[] inputs, boolean training) {
+        if (inputs.length != 1) {
+            throw new IllegalArgumentException(name() + ": a Sequential model takes one input, got " + inputs.length);
+        }
+        if (layers().isEmpty()) {
+            throw new IllegalStateException(name() + ": the model has no layers");
+        }
+        Tensor x = inputs[0];
+        for (Layer l : layers()) {
+            x = l.apply(x, training);
+        }
+        return x;
+    }
+
+    @Override
+    protected List<long[]> layerOutputShapes() {
+        long[] s = input != null ? input.batchShape() : null;
+        List<long[]> out = new ArrayList<>();
+        for (Layer l : layers()) {
+            if (l == input) {
+                continue;
+            }
+            if (s == null && l.isBuilt()) {
+                s = l.builtInputShape();
+            }
+            s = s == null ? null : l.outputShape(s);
+            out.add(s);
+        }
+        return out;
+    }
+
+    /** The architecture as Keras writes it: {"name", "layers": [{"class_name", "config"}, ...]}. */
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", name());
+        List<Object> ls = new ArrayList<>();
+        for (Layer l : layers()) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("class_name", l.className());
+            e.put("config", l.config());
+            if (l.isBuilt() && !(l instanceof Input)) {
+                List<Object> shape = new ArrayList<>();
+                for (long d : l.builtInputShape()) {
+                    shape.add(d < 0 ? null : (Object) d);
+                }
+                e.put("build_input_shape", shape);
+            }
+            ls.add(e);
+        }
+        c.put("layers", ls);
+        return c;
+    }
+}

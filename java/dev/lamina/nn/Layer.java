@@ -1,0 +1,246 @@
+package dev.lamina.nn;
+
+import dev.lamina.tensor.DType;
+import dev.lamina.tensor.Shapes;
+import dev.lamina.tensor.Tensor;
+import dev.lamina.tensor.Variable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A Keras-style layer: a function of one input tensor with its own weights, created lazily from
+ * the first input's shape ({@link #build}).
+ *
+ * <p>Shapes include the batch axis first; in {@link #build} and {@link #outputShape} an unknown
+ * batch size is -1. Weights are {@link Variable}s named {@code layerName/weightName} (as Keras:
+ * {@code dense/kernel}, {@code dense/bias}), created through {@link #addWeight} in build order,
+ * which is also the order they are saved in.
+ *
+ * <p>Subclasses implement {@link #call} with tensor ops, so gradients come from the autograd
+ * tape, and {@link #config} with the constructor arguments (for saving the architecture).
+ */
+public abstract class Layer implements AutoCloseable {
+    private static final Map<String, AtomicInteger> NAME_COUNTERS = new ConcurrentHashMap<>();
+
+    private final String name;
+    private final List<Variable> weights = new ArrayList<>();
+    private long[] builtInputShape;
+    private boolean trainable = true;
+    private DType dtype = DType.FLOAT32;
+
+    /** A layer with a name; null gives a unique default from the class ({@code dense}, {@code dense_1}, ...). */
+    protected Layer(String name) {
+        this.name = name != null ? name : uniqueName(defaultBaseName());
+    }
+
+    /** snake_case of the class name, as Keras: BatchNormalization → batch_normalization. */
+    protected String defaultBaseName() {
+        return snake(getClass().getSimpleName());
+    }
+
+    static String snake(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replaceAll("([A-Z])([A-Z][a-z])", "$1_$2").toLowerCase();
+    }
+
+    /** {@code base}, then {@code base_1}, {@code base_2}, ... across the process. */
+    public static String uniqueName(String base) {
+        int n = NAME_COUNTERS.computeIfAbsent(base, k -> new AtomicInteger()).getAndIncrement();
+        return n == 0 ? base : base + "_" + n;
+    }
+
+    public final String name() {
+        return name;
+    }
+
+    /** The Keras class name used in saved architectures (the simple class name). */
+    public String className() {
+        return getClass().getSimpleName();
+    }
+
+    public final boolean isBuilt() {
+        return builtInputShape != null;
+    }
+
+    /** The input shape the layer was built for (batch axis -1), or null before the first call. */
+    public final long[] builtInputShape() {
+        return builtInputShape == null ? null : builtInputShape.clone();
+    }
+
+    public boolean isTrainable() {
+        return trainable;
+    }
+
+    /** Freezes (false) or unfreezes the layer's weights for training. */
+    public void setTrainable(boolean trainable) {
+        this.trainable = trainable;
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    /** Weights dtype (float32 by default); set before the layer is built. */
+    public void setDtype(DType dtype) {
+        if (isBuilt()) {
+            throw new IllegalStateException(name + ": dtype must be set before the layer is built");
+        }
+        if (!dtype.isFloating()) {
+            throw new IllegalArgumentException(name + ": layer dtype must be float32 or float64, got " + dtype);
+        }
+        this.dtype = dtype;
+    }
+
+    /**
+     * Builds the layer for an input shape (batch axis -1 or any size) if not built yet. Calling it
+     * again with an incompatible shape is an IllegalArgumentException naming the layer.
+     */
+    public final void ensureBuilt(long[] inputShape) {
+        long[] s = inputShape.clone();
+        if (s.length > 0) {
+            s[0] = -1;
+        }
+        if (builtInputShape == null) {
+            build(s);
+            builtInputShape = s;
+        } else if (!compatible(builtInputShape, s)) {
+            throw new IllegalArgumentException(name + ": expected input shape " + shapeStr(builtInputShape)
+                    + " (batch first), got " + shapeStr(inputShape));
+        }
+    }
+
+    private static boolean compatible(long[] built, long[] got) {
+        if (built.length != got.length) {
+            return false;
+        }
+        for (int i = 1; i < built.length; i++) {
+            if (built[i] != -1 && got[i] != -1 && built[i] != got[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** "(None, 3)" as Keras prints shapes with an unknown batch. */
+    public static String shapeStr(long[] shape) {
+        StringBuilder sb = new StringBuilder("(");
+        for (int i = 0; i < shape.length; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(shape[i] < 0 ? "None" : Long.toString(shape[i]));
+        }
+        if (shape.length == 1) {
+            sb.append(',');
+        }
+        return sb.append(')').toString();
+    }
+
+    /** Runs the layer: builds it on first use, checks the input, then {@link #call}s it. */
+    public final Tensor apply(Tensor x, boolean training) {
+        if (x.rank() == 0) {
+            throw new IllegalArgumentException(name + ": input must have a batch axis, got a scalar");
+        }
+        ensureBuilt(x.shape());
+        return call(x, training);
+    }
+
+    /** Inference-mode call: {@code apply(x, false)}. */
+    public final Tensor apply(Tensor x) {
+        return apply(x, false);
+    }
+
+    /** Creates the weights for an input shape (batch axis -1). The default creates none. */
+    protected void build(long[] inputShape) {
+    }
+
+    /** The forward computation on a built layer. */
+    protected abstract Tensor call(Tensor x, boolean training);
+
+    /** The output shape for an input shape (batch axis -1 stays -1). */
+    public abstract long[] outputShape(long[] inputShape);
+
+    /** The constructor arguments, JSON-compatible (numbers, strings, booleans, lists, maps). */
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", name);
+        c.put("trainable", trainable);
+        c.put("dtype", dtype.toString());
+        return c;
+    }
+
+    /**
+     * Creates a weight {@code name()/weightName} initialised by {@code init}. Trainable weights are
+     * updated by optimizers; the others (e.g. moving statistics) only by the layer itself.
+     */
+    protected final Variable addWeight(String weightName, long[] shape, Initializer init, boolean trainableWeight) {
+        Tensor v = init.initialize(shape, dtype);
+        try {
+            Variable w = new Variable(v, name + "/" + weightName, trainableWeight);
+            weights.add(w);
+            return w;
+        } finally {
+            v.close();
+        }
+    }
+
+    /** All weights in creation order. */
+    public List<Variable> weights() {
+        return Collections.unmodifiableList(weights);
+    }
+
+    /** Weights an optimizer updates (none when the layer is frozen). */
+    public List<Variable> trainableWeights() {
+        List<Variable> out = new ArrayList<>();
+        if (trainable) {
+            for (Variable w : weights) {
+                if (w.trainable()) {
+                    out.add(w);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Weights not updated by optimizers. */
+    public List<Variable> nonTrainableWeights() {
+        List<Variable> out = new ArrayList<>();
+        for (Variable w : weights) {
+            if (!trainable || !w.trainable()) {
+                out.add(w);
+            }
+        }
+        return out;
+    }
+
+    /** Number of scalars in all weights. */
+    public long countParams() {
+        long n = 0;
+        for (Variable w : weights) {
+            n += Shapes.numel(w.shape());
+        }
+        return n;
+    }
+
+    /** The regularization penalty of this layer's weights (a scalar), or null when there is none. */
+    public Tensor regularizationLoss() {
+        return null;
+    }
+
+    /** Frees the weights. */
+    @Override
+    public void close() {
+        for (Variable w : weights) {
+            w.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return className() + "(" + name + ")";
+    }
+}
