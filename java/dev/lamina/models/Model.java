@@ -621,6 +621,28 @@ public abstract class Model implements AutoCloseable {
         return sb.toString();
     }
 
+    // ---- saving ------------------------------------------------------------------------------
+
+    /** Saves architecture and weights (see {@link ModelIO}); a .safetensors path makes one file. */
+    public void save(java.nio.file.Path path) {
+        ModelIO.save(this, path);
+    }
+
+    /** Loads a model saved with {@link #save}. */
+    public static Sequential load(java.nio.file.Path path) {
+        return ModelIO.load(path);
+    }
+
+    /** Saves the weights alone as safetensors with Keras names. */
+    public void saveWeights(java.nio.file.Path file) {
+        ModelIO.saveWeights(this, file);
+    }
+
+    /** Loads weights of the same architecture; a mismatch names the weight and both shapes. */
+    public void loadWeights(java.nio.file.Path file) {
+        ModelIO.loadWeights(this, file);
+    }
+
     // ---- lifetime ----------------------------------------------------------------------------
 
     /** Frees the weights and the optimizer state. */

@@ -1,0 +1,35 @@
+package dev.lamina.nn;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+
+/**
+ * The registry that turns saved layer configs back into layers: class name (as Keras writes
+ * it) → factory. Built-in layers are registered here; users add their own with {@link #register}.
+ */
+public final class Layers {
+    private static final Map<String, Function<Map<String, Object>, Layer>> FACTORIES = new TreeMap<>();
+
+    static {
+        register("InputLayer", Input::fromConfig);
+    }
+
+    private Layers() {
+    }
+
+    /** Makes {@code className} loadable. */
+    public static synchronized void register(String className, Function<Map<String, Object>, Layer> factory) {
+        FACTORIES.put(className, factory);
+    }
+
+    /** A new layer from a saved {class_name, config}; an unknown class is an IllegalArgumentException. */
+    public static synchronized Layer fromConfig(String className, Map<String, Object> config) {
+        Function<Map<String, Object>, Layer> f = FACTORIES.get(className);
+        if (f == null) {
+            throw new IllegalArgumentException("unknown layer class '" + className + "' (known: " + FACTORIES.keySet()
+                    + "; register custom layers with Layers.register)");
+        }
+        return f.apply(config);
+    }
+}
