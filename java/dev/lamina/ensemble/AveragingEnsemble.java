@@ -1,0 +1,69 @@
+package dev.lamina.ensemble;
+
+import dev.lamina.models.Model;
+import dev.lamina.tensor.Scope;
+import dev.lamina.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Averages the predictions of trained models, equally or with weights (given, or from each
+ * member's validation loss: w ∝ 1/loss).
+ */
+public final class AveragingEnsemble {
+    private final List<Model> members;
+    private final double[] weights;
+
+    /** Equal weights. */
+    public AveragingEnsemble(List<Model> members) {
+        this(members, null);
+    }
+
+    /** Given weights (normalised to sum 1), or null for equal weights. */
+    public AveragingEnsemble(List<Model> members, double[] weights) {
+        if (members.isEmpty()) {
+            throw new IllegalArgumentException("AveragingEnsemble: no members");
+        }
+        if (weights != null && weights.length != members.size()) {
+            throw new IllegalArgumentException("AveragingEnsemble: " + weights.length + " weights for " + members.size() + " members");
+        }
+        this.members = List.copyOf(members);
+        if (weights == null) {
+            weights = new double[members.size()];
+            java.util.Arrays.fill(weights, 1.0 / members.size());
+        }
+        this.weights = weights.clone();
+    }
+
+    /** Weights w ∝ 1 / (validation loss of each member on (xVal, yVal)); the members must be compiled. */
+    public static AveragingEnsemble weightedByValidation(List<Model> members, Tensor xVal, Tensor yVal) {
+        double[] losses = new double[members.size()];
+        for (int i = 0; i < losses.length; i++) {
+            Map<String, Double> r = members.get(i).evaluate(xVal, yVal);
+            losses[i] = r.get("loss");
+        }
+        return new AveragingEnsemble(members, Ensembles.weightsFromScores(losses, true));
+    }
+
+    public double[] weights() {
+        return weights.clone();
+    }
+
+    public List<Model> members() {
+        return members;
+    }
+
+    /** The weighted mean of the members' predictions (in the caller's scope). */
+    public Tensor predict(Tensor x) {
+        Tensor out;
+        try (Scope s = Scope.open()) {
+            List<Tensor> preds = new ArrayList<>();
+            for (Model m : members) {
+                preds.add(m.predict(x));
+            }
+            out = s.keep(Ensembles.weightedAverage(preds, weights));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.lamina.ensemble;
+
+import dev.lamina.models.Model;
+import dev.lamina.tensor.Scope;
+import dev.lamina.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Hard majority voting of classifiers: each member votes its argmax class; ties go to the smallest id. */
+public final class VotingEnsemble {
+    private final List<Model> members;
+
+    public VotingEnsemble(List<Model> members) {
+        if (members.isEmpty()) {
+            throw new IllegalArgumentException("VotingEnsemble: no members");
+        }
+        this.members = List.copyOf(members);
+    }
+
+    /** Class ids, int64 [N]. */
+    public Tensor predict(Tensor x) {
+        Tensor out;
+        try (Scope s = Scope.open()) {
+            List<Tensor> preds = new ArrayList<>();
+            for (Model m : members) {
+                preds.add(m.predict(x));
+            }
+            out = s.keep(Ensembles.majorityVote(preds));
+        }
+        return out;
+    }
+}
