@@ -89,8 +89,11 @@ public class Sequential extends Model {
             throw new IllegalStateException(name() + ": the model has no layers");
         }
         Tensor x = inputs[0];
+        Tensor mask = null;
         for (Layer l : layers()) {
-            x = l.apply(x, training);
+            Tensor y = l.apply(x, mask, training);
+            mask = l.computeMask(x, mask);
+            x = y;
         }
         return x;
     }

@@ -106,11 +106,20 @@ public abstract class Layer implements AutoCloseable {
         }
         if (builtInputShape == null) {
             build(s);
-            builtInputShape = s;
+            builtInputShape = acceptedInputShape(s);
         } else if (!compatible(builtInputShape, s)) {
             throw new IllegalArgumentException(name + ": expected input shape " + shapeStr(builtInputShape)
                     + " (batch first), got " + shapeStr(inputShape));
         }
+    }
+
+    /**
+     * The input shapes the built layer accepts, from the first one (-1 = any size). The default
+     * fixes every axis but the batch; layers that take any length on some axis (Embedding, the
+     * recurrent layers' time axis) return -1 there.
+     */
+    protected long[] acceptedInputShape(long[] firstInputShape) {
+        return firstInputShape;
     }
 
     private static boolean compatible(long[] built, long[] got) {
@@ -147,6 +156,33 @@ public abstract class Layer implements AutoCloseable {
         }
         ensureBuilt(x.shape());
         return call(x, training);
+    }
+
+    /**
+     * Runs the layer with a mask: a bool tensor [batch, time] marking the real (non-padding) time
+     * steps of a sequence, as Keras's masking. Layers that consume masks (the recurrent layers)
+     * override {@link #call(Tensor, Tensor, boolean)}; the others ignore it.
+     */
+    public final Tensor apply(Tensor x, Tensor mask, boolean training) {
+        if (x.rank() == 0) {
+            throw new IllegalArgumentException(name + ": input must have a batch axis, got a scalar");
+        }
+        ensureBuilt(x.shape());
+        return mask == null ? call(x, training) : call(x, mask, training);
+    }
+
+    /** The forward computation with a mask; the default ignores the mask. */
+    protected Tensor call(Tensor x, Tensor mask, boolean training) {
+        return call(x, training);
+    }
+
+    /**
+     * The mask for this layer's output given its input and input mask (Keras's compute_mask):
+     * the default passes the input mask through; Embedding(mask_zero) creates one; a recurrent
+     * layer without return_sequences ends it (null).
+     */
+    public Tensor computeMask(Tensor x, Tensor mask) {
+        return mask;
     }
 
     /** Inference-mode call: {@code apply(x, false)}. */

@@ -13,6 +13,7 @@ public final class Layers {
 
     static {
         register("InputLayer", Input::fromConfig);
+        register("Embedding", Embedding::fromConfig);
     }
 
     private Layers() {

@@ -1,0 +1,104 @@
+package dev.lamina.nn;
+
+import dev.lamina.tensor.DType;
+import dev.lamina.tensor.Tensor;
+import java.util.Map;
+
+/**
+ * Turns integer ids into dense vectors, as {@code keras.layers.Embedding}: output[..., :] =
+ * embeddings[id, :] with a trainable table embeddings [input_dim, output_dim] (initialised
+ * uniformly in [-0.05, 0.05] as Keras's "uniform"). Ids outside [0, input_dim) are an
+ * IllegalArgumentException naming the id. Float inputs holding whole numbers are accepted and cast.
+ *
+ * <p>With {@code mask_zero} id 0 is padding: the layer emits a mask (ids ≠ 0) that recurrent
+ * layers after it respect, and input_dim must count the padding id.
+ */
+public final class Embedding extends Layer {
+    private final long inputDim;
+    private final long outputDim;
+    private final boolean maskZero;
+    private final Initializer initializer;
+    private dev.lamina.tensor.Variable embeddings;
+
+    public Embedding(long inputDim, long outputDim) {
+        this(inputDim, outputDim, false, null, null);
+    }
+
+    public Embedding(long inputDim, long outputDim, boolean maskZero) {
+        this(inputDim, outputDim, maskZero, null, null);
+    }
+
+    public Embedding(long inputDim, long outputDim, boolean maskZero, Initializer initializer, String name) {
+        super(name);
+        if (inputDim <= 0 || outputDim <= 0) {
+            throw new IllegalArgumentException("Embedding: input_dim and output_dim must be positive, got " + inputDim + " and " + outputDim);
+        }
+        this.inputDim = inputDim;
+        this.outputDim = outputDim;
+        this.maskZero = maskZero;
+        this.initializer = initializer != null ? initializer : Initializers.randomUniform(-0.05, 0.05, null);
+    }
+
+    public boolean maskZero() {
+        return maskZero;
+    }
+
+    @Override
+    protected void build(long[] inputShape) {
+        embeddings = addWeight("embeddings", new long[] {inputDim, outputDim}, initializer, true);
+    }
+
+    /** Any number of ids per sample. */
+    @Override
+    protected long[] acceptedInputShape(long[] firstInputShape) {
+        long[] s = firstInputShape.clone();
+        java.util.Arrays.fill(s, -1);
+        return s;
+    }
+
+    @Override
+    protected Tensor call(Tensor x, boolean training) {
+        if (x.dtype().isInteger()) {
+            return embeddings.gather(x);
+        }
+        if (x.dtype() == DType.BOOL) {
+            throw new IllegalArgumentException(name() + ": ids must be integers, got bool");
+        }
+        try (Tensor ids = x.cast(DType.INT64)) {
+            return embeddings.gather(ids);
+        }
+    }
+
+    @Override
+    public Tensor computeMask(Tensor x, Tensor mask) {
+        if (!maskZero) {
+            return mask;
+        }
+        return x.ne(Tensor.zeros(x.backend(), x.dtype()));
+    }
+
+    @Override
+    public long[] outputShape(long[] inputShape) {
+        long[] s = java.util.Arrays.copyOf(inputShape, inputShape.length + 1);
+        s[inputShape.length] = outputDim;
+        return s;
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = super.config();
+        c.put("input_dim", inputDim);
+        c.put("output_dim", outputDim);
+        c.put("mask_zero", maskZero);
+        c.put("embeddings_initializer", initializer.config());
+        return c;
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Embedding fromConfig(Map<String, Object> c) {
+        Object init = c.get("embeddings_initializer");
+        return new Embedding(((Number) c.get("input_dim")).longValue(), ((Number) c.get("output_dim")).longValue(),
+                Boolean.TRUE.equals(c.get("mask_zero")),
+                init == null ? null : Initializers.fromConfig((Map<String, Object>) init), (String) c.get("name"));
+    }
+}

@@ -1,0 +1,66 @@
+package dev.lamina.nn;
+
+import dev.lamina.tensor.Tensor;
+import java.util.List;
+import java.util.Locale;
+
+/** Sequence utilities for embeddings and recurrent layers. */
+public final class Sequences {
+    private Sequences() {
+    }
+
+    /**
+     * Pads (or truncates) integer sequences to one length, as Keras's {@code pad_sequences}:
+     * {@code padding} "pre" (default) puts the padding value before the sequence, "post" after;
+     * {@code truncating} "pre" drops the start of longer sequences, "post" the end. maxlen ≤ 0
+     * means the longest sequence's length.
+     */
+    public static int[][] padSequences(List<int[]> sequences, int maxlen, String padding, String truncating, int value) {
+        boolean padPre = side("padding", padding);
+        boolean truncPre = side("truncating", truncating);
+        int len = maxlen;
+        if (len <= 0) {
+            len = 0;
+            for (int[] s : sequences) {
+                len = Math.max(len, s.length);
+            }
+        }
+        int[][] out = new int[sequences.size()][len];
+        for (int i = 0; i < sequences.size(); i++) {
+            int[] s = sequences.get(i);
+            java.util.Arrays.fill(out[i], value);
+            int keep = Math.min(len, s.length);
+            int from = truncPre ? s.length - keep : 0;
+            int to = padPre ? len - keep : 0;
+            System.arraycopy(s, from, out[i], to, keep);
+        }
+        return out;
+    }
+
+    /** Keras defaults: pre padding, pre truncation, value 0. */
+    public static int[][] padSequences(List<int[]> sequences, int maxlen) {
+        return padSequences(sequences, maxlen, "pre", "pre", 0);
+    }
+
+    /** {@link #padSequences} as an int32 tensor [N, maxlen]. */
+    public static Tensor padSequencesTensor(List<int[]> sequences, int maxlen, String padding, String truncating) {
+        int[][] p = padSequences(sequences, maxlen, padding, truncating, 0);
+        int width = p.length == 0 ? Math.max(0, maxlen) : p[0].length;
+        int[] flat = new int[p.length * width];
+        for (int i = 0; i < p.length; i++) {
+            System.arraycopy(p[i], 0, flat, i * width, width);
+        }
+        return Tensor.of(flat, p.length, width);
+    }
+
+    private static boolean side(String what, String v) {
+        switch (v.toLowerCase(Locale.ROOT)) {
+            case "pre":
+                return true;
+            case "post":
+                return false;
+            default:
+                throw new IllegalArgumentException("padSequences: " + what + " must be 'pre' or 'post', got '" + v + "'");
+        }
+    }
+}
