@@ -8,12 +8,13 @@ import java.util.Map;
  * Rescales each column to a feature range {@code [a, b]} (default {@code [0, 1]}), as
  * scikit-learn's {@code MinMaxScaler}:
  * <pre>
- *   scale[j]  = (b − a) / (max[j] − min[j])      (1 when max[j] = min[j], a constant column)
+ *   scale[j]  = (b − a) / (max[j] − min[j])      (b − a when max[j] = min[j]: the range of a
+ *                                                  constant column is taken as 1, as scikit-learn)
  *   y[i][j]   = a + (x[i][j] − min[j]) · scale[j]
  * </pre>
  * with {@code min}, {@code max} taken over the rows given to {@link #fit} (the training data
  * only; values outside the training range map outside {@code [a, b]}, they are not clipped).
- * A constant column maps to {@code a}.
+ * A constant column's training value maps to {@code a}.
  */
 public final class MinMaxScaler extends Scaler {
     private final double rangeMin;
