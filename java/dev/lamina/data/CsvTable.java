@@ -79,6 +79,11 @@ public final class CsvTable {
         return options().read(path);
     }
 
+    /** Reads CSV text from a reader with the default options; {@code sourceName} is used in error messages. */
+    public static CsvTable read(String sourceName, Reader reader) {
+        return options().read(sourceName, reader);
+    }
+
     /** A builder of reading options. */
     public static Options options() {
         return new Options();
