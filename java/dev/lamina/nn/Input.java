@@ -62,7 +62,7 @@ public final class Input extends Layer {
 
     @Override
     protected Tensor call(Tensor x, boolean training) {
-        return x.view();
+        return x.view(); // recorded identity: gradients reach the model input
     }
 
     @Override

@@ -506,8 +506,20 @@ public class Tensor implements AutoCloseable {
         return GradientTape.isRecording();
     }
 
-    /** A new tensor object sharing this one's memory (same shape). */
+    /**
+     * A new tensor object sharing this one's memory (same shape): the identity op, recorded on
+     * open tapes (its gradient passes through unchanged).
+     */
     public final Tensor view() {
+        Tensor y = alias();
+        if (recording()) {
+            GradientTape.record("view", y, g -> new Tensor[] {g.alias()}, this);
+        }
+        return y;
+    }
+
+    /** A new tensor object sharing this one's memory, never recorded (for gradient rules and internals). */
+    final Tensor alias() {
         checkOpen("view");
         storage.retain();
         return new Tensor(storage, shape, true);
@@ -729,6 +741,9 @@ public class Tensor implements AutoCloseable {
         }
         Tensor a = maximum(lo);
         Tensor r = a.minimum(hi);
+        if (!recording()) {
+            a.close(); // a recorded rule still needs it; then its scope frees it
+        }
         return r;
     }
 
@@ -903,9 +918,9 @@ public class Tensor implements AutoCloseable {
     /** Converts to another dtype; float-to-float casts pass gradients through. */
     public final Tensor cast(DType target) {
         if (target == dtype) {
-            Tensor v = view();
+            Tensor v = alias();
             if (recording()) {
-                GradientTape.record("cast", v, g -> new Tensor[] {g.view()}, this);
+                GradientTape.record("cast", v, g -> new Tensor[] {g.alias()}, this);
             }
             return v;
         }
@@ -993,7 +1008,7 @@ public class Tensor implements AutoCloseable {
             curShape = next;
             end = start - 1;
         }
-        return cur == this ? view() : cur;
+        return cur == this ? alias() : cur;
     }
 
     private Tensor finishReduce(Tensor kept, int[] axes, boolean keepdims) {
@@ -1053,7 +1068,11 @@ public class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("mean: empty reduction over shape " + Shapes.str(shape));
         }
         Tensor s = sum(ax, keepdims);
-        return s.div((double) count);
+        Tensor r = s.div((double) count);
+        if (!recording()) {
+            s.close();
+        }
+        return r;
     }
 
     /** Variance (population, as {@code tf.math.reduce_variance}) over {@code axes}. */
@@ -1063,7 +1082,11 @@ public class Tensor implements AutoCloseable {
         Tensor m = mean(ax, true);
         Tensor d = sub(m);
         Tensor sq = d.square();
-        return sq.mean(ax, keepdims);
+        Tensor r = sq.mean(ax, keepdims);
+        if (!recording()) {
+            closeAll(m, d, sq);
+        }
+        return r;
     }
 
     /** Maximum over {@code axes}; the gradient is shared equally among tied maxima. */
@@ -1087,7 +1110,7 @@ public class Tensor implements AutoCloseable {
     private Tensor extreme(String op, ReduceOp kind, int[] axes, boolean keepdims) {
         int[] ax = Shapes.axes(op, axes, shape.length);
         Tensor kept = reduceRaw(op, kind, ax);
-        Tensor y = finishReduce(kept.view(), ax, keepdims);
+        Tensor y = finishReduce(kept.alias(), ax, keepdims);
         if (recording() && dtype.isFloating()) {
             Tensor x = this;
             GradientTape.record(op, y, g -> {
@@ -1120,7 +1143,7 @@ public class Tensor implements AutoCloseable {
     /** Sums broadcast dimensions away so the result has {@code target} shape (a view when equal). */
     final Tensor sumTo(long[] target) {
         if (Arrays.equals(shape, target)) {
-            return view();
+            return alias();
         }
         int lead = shape.length - target.length;
         int[] axes = new int[shape.length];

@@ -75,6 +75,8 @@ public final class OpCatalog {
         c.add(binary("minimum[3,4],[3,4]", Tensor::minimum, s(3, 4), any, s(3, 4), any));
         c.add(unary("clip", x -> x.clip(-1, 1), any, 5, 3));
         c.add(unary("neg", Tensor::neg, any, 2, 3));
+        c.add(unary("view", Tensor::view, any, 2, 3));
+        c.add(unary("cast-same-dtype", x -> x.cast(x.dtype()), any, 2, 3));
         c.add(unary("abs", Tensor::abs, nz, 2, 3));
         c.add(unary("exp", Tensor::exp, any, 2, 3));
         c.add(unary("log", Tensor::log, pos, 2, 3));
