@@ -19,8 +19,11 @@ public final class Activations {
         }
     }
 
-    /** f(x) = x. */
-    public static final Activation LINEAR = new Named("linear", Tensor::view);
+    /**
+     * f(x) = x: a new tensor sharing x's memory, recorded on the tape (a same-dtype cast) so that
+     * gradients flow through it ({@link Tensor#view()} alone is not recorded).
+     */
+    public static final Activation LINEAR = new Named("linear", x -> x.cast(x.dtype()));
     /** f(x) = max(x, 0). */
     public static final Activation RELU = new Named("relu", Tensor::relu);
     /** f(x) = 1 / (1 + e^-x). */
