@@ -20,6 +20,7 @@ public class ActivationLayer extends Layer {
         this(null, Activations.get(activation));
     }
 
+    /** An activation object (null for the identity). */
     public ActivationLayer(Activation activation) {
         this(null, activation);
     }
@@ -30,6 +31,7 @@ public class ActivationLayer extends Layer {
         this.activation = activation != null ? activation : Activations.LINEAR;
     }
 
+    /** The activation applied. */
     public Activation activation() {
         return activation;
     }

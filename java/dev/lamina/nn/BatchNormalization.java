@@ -81,24 +81,28 @@ public class BatchNormalization extends Layer {
         }
     }
 
+    /** Initializer of β (default zeros); returns this. */
     public BatchNormalization betaInitializer(Initializer init) {
         checkUnbuilt("beta_initializer");
         betaInitializer = Objects.requireNonNull(init, "beta_initializer");
         return this;
     }
 
+    /** Initializer of γ (default ones); returns this. */
     public BatchNormalization gammaInitializer(Initializer init) {
         checkUnbuilt("gamma_initializer");
         gammaInitializer = Objects.requireNonNull(init, "gamma_initializer");
         return this;
     }
 
+    /** Initial moving mean (default zeros); returns this. */
     public BatchNormalization movingMeanInitializer(Initializer init) {
         checkUnbuilt("moving_mean_initializer");
         movingMeanInitializer = Objects.requireNonNull(init, "moving_mean_initializer");
         return this;
     }
 
+    /** Initial moving variance (default ones); returns this. */
     public BatchNormalization movingVarianceInitializer(Initializer init) {
         checkUnbuilt("moving_variance_initializer");
         movingVarianceInitializer = Objects.requireNonNull(init, "moving_variance_initializer");
@@ -117,14 +121,17 @@ public class BatchNormalization extends Layer {
         return this;
     }
 
+    /** The feature axis as given (negative counts from the end). */
     public int axis() {
         return axis;
     }
 
+    /** Weight of the old value in the moving-statistics update. */
     public double momentum() {
         return momentum;
     }
 
+    /** ε added to the variance before the square root. */
     public double epsilon() {
         return epsilon;
     }
@@ -139,10 +146,12 @@ public class BatchNormalization extends Layer {
         return beta;
     }
 
+    /** The moving mean [C] (null before build). */
     public Variable movingMean() {
         return movingMean;
     }
 
+    /** The moving variance [C] (null before build). */
     public Variable movingVariance() {
         return movingVariance;
     }

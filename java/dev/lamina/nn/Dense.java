@@ -132,14 +132,17 @@ public class Dense extends Layer {
         return this;
     }
 
+    /** Number of outputs. */
     public int units() {
         return units;
     }
 
+    /** The activation applied after x·W + b. */
     public Activation activation() {
         return activation;
     }
 
+    /** Whether the layer adds a bias. */
     public boolean usesBias() {
         return useBias;
     }

@@ -46,6 +46,7 @@ public class Dropout extends Layer {
         this.rng = new Rng(seed != null ? seed : Rng.nextGlobalSeed());
     }
 
+    /** The fraction of elements dropped in training. */
     public double rate() {
         return rate;
     }

@@ -9,6 +9,7 @@ import java.util.Map;
  * becomes [B, 1]. The result shares memory with the input; the layer has no weights.
  */
 public class Flatten extends Layer {
+    /** A Flatten layer with a default name. */
     public Flatten() {
         this(null);
     }

@@ -40,6 +40,7 @@ public class Reshape extends Layer {
         this.targetShape = targetShape.clone();
     }
 
+    /** The output sample shape as given (may hold one -1). */
     public long[] targetShape() {
         return targetShape.clone();
     }
