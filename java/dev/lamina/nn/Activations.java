@@ -19,7 +19,7 @@ public final class Activations {
         }
     }
 
-    /** f(x) = x. */
+    /** f(x) = x: a recorded view sharing x's memory. */
     public static final Activation LINEAR = new Named("linear", Tensor::view);
     /** f(x) = max(x, 0). */
     public static final Activation RELU = new Named("relu", Tensor::relu);

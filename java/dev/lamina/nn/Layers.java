@@ -14,6 +14,12 @@ public final class Layers {
     static {
         register("InputLayer", Input::fromConfig);
         register("Embedding", Embedding::fromConfig);
+        register("Dense", Dense::fromConfig);
+        register("Activation", ActivationLayer::fromConfig);
+        register("Dropout", Dropout::fromConfig);
+        register("Flatten", Flatten::fromConfig);
+        register("Reshape", Reshape::fromConfig);
+        register("BatchNormalization", BatchNormalization::fromConfig);
     }
 
     private Layers() {
