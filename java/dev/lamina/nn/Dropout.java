@@ -63,7 +63,7 @@ public class Dropout extends Layer {
                     + shapeStr(x.shape()));
         }
         if (!training || rate == 0) {
-            return x.cast(x.dtype()); // a view recorded on the tape, so gradients pass
+            return x.view(); // recorded on the tape, so gradients pass
         }
         long n = x.numel();
         if (n > Integer.MAX_VALUE) {
