@@ -1,0 +1,59 @@
+package dev.lamina.losses;
+
+import dev.lamina.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Categorical cross-entropy for one-hot (or soft) targets over the last axis, as
+ * {@code keras.losses.CategoricalCrossentropy}; the per-sample losses are averaged over the batch.
+ *
+ * <ul>
+ *   <li>Probabilities ({@code fromLogits = false}, the default): the predictions are normalised
+ *       to sum 1 over the last axis, clipped to [ε, 1 − ε] (ε = 1e-7), and
+ *       {@code cce = −Σ_c y_c·log p_c}.</li>
+ *   <li>Logits: {@code cce = −Σ_c y_c·logSoftmax(z)_c}, stable for large logits.</li>
+ * </ul>
+ */
+public final class CategoricalCrossentropy extends BaseLoss {
+    private final boolean fromLogits;
+
+    /** Probabilities (Keras's default from_logits=False). */
+    public CategoricalCrossentropy() {
+        this(false);
+    }
+
+    public CategoricalCrossentropy(boolean fromLogits) {
+        this.fromLogits = fromLogits;
+    }
+
+    public boolean fromLogits() {
+        return fromLogits;
+    }
+
+    @Override
+    protected Tensor perSampleAligned(Tensor yTrue, Tensor yPred) {
+        Tensor logp;
+        if (fromLogits) {
+            logp = yPred.logSoftmax(-1);
+        } else {
+            Tensor p = yPred.div(yPred.sum(new int[] {-1}, true));
+            logp = p.clip(EPSILON, 1 - EPSILON).log();
+        }
+        return yTrue.mul(logp).sum(-1).neg();
+    }
+
+    @Override
+    public String name() {
+        return "categorical_crossentropy";
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", name());
+        c.put("reduction", "sum_over_batch_size");
+        c.put("from_logits", fromLogits);
+        return c;
+    }
+}

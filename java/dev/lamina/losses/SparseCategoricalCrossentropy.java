@@ -1,0 +1,100 @@
+package dev.lamina.losses;
+
+import dev.lamina.tensor.DType;
+import dev.lamina.tensor.Shapes;
+import dev.lamina.tensor.Tensor;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Cross-entropy for integer class ids, as {@code keras.losses.SparseCategoricalCrossentropy}.
+ * Predictions have shape [..., C]; targets are class ids in [0, C) of shape [...] or [..., 1]
+ * (int32 or int64; floating ids are truncated to integers, as Keras casts them). With
+ * {@code onehot = oneHot(y_true, C)}:
+ *
+ * <ul>
+ *   <li>Probabilities ({@code fromLogits = false}, the default): as Keras's JAX/NumPy backends,
+ *       the predictions are normalised over the last axis, clipped to [ε, 1 − ε] (ε = 1e-7) and
+ *       {@code loss = −Σ_c onehot_c·log p_c}.</li>
+ *   <li>Logits: {@code loss = −Σ_c onehot_c·logSoftmax(z)_c = logsumexp(z) − z[y]}.</li>
+ * </ul>
+ * The per-sample losses are averaged over everything but the class axis.
+ */
+public final class SparseCategoricalCrossentropy extends BaseLoss {
+    private final boolean fromLogits;
+
+    /** Probabilities (Keras's default from_logits=False). */
+    public SparseCategoricalCrossentropy() {
+        this(false);
+    }
+
+    public SparseCategoricalCrossentropy(boolean fromLogits) {
+        this.fromLogits = fromLogits;
+    }
+
+    public boolean fromLogits() {
+        return fromLogits;
+    }
+
+    @Override
+    protected Tensor[] align(Tensor yTrue, Tensor yPred) {
+        requireInputs(yTrue, yPred);
+        long[] st = yTrue.shape();
+        long[] sp = yPred.shape();
+        long[] want = Arrays.copyOf(sp, sp.length - 1);
+        Tensor t = yTrue;
+        if (st.length == sp.length && st.length > 0 && st[st.length - 1] == 1) {
+            t = t.reshape(Arrays.copyOf(st, st.length - 1));
+        }
+        if (!Arrays.equals(t.shape(), want)) {
+            throw new IllegalArgumentException("SparseCategoricalCrossentropy: y_true shape " + Shapes.str(st)
+                    + " does not match y_pred shape " + Shapes.str(sp) + " (expected class ids of shape "
+                    + Shapes.str(want) + " or " + Shapes.str(sp.length == 0 ? sp : withLastOne(want)) + ")");
+        }
+        if (!t.dtype().isInteger()) {
+            t = t.cast(DType.INT64);
+        }
+        return new Tensor[] {t, yPred};
+    }
+
+    private static long[] withLastOne(long[] s) {
+        long[] r = Arrays.copyOf(s, s.length + 1);
+        r[s.length] = 1;
+        return r;
+    }
+
+    @Override
+    protected Tensor perSampleAligned(Tensor yTrue, Tensor yPred) {
+        long classes = yPred.dim(yPred.rank() - 1);
+        Tensor onehot;
+        try {
+            onehot = yTrue.oneHot(classes, yPred.dtype());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("SparseCategoricalCrossentropy: y_true " + Shapes.str(yTrue.shape())
+                    + " for y_pred " + Shapes.str(yPred.shape()) + ": " + e.getMessage(), e);
+        }
+        Tensor logp;
+        if (fromLogits) {
+            logp = yPred.logSoftmax(-1);
+        } else {
+            Tensor p = yPred.div(yPred.sum(new int[] {-1}, true));
+            logp = p.clip(EPSILON, 1 - EPSILON).log();
+        }
+        return onehot.mul(logp).sum(-1).neg();
+    }
+
+    @Override
+    public String name() {
+        return "sparse_categorical_crossentropy";
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", name());
+        c.put("reduction", "sum_over_batch_size");
+        c.put("from_logits", fromLogits);
+        return c;
+    }
+}
