@@ -386,27 +386,31 @@ class ConvOpsTest {
 
     @Test
     void theColumnBufferStaysWithinTheBudgetForALargeBatch() {
-        // 256 images of 32x32x16, 3x3 same, 8 filters: all columns at once would be
-        // 256·32·32·144·4 = 151 MiB; with a 1 MiB budget the buffer is at most 1 MiB
-        System.setProperty(CpuBackend.CONV_COLUMN_BUDGET_PROPERTY, Long.toString(1 << 20));
+        // 64 images of 32x32x8, 3x3 same, 4 filters: all columns at once would be
+        // 64·32·32·72·4 = 18 MiB; with a 256 KiB budget the buffer is at most 256 KiB
+        long budget = 256 << 10;
+        System.setProperty(CpuBackend.CONV_COLUMN_BUDGET_PROPERTY, Long.toString(budget));
         CpuBackend.resetConvColumnStats();
         long base = Backends.cpu().bytesInUse();
         on(Backends.cpu(), () -> {
             try (Scope s = Scope.open(); GradientTape tape = GradientTape.start()) {
-                Tensor x = Tensor.full(DType.FLOAT32, 0.5, 256, 32, 32, 16);
-                Tensor k = Tensor.full(DType.FLOAT32, 0.25, 3, 3, 16, 8);
+                Tensor x = Tensor.full(DType.FLOAT32, 0.5, 64, 32, 32, 8);
+                Tensor k = Tensor.full(DType.FLOAT32, 0.25, 3, 3, 8, 4);
                 tape.watch(x, k);
                 Tensor y = ConvOps.conv2d(x, k, new int[] {1, 1}, "same");
-                long rowBytes = 32L * 144 * 4;
-                assertEquals((1 << 20) / rowBytes * rowBytes, CpuBackend.lastConvColumnBytes());
+                long rowBytes = 32L * 72 * 4;
+                assertEquals(budget / rowBytes * rowBytes, CpuBackend.lastConvColumnBytes());
                 Tensor[] g = tape.gradient(y.sum(), x, k);
-                assertTrue(CpuBackend.peakConvColumnBytes() <= 1 << 20, "peak " + CpuBackend.peakConvColumnBytes());
-                // interior outputs see all 144 taps: 144 · 0.5 · 0.25 = 18
-                assertEquals(18.0, y.slice(new long[] {255, 16, 16, 7}, new long[] {1, 1, 1, 1}).item(), 1e-5);
-                // dkernel[1,1,c,k] = Σ over all 256·32·32 pixels of x = 0.5 · 262144
-                assertEquals(131072.0, g[1].slice(new long[] {1, 1, 3, 2}, new long[] {1, 1, 1, 1}).item(), 1e-1);
-                // dx at an interior pixel: Σ over the 9 taps and 8 filters of 0.25 = 18
-                assertEquals(18.0, g[0].slice(new long[] {100, 10, 10, 5}, new long[] {1, 1, 1, 1}).item(), 1e-5);
+                assertTrue(CpuBackend.peakConvColumnBytes() <= budget, "peak " + CpuBackend.peakConvColumnBytes());
+                // interior outputs see all 72 taps: 72 · 0.5 · 0.25 = 9; a corner sees 4·8 = 32 taps: 4
+                assertEquals(9.0, y.slice(new long[] {63, 16, 16, 3}, new long[] {1, 1, 1, 1}).item(), 1e-6);
+                assertEquals(4.0, y.slice(new long[] {40, 31, 31, 0}, new long[] {1, 1, 1, 1}).item(), 1e-6);
+                // dkernel[1,1,c,k] = Σ over all 64·32·32 pixels of x = 0.5 · 65536
+                assertEquals(32768.0, g[1].slice(new long[] {1, 1, 3, 2}, new long[] {1, 1, 1, 1}).item(), 1e-2);
+                // dkernel[0,0,c,k]: the top-left tap sees 31·31 pixels per image: 0.5 · 64 · 961
+                assertEquals(30752.0, g[1].slice(new long[] {0, 0, 3, 2}, new long[] {1, 1, 1, 1}).item(), 1e-2);
+                // dx at an interior pixel: Σ over the 9 taps and 4 filters of 0.25 = 9
+                assertEquals(9.0, g[0].slice(new long[] {50, 10, 10, 5}, new long[] {1, 1, 1, 1}).item(), 1e-6);
             }
             return null;
         });
