@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "lamina_kernels.hpp"
+#include "lamina_conv.hpp"
 
 inline int lamina_cpu_fill(void* out, int dtype, int64_t n, double value) {
     return lamina::fill(out, dtype, n, value);
@@ -63,3 +64,24 @@ inline int lamina_cpu_get_threads() { return lamina::ThreadPool::get().threads()
 
 /** "x86-64-v4" (AVX-512), "x86-64-v3" (AVX2) or "x86-64": the kernel clone used on this CPU. */
 inline const char* lamina_cpu_target() { return lamina::cpu_target(); }
+
+
+// ---- convolution helpers and pooling (lamina_conv.hpp) ------------------------------------------
+// geom: the 16 int64 fields of ConvGeometry (or the 12 of PoolGeometry) in declaration order.
+
+/** Column buffer of group grp for output rows (units u = b*outH + oh) in [u0, u1). */
+inline int lamina_cpu_im2col(int dtype, const void* x, void* col, const int64_t* geom, int64_t grp, int64_t u0,
+                             int64_t u1) {
+    return lamina::im2col(dtype, x, col, geom, grp, u0, u1);
+}
+
+/** dx += the column buffer of group grp for units [u0, u1) (gather order, deterministic). */
+inline int lamina_cpu_col2im(int dtype, const void* col, void* dx, const int64_t* geom, int64_t grp, int64_t u0,
+                             int64_t u1) {
+    return lamina::col2im(dtype, col, dx, geom, grp, u0, u1);
+}
+
+/** kind 0 max forward, 1 max backward (x, dy -> out = dx), 2 avg forward, 3 avg backward (dy -> out = dx). */
+inline int lamina_cpu_pool2d(int kind, int dtype, const void* x, const void* dy, void* out, const int64_t* geom) {
+    return lamina::pool2d(kind, dtype, x, dy, out, geom);
+}

@@ -106,4 +106,67 @@ public interface Backend {
 
     /** out[i, ids[i]] = 1, other entries 0 (out is [ids.numel(), depth], any numeric dtype). */
     void oneHot(Storage ids, long depth, Storage out);
+
+    // ---- convolution and pooling (NHWC; float32 and float64) --------------------------------
+
+    /**
+     * 2-D convolution: {@code out[b,oh,ow,k] = Σ_{i,j,c} x[b, oh·sh−padTop+i·dh, ow·sw−padLeft+j·dw, g·Cg+c]
+     * · kernel[i,j,c,k]} with g = k / (outC/groups), Cg = inC/groups and zeros outside the input
+     * (see {@link ConvGeometry}). x [B,H,W,C], kernel [kh,kw,C/groups,K], out [B,H',W',K] (overwritten),
+     * all of one float dtype.
+     */
+    default void conv2dForward(Storage x, Storage kernel, Storage out, ConvGeometry geom) {
+        throw new UnsupportedOperationException(name() + " backend: conv2dForward is not available");
+    }
+
+    /**
+     * Gradient of {@link #conv2dForward} with respect to x: {@code dx[b,h,w,g·Cg+c] = Σ dy[b,oh,ow,k] ·
+     * kernel[i,j,c,k]} over all (oh, ow, i, j, k in group g) with h = oh·sh−padTop+i·dh and
+     * w = ow·sw−padLeft+j·dw. dx [B,H,W,C] is overwritten. Deterministic (fixed summation order).
+     */
+    default void conv2dBackwardInput(Storage dy, Storage kernel, Storage dx, ConvGeometry geom) {
+        throw new UnsupportedOperationException(name() + " backend: conv2dBackwardInput is not available");
+    }
+
+    /**
+     * Gradient of {@link #conv2dForward} with respect to the kernel: {@code dkernel[i,j,c,k] =
+     * Σ_{b,oh,ow} x[b, oh·sh−padTop+i·dh, ow·sw−padLeft+j·dw, g·Cg+c] · dy[b,oh,ow,k]}. dkernel
+     * [kh,kw,C/groups,K] is overwritten. Deterministic (fixed summation order).
+     */
+    default void conv2dBackwardFilter(Storage x, Storage dy, Storage dkernel, ConvGeometry geom) {
+        throw new UnsupportedOperationException(name() + " backend: conv2dBackwardFilter is not available");
+    }
+
+    /**
+     * Max pooling: {@code out[b,oh,ow,c] = max} over the real (non-padding) elements of the window
+     * (see {@link PoolGeometry}); NaN propagates. out [B,H',W',C] is overwritten.
+     */
+    default void maxPool2dForward(Storage x, Storage out, PoolGeometry geom) {
+        throw new UnsupportedOperationException(name() + " backend: maxPool2dForward is not available");
+    }
+
+    /**
+     * Gradient of max pooling: each dy[b,oh,ow,c] is added to dx at the position of its window's
+     * maximum, recomputed from x (the first maximum in row-major window order on ties; the first
+     * NaN if any). dx [B,H,W,C] is overwritten. Deterministic.
+     */
+    default void maxPool2dBackward(Storage x, Storage dy, Storage dx, PoolGeometry geom) {
+        throw new UnsupportedOperationException(name() + " backend: maxPool2dBackward is not available");
+    }
+
+    /**
+     * Average pooling: {@code out[b,oh,ow,c] = (Σ real window elements) / (count of real window
+     * elements)} (padding is excluded from the count, as TensorFlow's "same"). out is overwritten.
+     */
+    default void avgPool2dForward(Storage x, Storage out, PoolGeometry geom) {
+        throw new UnsupportedOperationException(name() + " backend: avgPool2dForward is not available");
+    }
+
+    /**
+     * Gradient of average pooling: every real element of the window of (b,oh,ow,c) receives
+     * dy[b,oh,ow,c] / count. dx [B,H,W,C] is overwritten. Deterministic.
+     */
+    default void avgPool2dBackward(Storage dy, Storage dx, PoolGeometry geom) {
+        throw new UnsupportedOperationException(name() + " backend: avgPool2dBackward is not available");
+    }
 }

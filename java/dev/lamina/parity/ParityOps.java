@@ -1,8 +1,10 @@
 package dev.lamina.parity;
 
+import dev.lamina.tensor.ConvOps;
 import dev.lamina.tensor.Tensor;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -27,7 +29,7 @@ public final class ParityOps {
     public static final Map<String, Op> TABLE;
 
     /** Ops that appear in the case format but have no implementation here yet (reported SKIP). */
-    public static final Set<String> NOT_YET = Set.of("conv2d", "max_pool2d", "avg_pool2d", "lstm", "gru", "simple_rnn");
+    public static final Set<String> NOT_YET = Set.of("lstm", "gru", "simple_rnn");
 
     static {
         Map<String, Op> t = new LinkedHashMap<>();
@@ -40,6 +42,11 @@ public final class ParityOps {
         t.put("binary_crossentropy", ParityOps::binaryCrossentropy);
         t.put("sparse_categorical_crossentropy", ParityOps::sparseCategoricalCrossentropy);
         t.put("embedding", (in, a) -> Map.of("y", get(in, "embeddings").gather(get(in, "ids"))));
+        t.put("conv2d", ParityOps::conv2d);
+        t.put("max_pool2d", (in, a) -> Map.of("y", ConvOps.maxPool2d(get(in, "x"), intPair(a, "pool_size", null),
+                intPair(a, "strides", null), stringAttr(a, "padding", "valid"))));
+        t.put("avg_pool2d", (in, a) -> Map.of("y", ConvOps.avgPool2d(get(in, "x"), intPair(a, "pool_size", null),
+                intPair(a, "strides", null), stringAttr(a, "padding", "valid"))));
         TABLE = Collections.unmodifiableMap(t);
     }
 
@@ -60,6 +67,39 @@ public final class ParityOps {
             default: throw new IllegalArgumentException("dense: unknown activation '" + act + "'");
         }
         return Map.of("y", y);
+    }
+
+    /**
+     * y = conv2d(x, kernel) + bias (NHWC, kernel [kh,kw,C,K]); attrs strides (default [1,1]),
+     * padding (default valid), dilation_rate (default [1,1]) and groups (default 1).
+     */
+    static Map<String, Tensor> conv2d(Map<String, Tensor> in, Map<String, Object> attrs) {
+        int[] strides = intPair(attrs, "strides", new int[] {1, 1});
+        int[] dilation = intPair(attrs, "dilation_rate", new int[] {1, 1});
+        Object groups = attrs.getOrDefault("groups", 1L);
+        if (!(groups instanceof Long)) {
+            throw new IllegalArgumentException("attribute groups must be an integer, got " + groups);
+        }
+        Tensor y = ConvOps.conv2d(get(in, "x"), get(in, "kernel"), strides, stringAttr(attrs, "padding", "valid"),
+                dilation, Math.toIntExact((Long) groups));
+        Tensor bias = in.get("bias");
+        return Map.of("y", bias == null ? y : y.add(bias));
+    }
+
+    /** An attribute [h, w] of integers (a single integer n means [n, n], as Keras). */
+    static int[] intPair(Map<String, Object> attrs, String key, int[] def) {
+        Object v = attrs.get(key);
+        if (v == null) {
+            return def;
+        }
+        if (v instanceof Long) {
+            int n = Math.toIntExact((Long) v);
+            return new int[] {n, n};
+        }
+        if (v instanceof List<?> list && list.size() == 2 && list.get(0) instanceof Long && list.get(1) instanceof Long) {
+            return new int[] {Math.toIntExact((Long) list.get(0)), Math.toIntExact((Long) list.get(1))};
+        }
+        throw new IllegalArgumentException("attribute " + key + " must be an integer or a list of two integers, got " + v);
     }
 
     /**

@@ -42,7 +42,7 @@ class ParityCasesTest {
         Set<String> checkedOps = results.stream().filter(r -> r.status() == ParityRunner.Status.PASS)
                 .map(ParityRunner.Result::op).collect(Collectors.toSet());
         for (String op : List.of("matmul", "dense", "mean_squared_error", "binary_crossentropy",
-                "sparse_categorical_crossentropy", "embedding")) {
+                "sparse_categorical_crossentropy", "embedding", "conv2d", "max_pool2d", "avg_pool2d")) {
             assertTrue(checkedOps.contains(op), op + " was not checked:\n" + report);
         }
         for (Path file : caseFiles()) {

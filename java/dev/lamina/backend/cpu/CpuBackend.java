@@ -1,13 +1,16 @@
 package dev.lamina.backend.cpu;
 
 import dev.lamina.backend.BinaryOp;
+import dev.lamina.backend.ConvGeometry;
 import dev.lamina.backend.HostBackend;
 import dev.lamina.backend.HostStorage;
+import dev.lamina.backend.PoolGeometry;
 import dev.lamina.backend.ReduceOp;
 import dev.lamina.backend.Storage;
 import dev.lamina.backend.UnaryOp;
 import dev.lamina.tensor.DType;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.openblas.global.openblas;
@@ -328,6 +331,258 @@ public final class CpuBackend extends HostBackend {
         }
         check("oneHot", CpuKernels.lamina_cpu_one_hot(is.pointer(), code(ids.dtype()), ids.numel(), depth, os.pointer(),
                 code(out.dtype())), out.dtype());
+    }
+
+    // ---- convolution (im2col per chunk + OpenBLAS gemm) and pooling ----------------------------
+
+    /** System property: the column-buffer budget of one convolution call, in bytes (default 64 MiB). */
+    public static final String CONV_COLUMN_BUDGET_PROPERTY = "lamina.cpu.conv.columnBudgetBytes";
+
+    /** Default column-buffer budget: 64 MiB. */
+    public static final long DEFAULT_CONV_COLUMN_BUDGET = 64L << 20;
+
+    private static final AtomicLong LAST_COLUMN_BYTES = new AtomicLong();
+    private static final AtomicLong PEAK_COLUMN_BYTES = new AtomicLong();
+
+    /**
+     * The column-buffer budget in bytes: {@value #CONV_COLUMN_BUDGET_PROPERTY} when set (read on every
+     * call, so tests can shrink it), else {@link #DEFAULT_CONV_COLUMN_BUDGET}.
+     */
+    public static long convColumnBudget() {
+        String v = System.getProperty(CONV_COLUMN_BUDGET_PROPERTY);
+        if (v == null || v.isBlank()) {
+            return DEFAULT_CONV_COLUMN_BUDGET;
+        }
+        try {
+            long b = Long.parseLong(v.trim());
+            if (b < 1) {
+                throw new NumberFormatException();
+            }
+            return b;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(CONV_COLUMN_BUDGET_PROPERTY + " must be a positive number of bytes, got '"
+                    + v + "'");
+        }
+    }
+
+    /** Bytes of the column buffer of the last convolution kernel call (0 when it needed none). */
+    public static long lastConvColumnBytes() {
+        return LAST_COLUMN_BYTES.get();
+    }
+
+    /** Largest column buffer since the last {@link #resetConvColumnStats()}, in bytes. */
+    public static long peakConvColumnBytes() {
+        return PEAK_COLUMN_BYTES.get();
+    }
+
+    /** Resets {@link #lastConvColumnBytes()} and {@link #peakConvColumnBytes()} to 0. */
+    public static void resetConvColumnStats() {
+        LAST_COLUMN_BYTES.set(0);
+        PEAK_COLUMN_BYTES.set(0);
+    }
+
+    /**
+     * True when the convolution is a plain matrix product over pixels (1x1 kernel, stride 1, no
+     * padding): x viewed as [B·H·W, C] is its own column matrix and im2col is skipped.
+     */
+    private static boolean isPointwise(ConvGeometry g) {
+        return g.kh() == 1 && g.kw() == 1 && g.sh() == 1 && g.sw() == 1 && g.padTop() == 0 && g.padLeft() == 0
+                && g.outH() == g.inH() && g.outW() == g.inW();
+    }
+
+    /**
+     * Output rows (units u = b·outH + oh, each outW·kh·kw·C/groups column entries) per chunk: as many
+     * as fit the budget, at least one. The column buffer thus holds at most
+     * max(budget, one output row of columns) bytes, whatever the batch size.
+     */
+    private static long unitsPerChunk(ConvGeometry g, DType dt) {
+        long unitBytes = (long) g.outW() * g.kh() * g.kw() * g.inCPerGroup() * dt.size();
+        long units = (long) g.batch() * g.outH();
+        return Math.max(1, Math.min(units, convColumnBudget() / unitBytes));
+    }
+
+    private Storage columnBuffer(ConvGeometry g, DType dt, long units) {
+        long numel = units * g.outW() * g.kh() * g.kw() * g.inCPerGroup();
+        Storage col = allocate(dt, numel);
+        long bytes = col.bytes();
+        LAST_COLUMN_BYTES.set(bytes);
+        PEAK_COLUMN_BYTES.accumulateAndGet(bytes, Math::max);
+        return col;
+    }
+
+    /** Row-major C = alpha·op(A)·op(B) + beta·C on element offsets of host storages (sgemm or dgemm). */
+    private static void gemm(DType dt, boolean ta, boolean tb, long m, long n, long k,
+                             HostStorage a, long aOff, long lda, HostStorage b, long bOff, long ldb,
+                             double beta, HostStorage c, long cOff, long ldc) {
+        int tA = ta ? openblas.CblasTrans : openblas.CblasNoTrans;
+        int tB = tb ? openblas.CblasTrans : openblas.CblasNoTrans;
+        if (dt == DType.FLOAT32) {
+            openblas.cblas_sgemm(openblas.CblasRowMajor, tA, tB, (int) m, (int) n, (int) k, 1.0f,
+                    new FloatPointer(a.pointer()).position(aOff), (int) lda,
+                    new FloatPointer(b.pointer()).position(bOff), (int) ldb, (float) beta,
+                    new FloatPointer(c.pointer()).position(cOff), (int) ldc);
+        } else {
+            openblas.cblas_dgemm(openblas.CblasRowMajor, tA, tB, (int) m, (int) n, (int) k, 1.0,
+                    new DoublePointer(a.pointer()).position(aOff), (int) lda,
+                    new DoublePointer(b.pointer()).position(bOff), (int) ldb, beta,
+                    new DoublePointer(c.pointer()).position(cOff), (int) ldc);
+        }
+    }
+
+    /**
+     * Convolution as gemm: for each chunk of output rows and each group g, im2col builds the
+     * [rows, kh·kw·C/groups] column matrix, then {@code y[rows, g·K/groups..] = col · kernel[:, g·K/groups..]}
+     * (sgemm/dgemm with leading dimension K). 1x1 stride-1 unpadded convolutions use x directly.
+     * The column buffer never exceeds max({@link #convColumnBudget()}, one output row of columns).
+     */
+    @Override
+    public void conv2dForward(Storage x, Storage kernel, Storage out, ConvGeometry g) {
+        g.checkStorages("cpu.conv2dForward", x, kernel, out);
+        HostStorage xs = host(x), ws = host(kernel), ys = host(out);
+        DType dt = x.dtype();
+        LAST_COLUMN_BYTES.set(0);
+        if (g.batch() == 0) {
+            return;
+        }
+        int cg = g.inCPerGroup(), kg = g.outCPerGroup(), K = g.outC();
+        if (isPointwise(g)) {
+            long rows = (long) g.batch() * g.inH() * g.inW();
+            for (int grp = 0; grp < g.groups(); grp++) {
+                gemm(dt, false, false, rows, kg, cg, xs, (long) grp * cg, g.inC(), ws, (long) grp * kg, K, 0.0, ys,
+                        (long) grp * kg, K);
+            }
+            return;
+        }
+        long kcol = (long) g.kh() * g.kw() * cg, units = (long) g.batch() * g.outH(), per = unitsPerChunk(g, dt);
+        long[] ga = g.toArray();
+        Storage col = columnBuffer(g, dt, per);
+        try {
+            HostStorage cs = host(col);
+            for (long u0 = 0; u0 < units; u0 += per) {
+                long u1 = Math.min(units, u0 + per), rows = (u1 - u0) * g.outW();
+                for (int grp = 0; grp < g.groups(); grp++) {
+                    check("conv2dForward", CpuKernels.lamina_cpu_im2col(code(dt), xs.pointer(), cs.pointer(), ga, grp, u0,
+                            u1), dt);
+                    gemm(dt, false, false, rows, kg, kcol, cs, 0, kcol, ws, (long) grp * kg, K, 0.0, ys,
+                            u0 * g.outW() * K + (long) grp * kg, K);
+                }
+            }
+        } finally {
+            col.release();
+        }
+    }
+
+    /**
+     * dx by gemm + col2im: per chunk and group, {@code dcol = dy[rows, g·K/groups..] · kernel_gᵀ}, then
+     * col2im adds dcol into dx (a gather with a fixed summation order, so the result is deterministic).
+     */
+    @Override
+    public void conv2dBackwardInput(Storage dy, Storage kernel, Storage dx, ConvGeometry g) {
+        g.checkStorages("cpu.conv2dBackwardInput", dx, kernel, dy);
+        HostStorage dys = host(dy), ws = host(kernel), dxs = host(dx);
+        DType dt = dy.dtype();
+        LAST_COLUMN_BYTES.set(0);
+        if (g.batch() == 0) {
+            return;
+        }
+        int cg = g.inCPerGroup(), kg = g.outCPerGroup(), K = g.outC();
+        if (isPointwise(g)) {
+            long rows = (long) g.batch() * g.inH() * g.inW();
+            for (int grp = 0; grp < g.groups(); grp++) {
+                gemm(dt, false, true, rows, cg, kg, dys, (long) grp * kg, K, ws, (long) grp * kg, K, 0.0, dxs,
+                        (long) grp * cg, g.inC());
+            }
+            return;
+        }
+        fill(dx, 0.0);
+        long kcol = (long) g.kh() * g.kw() * cg, units = (long) g.batch() * g.outH(), per = unitsPerChunk(g, dt);
+        long[] ga = g.toArray();
+        Storage col = columnBuffer(g, dt, per);
+        try {
+            HostStorage cs = host(col);
+            for (long u0 = 0; u0 < units; u0 += per) {
+                long u1 = Math.min(units, u0 + per), rows = (u1 - u0) * g.outW();
+                for (int grp = 0; grp < g.groups(); grp++) {
+                    gemm(dt, false, true, rows, kcol, kg, dys, u0 * g.outW() * K + (long) grp * kg, K, ws,
+                            (long) grp * kg, K, 0.0, cs, 0, kcol);
+                    check("conv2dBackwardInput", CpuKernels.lamina_cpu_col2im(code(dt), cs.pointer(), dxs.pointer(), ga,
+                            grp, u0, u1), dt);
+                }
+            }
+        } finally {
+            col.release();
+        }
+    }
+
+    /**
+     * dkernel by gemm accumulated over chunks in order: per chunk and group,
+     * {@code dkernel[:, g·K/groups..] (+)= colᵀ · dy[rows, g·K/groups..]} (the first chunk overwrites).
+     */
+    @Override
+    public void conv2dBackwardFilter(Storage x, Storage dy, Storage dkernel, ConvGeometry g) {
+        g.checkStorages("cpu.conv2dBackwardFilter", x, dkernel, dy);
+        HostStorage xs = host(x), dys = host(dy), dws = host(dkernel);
+        DType dt = x.dtype();
+        LAST_COLUMN_BYTES.set(0);
+        if (g.batch() == 0) {
+            fill(dkernel, 0.0);
+            return;
+        }
+        int cg = g.inCPerGroup(), kg = g.outCPerGroup(), K = g.outC();
+        if (isPointwise(g)) {
+            long rows = (long) g.batch() * g.inH() * g.inW();
+            for (int grp = 0; grp < g.groups(); grp++) {
+                gemm(dt, true, false, cg, kg, rows, xs, (long) grp * cg, g.inC(), dys, (long) grp * kg, K, 0.0, dws,
+                        (long) grp * kg, K);
+            }
+            return;
+        }
+        long kcol = (long) g.kh() * g.kw() * cg, units = (long) g.batch() * g.outH(), per = unitsPerChunk(g, dt);
+        long[] ga = g.toArray();
+        Storage col = columnBuffer(g, dt, per);
+        try {
+            HostStorage cs = host(col);
+            for (long u0 = 0; u0 < units; u0 += per) {
+                long u1 = Math.min(units, u0 + per), rows = (u1 - u0) * g.outW();
+                for (int grp = 0; grp < g.groups(); grp++) {
+                    check("conv2dBackwardFilter", CpuKernels.lamina_cpu_im2col(code(dt), xs.pointer(), cs.pointer(), ga,
+                            grp, u0, u1), dt);
+                    gemm(dt, true, false, kcol, kg, rows, cs, 0, kcol, dys, u0 * g.outW() * K + (long) grp * kg, K,
+                            u0 == 0 ? 0.0 : 1.0, dws, (long) grp * kg, K);
+                }
+            }
+        } finally {
+            col.release();
+        }
+    }
+
+    @Override
+    public void maxPool2dForward(Storage x, Storage out, PoolGeometry g) {
+        g.checkStorages("cpu.maxPool2dForward", x, out);
+        check("maxPool2dForward", CpuKernels.lamina_cpu_pool2d(0, code(x.dtype()), host(x).pointer(), null,
+                host(out).pointer(), g.toArray()), x.dtype());
+    }
+
+    @Override
+    public void maxPool2dBackward(Storage x, Storage dy, Storage dx, PoolGeometry g) {
+        g.checkStorages("cpu.maxPool2dBackward", x, dy);
+        g.checkStorages("cpu.maxPool2dBackward", dx, dy);
+        check("maxPool2dBackward", CpuKernels.lamina_cpu_pool2d(1, code(x.dtype()), host(x).pointer(), host(dy).pointer(),
+                host(dx).pointer(), g.toArray()), x.dtype());
+    }
+
+    @Override
+    public void avgPool2dForward(Storage x, Storage out, PoolGeometry g) {
+        g.checkStorages("cpu.avgPool2dForward", x, out);
+        check("avgPool2dForward", CpuKernels.lamina_cpu_pool2d(2, code(x.dtype()), host(x).pointer(), null,
+                host(out).pointer(), g.toArray()), x.dtype());
+    }
+
+    @Override
+    public void avgPool2dBackward(Storage dy, Storage dx, PoolGeometry g) {
+        g.checkStorages("cpu.avgPool2dBackward", dx, dy);
+        check("avgPool2dBackward", CpuKernels.lamina_cpu_pool2d(3, code(dy.dtype()), null, host(dy).pointer(),
+                host(dx).pointer(), g.toArray()), dy.dtype());
     }
 
     // ---- helpers -----------------------------------------------------------------------------

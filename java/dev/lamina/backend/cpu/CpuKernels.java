@@ -63,4 +63,15 @@ public final class CpuKernels {
     public static native int lamina_cpu_get_threads();
 
     public static native @Cast("const char*") String lamina_cpu_target();
+
+    // ---- convolution helpers and pooling (cpu-kernels/lamina_conv.hpp) ------------------------
+
+    public static native int lamina_cpu_im2col(int dtype, @Const Pointer x, Pointer col,
+            @Cast("const int64_t*") long[] geom, long grp, long u0, long u1);
+
+    public static native int lamina_cpu_col2im(int dtype, @Const Pointer col, Pointer dx,
+            @Cast("const int64_t*") long[] geom, long grp, long u0, long u1);
+
+    public static native int lamina_cpu_pool2d(int kind, int dtype, @Const Pointer x, @Const Pointer dy, Pointer out,
+            @Cast("const int64_t*") long[] geom);
 }

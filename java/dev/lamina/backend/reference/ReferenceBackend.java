@@ -1,7 +1,9 @@
 package dev.lamina.backend.reference;
 
 import dev.lamina.backend.BinaryOp;
+import dev.lamina.backend.ConvGeometry;
 import dev.lamina.backend.HostBackend;
+import dev.lamina.backend.PoolGeometry;
 import dev.lamina.backend.ReduceOp;
 import dev.lamina.backend.Storage;
 import dev.lamina.backend.UnaryOp;
@@ -704,5 +706,50 @@ public final class ReferenceBackend extends HostBackend {
             long r = id("oneHot", ib, ids.dtype(), i, depth);
             putL(ob, t, i * depth + r, 1);
         }
+    }
+
+    // ---- convolution and pooling (direct loops in float64: ReferenceConv) ----------------------
+
+    @Override
+    public void conv2dForward(Storage x, Storage kernel, Storage out, ConvGeometry g) {
+        g.checkStorages("reference.conv2dForward", x, kernel, out);
+        ReferenceConv.write(host(out), ReferenceConv.conv2dForward(ReferenceConv.read(host(x)), ReferenceConv.read(host(kernel)), g));
+    }
+
+    @Override
+    public void conv2dBackwardInput(Storage dy, Storage kernel, Storage dx, ConvGeometry g) {
+        g.checkStorages("reference.conv2dBackwardInput", dx, kernel, dy);
+        ReferenceConv.write(host(dx), ReferenceConv.conv2dBackwardInput(ReferenceConv.read(host(dy)), ReferenceConv.read(host(kernel)), g));
+    }
+
+    @Override
+    public void conv2dBackwardFilter(Storage x, Storage dy, Storage dkernel, ConvGeometry g) {
+        g.checkStorages("reference.conv2dBackwardFilter", x, dkernel, dy);
+        ReferenceConv.write(host(dkernel), ReferenceConv.conv2dBackwardFilter(ReferenceConv.read(host(x)), ReferenceConv.read(host(dy)), g));
+    }
+
+    @Override
+    public void maxPool2dForward(Storage x, Storage out, PoolGeometry g) {
+        g.checkStorages("reference.maxPool2dForward", x, out);
+        ReferenceConv.write(host(out), ReferenceConv.maxPool2dForward(ReferenceConv.read(host(x)), g));
+    }
+
+    @Override
+    public void maxPool2dBackward(Storage x, Storage dy, Storage dx, PoolGeometry g) {
+        g.checkStorages("reference.maxPool2dBackward", x, dy);
+        g.checkStorages("reference.maxPool2dBackward", dx, dy);
+        ReferenceConv.write(host(dx), ReferenceConv.maxPool2dBackward(ReferenceConv.read(host(x)), ReferenceConv.read(host(dy)), g));
+    }
+
+    @Override
+    public void avgPool2dForward(Storage x, Storage out, PoolGeometry g) {
+        g.checkStorages("reference.avgPool2dForward", x, out);
+        ReferenceConv.write(host(out), ReferenceConv.avgPool2d(ReferenceConv.read(host(x)), null, g, false));
+    }
+
+    @Override
+    public void avgPool2dBackward(Storage dy, Storage dx, PoolGeometry g) {
+        g.checkStorages("reference.avgPool2dBackward", dx, dy);
+        ReferenceConv.write(host(dx), ReferenceConv.avgPool2d(null, ReferenceConv.read(host(dy)), g, true));
     }
 }

@@ -1,0 +1,392 @@
+// Lamina cpu-kernels: convolution helpers (im2col / col2im over NHWC) and 2-D pooling kernels,
+// templated over float and double. The matrix products of the convolution run in OpenBLAS,
+// called from Java (CpuBackend); these kernels only move data and pool.
+//
+// Geometry arrays (int64) are the fields of dev.lamina.backend.ConvGeometry / PoolGeometry in
+// declaration order. Every input position is bounds-checked, so no geometry can make a kernel
+// read or write outside [0, H) x [0, W) of its image; the Java side checks storage sizes.
+//
+// Column layout (one group g, a chunk of "units" u in [u0, u1), u = b*outH + oh, one output row
+// each): row r = (u - u0)*outW + ow, column (i*kw + j)*Cg + c, Kcol = kh*kw*Cg columns; the entry is
+// x[b, oh*sh - padTop + i*dh, ow*sw - padLeft + j*dw, g*Cg + c], or 0 in the padding.
+//
+// Determinism: im2col and the pooling forwards write disjoint outputs per thread; col2im is a
+// gather (each dx element sums its column entries in fixed (i, j) order, threads split dx rows);
+// pooling backwards split the batch between threads and scatter within one image in a fixed order.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "lamina_kernels.hpp"
+
+namespace lamina {
+
+struct ConvGeom {
+    int64_t B, H, W, C, OH, OW, K, KH, KW, SH, SW, DH, DW, PT, PL, G;
+    explicit ConvGeom(const int64_t* a)
+        : B(a[0]), H(a[1]), W(a[2]), C(a[3]), OH(a[4]), OW(a[5]), K(a[6]), KH(a[7]), KW(a[8]), SH(a[9]), SW(a[10]),
+          DH(a[11]), DW(a[12]), PT(a[13]), PL(a[14]), G(a[15]) {}
+    bool valid() const {
+        return B >= 0 && H > 0 && W > 0 && C > 0 && OH > 0 && OW > 0 && K > 0 && KH > 0 && KW > 0 && SH > 0 &&
+               SW > 0 && DH > 0 && DW > 0 && PT >= 0 && PL >= 0 && G > 0 && C % G == 0 && K % G == 0;
+    }
+    int64_t cg() const { return C / G; }
+    int64_t kcol() const { return KH * KW * (C / G); }
+};
+
+struct PoolGeom {
+    int64_t B, H, W, C, OH, OW, PH, PW, SH, SW, PT, PL;
+    explicit PoolGeom(const int64_t* a)
+        : B(a[0]), H(a[1]), W(a[2]), C(a[3]), OH(a[4]), OW(a[5]), PH(a[6]), PW(a[7]), SH(a[8]), SW(a[9]), PT(a[10]),
+          PL(a[11]) {}
+    bool valid() const {
+        return B >= 0 && H > 0 && W > 0 && C > 0 && OH > 0 && OW > 0 && PH > 0 && PW > 0 && SH > 0 && SW > 0 &&
+               PT >= 0 && PL >= 0;
+    }
+};
+
+// ---- im2col --------------------------------------------------------------------------------
+
+template <class T>
+LAMINA_INLINE void im2col_body(const T* x, T* col, const ConvGeom& g, int64_t grp, int64_t u0, int64_t ub, int64_t ue) {
+    const int64_t cg = g.cg(), kcol = g.kcol();
+    for (int64_t u = ub; u < ue; u++) {
+        const int64_t b = u / g.OH, oh = u % g.OH;
+        T* rowBase = col + (u - u0) * g.OW * kcol;
+        for (int64_t ow = 0; ow < g.OW; ow++) {
+            T* dst = rowBase + ow * kcol;
+            for (int64_t i = 0; i < g.KH; i++) {
+                const int64_t ih = oh * g.SH - g.PT + i * g.DH;
+                const bool rowIn = ih >= 0 && ih < g.H;
+                for (int64_t j = 0; j < g.KW; j++) {
+                    const int64_t iw = ow * g.SW - g.PL + j * g.DW;
+                    T* d = dst + (i * g.KW + j) * cg;
+                    if (rowIn && iw >= 0 && iw < g.W) {
+                        const T* s = x + ((b * g.H + ih) * g.W + iw) * g.C + grp * cg;
+                        for (int64_t c = 0; c < cg; c++) d[c] = s[c];
+                    } else {
+                        for (int64_t c = 0; c < cg; c++) d[c] = T(0);
+                    }
+                }
+            }
+        }
+    }
+}
+LAMINA_CLONES static void im2col_f32(const float* x, float* col, const ConvGeom& g, int64_t grp, int64_t u0, int64_t b,
+                                     int64_t e) {
+    im2col_body(x, col, g, grp, u0, b, e);
+}
+LAMINA_CLONES static void im2col_f64(const double* x, double* col, const ConvGeom& g, int64_t grp, int64_t u0,
+                                     int64_t b, int64_t e) {
+    im2col_body(x, col, g, grp, u0, b, e);
+}
+
+/** Fills the column buffer of group grp for units [u0, u1) (see the layout above). */
+inline int im2col(int dtype, const void* x, void* col, const int64_t* ga, int64_t grp, int64_t u0, int64_t u1) {
+    ConvGeom g(ga);
+    if (!g.valid() || grp < 0 || grp >= g.G || u0 < 0 || u1 < u0 || u1 > g.B * g.OH) return E_ARG;
+    const int64_t per = std::max<int64_t>(1, g.OW * g.kcol());
+    const int64_t minPar = std::max<int64_t>(1, kParallelElems / per);
+    if (dtype == F32) {
+        parallel_for(u1 - u0, minPar, [&](int64_t b, int64_t e) {
+            im2col_f32((const float*) x, (float*) col, g, grp, u0, u0 + b, u0 + e);
+        });
+    } else if (dtype == F64) {
+        parallel_for(u1 - u0, minPar, [&](int64_t b, int64_t e) {
+            im2col_f64((const double*) x, (double*) col, g, grp, u0, u0 + b, u0 + e);
+        });
+    } else {
+        return E_DTYPE;
+    }
+    return OK;
+}
+
+// ---- col2im (gather, accumulating into dx) -------------------------------------------------
+
+// Rows r in [rb, re) of the (image, input row) pairs of images [b0, b1): r = (b - b0)*H + ih.
+template <class T>
+LAMINA_INLINE void col2im_body(const T* col, T* dx, const ConvGeom& g, int64_t grp, int64_t u0, int64_t u1, int64_t b0,
+                               int64_t rb, int64_t re) {
+    const int64_t cg = g.cg(), kcol = g.kcol();
+    for (int64_t r = rb; r < re; r++) {
+        const int64_t b = b0 + r / g.H, ih = r % g.H;
+        T* dxRow = dx + (b * g.H + ih) * g.W * g.C + grp * cg;
+        for (int64_t i = 0; i < g.KH; i++) {
+            const int64_t t = ih + g.PT - i * g.DH;
+            if (t < 0 || t % g.SH != 0) continue;
+            const int64_t oh = t / g.SH;
+            if (oh >= g.OH) continue;
+            const int64_t u = b * g.OH + oh;
+            if (u < u0 || u >= u1) continue;
+            const T* colRow = col + (u - u0) * g.OW * kcol;
+            for (int64_t iw = 0; iw < g.W; iw++) {
+                T* d = dxRow + iw * g.C;
+                for (int64_t j = 0; j < g.KW; j++) {
+                    const int64_t t2 = iw + g.PL - j * g.DW;
+                    if (t2 < 0 || t2 % g.SW != 0) continue;
+                    const int64_t ow = t2 / g.SW;
+                    if (ow >= g.OW) continue;
+                    const T* s = colRow + ow * kcol + (i * g.KW + j) * cg;
+                    for (int64_t c = 0; c < cg; c++) d[c] += s[c];
+                }
+            }
+        }
+    }
+}
+LAMINA_CLONES static void col2im_f32(const float* col, float* dx, const ConvGeom& g, int64_t grp, int64_t u0,
+                                     int64_t u1, int64_t b0, int64_t rb, int64_t re) {
+    col2im_body(col, dx, g, grp, u0, u1, b0, rb, re);
+}
+LAMINA_CLONES static void col2im_f64(const double* col, double* dx, const ConvGeom& g, int64_t grp, int64_t u0,
+                                     int64_t u1, int64_t b0, int64_t rb, int64_t re) {
+    col2im_body(col, dx, g, grp, u0, u1, b0, rb, re);
+}
+
+/** dx += the columns of group grp for units [u0, u1), each dx element summed in fixed (i, j) order. */
+inline int col2im(int dtype, const void* col, void* dx, const int64_t* ga, int64_t grp, int64_t u0, int64_t u1) {
+    ConvGeom g(ga);
+    if (!g.valid() || grp < 0 || grp >= g.G || u0 < 0 || u1 < u0 || u1 > g.B * g.OH) return E_ARG;
+    if (u1 == u0) return OK;
+    const int64_t b0 = u0 / g.OH, b1 = (u1 - 1) / g.OH + 1;
+    const int64_t rows = (b1 - b0) * g.H;
+    const int64_t per = std::max<int64_t>(1, g.W * g.KH * g.KW * g.cg());
+    const int64_t minPar = std::max<int64_t>(1, kParallelElems / per);
+    if (dtype == F32) {
+        parallel_for(rows, minPar, [&](int64_t b, int64_t e) {
+            col2im_f32((const float*) col, (float*) dx, g, grp, u0, u1, b0, b, e);
+        });
+    } else if (dtype == F64) {
+        parallel_for(rows, minPar, [&](int64_t b, int64_t e) {
+            col2im_f64((const double*) col, (double*) dx, g, grp, u0, u1, b0, b, e);
+        });
+    } else {
+        return E_DTYPE;
+    }
+    return OK;
+}
+
+// ---- pooling ---------------------------------------------------------------------------------
+
+// Max pooling forward over units u = b*OH + oh in [ub, ue). best holds C values.
+template <class T>
+LAMINA_INLINE void max_pool_fwd_body(const T* x, T* y, const PoolGeom& g, int64_t ub, int64_t ue, T* best,
+                                     uint8_t* seen) {
+    for (int64_t u = ub; u < ue; u++) {
+        const int64_t b = u / g.OH, oh = u % g.OH;
+        for (int64_t ow = 0; ow < g.OW; ow++) {
+            bool any = false;
+            for (int64_t i = 0; i < g.PH; i++) {
+                const int64_t ih = oh * g.SH - g.PT + i;
+                if (ih < 0 || ih >= g.H) continue;
+                for (int64_t j = 0; j < g.PW; j++) {
+                    const int64_t iw = ow * g.SW - g.PL + j;
+                    if (iw < 0 || iw >= g.W) continue;
+                    const T* s = x + ((b * g.H + ih) * g.W + iw) * g.C;
+                    if (!any) {
+                        for (int64_t c = 0; c < g.C; c++) best[c] = s[c];
+                        any = true;
+                    } else {
+                        for (int64_t c = 0; c < g.C; c++) {
+                            const T v = s[c], m = best[c];
+                            best[c] = (v > m || (v != v && m == m)) ? v : m;
+                        }
+                    }
+                }
+            }
+            T* d = y + (u * g.OW + ow) * g.C;
+            if (any) {
+                for (int64_t c = 0; c < g.C; c++) d[c] = best[c];
+            } else {
+                for (int64_t c = 0; c < g.C; c++) d[c] = std::numeric_limits<T>::quiet_NaN();
+            }
+        }
+    }
+    (void) seen;
+}
+LAMINA_CLONES static void max_pool_fwd_f32(const float* x, float* y, const PoolGeom& g, int64_t b, int64_t e,
+                                           float* best) {
+    max_pool_fwd_body(x, y, g, b, e, best, nullptr);
+}
+LAMINA_CLONES static void max_pool_fwd_f64(const double* x, double* y, const PoolGeom& g, int64_t b, int64_t e,
+                                           double* best) {
+    max_pool_fwd_body(x, y, g, b, e, best, nullptr);
+}
+
+// Max pooling backward for images [bb, be): dx of those images is cleared, then every dy goes
+// to its window's first maximum (first NaN if any), windows in row-major order.
+template <class T>
+LAMINA_INLINE void max_pool_bwd_body(const T* x, const T* dy, T* dx, const PoolGeom& g, int64_t bb, int64_t be,
+                                     T* best, int64_t* arg) {
+    const int64_t img = g.H * g.W * g.C;
+    for (int64_t b = bb; b < be; b++) {
+        T* dxi = dx + b * img;
+        for (int64_t k = 0; k < img; k++) dxi[k] = T(0);
+        for (int64_t oh = 0; oh < g.OH; oh++) {
+            for (int64_t ow = 0; ow < g.OW; ow++) {
+                bool any = false;
+                for (int64_t i = 0; i < g.PH; i++) {
+                    const int64_t ih = oh * g.SH - g.PT + i;
+                    if (ih < 0 || ih >= g.H) continue;
+                    for (int64_t j = 0; j < g.PW; j++) {
+                        const int64_t iw = ow * g.SW - g.PL + j;
+                        if (iw < 0 || iw >= g.W) continue;
+                        const int64_t off = (ih * g.W + iw) * g.C;
+                        const T* s = x + b * img + off;
+                        if (!any) {
+                            for (int64_t c = 0; c < g.C; c++) { best[c] = s[c]; arg[c] = off + c; }
+                            any = true;
+                        } else {
+                            for (int64_t c = 0; c < g.C; c++) {
+                                const T v = s[c], m = best[c];
+                                if (v > m || (v != v && m == m)) { best[c] = v; arg[c] = off + c; }
+                            }
+                        }
+                    }
+                }
+                if (!any) continue;
+                const T* d = dy + ((b * g.OH + oh) * g.OW + ow) * g.C;
+                for (int64_t c = 0; c < g.C; c++) dxi[arg[c]] += d[c];
+            }
+        }
+    }
+}
+LAMINA_CLONES static void max_pool_bwd_f32(const float* x, const float* dy, float* dx, const PoolGeom& g, int64_t b,
+                                           int64_t e, float* best, int64_t* arg) {
+    max_pool_bwd_body(x, dy, dx, g, b, e, best, arg);
+}
+LAMINA_CLONES static void max_pool_bwd_f64(const double* x, const double* dy, double* dx, const PoolGeom& g, int64_t b,
+                                           int64_t e, double* best, int64_t* arg) {
+    max_pool_bwd_body(x, dy, dx, g, b, e, best, arg);
+}
+
+inline int64_t pool_count(const PoolGeom& g, int64_t oh, int64_t ow) {
+    const int64_t h0 = std::max<int64_t>(oh * g.SH - g.PT, 0), h1 = std::min<int64_t>(oh * g.SH - g.PT + g.PH, g.H);
+    const int64_t w0 = std::max<int64_t>(ow * g.SW - g.PL, 0), w1 = std::min<int64_t>(ow * g.SW - g.PL + g.PW, g.W);
+    return std::max<int64_t>(h1 - h0, 0) * std::max<int64_t>(w1 - w0, 0);
+}
+
+// Average pooling forward over units [ub, ue); sums in double, divided by the real-element count.
+template <class T>
+LAMINA_INLINE void avg_pool_fwd_body(const T* x, T* y, const PoolGeom& g, int64_t ub, int64_t ue, double* acc) {
+    for (int64_t u = ub; u < ue; u++) {
+        const int64_t b = u / g.OH, oh = u % g.OH;
+        for (int64_t ow = 0; ow < g.OW; ow++) {
+            for (int64_t c = 0; c < g.C; c++) acc[c] = 0.0;
+            for (int64_t i = 0; i < g.PH; i++) {
+                const int64_t ih = oh * g.SH - g.PT + i;
+                if (ih < 0 || ih >= g.H) continue;
+                for (int64_t j = 0; j < g.PW; j++) {
+                    const int64_t iw = ow * g.SW - g.PL + j;
+                    if (iw < 0 || iw >= g.W) continue;
+                    const T* s = x + ((b * g.H + ih) * g.W + iw) * g.C;
+                    for (int64_t c = 0; c < g.C; c++) acc[c] += (double) s[c];
+                }
+            }
+            const double n = (double) pool_count(g, oh, ow);
+            T* d = y + (u * g.OW + ow) * g.C;
+            for (int64_t c = 0; c < g.C; c++) d[c] = (T) (acc[c] / n);
+        }
+    }
+}
+LAMINA_CLONES static void avg_pool_fwd_f32(const float* x, float* y, const PoolGeom& g, int64_t b, int64_t e,
+                                           double* acc) {
+    avg_pool_fwd_body(x, y, g, b, e, acc);
+}
+LAMINA_CLONES static void avg_pool_fwd_f64(const double* x, double* y, const PoolGeom& g, int64_t b, int64_t e,
+                                           double* acc) {
+    avg_pool_fwd_body(x, y, g, b, e, acc);
+}
+
+// Average pooling backward for images [bb, be): gather form, each dx element sums dy/count of the
+// windows that contain it in (oh, ow) order, so no thread writes another's elements.
+template <class T>
+LAMINA_INLINE void avg_pool_bwd_body(const T* dy, T* dx, const PoolGeom& g, int64_t rb, int64_t re, double* acc) {
+    for (int64_t r = rb; r < re; r++) {
+        const int64_t b = r / g.H, ih = r % g.H;
+        // output rows whose window holds row ih: oh*SH - PT <= ih < oh*SH - PT + PH
+        int64_t ohLo = ih + g.PT - g.PH + 1;
+        ohLo = ohLo <= 0 ? 0 : (ohLo + g.SH - 1) / g.SH;
+        const int64_t ohHi = std::min<int64_t>((ih + g.PT) / g.SH, g.OH - 1);
+        for (int64_t iw = 0; iw < g.W; iw++) {
+            int64_t owLo = iw + g.PL - g.PW + 1;
+            owLo = owLo <= 0 ? 0 : (owLo + g.SW - 1) / g.SW;
+            const int64_t owHi = std::min<int64_t>((iw + g.PL) / g.SW, g.OW - 1);
+            for (int64_t c = 0; c < g.C; c++) acc[c] = 0.0;
+            for (int64_t oh = ohLo; oh <= ohHi; oh++) {
+                for (int64_t ow = owLo; ow <= owHi; ow++) {
+                    const double n = (double) pool_count(g, oh, ow);
+                    const T* d = dy + ((b * g.OH + oh) * g.OW + ow) * g.C;
+                    for (int64_t c = 0; c < g.C; c++) acc[c] += (double) d[c] / n;
+                }
+            }
+            T* o = dx + ((b * g.H + ih) * g.W + iw) * g.C;
+            for (int64_t c = 0; c < g.C; c++) o[c] = (T) acc[c];
+        }
+    }
+}
+LAMINA_CLONES static void avg_pool_bwd_f32(const float* dy, float* dx, const PoolGeom& g, int64_t b, int64_t e,
+                                           double* acc) {
+    avg_pool_bwd_body(dy, dx, g, b, e, acc);
+}
+LAMINA_CLONES static void avg_pool_bwd_f64(const double* dy, double* dx, const PoolGeom& g, int64_t b, int64_t e,
+                                           double* acc) {
+    avg_pool_bwd_body(dy, dx, g, b, e, acc);
+}
+
+/** kind: 0 max forward (x -> y), 1 max backward (x, dy -> dx), 2 avg forward (x -> y), 3 avg backward (dy -> dx). */
+inline int pool2d(int kind, int dtype, const void* x, const void* dy, void* out, const int64_t* ga) {
+    PoolGeom g(ga);
+    if (!g.valid() || kind < 0 || kind > 3) return E_ARG;
+    if (dtype != F32 && dtype != F64) return E_DTYPE;
+    if (g.B == 0) return OK;
+    const bool f32 = dtype == F32;
+    const int64_t units = g.B * g.OH, rows = g.B * g.H;
+    const int64_t perUnit = std::max<int64_t>(1, g.OW * g.PH * g.PW * g.C);
+    const int64_t minUnits = std::max<int64_t>(1, kParallelElems / perUnit);
+    switch (kind) {
+        case 0:
+            parallel_for(units, minUnits, [&](int64_t b, int64_t e) {
+                if (f32) {
+                    std::vector<float> best(g.C);
+                    max_pool_fwd_f32((const float*) x, (float*) out, g, b, e, best.data());
+                } else {
+                    std::vector<double> best(g.C);
+                    max_pool_fwd_f64((const double*) x, (double*) out, g, b, e, best.data());
+                }
+            });
+            return OK;
+        case 1:
+            parallel_for(g.B, std::max<int64_t>(1, minUnits / g.OH), [&](int64_t b, int64_t e) {
+                std::vector<int64_t> arg(g.C);
+                if (f32) {
+                    std::vector<float> best(g.C);
+                    max_pool_bwd_f32((const float*) x, (const float*) dy, (float*) out, g, b, e, best.data(), arg.data());
+                } else {
+                    std::vector<double> best(g.C);
+                    max_pool_bwd_f64((const double*) x, (const double*) dy, (double*) out, g, b, e, best.data(),
+                                     arg.data());
+                }
+            });
+            return OK;
+        case 2:
+            parallel_for(units, minUnits, [&](int64_t b, int64_t e) {
+                std::vector<double> acc(g.C);
+                if (f32) avg_pool_fwd_f32((const float*) x, (float*) out, g, b, e, acc.data());
+                else avg_pool_fwd_f64((const double*) x, (double*) out, g, b, e, acc.data());
+            });
+            return OK;
+        default:
+            parallel_for(rows, minUnits, [&](int64_t b, int64_t e) {
+                std::vector<double> acc(g.C);
+                if (f32) avg_pool_bwd_f32((const float*) dy, (float*) out, g, b, e, acc.data());
+                else avg_pool_bwd_f64((const double*) dy, (double*) out, g, b, e, acc.data());
+            });
+            return OK;
+    }
+}
+
+}  // namespace lamina

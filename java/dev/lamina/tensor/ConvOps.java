@@ -1,0 +1,277 @@
+package dev.lamina.tensor;
+
+import dev.lamina.autograd.GradientTape;
+import dev.lamina.backend.Backend;
+import dev.lamina.backend.ConvGeometry;
+import dev.lamina.backend.PoolGeometry;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * 2-D convolution and pooling on NHWC tensors, with Keras/TensorFlow conventions, differentiable
+ * through the {@link GradientTape}.
+ *
+ * <p>Shapes: x is [B, H, W, C]; a convolution kernel is [kh, kw, C/groups, K] (Keras layout); the
+ * result is [B, H', W', K]. Strides [sh, sw] and dilation [dh, dw] are positive. Padding is
+ * {@code "valid"} (no padding: H' = ⌈(H − (kh−1)·dh) / sh⌉, which needs H ≥ (kh−1)·dh + 1) or
+ * {@code "same"} (TensorFlow's rule: H' = ⌈H / sh⌉, total padding
+ * max((H'−1)·sh + (kh−1)·dh + 1 − H, 0), of which ⌊total/2⌋ goes on top and the rest on the
+ * bottom; likewise for the width, extra on the right). Padding names are case-insensitive.
+ *
+ * <p>Convolution (cross-correlation, as in Keras; no bias — the layer adds it):
+ * <pre>
+ *   y[b,oh,ow,k] = Σ_{i<kh, j<kw, c<C/groups} x[b, oh·sh − padTop + i·dh, ow·sw − padLeft + j·dw, g·C/groups + c]
+ *                                       · kernel[i, j, c, k],   g = k / (K/groups)
+ * </pre>
+ * with zeros outside the image. Pooling uses the same window rule with dilation 1 and the pool
+ * size as the window; padding never takes part: max pooling takes the maximum of the real
+ * elements, average pooling divides their sum by their count (as TensorFlow's "same").
+ *
+ * <p>Gradients: conv2d records dL/dx (the transposed convolution of dL/dy with the kernel) and
+ * dL/dkernel (the correlation of x with dL/dy); max pooling routes each dL/dy to its window's
+ * maximum (the first one in row-major window order on ties); average pooling spreads dL/dy / count
+ * over the window's real elements. The gradients themselves are not recorded (no second order).
+ *
+ * <p>Every check happens here, in Java, before a kernel runs; errors are IllegalArgumentExceptions
+ * naming the op and the shapes.
+ */
+public final class ConvOps {
+    private ConvOps() {
+    }
+
+    // =========================================================================================
+    // geometry
+    // =========================================================================================
+
+    /** "valid" or "same", lower case; anything else is an IllegalArgumentException naming op. */
+    private static String padding(String op, String padding) {
+        if (padding == null) {
+            throw new IllegalArgumentException(op + ": padding must be \"valid\" or \"same\", got null");
+        }
+        String p = padding.toLowerCase(Locale.ROOT);
+        if (!p.equals("valid") && !p.equals("same")) {
+            throw new IllegalArgumentException(op + ": unknown padding '" + padding + "' (expected \"valid\" or \"same\")");
+        }
+        return p;
+    }
+
+    private static int[] pair(String op, String what, int[] v) {
+        if (v == null || v.length != 2) {
+            throw new IllegalArgumentException(op + ": " + what + " must have 2 values [height, width], got "
+                    + (v == null ? "null" : Arrays.toString(v)));
+        }
+        if (v[0] < 1 || v[1] < 1) {
+            throw new IllegalArgumentException(op + ": " + what + " must be positive, got " + Arrays.toString(v));
+        }
+        return v.clone();
+    }
+
+    private static int dim(String op, String what, long v) {
+        if (v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": " + what + " " + v + " is too large");
+        }
+        return (int) v;
+    }
+
+    /**
+     * Output size along one axis and the padding before it: {@code [out, padBefore]}.
+     * valid: out = ⌈(in − eff + 1) / stride⌉ with eff = (k−1)·dilation + 1 (caller checks in ≥ eff);
+     * same: out = ⌈in / stride⌉, padBefore = ⌊max((out−1)·stride + eff − in, 0) / 2⌋.
+     */
+    public static int[] outputSizeAndPad(int in, int k, int stride, int dilation, String padding) {
+        long eff = (long) (k - 1) * dilation + 1;
+        if (padding.equals("valid")) {
+            long out = (in - eff + stride) / stride;
+            return new int[] {(int) out, 0};
+        }
+        long out = ((long) in + stride - 1) / stride;
+        long total = Math.max((out - 1) * stride + eff - in, 0);
+        return new int[] {(int) out, (int) (total / 2)};
+    }
+
+    /**
+     * The geometry of {@code conv2d(x, kernel, strides, padding, dilation, groups)} for these shapes,
+     * fully validated (see {@link #conv2d}); layers use it to compute output shapes.
+     */
+    public static ConvGeometry conv2dGeometry(long[] xShape, long[] kernelShape, int[] strides, String padding,
+                                              int[] dilation, int groups) {
+        String op = "conv2d";
+        String shapes = "x " + Shapes.str(xShape) + ", kernel " + Shapes.str(kernelShape);
+        if (xShape.length != 4) {
+            throw new IllegalArgumentException(op + ": x must have rank 4 [batch, height, width, channels] (NHWC), got "
+                    + shapes);
+        }
+        if (kernelShape.length != 4) {
+            throw new IllegalArgumentException(op + ": kernel must have rank 4 [kh, kw, in_channels/groups, filters], got "
+                    + shapes);
+        }
+        int[] s = pair(op, "strides", strides);
+        int[] d = pair(op, "dilation", dilation);
+        String p = padding(op, padding);
+        for (int a = 1; a < 4; a++) {
+            if (xShape[a] < 1) {
+                throw new IllegalArgumentException(op + ": x height, width and channels must be positive, got " + shapes);
+            }
+            if (kernelShape[a - 1] < 1 || kernelShape[3] < 1) {
+                throw new IllegalArgumentException(op + ": kernel dimensions must be positive, got " + shapes);
+            }
+        }
+        if (groups < 1) {
+            throw new IllegalArgumentException(op + ": groups must be positive, got " + groups + " (" + shapes + ")");
+        }
+        long c = xShape[3], k = kernelShape[3];
+        if (c % groups != 0 || k % groups != 0) {
+            throw new IllegalArgumentException(op + ": groups " + groups + " must divide the input channels " + c
+                    + " and the filters " + k + " (" + shapes + ")");
+        }
+        if (kernelShape[2] * groups != c) {
+            throw new IllegalArgumentException(op + ": channel mismatch: x has " + c + " channels but kernel expects "
+                    + kernelShape[2] + " x groups " + groups + " = " + kernelShape[2] * groups + " (" + shapes + ")");
+        }
+        int b = dim(op, "batch", xShape[0]);
+        int h = dim(op, "height", xShape[1]), w = dim(op, "width", xShape[2]);
+        int kh = dim(op, "kernel height", kernelShape[0]), kw = dim(op, "kernel width", kernelShape[1]);
+        long effH = (long) (kh - 1) * d[0] + 1, effW = (long) (kw - 1) * d[1] + 1;
+        if (p.equals("valid") && (effH > h || effW > w)) {
+            throw new IllegalArgumentException(op + ": kernel " + kh + "x" + kw + " (dilated to " + effH + "x" + effW
+                    + ") is larger than the input " + h + "x" + w + " with padding 'valid' (" + shapes + ")");
+        }
+        int[] oh = outputSizeAndPad(h, kh, s[0], d[0], p);
+        int[] ow = outputSizeAndPad(w, kw, s[1], d[1], p);
+        return new ConvGeometry(b, h, w, (int) c, oh[0], ow[0], dim(op, "filters", k), kh, kw, s[0], s[1], d[0], d[1],
+                oh[1], ow[1], groups);
+    }
+
+    /** The geometry of a 2-D pooling of x (strides null means the pool size, as in Keras). */
+    public static PoolGeometry pool2dGeometry(String op, long[] xShape, int[] poolSize, int[] strides, String padding) {
+        if (xShape.length != 4) {
+            throw new IllegalArgumentException(op + ": x must have rank 4 [batch, height, width, channels] (NHWC), got "
+                    + Shapes.str(xShape));
+        }
+        int[] ps = pair(op, "pool_size", poolSize);
+        int[] s = strides == null ? ps : pair(op, "strides", strides);
+        String p = padding(op, padding);
+        if (xShape[0] < 0 || xShape[1] < 1 || xShape[2] < 1 || xShape[3] < 1) {
+            throw new IllegalArgumentException(op + ": x height, width and channels must be positive, got "
+                    + Shapes.str(xShape));
+        }
+        int h = dim(op, "height", xShape[1]), w = dim(op, "width", xShape[2]);
+        if (p.equals("valid") && (ps[0] > h || ps[1] > w)) {
+            throw new IllegalArgumentException(op + ": pool_size " + ps[0] + "x" + ps[1] + " is larger than the input "
+                    + h + "x" + w + " with padding 'valid' (x " + Shapes.str(xShape) + ")");
+        }
+        int[] oh = outputSizeAndPad(h, ps[0], s[0], 1, p);
+        int[] ow = outputSizeAndPad(w, ps[1], s[1], 1, p);
+        return new PoolGeometry(dim(op, "batch", xShape[0]), h, w, dim(op, "channels", xShape[3]), oh[0], ow[0],
+                ps[0], ps[1], s[0], s[1], oh[1], ow[1]);
+    }
+
+    private static void requireFloat(String op, String name, Tensor t) {
+        if (!t.dtype().isFloating()) {
+            throw new IllegalArgumentException(op + ": " + name + " must be float32 or float64, got " + t.dtype() + " "
+                    + Shapes.str(t.shape()));
+        }
+    }
+
+    // =========================================================================================
+    // ops
+    // =========================================================================================
+
+    /** conv2d with dilation [1, 1] and one group. */
+    public static Tensor conv2d(Tensor x, Tensor kernel, int[] strides, String padding) {
+        return conv2d(x, kernel, strides, padding, new int[] {1, 1}, 1);
+    }
+
+    /**
+     * 2-D convolution of x [B,H,W,C] with kernel [kh,kw,C/groups,K] (see the class comment for the
+     * formula and the padding rule). x and kernel must share one float dtype and backend.
+     *
+     * @throws IllegalArgumentException for a rank other than 4, C ≠ kernel channels · groups,
+     *     groups not dividing C or K, non-positive strides or dilation, an unknown padding, or a
+     *     (dilated) kernel larger than the input with "valid" padding
+     */
+    public static Tensor conv2d(Tensor x, Tensor kernel, int[] strides, String padding, int[] dilation, int groups) {
+        String op = "conv2d";
+        Tensor.check(op, x, kernel);
+        ConvGeometry g = conv2dGeometry(x.shape(), kernel.shape(), strides, padding, dilation, groups);
+        requireFloat(op, "x", x);
+        if (kernel.dtype() != x.dtype()) {
+            throw new IllegalArgumentException(op + ": x is " + x.dtype() + " " + Shapes.str(x.shape()) + " but kernel is "
+                    + kernel.dtype() + " " + Shapes.str(kernel.shape()) + "; cast one first");
+        }
+        Backend be = x.backend();
+        Tensor y = Tensor.zeros(be, x.dtype(), g.batch(), g.outH(), g.outW(), g.outC());
+        if (g.batch() > 0) {
+            be.conv2dForward(x.storage(), kernel.storage(), y.storage(), g);
+        }
+        if (GradientTape.isRecording()) {
+            GradientTape.record(op, y, dy -> {
+                Tensor.check("conv2d backward", dy);
+                Tensor dx = Tensor.zeros(be, x.dtype(), x.shape());
+                Tensor dk = Tensor.zeros(be, x.dtype(), kernel.shape());
+                if (g.batch() > 0) {
+                    be.conv2dBackwardInput(dy.storage(), kernel.storage(), dx.storage(), g);
+                    be.conv2dBackwardFilter(x.storage(), dy.storage(), dk.storage(), g);
+                }
+                return new Tensor[] {dx, dk};
+            }, x, kernel);
+        }
+        return y;
+    }
+
+    /**
+     * Max pooling of x [B,H,W,C] over pool_size windows: y[b,oh,ow,c] = max of the real elements
+     * of the window (padding never wins). {@code strides} null means {@code poolSize} (Keras).
+     * NaN propagates.
+     */
+    public static Tensor maxPool2d(Tensor x, int[] poolSize, int[] strides, String padding) {
+        String op = "max_pool2d";
+        Tensor.check(op, x);
+        PoolGeometry g = pool2dGeometry(op, x.shape(), poolSize, strides, padding);
+        requireFloat(op, "x", x);
+        Backend be = x.backend();
+        Tensor y = Tensor.zeros(be, x.dtype(), g.batch(), g.outH(), g.outW(), g.channels());
+        if (g.batch() > 0) {
+            be.maxPool2dForward(x.storage(), y.storage(), g);
+        }
+        if (GradientTape.isRecording()) {
+            GradientTape.record(op, y, dy -> {
+                Tensor.check("max_pool2d backward", dy);
+                Tensor dx = Tensor.zeros(be, x.dtype(), x.shape());
+                if (g.batch() > 0) {
+                    be.maxPool2dBackward(x.storage(), dy.storage(), dx.storage(), g);
+                }
+                return new Tensor[] {dx};
+            }, x);
+        }
+        return y;
+    }
+
+    /**
+     * Average pooling of x [B,H,W,C]: y[b,oh,ow,c] = (Σ real window elements) / (their count);
+     * with "same" padding the border windows divide by fewer than ph·pw elements, as TensorFlow.
+     * {@code strides} null means {@code poolSize} (Keras).
+     */
+    public static Tensor avgPool2d(Tensor x, int[] poolSize, int[] strides, String padding) {
+        String op = "avg_pool2d";
+        Tensor.check(op, x);
+        PoolGeometry g = pool2dGeometry(op, x.shape(), poolSize, strides, padding);
+        requireFloat(op, "x", x);
+        Backend be = x.backend();
+        Tensor y = Tensor.zeros(be, x.dtype(), g.batch(), g.outH(), g.outW(), g.channels());
+        if (g.batch() > 0) {
+            be.avgPool2dForward(x.storage(), y.storage(), g);
+        }
+        if (GradientTape.isRecording()) {
+            GradientTape.record(op, y, dy -> {
+                Tensor.check("avg_pool2d backward", dy);
+                Tensor dx = Tensor.zeros(be, x.dtype(), x.shape());
+                if (g.batch() > 0) {
+                    be.avgPool2dBackward(dy.storage(), dx.storage(), g);
+                }
+                return new Tensor[] {dx};
+            }, x);
+        }
+        return y;
+    }
+}
