@@ -122,7 +122,11 @@ public abstract class Model implements AutoCloseable {
         return Collections.unmodifiableList(metrics);
     }
 
-    /** Asks a running fit to stop after the current epoch (used by EarlyStopping, TerminateOnNaN). */
+    /**
+     * Asks a running fit to stop (used by EarlyStopping, TerminateOnNaN): requested in a batch
+     * hook, the epoch ends after that batch (validation and onEpochEnd still run, as Keras); in an
+     * epoch hook, training ends after that epoch.
+     */
     public void stopTraining() {
         stopTraining = true;
     }
@@ -310,6 +314,9 @@ public abstract class Model implements AutoCloseable {
                 bar.batchEnd(step + 1, logs);
                 for (Callback c : callbacks) {
                     c.onBatchEnd(step, logs);
+                }
+                if (stopTraining) {
+                    break; // as Keras: a callback (TerminateOnNaN) ends the epoch after this batch
                 }
             }
             if (valX != null) {
