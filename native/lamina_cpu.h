@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "lamina_kernels.hpp"
+#include "lamina_recurrent.hpp"
 
 inline int lamina_cpu_fill(void* out, int dtype, int64_t n, double value) {
     return lamina::fill(out, dtype, n, value);
@@ -63,3 +64,25 @@ inline int lamina_cpu_get_threads() { return lamina::ThreadPool::get().threads()
 
 /** "x86-64-v4" (AVX-512), "x86-64-v3" (AVX2) or "x86-64": the kernel clone used on this CPU. */
 inline const char* lamina_cpu_target() { return lamina::cpu_target(); }
+
+// ---- fused recurrent cells (cpu-kernels/lamina_recurrent.hpp; float32 and float64) -------------
+
+inline int lamina_cpu_lstm_cell_forward(int dtype, const void* z, const void* c_prev, void* h, void* c, void* gates,
+                                        int64_t batch, int64_t hidden) {
+    return lamina::lstm_cell_forward(dtype, z, c_prev, h, c, gates, batch, hidden);
+}
+
+inline int lamina_cpu_lstm_cell_backward(int dtype, const void* gates, const void* c_prev, const void* c, const void* dh,
+                                         const void* dc, void* dz, void* dc_prev, int64_t batch, int64_t hidden) {
+    return lamina::lstm_cell_backward(dtype, gates, c_prev, c, dh, dc, dz, dc_prev, batch, hidden);
+}
+
+inline int lamina_cpu_gru_cell_forward(int dtype, const void* xz, const void* hz, const void* h_prev, void* h, void* gates,
+                                       int64_t batch, int64_t hidden) {
+    return lamina::gru_cell_forward(dtype, xz, hz, h_prev, h, gates, batch, hidden);
+}
+
+inline int lamina_cpu_gru_cell_backward(int dtype, const void* gates, const void* hz, const void* h_prev, const void* dh,
+                                        void* dxz, void* dhz, void* dh_prev, int64_t batch, int64_t hidden) {
+    return lamina::gru_cell_backward(dtype, gates, hz, h_prev, dh, dxz, dhz, dh_prev, batch, hidden);
+}
