@@ -480,7 +480,7 @@ class RecurrentOpsTest {
         }
         for (Backend be : List.of(Backends.reference(), Backends.cpu())) {
             int reps = be == Backends.reference() ? 20 : 300;
-            for (int round = 0; round < 2; round++) {
+            for (int round = 0; round < 4; round++) {
                 long t0 = System.nanoTime();
                 for (int r = 0; r < reps; r++) {
                     try (Backends.Use u = Backends.use(be); Scope s = Scope.open(); GradientTape tape = GradientTape.start()) {
