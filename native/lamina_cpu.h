@@ -11,6 +11,7 @@
 
 #include "lamina_kernels.hpp"
 #include "lamina_conv.hpp"
+#include "lamina_recurrent.hpp"
 
 inline int lamina_cpu_fill(void* out, int dtype, int64_t n, double value) {
     return lamina::fill(out, dtype, n, value);
@@ -84,4 +85,26 @@ inline int lamina_cpu_col2im(int dtype, const void* col, void* dx, const int64_t
 /** kind 0 max forward, 1 max backward (x, dy -> out = dx), 2 avg forward, 3 avg backward (dy -> out = dx). */
 inline int lamina_cpu_pool2d(int kind, int dtype, const void* x, const void* dy, void* out, const int64_t* geom) {
     return lamina::pool2d(kind, dtype, x, dy, out, geom);
+}
+
+// ---- fused recurrent cells (cpu-kernels/lamina_recurrent.hpp; float32 and float64) -------------
+
+inline int lamina_cpu_lstm_cell_forward(int dtype, const void* z, const void* c_prev, void* h, void* c, void* gates,
+                                        int64_t batch, int64_t hidden) {
+    return lamina::lstm_cell_forward(dtype, z, c_prev, h, c, gates, batch, hidden);
+}
+
+inline int lamina_cpu_lstm_cell_backward(int dtype, const void* gates, const void* c_prev, const void* c, const void* dh,
+                                         const void* dc, void* dz, void* dc_prev, int64_t batch, int64_t hidden) {
+    return lamina::lstm_cell_backward(dtype, gates, c_prev, c, dh, dc, dz, dc_prev, batch, hidden);
+}
+
+inline int lamina_cpu_gru_cell_forward(int dtype, const void* xz, const void* hz, const void* h_prev, void* h, void* gates,
+                                       int64_t batch, int64_t hidden) {
+    return lamina::gru_cell_forward(dtype, xz, hz, h_prev, h, gates, batch, hidden);
+}
+
+inline int lamina_cpu_gru_cell_backward(int dtype, const void* gates, const void* hz, const void* h_prev, const void* dh,
+                                        void* dxz, void* dhz, void* dh_prev, int64_t batch, int64_t hidden) {
+    return lamina::gru_cell_backward(dtype, gates, hz, h_prev, dh, dxz, dhz, dh_prev, batch, hidden);
 }

@@ -169,4 +169,73 @@ public interface Backend {
     default void avgPool2dBackward(Storage dy, Storage dx, PoolGeometry geom) {
         throw new UnsupportedOperationException(name() + " backend: avgPool2dBackward is not available");
     }
+
+    // ---- recurrent cells (fused; float32 and float64) ------------------------------------------
+
+    /**
+     * Fused LSTM cell, Keras gate order i, f, c, o. Per row b < batch and unit j < hidden, with
+     * {@code z} [batch, 4·hidden] holding the pre-activations (columns [0,H) input gate, [H,2H)
+     * forget gate, [2H,3H) cell candidate, [3H,4H) output gate):
+     * <pre>
+     * i = σ(z_i), f = σ(z_f), g = tanh(z_c), o = σ(z_o)
+     * c = f ⊙ cPrev + i ⊙ g          (c, cPrev [batch, hidden])
+     * h = o ⊙ tanh(c)               (h [batch, hidden])
+     * gates = [i, f, g, o]          ([batch, 4·hidden], the activated gates, saved for backward)
+     * </pre>
+     * σ is computed without overflow for any |z|. All storages share one float dtype; h, c and
+     * gates are outputs and alias nothing.
+     */
+    default void lstmCellForward(Storage z, Storage cPrev, Storage h, Storage c, Storage gates,
+                                 long batch, long hidden) {
+        throw new UnsupportedOperationException(name() + " backend: lstmCellForward is not available");
+    }
+
+    /**
+     * Backward of {@link #lstmCellForward}: given the saved {@code gates} [batch, 4H] (i, f, g, o),
+     * {@code cPrev} and {@code c} [batch, H], the upstream gradients {@code dh} = dL/dh and
+     * {@code dc} = dL/dc [batch, H] (dc is the gradient reaching c from elsewhere, e.g. the next
+     * step; zeros when none), writes with tc = tanh(c):
+     * <pre>
+     * dcTotal = dc + dh ⊙ o ⊙ (1 − tc²)
+     * dz_i = dcTotal ⊙ g ⊙ i(1 − i)      dz_f = dcTotal ⊙ cPrev ⊙ f(1 − f)
+     * dz_c = dcTotal ⊙ i ⊙ (1 − g²)      dz_o = dh ⊙ tc ⊙ o(1 − o)
+     * dcPrev = dcTotal ⊙ f
+     * </pre>
+     * into {@code dz} [batch, 4H] (same gate layout as z) and {@code dcPrev} [batch, H].
+     */
+    default void lstmCellBackward(Storage gates, Storage cPrev, Storage c, Storage dh, Storage dc,
+                                  Storage dz, Storage dcPrev, long batch, long hidden) {
+        throw new UnsupportedOperationException(name() + " backend: lstmCellBackward is not available");
+    }
+
+    /**
+     * Fused GRU cell, Keras reset_after=true, gate order z, r, h. With {@code xz} = x·kernel + b_in
+     * and {@code hz} = hPrev·recurrent_kernel + b_rec, both [batch, 3H] (columns [0,H) update gate,
+     * [H,2H) reset gate, [2H,3H) candidate):
+     * <pre>
+     * z = σ(xz_z + hz_z), r = σ(xz_r + hz_r), ĥ = tanh(xz_h + r ⊙ hz_h)
+     * h = z ⊙ hPrev + (1 − z) ⊙ ĥ        (h, hPrev [batch, H])
+     * gates = [z, r, ĥ]                  ([batch, 3H], saved for backward)
+     * </pre>
+     */
+    default void gruCellForward(Storage xz, Storage hz, Storage hPrev, Storage h, Storage gates,
+                                long batch, long hidden) {
+        throw new UnsupportedOperationException(name() + " backend: gruCellForward is not available");
+    }
+
+    /**
+     * Backward of {@link #gruCellForward}: given the saved {@code gates} (z, r, ĥ), {@code hz},
+     * {@code hPrev} and {@code dh} = dL/dh, writes
+     * <pre>
+     * da = dh ⊙ (1 − z) ⊙ (1 − ĥ²)               (gradient at the candidate's pre-activation)
+     * dzz = dh ⊙ (hPrev − ĥ) ⊙ z(1 − z)
+     * dzr = da ⊙ hz_h ⊙ r(1 − r)
+     * dxz = [dzz, dzr, da]        dhz = [dzz, dzr, da ⊙ r]        dhPrev = dh ⊙ z
+     * </pre>
+     * into {@code dxz}, {@code dhz} [batch, 3H] and {@code dhPrev} [batch, H].
+     */
+    default void gruCellBackward(Storage gates, Storage hz, Storage hPrev, Storage dh,
+                                 Storage dxz, Storage dhz, Storage dhPrev, long batch, long hidden) {
+        throw new UnsupportedOperationException(name() + " backend: gruCellBackward is not available");
+    }
 }

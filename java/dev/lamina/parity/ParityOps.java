@@ -1,6 +1,7 @@
 package dev.lamina.parity;
 
 import dev.lamina.tensor.ConvOps;
+import dev.lamina.tensor.RecurrentOps;
 import dev.lamina.tensor.Tensor;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -29,7 +30,7 @@ public final class ParityOps {
     public static final Map<String, Op> TABLE;
 
     /** Ops that appear in the case format but have no implementation here yet (reported SKIP). */
-    public static final Set<String> NOT_YET = Set.of("lstm", "gru", "simple_rnn");
+    public static final Set<String> NOT_YET = Set.of();
 
     static {
         Map<String, Op> t = new LinkedHashMap<>();
@@ -47,6 +48,9 @@ public final class ParityOps {
                 intPair(a, "strides", null), stringAttr(a, "padding", "valid"))));
         t.put("avg_pool2d", (in, a) -> Map.of("y", ConvOps.avgPool2d(get(in, "x"), intPair(a, "pool_size", null),
                 intPair(a, "strides", null), stringAttr(a, "padding", "valid"))));
+        t.put("lstm", ParityOps::lstm);
+        t.put("gru", ParityOps::gru);
+        t.put("simple_rnn", ParityOps::simpleRnn);
         TABLE = Collections.unmodifiableMap(t);
     }
 
@@ -129,6 +133,40 @@ public final class ParityOps {
         Tensor logp = logits.logSoftmax(-1);
         Tensor picked = logp.mul(labels.oneHot(classes, logits.dtype())).sum(new int[] {-1}, false);
         return Map.of("loss", picked.neg().mean());
+    }
+
+    /** Keras LSTM (gate order ifco) over x [B,T,I] from h0, c0: outputs y, h (= h_T), c (= c_T). */
+    static Map<String, Tensor> lstm(Map<String, Tensor> in, Map<String, Object> attrs) {
+        requireAttr(attrs, "gate_order", "ifco", "lstm");
+        Tensor[] r = RecurrentOps.lstm(get(in, "x"), get(in, "kernel"), get(in, "recurrent_kernel"), get(in, "bias"),
+                get(in, "h0"), get(in, "c0"), boolAttr(attrs, "return_sequences", false));
+        return Map.of("y", r[0], "h", r[1], "c", r[2]);
+    }
+
+    /** Keras GRU (reset_after, gate order zrh) over x [B,T,I] from h0: outputs y, h (= h_T). */
+    static Map<String, Tensor> gru(Map<String, Tensor> in, Map<String, Object> attrs) {
+        requireAttr(attrs, "gate_order", "zrh", "gru");
+        if (!boolAttr(attrs, "reset_after", true)) {
+            throw new UnsupportedOperationException("gru with reset_after=false");
+        }
+        Tensor[] r = RecurrentOps.gru(get(in, "x"), get(in, "kernel"), get(in, "recurrent_kernel"), get(in, "bias"),
+                get(in, "h0"), boolAttr(attrs, "return_sequences", false));
+        return Map.of("y", r[0], "h", r[1]);
+    }
+
+    /** Keras SimpleRNN (tanh) over x [B,T,I] from h0 = 0: output y. */
+    static Map<String, Tensor> simpleRnn(Map<String, Tensor> in, Map<String, Object> attrs) {
+        requireAttr(attrs, "activation", "tanh", "simple_rnn");
+        Tensor[] r = RecurrentOps.simpleRnn(get(in, "x"), get(in, "kernel"), get(in, "recurrent_kernel"),
+                get(in, "bias"), in.get("h0"), boolAttr(attrs, "return_sequences", false));
+        return Map.of("y", r[0]);
+    }
+
+    private static void requireAttr(Map<String, Object> attrs, String key, String expected, String op) {
+        String v = stringAttr(attrs, key, expected);
+        if (!v.equals(expected)) {
+            throw new UnsupportedOperationException(op + " with " + key + "=" + v + " (only " + expected + ")");
+        }
     }
 
     private static Tensor get(Map<String, Tensor> in, String name) {

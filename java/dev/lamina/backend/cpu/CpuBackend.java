@@ -646,4 +646,66 @@ public final class CpuBackend extends HostBackend {
                 throw new IllegalArgumentException(what + ": invalid arguments (native code " + rc + ")");
         }
     }
+
+    // ---- fused recurrent cells ---------------------------------------------------------------
+
+    /** Every storage has the float dtype of the first and {@code batch · width · hidden} elements. */
+    private static void checkCell(String what, long batch, long hidden, Object... namesStoragesWidths) {
+        if (batch < 0 || hidden < 0) {
+            throw new IllegalArgumentException(what + ": negative batch " + batch + " or hidden " + hidden);
+        }
+        DType dt = ((Storage) namesStoragesWidths[1]).dtype();
+        if (!dt.isFloating()) {
+            throw new IllegalArgumentException(what + " supports float32 and float64 only, got " + dt);
+        }
+        for (int k = 0; k < namesStoragesWidths.length; k += 3) {
+            String name = (String) namesStoragesWidths[k];
+            Storage s = (Storage) namesStoragesWidths[k + 1];
+            long width = (Long) namesStoragesWidths[k + 2];
+            if (s.dtype() != dt) {
+                throw new IllegalArgumentException(what + ": " + name + " is " + s.dtype() + ", expected " + dt);
+            }
+            if (s.numel() != Math.multiplyExact(batch, Math.multiplyExact(width, hidden))) {
+                throw new IllegalArgumentException(what + ": " + name + " has " + s.numel() + " elements, expected ["
+                        + batch + ", " + width * hidden + "]");
+            }
+        }
+    }
+
+    @Override
+    public void lstmCellForward(Storage z, Storage cPrev, Storage h, Storage c, Storage gates, long batch, long hidden) {
+        checkCell("lstmCellForward", batch, hidden, "z", z, 4L, "cPrev", cPrev, 1L, "h", h, 1L, "c", c, 1L,
+                "gates", gates, 4L);
+        check("lstmCellForward", CpuKernels.lamina_cpu_lstm_cell_forward(code(z.dtype()), host(z).pointer(),
+                host(cPrev).pointer(), host(h).pointer(), host(c).pointer(), host(gates).pointer(), batch, hidden), z.dtype());
+    }
+
+    @Override
+    public void lstmCellBackward(Storage gates, Storage cPrev, Storage c, Storage dh, Storage dc, Storage dz,
+                                 Storage dcPrev, long batch, long hidden) {
+        checkCell("lstmCellBackward", batch, hidden, "gates", gates, 4L, "cPrev", cPrev, 1L, "c", c, 1L, "dh", dh, 1L,
+                "dc", dc, 1L, "dz", dz, 4L, "dcPrev", dcPrev, 1L);
+        check("lstmCellBackward", CpuKernels.lamina_cpu_lstm_cell_backward(code(gates.dtype()), host(gates).pointer(),
+                host(cPrev).pointer(), host(c).pointer(), host(dh).pointer(), host(dc).pointer(), host(dz).pointer(),
+                host(dcPrev).pointer(), batch, hidden), gates.dtype());
+    }
+
+    @Override
+    public void gruCellForward(Storage xz, Storage hz, Storage hPrev, Storage h, Storage gates, long batch, long hidden) {
+        checkCell("gruCellForward", batch, hidden, "xz", xz, 3L, "hz", hz, 3L, "hPrev", hPrev, 1L, "h", h, 1L,
+                "gates", gates, 3L);
+        check("gruCellForward", CpuKernels.lamina_cpu_gru_cell_forward(code(xz.dtype()), host(xz).pointer(),
+                host(hz).pointer(), host(hPrev).pointer(), host(h).pointer(), host(gates).pointer(), batch, hidden),
+                xz.dtype());
+    }
+
+    @Override
+    public void gruCellBackward(Storage gates, Storage hz, Storage hPrev, Storage dh, Storage dxz, Storage dhz,
+                                Storage dhPrev, long batch, long hidden) {
+        checkCell("gruCellBackward", batch, hidden, "gates", gates, 3L, "hz", hz, 3L, "hPrev", hPrev, 1L, "dh", dh, 1L,
+                "dxz", dxz, 3L, "dhz", dhz, 3L, "dhPrev", dhPrev, 1L);
+        check("gruCellBackward", CpuKernels.lamina_cpu_gru_cell_backward(code(gates.dtype()), host(gates).pointer(),
+                host(hz).pointer(), host(hPrev).pointer(), host(dh).pointer(), host(dxz).pointer(), host(dhz).pointer(),
+                host(dhPrev).pointer(), batch, hidden), gates.dtype());
+    }
 }

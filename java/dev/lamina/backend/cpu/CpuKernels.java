@@ -74,4 +74,18 @@ public final class CpuKernels {
 
     public static native int lamina_cpu_pool2d(int kind, int dtype, @Const Pointer x, @Const Pointer dy, Pointer out,
             @Cast("const int64_t*") long[] geom);
+
+    // ---- fused recurrent cells (cpu-kernels/lamina_recurrent.hpp) ------------------------------
+
+    public static native int lamina_cpu_lstm_cell_forward(int dtype, @Const Pointer z, @Const Pointer cPrev, Pointer h,
+            Pointer c, Pointer gates, long batch, long hidden);
+
+    public static native int lamina_cpu_lstm_cell_backward(int dtype, @Const Pointer gates, @Const Pointer cPrev,
+            @Const Pointer c, @Const Pointer dh, @Const Pointer dc, Pointer dz, Pointer dcPrev, long batch, long hidden);
+
+    public static native int lamina_cpu_gru_cell_forward(int dtype, @Const Pointer xz, @Const Pointer hz,
+            @Const Pointer hPrev, Pointer h, Pointer gates, long batch, long hidden);
+
+    public static native int lamina_cpu_gru_cell_backward(int dtype, @Const Pointer gates, @Const Pointer hz,
+            @Const Pointer hPrev, @Const Pointer dh, Pointer dxz, Pointer dhz, Pointer dhPrev, long batch, long hidden);
 }

@@ -752,4 +752,33 @@ public final class ReferenceBackend extends HostBackend {
         g.checkStorages("reference.avgPool2dBackward", dx, dy);
         ReferenceConv.write(host(dx), ReferenceConv.avgPool2d(null, ReferenceConv.read(host(dy)), g, true));
     }
+
+    // ---- recurrent cells (math in ReferenceRecurrent) -----------------------------------------
+
+    /** The storage's host buffer, after the ownership check (for ReferenceRecurrent). */
+    ByteBuffer hostBuffer(Storage s) {
+        return host(s).buffer();
+    }
+
+    @Override
+    public void lstmCellForward(Storage z, Storage cPrev, Storage h, Storage c, Storage gates, long batch, long hidden) {
+        ReferenceRecurrent.lstmCellForward(this, z, cPrev, h, c, gates, batch, hidden);
+    }
+
+    @Override
+    public void lstmCellBackward(Storage gates, Storage cPrev, Storage c, Storage dh, Storage dc, Storage dz,
+                                 Storage dcPrev, long batch, long hidden) {
+        ReferenceRecurrent.lstmCellBackward(this, gates, cPrev, c, dh, dc, dz, dcPrev, batch, hidden);
+    }
+
+    @Override
+    public void gruCellForward(Storage xz, Storage hz, Storage hPrev, Storage h, Storage gates, long batch, long hidden) {
+        ReferenceRecurrent.gruCellForward(this, xz, hz, hPrev, h, gates, batch, hidden);
+    }
+
+    @Override
+    public void gruCellBackward(Storage gates, Storage hz, Storage hPrev, Storage dh, Storage dxz, Storage dhz,
+                                Storage dhPrev, long batch, long hidden) {
+        ReferenceRecurrent.gruCellBackward(this, gates, hz, hPrev, dh, dxz, dhz, dhPrev, batch, hidden);
+    }
 }
