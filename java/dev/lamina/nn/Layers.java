@@ -14,6 +14,11 @@ public final class Layers {
     static {
         register("InputLayer", Input::fromConfig);
         register("Embedding", Embedding::fromConfig);
+        register("LSTM", LSTM::fromConfig);
+        register("GRU", GRU::fromConfig);
+        register("SimpleRNN", SimpleRNN::fromConfig);
+        register("Bidirectional", Bidirectional::fromConfig);
+        register("TimeDistributed", TimeDistributed::fromConfig);
         register("Dense", Dense::fromConfig);
         register("Activation", ActivationLayer::fromConfig);
         register("Dropout", Dropout::fromConfig);

@@ -1,0 +1,84 @@
+package dev.lamina.forecast;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What to forecast and how: the series (a bundled dengue city or any weekly CSV), the window, the
+ * horizon and the model, with the workshop's defaults: San Juan weekly total_cases, 20-week
+ * windows, 1 week ahead, LSTM(64) → Dense(32, relu) → Dense(1), Adam, MSE, 100 epochs, batch 32,
+ * validation split 0.2, no shuffling, chronological 80/20 train/test split.
+ */
+public final class ForecastSettings {
+    /** "san_juan" or "iquitos" when the bundled data is used, else null. */
+    public String city = "san_juan";
+    /** A weekly CSV instead of a bundled city. */
+    public Path csv;
+    /** The target column of the CSV (the dengue data: total_cases). */
+    public String target = "total_cases";
+    /** Extra input columns of the CSV. */
+    public List<String> features = new ArrayList<>();
+    /** Bundled data: add weekly mean temperature and total precipitation from the station file. */
+    public boolean weather;
+    public int window = 20;
+    public int horizon = 1;
+    public int epochs = 100;
+    public int batchSize = 32;
+    public int units = 64;
+    public int layers = 1;
+    public double learningRate = 1e-3;
+    public double trainFraction = 0.8;
+    public double validationSplit = 0.2;
+    public long seed = 42;
+    public int verbose = 1;
+
+    /** The JSON-compatible form saved beside a model. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("city", city);
+        m.put("csv", csv == null ? null : csv.toString());
+        m.put("target", target);
+        m.put("features", new ArrayList<>(features));
+        m.put("weather", weather);
+        m.put("window", window);
+        m.put("horizon", horizon);
+        m.put("epochs", epochs);
+        m.put("batch_size", batchSize);
+        m.put("units", units);
+        m.put("layers", layers);
+        m.put("learning_rate", learningRate);
+        m.put("train_fraction", trainFraction);
+        m.put("validation_split", validationSplit);
+        m.put("seed", seed);
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    public static ForecastSettings fromMap(Map<String, Object> m) {
+        ForecastSettings s = new ForecastSettings();
+        s.city = (String) m.get("city");
+        s.csv = m.get("csv") == null ? null : Path.of((String) m.get("csv"));
+        s.target = (String) m.get("target");
+        s.features = new ArrayList<>((List<String>) m.getOrDefault("features", List.of()));
+        s.weather = Boolean.TRUE.equals(m.get("weather"));
+        s.window = ((Number) m.get("window")).intValue();
+        s.horizon = ((Number) m.get("horizon")).intValue();
+        s.epochs = ((Number) m.get("epochs")).intValue();
+        s.batchSize = ((Number) m.get("batch_size")).intValue();
+        s.units = ((Number) m.get("units")).intValue();
+        s.layers = ((Number) m.get("layers")).intValue();
+        s.learningRate = ((Number) m.get("learning_rate")).doubleValue();
+        s.trainFraction = ((Number) m.get("train_fraction")).doubleValue();
+        s.validationSplit = ((Number) m.get("validation_split")).doubleValue();
+        s.seed = ((Number) m.get("seed")).longValue();
+        return s;
+    }
+
+    /** A short description of the data source for reports. */
+    public String sourceName() {
+        return csv != null ? csv.getFileName() + ":" + target : city + ":" + target;
+    }
+}

@@ -1,0 +1,238 @@
+package dev.lamina.forecast;
+
+import dev.lamina.data.MinMaxScaler;
+import dev.lamina.data.Scaler;
+import dev.lamina.data.TimeSeriesSplit;
+import dev.lamina.data.Windows;
+import dev.lamina.losses.Losses;
+import dev.lamina.metrics.RegressionMetrics;
+import dev.lamina.models.FitOptions;
+import dev.lamina.models.History;
+import dev.lamina.models.Model;
+import dev.lamina.models.Sequential;
+import dev.lamina.nn.Dense;
+import dev.lamina.nn.Input;
+import dev.lamina.nn.LSTM;
+import dev.lamina.nn.RecurrentLayer;
+import dev.lamina.optim.Adam;
+import dev.lamina.tensor.Rng;
+import dev.lamina.tensor.Scope;
+import dev.lamina.tensor.Tensor;
+import dev.lamina.util.Json;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The workshop's dengue forecaster, in Java: sliding windows of a weekly series (scaled to [0, 1]
+ * with a scaler fit on the training weeks only) feed LSTM(64) → Dense(32, relu) → Dense(1),
+ * trained with Adam on mean squared error without shuffling; the last 20% of the weeks are the
+ * test set, compared with a persistence and a seasonal-naive baseline.
+ */
+public final class Forecaster implements AutoCloseable {
+    /** Weeks in a season, for the seasonal-naive baseline. */
+    public static final int SEASON = 52;
+
+    private final ForecastSettings settings;
+    private final Sequential model;
+    private final Scaler scaler;
+
+    private Forecaster(ForecastSettings settings, Sequential model, Scaler scaler) {
+        this.settings = settings;
+        this.model = model;
+        this.scaler = scaler;
+    }
+
+    public Sequential model() {
+        return model;
+    }
+
+    public ForecastSettings settings() {
+        return settings;
+    }
+
+    /** The workshop model for {@code features} input columns. */
+    public static Sequential buildModel(ForecastSettings s, int features) {
+        Sequential m = new Sequential("dengue_lstm");
+        m.add(new Input(s.window, features));
+        for (int i = 0; i < s.layers; i++) {
+            boolean last = i == s.layers - 1;
+            m.add(new LSTM(new RecurrentLayer.RecurrentConfig(s.units).returnSequences(!last)));
+        }
+        m.add(new Dense(32, "relu"));
+        m.add(new Dense(1));
+        m.compile(new Adam(s.learningRate), Losses.meanSquaredError());
+        return m;
+    }
+
+    /** One forecast evaluation: actual and predicted cases of the test weeks, and the metrics. */
+    public record Evaluation(List<LocalDate> dates, int[] rows, double[] actual, double[] predicted,
+                             double[] persistence, double[] seasonal, Map<String, Map<String, Double>> metrics,
+                             History history, double fitSeconds, long trainSteps) {
+    }
+
+    /** Trains on the first part of the series and evaluates on the last part; prints progress to {@code out}. */
+    public static Forecaster trainAndEvaluate(ForecastSettings s, SeriesData data, PrintStream out, Evaluation[] result) {
+        int n = data.length();
+        int needed = s.window + s.horizon;
+        if (n < needed * 2) {
+            throw new IllegalArgumentException(data.source() + ": " + n + " rows are too few for a " + s.window
+                    + "-week window " + s.horizon + " week(s) ahead (need at least " + (needed * 2) + ")");
+        }
+        Rng.setGlobalSeed(s.seed);
+        TimeSeriesSplit split = TimeSeriesSplit.chronological(n, s.trainFraction, 0.0);
+        TimeSeriesSplit.Range train = split.train();
+        TimeSeriesSplit.Range test = new TimeSeriesSplit.Range(train.end(), n);
+        Scaler scaler = new MinMaxScaler().fit(train.slice(data.rows()));
+        double[][] scaled = scaler.transform(data.rows());
+        int[] allColumns = new int[data.columns().size()];
+        for (int i = 0; i < allColumns.length; i++) {
+            allColumns[i] = i;
+        }
+        Windows.Batch trainW = Windows.make(train.slice(scaled), s.window, s.horizon, 1, allColumns, new int[] {0});
+        TimeSeriesSplit.Range testWithHistory = test.withHistory(s.window + s.horizon - 1);
+        Windows.Batch testW = Windows.make(testWithHistory.slice(scaled), s.window, s.horizon, 1, allColumns, new int[] {0});
+        Sequential model = buildModel(s, allColumns.length);
+        Forecaster f = new Forecaster(s, model, scaler);
+        if (s.verbose > 0) {
+            out.printf("lamina forecast: %s, %d weeks (%d train, %d test), window %d, %d week(s) ahead, features %s%n",
+                    data.source(), n, train.size(), test.size(), s.window, s.horizon, data.columns());
+            model.setOutput(out);
+            model.summary();
+        }
+        try (Scope scope = Scope.open()) {
+            Tensor x = trainW.xTensor();
+            Tensor y = trainW.yTensor();
+            long t0 = System.nanoTime();
+            History h = model.fit(x, y, new FitOptions().epochs(s.epochs).batchSize(s.batchSize)
+                    .validationSplit(s.validationSplit).shuffle(false).verbose(s.verbose).seed(s.seed));
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            int trainWindows = trainW.count() - (int) Math.floor(trainW.count() * s.validationSplit);
+            long steps = (long) s.epochs * ((trainWindows + s.batchSize - 1) / s.batchSize);
+            double[] predScaled = model.predict(testW.xTensor()).toDoubleArray();
+            double[] predicted = scaler.inverseTransformColumn(predScaled, 0);
+            double[] target = data.target();
+            int m = testW.count();
+            int[] rows = new int[m];
+            double[] actual = new double[m];
+            double[] persistence = new double[m];
+            double[] seasonal = new double[m];
+            List<LocalDate> dates = new ArrayList<>();
+            for (int i = 0; i < m; i++) {
+                int row = testWithHistory.start() + testW.targetRow(i);
+                rows[i] = row;
+                actual[i] = target[row];
+                persistence[i] = target[row - s.horizon];
+                seasonal[i] = row - SEASON >= 0 ? target[row - SEASON] : target[row - s.horizon];
+                if (data.dates() != null) {
+                    dates.add(data.dates().get(row));
+                }
+            }
+            Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
+            metrics.put("lstm", metrics(actual, predicted));
+            metrics.put("persistence", metrics(actual, persistence));
+            metrics.put("seasonal_naive", metrics(actual, seasonal));
+            result[0] = new Evaluation(data.dates() == null ? null : dates, rows, actual, predicted, persistence, seasonal,
+                    metrics, h, seconds, steps);
+        }
+        return f;
+    }
+
+    /** MSE, RMSE, MAE, R² and MAPE (zero targets skipped) of a forecast. */
+    public static Map<String, Double> metrics(double[] actual, double[] predicted) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("mse", RegressionMetrics.mse(actual, predicted));
+        m.put("rmse", RegressionMetrics.rmse(actual, predicted));
+        m.put("mae", RegressionMetrics.mae(actual, predicted));
+        m.put("r2", RegressionMetrics.r2(actual, predicted));
+        m.put("mape", RegressionMetrics.mape(actual, predicted));
+        return m;
+    }
+
+    // ---- saving and forecasting ahead ----------------------------------------------------------
+
+    /** Writes the model and what is needed to use it (settings, scaler) into {@code dir}. */
+    public void save(Path dir) {
+        model.save(dir.resolve("model"));
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("format", "lamina-forecaster");
+        meta.put("version", "1");
+        meta.put("settings", settings.toMap());
+        meta.put("scaler", scaler.toConfig());
+        try {
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, ".forecaster", ".json");
+            Files.writeString(tmp, Json.writePretty(meta), StandardCharsets.UTF_8);
+            Files.move(tmp, dir.resolve("forecaster.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save the forecaster to " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Loads a forecaster saved with {@link #save}. */
+    @SuppressWarnings("unchecked")
+    public static Forecaster load(Path dir) {
+        Path meta = dir.resolve("forecaster.json");
+        if (!Files.exists(meta)) {
+            throw new IllegalArgumentException(dir + " is not a saved forecaster (no forecaster.json)");
+        }
+        Map<String, Object> m;
+        try {
+            m = Json.parseObject(Files.readString(meta, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + meta + ": " + e.getMessage(), e);
+        }
+        if (!"lamina-forecaster".equals(m.get("format"))) {
+            throw new IllegalArgumentException(meta + " is not a Lamina forecaster file");
+        }
+        ForecastSettings s = ForecastSettings.fromMap((Map<String, Object>) m.get("settings"));
+        Scaler scaler = Scaler.fromConfig((Map<String, Object>) m.get("scaler"));
+        return new Forecaster(s, Model.load(dir.resolve("model")), scaler);
+    }
+
+    /**
+     * Forecasts the {@code weeks} weeks after the end of {@code data}, one week at a time, feeding
+     * each forecast back as the newest observation. Needs a univariate model trained one week ahead.
+     */
+    public double[] forecastAhead(SeriesData data, int weeks) {
+        if (settings.horizon != 1 || data.columns().size() != 1) {
+            throw new IllegalArgumentException("forecasting ahead needs a univariate model trained 1 week ahead (this one: "
+                    + data.columns().size() + " feature(s), horizon " + settings.horizon + ")");
+        }
+        if (data.length() < settings.window) {
+            throw new IllegalArgumentException(data.source() + ": " + data.length() + " rows are fewer than the "
+                    + settings.window + "-week window");
+        }
+        double[] series = scaler.transformColumn(data.target(), 0);
+        double[] hist = java.util.Arrays.copyOfRange(series, series.length - settings.window, series.length);
+        double[] out = new double[weeks];
+        for (int k = 0; k < weeks; k++) {
+            float[] w = new float[settings.window];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) hist[i];
+            }
+            double next;
+            try (Scope s = Scope.open()) {
+                next = model.predict(Tensor.of(w, 1, settings.window, 1)).toDoubleArray()[0];
+            }
+            System.arraycopy(hist, 1, hist, 0, hist.length - 1);
+            hist[hist.length - 1] = next;
+            out[k] = next;
+        }
+        return scaler.inverseTransformColumn(out, 0);
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+}
