@@ -22,8 +22,8 @@ import java.util.Set;
 /** {@code lamina forecast}: trains and evaluates the dengue LSTM, or forecasts ahead with a saved one. */
 public final class ForecastCommand implements Command {
     private static final Set<String> VALUES = Set.of("city", "data", "target", "features", "horizon", "window", "epochs",
-            "units", "layers", "backend", "seed", "out", "model", "predict", "data-dir", "batch-size", "learning-rate");
-    private static final Set<String> FLAGS = Set.of("weather", "quiet", "debug");
+            "units", "layers", "backend", "seed", "out", "model", "predict", "data-dir", "batch-size", "learning-rate", "transform", "loss");
+    private static final Set<String> FLAGS = Set.of("weather", "quiet", "debug", "residual", "level");
 
     @Override
     public String name() {
@@ -66,10 +66,14 @@ public final class ForecastCommand implements Command {
                 + "  --out DIR         output folder (default out/forecast-CITY)\n"
                 + "  --data-dir DIR    folder holding dengue/ (default: the repository's data/)\n"
                 + "  --model DIR --predict N   load a saved forecaster and forecast the N weeks after the latest data\n"
+                + "  --transform T     none (default) or log1p: model ln(1 + y) instead of y\n"
+                + "  --loss L          training loss: mean_squared_error (default), mean_absolute_error or huber\n"
+                + "  --residual        predict the change from the last observed week (default: the level)\n"
+                + "  --level           predict the level (the workshop's formulation)\n"
                 + "  --quiet           no progress output\n"
                 + "  --debug           stack traces for errors\n"
                 + "\n"
-                + "exit codes: 0 ok, 2 bad usage or unreadable input";
+                + "exit codes: 0 ok, 2 bad usage or unreadable input\n";
     }
 
     @Override
@@ -157,6 +161,24 @@ public final class ForecastCommand implements Command {
             }
         }
         s.seed = o.getLong("seed", 42);
+        s.transform = o.get("transform", s.transform);
+        s.loss = o.get("loss", s.loss);
+        try {
+            dev.lamina.losses.Losses.get(s.loss);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--loss: " + e.getMessage());
+        }
+        if (!s.transform.equals("none") && !s.transform.equals("log1p")) {
+            throw new UsageException("--transform must be none or log1p, got " + s.transform);
+        }
+        if (o.has("residual") && o.has("level")) {
+            throw new UsageException("give --residual or --level, not both");
+        }
+        if (o.has("residual")) {
+            s.residual = true;
+        } else if (o.has("level")) {
+            s.residual = false;
+        }
         s.verbose = o.has("quiet") ? 0 : 1;
         return s;
     }

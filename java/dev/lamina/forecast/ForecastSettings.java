@@ -23,6 +23,18 @@ public final class ForecastSettings {
     public List<String> features = new ArrayList<>();
     /** Bundled data: add weekly mean temperature and total precipitation from the station file. */
     public boolean weather;
+    /**
+     * Target transform before scaling: "none" or "log1p" (y' = ln(1 + y), for counts whose peaks
+     * dwarf the quiet weeks; forecasts are mapped back with e^y' − 1).
+     */
+    public String transform = "none";
+    /**
+     * Predict the change from the last observed week instead of the level: the network learns
+     * y[t+h] − y[t] (in scaled units) and the forecast is y[t] plus its output.
+     */
+    public boolean residual;
+    /** Training loss, a Keras name: mean_squared_error (the workshop's), mean_absolute_error or huber. */
+    public String loss = "mean_squared_error";
     public int window = 20;
     public int horizon = 1;
     public int epochs = 100;
@@ -43,6 +55,9 @@ public final class ForecastSettings {
         m.put("target", target);
         m.put("features", new ArrayList<>(features));
         m.put("weather", weather);
+        m.put("transform", transform);
+        m.put("residual", residual);
+        m.put("loss", loss);
         m.put("window", window);
         m.put("horizon", horizon);
         m.put("epochs", epochs);
@@ -64,6 +79,9 @@ public final class ForecastSettings {
         s.target = (String) m.get("target");
         s.features = new ArrayList<>((List<String>) m.getOrDefault("features", List.of()));
         s.weather = Boolean.TRUE.equals(m.get("weather"));
+        s.transform = (String) m.getOrDefault("transform", "none");
+        s.residual = Boolean.TRUE.equals(m.get("residual"));
+        s.loss = (String) m.getOrDefault("loss", "mean_squared_error");
         s.window = ((Number) m.get("window")).intValue();
         s.horizon = ((Number) m.get("horizon")).intValue();
         s.epochs = ((Number) m.get("epochs")).intValue();

@@ -2,6 +2,7 @@ package dev.lamina.forecast;
 
 import dev.lamina.data.MinMaxScaler;
 import dev.lamina.data.Scaler;
+import dev.lamina.data.Series;
 import dev.lamina.data.TimeSeriesSplit;
 import dev.lamina.data.Windows;
 import dev.lamina.losses.Losses;
@@ -69,7 +70,7 @@ public final class Forecaster implements AutoCloseable {
         }
         m.add(new Dense(32, "relu"));
         m.add(new Dense(1));
-        m.compile(new Adam(s.learningRate), Losses.meanSquaredError());
+        m.compile(new Adam(s.learningRate), Losses.get(s.loss));
         return m;
     }
 
@@ -91,8 +92,9 @@ public final class Forecaster implements AutoCloseable {
         TimeSeriesSplit split = TimeSeriesSplit.chronological(n, s.trainFraction, 0.0);
         TimeSeriesSplit.Range train = split.train();
         TimeSeriesSplit.Range test = new TimeSeriesSplit.Range(train.end(), n);
-        Scaler scaler = new MinMaxScaler().fit(train.slice(data.rows()));
-        double[][] scaled = scaler.transform(data.rows());
+        double[][] prepared = transformTarget(s, data.rows());
+        Scaler scaler = new MinMaxScaler().fit(train.slice(prepared));
+        double[][] scaled = scaler.transform(prepared);
         int[] allColumns = new int[data.columns().size()];
         for (int i = 0; i < allColumns.length; i++) {
             allColumns[i] = i;
@@ -110,7 +112,8 @@ public final class Forecaster implements AutoCloseable {
         }
         try (Scope scope = Scope.open()) {
             Tensor x = trainW.xTensor();
-            Tensor y = trainW.yTensor();
+            Tensor y = s.residual ? Tensor.of(minusLast(trainW.y(), trainW.x(), s.window, allColumns.length), trainW.yShape())
+                    : trainW.yTensor();
             long t0 = System.nanoTime();
             History h = model.fit(x, y, new FitOptions().epochs(s.epochs).batchSize(s.batchSize)
                     .validationSplit(s.validationSplit).shuffle(false).verbose(s.verbose).seed(s.seed));
@@ -118,7 +121,13 @@ public final class Forecaster implements AutoCloseable {
             int trainWindows = trainW.count() - (int) Math.floor(trainW.count() * s.validationSplit);
             long steps = (long) s.epochs * ((trainWindows + s.batchSize - 1) / s.batchSize);
             double[] predScaled = model.predict(testW.xTensor()).toDoubleArray();
-            double[] predicted = scaler.inverseTransformColumn(predScaled, 0);
+            if (s.residual) {
+                float[] tx = testW.x();
+                for (int i = 0; i < predScaled.length; i++) {
+                    predScaled[i] += tx[lastIndex(i, s.window, allColumns.length)];
+                }
+            }
+            double[] predicted = f.toCases(predScaled);
             double[] target = data.target();
             int m = testW.count();
             int[] rows = new int[m];
@@ -144,6 +153,53 @@ public final class Forecaster implements AutoCloseable {
                     metrics, h, seconds, steps);
         }
         return f;
+    }
+
+    /** Index in a window batch's x of window i's last time step, feature 0. */
+    private static int lastIndex(int i, int window, int features) {
+        return (i * window + window - 1) * features;
+    }
+
+    /** y minus the last observed (scaled) target of each window: the change to predict. */
+    private static float[] minusLast(float[] y, float[] x, int window, int features) {
+        float[] d = new float[y.length];
+        for (int i = 0; i < y.length; i++) {
+            d[i] = y[i] - x[lastIndex(i, window, features)];
+        }
+        return d;
+    }
+
+    /** The target column after the settings' transform (the other columns unchanged). */
+    static double[][] transformTarget(ForecastSettings s, double[][] rows) {
+        switch (s.transform) {
+            case "none":
+                return rows;
+            case "log1p": {
+                double[][] out = new double[rows.length][];
+                for (int i = 0; i < rows.length; i++) {
+                    out[i] = rows[i].clone();
+                    if (!(rows[i][0] > -1)) {
+                        throw new IllegalArgumentException("--transform log1p needs target values above -1; row " + (i + 1)
+                                + " has " + rows[i][0]);
+                    }
+                    out[i][0] = Math.log1p(rows[i][0]);
+                }
+                return out;
+            }
+            default:
+                throw new IllegalArgumentException("unknown transform '" + s.transform + "' (expected none or log1p)");
+        }
+    }
+
+    /** Scaled target values back to the series' units (inverse scaling, then the inverse transform). */
+    double[] toCases(double[] scaled) {
+        double[] v = scaler.inverseTransformColumn(scaled, 0);
+        if (settings.transform.equals("log1p")) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = Math.expm1(v[i]);
+            }
+        }
+        return v;
     }
 
     /** MSE, RMSE, MAE, R² and MAPE (zero targets skipped) of a forecast. */
@@ -212,7 +268,7 @@ public final class Forecaster implements AutoCloseable {
             throw new IllegalArgumentException(data.source() + ": " + data.length() + " rows are fewer than the "
                     + settings.window + "-week window");
         }
-        double[] series = scaler.transformColumn(data.target(), 0);
+        double[] series = scaler.transformColumn(Series.column(transformTarget(settings, data.rows()), 0), 0);
         double[] hist = java.util.Arrays.copyOfRange(series, series.length - settings.window, series.length);
         double[] out = new double[weeks];
         for (int k = 0; k < weeks; k++) {
@@ -224,11 +280,14 @@ public final class Forecaster implements AutoCloseable {
             try (Scope s = Scope.open()) {
                 next = model.predict(Tensor.of(w, 1, settings.window, 1)).toDoubleArray()[0];
             }
+            if (settings.residual) {
+                next += hist[hist.length - 1];
+            }
             System.arraycopy(hist, 1, hist, 0, hist.length - 1);
             hist[hist.length - 1] = next;
             out[k] = next;
         }
-        return scaler.inverseTransformColumn(out, 0);
+        return toCases(out);
     }
 
     @Override

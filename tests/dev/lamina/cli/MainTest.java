@@ -37,7 +37,14 @@ class MainTest {
         Run r = run("--help");
         assertEquals(0, r.code);
         assertTrue(r.out.contains("parity"), r.out);
-        assertEquals(List.copyOf(Main.commands().keySet()), List.of("parity"));
+        assertTrue(Main.commands().keySet().containsAll(List.of("parity", "forecast")), Main.commands().keySet().toString());
+        for (String name : Main.commands().keySet()) {
+            assertTrue(r.out.contains(name), name + " not listed:\n" + r.out);
+            Run h = run(name, "--help");
+            assertEquals(0, h.code, name);
+            assertTrue(h.out.startsWith("usage: lamina " + name), h.out);
+            assertTrue(h.out.endsWith("\n"), name + " help must end with a newline");
+        }
         Run p = run("parity", "--help");
         assertEquals(0, p.code);
         assertTrue(p.out.startsWith("usage: lamina parity"), p.out);
