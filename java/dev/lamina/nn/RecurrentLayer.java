@@ -328,7 +328,13 @@ public abstract class RecurrentLayer extends Layer {
                 throw new IllegalArgumentException(name() + ": a stateful layer needs the same batch size every call (stored "
                         + storedStates[0].dim(0) + ", got " + b + "); call resetStates() to change it");
             }
-            return storedStates.clone();
+            // views owned by the caller's scope: the next call replaces (closes) the stored
+            // variables, while a tape may still need this call's initial states for its backward
+            Tensor[] views = new Tensor[n];
+            for (int i = 0; i < n; i++) {
+                views[i] = storedStates[i].view();
+            }
+            return views;
         }
         for (int i = 0; i < n; i++) {
             s[i] = Tensor.zeros(x.backend(), x.dtype(), b, units);
