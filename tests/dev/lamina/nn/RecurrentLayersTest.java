@@ -541,6 +541,43 @@ class RecurrentLayersTest {
         }
     }
 
+    /**
+     * With an initial state and leading masked steps, the outputs of those steps are zeros (as
+     * Keras) while the states carry the initial state to the first real step; a fully masked
+     * sequence returns zeros as output and the initial states as states.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"lstm", "gru", "simple_rnn"})
+    void leadingMaskedStepsOutputZerosAndCarryTheInitialState(String kind) {
+        try (Scope s = Scope.open()) {
+            RecurrentLayer l = make(kind, new RecurrentConfig(3).returnSequences(true));
+            randomWeights(l, 2, 80);
+            Tensor x = rand(81, DType.FLOAT32, -1, 1, 1, 4, 2);
+            List<Tensor> init = new ArrayList<>();
+            for (int i = 0; i < stateCount(kind); i++) {
+                init.add(rand(82 + i, DType.FLOAT32, -0.8, 0.8, 1, 3));
+            }
+            RecurrentLayer.Result masked = l.applyWithState(x, init, Tensor.of(new boolean[] {false, false, true, true}, 1, 4), false);
+            RecurrentLayer.Result ref = l.applyWithState(x.slice(1, 2, 4), init, null, false);
+            float[] y = masked.output().toFloatArray();
+            assertArrayEquals(new float[6], java.util.Arrays.copyOfRange(y, 0, 6), 0f, "outputs of the leading masked steps");
+            assertArrayEquals(ref.output().toFloatArray(), java.util.Arrays.copyOfRange(y, 6, 12), 1e-6f, "real steps");
+            for (int i = 0; i < init.size(); i++) {
+                assertArrayEquals(ref.states().get(i).toFloatArray(), masked.states().get(i).toFloatArray(), 1e-6f, "state " + i);
+            }
+            RecurrentLayer last = make(kind, new RecurrentConfig(3));
+            last.ensureBuilt(new long[] {-1, -1, 2});
+            copyWeights(l, last);
+            RecurrentLayer.Result none = last.applyWithState(x, init, Tensor.of(new boolean[4], 1, 4), false);
+            assertArrayEquals(new float[3], none.output().toFloatArray(), 0f, "fully masked: zero output");
+            for (int i = 0; i < init.size(); i++) {
+                assertArrayEquals(init.get(i).toFloatArray(), none.states().get(i).toFloatArray(), 0f, "fully masked: state " + i);
+            }
+            l.close();
+            last.close();
+        }
+    }
+
     /** A masked model: Sequential(Embedding(mask_zero), LSTM) ignores the padding (same result for any padding length). */
     @Test
     void sequentialPassesTheMask() {
