@@ -19,7 +19,8 @@ import java.util.logging.Logger;
  * go_backwards (steps run from the last; outputs stay in that reversed order, as Keras),
  * stateful (the final state of a batch is the initial state of the next; {@link #resetStates}),
  * dropout (one mask on the inputs for all steps) and recurrent_dropout (one mask on h for all
- * steps), and masking: at a masked step the states and the output carry over unchanged.
+ * steps), and masking: at a masked step the states and the output carry over unchanged (the
+ * output before the first unmasked step is zeros, as Keras, even with an initial state).
  *
  * <p>Fast path: with the default activations (tanh, sigmoid) LSTM and GRU steps use the fused
  * cell kernels ({@link dev.lamina.tensor.RecurrentOps}); other activations run the same math
@@ -242,7 +243,9 @@ public abstract class RecurrentLayer extends Layer {
         proj = proj.reshape(b, t, (long) gates() * units);
         Tensor maskF = mask == null ? null : mask.cast(x.dtype());
         List<Tensor> outputs = returnSequences ? new ArrayList<>() : null;
-        Tensor output = states[0];
+        // as Keras: a masked step repeats the previous output, and before the first real step
+        // that is zeros (not the initial state, which the states still carry)
+        Tensor output = maskF != null ? Tensor.zerosLike(states[0]) : states[0];
         for (long s = 0; s < t; s++) {
             long step = goBackwards ? t - 1 - s : s;
             Tensor xt = proj.slice(1, step, step + 1).reshape(b, (long) gates() * units);
@@ -328,7 +331,13 @@ public abstract class RecurrentLayer extends Layer {
                 throw new IllegalArgumentException(name() + ": a stateful layer needs the same batch size every call (stored "
                         + storedStates[0].dim(0) + ", got " + b + "); call resetStates() to change it");
             }
-            return storedStates.clone();
+            // views owned by the caller's scope: the next call replaces (closes) the stored
+            // variables, while a tape may still need this call's initial states for its backward
+            Tensor[] views = new Tensor[n];
+            for (int i = 0; i < n; i++) {
+                views[i] = storedStates[i].view();
+            }
+            return views;
         }
         for (int i = 0; i < n; i++) {
             s[i] = Tensor.zeros(x.backend(), x.dtype(), b, units);

@@ -32,16 +32,20 @@ public class SimpleRNN extends RecurrentLayer {
         return new Tensor[] {activation.apply(xProj.add(hForRecurrent.matmul(recurrentKernel)))};
     }
 
-    /** SimpleRNN is a matmul plus one activation per step: nothing to fuse. */
+    /**
+     * The whole-sequence kernel ({@link dev.lamina.tensor.RecurrentOps#simpleRnn}) computes tanh;
+     * other activations run step by step.
+     */
     @Override
     protected String fusedUnavailableReason() {
-        return null;
+        return activation.name().equals("tanh") ? null
+                : "the fused simple RNN sequence needs activation tanh (got " + activation.name() + ")";
     }
 
     @Override
     protected Tensor[] runSequence(Tensor x, Tensor[] initial, boolean fused) {
-        return activation.name().equals("tanh")
-                ? dev.lamina.tensor.RecurrentOps.simpleRnn(x, kernel, recurrentKernel, bias, initial[0], returnSequences) : null;
+        return fused ? dev.lamina.tensor.RecurrentOps.simpleRnn(x, kernel, recurrentKernel, bias, initial[0], returnSequences)
+                : null;
     }
 
     public static SimpleRNN fromConfig(Map<String, Object> c) {
