@@ -27,6 +27,7 @@ public final class Main {
     /** Every command, by name, in the order {@code --help} lists them. Add new commands here. */
     private static final Map<String, Command> COMMANDS = table(
             new dev.lamina.forecast.ForecastCommand(),
+            new dev.lamina.examples.CnnCommand(),
             new ParityCommand());
 
     private Main() {

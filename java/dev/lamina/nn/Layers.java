@@ -25,6 +25,16 @@ public final class Layers {
         register("Flatten", Flatten::fromConfig);
         register("Reshape", Reshape::fromConfig);
         register("BatchNormalization", BatchNormalization::fromConfig);
+        register("Conv1D", Conv1D::fromConfig);
+        register("Conv2D", Conv2D::fromConfig);
+        register("DepthwiseConv2D", DepthwiseConv2D::fromConfig);
+        register("Conv2DTranspose", Conv2DTranspose::fromConfig);
+        register("MaxPooling2D", MaxPooling2D::fromConfig);
+        register("AveragePooling2D", AveragePooling2D::fromConfig);
+        register("GlobalAveragePooling2D", GlobalAveragePooling2D::fromConfig);
+        register("GlobalMaxPooling2D", GlobalMaxPooling2D::fromConfig);
+        register("UpSampling2D", UpSampling2D::fromConfig);
+        register("ZeroPadding2D", ZeroPadding2D::fromConfig);
     }
 
     private Layers() {

@@ -37,7 +37,7 @@ class MainTest {
         Run r = run("--help");
         assertEquals(0, r.code);
         assertTrue(r.out.contains("parity"), r.out);
-        assertTrue(Main.commands().keySet().containsAll(List.of("parity", "forecast")), Main.commands().keySet().toString());
+        assertTrue(Main.commands().keySet().containsAll(List.of("parity", "forecast", "cnn")), Main.commands().keySet().toString());
         for (String name : Main.commands().keySet()) {
             assertTrue(r.out.contains(name), name + " not listed:\n" + r.out);
             Run h = run(name, "--help");
