@@ -110,6 +110,37 @@ public abstract class Model implements AutoCloseable {
         this.metrics.addAll(Arrays.asList(metrics));
     }
 
+    /**
+     * Compile by Keras names, as {@code model.compile(optimizer="adam",
+     * loss="sparse_categorical_crossentropy", metrics=["accuracy"])}: the optimizer comes from
+     * {@link dev.lamina.optim.Optimizers#get} (Keras defaults, e.g. Adam lr 0.001, ε 1e-7), the
+     * loss from {@link dev.lamina.losses.Losses#get} and each metric from
+     * {@link dev.lamina.metrics.Metrics#get}, except {@code "accuracy"} and {@code "acc"}, which
+     * become the accuracy that fits the loss ({@link dev.lamina.metrics.Metrics#accuracyFor}:
+     * binary, categorical or sparse categorical) and log as {@code accuracy}. An unknown name is
+     * an IllegalArgumentException from the lookup, and the model is left as it was.
+     */
+    public void compile(String optimizer, String loss, String... metrics) {
+        if (optimizer == null || loss == null) {
+            throw new IllegalArgumentException(name + ".compile: optimizer and loss names are required, got optimizer="
+                    + optimizer + ", loss=" + loss);
+        }
+        Loss l = dev.lamina.losses.Losses.get(loss);
+        Metric[] ms = new Metric[metrics.length];
+        for (int i = 0; i < metrics.length; i++) {
+            String m = metrics[i];
+            if (m == null) {
+                throw new IllegalArgumentException(name + ".compile: metric " + i + " is null");
+            }
+            String k = m.trim().toLowerCase(Locale.ROOT);
+            ms[i] = k.equals("accuracy") || k.equals("acc")
+                    ? dev.lamina.metrics.Metrics.accuracyFor(loss.trim())
+                    : dev.lamina.metrics.Metrics.get(m);
+        }
+        Optimizer o = dev.lamina.optim.Optimizers.get(optimizer);
+        compile(o, l, ms);
+    }
+
     public Optimizer optimizer() {
         return optimizer;
     }
