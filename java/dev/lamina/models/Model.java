@@ -541,6 +541,13 @@ public abstract class Model implements AutoCloseable {
                 first[i] = x[i].slice(0, 0, 1);
             }
             GradientTape.noGrad(() -> call(first, false));
+        } catch (IllegalArgumentException e) {
+            StringBuilder shapes = new StringBuilder();
+            for (int i = 0; i < x.length; i++) {
+                shapes.append(i == 0 ? "" : ", ").append(Shapes.str(x[i].shape()));
+            }
+            throw new IllegalArgumentException(op + ": input" + (x.length > 1 ? "s " : " ") + shapes + " do"
+                    + (x.length > 1 ? "" : "es") + " not fit model " + name + ": " + e.getMessage(), e);
         }
         if (n > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(op + ": too many samples: " + n);
