@@ -649,8 +649,8 @@ public abstract class Model implements AutoCloseable {
         for (int i = 0; i < shown.size(); i++) {
             Layer l = shown.get(i);
             String shape = shapes == null || shapes.get(i) == null ? "?" : Layer.shapeStr(shapes.get(i));
-            sb.append(String.format(Locale.ROOT, " %-28s%-26s%-9s%n", l.name() + " (" + l.className() + ")", shape,
-                    String.format(Locale.ROOT, "%,d", l.countParams())));
+            sb.append(String.format(Locale.ROOT, " %-28s%-26s%-9s%n", column(l.name() + " (" + l.className() + ")", 28),
+                    column(shape, 26), String.format(Locale.ROOT, "%,d", l.countParams())));
             sb.append(i == shown.size() - 1 ? "" : "\n");
         }
         long trainable = 0;
@@ -664,6 +664,11 @@ public abstract class Model implements AutoCloseable {
         sb.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", total - trainable));
         sb.append(line);
         return sb.toString();
+    }
+
+    /** The text, padded by the format to {@code width}; a longer one keeps a space before the next column. */
+    private static String column(String text, int width) {
+        return text.length() >= width ? text + " " : text;
     }
 
     // ---- saving ------------------------------------------------------------------------------
