@@ -29,11 +29,26 @@ public final class AveragingEnsemble {
             throw new IllegalArgumentException("AveragingEnsemble: " + weights.length + " weights for " + members.size() + " members");
         }
         this.members = List.copyOf(members);
+        double[] w = new double[members.size()];
         if (weights == null) {
-            weights = new double[members.size()];
-            java.util.Arrays.fill(weights, 1.0 / members.size());
+            java.util.Arrays.fill(w, 1.0 / members.size());
+        } else {
+            double total = 0;
+            for (double v : weights) {
+                if (!(v >= 0) || Double.isInfinite(v)) {
+                    throw new IllegalArgumentException("AveragingEnsemble: weights must be finite and >= 0, got "
+                            + java.util.Arrays.toString(weights));
+                }
+                total += v;
+            }
+            if (total == 0) {
+                throw new IllegalArgumentException("AveragingEnsemble: weights are all zero");
+            }
+            for (int i = 0; i < w.length; i++) {
+                w[i] = weights[i] / total;
+            }
         }
-        this.weights = weights.clone();
+        this.weights = w;
     }
 
     /** Weights w ∝ 1 / (validation loss of each member on (xVal, yVal)); the members must be compiled. */
@@ -46,6 +61,7 @@ public final class AveragingEnsemble {
         return new AveragingEnsemble(members, Ensembles.weightsFromScores(losses, true));
     }
 
+    /** The members' weights, normalised to sum 1. */
     public double[] weights() {
         return weights.clone();
     }

@@ -44,13 +44,18 @@ public final class Ensembles {
             throw new IllegalArgumentException("weightedAverage: weights are all zero");
         }
         long[] shape = predictions.get(0).shape();
+        for (int i = 0; i < predictions.size(); i++) {
+            Tensor p = predictions.get(i);
+            if (!Arrays.equals(p.shape(), shape) || p.dtype() != predictions.get(0).dtype()
+                    || p.backend() != predictions.get(0).backend()) {
+                throw new IllegalArgumentException("weightedAverage: prediction " + i + " is " + p.dtype() + " "
+                        + Shapes.str(p.shape()) + " on " + p.backend().name() + ", prediction 0 is "
+                        + predictions.get(0).dtype() + " " + Shapes.str(shape) + " on " + predictions.get(0).backend().name());
+            }
+        }
         Tensor acc = null;
         for (int i = 0; i < predictions.size(); i++) {
             Tensor p = predictions.get(i);
-            if (!Arrays.equals(p.shape(), shape)) {
-                throw new IllegalArgumentException("weightedAverage: prediction " + i + " has shape " + Shapes.str(p.shape())
-                        + ", prediction 0 has " + Shapes.str(shape));
-            }
             Tensor term = p.mul(weights[i] / total);
             if (acc == null) {
                 acc = term;
@@ -90,12 +95,18 @@ public final class Ensembles {
 
     /**
      * Majority vote over class predictions. Each prediction is either class probabilities/scores
-     * [N, C] (its vote is the argmax) or class ids [N] (int). The result is int64 [N]; ties go to
-     * the smallest class id.
+     * [N, C] with C ≥ 2 (its vote is the argmax), a binary classifier's probabilities [N, 1] (its
+     * vote is 1 when p ≥ 0.5, as Keras's binary accuracy threshold, else 0) or class ids [N]
+     * (int). The result is int64 [N]; ties go to the smallest class id.
      */
     public static Tensor majorityVote(List<Tensor> predictions) {
         if (predictions.isEmpty()) {
             throw new IllegalArgumentException("majorityVote: no predictions");
+        }
+        for (int i = 0; i < predictions.size(); i++) {
+            if (predictions.get(i).rank() < 1) {
+                throw new IllegalArgumentException("majorityVote: prediction " + i + " is a scalar; expected [N, C] scores or [N] class ids");
+            }
         }
         long n = predictions.get(0).dim(0);
         long[][] votes = new long[predictions.size()][];
@@ -105,7 +116,14 @@ public final class Ensembles {
             if (p.dim(0) != n) {
                 throw new IllegalArgumentException("majorityVote: prediction " + i + " has " + p.dim(0) + " samples, prediction 0 has " + n);
             }
-            if (p.rank() == 2 && p.dtype().isFloating()) {
+            if (p.rank() == 2 && p.dim(1) == 1 && p.dtype().isFloating()) {
+                double[] prob = p.toDoubleArray();
+                votes[i] = new long[prob.length];
+                for (int k = 0; k < prob.length; k++) {
+                    votes[i][k] = prob[k] >= 0.5 ? 1 : 0;
+                }
+                classes = Math.max(classes, 2);
+            } else if (p.rank() == 2 && p.dtype().isFloating()) {
                 try (Tensor am = p.argmax(1)) {
                     votes[i] = am.toLongArray();
                 }

@@ -107,6 +107,11 @@ public final class StackingEnsemble implements AutoCloseable {
         return out;
     }
 
+    /** The base models retrained on all samples (after fit; owned by this ensemble). */
+    public List<Model> bases() {
+        return java.util.Collections.unmodifiableList(bases);
+    }
+
     /** The meta-learner (after fit). */
     public Model meta() {
         return meta;

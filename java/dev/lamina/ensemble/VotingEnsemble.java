@@ -6,7 +6,11 @@ import dev.lamina.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Hard majority voting of classifiers: each member votes its argmax class; ties go to the smallest id. */
+/**
+ * Hard majority voting of classifiers: each member votes its argmax class (or, for a sigmoid output
+ * [N, 1], class 1 when p ≥ 0.5); the class with most votes wins and ties go to the smallest id
+ * (see {@link Ensembles#majorityVote}).
+ */
 public final class VotingEnsemble {
     private final List<Model> members;
 

@@ -110,6 +110,37 @@ public abstract class Model implements AutoCloseable {
         this.metrics.addAll(Arrays.asList(metrics));
     }
 
+    /**
+     * Compile by Keras names, as {@code model.compile(optimizer="adam",
+     * loss="sparse_categorical_crossentropy", metrics=["accuracy"])}: the optimizer comes from
+     * {@link dev.lamina.optim.Optimizers#get} (Keras defaults, e.g. Adam lr 0.001, ε 1e-7), the
+     * loss from {@link dev.lamina.losses.Losses#get} and each metric from
+     * {@link dev.lamina.metrics.Metrics#get}, except {@code "accuracy"} and {@code "acc"}, which
+     * become the accuracy that fits the loss ({@link dev.lamina.metrics.Metrics#accuracyFor}:
+     * binary, categorical or sparse categorical) and log as {@code accuracy}. An unknown name is
+     * an IllegalArgumentException from the lookup, and the model is left as it was.
+     */
+    public void compile(String optimizer, String loss, String... metrics) {
+        if (optimizer == null || loss == null) {
+            throw new IllegalArgumentException(name + ".compile: optimizer and loss names are required, got optimizer="
+                    + optimizer + ", loss=" + loss);
+        }
+        Loss l = dev.lamina.losses.Losses.get(loss);
+        Metric[] ms = new Metric[metrics.length];
+        for (int i = 0; i < metrics.length; i++) {
+            String m = metrics[i];
+            if (m == null) {
+                throw new IllegalArgumentException(name + ".compile: metric " + i + " is null");
+            }
+            String k = m.trim().toLowerCase(Locale.ROOT);
+            ms[i] = k.equals("accuracy") || k.equals("acc")
+                    ? dev.lamina.metrics.Metrics.accuracyFor(loss.trim())
+                    : dev.lamina.metrics.Metrics.get(m);
+        }
+        Optimizer o = dev.lamina.optim.Optimizers.get(optimizer);
+        compile(o, l, ms);
+    }
+
     public Optimizer optimizer() {
         return optimizer;
     }
@@ -510,6 +541,13 @@ public abstract class Model implements AutoCloseable {
                 first[i] = x[i].slice(0, 0, 1);
             }
             GradientTape.noGrad(() -> call(first, false));
+        } catch (IllegalArgumentException e) {
+            StringBuilder shapes = new StringBuilder();
+            for (int i = 0; i < x.length; i++) {
+                shapes.append(i == 0 ? "" : ", ").append(Shapes.str(x[i].shape()));
+            }
+            throw new IllegalArgumentException(op + ": input" + (x.length > 1 ? "s " : " ") + shapes + " do"
+                    + (x.length > 1 ? "" : "es") + " not fit model " + name + ": " + e.getMessage(), e);
         }
         if (n > Integer.MAX_VALUE) {
             throw new IllegalArgumentException(op + ": too many samples: " + n);
@@ -611,8 +649,8 @@ public abstract class Model implements AutoCloseable {
         for (int i = 0; i < shown.size(); i++) {
             Layer l = shown.get(i);
             String shape = shapes == null || shapes.get(i) == null ? "?" : Layer.shapeStr(shapes.get(i));
-            sb.append(String.format(Locale.ROOT, " %-28s%-26s%-9s%n", l.name() + " (" + l.className() + ")", shape,
-                    String.format(Locale.ROOT, "%,d", l.countParams())));
+            sb.append(String.format(Locale.ROOT, " %-28s%-26s%-9s%n", column(l.name() + " (" + l.className() + ")", 28),
+                    column(shape, 26), String.format(Locale.ROOT, "%,d", l.countParams())));
             sb.append(i == shown.size() - 1 ? "" : "\n");
         }
         long trainable = 0;
@@ -626,6 +664,11 @@ public abstract class Model implements AutoCloseable {
         sb.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", total - trainable));
         sb.append(line);
         return sb.toString();
+    }
+
+    /** The text, padded by the format to {@code width}; a longer one keeps a space before the next column. */
+    private static String column(String text, int width) {
+        return text.length() >= width ? text + " " : text;
     }
 
     // ---- saving ------------------------------------------------------------------------------
