@@ -35,4 +35,33 @@ class ReadmeExampleTest {
             b.close();
         }
     }
+
+    /** The README's Keras-style model, with two epochs on random data instead of a hundred on dengue windows. */
+    @Test
+    void readmeKerasModelCompilesFitsSavesAndLoads(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        try (Scope scope = Scope.open()) {
+            Rng rng = new Rng(1);
+            Tensor x = rng.uniform(DType.FLOAT32, 0, 1, 64, 20, 1);
+            Tensor y = rng.uniform(DType.FLOAT32, 0, 1, 64, 1);
+            Tensor xTest = rng.uniform(DType.FLOAT32, 0, 1, 8, 20, 1);
+            dev.lamina.models.Sequential model = new dev.lamina.models.Sequential(
+                    new dev.lamina.nn.Input(20, 1),
+                    new dev.lamina.nn.LSTM(64),
+                    new dev.lamina.nn.Dense(32, "relu"),
+                    new dev.lamina.nn.Dense(1));
+            model.compile(new dev.lamina.optim.Adam(1e-3), dev.lamina.losses.Losses.meanSquaredError());
+            model.setOutput(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            model.summary();
+            dev.lamina.models.History h = model.fit(x, y, new dev.lamina.models.FitOptions().epochs(2).batchSize(32)
+                    .validationSplit(0.2).shuffle(false).verbose(0));
+            assertEquals(2, h.get("val_loss").size());
+            Tensor forecast = model.predict(xTest);
+            java.nio.file.Path file = dir.resolve("dengue.safetensors");
+            model.save(file);
+            try (dev.lamina.models.Sequential loaded = dev.lamina.models.Model.load(file)) {
+                assertArrayEquals(forecast.toFloatArray(), loaded.predict(xTest).toFloatArray(), 0f);
+            }
+            model.close();
+        }
+    }
 }

@@ -27,12 +27,12 @@ public final class ForecastSettings {
      * Target transform before scaling: "none" or "log1p" (y' = ln(1 + y), for counts whose peaks
      * dwarf the quiet weeks; forecasts are mapped back with e^y' − 1).
      */
-    public String transform = "none";
+    public String transform = "log1p";
     /**
      * Predict the change from the last observed week instead of the level: the network learns
      * y[t+h] − y[t] (in scaled units) and the forecast is y[t] plus its output.
      */
-    public boolean residual;
+    public boolean residual = true;
     /** Training loss, a Keras name: mean_squared_error (the workshop's), mean_absolute_error or huber. */
     public String loss = "mean_squared_error";
     public int window = 20;
