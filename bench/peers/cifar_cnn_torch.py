@@ -67,7 +67,7 @@ def main():
                 l = loss_fn(model(xb), yb)
                 l.backward()
                 opt.step()
-                loss = l
+                loss = l.detach()
             return float(loss)
 
         t0 = time.perf_counter()

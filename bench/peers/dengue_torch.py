@@ -87,7 +87,7 @@ def main():
             l = loss_fn(model(xb), yb)
             l.backward()
             opt.step()
-            total += float(l) * len(xb)
+            total += l.item() * len(xb)
         loss = total / cut
         model.eval()
         with torch.no_grad():

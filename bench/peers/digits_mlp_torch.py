@@ -52,7 +52,7 @@ def main():
             l = loss_fn(model(x_tr[idx]), y_tr[idx])
             l.backward()
             opt.step()
-            total += float(l) * len(idx)
+            total += l.item() * len(idx)
         return total / n_train
 
     t0 = time.perf_counter()
