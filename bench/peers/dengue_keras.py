@@ -61,7 +61,7 @@ def main():
         def on_epoch_end(self, epoch, logs=None):
             epoch_ends.append(time.perf_counter())
 
-    train_windows = common.keras_validation_cut(len(x), a.validation_split)
+    train_windows = common.validation_cut(len(x), a.validation_split)
     steps_per_epoch = -(-train_windows // a.batch_size)
     t0 = time.perf_counter()
     hist = model.fit(x, y, epochs=a.epochs, batch_size=a.batch_size, validation_split=a.validation_split,

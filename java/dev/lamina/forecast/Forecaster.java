@@ -118,7 +118,7 @@ public final class Forecaster implements AutoCloseable {
             History h = model.fit(x, y, new FitOptions().epochs(s.epochs).batchSize(s.batchSize)
                     .validationSplit(s.validationSplit).shuffle(false).verbose(s.verbose).seed(s.seed));
             double seconds = (System.nanoTime() - t0) / 1e9;
-            int trainWindows = trainW.count() - (int) Math.floor(trainW.count() * s.validationSplit);
+            int trainWindows = (int) Math.floor(trainW.count() * (1.0 - s.validationSplit));
             long steps = (long) s.epochs * ((trainWindows + s.batchSize - 1) / s.batchSize);
             double[] predScaled = model.predict(testW.xTensor()).toDoubleArray();
             if (s.residual) {

@@ -263,7 +263,8 @@ public abstract class Model implements AutoCloseable {
         if (valX != null) {
             checkData("fit (validation data)", valX, valY);
         } else if (options.validationSplit > 0) {
-            int nVal = (int) Math.floor(n * options.validationSplit);
+            // as Keras: the first floor(n·(1 − split)) samples train, the rest validate
+            int nVal = n - (int) Math.floor(n * (1.0 - options.validationSplit));
             if (nVal == 0 || nVal == n) {
                 throw new IllegalArgumentException("fit: validation split " + options.validationSplit + " of " + n
                         + " samples leaves " + (n - nVal) + " for training and " + nVal + " for validation");
