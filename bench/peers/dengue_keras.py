@@ -6,8 +6,8 @@
   20-week windows, target `--horizon` weeks after the window's last week (test windows may read
   the end of the training weeks as history, their targets are the test weeks);
   LSTM(64) -> Dense(32, relu) -> Dense(1), Adam(1e-3), MSE, 100 epochs, batch 32,
-  validation_split 0.2 (the last 20% of the training windows, Keras's rounding: 748 fit and 188
-  validation windows where Lamina has 749 and 187), shuffle=False, seeded with
+  validation_split 0.2 (the last 20% of the training windows: 748 fit and 188 validation windows,
+  as in Lamina), shuffle=False, seeded with
   keras.utils.set_random_seed.
 
 Measures: fit_seconds = wall time of model.fit (graph tracing and the per-epoch validation pass

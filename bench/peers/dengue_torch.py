@@ -3,8 +3,8 @@
 Same data, split, scaling, windows and training as dengue_keras.py (see there and
 java/dev/lamina/forecast/Forecaster.java): nn.LSTM(1, 64) whose last hidden state feeds
 Linear(64, 32) + ReLU -> Linear(32, 1); Adam(1e-3, eps=1e-7 as Keras), MSE, 100 epochs, batch 32;
-the last floor(20%) of the training windows are held out for validation as Lamina holds them out
-(749 fit, 187 validation; evaluated after every epoch, as Keras's validation_split) and batches
+the first floor(80%) of the training windows fit and the rest validate, as Keras and Lamina do
+(748 fit, 188 validation; evaluated after every epoch, as Keras's validation_split) and batches
 are taken in order (no shuffling).
 
 Weights are initialised as Keras does (glorot-uniform input kernels, orthogonal recurrent
