@@ -7,8 +7,8 @@
 // thread count). The row functions carry LAMINA_CLONES (x86-64-v4 / v3 / baseline, as in
 // lamina_kernels.hpp); the math is documented on dev.lamina.backend.Backend#lstmCellForward.
 //
-// sigmoid never exponentiates a positive number (no overflow for any |x|) and std::tanh returns
-// exactly ±1 for large |x|, so pre-activations of ±50 (or ±inf) give finite gates.
+// sigmoid never overflows for any |x| (double: it never exponentiates a positive number; float: the clamped
+// vectorisable fexp below) and tanh returns exactly ±1 for large |x|.
 #pragma once
 
 #include <cmath>
@@ -28,7 +28,54 @@ LAMINA_INLINE T rsig(T x) {
 }
 
 template <class T>
-LAMINA_INLINE void lstm_fwd_rows(const T* z, const T* cp, T* h, T* c, T* g, int64_t H, int64_t b0, int64_t b1) {
+LAMINA_INLINE T rtanh(T x) {
+    return std::tanh(x);
+}
+
+// float32 gates: libm's expf/tanhf are scalar calls (about 8 ns each), which made the gate
+// non-linearities most of an LSTM step. These branch-free forms vectorise under LAMINA_CLONES.
+// fexp: Cephes expf (range reduction by ln 2 in two parts, degree-6 polynomial, scale by 2^k
+// through the exponent bits), within 2 ulp of exp on [-87.3, 88]; inputs are clamped to that
+// range, NaN passes through (the comparisons below are false for NaN).
+LAMINA_INLINE float fexp(float x) {
+    float xc = x > 88.0f ? 88.0f : x;
+    xc = xc < -87.3f ? -87.3f : xc;
+    float kf = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round to nearest
+    float r = xc - kf * 0.693359375f;
+    r = r - kf * -2.12194440e-4f;
+    float y = 1.9875691500e-4f;
+    y = y * r + 1.3981999507e-3f;
+    y = y * r + 8.3334519073e-3f;
+    y = y * r + 4.1665795894e-2f;
+    y = y * r + 1.6666665459e-1f;
+    y = y * r + 5.0000001201e-1f;
+    y = y * r * r + r + 1.0f;
+    int32_t bits = (static_cast<int32_t>(kf) + 127) << 23;
+    return y * __builtin_bit_cast(float, bits);
+}
+
+// σ(x) = 1 / (1 + e^−x): with the clamp in fexp no overflow for any x; 0 < σ < 1 up to rounding.
+template <>
+LAMINA_INLINE float rsig<float>(float x) {
+    return 1.0f / (1.0f + fexp(-x));
+}
+
+// tanh: Cephes tanhf's odd polynomial for |x| < 0.625 (no cancellation near 0), else
+// 1 − 2 / (e^{2|x|} + 1) with the sign restored; exactly ±1 for large |x|.
+template <>
+LAMINA_INLINE float rtanh<float>(float x) {
+    float ax = x < 0.0f ? -x : x;
+    float z = x * x;
+    float poly = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z
+                   + 1.33314422036e-1f) * z - 3.33332819422e-1f) * z * x + x;
+    float big = 1.0f - 2.0f / (fexp(2.0f * ax) + 1.0f);
+    big = x < 0.0f ? -big : big;
+    return ax < 0.625f ? poly : big;
+}
+
+template <class T>
+LAMINA_INLINE void lstm_fwd_rows(const T* __restrict z, const T* __restrict cp, T* __restrict h, T* __restrict c,
+                                 T* __restrict g, int64_t H, int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; b++) {
         const T* zr = z + b * 4 * H;
         T* gr = g + b * 4 * H;
@@ -38,7 +85,7 @@ LAMINA_INLINE void lstm_fwd_rows(const T* z, const T* cp, T* h, T* c, T* g, int6
         for (int64_t j = 0; j < H; j++) {
             T i = rsig(zr[j]);
             T f = rsig(zr[H + j]);
-            T gg = std::tanh(zr[2 * H + j]);
+            T gg = rtanh(zr[2 * H + j]);
             T o = rsig(zr[3 * H + j]);
             T cv = f * cpr[j] + i * gg;
             gr[j] = i;
@@ -46,13 +93,14 @@ LAMINA_INLINE void lstm_fwd_rows(const T* z, const T* cp, T* h, T* c, T* g, int6
             gr[2 * H + j] = gg;
             gr[3 * H + j] = o;
             cr[j] = cv;
-            hr[j] = o * std::tanh(cv);
+            hr[j] = o * rtanh(cv);
         }
     }
 }
 
 template <class T>
-LAMINA_INLINE void lstm_bwd_rows(const T* g, const T* cp, const T* c, const T* dh, const T* dc, T* dz, T* dcp,
+LAMINA_INLINE void lstm_bwd_rows(const T* __restrict g, const T* __restrict cp, const T* __restrict c,
+                                 const T* __restrict dh, const T* __restrict dc, T* __restrict dz, T* __restrict dcp,
                                  int64_t H, int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; b++) {
         const T* gr = g + b * 4 * H;
@@ -60,7 +108,7 @@ LAMINA_INLINE void lstm_bwd_rows(const T* g, const T* cp, const T* c, const T* d
         const int64_t s = b * H;
         for (int64_t j = 0; j < H; j++) {
             T i = gr[j], f = gr[H + j], gg = gr[2 * H + j], o = gr[3 * H + j];
-            T tc = std::tanh(c[s + j]);
+            T tc = rtanh(c[s + j]);
             T d = dh[s + j];
             T dct = dc[s + j] + d * o * (T(1) - tc * tc);
             dzr[j] = dct * gg * i * (T(1) - i);
@@ -73,7 +121,8 @@ LAMINA_INLINE void lstm_bwd_rows(const T* g, const T* cp, const T* c, const T* d
 }
 
 template <class T>
-LAMINA_INLINE void gru_fwd_rows(const T* xz, const T* hz, const T* hp, T* h, T* g, int64_t H, int64_t b0, int64_t b1) {
+LAMINA_INLINE void gru_fwd_rows(const T* __restrict xz, const T* __restrict hz, const T* __restrict hp, T* __restrict h,
+                                T* __restrict g, int64_t H, int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; b++) {
         const T* xr = xz + b * 3 * H;
         const T* hr = hz + b * 3 * H;
@@ -82,7 +131,7 @@ LAMINA_INLINE void gru_fwd_rows(const T* xz, const T* hz, const T* hp, T* h, T* 
         for (int64_t j = 0; j < H; j++) {
             T z = rsig(xr[j] + hr[j]);
             T r = rsig(xr[H + j] + hr[H + j]);
-            T hh = std::tanh(xr[2 * H + j] + r * hr[2 * H + j]);
+            T hh = rtanh(xr[2 * H + j] + r * hr[2 * H + j]);
             gr[j] = z;
             gr[H + j] = r;
             gr[2 * H + j] = hh;
@@ -92,7 +141,8 @@ LAMINA_INLINE void gru_fwd_rows(const T* xz, const T* hz, const T* hp, T* h, T* 
 }
 
 template <class T>
-LAMINA_INLINE void gru_bwd_rows(const T* g, const T* hz, const T* hp, const T* dh, T* dxz, T* dhz, T* dhp,
+LAMINA_INLINE void gru_bwd_rows(const T* __restrict g, const T* __restrict hz, const T* __restrict hp,
+                                const T* __restrict dh, T* __restrict dxz, T* __restrict dhz, T* __restrict dhp,
                                 int64_t H, int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; b++) {
         const T* gr = g + b * 3 * H;

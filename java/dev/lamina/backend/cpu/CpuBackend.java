@@ -80,7 +80,8 @@ public final class CpuBackend extends HostBackend {
         return CpuKernels.lamina_cpu_target();
     }
 
-    private static Integer configuredThreads() {
+    /** The thread count asked for by {@code lamina.cpu.threads} or {@code LAMINA_CPU_THREADS}, or null. */
+    public static Integer configuredThreads() {
         String v = System.getProperty("lamina.cpu.threads");
         if (v == null || v.isBlank()) {
             v = System.getenv("LAMINA_CPU_THREADS");
