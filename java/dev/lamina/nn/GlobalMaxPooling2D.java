@@ -5,12 +5,11 @@ import java.util.Map;
 
 /**
  * Global max pooling over the spatial axes of NHWC images, as
- * {@code keras.layers.GlobalMaxPooling2D}: y[b,c] = max_{h,w} x[b,h,w,c], so [B, H, W, C] →
- * [B, C], or [B, 1, 1, C] with {@code keepdims}. No weights; any image size and channel count.
- * The gradient goes to the maximum of each channel (shared equally on ties, as the tensor max).
+ * {@code keras.layers.GlobalMaxPooling2D}: y[b,c] = max_{h,w} x[b,h,w,c]. The gradient goes to
+ * the maximum of each channel (shared equally on ties, as the tensor max).
+ * See {@link GlobalPooling2D} for the shapes.
  */
-public class GlobalMaxPooling2D extends Layer {
-    private final boolean keepdims;
+public class GlobalMaxPooling2D extends GlobalPooling2D {
 
     /** keepdims false (Keras's default). */
     public GlobalMaxPooling2D() {
@@ -24,8 +23,7 @@ public class GlobalMaxPooling2D extends Layer {
 
     /** A named layer (null for {@code global_max_pooling2d}, ...). */
     public GlobalMaxPooling2D(String name, boolean keepdims) {
-        super(name);
-        this.keepdims = keepdims;
+        super(name, keepdims);
     }
 
     @Override
@@ -33,40 +31,9 @@ public class GlobalMaxPooling2D extends Layer {
         return "global_max_pooling2d";
     }
 
-    public boolean keepdims() {
-        return keepdims;
-    }
-
     @Override
-    protected long[] acceptedInputShape(long[] first) {
-        return new long[] {-1, -1, -1, first.length == 4 ? first[3] : -1};
-    }
-
-    @Override
-    protected Tensor call(Tensor x, boolean training) {
-        outputShape(x.shape());
-        return x.max(new int[] {1, 2}, keepdims);
-    }
-
-    @Override
-    public long[] outputShape(long[] in) {
-        if (in.length != 4) {
-            throw new IllegalArgumentException(className() + " '" + name()
-                    + "': expected an input of rank 4 (batch, height, width, channels), got " + shapeStr(in));
-        }
-        if (in[1] == 0 || in[2] == 0) {
-            throw new IllegalArgumentException(className() + " '" + name() + "': cannot pool an empty image "
-                    + shapeStr(in));
-        }
-        return keepdims ? new long[] {in[0], 1, 1, in[3]} : new long[] {in[0], in[3]};
-    }
-
-    @Override
-    public Map<String, Object> config() {
-        Map<String, Object> c = super.config();
-        c.put("data_format", "channels_last");
-        c.put("keepdims", keepdims);
-        return c;
+    protected Tensor pool(Tensor x, int[] axes, boolean keepdims) {
+        return x.max(axes, keepdims);
     }
 
     /** Rebuilds from {@link #config()}. */
