@@ -123,8 +123,9 @@ class ModelInputValidationTest extends ModelFixture {
     @Test
     void validationSplitLeavingNothing() {
         compiled();
-        rejects(IllegalArgumentException.class, () -> model.fit(data(3, 3), data(3, 1), opts().validationSplit(0.2)),
-                "validation split 0.2 of 3 samples leaves 3 for training and 0 for validation");
+        // Keras's rule: the first floor(n·(1 − split)) samples train
+        rejects(IllegalArgumentException.class, () -> model.fit(data(1, 3), data(1, 1), opts().validationSplit(0.2)),
+                "validation split 0.2 of 1 samples leaves 0 for training and 1 for validation");
     }
 
     @Test
