@@ -2,6 +2,8 @@ package dev.lamina.backend.cuda;
 
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.BinaryOp;
+import dev.lamina.backend.ConvGeometry;
+import dev.lamina.backend.PoolGeometry;
 import dev.lamina.backend.ReduceOp;
 import dev.lamina.backend.Storage;
 import dev.lamina.backend.UnaryOp;
@@ -498,6 +500,67 @@ public final class CudaBackend implements Backend {
                 "cuda.randomBits: launch (" + out.numel() + " elements)");
     }
 
+    // ---- not yet on the GPU: convolution, pooling, fused recurrent cells ------------------------
+    // Overridden so that an unusable backend still answers with its reason (IllegalStateException)
+    // and a usable one names the missing kernel.
+
+    @Override
+    public void conv2dForward(Storage x, Storage kernel, Storage out, ConvGeometry geom) {
+        throw notYet("conv2dForward");
+    }
+
+    @Override
+    public void conv2dBackwardInput(Storage dy, Storage kernel, Storage dx, ConvGeometry geom) {
+        throw notYet("conv2dBackwardInput");
+    }
+
+    @Override
+    public void conv2dBackwardFilter(Storage x, Storage dy, Storage dkernel, ConvGeometry geom) {
+        throw notYet("conv2dBackwardFilter");
+    }
+
+    @Override
+    public void maxPool2dForward(Storage x, Storage out, PoolGeometry geom) {
+        throw notYet("maxPool2dForward");
+    }
+
+    @Override
+    public void maxPool2dBackward(Storage x, Storage dy, Storage dx, PoolGeometry geom) {
+        throw notYet("maxPool2dBackward");
+    }
+
+    @Override
+    public void avgPool2dForward(Storage x, Storage out, PoolGeometry geom) {
+        throw notYet("avgPool2dForward");
+    }
+
+    @Override
+    public void avgPool2dBackward(Storage dy, Storage dx, PoolGeometry geom) {
+        throw notYet("avgPool2dBackward");
+    }
+
+    @Override
+    public void lstmCellForward(Storage z, Storage cPrev, Storage h, Storage c, Storage gates, long batch, long hidden) {
+        throw notYet("lstmCellForward");
+    }
+
+    @Override
+    public void lstmCellBackward(Storage gates, Storage cPrev, Storage c, Storage dh, Storage dc, Storage dz,
+                                 Storage dcPrev, long batch, long hidden) {
+        throw notYet("lstmCellBackward");
+    }
+
+    @Override
+    public void gruCellForward(Storage xz, Storage hz, Storage hPrev, Storage h, Storage gates, long batch, long hidden) {
+        throw notYet("gruCellForward");
+    }
+
+    @Override
+    public void gruCellBackward(Storage gates, Storage hz, Storage hPrev, Storage dh, Storage dxz, Storage dhz,
+                                Storage dhPrev, long batch, long hidden) {
+        throw notYet("gruCellBackward");
+    }
+
     /** Waits for all queued device work; kernel execution errors surface here. */
     public void synchronize() {
         CudaRuntime.get().requireAvailable("cuda.synchronize");
@@ -510,7 +573,8 @@ public final class CudaBackend implements Backend {
     private static RuntimeException notYet(String kernel) {
         CudaRuntime.get().requireAvailable("cuda." + kernel.split(" ")[0]);
         return new UnsupportedOperationException("cuda backend: " + kernel
-                + " is not available yet; it comes with the CUDA kernels issue (#6)");
+                + " is not implemented yet (the CUDA kernels of issue #6 cover element-wise ops, reductions,"
+                + " softmax, gather/scatterAdd/oneHot, float32 matmul and random numbers)");
     }
 
     private CudaStorage device(Storage s, String op) {
