@@ -86,6 +86,91 @@ int lamina_cuda_memset(void* ptr, int value, int64_t bytes);
  */
 int lamina_cuda_add_f32(const float* a, const float* b, float* out, int64_t n, void* stream);
 
+/*
+ * The kernels below take dtype codes equal to dev.lamina.tensor.DType ordinals (0 float32,
+ * 1 float64, 2 int32, 3 int64, 4 bool) and op codes equal to the ordinals of UnaryOp, BinaryOp
+ * and ReduceOp. They run on stream (NULL: the default stream) and return the launch error;
+ * unsupported dtype/op combinations return cudaErrorInvalidValue (the Java side rejects them
+ * first). Sizes <= 0 launch nothing.
+ */
+
+/** out[i] = op(x[i]), i < n; out may equal x. Floats: every UnaryOp; int32/int64: NEG ABS SIGN SQUARE. */
+int lamina_cuda_unary(int op, int dtype, const void* x, void* out, int64_t n, void* stream);
+
+/**
+ * out[idx] = op(a[Σ idx·a_strides], b[Σ idx·b_strides]) for every index of shape (rank <= 8,
+ * strides in elements, 0 broadcasts); out contiguous, of a's dtype or bool for comparisons.
+ */
+int lamina_cuda_binary(int op, int dtype, const void* a, const int64_t* a_strides, const void* b,
+                       const int64_t* b_strides, void* out, const int64_t* shape, int rank, void* stream);
+
+/** out[i] = value converted to dtype (Java conversions: truncation, saturation, NaN -> 0; bool v != 0). */
+int lamina_cuda_fill(int dtype, void* out, int64_t n, double value, void* stream);
+
+/** out[i] = (to) x[i] with the conversions of lamina_cuda_fill; every pair of the five dtypes. */
+int lamina_cuda_cast(int from_dtype, const void* x, int to_dtype, void* out, int64_t n, void* stream);
+
+/**
+ * dst[dst_offset + Σ idx·dst_strides] = src[src_offset + Σ idx·src_strides] over shape
+ * (rank <= 8), elements of elem_size bytes (1, 4 or 8).
+ */
+int lamina_cuda_copy_strided(const void* src, int64_t src_offset, const int64_t* src_strides, void* dst,
+                             int64_t dst_offset, const int64_t* dst_strides, const int64_t* shape, int rank,
+                             int elem_size, void* stream);
+
+/**
+ * Reduces the middle axis of x viewed as [outer, n, inner] into out [outer, inner]: SUM, MAX,
+ * MIN (x's dtype), ARGMAX, ARGMIN (int64, first occurrence; NaN wins). Fixed order, no atomics.
+ */
+int lamina_cuda_reduce(int op, int dtype, const void* x, int64_t outer, int64_t n, int64_t inner, void* out,
+                       void* stream);
+
+/** Softmax (log_out = 0) or log-softmax (1) of float32/float64 x [outer, n, inner] along n. */
+int lamina_cuda_softmax(int dtype, const void* x, void* out, int64_t outer, int64_t n, int64_t inner, int log_out,
+                        void* stream);
+
+/** out[i, :] = table[ids[i], :] (rows of row_size elements of elem_size bytes; ids int32/int64). */
+int lamina_cuda_gather(int elem_size, const void* table, int64_t rows, int64_t row_size, const void* ids,
+                       int id_dtype, int64_t n_ids, void* out, void* stream);
+
+/** out[ids[i], :] += src[i, :] for i = 0, 1, ... in order (one thread per column; no atomics). */
+int lamina_cuda_scatter_add(int dtype, const void* src, int64_t row_size, const void* ids, int id_dtype,
+                            int64_t n_ids, void* out, int64_t rows, void* stream);
+
+/** out[i, d] = (ids[i] == d), out [n_ids, depth] of out_dtype (overwritten). */
+int lamina_cuda_one_hot(const void* ids, int id_dtype, int64_t n_ids, int64_t depth, void* out, int out_dtype,
+                        void* stream);
+
+/**
+ * Batched float32 matrix product (Backend.matmul's contract): out[p] = op(a[p])·op(b[p]),
+ * a[p] at p·stride_a ([m,k], or [k,m] when trans_a), b[p] at p·stride_b ([k,n], or [n,k]
+ * when trans_b), out contiguous [batch, m, n]. precision 0: fp32 SIMT FMAs (HIGHEST);
+ * 1: TF32 tensor cores (mma.sync m16n8k8, fp32 accumulation; HIGH).
+ */
+int lamina_cuda_matmul_f32(const float* a, const float* b, float* out, int64_t batch, int64_t m, int64_t n,
+                           int64_t k, int trans_a, int trans_b, int64_t stride_a, int64_t stride_b, int precision,
+                           void* stream);
+
+/* ---- Philox-4x32-10, the stream of dev.lamina.tensor.Rng ----------------------------------- */
+
+/** Host reference (no CUDA call): the first n words of new Rng(seed).nextInt(). */
+int lamina_philox_host_u32(int64_t seed, int64_t n, int32_t* out);
+
+/** Host reference: the n values of new Rng(seed).uniform(FLOAT64, lo, hi, n). */
+int lamina_philox_host_uniform_f64(int64_t seed, int64_t n, double lo, double hi, double* out);
+
+/** Host reference: the n values of new Rng(seed).normal(FLOAT64, mean, std, n). */
+int lamina_philox_host_normal_f64(int64_t seed, int64_t n, double mean, double std, double* out);
+
+/** Device: out[i] (uint32) = word i of new Rng(seed)'s stream. */
+int lamina_cuda_philox_u32(int64_t seed, void* out, int64_t n, void* stream);
+
+/** Device: the values of new Rng(seed).uniform(dtype, lo, hi, n), float32 or float64. */
+int lamina_cuda_random_uniform(int dtype, int64_t seed, void* out, int64_t n, double lo, double hi, void* stream);
+
+/** Device: the values of new Rng(seed).normal(dtype, mean, std, n), float32 or float64. */
+int lamina_cuda_random_normal(int dtype, int64_t seed, void* out, int64_t n, double mean, double std, void* stream);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,6 +2,8 @@ package dev.lamina.backend.cuda;
 
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.BinaryOp;
+import dev.lamina.backend.ConvGeometry;
+import dev.lamina.backend.PoolGeometry;
 import dev.lamina.backend.ReduceOp;
 import dev.lamina.backend.Storage;
 import dev.lamina.backend.UnaryOp;
@@ -12,10 +14,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.BytePointer;
 
 /**
- * The CUDA backend: device memory plus the kernels of {@code cuda-kernels/}. For now it has the
- * memory operations, zero fill and float32 same-shape {@code ADD}; every other kernel throws an
- * {@link UnsupportedOperationException} naming it (the rest come with the CUDA kernels issue,
- * #6).
+ * The CUDA backend: device memory plus the kernels of {@code cuda-kernels/}: fill, cast,
+ * copyStrided, unary, broadcasting binary, reductions, softmax, gather, scatterAdd, oneHot,
+ * float32 matmul (fp32 SIMT or TF32 tensor cores, see {@link Precision}) and Philox random numbers
+ * matching {@link dev.lamina.tensor.Rng}. Not yet: float64 matmul, bool reductions and
+ * scatterAdd, convolution, pooling and the fused recurrent cells; those throw an {@link
+ * UnsupportedOperationException} naming them. The kernels are compiled, not yet run on a GPU:
+ * {@code CudaKernelsGpuTest} checks them against the reference backend where a device exists.
  *
  * <p>Whether it can run is decided once, by {@link CudaRuntime}; when it cannot, {@link
  * #isAvailable()} is false and every operation throws an {@link IllegalStateException} with the
@@ -167,101 +172,393 @@ public final class CudaBackend implements Backend {
     }
 
     // ---- kernels -----------------------------------------------------------------------------
+    //
+    // Every kernel method checks availability first (the reason matters most), then what the cpu
+    // backend checks (backend, dtypes, sizes, index ranges of strided views), and only then
+    // launches. Launches are asynchronous on the default stream: launch errors throw here,
+    // execution errors surface at the next synchronizing call (download, synchronize).
 
-    /** Zero only (cudaMemset); other values come with the kernels issue. */
+    private static final long STREAM = 0L;
+
+    private static volatile Precision precision = initialPrecision();
+
+    private static Precision initialPrecision() {
+        String v = System.getProperty("lamina.cuda.precision");
+        return v == null || v.isBlank() ? Precision.HIGHEST : Precision.parse(v);
+    }
+
+    /** The precision of float32 matmul (default {@link Precision#HIGHEST}: fp32). */
+    public static Precision precision() {
+        return precision;
+    }
+
+    /** Sets the precision of float32 matmul for all later calls (HIGH: TF32 tensor cores). */
+    public static void setPrecision(Precision p) {
+        if (p == null) {
+            throw new IllegalArgumentException("cuda.setPrecision: precision is null");
+        }
+        precision = p;
+    }
+
+    /** out[i] = value converted to out's dtype (Java conversions; bool is value != 0). */
     @Override
     public void fill(Storage out, double value) {
         CudaRuntime.get().requireAvailable("cuda.fill");
         CudaStorage o = device(out, "cuda.fill");
-        if (value != 0.0 || Double.doubleToRawLongBits(value) != 0L) {
-            throw notYet("fill with a non-zero value (" + value + ")");
-        }
-        if (o.bytes() > 0) {
-            CudaRuntime.check(CudaNative.lamina_cuda_memset(o.address(), 0, o.bytes()), "cuda.fill: cudaMemset");
-        }
+        CudaRuntime.check(CudaNative.lamina_cuda_fill(code(out.dtype()), o.address(), out.numel(), value, STREAM),
+                "cuda.fill: launch of fill (" + out.dtype() + ", " + out.numel() + " elements)");
     }
 
+    /** out[i] = (out.dtype) x[i]: every pair of float32, float64, int32, int64 and bool. */
     @Override
     public void cast(Storage x, Storage out) {
-        throw notYet("cast");
+        CudaRuntime.get().requireAvailable("cuda.cast");
+        CudaStorage xs = device(x, "cuda.cast"), os = device(out, "cuda.cast");
+        sameNumel("cuda.cast", x, out);
+        CudaRuntime.check(CudaNative.lamina_cuda_cast(code(x.dtype()), xs.address(), code(out.dtype()), os.address(),
+                x.numel(), STREAM), "cuda.cast: launch of cast " + x.dtype() + " -> " + out.dtype());
     }
 
     @Override
     public void copyStrided(Storage src, long srcOffset, long[] srcStrides,
                             Storage dst, long dstOffset, long[] dstStrides, long[] shape) {
-        throw notYet("copyStrided");
+        CudaRuntime.get().requireAvailable("cuda.copyStrided");
+        CudaStorage s = device(src, "cuda.copyStrided"), d = device(dst, "cuda.copyStrided");
+        if (src.dtype() != dst.dtype()) {
+            throw new IllegalArgumentException("cuda.copyStrided: dtypes differ, " + src.dtype() + " -> " + dst.dtype());
+        }
+        int rank = shape.length;
+        if (srcStrides.length != rank || dstStrides.length != rank) {
+            throw new IllegalArgumentException("cuda.copyStrided: shape " + Arrays.toString(shape) + " with strides "
+                    + Arrays.toString(srcStrides) + " and " + Arrays.toString(dstStrides));
+        }
+        checkRank("cuda.copyStrided", shape);
+        if (numel(shape, "cuda.copyStrided") == 0) {
+            return;
+        }
+        checkRange("cuda.copyStrided", "src", src, srcOffset, srcStrides, shape);
+        checkRange("cuda.copyStrided", "dst", dst, dstOffset, dstStrides, shape);
+        CudaRuntime.check(CudaNative.lamina_cuda_copy_strided(s.address(), srcOffset, srcStrides, d.address(),
+                dstOffset, dstStrides, shape, rank, src.dtype().size(), STREAM),
+                "cuda.copyStrided: launch (shape " + Arrays.toString(shape) + ")");
     }
 
+    /** Every UnaryOp for float32/float64; NEG, ABS, SIGN, SQUARE for int32/int64. */
     @Override
     public void unary(UnaryOp op, Storage x, Storage out) {
-        throw notYet("unary " + op);
+        CudaRuntime.get().requireAvailable("cuda.unary");
+        String what = "cuda.unary " + op;
+        CudaStorage xs = device(x, what), os = device(out, what);
+        sameNumel(what, x, out);
+        if (x.dtype() != out.dtype()) {
+            throw new IllegalArgumentException(what + ": out dtype " + out.dtype() + " != x dtype " + x.dtype());
+        }
+        if (x.dtype() == DType.BOOL || (x.dtype().isInteger() && !op.supportsIntegers())) {
+            throw new IllegalArgumentException(what + " does not support dtype " + x.dtype());
+        }
+        CudaRuntime.check(CudaNative.lamina_cuda_unary(op.ordinal(), code(x.dtype()), xs.address(), os.address(),
+                x.numel(), STREAM), what + ": launch (" + x.dtype() + ", " + x.numel() + " elements)");
     }
 
-    /** ADD of float32, same-shape contiguous operands; the rest comes with the kernels issue. */
+    /**
+     * Broadcasting binary op up to rank 8, every dtype; semantics as the cpu backend (integer DIV
+     * truncates with 0 for a zero divisor, integer arithmetic wraps, MAXIMUM/MINIMUM propagate
+     * NaN, BOOL supports the comparisons, ADD/MAXIMUM as or and MUL/MINIMUM as and).
+     */
     @Override
     public void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides,
                        Storage out, long[] outShape) {
         CudaRuntime.get().requireAvailable("cuda.binary");
-        if (op != BinaryOp.ADD) {
-            throw notYet("binary " + op);
+        String what = "cuda.binary " + op;
+        CudaStorage as = device(a, what), bs = device(b, what), os = device(out, what);
+        if (a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException(what + ": dtypes differ, " + a.dtype() + " and " + b.dtype());
         }
-        CudaStorage da = device(a, "cuda.binary");
-        CudaStorage db = device(b, "cuda.binary");
-        CudaStorage dout = device(out, "cuda.binary");
-        if (a.dtype() != DType.FLOAT32 || b.dtype() != DType.FLOAT32 || out.dtype() != DType.FLOAT32) {
-            throw notYet("binary ADD of " + a.dtype() + ", " + b.dtype() + " -> " + out.dtype()
-                    + " (only float32 is)");
+        DType expected = op.isComparison() ? DType.BOOL : a.dtype();
+        if (out.dtype() != expected) {
+            throw new IllegalArgumentException(what + ": out dtype " + out.dtype() + ", expected " + expected);
         }
-        long[] contiguous = contiguousStrides(outShape);
-        if (!Arrays.equals(aStrides, contiguous) || !Arrays.equals(bStrides, contiguous)) {
-            throw notYet("binary ADD with broadcasting or strided operands (a strides "
-                    + Arrays.toString(aStrides) + ", b strides " + Arrays.toString(bStrides)
-                    + ", out shape " + Arrays.toString(outShape) + ")");
+        if (a.dtype() == DType.BOOL && !(op.isComparison() || op == BinaryOp.ADD || op == BinaryOp.MUL
+                || op == BinaryOp.MAXIMUM || op == BinaryOp.MINIMUM)) {
+            throw new IllegalArgumentException(what + " is not supported for dtype " + a.dtype());
         }
-        long n = 1;
-        for (long d : outShape) {
-            n = Math.multiplyExact(n, d);
+        int rank = outShape.length;
+        if (aStrides.length != rank || bStrides.length != rank) {
+            throw new IllegalArgumentException(what + ": out shape " + Arrays.toString(outShape) + " with strides "
+                    + Arrays.toString(aStrides) + " and " + Arrays.toString(bStrides));
         }
-        if (a.numel() < n || b.numel() < n || out.numel() < n) {
-            throw new IllegalArgumentException("cuda.binary ADD: storages of " + a.numel() + ", " + b.numel()
-                    + " and " + out.numel() + " elements are too small for shape " + Arrays.toString(outShape));
+        checkRank(what, outShape);
+        long n = numel(outShape, what);
+        if (out.numel() != n) {
+            throw new IllegalArgumentException(what + ": out has " + out.numel() + " elements, shape "
+                    + Arrays.toString(outShape) + " needs " + n);
         }
         if (n == 0) {
             return;
         }
-        CudaRuntime.check(CudaNative.lamina_cuda_add_f32(da.address(), db.address(), dout.address(), n, 0L),
-                "cuda.binary ADD: launch of add_f32 (" + n + " elements)");
+        checkRange(what, "a", a, 0, aStrides, outShape);
+        checkRange(what, "b", b, 0, bStrides, outShape);
+        CudaRuntime.check(CudaNative.lamina_cuda_binary(op.ordinal(), code(a.dtype()), as.address(), aStrides,
+                bs.address(), bStrides, os.address(), outShape, rank, STREAM),
+                what + ": launch (" + a.dtype() + ", shape " + Arrays.toString(outShape) + ")");
     }
 
+    /** SUM/MAX/MIN/ARGMAX/ARGMIN of float32, float64, int32, int64 in a fixed order (no atomics). */
     @Override
     public void reduce(ReduceOp op, Storage x, long outer, long n, long inner, Storage out) {
-        throw notYet("reduce " + op);
+        CudaRuntime.get().requireAvailable("cuda.reduce");
+        String what = "cuda.reduce " + op;
+        CudaStorage xs = device(x, what), os = device(out, what);
+        if (n < 1 || outer < 0 || inner < 0) {
+            throw new IllegalArgumentException(what + ": bad view [" + outer + ", " + n + ", " + inner + "]");
+        }
+        if (x.numel() != Math.multiplyExact(Math.multiplyExact(outer, n), inner)
+                || out.numel() != Math.multiplyExact(outer, inner)) {
+            throw new IllegalArgumentException(what + ": view [" + outer + ", " + n + ", " + inner + "] of x with "
+                    + x.numel() + " elements into out with " + out.numel());
+        }
+        DType expected = op.isArg() ? DType.INT64 : x.dtype();
+        if (out.dtype() != expected) {
+            throw new IllegalArgumentException(what + ": out dtype " + out.dtype() + ", expected " + expected);
+        }
+        if (x.dtype() == DType.BOOL) {
+            throw notYet("reduce " + op + " of bool");
+        }
+        if (out.numel() == 0) {
+            return;
+        }
+        CudaRuntime.check(CudaNative.lamina_cuda_reduce(op.ordinal(), code(x.dtype()), xs.address(), outer, n, inner,
+                os.address(), STREAM), what + ": launch (" + x.dtype() + ", [" + outer + ", " + n + ", " + inner + "])");
     }
 
+    /**
+     * float32 only; {@link #precision()} picks the fp32 SIMT kernel (HIGHEST) or TF32 tensor cores
+     * (HIGH). Deterministic: one fixed summation order per output.
+     */
     @Override
     public void matmul(Storage a, Storage b, Storage out, long batch, long m, long n, long k,
                        boolean transA, boolean transB, long strideA, long strideB) {
-        throw notYet("matmul");
+        CudaRuntime.get().requireAvailable("cuda.matmul");
+        CudaStorage as = device(a, "cuda.matmul"), bs = device(b, "cuda.matmul"), os = device(out, "cuda.matmul");
+        DType dt = a.dtype();
+        if (!dt.isFloating() || b.dtype() != dt || out.dtype() != dt) {
+            throw new IllegalArgumentException("cuda.matmul supports float32 and float64 only, got " + a.dtype() + " x "
+                    + b.dtype() + " -> " + out.dtype());
+        }
+        if (batch < 0 || m < 0 || n < 0 || k < 0 || strideA < 0 || strideB < 0) {
+            throw new IllegalArgumentException("cuda.matmul: negative size, batch " + batch + " m " + m + " n " + n
+                    + " k " + k + " strides " + strideA + ", " + strideB);
+        }
+        if (m > Integer.MAX_VALUE || n > Integer.MAX_VALUE || k > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("cuda.matmul: m " + m + ", n " + n + ", k " + k
+                    + " exceed the int range");
+        }
+        if (out.numel() != Math.multiplyExact(Math.multiplyExact(batch, m), n)) {
+            throw new IllegalArgumentException("cuda.matmul: out has " + out.numel() + " elements, [" + batch + ", "
+                    + m + ", " + n + "] expected");
+        }
+        if (dt != DType.FLOAT32) {
+            throw notYet("matmul of " + dt + " (float32 only)");
+        }
+        if (batch == 0 || m == 0 || n == 0) {
+            return;
+        }
+        if (k > 0) {
+            long sizeA = m * k, sizeB = k * n;
+            if ((batch - 1) * strideA + sizeA > a.numel() || (batch - 1) * strideB + sizeB > b.numel()) {
+                throw new IllegalArgumentException("cuda.matmul: a (" + a.numel() + " elements) or b (" + b.numel()
+                        + ") too small for batch " + batch + ", m " + m + ", n " + n + ", k " + k + ", strides "
+                        + strideA + ", " + strideB);
+            }
+        }
+        Precision p = precision;
+        CudaRuntime.check(CudaNative.lamina_cuda_matmul_f32(as.address(), bs.address(), os.address(), batch, m, n, k,
+                transA ? 1 : 0, transB ? 1 : 0, strideA, strideB, p.ordinal(), STREAM),
+                "cuda.matmul: launch of " + (p == Precision.HIGH ? "sgemm_tf32" : "sgemm_simt") + " (batch " + batch
+                        + ", m " + m + ", n " + n + ", k " + k + ")");
     }
 
     @Override
     public void softmax(Storage x, Storage out, long outer, long n, long inner, boolean log) {
-        throw notYet(log ? "logSoftmax" : "softmax");
+        String what = log ? "cuda.logSoftmax" : "cuda.softmax";
+        CudaRuntime.get().requireAvailable(what);
+        CudaStorage xs = device(x, what), os = device(out, what);
+        if (!x.dtype().isFloating() || out.dtype() != x.dtype()) {
+            throw new IllegalArgumentException(what + " supports float32 and float64 only, got " + x.dtype() + " -> "
+                    + out.dtype());
+        }
+        if (n < 1 || outer < 0 || inner < 0 || x.numel() != Math.multiplyExact(Math.multiplyExact(outer, n), inner)
+                || out.numel() != x.numel()) {
+            throw new IllegalArgumentException(what + ": view [" + outer + ", " + n + ", " + inner + "] of x with "
+                    + x.numel() + " elements into out with " + out.numel());
+        }
+        if (x.numel() == 0) {
+            return;
+        }
+        CudaRuntime.check(CudaNative.lamina_cuda_softmax(code(x.dtype()), xs.address(), os.address(), outer, n, inner,
+                log ? 1 : 0, STREAM), what + ": launch (" + x.dtype() + ", [" + outer + ", " + n + ", " + inner + "])");
     }
 
+    /** Ids are range-checked by the caller (the contract); the kernel never dereferences one outside. */
     @Override
     public void gather(Storage table, long rowSize, Storage ids, Storage out) {
-        throw notYet("gather");
+        CudaRuntime.get().requireAvailable("cuda.gather");
+        CudaStorage ts = device(table, "cuda.gather"), is = device(ids, "cuda.gather"), os = device(out, "cuda.gather");
+        checkIds("cuda.gather", ids);
+        if (table.dtype() != out.dtype()) {
+            throw new IllegalArgumentException("cuda.gather: table dtype " + table.dtype() + ", out dtype " + out.dtype());
+        }
+        if (rowSize < 1 || table.numel() % rowSize != 0 || out.numel() != Math.multiplyExact(ids.numel(), rowSize)) {
+            throw new IllegalArgumentException("cuda.gather: table of " + table.numel() + " elements, rows of " + rowSize
+                    + ", " + ids.numel() + " ids, out of " + out.numel() + " elements");
+        }
+        CudaRuntime.check(CudaNative.lamina_cuda_gather(table.dtype().size(), ts.address(), table.numel() / rowSize,
+                rowSize, is.address(), code(ids.dtype()), ids.numel(), os.address(), STREAM),
+                "cuda.gather: launch (" + ids.numel() + " ids, rows of " + rowSize + ")");
     }
 
+    /** Deterministic: one thread per column adds the rows in increasing i (no atomics). */
     @Override
     public void scatterAdd(Storage src, long rowSize, Storage ids, Storage out) {
-        throw notYet("scatterAdd");
+        CudaRuntime.get().requireAvailable("cuda.scatterAdd");
+        CudaStorage ss = device(src, "cuda.scatterAdd"), is = device(ids, "cuda.scatterAdd");
+        CudaStorage os = device(out, "cuda.scatterAdd");
+        checkIds("cuda.scatterAdd", ids);
+        if (src.dtype() != out.dtype()) {
+            throw new IllegalArgumentException("cuda.scatterAdd: src dtype " + src.dtype() + ", out dtype " + out.dtype());
+        }
+        if (rowSize < 1 || out.numel() % rowSize != 0 || src.numel() != Math.multiplyExact(ids.numel(), rowSize)) {
+            throw new IllegalArgumentException("cuda.scatterAdd: src of " + src.numel() + " elements, rows of " + rowSize
+                    + ", " + ids.numel() + " ids, out of " + out.numel() + " elements");
+        }
+        if (src.dtype() == DType.BOOL) {
+            throw notYet("scatterAdd of bool");
+        }
+        CudaRuntime.check(CudaNative.lamina_cuda_scatter_add(code(src.dtype()), ss.address(), rowSize, is.address(),
+                code(ids.dtype()), ids.numel(), os.address(), out.numel() / rowSize, STREAM),
+                "cuda.scatterAdd: launch (" + ids.numel() + " ids, rows of " + rowSize + ")");
     }
 
     @Override
     public void oneHot(Storage ids, long depth, Storage out) {
-        throw notYet("oneHot");
+        CudaRuntime.get().requireAvailable("cuda.oneHot");
+        CudaStorage is = device(ids, "cuda.oneHot"), os = device(out, "cuda.oneHot");
+        checkIds("cuda.oneHot", ids);
+        if (depth < 0 || out.numel() != Math.multiplyExact(ids.numel(), depth)) {
+            throw new IllegalArgumentException("cuda.oneHot: " + ids.numel() + " ids, depth " + depth + ", out of "
+                    + out.numel() + " elements");
+        }
+        CudaRuntime.check(CudaNative.lamina_cuda_one_hot(is.address(), code(ids.dtype()), ids.numel(), depth,
+                os.address(), code(out.dtype()), STREAM), "cuda.oneHot: launch (" + ids.numel() + " ids, depth "
+                + depth + ")");
+    }
+
+    // ---- random (Philox-4x32-10, the stream of dev.lamina.tensor.Rng) ---------------------------
+
+    /**
+     * Fills float32/float64 {@code out} with the values of {@code new Rng(seed).uniform(dtype, lo,
+     * hi, n)}: element i is {@code lo + (hi − lo)·u_i}, u_i the i-th {@code Rng.nextDouble()} (53
+     * bits of Philox words 2i, 2i+1), computed in float64 and rounded to out's dtype.
+     */
+    public void randomUniform(Storage out, long seed, double lo, double hi) {
+        CudaRuntime.get().requireAvailable("cuda.randomUniform");
+        CudaStorage os = device(out, "cuda.randomUniform");
+        if (!out.dtype().isFloating()) {
+            throw new IllegalArgumentException("cuda.randomUniform supports float32 and float64 only, got " + out.dtype());
+        }
+        if (!(hi >= lo)) {
+            throw new IllegalArgumentException("cuda.randomUniform: need lo <= hi, got [" + lo + ", " + hi + ")");
+        }
+        CudaRuntime.check(CudaNative.lamina_cuda_random_uniform(code(out.dtype()), seed, os.address(), out.numel(), lo,
+                hi, STREAM), "cuda.randomUniform: launch (" + out.numel() + " elements)");
+    }
+
+    /**
+     * Fills float32/float64 {@code out} with the values of {@code new Rng(seed).normal(dtype, mean,
+     * std, n)}: element i is {@code mean + std·sqrt(−2 ln u1)·cos(2π u2)} with u1, u2 the doubles of
+     * Philox block i (Box-Muller, as Rng.nextGaussian). The device's log and cos may differ from
+     * Java's in the last bit.
+     */
+    public void randomNormal(Storage out, long seed, double mean, double std) {
+        CudaRuntime.get().requireAvailable("cuda.randomNormal");
+        CudaStorage os = device(out, "cuda.randomNormal");
+        if (!out.dtype().isFloating()) {
+            throw new IllegalArgumentException("cuda.randomNormal supports float32 and float64 only, got " + out.dtype());
+        }
+        CudaRuntime.check(CudaNative.lamina_cuda_random_normal(code(out.dtype()), seed, os.address(), out.numel(), mean,
+                std, STREAM), "cuda.randomNormal: launch (" + out.numel() + " elements)");
+    }
+
+    /** Fills int32 {@code out} with the first numel 32-bit words of {@code new Rng(seed).nextInt()}. */
+    public void randomBits(Storage out, long seed) {
+        CudaRuntime.get().requireAvailable("cuda.randomBits");
+        CudaStorage os = device(out, "cuda.randomBits");
+        if (out.dtype() != DType.INT32) {
+            throw new IllegalArgumentException("cuda.randomBits writes int32, got " + out.dtype());
+        }
+        CudaRuntime.check(CudaNative.lamina_cuda_philox_u32(seed, os.address(), out.numel(), STREAM),
+                "cuda.randomBits: launch (" + out.numel() + " elements)");
+    }
+
+    // ---- not yet on the GPU: convolution, pooling, fused recurrent cells ------------------------
+    // Overridden so that an unusable backend still answers with its reason (IllegalStateException)
+    // and a usable one names the missing kernel.
+
+    @Override
+    public void conv2dForward(Storage x, Storage kernel, Storage out, ConvGeometry geom) {
+        throw notYet("conv2dForward");
+    }
+
+    @Override
+    public void conv2dBackwardInput(Storage dy, Storage kernel, Storage dx, ConvGeometry geom) {
+        throw notYet("conv2dBackwardInput");
+    }
+
+    @Override
+    public void conv2dBackwardFilter(Storage x, Storage dy, Storage dkernel, ConvGeometry geom) {
+        throw notYet("conv2dBackwardFilter");
+    }
+
+    @Override
+    public void maxPool2dForward(Storage x, Storage out, PoolGeometry geom) {
+        throw notYet("maxPool2dForward");
+    }
+
+    @Override
+    public void maxPool2dBackward(Storage x, Storage dy, Storage dx, PoolGeometry geom) {
+        throw notYet("maxPool2dBackward");
+    }
+
+    @Override
+    public void avgPool2dForward(Storage x, Storage out, PoolGeometry geom) {
+        throw notYet("avgPool2dForward");
+    }
+
+    @Override
+    public void avgPool2dBackward(Storage dy, Storage dx, PoolGeometry geom) {
+        throw notYet("avgPool2dBackward");
+    }
+
+    @Override
+    public void lstmCellForward(Storage z, Storage cPrev, Storage h, Storage c, Storage gates, long batch, long hidden) {
+        throw notYet("lstmCellForward");
+    }
+
+    @Override
+    public void lstmCellBackward(Storage gates, Storage cPrev, Storage c, Storage dh, Storage dc, Storage dz,
+                                 Storage dcPrev, long batch, long hidden) {
+        throw notYet("lstmCellBackward");
+    }
+
+    @Override
+    public void gruCellForward(Storage xz, Storage hz, Storage hPrev, Storage h, Storage gates, long batch, long hidden) {
+        throw notYet("gruCellForward");
+    }
+
+    @Override
+    public void gruCellBackward(Storage gates, Storage hz, Storage hPrev, Storage dh, Storage dxz, Storage dhz,
+                                Storage dhPrev, long batch, long hidden) {
+        throw notYet("gruCellBackward");
     }
 
     /** Waits for all queued device work; kernel execution errors surface here. */
@@ -276,7 +573,8 @@ public final class CudaBackend implements Backend {
     private static RuntimeException notYet(String kernel) {
         CudaRuntime.get().requireAvailable("cuda." + kernel.split(" ")[0]);
         return new UnsupportedOperationException("cuda backend: " + kernel
-                + " is not available yet; it comes with the CUDA kernels issue (#6)");
+                + " is not implemented yet (the CUDA kernels of issue #6 cover element-wise ops, reductions,"
+                + " softmax, gather/scatterAdd/oneHot, float32 matmul and random numbers)");
     }
 
     private CudaStorage device(Storage s, String op) {
@@ -290,14 +588,57 @@ public final class CudaBackend implements Backend {
         return c;
     }
 
-    private static long[] contiguousStrides(long[] shape) {
-        long[] strides = new long[shape.length];
-        long s = 1;
-        for (int i = shape.length - 1; i >= 0; i--) {
-            strides[i] = s;
-            s *= shape[i];
+    private static int code(DType dt) {
+        return dt.ordinal();
+    }
+
+    private static void checkIds(String what, Storage ids) {
+        if (ids.dtype() != DType.INT32 && ids.dtype() != DType.INT64) {
+            throw new IllegalArgumentException(what + ": ids must be int32 or int64, got " + ids.dtype());
         }
-        return strides;
+    }
+
+    private static void sameNumel(String what, Storage x, Storage out) {
+        if (x.numel() != out.numel()) {
+            throw new IllegalArgumentException(what + ": x has " + x.numel() + " elements, out " + out.numel());
+        }
+    }
+
+    /** The kernels take shapes of rank 8 at most (passed by value in a fixed struct). */
+    private static void checkRank(String what, long[] shape) {
+        if (shape.length > 8) {
+            throw new IllegalArgumentException(what + ": rank " + shape.length + " (shape " + Arrays.toString(shape)
+                    + ") exceeds the cuda kernels' limit of 8");
+        }
+    }
+
+    private static long numel(long[] shape, String what) {
+        long n = 1;
+        for (long d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException(what + ": negative dimension in " + Arrays.toString(shape));
+            }
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+
+    /** Every element a strided view of a non-empty shape touches lies inside the storage. */
+    private static void checkRange(String what, String name, Storage s, long offset, long[] strides, long[] shape) {
+        long lo = offset, hi = offset;
+        for (int d = 0; d < shape.length; d++) {
+            long span = Math.multiplyExact(strides[d], shape[d] - 1);
+            if (span < 0) {
+                lo += span;
+            } else {
+                hi += span;
+            }
+        }
+        if (lo < 0 || hi >= s.numel()) {
+            throw new IllegalArgumentException(what + ": " + name + " view (offset " + offset + ", strides "
+                    + Arrays.toString(strides) + ", shape " + Arrays.toString(shape) + ") reaches elements [" + lo + ", "
+                    + hi + "] of a storage of " + s.numel());
+        }
     }
 
     @Override

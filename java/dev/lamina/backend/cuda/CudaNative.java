@@ -70,4 +70,79 @@ final class CudaNative {
     static native int lamina_cuda_add_f32(@Cast("const float*") long a, @Cast("const float*") long b,
                                           @Cast("float*") long out, @Cast("int64_t") long n,
                                           @Cast("void*") long stream);
+
+    static native int lamina_cuda_unary(int op, int dtype, @Cast("const void*") long x, @Cast("void*") long out,
+                                        @Cast("int64_t") long n, @Cast("void*") long stream);
+
+    static native int lamina_cuda_binary(int op, int dtype, @Cast("const void*") long a,
+                                         @Cast("const int64_t*") long[] aStrides, @Cast("const void*") long b,
+                                         @Cast("const int64_t*") long[] bStrides, @Cast("void*") long out,
+                                         @Cast("const int64_t*") long[] shape, int rank, @Cast("void*") long stream);
+
+    static native int lamina_cuda_fill(int dtype, @Cast("void*") long out, @Cast("int64_t") long n, double value,
+                                       @Cast("void*") long stream);
+
+    static native int lamina_cuda_cast(int fromDtype, @Cast("const void*") long x, int toDtype,
+                                       @Cast("void*") long out, @Cast("int64_t") long n, @Cast("void*") long stream);
+
+    static native int lamina_cuda_copy_strided(@Cast("const void*") long src, @Cast("int64_t") long srcOffset,
+                                               @Cast("const int64_t*") long[] srcStrides, @Cast("void*") long dst,
+                                               @Cast("int64_t") long dstOffset,
+                                               @Cast("const int64_t*") long[] dstStrides,
+                                               @Cast("const int64_t*") long[] shape, int rank, int elemSize,
+                                               @Cast("void*") long stream);
+
+    static native int lamina_cuda_reduce(int op, int dtype, @Cast("const void*") long x, @Cast("int64_t") long outer,
+                                         @Cast("int64_t") long n, @Cast("int64_t") long inner,
+                                         @Cast("void*") long out, @Cast("void*") long stream);
+
+    static native int lamina_cuda_softmax(int dtype, @Cast("const void*") long x, @Cast("void*") long out,
+                                          @Cast("int64_t") long outer, @Cast("int64_t") long n,
+                                          @Cast("int64_t") long inner, int logOut, @Cast("void*") long stream);
+
+    static native int lamina_cuda_gather(int elemSize, @Cast("const void*") long table, @Cast("int64_t") long rows,
+                                         @Cast("int64_t") long rowSize, @Cast("const void*") long ids, int idDtype,
+                                         @Cast("int64_t") long nIds, @Cast("void*") long out,
+                                         @Cast("void*") long stream);
+
+    static native int lamina_cuda_scatter_add(int dtype, @Cast("const void*") long src, @Cast("int64_t") long rowSize,
+                                              @Cast("const void*") long ids, int idDtype, @Cast("int64_t") long nIds,
+                                              @Cast("void*") long out, @Cast("int64_t") long rows,
+                                              @Cast("void*") long stream);
+
+    static native int lamina_cuda_one_hot(@Cast("const void*") long ids, int idDtype, @Cast("int64_t") long nIds,
+                                          @Cast("int64_t") long depth, @Cast("void*") long out, int outDtype,
+                                          @Cast("void*") long stream);
+
+    static native int lamina_cuda_matmul_f32(@Cast("const float*") long a, @Cast("const float*") long b,
+                                             @Cast("float*") long out, @Cast("int64_t") long batch,
+                                             @Cast("int64_t") long m, @Cast("int64_t") long n,
+                                             @Cast("int64_t") long k, int transA, int transB,
+                                             @Cast("int64_t") long strideA, @Cast("int64_t") long strideB,
+                                             int precision, @Cast("void*") long stream);
+
+    // ---- Philox-4x32-10 (the stream of dev.lamina.tensor.Rng) --------------------------------
+
+    /** Host reference, no CUDA call: the first n words of {@code new Rng(seed).nextInt()}. */
+    static native int lamina_philox_host_u32(@Cast("int64_t") long seed, @Cast("int64_t") long n,
+                                             @Cast("int32_t*") int[] out);
+
+    /** Host reference: {@code new Rng(seed).uniform(FLOAT64, lo, hi, n)}. */
+    static native int lamina_philox_host_uniform_f64(@Cast("int64_t") long seed, @Cast("int64_t") long n,
+                                                     double lo, double hi, double[] out);
+
+    /** Host reference: {@code new Rng(seed).normal(FLOAT64, mean, std, n)}. */
+    static native int lamina_philox_host_normal_f64(@Cast("int64_t") long seed, @Cast("int64_t") long n,
+                                                    double mean, double std, double[] out);
+
+    static native int lamina_cuda_philox_u32(@Cast("int64_t") long seed, @Cast("void*") long out,
+                                             @Cast("int64_t") long n, @Cast("void*") long stream);
+
+    static native int lamina_cuda_random_uniform(int dtype, @Cast("int64_t") long seed, @Cast("void*") long out,
+                                                 @Cast("int64_t") long n, double lo, double hi,
+                                                 @Cast("void*") long stream);
+
+    static native int lamina_cuda_random_normal(int dtype, @Cast("int64_t") long seed, @Cast("void*") long out,
+                                                @Cast("int64_t") long n, double mean, double std,
+                                                @Cast("void*") long stream);
 }

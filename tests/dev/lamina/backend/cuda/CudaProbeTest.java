@@ -65,6 +65,69 @@ class CudaProbeTest {
         assertThrows(IllegalStateException.class, b::synchronize);
     }
 
+    /**
+     * Every public operation of the backend, found by reflection (the Backend interface, its
+     * default convolution/pooling/cell methods and the cuda-only random methods), throws an
+     * IllegalStateException carrying the reason where there is no usable device: never a crash,
+     * never a NullPointerException from the arguments, never UnsupportedOperationException.
+     */
+    @Test
+    void withoutDeviceEveryBackendMethodThrowsIllegalStateException() throws Exception {
+        CudaBackend b = CudaBackend.instance();
+        if (b.isAvailable()) {
+            return;
+        }
+        String reason = CudaBackend.unavailableReason();
+        java.util.Set<String> exempt = java.util.Set.of("name", "isAvailable", "toString", "hashCode", "equals",
+                "getClass", "notify", "notifyAll", "wait", "instance", "unavailableReason", "runtime", "precision",
+                "setPrecision");
+        int called = 0;
+        for (java.lang.reflect.Method m : CudaBackend.class.getMethods()) {
+            if (exempt.contains(m.getName()) || java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
+                continue;
+            }
+            Object[] args = new Object[m.getParameterCount()];
+            Class<?>[] types = m.getParameterTypes();
+            for (int i = 0; i < args.length; i++) {
+                args[i] = types[i] == long.class ? (Object) 1L
+                        : types[i] == int.class ? (Object) 1
+                        : types[i] == double.class ? (Object) 0.0
+                        : types[i] == boolean.class ? (Object) false
+                        : types[i] == long[].class ? new long[] {1}
+                        : types[i] == DType.class ? DType.FLOAT32
+                        : types[i] == ByteBuffer.class ? ByteBuffer.allocate(4)
+                        : types[i].isEnum() ? types[i].getEnumConstants()[0]
+                        : null;
+            }
+            java.lang.reflect.InvocationTargetException e = assertThrows(
+                    java.lang.reflect.InvocationTargetException.class, () -> m.invoke(b, args), m.getName());
+            assertTrue(e.getCause() instanceof IllegalStateException,
+                    m.getName() + " threw " + e.getCause());
+            assertTrue(e.getCause().getMessage().contains(reason), e.getCause().getMessage());
+            called++;
+        }
+        // memory (5), kernels (11), conv/pool/cells (11), random (3), synchronize (1)
+        assertTrue(called >= 31, "only " + called + " methods were exercised");
+    }
+
+    @Test
+    void precisionDefaultsToHighestAndIsSettable() {
+        Precision before = CudaBackend.precision();
+        try {
+            assertEquals(Precision.HIGHEST, Precision.parse("highest"));
+            assertEquals(Precision.HIGH, Precision.parse(" HIGH "));
+            assertThrows(IllegalArgumentException.class, () -> Precision.parse("medium"));
+            CudaBackend.setPrecision(Precision.HIGH);
+            assertEquals(Precision.HIGH, CudaBackend.precision());
+            assertThrows(IllegalArgumentException.class, () -> CudaBackend.setPrecision(null));
+        } finally {
+            CudaBackend.setPrecision(before);
+        }
+        if (System.getProperty("lamina.cuda.precision") == null) {
+            assertEquals(Precision.HIGHEST, before);
+        }
+    }
+
     @Test
     void cudaExceptionNamesTheOpAndTheError() {
         CudaException e = new CudaException("cuda.allocate: cudaMalloc", 2, "cudaErrorMemoryAllocation", "out of memory");

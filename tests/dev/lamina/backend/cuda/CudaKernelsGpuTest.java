@@ -1,0 +1,492 @@
+package dev.lamina.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.backend.Backend;
+import dev.lamina.backend.Backends;
+import dev.lamina.backend.BinaryOp;
+import dev.lamina.backend.ReduceOp;
+import dev.lamina.backend.Storage;
+import dev.lamina.backend.UnaryOp;
+import dev.lamina.tensor.DType;
+import dev.lamina.tensor.Rng;
+import dev.lamina.tensor.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The CUDA kernels of issue #6 against the reference backend, on fresh random inputs: relative
+ * error ‖out − ref‖/‖ref‖ ≤ 1e-5 for fp32 (≤ 1e-3 for TF32 matmul), exact for integer, bool,
+ * copy, gather, oneHot and argmax results; NaN never passes. Every output is poisoned first (NaN
+ * for floats, a sentinel for integers) so an element a kernel forgets to write fails the check.
+ * Sizes 1, 7, 33, 1023 and one large size; matmul with every transpose pair, odd shapes and
+ * batch broadcasting (stride 0).
+ *
+ * <p>Tagged {@code gpu} and skipped (not failed) where no usable device exists. These kernels
+ * were written and compiled in a task without a GPU: this class first runs in a later task that
+ * has a device, so until then nothing here has been observed to pass.
+ */
+@Tag("gpu")
+class CudaKernelsGpuTest {
+    private static final double FP32 = 1e-5;
+    private static final double TF32 = 1e-3;
+    private static final int[] SIZES = {1, 7, 33, 1023, 1 << 20};
+
+    private final CudaBackend cuda = CudaBackend.instance();
+    private final Backend ref = Backends.reference();
+    private final List<Storage> live = new ArrayList<>();
+    private long baseline;
+
+    @BeforeEach
+    void needsDevice() {
+        Assumptions.assumeTrue(cuda.isAvailable(), () -> "no usable CUDA device: " + CudaBackend.unavailableReason());
+        baseline = cuda.bytesInUse();
+    }
+
+    @AfterEach
+    void releaseAll() {
+        if (!cuda.isAvailable()) {
+            return;
+        }
+        for (Storage s : live) {
+            s.release();
+        }
+        live.clear();
+        CudaBackend.setPrecision(Precision.HIGHEST);
+        assertEquals(baseline, cuda.bytesInUse(), "device memory returns to its baseline");
+    }
+
+    // ---- element-wise ------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 33, 1023, 1 << 20})
+    void unaryFloat32MatchesReference(int n) {
+        for (UnaryOp op : UnaryOp.values()) {
+            double[] x = random(n, op == UnaryOp.LOG || op == UnaryOp.SQRT ? 0.01 : -3, 3, n + op.ordinal());
+            if (op == UnaryOp.RECIPROCAL) {
+                for (int i = 0; i < n; i++) {
+                    x[i] = x[i] >= 0 ? x[i] + 0.5 : x[i] - 0.5;
+                }
+            }
+            Storage dx = put(cuda, DType.FLOAT32, x), dout = poisoned(DType.FLOAT32, n);
+            cuda.unary(op, dx, dout);
+            Storage rx = put(ref, DType.FLOAT32, x), rout = ref.allocate(DType.FLOAT32, n);
+            live.add(rout);
+            ref.unary(op, rx, rout);
+            assertClose(get(ref, rout), get(cuda, dout), FP32, "unary " + op + " n=" + n);
+        }
+    }
+
+    @Test
+    void unaryInPlaceAndIntegers() {
+        double[] x = random(1023, -50, 50, 5);
+        Storage d = put(cuda, DType.FLOAT32, x);
+        cuda.unary(UnaryOp.SQUARE, d, d);
+        double[] got = get(cuda, d);
+        for (int i = 0; i < x.length; i++) {
+            float f = (float) x[i];
+            assertEquals(f * f, (float) got[i], 0f);
+        }
+        for (DType dt : new DType[] {DType.INT32, DType.INT64}) {
+            double[] xi = randomInts(1023, -1000, 1000, 9);
+            for (UnaryOp op : new UnaryOp[] {UnaryOp.NEG, UnaryOp.ABS, UnaryOp.SIGN, UnaryOp.SQUARE}) {
+                Storage dx = put(cuda, dt, xi), dout = poisoned(dt, xi.length);
+                cuda.unary(op, dx, dout);
+                Storage rx = put(ref, dt, xi), rout = ref.allocate(dt, xi.length);
+                live.add(rout);
+                ref.unary(op, rx, rout);
+                assertExact(get(ref, rout), get(cuda, dout), "unary " + op + " " + dt);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 33, 1023, 1 << 20})
+    void binaryWithBroadcastingMatchesReference(int n) {
+        // out [2, n, 3]; a is [2, n, 3] contiguous, b is [n, 1] broadcast over the first and last axes
+        long[] shape = {2, n, 3};
+        double[] a = random(2 * n * 3, -2, 2, n);
+        double[] b = random(n, 0.5, 2, n + 1);
+        long[] aStrides = {3L * n, 3, 1};
+        long[] bStrides = {0, 1, 0};
+        for (BinaryOp op : BinaryOp.values()) {
+            DType outType = op.isComparison() ? DType.BOOL : DType.FLOAT32;
+            Storage da = put(cuda, DType.FLOAT32, a), db = put(cuda, DType.FLOAT32, b);
+            Storage dout = poisoned(outType, 6L * n);
+            cuda.binary(op, da, aStrides, db, bStrides, dout, shape);
+            Storage ra = put(ref, DType.FLOAT32, a), rb = put(ref, DType.FLOAT32, b);
+            Storage rout = ref.allocate(outType, 6L * n);
+            live.add(rout);
+            ref.binary(op, ra, aStrides, rb, bStrides, rout, shape);
+            if (op.isComparison()) {
+                assertExact(get(ref, rout), get(cuda, dout), "binary " + op);
+            } else {
+                assertClose(get(ref, rout), get(cuda, dout), FP32, "binary " + op + " n=" + n);
+            }
+        }
+    }
+
+    @Test
+    void binaryIntegersAndBoolMatchReferenceExactly() {
+        long[] shape = {5, 33};
+        long[] st = {33, 1};
+        // no zeros: the reference rejects integer division by zero and gives Long.MAX_VALUE for 0^-k
+        double[] a = nonZero(randomInts(165, -20, 20, 1)), b = nonZero(randomInts(165, -4, 4, 2));
+        for (DType dt : new DType[] {DType.INT32, DType.INT64}) {
+            for (BinaryOp op : BinaryOp.values()) {
+                DType outType = op.isComparison() ? DType.BOOL : dt;
+                Storage dout = poisoned(outType, 165);
+                cuda.binary(op, put(cuda, dt, a), st, put(cuda, dt, b), st, dout, shape);
+                Storage rout = ref.allocate(outType, 165);
+                live.add(rout);
+                ref.binary(op, put(ref, dt, a), st, put(ref, dt, b), st, rout, shape);
+                assertExact(get(ref, rout), get(cuda, dout), "binary " + op + " " + dt);
+            }
+        }
+        double[] p = randomInts(165, 0, 2, 3), q = randomInts(165, 0, 2, 4);
+        for (BinaryOp op : new BinaryOp[] {BinaryOp.ADD, BinaryOp.MUL, BinaryOp.MAXIMUM, BinaryOp.MINIMUM,
+                BinaryOp.EQ, BinaryOp.NE}) {
+            Storage dout = poisoned(DType.BOOL, 165);
+            cuda.binary(op, put(cuda, DType.BOOL, p), st, put(cuda, DType.BOOL, q), st, dout, shape);
+            Storage rout = ref.allocate(DType.BOOL, 165);
+            live.add(rout);
+            ref.binary(op, put(ref, DType.BOOL, p), st, put(ref, DType.BOOL, q), st, rout, shape);
+            assertExact(get(ref, rout), get(cuda, dout), "binary " + op + " bool");
+        }
+    }
+
+    @Test
+    void fillAndCastEveryPair() {
+        DType[] all = DType.values();
+        double[] x = random(1023, -300, 300, 11);
+        x[0] = 0;
+        x[1] = Double.NaN;
+        x[2] = 3e10;
+        x[3] = -3e10;
+        x[4] = -0.7;
+        for (DType from : all) {
+            double[] src = from == DType.BOOL ? randomInts(1023, 0, 2, 12)
+                    : from.isInteger() ? randomInts(1023, -300, 300, 13) : x;
+            for (DType to : all) {
+                Storage dout = poisoned(to, 1023);
+                cuda.cast(put(cuda, from, src), dout);
+                Storage rout = ref.allocate(to, 1023);
+                live.add(rout);
+                ref.cast(put(ref, from, src), rout);
+                assertExact(get(ref, rout), get(cuda, dout), "cast " + from + " -> " + to);
+            }
+        }
+        for (DType dt : all) {
+            for (double v : new double[] {0.0, -2.5, 7.0}) {
+                Storage d = poisoned(dt, 1023);
+                cuda.fill(d, v);
+                Storage r = ref.allocate(dt, 1023);
+                live.add(r);
+                ref.fill(r, v);
+                assertExact(get(ref, r), get(cuda, d), "fill " + dt + " " + v);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 33, 1023})
+    void copyStridedTransposeSliceAndBroadcast(int n) {
+        for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64, DType.BOOL}) {
+            double[] x = dt == DType.BOOL ? randomInts(3 * n, 0, 2, n) : random(3 * n, -1, 1, n);
+            // transpose [3, n] -> [n, 3], writing at an offset of 2 into a bigger buffer
+            long[] shape = {n, 3};
+            long[] srcStrides = {1, n};
+            long[] dstStrides = {3, 1};
+            Storage d = poisoned(dt, 3L * n + 2);
+            Storage r = ref.allocate(dt, 3L * n + 2);
+            live.add(r);
+            cuda.fill(d, 0);
+            cuda.copyStrided(put(cuda, dt, x), 0, srcStrides, d, 2, dstStrides, shape);
+            ref.copyStrided(put(ref, dt, x), 0, srcStrides, r, 2, dstStrides, shape);
+            assertExact(get(ref, r), get(cuda, d), "copyStrided transpose " + dt + " n=" + n);
+            // broadcast row 1 (offset n, stride 0 over 4 copies)
+            Storage db = poisoned(dt, 4L * n), rb = ref.allocate(dt, 4L * n);
+            live.add(rb);
+            cuda.copyStrided(put(cuda, dt, x), n, new long[] {0, 1}, db, 0, new long[] {n, 1}, new long[] {4, n});
+            ref.copyStrided(put(ref, dt, x), n, new long[] {0, 1}, rb, 0, new long[] {n, 1}, new long[] {4, n});
+            assertExact(get(ref, rb), get(cuda, db), "copyStrided broadcast " + dt);
+        }
+        assertThrows(IllegalArgumentException.class, () -> cuda.copyStrided(put(cuda, DType.FLOAT32, new double[4]), 0,
+                new long[] {2}, poisoned(DType.FLOAT32, 4), 0, new long[] {1}, new long[] {4}), "out-of-range view");
+    }
+
+    // ---- reductions, softmax, indexing ---------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 33, 1023, 100_000})
+    void reduceAndSoftmaxAlongTheMiddleAxis(int n) {
+        long[][] views = {{3, n, 1}, {2, n, 5}, {1, n, 1}};
+        for (long[] v : views) {
+            long outer = v[0], inner = v[2];
+            double[] x = random((int) (outer * n * inner), -4, 4, n * 7 + inner);
+            if (n > 2) {
+                x[1] = x[0]; // a tie: ARGMAX/ARGMIN keep the first
+            }
+            for (ReduceOp op : ReduceOp.values()) {
+                DType outType = op.isArg() ? DType.INT64 : DType.FLOAT32;
+                Storage dout = poisoned(outType, outer * inner);
+                cuda.reduce(op, put(cuda, DType.FLOAT32, x), outer, n, inner, dout);
+                Storage rout = ref.allocate(outType, outer * inner);
+                live.add(rout);
+                ref.reduce(op, put(ref, DType.FLOAT32, x), outer, n, inner, rout);
+                String what = "reduce " + op + " [" + outer + ", " + n + ", " + inner + "]";
+                if (op == ReduceOp.SUM) {
+                    assertClose(get(ref, rout), get(cuda, dout), FP32 * Math.max(1, Math.sqrt(n) / 10), what);
+                } else {
+                    assertExact(get(ref, rout), get(cuda, dout), what);
+                }
+            }
+            for (boolean log : new boolean[] {false, true}) {
+                Storage dout = poisoned(DType.FLOAT32, x.length);
+                cuda.softmax(put(cuda, DType.FLOAT32, x), dout, outer, n, inner, log);
+                Storage rout = ref.allocate(DType.FLOAT32, x.length);
+                live.add(rout);
+                ref.softmax(put(ref, DType.FLOAT32, x), rout, outer, n, inner, log);
+                assertClose(get(ref, rout), get(cuda, dout), FP32, (log ? "logSoftmax" : "softmax") + " n=" + n);
+            }
+        }
+    }
+
+    @Test
+    void reduceIsDeterministic() {
+        double[] x = random(1 << 20, -1, 1, 77);
+        Storage dx = put(cuda, DType.FLOAT32, x);
+        Storage o1 = poisoned(DType.FLOAT32, 1), o2 = poisoned(DType.FLOAT32, 1);
+        cuda.reduce(ReduceOp.SUM, dx, 1, 1 << 20, 1, o1);
+        cuda.reduce(ReduceOp.SUM, dx, 1, 1 << 20, 1, o2);
+        assertEquals(Double.doubleToRawLongBits(get(cuda, o1)[0]), Double.doubleToRawLongBits(get(cuda, o2)[0]));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 33, 1023})
+    void gatherScatterAddOneHot(int nIds) {
+        long rows = 50, rowSize = 33;
+        double[] table = random((int) (rows * rowSize), -1, 1, nIds);
+        for (DType idType : new DType[] {DType.INT32, DType.INT64}) {
+            double[] ids = randomInts(nIds, 0, (int) rows, nIds + 3);
+            Storage dOut = poisoned(DType.FLOAT32, nIds * rowSize);
+            cuda.gather(put(cuda, DType.FLOAT32, table), rowSize, put(cuda, idType, ids), dOut);
+            Storage rOut = ref.allocate(DType.FLOAT32, nIds * rowSize);
+            live.add(rOut);
+            ref.gather(put(ref, DType.FLOAT32, table), rowSize, put(ref, idType, ids), rOut);
+            assertExact(get(ref, rOut), get(cuda, dOut), "gather " + idType);
+
+            double[] src = random((int) (nIds * rowSize), -1, 1, nIds + 5);
+            double[] start = random((int) (rows * rowSize), -1, 1, nIds + 6);
+            Storage dAcc = put(cuda, DType.FLOAT32, start), rAcc = put(ref, DType.FLOAT32, start);
+            cuda.scatterAdd(put(cuda, DType.FLOAT32, src), rowSize, put(cuda, idType, ids), dAcc);
+            ref.scatterAdd(put(ref, DType.FLOAT32, src), rowSize, put(ref, idType, ids), rAcc);
+            assertClose(get(ref, rAcc), get(cuda, dAcc), FP32, "scatterAdd " + idType);
+
+            for (DType outType : new DType[] {DType.FLOAT32, DType.INT32, DType.INT64}) {
+                long depth = rows + 3;
+                Storage dHot = poisoned(outType, nIds * depth);
+                cuda.oneHot(put(cuda, idType, ids), depth, dHot);
+                Storage rHot = ref.allocate(outType, nIds * depth);
+                live.add(rHot);
+                ref.oneHot(put(ref, idType, ids), depth, rHot);
+                assertExact(get(ref, rHot), get(cuda, dHot), "oneHot " + idType + " -> " + outType);
+            }
+        }
+    }
+
+    // ---- matmul ------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 33, 129, 1023})
+    void matmulEveryTransposeBothPrecisions(int size) {
+        int m = size, n = size == 1 ? 1 : size + 2, k = size == 1 ? 1 : size - 1 + size % 3;
+        for (Precision p : Precision.values()) {
+            CudaBackend.setPrecision(p);
+            double tol = p == Precision.HIGH ? TF32 : FP32 * Math.max(1, Math.sqrt(k) / 8);
+            for (int t = 0; t < 4; t++) {
+                boolean ta = (t & 1) != 0, tb = (t & 2) != 0;
+                checkMatmul(2, m, n, k, ta, tb, (long) m * k, (long) k * n, tol, p + " ta=" + ta + " tb=" + tb);
+            }
+        }
+    }
+
+    @Test
+    void matmulBatchBroadcastAndLarge() {
+        for (Precision p : Precision.values()) {
+            CudaBackend.setPrecision(p);
+            double tol = p == Precision.HIGH ? TF32 : 1e-5 * 4;
+            // b shared over the batch (a Dense layer on a [batch, time, features] input), and a shared
+            checkMatmul(5, 33, 17, 65, false, false, 33L * 65, 0, tol, p + " b broadcast");
+            checkMatmul(5, 33, 17, 65, true, true, 0, 65L * 17, tol, p + " a broadcast");
+            checkMatmul(1, 1000, 1024, 513, false, false, 0, 0, tol, p + " large [1000, 1024, 513]");
+            checkMatmul(3, 4, 5, 0, false, false, 0, 0, 0, p + " k = 0 gives zeros");
+        }
+    }
+
+    private void checkMatmul(int batch, int m, int n, int k, boolean ta, boolean tb, long strideA, long strideB,
+                             double tol, String what) {
+        long sizeA = (batch - 1) * strideA + (long) m * k, sizeB = (batch - 1) * strideB + (long) k * n;
+        double[] a = random((int) sizeA, -1, 1, m * 31 + k), b = random((int) sizeB, -1, 1, n * 17 + k);
+        Storage dOut = poisoned(DType.FLOAT32, (long) batch * m * n);
+        cuda.matmul(put(cuda, DType.FLOAT32, a), put(cuda, DType.FLOAT32, b), dOut, batch, m, n, k, ta, tb,
+                strideA, strideB);
+        Storage rOut = ref.allocate(DType.FLOAT32, (long) batch * m * n);
+        live.add(rOut);
+        ref.matmul(put(ref, DType.FLOAT32, a), put(ref, DType.FLOAT32, b), rOut, batch, m, n, k, ta, tb, strideA,
+                strideB);
+        if (k == 0) {
+            assertExact(get(ref, rOut), get(cuda, dOut), "matmul " + what);
+        } else {
+            assertClose(get(ref, rOut), get(cuda, dOut), tol, "matmul " + what + " [" + batch + ", " + m + ", " + n
+                    + ", " + k + "]");
+        }
+    }
+
+    // ---- random ------------------------------------------------------------------------------
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 33, 1023, 1 << 20})
+    void randomMatchesRng(int n) {
+        long seed = 0x5EEDL + n;
+        Storage bits = poisoned(DType.INT32, n);
+        cuda.randomBits(bits, seed);
+        double[] got = get(cuda, bits);
+        Rng rng = new Rng(seed);
+        for (int i = 0; i < n; i++) {
+            assertEquals(rng.nextInt(), (int) got[i], "word " + i);
+        }
+        Storage u = poisoned(DType.FLOAT32, n);
+        cuda.randomUniform(u, seed, -1, 2);
+        try (Tensor t = new Rng(seed).uniform(DType.FLOAT32, -1, 2, n)) {
+            assertExact(toDoubles(t.toFloatArray()), get(cuda, u), "uniform");
+        }
+        Storage z = poisoned(DType.FLOAT64, n);
+        cuda.randomNormal(z, seed, 0.5, 2);
+        try (Tensor t = new Rng(seed).normal(DType.FLOAT64, 0.5, 2, n)) {
+            assertClose(t.toDoubleArray(), get(cuda, z), 1e-14, "normal");
+        }
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    private static double[] toDoubles(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    private static double[] random(int n, double lo, double hi, long seed) {
+        SplittableRandom r = new SplittableRandom(0xC0DAL * 31 + seed);
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = lo + (hi - lo) * r.nextDouble();
+        }
+        return v;
+    }
+
+    private static double[] nonZero(double[] v) {
+        for (int i = 0; i < v.length; i++) {
+            if (v[i] == 0) {
+                v[i] = 1;
+            }
+        }
+        return v;
+    }
+
+    private static double[] randomInts(int n, int lo, int hi, long seed) {
+        SplittableRandom r = new SplittableRandom(0x1D5L * 31 + seed);
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = r.nextInt(lo, hi);
+        }
+        return v;
+    }
+
+    /** A new device storage filled with NaN (floats) or a sentinel (integers, bool 1). */
+    private Storage poisoned(DType dt, long n) {
+        Storage s = cuda.allocate(dt, n);
+        live.add(s);
+        cuda.fill(s, dt.isFloating() ? Double.NaN : dt == DType.BOOL ? 1 : -123_456_789);
+        return s;
+    }
+
+    private Storage put(Backend b, DType dt, double[] v) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(Math.max(1, v.length * dt.size())).order(ByteOrder.LITTLE_ENDIAN);
+        for (double x : v) {
+            switch (dt) {
+                case FLOAT32 -> buf.putFloat((float) x);
+                case FLOAT64 -> buf.putDouble(x);
+                case INT32 -> buf.putInt((int) x);
+                case INT64 -> buf.putLong((long) x);
+                case BOOL -> buf.put((byte) (x != 0 ? 1 : 0));
+            }
+        }
+        buf.flip();
+        Storage s = b.allocate(dt, v.length);
+        live.add(s);
+        b.upload(buf, s);
+        return s;
+    }
+
+    private double[] get(Backend b, Storage s) {
+        if (b == cuda) {
+            cuda.synchronize();
+        }
+        ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.max(1, s.bytes())).order(ByteOrder.LITTLE_ENDIAN);
+        b.download(s, buf);
+        double[] v = new double[(int) s.numel()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = switch (s.dtype()) {
+                case FLOAT32 -> buf.getFloat(4 * i);
+                case FLOAT64 -> buf.getDouble(8 * i);
+                case INT32 -> buf.getInt(4 * i);
+                case INT64 -> buf.getLong(8 * i);
+                case BOOL -> buf.get(i);
+            };
+        }
+        return v;
+    }
+
+    private static void assertClose(double[] want, double[] got, double tol, String what) {
+        assertEquals(want.length, got.length, what + ": sizes");
+        double d2 = 0, r2 = 0;
+        for (int i = 0; i < want.length; i++) {
+            boolean wantNan = Double.isNaN(want[i]);
+            if (Double.isNaN(got[i]) && !wantNan) {
+                throw new AssertionError(what + ": element " + i + " is NaN (unwritten or wrong), want " + want[i]);
+            }
+            if (wantNan || Double.isInfinite(want[i])) {
+                assertEquals(want[i], got[i], what + ": element " + i);
+                continue;
+            }
+            d2 += (got[i] - want[i]) * (got[i] - want[i]);
+            r2 += want[i] * want[i];
+        }
+        double rel = r2 == 0 ? Math.sqrt(d2) : Math.sqrt(d2 / r2);
+        assertTrue(rel <= tol, what + ": relative error " + rel + " > " + tol);
+    }
+
+    private static void assertExact(double[] want, double[] got, String what) {
+        assertEquals(want.length, got.length, what + ": sizes");
+        for (int i = 0; i < want.length; i++) {
+            if (Double.doubleToLongBits(want[i]) != Double.doubleToLongBits(got[i])) {
+                throw new AssertionError(what + ": element " + i + ": want " + want[i] + ", got " + got[i]);
+            }
+        }
+    }
+}
