@@ -51,25 +51,49 @@ struct PoolGeom {
 
 // ---- im2col --------------------------------------------------------------------------------
 
+// Copies over restrict-qualified rows (the column buffer never aliases x), which GCC turns into
+// memcpy/memset or vector loops in every clone.
+template <class T>
+LAMINA_INLINE void copy_row(T* __restrict__ d, const T* __restrict__ s, int64_t n) {
+    for (int64_t c = 0; c < n; c++) d[c] = s[c];
+}
+template <class T>
+LAMINA_INLINE void zero_row(T* __restrict__ d, int64_t n) {
+    for (int64_t c = 0; c < n; c++) d[c] = T(0);
+}
+
 template <class T>
 LAMINA_INLINE void im2col_body(const T* x, T* col, const ConvGeom& g, int64_t grp, int64_t u0, int64_t ub, int64_t ue) {
     const int64_t cg = g.cg(), kcol = g.kcol();
+    // one group and no column dilation: the in-bounds taps j of a kernel row are contiguous in x
+    // (NHWC), so each kernel row is one copy of (jhi - jlo)*C elements between zero runs
+    const bool spans = g.G == 1 && g.DW == 1;
     for (int64_t u = ub; u < ue; u++) {
         const int64_t b = u / g.OH, oh = u % g.OH;
         T* rowBase = col + (u - u0) * g.OW * kcol;
         for (int64_t ow = 0; ow < g.OW; ow++) {
             T* dst = rowBase + ow * kcol;
+            const int64_t iw0 = ow * g.SW - g.PL;
             for (int64_t i = 0; i < g.KH; i++) {
                 const int64_t ih = oh * g.SH - g.PT + i * g.DH;
                 const bool rowIn = ih >= 0 && ih < g.H;
+                if (spans) {
+                    T* d = dst + i * g.KW * cg;
+                    if (!rowIn) { zero_row(d, g.KW * cg); continue; }
+                    const int64_t jlo = std::min<int64_t>(g.KW, std::max<int64_t>(0, -iw0));
+                    const int64_t jhi = std::max<int64_t>(jlo, std::min<int64_t>(g.KW, g.W - iw0));
+                    zero_row(d, jlo * cg);
+                    copy_row(d + jlo * cg, x + ((b * g.H + ih) * g.W + iw0 + jlo) * g.C, (jhi - jlo) * cg);
+                    zero_row(d + jhi * cg, (g.KW - jhi) * cg);
+                    continue;
+                }
                 for (int64_t j = 0; j < g.KW; j++) {
-                    const int64_t iw = ow * g.SW - g.PL + j * g.DW;
+                    const int64_t iw = iw0 + j * g.DW;
                     T* d = dst + (i * g.KW + j) * cg;
                     if (rowIn && iw >= 0 && iw < g.W) {
-                        const T* s = x + ((b * g.H + ih) * g.W + iw) * g.C + grp * cg;
-                        for (int64_t c = 0; c < cg; c++) d[c] = s[c];
+                        copy_row(d, x + ((b * g.H + ih) * g.W + iw) * g.C + grp * cg, cg);
                     } else {
-                        for (int64_t c = 0; c < cg; c++) d[c] = T(0);
+                        zero_row(d, cg);
                     }
                 }
             }
