@@ -425,7 +425,7 @@ public final class CpuBackend extends HostBackend {
 
     private Storage columnBuffer(ConvGeometry g, DType dt, long units) {
         long numel = units * g.outW() * g.kh() * g.kw() * g.inCPerGroup();
-        Storage col = allocate(dt, numel);
+        Storage col = allocateUninitialized(dt, numel);  // im2col or a beta = 0 gemm writes every element
         long bytes = col.bytes();
         LAST_COLUMN_BYTES.set(bytes);
         PEAK_COLUMN_BYTES.accumulateAndGet(bytes, Math::max);
