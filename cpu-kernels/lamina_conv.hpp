@@ -51,25 +51,49 @@ struct PoolGeom {
 
 // ---- im2col --------------------------------------------------------------------------------
 
+// Copies over restrict-qualified rows (the column buffer never aliases x), which GCC turns into
+// memcpy/memset or vector loops in every clone.
+template <class T>
+LAMINA_INLINE void copy_row(T* __restrict__ d, const T* __restrict__ s, int64_t n) {
+    for (int64_t c = 0; c < n; c++) d[c] = s[c];
+}
+template <class T>
+LAMINA_INLINE void zero_row(T* __restrict__ d, int64_t n) {
+    for (int64_t c = 0; c < n; c++) d[c] = T(0);
+}
+
 template <class T>
 LAMINA_INLINE void im2col_body(const T* x, T* col, const ConvGeom& g, int64_t grp, int64_t u0, int64_t ub, int64_t ue) {
     const int64_t cg = g.cg(), kcol = g.kcol();
+    // one group and no column dilation: the in-bounds taps j of a kernel row are contiguous in x
+    // (NHWC), so each kernel row is one copy of (jhi - jlo)*C elements between zero runs
+    const bool spans = g.G == 1 && g.DW == 1;
     for (int64_t u = ub; u < ue; u++) {
         const int64_t b = u / g.OH, oh = u % g.OH;
         T* rowBase = col + (u - u0) * g.OW * kcol;
         for (int64_t ow = 0; ow < g.OW; ow++) {
             T* dst = rowBase + ow * kcol;
+            const int64_t iw0 = ow * g.SW - g.PL;
             for (int64_t i = 0; i < g.KH; i++) {
                 const int64_t ih = oh * g.SH - g.PT + i * g.DH;
                 const bool rowIn = ih >= 0 && ih < g.H;
+                if (spans) {
+                    T* d = dst + i * g.KW * cg;
+                    if (!rowIn) { zero_row(d, g.KW * cg); continue; }
+                    const int64_t jlo = std::min<int64_t>(g.KW, std::max<int64_t>(0, -iw0));
+                    const int64_t jhi = std::max<int64_t>(jlo, std::min<int64_t>(g.KW, g.W - iw0));
+                    zero_row(d, jlo * cg);
+                    copy_row(d + jlo * cg, x + ((b * g.H + ih) * g.W + iw0 + jlo) * g.C, (jhi - jlo) * cg);
+                    zero_row(d + jhi * cg, (g.KW - jhi) * cg);
+                    continue;
+                }
                 for (int64_t j = 0; j < g.KW; j++) {
-                    const int64_t iw = ow * g.SW - g.PL + j * g.DW;
+                    const int64_t iw = iw0 + j * g.DW;
                     T* d = dst + (i * g.KW + j) * cg;
                     if (rowIn && iw >= 0 && iw < g.W) {
-                        const T* s = x + ((b * g.H + ih) * g.W + iw) * g.C + grp * cg;
-                        for (int64_t c = 0; c < cg; c++) d[c] = s[c];
+                        copy_row(d, x + ((b * g.H + ih) * g.W + iw) * g.C + grp * cg, cg);
                     } else {
-                        for (int64_t c = 0; c < cg; c++) d[c] = T(0);
+                        zero_row(d, cg);
                     }
                 }
             }
@@ -217,50 +241,74 @@ LAMINA_CLONES static void max_pool_fwd_f64(const double* x, double* y, const Poo
 }
 
 // Max pooling backward for images [bb, be): dx of those images is cleared, then every dy goes
-// to its window's first maximum (first NaN if any), windows in row-major order.
+// to its window's first maximum (first NaN if any), windows in row-major order. Vectorised over
+// channels: the window's maximum is found first (as in the forward), then one pass over the window
+// in row-major order adds dy where the element equals that maximum and no earlier element has
+// taken it (taken[c] holds 0 or 1). Adding exact zeros elsewhere leaves the sums bitwise equal to a
+// scatter of dy into the argmax positions (dx is never -0, so dx + 0 == dx). Outputs alias nothing.
+#define LAMINA_RESTRICT __restrict__
+template <class T>
+LAMINA_INLINE void max_pool_bwd_window(const T* LAMINA_RESTRICT s, const T* LAMINA_RESTRICT d,
+                                       T* LAMINA_RESTRICT o, const T* LAMINA_RESTRICT best,
+                                       T* LAMINA_RESTRICT taken, int64_t C) {
+    for (int64_t c = 0; c < C; c++) {
+        const T v = s[c], m = best[c];
+        const bool hit = (v == m) | ((v != v) & (m != m));
+        const bool take = hit & (taken[c] == T(0));
+        o[c] += take ? d[c] : T(0);
+        taken[c] = take ? T(1) : taken[c];
+    }
+}
+template <class T>
+LAMINA_INLINE void max_pool_best(const T* LAMINA_RESTRICT s, T* LAMINA_RESTRICT best, int64_t C, bool first) {
+    if (first) {
+        for (int64_t c = 0; c < C; c++) best[c] = s[c];
+    } else {
+        for (int64_t c = 0; c < C; c++) {
+            const T v = s[c], m = best[c];
+            best[c] = (v > m || (v != v && m == m)) ? v : m;
+        }
+    }
+}
 template <class T>
 LAMINA_INLINE void max_pool_bwd_body(const T* x, const T* dy, T* dx, const PoolGeom& g, int64_t bb, int64_t be,
-                                     T* best, int64_t* arg) {
+                                     T* best, T* taken) {
     const int64_t img = g.H * g.W * g.C;
     for (int64_t b = bb; b < be; b++) {
         T* dxi = dx + b * img;
-        for (int64_t k = 0; k < img; k++) dxi[k] = T(0);
+        const T* xi = x + b * img;
+        std::memset(dxi, 0, (size_t) img * sizeof(T));
         for (int64_t oh = 0; oh < g.OH; oh++) {
+            const int64_t h0 = std::max<int64_t>(oh * g.SH - g.PT, 0);
+            const int64_t h1 = std::min<int64_t>(oh * g.SH - g.PT + g.PH, g.H);
             for (int64_t ow = 0; ow < g.OW; ow++) {
-                bool any = false;
-                for (int64_t i = 0; i < g.PH; i++) {
-                    const int64_t ih = oh * g.SH - g.PT + i;
-                    if (ih < 0 || ih >= g.H) continue;
-                    for (int64_t j = 0; j < g.PW; j++) {
-                        const int64_t iw = ow * g.SW - g.PL + j;
-                        if (iw < 0 || iw >= g.W) continue;
-                        const int64_t off = (ih * g.W + iw) * g.C;
-                        const T* s = x + b * img + off;
-                        if (!any) {
-                            for (int64_t c = 0; c < g.C; c++) { best[c] = s[c]; arg[c] = off + c; }
-                            any = true;
-                        } else {
-                            for (int64_t c = 0; c < g.C; c++) {
-                                const T v = s[c], m = best[c];
-                                if (v > m || (v != v && m == m)) { best[c] = v; arg[c] = off + c; }
-                            }
-                        }
+                const int64_t w0 = std::max<int64_t>(ow * g.SW - g.PL, 0);
+                const int64_t w1 = std::min<int64_t>(ow * g.SW - g.PL + g.PW, g.W);
+                if (h0 >= h1 || w0 >= w1) continue;
+                bool first = true;
+                for (int64_t ih = h0; ih < h1; ih++)
+                    for (int64_t iw = w0; iw < w1; iw++) {
+                        max_pool_best(xi + (ih * g.W + iw) * g.C, best, g.C, first);
+                        first = false;
                     }
-                }
-                if (!any) continue;
+                for (int64_t c = 0; c < g.C; c++) taken[c] = T(0);
                 const T* d = dy + ((b * g.OH + oh) * g.OW + ow) * g.C;
-                for (int64_t c = 0; c < g.C; c++) dxi[arg[c]] += d[c];
+                for (int64_t ih = h0; ih < h1; ih++)
+                    for (int64_t iw = w0; iw < w1; iw++) {
+                        const int64_t off = (ih * g.W + iw) * g.C;
+                        max_pool_bwd_window(xi + off, d, dxi + off, best, taken, g.C);
+                    }
             }
         }
     }
 }
 LAMINA_CLONES static void max_pool_bwd_f32(const float* x, const float* dy, float* dx, const PoolGeom& g, int64_t b,
-                                           int64_t e, float* best, int64_t* arg) {
-    max_pool_bwd_body(x, dy, dx, g, b, e, best, arg);
+                                           int64_t e, float* best, float* taken) {
+    max_pool_bwd_body(x, dy, dx, g, b, e, best, taken);
 }
 LAMINA_CLONES static void max_pool_bwd_f64(const double* x, const double* dy, double* dx, const PoolGeom& g, int64_t b,
-                                           int64_t e, double* best, int64_t* arg) {
-    max_pool_bwd_body(x, dy, dx, g, b, e, best, arg);
+                                           int64_t e, double* best, double* taken) {
+    max_pool_bwd_body(x, dy, dx, g, b, e, best, taken);
 }
 
 inline int64_t pool_count(const PoolGeom& g, int64_t oh, int64_t ow) {
@@ -361,14 +409,13 @@ inline int pool2d(int kind, int dtype, const void* x, const void* dy, void* out,
             return OK;
         case 1:
             parallel_for(g.B, std::max<int64_t>(1, minUnits / g.OH), [&](int64_t b, int64_t e) {
-                std::vector<int64_t> arg(g.C);
                 if (f32) {
-                    std::vector<float> best(g.C);
-                    max_pool_bwd_f32((const float*) x, (const float*) dy, (float*) out, g, b, e, best.data(), arg.data());
+                    std::vector<float> best(g.C), taken(g.C);
+                    max_pool_bwd_f32((const float*) x, (const float*) dy, (float*) out, g, b, e, best.data(), taken.data());
                 } else {
-                    std::vector<double> best(g.C);
+                    std::vector<double> best(g.C), taken(g.C);
                     max_pool_bwd_f64((const double*) x, (const double*) dy, (double*) out, g, b, e, best.data(),
-                                     arg.data());
+                                     taken.data());
                 }
             });
             return OK;

@@ -8,6 +8,9 @@
 #pragma once
 
 #include <cstdint>
+#if defined(__GLIBC__) || defined(__linux__)
+#include <malloc.h>
+#endif
 
 #include "lamina_kernels.hpp"
 #include "lamina_conv.hpp"
@@ -62,6 +65,24 @@ inline int lamina_cpu_one_hot(const void* ids, int ids_dtype, int64_t n_ids, int
 inline void lamina_cpu_set_threads(int n) { lamina::ThreadPool::get().set_threads(n); }
 
 inline int lamina_cpu_get_threads() { return lamina::ThreadPool::get().threads(); }
+
+/**
+ * Tunes glibc malloc for tensor workloads: blocks below mmap_threshold bytes come from the heap
+ * (not fresh mmap pages, whose first touch page-faults every 4 KiB) and up to trim_threshold free
+ * bytes stay in the heap for reuse instead of going back to the kernel. Returns 1 when applied,
+ * 0 where the C library has no mallopt (non-glibc).
+ */
+inline int lamina_cpu_tune_malloc(int64_t mmap_threshold, int64_t trim_threshold) {
+#if defined(__GLIBC__)
+    if (mmap_threshold <= 0 || trim_threshold <= 0 || mmap_threshold > INT32_MAX || trim_threshold > INT32_MAX) return 0;
+    int a = mallopt(M_MMAP_THRESHOLD, (int) mmap_threshold);
+    int b = mallopt(M_TRIM_THRESHOLD, (int) trim_threshold);
+    return a == 1 && b == 1 ? 1 : 0;
+#else
+    (void) mmap_threshold; (void) trim_threshold;
+    return 0;
+#endif
+}
 
 /** "x86-64-v4" (AVX-512), "x86-64-v3" (AVX2) or "x86-64": the kernel clone used on this CPU. */
 inline const char* lamina_cpu_target() { return lamina::cpu_target(); }

@@ -29,6 +29,15 @@ public interface Backend {
     /** A new storage of {@code numel} elements, filled with zeros. */
     Storage allocate(DType dtype, long numel);
 
+    /**
+     * A new storage of {@code numel} elements whose contents are unspecified (not necessarily
+     * zero), for callers that overwrite every element before reading any: op outputs and scratch
+     * buffers. The default is {@link #allocate}; host backends skip the zeroing.
+     */
+    default Storage allocateUninitialized(DType dtype, long numel) {
+        return allocate(dtype, numel);
+    }
+
     /** Returns a storage's memory; called by {@link Storage#release()} for the last reference. */
     void free(Storage storage);
 

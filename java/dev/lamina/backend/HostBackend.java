@@ -13,7 +13,18 @@ public abstract class HostBackend implements Backend {
         if (numel < 0) {
             throw new IllegalArgumentException(name() + ".allocate: negative size " + numel);
         }
-        HostStorage s = new HostStorage(this, dtype, numel);
+        HostStorage s = new HostStorage(this, dtype, numel, true);
+        bytesInUse.addAndGet(s.bytes());
+        return s;
+    }
+
+    /** Host memory from {@code malloc}: no zeroing pass (see {@link Backend#allocateUninitialized}). */
+    @Override
+    public Storage allocateUninitialized(DType dtype, long numel) {
+        if (numel < 0) {
+            throw new IllegalArgumentException(name() + ".allocateUninitialized: negative size " + numel);
+        }
+        HostStorage s = new HostStorage(this, dtype, numel, false);
         bytesInUse.addAndGet(s.bytes());
         return s;
     }

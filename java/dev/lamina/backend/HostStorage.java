@@ -7,23 +7,23 @@ import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 
 /**
- * Host memory from {@code calloc}, freed explicitly (never by the garbage collector). Java code
+ * Host memory from {@code calloc} (or {@code malloc} for uninitialized storages), freed explicitly (never by the garbage collector). Java code
  * reads it through {@link #buffer()}, native kernels through {@link #pointer()}.
  */
 public final class HostStorage extends Storage {
     private final BytePointer pointer;
     private final ByteBuffer buffer;
 
-    HostStorage(Backend backend, DType dtype, long numel) {
+    HostStorage(Backend backend, DType dtype, long numel, boolean zeroed) {
         super(backend, dtype, numel);
         long bytes = Math.max(1, numel * dtype.size());
         if (bytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("host storage of " + numel + " " + dtype
                     + " elements exceeds the 2 GiB limit of one host storage");
         }
-        Pointer raw = Pointer.calloc(bytes, 1);
+        Pointer raw = zeroed ? Pointer.calloc(bytes, 1) : Pointer.malloc(bytes);
         if (raw == null || raw.isNull()) {
-            throw new OutOfMemoryError("calloc of " + bytes + " bytes failed");
+            throw new OutOfMemoryError((zeroed ? "calloc" : "malloc") + " of " + bytes + " bytes failed");
         }
         this.pointer = new BytePointer(raw).capacity(bytes);
         this.buffer = pointer.asByteBuffer().order(ByteOrder.LITTLE_ENDIAN);

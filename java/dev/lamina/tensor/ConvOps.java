@@ -200,15 +200,17 @@ public final class ConvOps {
                     + kernel.dtype() + " " + Shapes.str(kernel.shape()) + "; cast one first");
         }
         Backend be = x.backend();
-        Tensor y = Tensor.zeros(be, x.dtype(), g.batch(), g.outH(), g.outW(), g.outC());
+        Tensor y = Tensor.uninitialized(be, x.dtype(), g.batch(), g.outH(), g.outW(), g.outC());
         if (g.batch() > 0) {
             be.conv2dForward(x.storage(), kernel.storage(), y.storage(), g);
         }
         if (GradientTape.isRecording()) {
             GradientTape.record(op, y, dy -> {
                 Tensor.check("conv2d backward", dy);
-                Tensor dx = Tensor.zeros(be, x.dtype(), x.shape());
-                Tensor dk = Tensor.zeros(be, x.dtype(), kernel.shape());
+                Tensor dx = Tensor.uninitialized(be, x.dtype(), x.shape());
+                // an empty batch gives a zero kernel gradient, which no backend call writes
+                Tensor dk = g.batch() > 0 ? Tensor.uninitialized(be, x.dtype(), kernel.shape())
+                        : Tensor.zeros(be, x.dtype(), kernel.shape());
                 if (g.batch() > 0) {
                     be.conv2dBackwardInput(dy.storage(), kernel.storage(), dx.storage(), g);
                     be.conv2dBackwardFilter(x.storage(), dy.storage(), dk.storage(), g);
@@ -230,14 +232,14 @@ public final class ConvOps {
         PoolGeometry g = pool2dGeometry(op, x.shape(), poolSize, strides, padding);
         requireFloat(op, "x", x);
         Backend be = x.backend();
-        Tensor y = Tensor.zeros(be, x.dtype(), g.batch(), g.outH(), g.outW(), g.channels());
+        Tensor y = Tensor.uninitialized(be, x.dtype(), g.batch(), g.outH(), g.outW(), g.channels());
         if (g.batch() > 0) {
             be.maxPool2dForward(x.storage(), y.storage(), g);
         }
         if (GradientTape.isRecording()) {
             GradientTape.record(op, y, dy -> {
                 Tensor.check("max_pool2d backward", dy);
-                Tensor dx = Tensor.zeros(be, x.dtype(), x.shape());
+                Tensor dx = Tensor.uninitialized(be, x.dtype(), x.shape());
                 if (g.batch() > 0) {
                     be.maxPool2dBackward(x.storage(), dy.storage(), dx.storage(), g);
                 }
@@ -258,14 +260,14 @@ public final class ConvOps {
         PoolGeometry g = pool2dGeometry(op, x.shape(), poolSize, strides, padding);
         requireFloat(op, "x", x);
         Backend be = x.backend();
-        Tensor y = Tensor.zeros(be, x.dtype(), g.batch(), g.outH(), g.outW(), g.channels());
+        Tensor y = Tensor.uninitialized(be, x.dtype(), g.batch(), g.outH(), g.outW(), g.channels());
         if (g.batch() > 0) {
             be.avgPool2dForward(x.storage(), y.storage(), g);
         }
         if (GradientTape.isRecording()) {
             GradientTape.record(op, y, dy -> {
                 Tensor.check("avg_pool2d backward", dy);
-                Tensor dx = Tensor.zeros(be, x.dtype(), x.shape());
+                Tensor dx = Tensor.uninitialized(be, x.dtype(), x.shape());
                 if (g.batch() > 0) {
                     be.avgPool2dBackward(dy.storage(), dx.storage(), g);
                 }

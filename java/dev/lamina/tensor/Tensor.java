@@ -474,6 +474,14 @@ public class Tensor implements AutoCloseable {
         return new Tensor(b.allocate(dtype, Shapes.numel(shape)), shape, true);
     }
 
+    /**
+     * A new tensor with unspecified contents ({@link Backend#allocateUninitialized}), for op outputs
+     * whose backend call overwrites every element before anything reads it.
+     */
+    static Tensor uninitialized(Backend b, DType dtype, long... shape) {
+        return new Tensor(b.allocateUninitialized(dtype, Shapes.numel(shape)), shape, true);
+    }
+
     /** Checks that tensors are open and share a backend; the message names the op. */
     static void check(String op, Tensor... ts) {
         Backend b = null;
@@ -546,7 +554,7 @@ public class Tensor implements AutoCloseable {
 
     private Tensor castNoGrad(DType target) {
         checkOpen("cast");
-        Tensor r = newOnBackend(backend, target, shape);
+        Tensor r = uninitialized(backend, target, shape);
         backend.cast(storage, r.storage);
         return r;
     }
@@ -563,7 +571,7 @@ public class Tensor implements AutoCloseable {
             throw new IllegalArgumentException(op + ": not defined for bool tensors");
         }
         long[] out = Shapes.broadcast(op, a.shape, b.shape);
-        Tensor r = newOnBackend(a.backend, kind.isComparison() ? DType.BOOL : a.dtype, out);
+        Tensor r = uninitialized(a.backend, kind.isComparison() ? DType.BOOL : a.dtype, out);
         a.backend.binary(kind, a.storage, Shapes.broadcastStrides(a.shape, out),
                 b.storage, Shapes.broadcastStrides(b.shape, out), r.storage, out);
         return r;
@@ -798,7 +806,7 @@ public class Tensor implements AutoCloseable {
             throw new IllegalArgumentException(op + ": not defined for " + dtype + " tensors (shape "
                     + Shapes.str(shape) + ")");
         }
-        Tensor r = newOnBackend(backend, dtype, shape);
+        Tensor r = uninitialized(backend, dtype, shape);
         backend.unary(kind, storage, r.storage);
         return r;
     }
@@ -998,7 +1006,7 @@ public class Tensor implements AutoCloseable {
                 }
                 r = newOnBackend(backend, dtype, next);
             } else {
-                r = newOnBackend(backend, kind.isArg() ? DType.INT64 : dtype, next);
+                r = uninitialized(backend, kind.isArg() ? DType.INT64 : dtype, next);
                 backend.reduce(kind, cur.storage, outer, n, inner, r.storage);
             }
             if (cur != this) {
@@ -1295,7 +1303,9 @@ public class Tensor implements AutoCloseable {
             bb = b.broadcastRaw(Shapes.concat(batch, Arrays.copyOfRange(b.shape, rb - 2, rb)));
             strideB = ka * n;
         }
-        Tensor y = newOnBackend(a.backend, a.dtype, Shapes.concat(batch, new long[] {m, n}));
+        long[] yShape = Shapes.concat(batch, new long[] {m, n});
+        // with an empty inner dimension the product is all zeros, which no kernel call writes
+        Tensor y = ka > 0 ? uninitialized(a.backend, a.dtype, yShape) : newOnBackend(a.backend, a.dtype, yShape);
         if (nb > 0 && m > 0 && n > 0) {
             a.backend.matmul(aa.storage, bb.storage, y.storage, nb, m, n, ka, ta, tb, strideA, strideB);
         }
@@ -1428,7 +1438,7 @@ public class Tensor implements AutoCloseable {
             outShape[i] = shape[p];
             srcStrides[i] = inStrides[p];
         }
-        Tensor y = newOnBackend(backend, dtype, outShape);
+        Tensor y = uninitialized(backend, dtype, outShape);
         backend.copyStrided(storage, 0, srcStrides, y.storage, 0, Shapes.strides(outShape), outShape);
         if (recording()) {
             GradientTape.record("permute", y, g -> new Tensor[] {g.permuteNoGrad(inverse)}, this);
@@ -1457,7 +1467,7 @@ public class Tensor implements AutoCloseable {
 
     private Tensor broadcastRaw(long[] target) {
         checkOpen("broadcastTo");
-        Tensor y = newOnBackend(backend, dtype, target);
+        Tensor y = uninitialized(backend, dtype, target);
         if (y.numel() > 0) {
             backend.copyStrided(storage, 0, Shapes.broadcastStrides(shape, target), y.storage, 0,
                     Shapes.strides(target), target);
@@ -1487,7 +1497,7 @@ public class Tensor implements AutoCloseable {
             outShape[i] = sz;
             offset += begin[i] * strides[i];
         }
-        Tensor y = newOnBackend(backend, dtype, outShape);
+        Tensor y = uninitialized(backend, dtype, outShape);
         if (y.numel() > 0) {
             backend.copyStrided(storage, offset, strides, y.storage, 0, Shapes.strides(outShape), outShape);
         }

@@ -45,6 +45,7 @@ public final class CpuBackend extends HostBackend {
             synchronized (CpuBackend.class) {
                 if (instance == null) {
                     CpuBackend created = new CpuBackend();
+                    tuneMalloc();
                     Integer configured = configuredThreads();
                     // touching CpuKernels loads the JNI library; the pool starts with one thread per processor
                     if (configured != null) {
@@ -58,6 +59,26 @@ public final class CpuBackend extends HostBackend {
             }
         }
         return b;
+    }
+
+    /**
+     * System property: "false" leaves glibc malloc's thresholds alone; otherwise the first use of the
+     * cpu backend sets M_MMAP_THRESHOLD to {@value #MALLOC_MMAP_THRESHOLD} bytes and M_TRIM_THRESHOLD to
+     * {@value #MALLOC_TRIM_THRESHOLD} bytes, so tensor buffers of a training step (up to 32 MiB each)
+     * are recycled from the heap instead of being mapped fresh (and page-faulted) on every allocation.
+     */
+    public static final String TUNE_MALLOC_PROPERTY = "lamina.cpu.tuneMalloc";
+
+    /** The mmap threshold set by {@link #TUNE_MALLOC_PROPERTY}: 32 MiB (glibc's largest allowed value). */
+    public static final long MALLOC_MMAP_THRESHOLD = 32L << 20;
+
+    /** The trim threshold set by {@link #TUNE_MALLOC_PROPERTY}: 512 MiB of free heap kept for reuse. */
+    public static final long MALLOC_TRIM_THRESHOLD = 512L << 20;
+
+    private static void tuneMalloc() {
+        if (!"false".equalsIgnoreCase(System.getProperty(TUNE_MALLOC_PROPERTY, "true").trim())) {
+            CpuKernels.lamina_cpu_tune_malloc(MALLOC_MMAP_THRESHOLD, MALLOC_TRIM_THRESHOLD);
+        }
     }
 
     /**
@@ -404,7 +425,7 @@ public final class CpuBackend extends HostBackend {
 
     private Storage columnBuffer(ConvGeometry g, DType dt, long units) {
         long numel = units * g.outW() * g.kh() * g.kw() * g.inCPerGroup();
-        Storage col = allocate(dt, numel);
+        Storage col = allocateUninitialized(dt, numel);  // im2col or a beta = 0 gemm writes every element
         long bytes = col.bytes();
         LAST_COLUMN_BYTES.set(bytes);
         PEAK_COLUMN_BYTES.accumulateAndGet(bytes, Math::max);

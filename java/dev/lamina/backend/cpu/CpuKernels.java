@@ -64,6 +64,9 @@ public final class CpuKernels {
 
     public static native @Cast("const char*") String lamina_cpu_target();
 
+    /** glibc mallopt(M_MMAP_THRESHOLD, M_TRIM_THRESHOLD); 1 when applied, 0 otherwise (see lamina_cpu.h). */
+    public static native int lamina_cpu_tune_malloc(long mmapThreshold, long trimThreshold);
+
     // ---- convolution helpers and pooling (cpu-kernels/lamina_conv.hpp) ------------------------
 
     public static native int lamina_cpu_im2col(int dtype, @Const Pointer x, Pointer col,
