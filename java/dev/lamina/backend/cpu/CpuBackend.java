@@ -1,5 +1,10 @@
 package dev.lamina.backend.cpu;
 
+import static dev.lamina.backend.StorageChecks.checkIds;
+import static dev.lamina.backend.StorageChecks.checkRange;
+import static dev.lamina.backend.StorageChecks.numel;
+import static dev.lamina.backend.StorageChecks.sameNumel;
+
 import dev.lamina.backend.BinaryOp;
 import dev.lamina.backend.ConvGeometry;
 import dev.lamina.backend.HostBackend;
@@ -611,47 +616,6 @@ public final class CpuBackend extends HostBackend {
 
     private static int code(DType dt) {
         return dt.ordinal();
-    }
-
-    private static void checkIds(String what, Storage ids) {
-        if (ids.dtype() != DType.INT32 && ids.dtype() != DType.INT64) {
-            throw new IllegalArgumentException(what + ": ids must be int32 or int64, got " + ids.dtype());
-        }
-    }
-
-    private static void sameNumel(String what, Storage x, Storage out) {
-        if (x.numel() != out.numel()) {
-            throw new IllegalArgumentException(what + ": x has " + x.numel() + " elements, out " + out.numel());
-        }
-    }
-
-    private static long numel(long[] shape, String what) {
-        long n = 1;
-        for (long d : shape) {
-            if (d < 0) {
-                throw new IllegalArgumentException(what + ": negative dimension in " + Arrays.toString(shape));
-            }
-            n = Math.multiplyExact(n, d);
-        }
-        return n;
-    }
-
-    /** Every element a strided view of a non-empty shape touches lies inside the storage. */
-    private static void checkRange(String what, String name, Storage s, long offset, long[] strides, long[] shape) {
-        long lo = offset, hi = offset;
-        for (int d = 0; d < shape.length; d++) {
-            long span = Math.multiplyExact(strides[d], shape[d] - 1);
-            if (span < 0) {
-                lo += span;
-            } else {
-                hi += span;
-            }
-        }
-        if (lo < 0 || hi >= s.numel()) {
-            throw new IllegalArgumentException(what + ": " + name + " view (offset " + offset + ", strides "
-                    + Arrays.toString(strides) + ", shape " + Arrays.toString(shape) + ") reaches elements [" + lo + ", "
-                    + hi + "] of a storage of " + s.numel());
-        }
     }
 
     private static void check(String what, int rc, DType dt) {
