@@ -55,4 +55,64 @@ public final class StorageChecks {
                     + hi + "] of a storage of " + s.numel());
         }
     }
+
+    /**
+     * The arguments of {@link Backend#binary}: equal operand dtypes, the output dtype, one stride
+     * per axis, out sized for the shape, and both strided views inside their storages. Returns the
+     * element count (0: nothing to compute).
+     */
+    public static long checkBinary(String what, BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides,
+                                   Storage out, long[] outShape) {
+        if (a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException(what + ": dtypes differ, " + a.dtype() + " and " + b.dtype());
+        }
+        DType expected = op.isComparison() ? DType.BOOL : a.dtype();
+        if (out.dtype() != expected) {
+            throw new IllegalArgumentException(what + ": out dtype " + out.dtype() + ", expected " + expected);
+        }
+        int rank = outShape.length;
+        if (aStrides.length != rank || bStrides.length != rank) {
+            throw new IllegalArgumentException(what + ": out shape " + Arrays.toString(outShape) + " with strides "
+                    + Arrays.toString(aStrides) + " and " + Arrays.toString(bStrides));
+        }
+        long n = numel(outShape, what);
+        if (out.numel() != n) {
+            throw new IllegalArgumentException(what + ": out has " + out.numel() + " elements, shape "
+                    + Arrays.toString(outShape) + " needs " + n);
+        }
+        if (n > 0) {
+            checkRange(what, "a", a, 0, aStrides, outShape);
+            checkRange(what, "b", b, 0, bStrides, outShape);
+        }
+        return n;
+    }
+
+    /** The arguments of {@link Backend#reduce}: the [outer, n, inner] view fits x and out, out's dtype. */
+    public static void checkReduce(String what, ReduceOp op, Storage x, long outer, long n, long inner, Storage out) {
+        if (n < 1 || outer < 0 || inner < 0) {
+            throw new IllegalArgumentException(what + ": bad view [" + outer + ", " + n + ", " + inner + "]");
+        }
+        if (x.numel() != Math.multiplyExact(Math.multiplyExact(outer, n), inner)
+                || out.numel() != Math.multiplyExact(outer, inner)) {
+            throw new IllegalArgumentException(what + ": view [" + outer + ", " + n + ", " + inner + "] of x with "
+                    + x.numel() + " elements into out with " + out.numel());
+        }
+        DType expected = op.isArg() ? DType.INT64 : x.dtype();
+        if (out.dtype() != expected) {
+            throw new IllegalArgumentException(what + ": out dtype " + out.dtype() + ", expected " + expected);
+        }
+    }
+
+    /** The arguments of {@link Backend#softmax}: float x and out of one dtype, the view fits both. */
+    public static void checkSoftmax(String what, Storage x, Storage out, long outer, long n, long inner) {
+        if (!x.dtype().isFloating() || out.dtype() != x.dtype()) {
+            throw new IllegalArgumentException(what + " supports float32 and float64 only, got " + x.dtype() + " -> "
+                    + out.dtype());
+        }
+        if (n < 1 || outer < 0 || inner < 0 || x.numel() != Math.multiplyExact(Math.multiplyExact(outer, n), inner)
+                || out.numel() != x.numel()) {
+            throw new IllegalArgumentException(what + ": view [" + outer + ", " + n + ", " + inner + "] of x with "
+                    + x.numel() + " elements into out with " + out.numel());
+        }
+    }
 }

@@ -1,7 +1,10 @@
 package dev.lamina.backend.cpu;
 
+import static dev.lamina.backend.StorageChecks.checkBinary;
 import static dev.lamina.backend.StorageChecks.checkIds;
 import static dev.lamina.backend.StorageChecks.checkRange;
+import static dev.lamina.backend.StorageChecks.checkReduce;
+import static dev.lamina.backend.StorageChecks.checkSoftmax;
 import static dev.lamina.backend.StorageChecks.numel;
 import static dev.lamina.backend.StorageChecks.sameNumel;
 
@@ -183,48 +186,18 @@ public final class CpuBackend extends HostBackend {
                        Storage out, long[] outShape) {
         HostStorage as = host(a), bs = host(b), os = host(out);
         String what = "binary " + op;
-        if (a.dtype() != b.dtype()) {
-            throw new IllegalArgumentException(what + ": dtypes differ, " + a.dtype() + " and " + b.dtype());
-        }
-        DType expected = op.isComparison() ? DType.BOOL : a.dtype();
-        if (out.dtype() != expected) {
-            throw new IllegalArgumentException(what + ": out dtype " + out.dtype() + ", expected " + expected);
-        }
-        int rank = outShape.length;
-        if (aStrides.length != rank || bStrides.length != rank) {
-            throw new IllegalArgumentException(what + ": out shape " + Arrays.toString(outShape) + " with strides "
-                    + Arrays.toString(aStrides) + " and " + Arrays.toString(bStrides));
-        }
-        long n = numel(outShape, what);
-        if (out.numel() != n) {
-            throw new IllegalArgumentException(what + ": out has " + out.numel() + " elements, shape "
-                    + Arrays.toString(outShape) + " needs " + n);
-        }
-        if (n == 0) {
+        if (checkBinary(what, op, a, aStrides, b, bStrides, out, outShape) == 0) {
             return;
         }
-        checkRange(what, "a", a, 0, aStrides, outShape);
-        checkRange(what, "b", b, 0, bStrides, outShape);
         check(what, CpuKernels.lamina_cpu_binary(op.ordinal(), code(a.dtype()), as.pointer(), aStrides, bs.pointer(), bStrides,
-                os.pointer(), outShape, rank), a.dtype());
+                os.pointer(), outShape, outShape.length), a.dtype());
     }
 
     @Override
     public void reduce(ReduceOp op, Storage x, long outer, long n, long inner, Storage out) {
         HostStorage xs = host(x), os = host(out);
         String what = "reduce " + op;
-        if (n < 1 || outer < 0 || inner < 0) {
-            throw new IllegalArgumentException(what + ": bad view [" + outer + ", " + n + ", " + inner + "]");
-        }
-        if (x.numel() != Math.multiplyExact(Math.multiplyExact(outer, n), inner)
-                || out.numel() != Math.multiplyExact(outer, inner)) {
-            throw new IllegalArgumentException(what + ": view [" + outer + ", " + n + ", " + inner + "] of x with "
-                    + x.numel() + " elements into out with " + out.numel());
-        }
-        DType expected = op.isArg() ? DType.INT64 : x.dtype();
-        if (out.dtype() != expected) {
-            throw new IllegalArgumentException(what + ": out dtype " + out.dtype() + ", expected " + expected);
-        }
+        checkReduce(what, op, x, outer, n, inner, out);
         if (out.numel() == 0) {
             return;
         }
@@ -294,15 +267,7 @@ public final class CpuBackend extends HostBackend {
     public void softmax(Storage x, Storage out, long outer, long n, long inner, boolean log) {
         HostStorage xs = host(x), os = host(out);
         String what = log ? "logSoftmax" : "softmax";
-        if (!x.dtype().isFloating() || out.dtype() != x.dtype()) {
-            throw new IllegalArgumentException(what + " supports float32 and float64 only, got " + x.dtype() + " -> "
-                    + out.dtype());
-        }
-        if (n < 1 || outer < 0 || inner < 0 || x.numel() != Math.multiplyExact(Math.multiplyExact(outer, n), inner)
-                || out.numel() != x.numel()) {
-            throw new IllegalArgumentException(what + ": view [" + outer + ", " + n + ", " + inner + "] of x with "
-                    + x.numel() + " elements into out with " + out.numel());
-        }
+        checkSoftmax(what, x, out, outer, n, inner);
         if (x.numel() == 0) {
             return;
         }

@@ -1,7 +1,10 @@
 package dev.lamina.backend.cuda;
 
+import static dev.lamina.backend.StorageChecks.checkBinary;
 import static dev.lamina.backend.StorageChecks.checkIds;
 import static dev.lamina.backend.StorageChecks.checkRange;
+import static dev.lamina.backend.StorageChecks.checkReduce;
+import static dev.lamina.backend.StorageChecks.checkSoftmax;
 import static dev.lamina.backend.StorageChecks.numel;
 import static dev.lamina.backend.StorageChecks.sameNumel;
 
@@ -276,35 +279,16 @@ public final class CudaBackend implements Backend {
         CudaRuntime.get().requireAvailable("cuda.binary");
         String what = "cuda.binary " + op;
         CudaStorage as = device(a, what), bs = device(b, what), os = device(out, what);
-        if (a.dtype() != b.dtype()) {
-            throw new IllegalArgumentException(what + ": dtypes differ, " + a.dtype() + " and " + b.dtype());
-        }
-        DType expected = op.isComparison() ? DType.BOOL : a.dtype();
-        if (out.dtype() != expected) {
-            throw new IllegalArgumentException(what + ": out dtype " + out.dtype() + ", expected " + expected);
-        }
         if (a.dtype() == DType.BOOL && !(op.isComparison() || op == BinaryOp.ADD || op == BinaryOp.MUL
                 || op == BinaryOp.MAXIMUM || op == BinaryOp.MINIMUM)) {
             throw new IllegalArgumentException(what + " is not supported for dtype " + a.dtype());
         }
-        int rank = outShape.length;
-        if (aStrides.length != rank || bStrides.length != rank) {
-            throw new IllegalArgumentException(what + ": out shape " + Arrays.toString(outShape) + " with strides "
-                    + Arrays.toString(aStrides) + " and " + Arrays.toString(bStrides));
-        }
         checkRank(what, outShape);
-        long n = numel(outShape, what);
-        if (out.numel() != n) {
-            throw new IllegalArgumentException(what + ": out has " + out.numel() + " elements, shape "
-                    + Arrays.toString(outShape) + " needs " + n);
-        }
-        if (n == 0) {
+        if (checkBinary(what, op, a, aStrides, b, bStrides, out, outShape) == 0) {
             return;
         }
-        checkRange(what, "a", a, 0, aStrides, outShape);
-        checkRange(what, "b", b, 0, bStrides, outShape);
         CudaRuntime.check(CudaNative.lamina_cuda_binary(op.ordinal(), code(a.dtype()), as.address(), aStrides,
-                bs.address(), bStrides, os.address(), outShape, rank, STREAM),
+                bs.address(), bStrides, os.address(), outShape, outShape.length, STREAM),
                 what + ": launch (" + a.dtype() + ", shape " + Arrays.toString(outShape) + ")");
     }
 
@@ -314,18 +298,7 @@ public final class CudaBackend implements Backend {
         CudaRuntime.get().requireAvailable("cuda.reduce");
         String what = "cuda.reduce " + op;
         CudaStorage xs = device(x, what), os = device(out, what);
-        if (n < 1 || outer < 0 || inner < 0) {
-            throw new IllegalArgumentException(what + ": bad view [" + outer + ", " + n + ", " + inner + "]");
-        }
-        if (x.numel() != Math.multiplyExact(Math.multiplyExact(outer, n), inner)
-                || out.numel() != Math.multiplyExact(outer, inner)) {
-            throw new IllegalArgumentException(what + ": view [" + outer + ", " + n + ", " + inner + "] of x with "
-                    + x.numel() + " elements into out with " + out.numel());
-        }
-        DType expected = op.isArg() ? DType.INT64 : x.dtype();
-        if (out.dtype() != expected) {
-            throw new IllegalArgumentException(what + ": out dtype " + out.dtype() + ", expected " + expected);
-        }
+        checkReduce(what, op, x, outer, n, inner, out);
         if (x.dtype() == DType.BOOL) {
             throw notYet("reduce " + op + " of bool");
         }
@@ -388,15 +361,7 @@ public final class CudaBackend implements Backend {
         String what = log ? "cuda.logSoftmax" : "cuda.softmax";
         CudaRuntime.get().requireAvailable(what);
         CudaStorage xs = device(x, what), os = device(out, what);
-        if (!x.dtype().isFloating() || out.dtype() != x.dtype()) {
-            throw new IllegalArgumentException(what + " supports float32 and float64 only, got " + x.dtype() + " -> "
-                    + out.dtype());
-        }
-        if (n < 1 || outer < 0 || inner < 0 || x.numel() != Math.multiplyExact(Math.multiplyExact(outer, n), inner)
-                || out.numel() != x.numel()) {
-            throw new IllegalArgumentException(what + ": view [" + outer + ", " + n + ", " + inner + "] of x with "
-                    + x.numel() + " elements into out with " + out.numel());
-        }
+        checkSoftmax(what, x, out, outer, n, inner);
         if (x.numel() == 0) {
             return;
         }
