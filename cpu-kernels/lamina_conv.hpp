@@ -1,6 +1,6 @@
 // Lamina cpu-kernels: convolution helpers (im2col / col2im over NHWC) and 2-D pooling kernels,
-// templated over float and double. The matrix products of the convolution run in OpenBLAS,
-// called from Java (CpuBackend); these kernels only move data and pool.
+// templated over float and double. lamina_conv_driver.hpp runs the convolution passes with them
+// (and OpenBLAS for the matrix products); these kernels only move data and pool.
 //
 // Geometry arrays (int64) are the fields of dev.lamina.backend.ConvGeometry / PoolGeometry in
 // declaration order. Every input position is bounds-checked, so no geometry can make a kernel
@@ -10,8 +10,8 @@
 // each): row r = (u - u0)*outW + ow, column (i*kw + j)*Cg + c, Kcol = kh*kw*Cg columns; the entry is
 // x[b, oh*sh - padTop + i*dh, ow*sw - padLeft + j*dw, g*Cg + c], or 0 in the padding.
 //
-// Determinism: im2col and the pooling forwards write disjoint outputs per thread; col2im is a
-// gather (each dx element sums its column entries in fixed (i, j) order, threads split dx rows);
+// Determinism: im2col writes disjoint outputs; col2im is a gather (each dx element sums its column
+// entries in fixed (i, j) order); the pooling forwards write disjoint outputs per thread;
 // pooling backwards split the batch between threads and scatter within one image in a fixed order.
 #pragma once
 
@@ -109,25 +109,6 @@ LAMINA_CLONES static void im2col_f64(const double* x, double* col, const ConvGeo
     im2col_body(x, col, g, grp, u0, b, e);
 }
 
-/** Fills the column buffer of group grp for units [u0, u1) (see the layout above). */
-inline int im2col(int dtype, const void* x, void* col, const int64_t* ga, int64_t grp, int64_t u0, int64_t u1) {
-    ConvGeom g(ga);
-    if (!g.valid() || grp < 0 || grp >= g.G || u0 < 0 || u1 < u0 || u1 > g.B * g.OH) return E_ARG;
-    const int64_t per = std::max<int64_t>(1, g.OW * g.kcol());
-    const int64_t minPar = std::max<int64_t>(1, kParallelElems / per);
-    if (dtype == F32) {
-        parallel_for(u1 - u0, minPar, [&](int64_t b, int64_t e) {
-            im2col_f32((const float*) x, (float*) col, g, grp, u0, u0 + b, u0 + e);
-        });
-    } else if (dtype == F64) {
-        parallel_for(u1 - u0, minPar, [&](int64_t b, int64_t e) {
-            im2col_f64((const double*) x, (double*) col, g, grp, u0, u0 + b, u0 + e);
-        });
-    } else {
-        return E_DTYPE;
-    }
-    return OK;
-}
 
 // ---- col2im (gather, accumulating into dx) -------------------------------------------------
 
@@ -170,28 +151,6 @@ LAMINA_CLONES static void col2im_f64(const double* col, double* dx, const ConvGe
     col2im_body(col, dx, g, grp, u0, u1, b0, rb, re);
 }
 
-/** dx += the columns of group grp for units [u0, u1), each dx element summed in fixed (i, j) order. */
-inline int col2im(int dtype, const void* col, void* dx, const int64_t* ga, int64_t grp, int64_t u0, int64_t u1) {
-    ConvGeom g(ga);
-    if (!g.valid() || grp < 0 || grp >= g.G || u0 < 0 || u1 < u0 || u1 > g.B * g.OH) return E_ARG;
-    if (u1 == u0) return OK;
-    const int64_t b0 = u0 / g.OH, b1 = (u1 - 1) / g.OH + 1;
-    const int64_t rows = (b1 - b0) * g.H;
-    const int64_t per = std::max<int64_t>(1, g.W * g.KH * g.KW * g.cg());
-    const int64_t minPar = std::max<int64_t>(1, kParallelElems / per);
-    if (dtype == F32) {
-        parallel_for(rows, minPar, [&](int64_t b, int64_t e) {
-            col2im_f32((const float*) col, (float*) dx, g, grp, u0, u1, b0, b, e);
-        });
-    } else if (dtype == F64) {
-        parallel_for(rows, minPar, [&](int64_t b, int64_t e) {
-            col2im_f64((const double*) col, (double*) dx, g, grp, u0, u1, b0, b, e);
-        });
-    } else {
-        return E_DTYPE;
-    }
-    return OK;
-}
 
 // ---- pooling ---------------------------------------------------------------------------------
 

@@ -1,8 +1,9 @@
 // Lamina cpu-kernels: a small persistent thread pool (std::thread only, so the JNI library
 // depends on nothing beyond glibc and libstdc++).
 //
-// parallel_for splits [0, n) into at most `threads` contiguous chunks. Kernels only parallelise
-// over independent outputs, so results never depend on the thread count.
+// parallel_for splits [0, n) into at most `threads` contiguous chunks; parallel_each runs n jobs
+// that threads take one at a time. Kernels only parallelise over independent outputs, so results
+// never depend on the thread count.
 #pragma once
 
 #include <atomic>
@@ -45,24 +46,26 @@ public:
         std::unique_lock<std::mutex> run(run_mutex_, std::try_to_lock);
         if (!run.owns_lock() || workers_.empty()) { f(0, n); return; }
         int chunks = (int) std::min<int64_t>(n, (int64_t) workers_.size() + 1);
-        auto task = [&](int c) {
+        run_jobs(chunks, [&](int c) {
             int64_t b = n * c / chunks, e = n * (c + 1) / chunks;
             if (b < e) f(b, e);
-        };
-        std::function<void(int)> job = task;
-        {
-            std::lock_guard<std::mutex> lk(m_);
-            job_ = &job;
-            njobs_ = chunks;
-            next_.store(0);
-            pending_ = (int) workers_.size();
-            ++generation_;
+        });
+    }
+
+    /**
+     * Runs f(i) for every i in [0, n) as separate jobs that idle threads take one at a time, so a
+     * thread that starts late (or is preempted) simply takes fewer of them. For a few large,
+     * independent pieces of work (the batch parts of a convolution). Serial as parallel_for.
+     */
+    void parallel_each(int64_t n, const std::function<void(int64_t)>& f) {
+        if (n <= 0) return;
+        std::unique_lock<std::mutex> run(run_mutex_, std::defer_lock);
+        if (threads_.load() > 1 && n > 1) run.try_lock();
+        if (!run.owns_lock() || workers_.empty() || n > INT32_MAX) {
+            for (int64_t i = 0; i < n; i++) f(i);
+            return;
         }
-        cv_.notify_all();
-        for (int c; (c = next_.fetch_add(1)) < chunks;) task(c);
-        std::unique_lock<std::mutex> lk(m_);
-        done_cv_.wait(lk, [&] { return pending_ == 0; });
-        job_ = nullptr;
+        run_jobs((int) n, [&](int c) { f(c); });
     }
 
     ~ThreadPool() {
@@ -76,6 +79,23 @@ private:
         int n = hc == 0 ? 1 : (int) hc;
         threads_.store(n);
         start_workers(n - 1);
+    }
+
+    // Hands `chunks` jobs to the workers and the caller (run_mutex_ held) and waits for all of them.
+    void run_jobs(int chunks, const std::function<void(int)>& job) {
+        {
+            std::lock_guard<std::mutex> lk(m_);
+            job_ = &job;
+            njobs_ = chunks;
+            next_.store(0);
+            pending_ = (int) workers_.size();
+            ++generation_;
+        }
+        cv_.notify_all();
+        for (int c; (c = next_.fetch_add(1)) < chunks;) job(c);
+        std::unique_lock<std::mutex> lk(m_);
+        done_cv_.wait(lk, [&] { return pending_ == 0; });
+        job_ = nullptr;
     }
 
     void start_workers(int count) {
@@ -131,6 +151,11 @@ private:
 template <class F>
 inline void parallel_for(int64_t n, int64_t min_parallel, F&& f) {
     ThreadPool::get().parallel_for(n, min_parallel, std::function<void(int64_t, int64_t)>(f));
+}
+
+template <class F>
+inline void parallel_each(int64_t n, F&& f) {
+    ThreadPool::get().parallel_each(n, std::function<void(int64_t)>(f));
 }
 
 }  // namespace lamina

@@ -15,6 +15,8 @@
 #include "lamina_kernels.hpp"
 #include "lamina_conv.hpp"
 #include "lamina_recurrent.hpp"
+#include "lamina_gemm.hpp"
+#include "lamina_conv_driver.hpp"
 
 inline int lamina_cpu_fill(void* out, int dtype, int64_t n, double value) {
     return lamina::fill(out, dtype, n, value);
@@ -62,6 +64,31 @@ inline int lamina_cpu_one_hot(const void* ids, int ids_dtype, int64_t n_ids, int
 }
 
 /** Threads used by the parallel kernels (>= 1, the calling thread included). */
+inline int lamina_cpu_bind_blas(const void* sgemm, const void* dgemm) { return lamina::bind_blas(sgemm, dgemm); }
+
+inline int lamina_cpu_gemm(int dtype, int trans_a, int trans_b, int64_t batch, int64_t m, int64_t n, int64_t k,
+                           const void* a, int64_t lda, int64_t stride_a, const void* b, int64_t ldb, int64_t stride_b,
+                           double beta, void* c, int64_t ldc, int64_t stride_c) {
+    return lamina::gemm(dtype, trans_a, trans_b, batch, m, n, k, a, lda, stride_a, b, ldb, stride_b, beta, c, ldc,
+                        stride_c);
+}
+
+// Convolution passes (lamina_conv_driver.hpp); geom: the 16 int64 fields of ConvGeometry in
+// declaration order; per: output rows (units b*outH + oh) per column chunk.
+inline int lamina_cpu_conv2d_forward(int dtype, const void* x, const void* w, const void* bias, int act, void* y,
+                                     const int64_t* geom, int64_t per) {
+    return lamina::conv2d_forward(dtype, x, w, bias, act, y, geom, per);
+}
+
+inline int lamina_cpu_conv2d_backward(int dtype, const void* x, const void* w, const void* y, const void* dy, int act,
+                                      void* dx, void* dw, void* db, const int64_t* geom, int64_t per) {
+    return lamina::conv2d_backward(dtype, x, w, y, dy, act, dx, dw, db, geom, per);
+}
+
+inline int64_t lamina_cpu_conv_column_bytes(const int64_t* geom, int64_t per, int elem_size) {
+    return lamina::conv_column_bytes(geom, per, elem_size);
+}
+
 inline void lamina_cpu_set_threads(int n) { lamina::ThreadPool::get().set_threads(n); }
 
 inline int lamina_cpu_get_threads() { return lamina::ThreadPool::get().threads(); }
@@ -88,20 +115,8 @@ inline int lamina_cpu_tune_malloc(int64_t mmap_threshold, int64_t trim_threshold
 inline const char* lamina_cpu_target() { return lamina::cpu_target(); }
 
 
-// ---- convolution helpers and pooling (lamina_conv.hpp) ------------------------------------------
-// geom: the 16 int64 fields of ConvGeometry (or the 12 of PoolGeometry) in declaration order.
-
-/** Column buffer of group grp for output rows (units u = b*outH + oh) in [u0, u1). */
-inline int lamina_cpu_im2col(int dtype, const void* x, void* col, const int64_t* geom, int64_t grp, int64_t u0,
-                             int64_t u1) {
-    return lamina::im2col(dtype, x, col, geom, grp, u0, u1);
-}
-
-/** dx += the column buffer of group grp for units [u0, u1) (gather order, deterministic). */
-inline int lamina_cpu_col2im(int dtype, const void* col, void* dx, const int64_t* geom, int64_t grp, int64_t u0,
-                             int64_t u1) {
-    return lamina::col2im(dtype, col, dx, geom, grp, u0, u1);
-}
+// ---- pooling (lamina_conv.hpp) -------------------------------------------------------------------
+// geom: the 12 int64 fields of PoolGeometry in declaration order.
 
 /** kind 0 max forward, 1 max backward (x, dy -> out = dx), 2 avg forward, 3 avg backward (dy -> out = dx). */
 inline int lamina_cpu_pool2d(int kind, int dtype, const void* x, const void* dy, void* out, const int64_t* geom) {

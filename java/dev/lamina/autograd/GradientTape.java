@@ -31,6 +31,8 @@ import java.util.Set;
 public final class GradientTape implements AutoCloseable {
     private static final ThreadLocal<ArrayDeque<GradientTape>> ACTIVE = ThreadLocal.withInitial(ArrayDeque::new);
     private static final ThreadLocal<int[]> PAUSED = ThreadLocal.withInitial(() -> new int[1]);
+    /** The tape whose {@link #gradient} is running on this thread (null outside a gradient walk). */
+    private static final ThreadLocal<GradientTape> WALKING = new ThreadLocal<>();
 
     private final boolean watchAccessedVariables;
     private final Set<Tensor> tracked = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -106,6 +108,17 @@ public final class GradientTape implements AutoCloseable {
         return false;
     }
 
+    /**
+     * For backward rules: whether the gradient walk now running on this thread will use a gradient
+     * for {@code input} (the tape tracks it: a watched tensor, a trainable variable or the output of
+     * a recorded op). Rules may skip inputs for which this is false, e.g. a convolution's input
+     * gradient on the first layer of a network. Outside a gradient walk it answers true.
+     */
+    public static boolean needsGradient(Tensor input) {
+        GradientTape walking = WALKING.get();
+        return walking == null || walking.tracked.contains(input);
+    }
+
     /** dL/d(source) for one source; see {@link #gradient(Tensor, Tensor...)}. */
     public Tensor gradient(Tensor target, Tensor source) {
         return gradient(target, new Tensor[] {source})[0];
@@ -133,6 +146,8 @@ public final class GradientTape implements AutoCloseable {
         Collections.addAll(wanted, sources);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         PAUSED.get()[0]++;
+        GradientTape outerWalk = WALKING.get();
+        WALKING.set(this);
         try {
             grads.put(target, Tensor.onesLike(target));
             for (int i = nodes.size() - 1; i >= 0; i--) {
@@ -177,6 +192,7 @@ public final class GradientTape implements AutoCloseable {
                 }
             }
         } finally {
+            WALKING.set(outerWalk);
             PAUSED.get()[0]--;
         }
         return result;

@@ -147,6 +147,72 @@ public interface Backend {
     }
 
     /**
+     * Convolution with the bias and activation of a Conv2D layer in one call:
+     * {@code out = act(conv2d(x, kernel) + bias)} with act the identity or, when {@code relu},
+     * max(·, 0); {@code bias} [K] may be null (no bias). The default runs {@link #conv2dForward},
+     * a broadcast {@link #binary} ADD and an in-place {@link #unary} RELU; backends override it to
+     * apply bias and activation while the output rows are still in cache.
+     */
+    default void conv2dForwardFused(Storage x, Storage kernel, Storage bias, boolean relu, Storage out,
+                                    ConvGeometry geom) {
+        if (bias == null) {
+            conv2dForward(x, kernel, out, geom);
+        } else {
+            long rows = out.numel() / geom.outC();
+            Storage z = allocateUninitialized(out.dtype(), out.numel());
+            try {
+                conv2dForward(x, kernel, z, geom);
+                binary(BinaryOp.ADD, z, new long[] {geom.outC(), 1}, bias, new long[] {0, 1}, out,
+                        new long[] {rows, geom.outC()});
+            } finally {
+                z.release();
+            }
+        }
+        if (relu) {
+            unary(UnaryOp.RELU, out, out);
+        }
+    }
+
+    /**
+     * Gradients of {@link #conv2dForwardFused} given its output y and the upstream gradient dy:
+     * with {@code dz = dy ⊙ step(y)} when {@code relu} (step(v) = 1 for v &gt; 0, else 0; y &gt; 0
+     * exactly where the pre-activation is) or {@code dz = dy}, writes {@code dbias[k] = Σ_{b,oh,ow}
+     * dz[b,oh,ow,k]}, {@code dkernel} as {@link #conv2dBackwardFilter} of dz and {@code dx} as
+     * {@link #conv2dBackwardInput} of dz. Each of dx, dkernel and dbias may be null: that gradient is
+     * not computed (the first layer of a network needs no dx). y may be null when not {@code relu}.
+     */
+    default void conv2dBackwardFused(Storage x, Storage kernel, Storage y, Storage dy, boolean relu, Storage dx,
+                                     Storage dkernel, Storage dbias, ConvGeometry geom) {
+        Storage dz = dy;
+        if (relu) {
+            long[] shape = {dy.numel()}, strides = {1};
+            Storage step = allocateUninitialized(dy.dtype(), dy.numel());
+            dz = allocateUninitialized(dy.dtype(), dy.numel());
+            try {
+                unary(UnaryOp.STEP, y, step);
+                binary(BinaryOp.MUL, step, strides, dy, strides, dz, shape);
+            } finally {
+                step.release();
+            }
+        }
+        try {
+            if (dbias != null) {
+                reduce(ReduceOp.SUM, dz, 1, dz.numel() / geom.outC(), geom.outC(), dbias);
+            }
+            if (dx != null) {
+                conv2dBackwardInput(dz, kernel, dx, geom);
+            }
+            if (dkernel != null) {
+                conv2dBackwardFilter(x, dz, dkernel, geom);
+            }
+        } finally {
+            if (dz != dy) {
+                dz.release();
+            }
+        }
+    }
+
+    /**
      * Max pooling: {@code out[b,oh,ow,c] = max} over the real (non-padding) elements of the window
      * (see {@link PoolGeometry}); NaN propagates. out [B,H',W',C] is overwritten.
      */

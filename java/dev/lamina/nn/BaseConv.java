@@ -202,6 +202,15 @@ public abstract class BaseConv<T extends BaseConv<T>> extends Layer {
     /** Output size along spatial axis {@code axis} for input size {@code in} (-1 stays -1); checks the size. */
     protected abstract long outputSize(int axis, long in);
 
+    /**
+     * The whole layer as one op when the layer type has one: the convolution plus {@code bias} (null
+     * for none) followed by ReLU when {@code relu} (else the identity). Null means "not fused here",
+     * and {@link #call} composes {@link #convolve}, the bias add and the activation instead.
+     */
+    protected Tensor convolveFused(Tensor x, Tensor bias, boolean relu) {
+        return null;
+    }
+
     /** The convolution of the (cast, checked) input with the kernel, before bias and activation. */
     protected abstract Tensor convolve(Tensor x);
 
@@ -258,6 +267,13 @@ public abstract class BaseConv<T extends BaseConv<T>> extends Layer {
     protected Tensor call(Tensor x, boolean training) {
         outputShape(x.shape()); // names this layer when the input is too small for the kernel
         Tensor h = Dense.castInput(x, dtype(), name());
+        boolean relu = activation == Activations.RELU;
+        if (relu || activation == Activations.LINEAR) {
+            Tensor fused = convolveFused(h, useBias ? bias : null, relu);
+            if (fused != null) {
+                return fused;
+            }
+        }
         Tensor y = convolve(h);
         if (useBias) {
             y = y.add(bias);

@@ -108,6 +108,11 @@ public class Conv2D extends BaseConv<Conv2D> {
     }
 
     @Override
+    protected Tensor convolveFused(Tensor x, Tensor bias, boolean relu) {
+        return ConvOps.conv2dBiasAct(x, kernel, bias, relu, strides, padding, dilation, groups);
+    }
+
+    @Override
     public Map<String, Object> config() {
         Map<String, Object> c = super.config();
         c.put("filters", (long) filters);

@@ -1,5 +1,6 @@
 package dev.lamina.tensor;
 
+import dev.lamina.autograd.Backward;
 import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.ConvGeometry;
@@ -207,16 +208,75 @@ public final class ConvOps {
         if (GradientTape.isRecording()) {
             GradientTape.record(op, y, dy -> {
                 Tensor.check("conv2d backward", dy);
-                Tensor dx = Tensor.uninitialized(be, x.dtype(), x.shape());
+                // the input of a network's first layer needs no gradient: skip the dx products
+                Tensor dx = GradientTape.needsGradient(x) ? Tensor.uninitialized(be, x.dtype(), x.shape()) : null;
                 // an empty batch gives a zero kernel gradient, which no backend call writes
                 Tensor dk = g.batch() > 0 ? Tensor.uninitialized(be, x.dtype(), kernel.shape())
                         : Tensor.zeros(be, x.dtype(), kernel.shape());
                 if (g.batch() > 0) {
-                    be.conv2dBackwardInput(dy.storage(), kernel.storage(), dx.storage(), g);
+                    if (dx != null) {
+                        be.conv2dBackwardInput(dy.storage(), kernel.storage(), dx.storage(), g);
+                    }
                     be.conv2dBackwardFilter(x.storage(), dy.storage(), dk.storage(), g);
                 }
                 return new Tensor[] {dx, dk};
             }, x, kernel);
+        }
+        return y;
+    }
+
+    /**
+     * A Conv2D layer's whole forward in one op: {@code relu ? max(z, 0) : z} with
+     * {@code z = conv2d(x, kernel) + bias} ({@link #conv2d} for the convolution; bias [K] broadcast
+     * over the last axis, or null for none). Equal to composing {@link #conv2d}, {@link Tensor#add}
+     * and {@link Tensor#relu}, forward and backward, but one tape node and one backend call each way
+     * ({@link Backend#conv2dForwardFused}, {@link Backend#conv2dBackwardFused}), which lets the cpu
+     * backend add the bias and apply the ReLU while the output rows are in cache.
+     *
+     * @throws IllegalArgumentException as {@link #conv2d}, and for a bias that is not [K] of x's dtype
+     */
+    public static Tensor conv2dBiasAct(Tensor x, Tensor kernel, Tensor bias, boolean relu, int[] strides, String padding,
+                                       int[] dilation, int groups) {
+        String op = relu ? "conv2d_bias_relu" : "conv2d_bias";
+        Tensor.check(op, x, kernel);
+        ConvGeometry g = conv2dGeometry(x.shape(), kernel.shape(), strides, padding, dilation, groups);
+        requireFloat(op, "x", x);
+        if (kernel.dtype() != x.dtype()) {
+            throw new IllegalArgumentException(op + ": x is " + x.dtype() + " " + Shapes.str(x.shape()) + " but kernel is "
+                    + kernel.dtype() + " " + Shapes.str(kernel.shape()) + "; cast one first");
+        }
+        if (bias != null) {
+            Tensor.check(op, bias);
+            if (bias.dtype() != x.dtype() || bias.rank() != 1 || bias.shape()[0] != g.outC()) {
+                throw new IllegalArgumentException(op + ": bias must be " + x.dtype() + " [" + g.outC() + "], got "
+                        + bias.dtype() + " " + Shapes.str(bias.shape()));
+            }
+        }
+        Backend be = x.backend();
+        Tensor y = Tensor.uninitialized(be, x.dtype(), g.batch(), g.outH(), g.outW(), g.outC());
+        if (g.batch() > 0) {
+            be.conv2dForwardFused(x.storage(), kernel.storage(), bias == null ? null : bias.storage(), relu, y.storage(), g);
+        }
+        if (GradientTape.isRecording()) {
+            Backward rule = dy -> {
+                Tensor.check(op + " backward", dy);
+                Tensor dx = GradientTape.needsGradient(x) ? Tensor.uninitialized(be, x.dtype(), x.shape()) : null;
+                boolean any = g.batch() > 0;
+                // an empty batch gives zero kernel and bias gradients, which no backend call writes
+                Tensor dk = any ? Tensor.uninitialized(be, x.dtype(), kernel.shape()) : Tensor.zeros(be, x.dtype(), kernel.shape());
+                Tensor db = bias == null ? null
+                        : any ? Tensor.uninitialized(be, x.dtype(), bias.shape()) : Tensor.zeros(be, x.dtype(), bias.shape());
+                if (any) {
+                    be.conv2dBackwardFused(x.storage(), kernel.storage(), y.storage(), dy.storage(), relu,
+                            dx == null ? null : dx.storage(), dk.storage(), db == null ? null : db.storage(), g);
+                }
+                return bias == null ? new Tensor[] {dx, dk} : new Tensor[] {dx, dk, db};
+            };
+            if (bias == null) {
+                GradientTape.record(op, y, rule, x, kernel);
+            } else {
+                GradientTape.record(op, y, rule, x, kernel, bias);
+            }
         }
         return y;
     }

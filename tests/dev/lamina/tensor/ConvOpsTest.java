@@ -356,6 +356,125 @@ class ConvOpsTest {
         compareCpuWithReference(c);
     }
 
+    // ---- conv2d + bias + ReLU in one op ------------------------------------------------------------
+
+    /** conv2dBiasAct(x, kernel, bias, relu) as one op, or composed from conv2d, add and relu. */
+    private static Function<Tensor[], Tensor> biasAct(Conv c, boolean relu, boolean fused) {
+        return t -> {
+            Tensor bias = t.length > 2 ? t[2] : null;
+            if (fused) {
+                return ConvOps.conv2dBiasAct(t[0], t[1], bias, relu, c.s, c.pad, c.d, c.groups);
+            }
+            Tensor y = ConvOps.conv2d(t[0], t[1], c.s, c.pad, c.d, c.groups);
+            y = bias == null ? y : y.add(bias);
+            return relu ? y.relu() : y;
+        };
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convs")
+    void fusedBiasReluMatchesTheComposedOpsOnBothBackends(Conv c) {
+        for (boolean relu : new boolean[] {true, false}) {
+            for (boolean withBias : new boolean[] {true, false}) {
+                String what = c + (relu ? " relu" : " linear") + (withBias ? " bias" : " no bias");
+                float[][] in = withBias ? new float[][] {randomF(Shapes.numel(c.xShape())), randomF(Shapes.numel(c.kShape())),
+                        randomF(c.k)} : new float[][] {randomF(Shapes.numel(c.xShape())), randomF(Shapes.numel(c.kShape()))};
+                long[][] shapes = withBias ? new long[][] {c.xShape(), c.kShape(), {c.k}}
+                        : new long[][] {c.xShape(), c.kShape()};
+                int[] os = new int[2];
+                naiveConv(new double[in[0].length], new double[in[1].length], c, os);
+                float[] seed = randomF((long) c.b * os[0] * os[1] * c.k);
+                long base = Backends.cpu().bytesInUse();
+                double[][] composed = runOn(Backends.reference(), in, shapes, seed, biasAct(c, relu, false));
+                double[][] refFused = runOn(Backends.reference(), in, shapes, seed, biasAct(c, relu, true));
+                double[][] cpuFused = runOn(Backends.cpu(), in, shapes, seed, biasAct(c, relu, true));
+                String[] names = {"y", "dx", "dkernel", "dbias"};
+                for (int i = 0; i < composed.length; i++) {
+                    // the reference's fused op is the composition itself (Backend's default methods)
+                    assertArrayEquals(composed[i], refFused[i], 0.0, what + " " + names[i] + ": reference fused vs composed");
+                    double e = relErr(cpuFused[i], composed[i]);
+                    assertTrue(e <= 1e-5, what + " " + names[i] + ": cpu vs reference relative error " + e);
+                }
+                assertEquals(base, Backends.cpu().bytesInUse(), what + ": cpu memory back to baseline");
+            }
+        }
+    }
+
+    @Test
+    void fusedBiasReluGradientsMatchFiniteDifferences() {
+        Conv c = new Conv("6x5 k3x3 same s1", 2, 6, 5, 3, 3, 3, 4, new int[] {1, 1}, "same", new int[] {1, 1}, 1);
+        // a central difference crosses the ReLU kink only when a pre-activation lies within the step
+        // of 0; these fixed-seed random inputs have none that close
+        double[] x = random(Shapes.numel(c.xShape())), k = random(Shapes.numel(c.kShape())), b = random(c.k);
+        GradCheck.Result r = GradCheck.check(t -> ConvOps.conv2dBiasAct(t[0], t[1], t[2], true, c.s, c.pad, c.d, 1),
+                new double[][] {x, k, b}, new long[][] {c.xShape(), c.kShape(), {c.k}});
+        assertTrue(r.relativeError() < 1e-6, r.toString());
+    }
+
+    @Test
+    void fusedConvResultsDoNotDependOnTheThreadCount() {
+        // 19 images (8 batch parts of 2 or 3), 3x3 same, with bias and ReLU; a small budget gives
+        // several chunks per part
+        Conv c = new Conv("19x11x9x5 k3x3 same", 19, 11, 9, 5, 3, 3, 7, new int[] {1, 1}, "same", new int[] {1, 1}, 1);
+        float[][] in = {randomF(Shapes.numel(c.xShape())), randomF(Shapes.numel(c.kShape())), randomF(c.k)};
+        long[][] shapes = {c.xShape(), c.kShape(), {c.k}};
+        int[] os = new int[2];
+        naiveConv(new double[in[0].length], new double[in[1].length], c, os);
+        float[] seed = randomF((long) c.b * os[0] * os[1] * c.k);
+        System.setProperty(CpuBackend.CONV_COLUMN_BUDGET_PROPERTY, Long.toString(8L * 4 * 9 * 45 * 4));
+        int before = CpuBackend.threads();
+        try {
+            double[][] first = null;
+            for (int t : new int[] {1, 2, 3, 8}) {
+                CpuBackend.setThreads(t);
+                double[][] r = runOn(Backends.cpu(), in, shapes, seed, biasAct(c, true, true));
+                if (first == null) {
+                    first = r;
+                    continue;
+                }
+                for (int i = 0; i < r.length; i++) {
+                    assertArrayEquals(first[i], r[i], 0.0, "output " + i + " with " + t + " threads");
+                }
+            }
+        } finally {
+            CpuBackend.setThreads(before);
+        }
+    }
+
+    @Test
+    void theInputGradientIsSkippedWhenTheInputIsNotTracked() {
+        Conv c = new Conv("4x6x6x3 k3x3 valid", 4, 6, 6, 3, 3, 3, 2, new int[] {1, 1}, "valid", new int[] {1, 1}, 1);
+        on(Backends.cpu(), () -> {
+            try (Scope s = Scope.open(); GradientTape tape = GradientTape.start()) {
+                Tensor x = Tensor.of(randomF(Shapes.numel(c.xShape())), c.xShape());
+                Tensor k = Tensor.of(randomF(Shapes.numel(c.kShape())), c.kShape());
+                tape.watch(k);  // x is data, as the input of a network's first layer
+                Tensor y = ConvOps.conv2dBiasAct(x, k, null, true, c.s, c.pad, c.d, 1);
+                Tensor[] g = tape.gradient(y.sum(), k, x);
+                assertTrue(g[0] != null, "the kernel gradient");
+                assertEquals(null, g[1], "no gradient for an untracked input");
+                // the kernel gradient still equals the one computed with x tracked
+                try (GradientTape t2 = GradientTape.start()) {
+                    t2.watch(x, k);
+                    Tensor y2 = ConvOps.conv2dBiasAct(x, k, null, true, c.s, c.pad, c.d, 1);
+                    Tensor[] g2 = t2.gradient(y2.sum(), k, x);
+                    assertArrayEquals(g2[0].toDoubleArray(), g[0].toDoubleArray(), 0.0);
+                    assertEquals(Shapes.numel(c.xShape()), g2[1].numel());
+                }
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void fusedConvRejectsABiasOfTheWrongShape() {
+        Tensor x = Tensor.zeros(DType.FLOAT32, 1, 5, 5, 2), k = Tensor.zeros(DType.FLOAT32, 3, 3, 2, 4);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConvOps.conv2dBiasAct(x, k, Tensor.zeros(DType.FLOAT32, 3), true, new int[] {1, 1}, "valid",
+                        new int[] {1, 1}, 1));
+        assertTrue(e.getMessage().contains("bias must be float32 [4]"), e.getMessage());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("convs")
     void cpuMatchesReferenceWithOneOutputRowPerChunk(Conv c) {
@@ -367,19 +486,25 @@ class ConvOpsTest {
         naiveConv(new double[numel(c.xShape())], new double[numel(c.kShape())], c, os);
         boolean pointwise = c.kh == 1 && c.kw == 1 && c.s[0] == 1 && c.s[1] == 1;
         long oneRow = (long) os[1] * c.kh * c.kw * (c.c / c.groups) * 4;
-        assertEquals(pointwise ? 0 : oneRow, CpuBackend.peakConvColumnBytes(), c.toString());
+        // one chunk of one output row per batch part running at once
+        assertEquals(pointwise ? 0 : liveChunks(c.b) * oneRow, CpuBackend.peakConvColumnBytes(), c.toString());
+    }
+
+    /** Chunks a convolution call holds at once: one per batch part (min(B, 8)) running on the pool. */
+    private static long liveChunks(int batch) {
+        return Math.min(Math.min(batch, 8), CpuBackend.threads());
     }
 
     @Test
     void cpuMatchesReferenceForALargeBatchInSeveralChunks() {
         // 24 images of 9x8x3, 3x3 same, 5 filters: one image row of columns is 8·27·4 = 864 bytes;
-        // a budget of 10,000 bytes gives chunks of 11 rows, so 216 rows run in 20 chunks that cut
-        // across image boundaries
-        System.setProperty(CpuBackend.CONV_COLUMN_BUDGET_PROPERTY, "10000");
+        // a budget of 80,000 bytes gives chunks of 80000 / 8 / 864 = 11 rows; the 8 batch parts of 3
+        // images (27 rows) run in chunks of 11, 11 and 5 rows, which cut across image boundaries
+        System.setProperty(CpuBackend.CONV_COLUMN_BUDGET_PROPERTY, "80000");
         CpuBackend.resetConvColumnStats();
         Conv c = new Conv("24x9x8x3 k3x3 same s1", 24, 9, 8, 3, 3, 3, 5, new int[] {1, 1}, "same", new int[] {1, 1}, 1);
         compareCpuWithReference(c);
-        assertEquals(11 * 864, CpuBackend.peakConvColumnBytes());
+        assertEquals(liveChunks(24) * 11 * 864, CpuBackend.peakConvColumnBytes());
         Conv g = new Conv("24x9x8x4 k3x3 s2 groups2", 24, 9, 8, 4, 3, 3, 6, new int[] {2, 2}, "same", new int[] {1, 1}, 2);
         compareCpuWithReference(g);
     }
@@ -387,7 +512,8 @@ class ConvOpsTest {
     @Test
     void theColumnBufferStaysWithinTheBudgetForALargeBatch() {
         // 64 images of 32x32x8, 3x3 same, 4 filters: all columns at once would be
-        // 64·32·32·72·4 = 18 MiB; with a 256 KiB budget the buffer is at most 256 KiB
+        // 64·32·32·72·4 = 18 MiB; with a 256 KiB budget each of the (at most 8) chunks running at once
+        // holds 32 KiB / 9216 = 3 output rows, so the columns stay under 256 KiB
         long budget = 256 << 10;
         System.setProperty(CpuBackend.CONV_COLUMN_BUDGET_PROPERTY, Long.toString(budget));
         CpuBackend.resetConvColumnStats();
@@ -399,7 +525,7 @@ class ConvOpsTest {
                 tape.watch(x, k);
                 Tensor y = ConvOps.conv2d(x, k, new int[] {1, 1}, "same");
                 long rowBytes = 32L * 72 * 4;
-                assertEquals(budget / rowBytes * rowBytes, CpuBackend.lastConvColumnBytes());
+                assertEquals(liveChunks(64) * (budget / 8 / rowBytes) * rowBytes, CpuBackend.lastConvColumnBytes());
                 Tensor[] g = tape.gradient(y.sum(), x, k);
                 assertTrue(CpuBackend.peakConvColumnBytes() <= budget, "peak " + CpuBackend.peakConvColumnBytes());
                 // interior outputs see all 72 taps: 72 · 0.5 · 0.25 = 9; a corner sees 4·8 = 32 taps: 4

@@ -19,8 +19,8 @@ import dev.lamina.backend.UnaryOp;
 import dev.lamina.tensor.DType;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
-import org.bytedeco.javacpp.DoublePointer;
-import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.openblas.global.openblas;
 
 /**
@@ -29,10 +29,13 @@ import org.bytedeco.openblas.global.openblas;
  * check (backend, dtypes, sizes, index ranges of strided views) and calls native code.
  *
  * <p>Threads: the kernels use a pool of {@link #threads()} threads (the caller included) for large
- * inputs, and OpenBLAS its own. Both default to {@code lamina.cpu.threads} (system property) or
- * {@code LAMINA_CPU_THREADS} (environment), else the number of processors, and change through
- * {@link #setThreads(int)}. Results never depend on the thread count: kernels split work between
- * outputs only, and sums run in a fixed order.
+ * inputs; its size defaults to {@code lamina.cpu.threads} (system property) or
+ * {@code LAMINA_CPU_THREADS} (environment), else the number of processors, and changes through
+ * {@link #setThreads(int)}. OpenBLAS itself runs single-threaded: matrix products are split over
+ * the same pool (rows or columns of the result, one single-threaded sgemm/dgemm each), so that the
+ * convolution passes can run sgemm on several images at once next to their im2col and epilogues.
+ * Results never depend on the thread count: kernels split work between outputs only, and sums
+ * run in a fixed order.
  *
  * <p>Semantics beyond the {@link dev.lamina.backend.Backend} contract: integer DIV truncates toward
  * zero and gives 0 for a zero divisor; integer arithmetic wraps; integer POW with a negative exponent
@@ -54,10 +57,11 @@ public final class CpuBackend extends HostBackend {
                 if (instance == null) {
                     CpuBackend created = new CpuBackend();
                     tuneMalloc();
+                    bindBlas();
                     Integer configured = configuredThreads();
                     // touching CpuKernels loads the JNI library; the pool starts with one thread per processor
                     if (configured != null) {
-                        setThreads(configured);
+                        CpuKernels.lamina_cpu_set_threads(Math.max(1, configured));
                     } else {
                         CpuKernels.lamina_cpu_get_threads();
                     }
@@ -90,13 +94,28 @@ public final class CpuBackend extends HostBackend {
     }
 
     /**
-     * Sets the threads of the kernel pool (the calling thread included) and of OpenBLAS (openblas_set_num_threads, through the preset's blas_set_num_threads).
-     * Values below 1 mean 1.
+     * Hands cblas_sgemm and cblas_dgemm of the loaded OpenBLAS to the kernels (which call them from
+     * pool threads) and makes OpenBLAS single-threaded, so that its own threads never compete with
+     * the pool.
+     */
+    private static void bindBlas() {
+        Loader.load(openblas.class);
+        Pointer sgemm = Loader.addressof("cblas_sgemm"), dgemm = Loader.addressof("cblas_dgemm");
+        if (sgemm == null || sgemm.isNull() || dgemm == null || dgemm.isNull()) {
+            throw new IllegalStateException("cpu backend: cblas_sgemm / cblas_dgemm not found in the loaded OpenBLAS ("
+                    + Loader.load(openblas.class) + ")");
+        }
+        check("bind BLAS", CpuKernels.lamina_cpu_bind_blas(sgemm, dgemm), DType.FLOAT32);
+        openblas.blas_set_num_threads(1);  // openblas_set_num_threads(1): the pool splits the products
+    }
+
+    /**
+     * Sets the threads of the kernel pool (the calling thread included), which also runs the matrix
+     * products. Values below 1 mean 1.
      */
     public static void setThreads(int n) {
-        int t = Math.max(1, n);
-        CpuKernels.lamina_cpu_set_threads(t);
-        openblas.blas_set_num_threads(t);  // calls openblas_set_num_threads
+        instance();
+        CpuKernels.lamina_cpu_set_threads(Math.max(1, n));
     }
 
     /** Threads of the kernel pool. */
@@ -238,29 +257,9 @@ public final class CpuBackend extends HostBackend {
                     + ") too small for batch " + batch + ", m " + m + ", n " + n + ", k " + k + ", strides " + strideA
                     + ", " + strideB);
         }
-        int M = (int) m, N = (int) n, K = (int) k;
-        int ta = transA ? openblas.CblasTrans : openblas.CblasNoTrans;
-        int tb = transB ? openblas.CblasTrans : openblas.CblasNoTrans;
-        int lda = transA ? M : K;
-        int ldb = transB ? K : N;
-        long sizeC = m * n;
-        if (dt == DType.FLOAT32) {
-            FloatPointer pa = new FloatPointer(as.pointer()).capacity(a.numel()).limit(a.numel());
-            FloatPointer pb = new FloatPointer(bs.pointer()).capacity(b.numel()).limit(b.numel());
-            FloatPointer pc = new FloatPointer(os.pointer()).capacity(out.numel()).limit(out.numel());
-            for (long p = 0; p < batch; p++) {
-                openblas.cblas_sgemm(openblas.CblasRowMajor, ta, tb, M, N, K, 1.0f,
-                        pa.position(p * strideA), lda, pb.position(p * strideB), ldb, 0.0f, pc.position(p * sizeC), N);
-            }
-        } else {
-            DoublePointer pa = new DoublePointer(as.pointer()).capacity(a.numel()).limit(a.numel());
-            DoublePointer pb = new DoublePointer(bs.pointer()).capacity(b.numel()).limit(b.numel());
-            DoublePointer pc = new DoublePointer(os.pointer()).capacity(out.numel()).limit(out.numel());
-            for (long p = 0; p < batch; p++) {
-                openblas.cblas_dgemm(openblas.CblasRowMajor, ta, tb, M, N, K, 1.0,
-                        pa.position(p * strideA), lda, pb.position(p * strideB), ldb, 0.0, pc.position(p * sizeC), N);
-            }
-        }
+        int lda = (int) (transA ? m : k), ldb = (int) (transB ? k : n);
+        check("matmul", CpuKernels.lamina_cpu_gemm(code(dt), transA ? 1 : 0, transB ? 1 : 0, batch, m, n, k, as.pointer(),
+                lda, strideA, bs.pointer(), ldb, strideB, 0.0, os.pointer(), n, m * n), dt);
     }
 
     @Override
@@ -374,94 +373,64 @@ public final class CpuBackend extends HostBackend {
     }
 
     /**
-     * True when the convolution is a plain matrix product over pixels (1x1 kernel, stride 1, no
-     * padding): x viewed as [B·H·W, C] is its own column matrix and im2col is skipped.
+     * Column bytes one chunk aims at (512 KiB, half the L2 cache of a current core): the columns, the
+     * output rows they produce and the kernel stay in cache between im2col, sgemm and the epilogue.
      */
-    private static boolean isPointwise(ConvGeometry g) {
-        return g.kh() == 1 && g.kw() == 1 && g.sh() == 1 && g.sw() == 1 && g.padTop() == 0 && g.padLeft() == 0
-                && g.outH() == g.inH() && g.outW() == g.inW();
-    }
+    public static final long CONV_CHUNK_TARGET_BYTES = 512L << 10;
 
     /**
-     * Output rows (units u = b·outH + oh, each outW·kh·kw·C/groups column entries) per chunk: as many
-     * as fit the budget, at least one. The column buffer thus holds at most
-     * max(budget, one output row of columns) bytes, whatever the batch size.
+     * Output rows (units u = b·outH + oh, each outW·kh·kw·C/groups column entries) per chunk:
+     * max(1, min(budget / 8, {@link #CONV_CHUNK_TARGET_BYTES}) / unit bytes), at most all units. The
+     * native passes run at most eight chunks at once (one per batch part, bounded by the pool), so the
+     * columns of one call stay under max(budget, threads · one output row of columns) bytes, whatever
+     * the batch size. The rule never depends on the thread count, so neither do the results.
      */
     private static long unitsPerChunk(ConvGeometry g, DType dt) {
         long unitBytes = (long) g.outW() * g.kh() * g.kw() * g.inCPerGroup() * dt.size();
         long units = (long) g.batch() * g.outH();
-        return Math.max(1, Math.min(units, convColumnBudget() / unitBytes));
+        long chunkBytes = Math.min(convColumnBudget() / 8, CONV_CHUNK_TARGET_BYTES);
+        return Math.max(1, Math.min(units, chunkBytes / unitBytes));
     }
 
-    private Storage columnBuffer(ConvGeometry g, DType dt, long units) {
-        long numel = units * g.outW() * g.kh() * g.kw() * g.inCPerGroup();
-        Storage col = allocateUninitialized(dt, numel);  // im2col or a beta = 0 gemm writes every element
-        long bytes = col.bytes();
+    /** Records the column bytes of a convolution call for {@link #lastConvColumnBytes()}. */
+    private static void recordColumns(long[] ga, long per, DType dt) {
+        long bytes = CpuKernels.lamina_cpu_conv_column_bytes(ga, per, dt.size());
         LAST_COLUMN_BYTES.set(bytes);
         PEAK_COLUMN_BYTES.accumulateAndGet(bytes, Math::max);
-        return col;
     }
 
-    /** Row-major C = alpha·op(A)·op(B) + beta·C on element offsets of host storages (sgemm or dgemm). */
-    private static void gemm(DType dt, boolean ta, boolean tb, long m, long n, long k,
-                             HostStorage a, long aOff, long lda, HostStorage b, long bOff, long ldb,
-                             double beta, HostStorage c, long cOff, long ldc) {
-        int tA = ta ? openblas.CblasTrans : openblas.CblasNoTrans;
-        int tB = tb ? openblas.CblasTrans : openblas.CblasNoTrans;
-        if (dt == DType.FLOAT32) {
-            openblas.cblas_sgemm(openblas.CblasRowMajor, tA, tB, (int) m, (int) n, (int) k, 1.0f,
-                    new FloatPointer(a.pointer()).position(aOff), (int) lda,
-                    new FloatPointer(b.pointer()).position(bOff), (int) ldb, (float) beta,
-                    new FloatPointer(c.pointer()).position(cOff), (int) ldc);
-        } else {
-            openblas.cblas_dgemm(openblas.CblasRowMajor, tA, tB, (int) m, (int) n, (int) k, 1.0,
-                    new DoublePointer(a.pointer()).position(aOff), (int) lda,
-                    new DoublePointer(b.pointer()).position(bOff), (int) ldb, beta,
-                    new DoublePointer(c.pointer()).position(cOff), (int) ldc);
-        }
+    private HostStorage hostOrNull(Storage s) {
+        return s == null ? null : host(s);
+    }
+
+    private static Pointer ptr(HostStorage s) {
+        return s == null ? null : s.pointer();
     }
 
     /**
-     * Convolution as gemm: for each chunk of output rows and each group g, im2col builds the
-     * [rows, kh·kw·C/groups] column matrix, then {@code y[rows, g·K/groups..] = col · kernel[:, g·K/groups..]}
-     * (sgemm/dgemm with leading dimension K). 1x1 stride-1 unpadded convolutions use x directly.
-     * The column buffer never exceeds max({@link #convColumnBudget()}, one output row of columns).
+     * Convolution as gemm (cpu-kernels/lamina_conv_driver.hpp): the batch is split into parts run
+     * on the pool; per chunk of output rows and group g, im2col builds the [rows, kh·kw·C/groups]
+     * column matrix and one single-threaded sgemm writes {@code y[rows, g·K/groups..] = col ·
+     * kernel[:, g·K/groups..]}. 1x1 stride-1 unpadded convolutions use x directly. See
+     * {@link #unitsPerChunk} for the column memory.
      */
     @Override
     public void conv2dForward(Storage x, Storage kernel, Storage out, ConvGeometry g) {
-        g.checkStorages("cpu.conv2dForward", x, kernel, out);
-        HostStorage xs = host(x), ws = host(kernel), ys = host(out);
+        conv2dForwardFused(x, kernel, null, false, out, g);
+    }
+
+    /** As {@link #conv2dForward}, adding the bias and applying the ReLU to each chunk's rows in cache. */
+    @Override
+    public void conv2dForwardFused(Storage x, Storage kernel, Storage bias, boolean relu, Storage out, ConvGeometry g) {
+        String what = "cpu.conv2dForward";
+        g.checkStorages(what, x, kernel, out);
+        checkBias(what, bias, out, g);
         DType dt = x.dtype();
-        LAST_COLUMN_BYTES.set(0);
-        if (g.batch() == 0) {
-            return;
-        }
-        int cg = g.inCPerGroup(), kg = g.outCPerGroup(), K = g.outC();
-        if (isPointwise(g)) {
-            long rows = (long) g.batch() * g.inH() * g.inW();
-            for (int grp = 0; grp < g.groups(); grp++) {
-                gemm(dt, false, false, rows, kg, cg, xs, (long) grp * cg, g.inC(), ws, (long) grp * kg, K, 0.0, ys,
-                        (long) grp * kg, K);
-            }
-            return;
-        }
-        long kcol = (long) g.kh() * g.kw() * cg, units = (long) g.batch() * g.outH(), per = unitsPerChunk(g, dt);
         long[] ga = g.toArray();
-        Storage col = columnBuffer(g, dt, per);
-        try {
-            HostStorage cs = host(col);
-            for (long u0 = 0; u0 < units; u0 += per) {
-                long u1 = Math.min(units, u0 + per), rows = (u1 - u0) * g.outW();
-                for (int grp = 0; grp < g.groups(); grp++) {
-                    check("conv2dForward", CpuKernels.lamina_cpu_im2col(code(dt), xs.pointer(), cs.pointer(), ga, grp, u0,
-                            u1), dt);
-                    gemm(dt, false, false, rows, kg, kcol, cs, 0, kcol, ws, (long) grp * kg, K, 0.0, ys,
-                            u0 * g.outW() * K + (long) grp * kg, K);
-                }
-            }
-        } finally {
-            col.release();
-        }
+        long per = unitsPerChunk(g, dt);
+        recordColumns(ga, per, dt);
+        check(what, CpuKernels.lamina_cpu_conv2d_forward(code(dt), host(x).pointer(), host(kernel).pointer(),
+                ptr(hostOrNull(bias)), relu ? 1 : 0, host(out).pointer(), ga, per), dt);
     }
 
     /**
@@ -471,80 +440,57 @@ public final class CpuBackend extends HostBackend {
     @Override
     public void conv2dBackwardInput(Storage dy, Storage kernel, Storage dx, ConvGeometry g) {
         g.checkStorages("cpu.conv2dBackwardInput", dx, kernel, dy);
-        HostStorage dys = host(dy), ws = host(kernel), dxs = host(dx);
-        DType dt = dy.dtype();
-        LAST_COLUMN_BYTES.set(0);
-        if (g.batch() == 0) {
-            return;
-        }
-        int cg = g.inCPerGroup(), kg = g.outCPerGroup(), K = g.outC();
-        if (isPointwise(g)) {
-            long rows = (long) g.batch() * g.inH() * g.inW();
-            for (int grp = 0; grp < g.groups(); grp++) {
-                gemm(dt, false, true, rows, cg, kg, dys, (long) grp * kg, K, ws, (long) grp * kg, K, 0.0, dxs,
-                        (long) grp * cg, g.inC());
-            }
-            return;
-        }
-        fill(dx, 0.0);
-        long kcol = (long) g.kh() * g.kw() * cg, units = (long) g.batch() * g.outH(), per = unitsPerChunk(g, dt);
-        long[] ga = g.toArray();
-        Storage col = columnBuffer(g, dt, per);
-        try {
-            HostStorage cs = host(col);
-            for (long u0 = 0; u0 < units; u0 += per) {
-                long u1 = Math.min(units, u0 + per), rows = (u1 - u0) * g.outW();
-                for (int grp = 0; grp < g.groups(); grp++) {
-                    gemm(dt, false, true, rows, kcol, kg, dys, u0 * g.outW() * K + (long) grp * kg, K, ws,
-                            (long) grp * kg, K, 0.0, cs, 0, kcol);
-                    check("conv2dBackwardInput", CpuKernels.lamina_cpu_col2im(code(dt), cs.pointer(), dxs.pointer(), ga,
-                            grp, u0, u1), dt);
-                }
-            }
-        } finally {
-            col.release();
-        }
+        conv2dBackward("cpu.conv2dBackwardInput", null, kernel, null, dy, false, dx, null, null, g);
     }
 
     /**
-     * dkernel by gemm accumulated over chunks in order: per chunk and group,
-     * {@code dkernel[:, g·K/groups..] (+)= colᵀ · dy[rows, g·K/groups..]} (the first chunk overwrites).
+     * dkernel by gemm accumulated over chunks: {@code dkernel[:, g·K/groups..] = Σ colᵀ ·
+     * dy[rows, g·K/groups..]}, summed in chunk order within each batch part, then over the parts in
+     * order (deterministic).
      */
     @Override
     public void conv2dBackwardFilter(Storage x, Storage dy, Storage dkernel, ConvGeometry g) {
         g.checkStorages("cpu.conv2dBackwardFilter", x, dkernel, dy);
-        HostStorage xs = host(x), dys = host(dy), dws = host(dkernel);
-        DType dt = x.dtype();
-        LAST_COLUMN_BYTES.set(0);
-        if (g.batch() == 0) {
-            fill(dkernel, 0.0);
-            return;
-        }
-        int cg = g.inCPerGroup(), kg = g.outCPerGroup(), K = g.outC();
-        if (isPointwise(g)) {
-            long rows = (long) g.batch() * g.inH() * g.inW();
-            for (int grp = 0; grp < g.groups(); grp++) {
-                gemm(dt, true, false, cg, kg, rows, xs, (long) grp * cg, g.inC(), dys, (long) grp * kg, K, 0.0, dws,
-                        (long) grp * kg, K);
+        conv2dBackward("cpu.conv2dBackwardFilter", x, null, null, dy, false, null, dkernel, null, g);
+    }
+
+    /** All requested gradients of {@link #conv2dForwardFused} in one pass over the chunks. */
+    @Override
+    public void conv2dBackwardFused(Storage x, Storage kernel, Storage y, Storage dy, boolean relu, Storage dx,
+                                    Storage dkernel, Storage dbias, ConvGeometry g) {
+        String what = "cpu.conv2dBackwardFused";
+        g.checkStorages(what, x, kernel, dy);
+        if (relu) {
+            if (y == null) {
+                throw new IllegalArgumentException(what + ": the ReLU gradient needs the output y");
             }
-            return;
+            sameNumel(what, dy, y);
         }
-        long kcol = (long) g.kh() * g.kw() * cg, units = (long) g.batch() * g.outH(), per = unitsPerChunk(g, dt);
+        if (dx != null) {
+            g.checkStorages(what, dx, kernel, dy);
+        }
+        if (dkernel != null) {
+            g.checkStorages(what, x, dkernel, dy);
+        }
+        checkBias(what, dbias, dy, g);
+        conv2dBackward(what, x, kernel, y, dy, relu, dx, dkernel, dbias, g);
+    }
+
+    private void conv2dBackward(String what, Storage x, Storage kernel, Storage y, Storage dy, boolean relu, Storage dx,
+                                Storage dkernel, Storage dbias, ConvGeometry g) {
+        DType dt = dy.dtype();
         long[] ga = g.toArray();
-        Storage col = columnBuffer(g, dt, per);
-        try {
-            HostStorage cs = host(col);
-            for (long u0 = 0; u0 < units; u0 += per) {
-                long u1 = Math.min(units, u0 + per), rows = (u1 - u0) * g.outW();
-                for (int grp = 0; grp < g.groups(); grp++) {
-                    check("conv2dBackwardFilter", CpuKernels.lamina_cpu_im2col(code(dt), xs.pointer(), cs.pointer(), ga,
-                            grp, u0, u1), dt);
-                    gemm(dt, true, false, kcol, kg, rows, cs, 0, kcol, dys, u0 * g.outW() * K + (long) grp * kg, K,
-                            u0 == 0 ? 0.0 : 1.0, dws, (long) grp * kg, K);
-                }
-            }
-        } finally {
-            col.release();
+        long per = unitsPerChunk(g, dt);
+        recordColumns(ga, (dx != null || dkernel != null) ? per : 0, dt);
+        check(what, CpuKernels.lamina_cpu_conv2d_backward(code(dt), ptr(hostOrNull(x)), ptr(hostOrNull(kernel)),
+                ptr(hostOrNull(y)), host(dy).pointer(), relu ? 1 : 0, ptr(hostOrNull(dx)), ptr(hostOrNull(dkernel)),
+                ptr(hostOrNull(dbias)), ga, per), dt);
+    }
+
+    private static void checkBias(String what, Storage bias, Storage out, ConvGeometry g) {
+        if (bias != null && (bias.dtype() != out.dtype() || bias.numel() != g.outC())) {
+            throw new IllegalArgumentException(what + ": bias must be " + out.dtype() + " [" + g.outC() + "], got "
+                    + bias.dtype() + " of " + bias.numel() + " elements");
         }
     }
 

@@ -65,15 +65,37 @@ public final class CpuKernels {
     public static native @Cast("const char*") String lamina_cpu_target();
 
     /** glibc mallopt(M_MMAP_THRESHOLD, M_TRIM_THRESHOLD); 1 when applied, 0 otherwise (see lamina_cpu.h). */
+    /** Binds cblas_sgemm and cblas_dgemm (addresses in the loaded OpenBLAS); 0 on success. */
+    public static native int lamina_cpu_bind_blas(@Const Pointer sgemm, @Const Pointer dgemm);
+
+    /**
+     * Batched row-major c[p] = op(a[p])·op(b[p]) + beta·c[p] (elements offsets p·stride), split over
+     * the kernel pool with single-threaded BLAS calls (cpu-kernels/lamina_gemm.hpp).
+     */
+    public static native int lamina_cpu_gemm(int dtype, int transA, int transB, long batch, long m, long n, long k,
+            @Const Pointer a, long lda, long strideA, @Const Pointer b, long ldb, long strideB, double beta, Pointer c,
+            long ldc, long strideC);
+
     public static native int lamina_cpu_tune_malloc(long mmapThreshold, long trimThreshold);
 
     // ---- convolution helpers and pooling (cpu-kernels/lamina_conv.hpp) ------------------------
 
-    public static native int lamina_cpu_im2col(int dtype, @Const Pointer x, Pointer col,
-            @Cast("const int64_t*") long[] geom, long grp, long u0, long u1);
+    /**
+     * Convolution forward y = act(conv(x, w) + bias) (cpu-kernels/lamina_conv_driver.hpp): bias may be
+     * null, act 0 = identity, 1 = ReLU; {@code per} output rows (units) per column chunk.
+     */
+    public static native int lamina_cpu_conv2d_forward(int dtype, @Const Pointer x, @Const Pointer w, @Const Pointer bias,
+            int act, Pointer y, @Cast("const int64_t*") long[] geom, long per);
 
-    public static native int lamina_cpu_col2im(int dtype, @Const Pointer col, Pointer dx,
-            @Cast("const int64_t*") long[] geom, long grp, long u0, long u1);
+    /**
+     * Convolution backward: with dz = dy ⊙ [y &gt; 0] (act 1) or dy (act 0), writes db = Σ dz, dw and dx;
+     * any of dx, dw, db may be null (not computed).
+     */
+    public static native int lamina_cpu_conv2d_backward(int dtype, @Const Pointer x, @Const Pointer w, @Const Pointer y,
+            @Const Pointer dy, int act, Pointer dx, Pointer dw, Pointer db, @Cast("const int64_t*") long[] geom, long per);
+
+    /** Column-buffer bytes a convolution call with {@code per} units per chunk holds at most. */
+    public static native long lamina_cpu_conv_column_bytes(@Cast("const int64_t*") long[] geom, long per, int elemSize);
 
     public static native int lamina_cpu_pool2d(int kind, int dtype, @Const Pointer x, @Const Pointer dy, Pointer out,
             @Cast("const int64_t*") long[] geom);

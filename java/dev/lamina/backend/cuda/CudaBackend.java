@@ -490,6 +490,17 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void conv2dForwardFused(Storage x, Storage kernel, Storage bias, boolean relu, Storage out, ConvGeometry geom) {
+        throw notYet("conv2dForwardFused");
+    }
+
+    @Override
+    public void conv2dBackwardFused(Storage x, Storage kernel, Storage y, Storage dy, boolean relu, Storage dx,
+                                    Storage dkernel, Storage dbias, ConvGeometry geom) {
+        throw notYet("conv2dBackwardFused");
+    }
+
+    @Override
     public void maxPool2dForward(Storage x, Storage out, PoolGeometry geom) {
         throw notYet("maxPool2dForward");
     }

@@ -612,6 +612,54 @@ class CpuBackendTest {
         }
     }
 
+    @Test
+    void matmulSplitOverThePool() {
+        // above the pool's threshold (m·n·k ≥ 2^19): rows split (m ≥ n), columns split (n > m), a
+        // 16-row tail, and many small products spread over the pool whole
+        int before = CpuBackend.threads();
+        try {
+            CpuBackend.setThreads(3);
+            for (DType dt : FLOATS) {
+                for (boolean ta : new boolean[] {false, true}) {
+                    for (boolean tb : new boolean[] {false, true}) {
+                        matmulCase(dt, 1, 203, 150, 41, ta, tb, true, true);
+                        matmulCase(dt, 1, 37, 301, 61, ta, tb, true, true);
+                        matmulCase(dt, 70, 32, 33, 31, ta, tb, true, false);
+                    }
+                }
+            }
+        } finally {
+            CpuBackend.setThreads(before);
+        }
+    }
+
+    @Test
+    void matmulIsBitwiseTheSameForAnyThreadCount() {
+        int before = CpuBackend.threads();
+        try {
+            int[][] shapes = {{1, 517, 300, 129}, {1, 45, 999, 77}, {64, 48, 40, 36}};
+            for (int[] sh : shapes) {
+                int batch = sh[0], m = sh[1], n = sh[2], k = sh[3];
+                Storage a = of(DType.FLOAT32, random(DType.FLOAT32, batch * m * k, -1, 1));
+                Storage b = of(DType.FLOAT32, random(DType.FLOAT32, batch * k * n, -1, 1));
+                double[] first = null;
+                for (int t : new int[] {1, 2, 3, 8}) {
+                    CpuBackend.setThreads(t);
+                    Storage out = alloc(DType.FLOAT32, (long) batch * m * n);
+                    B.matmul(a, b, out, batch, m, n, k, false, false, (long) m * k, (long) k * n);
+                    double[] r = read(out);
+                    if (first == null) {
+                        first = r;
+                    } else {
+                        assertArrayEquals(first, r, 0.0, java.util.Arrays.toString(sh) + " with " + t + " threads");
+                    }
+                }
+            }
+        } finally {
+            CpuBackend.setThreads(before);
+        }
+    }
+
     private void matmulCase(DType dt, int batch, int m, int n, int k, boolean ta, boolean tb, boolean aBatched,
                             boolean bBatched) {
         long strideA = aBatched ? (long) m * k : 0, strideB = bBatched ? (long) k * n : 0;
