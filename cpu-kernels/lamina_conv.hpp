@@ -261,6 +261,145 @@ LAMINA_INLINE void max_pool_bwd_body(const T* x, const T* dy, T* dx, const PoolG
         }
     }
 }
+// ---- max pooling over tiling windows (stride = pool size, no padding: Keras's default) ------
+// Every window is whole and windows do not overlap, so the forward needs no bounds checks and the
+// backward writes each dx element once (no clearing pass, no accumulation). Same results as the
+// general kernels: the window maximum (NaN wins), dy to the first position holding it.
+
+// the NaN-aware maximum of the general kernels, and "v is that maximum" (NaN matches NaN)
+template <class T>
+LAMINA_INLINE T nan_max(T m, T v) {
+    return (v > m || (v != v && m == m)) ? v : m;
+}
+template <class T>
+LAMINA_INLINE T max4(T a, T b, T c, T d) {
+    return nan_max(nan_max(nan_max(a, b), c), d);
+}
+template <class T>
+LAMINA_INLINE bool same(T v, T m) {
+    return (v == m) | ((v != v) & (m != m));
+}
+
+inline bool pool_tiles(const PoolGeom& g) {
+    return g.PT == 0 && g.PL == 0 && g.SH == g.PH && g.SW == g.PW && g.OH * g.SH <= g.H && g.OW * g.SW <= g.W;
+}
+
+template <class T>
+LAMINA_INLINE void max_pool_tiles_fwd_body(const T* __restrict__ x, T* __restrict__ y, const PoolGeom& g, int64_t ub,
+                                           int64_t ue, T* __restrict__ best) {
+    const int64_t C = g.C;
+    for (int64_t u = ub; u < ue; u++) {
+        const int64_t b = u / g.OH, oh = u % g.OH;
+        for (int64_t ow = 0; ow < g.OW; ow++) {
+            const T* __restrict__ base = x + ((b * g.H + oh * g.SH) * g.W + ow * g.SW) * C;
+            if (g.PH == 2 && g.PW == 2) {  // one pass over the channels, all four taps at once
+                const T* __restrict__ s1 = base + C;
+                const T* __restrict__ s2 = base + g.W * C;
+                const T* __restrict__ s3 = s2 + C;
+                T* __restrict__ d = y + (u * g.OW + ow) * C;
+                for (int64_t c = 0; c < C; c++) d[c] = max4(base[c], s1[c], s2[c], s3[c]);
+                continue;
+            }
+            for (int64_t c = 0; c < C; c++) best[c] = base[c];
+            for (int64_t i = 0; i < g.PH; i++)
+                for (int64_t j = (i == 0 ? 1 : 0); j < g.PW; j++) {
+                    const T* __restrict__ s = base + (i * g.W + j) * C;
+                    for (int64_t c = 0; c < C; c++) {
+                        const T v = s[c], m = best[c];
+                        best[c] = (v > m || (v != v && m == m)) ? v : m;
+                    }
+                }
+            T* __restrict__ d = y + (u * g.OW + ow) * C;
+            for (int64_t c = 0; c < C; c++) d[c] = best[c];
+        }
+    }
+}
+LAMINA_CLONES static void max_pool_tiles_fwd_f32(const float* x, float* y, const PoolGeom& g, int64_t b, int64_t e,
+                                                 float* best) {
+    max_pool_tiles_fwd_body(x, y, g, b, e, best);
+}
+LAMINA_CLONES static void max_pool_tiles_fwd_f64(const double* x, double* y, const PoolGeom& g, int64_t b, int64_t e,
+                                                 double* best) {
+    max_pool_tiles_fwd_body(x, y, g, b, e, best);
+}
+
+// images [bb, be); the rows and columns past the last window (odd sizes) get zeros
+template <class T>
+LAMINA_INLINE void max_pool_tiles_bwd_body(const T* __restrict__ x, const T* __restrict__ dy, T* __restrict__ dx,
+                                           const PoolGeom& g, int64_t bb, int64_t be, T* __restrict__ best,
+                                           T* __restrict__ taken) {
+    const int64_t C = g.C, img = g.H * g.W * C;
+    const bool whole = g.OH * g.SH == g.H && g.OW * g.SW == g.W;
+    for (int64_t b = bb; b < be; b++) {
+        if (!whole) std::memset(dx + b * img, 0, (size_t) img * sizeof(T));
+        for (int64_t oh = 0; oh < g.OH; oh++) {
+            for (int64_t ow = 0; ow < g.OW; ow++) {
+                const int64_t off = ((b * g.H + oh * g.SH) * g.W + ow * g.SW) * C;
+                const T* __restrict__ base = x + off;
+                T* __restrict__ out = dx + off;
+                const T* __restrict__ d = dy + ((b * g.OH + oh) * g.OW + ow) * C;
+                if (g.PH == 2 && g.PW == 2) {  // one pass over the channels, all four taps at once
+                    const T* __restrict__ s1 = base + C;
+                    const T* __restrict__ s2 = base + g.W * C;
+                    const T* __restrict__ s3 = s2 + C;
+                    T* __restrict__ o1 = out + C;
+                    T* __restrict__ o2 = out + g.W * C;
+                    T* __restrict__ o3 = o2 + C;
+                    for (int64_t c = 0; c < C; c++) {
+                        // the scan of max4, remembering which tap won: dy goes to that tap
+                        T m = base[c], k = T(0);
+                        const T v1 = s1[c], v2 = s2[c], v3 = s3[c];
+                        const bool t1 = v1 > m || (v1 != v1 && m == m);
+                        m = t1 ? v1 : m;
+                        k = t1 ? T(1) : k;
+                        const bool t2 = v2 > m || (v2 != v2 && m == m);
+                        m = t2 ? v2 : m;
+                        k = t2 ? T(2) : k;
+                        const bool t3 = v3 > m || (v3 != v3 && m == m);
+                        k = t3 ? T(3) : k;
+                        const T dv = d[c];
+                        out[c] = k == T(0) ? dv : T(0);
+                        o1[c] = k == T(1) ? dv : T(0);
+                        o2[c] = k == T(2) ? dv : T(0);
+                        o3[c] = k == T(3) ? dv : T(0);
+                    }
+                    continue;
+                }
+                for (int64_t c = 0; c < C; c++) best[c] = base[c];
+                for (int64_t i = 0; i < g.PH; i++)
+                    for (int64_t j = (i == 0 ? 1 : 0); j < g.PW; j++) {
+                        const T* __restrict__ s = base + (i * g.W + j) * C;
+                        for (int64_t c = 0; c < C; c++) {
+                            const T v = s[c], m = best[c];
+                            best[c] = (v > m || (v != v && m == m)) ? v : m;
+                        }
+                    }
+                for (int64_t c = 0; c < C; c++) taken[c] = T(0);
+                for (int64_t i = 0; i < g.PH; i++)
+                    for (int64_t j = 0; j < g.PW; j++) {
+                        const T* __restrict__ s = base + (i * g.W + j) * C;
+                        T* __restrict__ o = out + (i * g.W + j) * C;
+                        for (int64_t c = 0; c < C; c++) {
+                            const T v = s[c], m = best[c];
+                            const bool hit = (v == m) | ((v != v) & (m != m));
+                            const bool take = hit & (taken[c] == T(0));
+                            o[c] = take ? d[c] : T(0);
+                            taken[c] = take ? T(1) : taken[c];
+                        }
+                    }
+            }
+        }
+    }
+}
+LAMINA_CLONES static void max_pool_tiles_bwd_f32(const float* x, const float* dy, float* dx, const PoolGeom& g,
+                                                 int64_t b, int64_t e, float* best, float* taken) {
+    max_pool_tiles_bwd_body(x, dy, dx, g, b, e, best, taken);
+}
+LAMINA_CLONES static void max_pool_tiles_bwd_f64(const double* x, const double* dy, double* dx, const PoolGeom& g,
+                                                 int64_t b, int64_t e, double* best, double* taken) {
+    max_pool_tiles_bwd_body(x, dy, dx, g, b, e, best, taken);
+}
+
 LAMINA_CLONES static void max_pool_bwd_f32(const float* x, const float* dy, float* dx, const PoolGeom& g, int64_t b,
                                            int64_t e, float* best, float* taken) {
     max_pool_bwd_body(x, dy, dx, g, b, e, best, taken);
@@ -354,15 +493,18 @@ inline int pool2d(int kind, int dtype, const void* x, const void* dy, void* out,
     const int64_t units = g.B * g.OH, rows = g.B * g.H;
     const int64_t perUnit = std::max<int64_t>(1, g.OW * g.PH * g.PW * g.C);
     const int64_t minUnits = std::max<int64_t>(1, kParallelElems / perUnit);
+    const bool tiles = pool_tiles(g);
     switch (kind) {
         case 0:
             parallel_for(units, minUnits, [&](int64_t b, int64_t e) {
                 if (f32) {
                     std::vector<float> best(g.C);
-                    max_pool_fwd_f32((const float*) x, (float*) out, g, b, e, best.data());
+                    if (tiles) max_pool_tiles_fwd_f32((const float*) x, (float*) out, g, b, e, best.data());
+                    else max_pool_fwd_f32((const float*) x, (float*) out, g, b, e, best.data());
                 } else {
                     std::vector<double> best(g.C);
-                    max_pool_fwd_f64((const double*) x, (double*) out, g, b, e, best.data());
+                    if (tiles) max_pool_tiles_fwd_f64((const double*) x, (double*) out, g, b, e, best.data());
+                    else max_pool_fwd_f64((const double*) x, (double*) out, g, b, e, best.data());
                 }
             });
             return OK;
@@ -370,11 +512,22 @@ inline int pool2d(int kind, int dtype, const void* x, const void* dy, void* out,
             parallel_for(g.B, std::max<int64_t>(1, minUnits / g.OH), [&](int64_t b, int64_t e) {
                 if (f32) {
                     std::vector<float> best(g.C), taken(g.C);
-                    max_pool_bwd_f32((const float*) x, (const float*) dy, (float*) out, g, b, e, best.data(), taken.data());
+                    if (tiles) {
+                        max_pool_tiles_bwd_f32((const float*) x, (const float*) dy, (float*) out, g, b, e, best.data(),
+                                               taken.data());
+                    } else {
+                        max_pool_bwd_f32((const float*) x, (const float*) dy, (float*) out, g, b, e, best.data(),
+                                         taken.data());
+                    }
                 } else {
                     std::vector<double> best(g.C), taken(g.C);
-                    max_pool_bwd_f64((const double*) x, (const double*) dy, (double*) out, g, b, e, best.data(),
-                                     taken.data());
+                    if (tiles) {
+                        max_pool_tiles_bwd_f64((const double*) x, (const double*) dy, (double*) out, g, b, e,
+                                               best.data(), taken.data());
+                    } else {
+                        max_pool_bwd_f64((const double*) x, (const double*) dy, (double*) out, g, b, e, best.data(),
+                                         taken.data());
+                    }
                 }
             });
             return OK;

@@ -602,6 +602,10 @@ public abstract class Model implements AutoCloseable {
             return;
         }
         try (Scope s = Scope.open()) {
+            // one pass first: a NaN makes the sum NaN (so can inf − inf, which the count then clears)
+            if (t.numel() == 0 || !Double.isNaN(t.sum().item())) {
+                return;
+            }
             Tensor nan = t.ne(t);
             long count = nan.cast(DType.INT64).sum().toLongArray()[0];
             if (count > 0) {

@@ -105,6 +105,18 @@ class ModelInputValidationTest extends ModelFixture {
     }
 
     @Test
+    void infinitiesAreNotMistakenForNaN() {
+        // +inf and -inf sum to NaN: the one-pass check must fall through to the exact count
+        compiled();
+        float[] x = new float[30];
+        x[2] = Float.POSITIVE_INFINITY;
+        x[7] = Float.NEGATIVE_INFINITY;
+        Tensor xInf = own(Tensor.of(x, 10, 3));
+        Tensor p = own(model.predict(xInf));
+        assertEquals(10, p.dim(0));
+    }
+
+    @Test
     void emptyData() {
         compiled();
         rejects(IllegalArgumentException.class, () -> model.fit(data(0, 3), data(0, 1), opts()), "fit: no samples", "(0, 3)");

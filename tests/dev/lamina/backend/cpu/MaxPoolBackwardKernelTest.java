@@ -17,8 +17,10 @@ import org.junit.jupiter.api.Test;
  * SPI's rule: each dy goes to the first maximum of its window in row-major order, the first NaN
  * if any, accumulated window by window in row-major (oh, ow) order in the element type). Inputs
  * are small integers, so windows are full of ties, plus NaNs; geometries include overlapping
- * windows (stride below the pool size), padding, and channel counts that are not a multiple of any
- * vector width. The comparison is bitwise: the kernel must route and sum exactly like the scatter.
+ * windows (stride below the pool size), padding, tiling windows (the fast paths), leftover rows and
+ * columns, and channel counts that are not a multiple of any vector width. The comparison is
+ * bitwise: the kernel must route and sum exactly like the scatter. The forward is checked against
+ * the same scan (the window maximum, the first NaN winning).
  */
 class MaxPoolBackwardKernelTest {
 
@@ -29,6 +31,10 @@ class MaxPoolBackwardKernelTest {
         {2, 9, 8, 33, 3, 2, 2, 1, 1, 0},
         {1, 13, 13, 64, 2, 2, 2, 2, 0, 0},
         {2, 5, 6, 1, 3, 3, 2, 2, 1, 1},
+        // tiling windows (stride = pool size, no padding): the kernels' fast paths, 2x2 and general
+        {2, 8, 6, 32, 2, 2, 2, 2, 0, 0},
+        {2, 11, 9, 7, 3, 3, 3, 3, 0, 0},
+        {2, 9, 8, 17, 3, 2, 3, 2, 0, 0},
     };
 
     @Test
@@ -62,6 +68,58 @@ class MaxPoolBackwardKernelTest {
             }
         }
         assertEquals(base, cpu.bytesInUse(), "storages released");
+    }
+
+    @Test
+    void forwardMatchesTheScalarMaximumBitwise() {
+        Random rnd = new Random(12);
+        Backend cpu = Backends.cpu();
+        for (int[] q : GEOMS) {
+            int oh = (q[1] + 2 * q[8] - q[4]) / q[6] + 1, ow = (q[2] + 2 * q[9] - q[5]) / q[7] + 1;
+            PoolGeometry g = new PoolGeometry(q[0], q[1], q[2], q[3], oh, ow, q[4], q[5], q[6], q[7], q[8], q[9]);
+            double[] x = new double[(int) g.inputNumel()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = rnd.nextInt(7) == 0 ? Double.NaN : rnd.nextInt(4) - 1;
+            }
+            for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+                Storage xs = upload(cpu, dt, x), y = cpu.allocate(dt, g.outputNumel());
+                try {
+                    cpu.maxPool2dForward(xs, y, g);
+                    ByteBuffer bb = ByteBuffer.allocate((int) y.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+                    cpu.download(y, bb);
+                    int C = g.channels();
+                    for (int b = 0; b < g.batch(); b++) {
+                        for (int p = 0; p < oh; p++) {
+                            for (int r = 0; r < ow; r++) {
+                                for (int c = 0; c < C; c++) {
+                                    double best = Double.NEGATIVE_INFINITY;
+                                    boolean any = false;
+                                    for (int i = 0; i < g.ph(); i++) {
+                                        for (int j = 0; j < g.pw(); j++) {
+                                            int ih = p * g.sh() - g.padTop() + i, iw = r * g.sw() - g.padLeft() + j;
+                                            if (ih < 0 || ih >= g.inH() || iw < 0 || iw >= g.inW()) {
+                                                continue;
+                                            }
+                                            double v = x[((b * g.inH() + ih) * g.inW() + iw) * C + c];
+                                            if (!any || v > best || (Double.isNaN(v) && !Double.isNaN(best))) {
+                                                best = v;
+                                                any = true;
+                                            }
+                                        }
+                                    }
+                                    int at = ((b * oh + p) * ow + r) * C + c;
+                                    double got = dt == DType.FLOAT32 ? bb.getFloat(4 * at) : bb.getDouble(8 * at);
+                                    assertEquals(best, got, 0.0, dt + " " + g + " at " + at);
+                                }
+                            }
+                        }
+                    }
+                } finally {
+                    xs.release();
+                    y.release();
+                }
+            }
+        }
     }
 
     private static double[] runCpu(Backend cpu, DType dt, double[] x, double[] dy, PoolGeometry g) {
