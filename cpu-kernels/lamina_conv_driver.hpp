@@ -1,7 +1,8 @@
 // Lamina cpu-kernels: the 2-D convolution passes, whole, with the bias and ReLU fused in.
 //
-// Each pass splits the batch into P contiguous image ranges ("parts", P = min(B, 8), fewer when
-// eight kernel-gradient partials would not fit in 64 MiB); pool threads take the parts one at a
+// Each pass splits the batch into P contiguous image ranges ("parts", P = min(B, 8), fewer when a
+// part would have under 256 output pixels or eight kernel-gradient partials would not fit in
+// 64 MiB); pool threads take the parts one at a
 // time (parallel_each), each with its own column buffer.
 // A part walks its output rows ("units" u = b·OH + oh) in chunks of `per` units: im2col of the
 // chunk (skipped for 1x1 stride-1 unpadded kernels, whose column matrix is x itself), one
@@ -33,11 +34,14 @@ namespace lamina {
 constexpr int64_t kConvMaxParts = 8;
 constexpr int64_t kConvPartialBytes = 64LL << 20;  // cap on the kernel-gradient partials of one call
 
-/** Image ranges of the passes (see the file comment). */
+constexpr int64_t kConvMinPartRows = 256;  // output pixels per part, so that a part's sgemm stays efficient
+
+/** Image ranges of the passes (see the file comment): at most 8, each of at least 256 output pixels. */
 inline int64_t conv_parts(const ConvGeom& g, int elem) {
     const int64_t dwBytes = std::max<int64_t>(1, g.kcol() * g.K * elem);
     const int64_t byMemory = std::max<int64_t>(1, kConvPartialBytes / dwBytes);
-    return std::max<int64_t>(1, std::min({g.B, kConvMaxParts, byMemory}));
+    const int64_t byRows = std::max<int64_t>(1, g.B * g.OH * g.OW / kConvMinPartRows);
+    return std::max<int64_t>(1, std::min({g.B, kConvMaxParts, byMemory, byRows}));
 }
 
 inline bool conv_pointwise(const ConvGeom& g) {

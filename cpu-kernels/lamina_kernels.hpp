@@ -795,4 +795,46 @@ inline const char* cpu_target() {
 #endif
 }
 
+// ---- Adam step (Backend.adamUpdate: the composed element-wise ops, each rounded to T) ----------
+
+template <class T>
+LAMINA_INLINE void adam_body(T* __restrict__ w, const T* __restrict__ g, T* __restrict__ m, T* __restrict__ v,
+                             T alpha, T c1, T c2, T eps, int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; i++) {
+        const T gi = g[i];
+        const T mi = m[i] + (gi - m[i]) * c1;
+        const T vi = v[i] + (gi * gi - v[i]) * c2;
+        m[i] = mi;
+        v[i] = vi;
+        w[i] = w[i] - (mi * alpha) / (std::sqrt(vi) + eps);
+    }
+}
+LAMINA_CLONES static void adam_f32(float* w, const float* g, float* m, float* v, float a, float c1, float c2, float eps,
+                                   int64_t b, int64_t e) {
+    adam_body(w, g, m, v, a, c1, c2, eps, b, e);
+}
+LAMINA_CLONES static void adam_f64(double* w, const double* g, double* m, double* v, double a, double c1, double c2,
+                                   double eps, int64_t b, int64_t e) {
+    adam_body(w, g, m, v, a, c1, c2, eps, b, e);
+}
+
+/** w, m, v updated in place; the scalars are rounded to the dtype first, as the composed ops do. */
+inline int adam_update(int dtype, void* w, const void* g, void* m, void* v, int64_t n, double alpha, double c1,
+                       double c2, double eps) {
+    if (n < 0) return E_ARG;
+    if (dtype == F32) {
+        parallel_for(n, kParallelElems, [&](int64_t b, int64_t e) {
+            adam_f32((float*) w, (const float*) g, (float*) m, (float*) v, (float) alpha, (float) c1, (float) c2,
+                     (float) eps, b, e);
+        });
+    } else if (dtype == F64) {
+        parallel_for(n, kParallelElems, [&](int64_t b, int64_t e) {
+            adam_f64((double*) w, (const double*) g, (double*) m, (double*) v, alpha, c1, c2, eps, b, e);
+        });
+    } else {
+        return E_DTYPE;
+    }
+    return OK;
+}
+
 }  // namespace lamina

@@ -64,6 +64,12 @@ inline int lamina_cpu_one_hot(const void* ids, int ids_dtype, int64_t n_ids, int
 }
 
 /** Threads used by the parallel kernels (>= 1, the calling thread included). */
+/** One Adam step in place (see Backend.adamUpdate); c1 = 1 − β1, c2 = 1 − β2. */
+inline int lamina_cpu_adam_update(int dtype, void* w, const void* g, void* m, void* v, int64_t n, double alpha,
+                                  double c1, double c2, double eps) {
+    return lamina::adam_update(dtype, w, g, m, v, n, alpha, c1, c2, eps);
+}
+
 inline int lamina_cpu_bind_blas(const void* sgemm, const void* dgemm) { return lamina::bind_blas(sgemm, dgemm); }
 
 inline int lamina_cpu_gemm(int dtype, int trans_a, int trans_b, int64_t batch, int64_t m, int64_t n, int64_t k,

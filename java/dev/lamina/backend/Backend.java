@@ -212,6 +212,53 @@ public interface Backend {
         }
     }
 
+    // ---- optimizer steps --------------------------------------------------------------------
+
+    /**
+     * One Adam step in place on a parameter w with gradient g and moments m, v (all of w's float
+     * dtype and size), as Keras 3 computes it, each operation rounded to the dtype:
+     * <pre>
+     *   m ← m + (g − m)·(1 − β1)
+     *   v ← v + (g·g − v)·(1 − β2)
+     *   w ← w − (m·α) / (√v + ε)
+     * </pre>
+     * with the scalars (1 − β1), (1 − β2), α and ε first rounded to the dtype. The default runs
+     * the element-wise primitives one by one; backends override it with one pass over memory.
+     */
+    default void adamUpdate(Storage w, Storage g, Storage m, Storage v, double alpha, double beta1, double beta2,
+                            double epsilon) {
+        DType dt = w.dtype();
+        long n = w.numel();
+        long[] shape = {n}, dense = {1}, scalar = {0};
+        Storage c1 = allocate(dt, 1), c2 = allocate(dt, 1), a = allocate(dt, 1), e = allocate(dt, 1);
+        Storage t = allocateUninitialized(dt, n), u = allocateUninitialized(dt, n), q = allocateUninitialized(dt, n);
+        try {
+            fill(c1, 1 - beta1);
+            fill(c2, 1 - beta2);
+            fill(a, alpha);
+            fill(e, epsilon);
+            binary(BinaryOp.SUB, g, dense, m, dense, t, shape);        // g − m
+            binary(BinaryOp.MUL, t, dense, c1, scalar, u, shape);      // ·(1 − β1)
+            binary(BinaryOp.ADD, m, dense, u, dense, t, shape);        // m + …
+            copyStrided(t, 0, dense, m, 0, dense, shape);
+            unary(UnaryOp.SQUARE, g, t);                               // g·g
+            binary(BinaryOp.SUB, t, dense, v, dense, u, shape);        // − v
+            binary(BinaryOp.MUL, u, dense, c2, scalar, t, shape);      // ·(1 − β2)
+            binary(BinaryOp.ADD, v, dense, t, dense, u, shape);        // v + …
+            copyStrided(u, 0, dense, v, 0, dense, shape);
+            unary(UnaryOp.SQRT, v, t);                                 // √v
+            binary(BinaryOp.ADD, t, dense, e, scalar, u, shape);       // + ε
+            binary(BinaryOp.MUL, m, dense, a, scalar, t, shape);       // m·α
+            binary(BinaryOp.DIV, t, dense, u, dense, q, shape);        // (m·α) / (√v + ε)
+            binary(BinaryOp.SUB, w, dense, q, dense, u, shape);        // w − …
+            copyStrided(u, 0, dense, w, 0, dense, shape);
+        } finally {
+            for (Storage s : new Storage[] {c1, c2, a, e, t, u, q}) {
+                s.release();
+            }
+        }
+    }
+
     /**
      * Max pooling: {@code out[b,oh,ow,c] = max} over the real (non-padding) elements of the window
      * (see {@link PoolGeometry}); NaN propagates. out [B,H',W',C] is overwritten.

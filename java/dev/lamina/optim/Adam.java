@@ -87,6 +87,13 @@ public final class Adam extends Optimizer {
     @Override
     protected void update(Variable w, Tensor g, Tensor[] slots, double lr, long step) {
         double alpha = lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step));
+        if (!amsgrad && g.dtype() == w.dtype() && java.util.Arrays.equals(g.shape(), w.shape())
+                && g.backend() == w.backend()) {
+            // the same arithmetic in one backend call (Backend.adamUpdate; bitwise equal, tested)
+            w.backend().adamUpdate(w.storage(), g.storage(), slots[0].storage(), slots[1].storage(), alpha, beta1, beta2,
+                    epsilon);
+            return;
+        }
         Slots.run(() -> {
             Variable m = (Variable) slots[0];
             Variable v = (Variable) slots[1];

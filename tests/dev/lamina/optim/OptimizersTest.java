@@ -194,6 +194,28 @@ class OptimizersTest {
     }
 
     @Test
+    void adamStepsAreBitwiseTheFloat32ArithmeticOnEveryBackend() {
+        // the cpu backend runs Adam as one native pass, the reference backend as the composed
+        // element-wise ops (Backend.adamUpdate's default); both must round like float32 code
+        double lr = 0.05, b1 = 0.8, b2 = 0.95, eps = 1e-3;
+        double[][] cpu = run(new Adam(lr, b1, b2, eps, false), Backends.cpu());
+        double[][] ref = run(new Adam(lr, b1, b2, eps, false), Backends.reference());
+        float[] w = toF(W0), m = new float[w.length], v = new float[w.length];
+        float c1 = (float) (1 - b1), c2 = (float) (1 - b2), e = (float) eps;
+        for (int t = 1; t <= G.length; t++) {
+            float a = (float) (lr * Math.sqrt(1 - Math.pow(b2, t)) / (1 - Math.pow(b1, t)));
+            for (int i = 0; i < w.length; i++) {
+                float g = (float) G[t - 1][i];
+                m[i] = m[i] + (g - m[i]) * c1;
+                v[i] = v[i] + (g * g - v[i]) * c2;
+                w[i] = w[i] - (m[i] * a) / ((float) Math.sqrt(v[i]) + e);
+                assertEquals(w[i], (float) cpu[t - 1][i], 0.0f, "cpu step " + t + " element " + i);
+                assertEquals(w[i], (float) ref[t - 1][i], 0.0f, "reference step " + t + " element " + i);
+            }
+        }
+    }
+
+    @Test
     void optionsChangeTheResult() {
         Backend cpu = Backends.cpu();
         assertNotEquals(run(new Adam(0.05, 0.9, 0.5, 1e-7, false), cpu)[4][3], run(new Adam(0.05, 0.9, 0.5, 1e-7, true), cpu)[4][3],

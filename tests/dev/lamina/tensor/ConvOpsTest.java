@@ -413,8 +413,8 @@ class ConvOpsTest {
 
     @Test
     void fusedConvResultsDoNotDependOnTheThreadCount() {
-        // 19 images (8 batch parts of 2 or 3), 3x3 same, with bias and ReLU; a small budget gives
-        // several chunks per part
+        // 19 images of 99 output pixels (7 batch parts of 2 or 3), 3x3 same, with bias and ReLU; a
+        // small budget gives several chunks per part
         Conv c = new Conv("19x11x9x5 k3x3 same", 19, 11, 9, 5, 3, 3, 7, new int[] {1, 1}, "same", new int[] {1, 1}, 1);
         float[][] in = {randomF(Shapes.numel(c.xShape())), randomF(Shapes.numel(c.kShape())), randomF(c.k)};
         long[][] shapes = {c.xShape(), c.kShape(), {c.k}};
@@ -487,24 +487,30 @@ class ConvOpsTest {
         boolean pointwise = c.kh == 1 && c.kw == 1 && c.s[0] == 1 && c.s[1] == 1;
         long oneRow = (long) os[1] * c.kh * c.kw * (c.c / c.groups) * 4;
         // one chunk of one output row per batch part running at once
-        assertEquals(pointwise ? 0 : liveChunks(c.b) * oneRow, CpuBackend.peakConvColumnBytes(), c.toString());
+        assertEquals(pointwise ? 0 : liveChunks(c.b, os[0] * os[1]) * oneRow, CpuBackend.peakConvColumnBytes(),
+                c.toString());
     }
 
-    /** Chunks a convolution call holds at once: one per batch part (min(B, 8)) running on the pool. */
-    private static long liveChunks(int batch) {
-        return Math.min(Math.min(batch, 8), CpuBackend.threads());
+    /**
+     * Chunks a convolution call holds at once: one per batch part running on the pool; the parts are
+     * min(B, 8, B·pixels / 256) (at least 1), pixels being the output pixels of one image.
+     */
+    private static long liveChunks(int batch, int pixels) {
+        long parts = Math.max(1, Math.min(Math.min(batch, 8), (long) batch * pixels / 256));
+        return Math.min(parts, CpuBackend.threads());
     }
 
     @Test
     void cpuMatchesReferenceForALargeBatchInSeveralChunks() {
         // 24 images of 9x8x3, 3x3 same, 5 filters: one image row of columns is 8·27·4 = 864 bytes;
-        // a budget of 80,000 bytes gives chunks of 80000 / 8 / 864 = 11 rows; the 8 batch parts of 3
-        // images (27 rows) run in chunks of 11, 11 and 5 rows, which cut across image boundaries
+        // a budget of 80,000 bytes gives chunks of 80000 / 8 / 864 = 11 rows; the 6 batch parts
+        // (24·72 / 256) of 4 images (36 rows) run in chunks of 11, 11, 11 and 3 rows, which cut
+        // across image boundaries
         System.setProperty(CpuBackend.CONV_COLUMN_BUDGET_PROPERTY, "80000");
         CpuBackend.resetConvColumnStats();
         Conv c = new Conv("24x9x8x3 k3x3 same s1", 24, 9, 8, 3, 3, 3, 5, new int[] {1, 1}, "same", new int[] {1, 1}, 1);
         compareCpuWithReference(c);
-        assertEquals(liveChunks(24) * 11 * 864, CpuBackend.peakConvColumnBytes());
+        assertEquals(liveChunks(24, 72) * 11 * 864, CpuBackend.peakConvColumnBytes());
         Conv g = new Conv("24x9x8x4 k3x3 s2 groups2", 24, 9, 8, 4, 3, 3, 6, new int[] {2, 2}, "same", new int[] {1, 1}, 2);
         compareCpuWithReference(g);
     }
@@ -525,7 +531,7 @@ class ConvOpsTest {
                 tape.watch(x, k);
                 Tensor y = ConvOps.conv2d(x, k, new int[] {1, 1}, "same");
                 long rowBytes = 32L * 72 * 4;
-                assertEquals(liveChunks(64) * (budget / 8 / rowBytes) * rowBytes, CpuBackend.lastConvColumnBytes());
+                assertEquals(liveChunks(64, 1024) * (budget / 8 / rowBytes) * rowBytes, CpuBackend.lastConvColumnBytes());
                 Tensor[] g = tape.gradient(y.sum(), x, k);
                 assertTrue(CpuBackend.peakConvColumnBytes() <= budget, "peak " + CpuBackend.peakConvColumnBytes());
                 // interior outputs see all 72 taps: 72 · 0.5 · 0.25 = 9; a corner sees 4·8 = 32 taps: 4

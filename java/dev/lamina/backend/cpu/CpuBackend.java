@@ -495,6 +495,21 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
+    public void adamUpdate(Storage w, Storage g, Storage m, Storage v, double alpha, double beta1, double beta2,
+                           double epsilon) {
+        String what = "cpu.adamUpdate";
+        DType dt = w.dtype();
+        for (Storage s : new Storage[] {g, m, v}) {
+            if (s.dtype() != dt || s.numel() != w.numel()) {
+                throw new IllegalArgumentException(what + ": w is " + dt + " of " + w.numel() + " elements, got "
+                        + s.dtype() + " of " + s.numel());
+            }
+        }
+        check(what, CpuKernels.lamina_cpu_adam_update(code(dt), host(w).pointer(), host(g).pointer(), host(m).pointer(),
+                host(v).pointer(), w.numel(), alpha, 1 - beta1, 1 - beta2, epsilon), dt);
+    }
+
+    @Override
     public void maxPool2dForward(Storage x, Storage out, PoolGeometry g) {
         g.checkStorages("cpu.maxPool2dForward", x, out);
         check("maxPool2dForward", CpuKernels.lamina_cpu_pool2d(0, code(x.dtype()), host(x).pointer(), null,

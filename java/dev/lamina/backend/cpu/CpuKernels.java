@@ -65,6 +65,10 @@ public final class CpuKernels {
     public static native @Cast("const char*") String lamina_cpu_target();
 
     /** glibc mallopt(M_MMAP_THRESHOLD, M_TRIM_THRESHOLD); 1 when applied, 0 otherwise (see lamina_cpu.h). */
+    /** One Adam step in place on n elements (Backend.adamUpdate); c1 = 1 − β1, c2 = 1 − β2. */
+    public static native int lamina_cpu_adam_update(int dtype, Pointer w, @Const Pointer g, Pointer m, Pointer v, long n,
+            double alpha, double c1, double c2, double eps);
+
     /** Binds cblas_sgemm and cblas_dgemm (addresses in the loaded OpenBLAS); 0 on success. */
     public static native int lamina_cpu_bind_blas(@Const Pointer sgemm, @Const Pointer dgemm);
 

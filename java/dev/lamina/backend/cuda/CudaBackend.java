@@ -489,6 +489,14 @@ public final class CudaBackend implements Backend {
         throw notYet("conv2dBackwardFilter");
     }
 
+    /** The default composition of element-wise kernels (Backend.adamUpdate), on the device. */
+    @Override
+    public void adamUpdate(Storage w, Storage g, Storage m, Storage v, double alpha, double beta1, double beta2,
+                           double epsilon) {
+        CudaRuntime.get().requireAvailable("cuda.adamUpdate");
+        Backend.super.adamUpdate(w, g, m, v, alpha, beta1, beta2, epsilon);
+    }
+
     @Override
     public void conv2dForwardFused(Storage x, Storage kernel, Storage bias, boolean relu, Storage out, ConvGeometry geom) {
         throw notYet("conv2dForwardFused");

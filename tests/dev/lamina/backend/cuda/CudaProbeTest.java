@@ -106,7 +106,7 @@ class CudaProbeTest {
             assertTrue(e.getCause().getMessage().contains(reason), e.getCause().getMessage());
             called++;
         }
-        // memory (5), kernels (11), conv/pool/cells (13), random (3), synchronize (1)
+        // memory (5), kernels (11), conv/pool/cells (13), adam (1), random (3), synchronize (1)
         assertTrue(called >= 31, "only " + called + " methods were exercised");
     }
 
