@@ -76,7 +76,7 @@ class BenchCommandTest {
         Run r = run("bench", "launch", "--backend", "cpu", "--size", "64", "--iterations", "300", "--warmup", "20");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("lamina bench launch: backend cpu"), r.out());
-        Matcher m = Pattern.compile("median ([0-9.]+) µs.*?300 calls").matcher(r.out());
+        Matcher m = Pattern.compile("median ([0-9.]+) us.*?300 calls").matcher(r.out());
         int found = 0;
         while (m.find()) {
             assertTrue(Double.parseDouble(m.group(1)) > 0, m.group());
@@ -151,7 +151,7 @@ class BenchCommandTest {
         assertEquals(5000, s.quantile(0.9));
         assertEquals(3000.0, s.mean());
         assertEquals(2000, new Samples(new long[] {4000, 1000, 2000, 3000}).median(), "lower middle");
-        assertTrue(s.describe().startsWith("median 3.00 µs"), s.describe());
+        assertTrue(s.describe().startsWith("median 3.00 us"), s.describe());
         assertThrows(IllegalArgumentException.class, () -> new Samples(new long[0]));
         assertThrows(IllegalArgumentException.class, () -> s.quantile(1.5));
     }

@@ -43,7 +43,7 @@ class CudaBenchGpuTest {
         String out = run("bench", "launch", "--iterations", "3000", "--warmup", "500");
         assertTrue(out.startsWith("lamina bench launch: backend cuda"), out);
         assertTrue(out.contains("issue #6 target"), out);
-        Matcher m = Pattern.compile("median ([0-9.]+) µs").matcher(out);
+        Matcher m = Pattern.compile("median ([0-9.]+) us").matcher(out);
         int found = 0;
         while (m.find()) {
             assertTrue(Double.parseDouble(m.group(1)) > 0, m.group());

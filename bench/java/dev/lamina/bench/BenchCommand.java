@@ -45,7 +45,7 @@ public final class BenchCommand implements Command {
                 + "launch   median host time of one float32 add of --size elements (default 1024) called from Java:\n"
                 + "         backend.binary (checks, JNI, launch) and x.add(y) through the tensor API (plus output\n"
                 + "         allocation and free); --iterations timed calls (default 20000) after --warmup (2000).\n"
-                + "matmul   GFLOP/s of square float32 C = A·B for each size (cuda default 512,1024,2048,4096,8192;\n"
+                + "matmul   GFLOP/s of square float32 C = A*B for each size (cuda default 512,1024,2048,4096,8192;\n"
                 + "         cpu 256,512,1024) and precision (cuda: fp32 and tf32; cpu: fp32), each result checked\n"
                 + "         against float64 dot products; with the optional org.bytedeco cuda preset on the class\n"
                 + "         path, cuBLAS on the same buffers in the same run and the ratio lamina / cuBLAS\n"

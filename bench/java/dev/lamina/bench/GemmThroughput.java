@@ -71,7 +71,7 @@ final class GemmThroughput {
     static int run(Backend be, String device, List<Integer> sizes, List<Mode> modes, int fixedReps, boolean cublas,
                    PrintStream out) {
         boolean cuda = be instanceof CudaBackend;
-        out.printf(Locale.ROOT, "lamina bench matmul: backend %s (%s), float32 C = A·B, n×n×n, GFLOP/s = 2n³ / time%n",
+        out.printf(Locale.ROOT, "lamina bench matmul: backend %s (%s), float32 C = A*B, n x n x n, GFLOP/s = 2 n^3 / time%n",
                 be.name(), device);
         CublasPeer peer = null;
         if (cuda && cublas) {

@@ -3,7 +3,7 @@ package dev.lamina.bench;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** Order statistics of timing samples in nanoseconds, printed in microseconds. */
+/** Order statistics of timing samples in nanoseconds, printed in microseconds ("us": the output is ASCII). */
 final class Samples {
     private final long[] sorted;
 
@@ -41,9 +41,9 @@ final class Samples {
         return sorted.length;
     }
 
-    /** "median 3.12 µs  (p10 2.90, p90 4.01, mean 3.40; n samples)". */
+    /** "median 3.12 us  (p10 2.90, p90 4.01, min 2.80, mean 3.40; n calls)". */
     String describe() {
-        return String.format(Locale.ROOT, "median %.2f µs  (p10 %.2f, p90 %.2f, min %.2f, mean %.2f; %d calls)",
+        return String.format(Locale.ROOT, "median %.2f us  (p10 %.2f, p90 %.2f, min %.2f, mean %.2f; %d calls)",
                 median() / 1e3, quantile(0.1) / 1e3, quantile(0.9) / 1e3, sorted[0] / 1e3, mean() / 1e3,
                 sorted.length);
     }
