@@ -21,7 +21,7 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.openblas.global.openblas;
+import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
  * The cpu backend: host memory, OpenBLAS for matmul and the C++ kernels of {@code cpu-kernels/}
@@ -96,7 +96,7 @@ public final class CpuBackend extends HostBackend {
     public static void setThreads(int n) {
         int t = Math.max(1, n);
         CpuKernels.lamina_cpu_set_threads(t);
-        openblas.blas_set_num_threads(t);  // calls openblas_set_num_threads
+        openblas_nolapack.blas_set_num_threads(t);  // calls openblas_set_num_threads
     }
 
     /** Threads of the kernel pool. */
@@ -239,8 +239,8 @@ public final class CpuBackend extends HostBackend {
                     + ", " + strideB);
         }
         int M = (int) m, N = (int) n, K = (int) k;
-        int ta = transA ? openblas.CblasTrans : openblas.CblasNoTrans;
-        int tb = transB ? openblas.CblasTrans : openblas.CblasNoTrans;
+        int ta = transA ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+        int tb = transB ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
         int lda = transA ? M : K;
         int ldb = transB ? K : N;
         long sizeC = m * n;
@@ -249,7 +249,7 @@ public final class CpuBackend extends HostBackend {
             FloatPointer pb = new FloatPointer(bs.pointer()).capacity(b.numel()).limit(b.numel());
             FloatPointer pc = new FloatPointer(os.pointer()).capacity(out.numel()).limit(out.numel());
             for (long p = 0; p < batch; p++) {
-                openblas.cblas_sgemm(openblas.CblasRowMajor, ta, tb, M, N, K, 1.0f,
+                openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, ta, tb, M, N, K, 1.0f,
                         pa.position(p * strideA), lda, pb.position(p * strideB), ldb, 0.0f, pc.position(p * sizeC), N);
             }
         } else {
@@ -257,7 +257,7 @@ public final class CpuBackend extends HostBackend {
             DoublePointer pb = new DoublePointer(bs.pointer()).capacity(b.numel()).limit(b.numel());
             DoublePointer pc = new DoublePointer(os.pointer()).capacity(out.numel()).limit(out.numel());
             for (long p = 0; p < batch; p++) {
-                openblas.cblas_dgemm(openblas.CblasRowMajor, ta, tb, M, N, K, 1.0,
+                openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, ta, tb, M, N, K, 1.0,
                         pa.position(p * strideA), lda, pb.position(p * strideB), ldb, 0.0, pc.position(p * sizeC), N);
             }
         }
@@ -406,15 +406,15 @@ public final class CpuBackend extends HostBackend {
     private static void gemm(DType dt, boolean ta, boolean tb, long m, long n, long k,
                              HostStorage a, long aOff, long lda, HostStorage b, long bOff, long ldb,
                              double beta, HostStorage c, long cOff, long ldc) {
-        int tA = ta ? openblas.CblasTrans : openblas.CblasNoTrans;
-        int tB = tb ? openblas.CblasTrans : openblas.CblasNoTrans;
+        int tA = ta ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
+        int tB = tb ? openblas_nolapack.CblasTrans : openblas_nolapack.CblasNoTrans;
         if (dt == DType.FLOAT32) {
-            openblas.cblas_sgemm(openblas.CblasRowMajor, tA, tB, (int) m, (int) n, (int) k, 1.0f,
+            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, tA, tB, (int) m, (int) n, (int) k, 1.0f,
                     new FloatPointer(a.pointer()).position(aOff), (int) lda,
                     new FloatPointer(b.pointer()).position(bOff), (int) ldb, (float) beta,
                     new FloatPointer(c.pointer()).position(cOff), (int) ldc);
         } else {
-            openblas.cblas_dgemm(openblas.CblasRowMajor, tA, tB, (int) m, (int) n, (int) k, 1.0,
+            openblas_nolapack.cblas_dgemm(openblas_nolapack.CblasRowMajor, tA, tB, (int) m, (int) n, (int) k, 1.0,
                     new DoublePointer(a.pointer()).position(aOff), (int) lda,
                     new DoublePointer(b.pointer()).position(bOff), (int) ldb, beta,
                     new DoublePointer(c.pointer()).position(cOff), (int) ldc);
