@@ -60,22 +60,53 @@ int lamina_cuda_mem_info(int64_t* free_bytes, int64_t* total_bytes);
 /** cudaDeviceSynchronize. */
 int lamina_cuda_synchronize(void);
 
+/* ---- streams and events ---------------------------------------------------------------------
+ * A failing call clears the thread's last error (cudaGetLastError) after returning its code, so
+ * that the launch check of the next kernel does not report it again. */
+
+/** cudaStreamCreateWithFlags(cudaStreamNonBlocking) into *stream. */
+int lamina_cuda_stream_create(void** stream);
+
+/** cudaStreamDestroy. */
+int lamina_cuda_stream_destroy(void* stream);
+
+/** cudaStreamSynchronize: waits for all work queued on stream; execution errors surface here. */
+int lamina_cuda_stream_synchronize(void* stream);
+
+/** cudaEventCreateWithFlags(cudaEventDisableTiming) into *event. */
+int lamina_cuda_event_create(void** event);
+
+/** cudaEventDestroy. */
+int lamina_cuda_event_destroy(void* event);
+
+/** cudaEventRecord: the event completes when the work queued on stream so far has. */
+int lamina_cuda_event_record(void* event, void* stream);
+
+/** cudaEventSynchronize: waits until the event's recorded work has completed. */
+int lamina_cuda_event_synchronize(void* event);
+
 /* ---- memory ---------------------------------------------------------------------------- */
 
-/** cudaMalloc of bytes (at least 1) into *ptr (the device address). */
+/** cudaMalloc of bytes (at least 1) into *ptr (the device address); cudaErrorMemoryAllocation when out of memory. */
 int lamina_cuda_malloc(int64_t bytes, void** ptr);
 
 /** cudaFree. */
 int lamina_cuda_free(void* ptr);
 
-/** cudaMemcpy host to device of bytes (synchronous). */
-int lamina_cuda_memcpy_h2d(void* dst, const void* src, int64_t bytes);
+/** cudaMallocHost (page-locked host memory) of bytes (at least 1) into *ptr. */
+int lamina_cuda_malloc_host(int64_t bytes, void** ptr);
 
-/** cudaMemcpy device to host of bytes (synchronous). */
-int lamina_cuda_memcpy_d2h(void* dst, const void* src, int64_t bytes);
+/** cudaFreeHost. */
+int lamina_cuda_free_host(void* ptr);
 
-/** cudaMemset of bytes to the byte value, ordered on the default stream like every other call. */
-int lamina_cuda_memset(void* ptr, int value, int64_t bytes);
+/** cudaMemcpyAsync host (page-locked) to device of bytes on stream. */
+int lamina_cuda_memcpy_h2d_async(void* dst, const void* src, int64_t bytes, void* stream);
+
+/** cudaMemcpyAsync device to host (page-locked) of bytes on stream. */
+int lamina_cuda_memcpy_d2h_async(void* dst, const void* src, int64_t bytes, void* stream);
+
+/** cudaMemsetAsync of bytes to the byte value on stream. */
+int lamina_cuda_memset_async(void* ptr, int value, int64_t bytes, void* stream);
 
 /* ---- kernels --------------------------------------------------------------------------- */
 

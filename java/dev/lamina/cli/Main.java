@@ -28,7 +28,8 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = table(
             new dev.lamina.forecast.ForecastCommand(),
             new dev.lamina.examples.CnnCommand(),
-            new ParityCommand());
+            new ParityCommand(),
+            new dev.lamina.bench.BenchCommand());
 
     private Main() {
     }

@@ -12,17 +12,11 @@ import dev.lamina.nn.Flatten;
 import dev.lamina.nn.Input;
 import dev.lamina.nn.MaxPooling2D;
 import dev.lamina.optim.Adam;
+import dev.lamina.plot.DesktopModule;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +64,8 @@ public final class DigitsCnn {
 
     /**
      * Trains on the 80 % split for {@code epochs} epochs (batch 32) and evaluates on the other 20 %.
-     * Writes {@code misclassified.png} into {@code outDir} when it is not null.
+     * Writes {@code misclassified.png} into {@code outDir} when it is not null and the runtime has
+     * {@code java.desktop} ({@link DesktopModule}); the result's {@code png} is null otherwise.
      */
     public static Result run(Path dataFile, Path outDir, int epochs, long seed, PrintStream out) {
         Digits.Split split = Digits.load(dataFile).trainTestSplit(0.2, seed, true);
@@ -94,52 +89,11 @@ public final class DigitsCnn {
             }
             double acc = 1.0 - (double) wrong.size() / truth.length;
             Path png = null;
-            if (outDir != null) {
+            if (outDir != null && DesktopModule.available()) {
                 png = outDir.resolve("misclassified.png");
-                writeMisclassified(png, split.test().features(), truth, predicted, wrong);
+                MisclassifiedDigitsPng.write(png, split.test().features(), truth, predicted, wrong);
             }
             return new Result(acc, truth.length, wrong.size(), seconds, png);
-        }
-    }
-
-    /** A PNG of up to 16 digits (8× enlarged, gray on black) captioned "true→predicted". */
-    static void writeMisclassified(Path png, float[][] pixels, int[] truth, int[] predicted, List<Integer> wrong) {
-        System.setProperty("java.awt.headless", "true");
-        int scale = 8;
-        int tile = 8 * scale;
-        int caption = 16;
-        int count = Math.min(16, wrong.size());
-        int cols = Math.max(1, Math.min(8, count));
-        int rows = Math.max(1, (count + cols - 1) / cols);
-        BufferedImage img = new BufferedImage(cols * (tile + 4) + 4, rows * (tile + caption + 4) + 4, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setColor(Color.DARK_GRAY);
-        g.fillRect(0, 0, img.getWidth(), img.getHeight());
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        for (int k = 0; k < count; k++) {
-            int i = wrong.get(k);
-            int x0 = 4 + (k % cols) * (tile + 4);
-            int y0 = 4 + (k / cols) * (tile + caption + 4);
-            for (int r = 0; r < 8; r++) {
-                for (int c = 0; c < 8; c++) {
-                    int v = Math.round(pixels[i][r * 8 + c] / 16f * 255f);
-                    g.setColor(new Color(v, v, v));
-                    g.fillRect(x0 + c * scale, y0 + r * scale, scale, scale);
-                }
-            }
-            g.setColor(Color.WHITE);
-            g.drawString(truth[i] + "\u2192" + predicted[i], x0 + 2, y0 + tile + caption - 3);
-        }
-        g.dispose();
-        try {
-            if (png.getParent() != null) {
-                Files.createDirectories(png.getParent());
-            }
-            if (!javax.imageio.ImageIO.write(img, "png", png.toFile())) {
-                throw new IOException("no PNG writer");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("DigitsCnn: cannot write " + png + ": " + e.getMessage(), e);
         }
     }
 
@@ -149,6 +103,7 @@ public final class DigitsCnn {
         long seed = args.length > 2 ? Long.parseLong(args[2]) : 42L;
         Result r = run(DATA, outDir, epochs, seed, System.out);
         System.out.printf(Locale.ROOT, "test accuracy %.4f (%d of %d misclassified), training %.1f s; wrote %s%n",
-                r.testAccuracy(), r.misclassified(), r.testSize(), r.trainSeconds(), r.png());
+                r.testAccuracy(), r.misclassified(), r.testSize(), r.trainSeconds(),
+                r.png() != null ? r.png() : "no image: " + DesktopModule.unavailableReason());
     }
 }

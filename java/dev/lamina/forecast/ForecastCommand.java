@@ -6,6 +6,7 @@ import dev.lamina.cli.Command;
 import dev.lamina.cli.Options;
 import dev.lamina.cli.UsageException;
 import dev.lamina.plot.Charts;
+import dev.lamina.plot.DesktopModule;
 import dev.lamina.util.Json;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -49,7 +50,8 @@ public final class ForecastCommand implements Command {
                 + "weekly series (default: San Juan weekly total_cases, bundled in data/dengue), then compares its\n"
                 + "forecasts of the last 20% with a persistence baseline (next week = this week) and a seasonal-naive\n"
                 + "baseline (same week last year): MSE, RMSE, MAE, R2 and MAPE (zero targets skipped).\n"
-                + "Writes DIR/forecast.png, DIR/loss.png, DIR/metrics.json and the model (DIR/forecaster).\n"
+                + "Writes DIR/forecast.png, DIR/loss.png, DIR/metrics.json and the model (DIR/forecaster);\n"
+                + "the charts are skipped, with a note, on a Java runtime without java.desktop.\n"
                 + "\n"
                 + "  --city C          san_juan (default) or iquitos\n"
                 + "  --data FILE.csv   any weekly series with a header row (instead of --city)\n"
@@ -106,7 +108,9 @@ public final class ForecastCommand implements Command {
         try (Forecaster f = Forecaster.trainAndEvaluate(s, data, out, ev)) {
             Forecaster.Evaluation e = ev[0];
             f.save(outDir.resolve("forecaster"));
-            writeCharts(outDir, s, data, e);
+            if (DesktopModule.available()) {
+                writeCharts(outDir, s, data, e);
+            }
             writeMetrics(outDir.resolve("metrics.json"), s, data, e);
             report(out, s, e, outDir);
         }
@@ -287,7 +291,12 @@ public final class ForecastCommand implements Command {
         out.printf(Locale.ROOT, "fit: %.1f s for %d epochs (%d steps, %.0f steps/s) on the %s backend%s%n", e.fitSeconds(),
                 s.epochs, e.trainSteps(), e.trainSteps() / e.fitSeconds(), Backends.current().name(),
                 Backends.current() == Backends.cpu() ? " (" + CpuBackend.threads() + " thread(s))" : "");
-        out.println("wrote " + dir.resolve("forecast.png") + ", " + dir.resolve("loss.png") + ", "
-                + dir.resolve("metrics.json") + " and the model in " + dir.resolve("forecaster"));
+        if (DesktopModule.available()) {
+            out.println("wrote " + dir.resolve("forecast.png") + ", " + dir.resolve("loss.png") + ", "
+                    + dir.resolve("metrics.json") + " and the model in " + dir.resolve("forecaster"));
+        } else {
+            out.println("wrote " + dir.resolve("metrics.json") + " and the model in " + dir.resolve("forecaster")
+                    + "; charts skipped: " + DesktopModule.unavailableReason());
+        }
     }
 }

@@ -2,7 +2,7 @@ package dev.lamina.bench;
 
 import java.util.concurrent.TimeUnit;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.openblas.global.openblas;
+import org.bytedeco.openblas.global.openblas_nolapack;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -40,7 +40,7 @@ public class OpenBlasBench {
     public void setUp() {
         String t = System.getProperty("lamina.cpu.threads");
         if (t != null) {
-            openblas.blas_set_num_threads(Integer.parseInt(t));
+            openblas_nolapack.blas_set_num_threads(Integer.parseInt(t));
         }
         long nn = (long) n * n;
         a = new FloatPointer(nn);
@@ -55,7 +55,7 @@ public class OpenBlasBench {
 
     @Benchmark
     public float sgemm() {
-        openblas.cblas_sgemm(openblas.CblasRowMajor, openblas.CblasNoTrans, openblas.CblasNoTrans, n, n, n,
+        openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans, openblas_nolapack.CblasNoTrans, n, n, n,
                 1f, a, n, b, n, 0f, c, n);
         return c.get(0);
     }

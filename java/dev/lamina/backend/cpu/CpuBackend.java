@@ -21,7 +21,7 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
-import org.bytedeco.openblas.global.openblas;
+import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
  * The cpu backend: host memory, OpenBLAS for matmul and the C++ kernels of {@code cpu-kernels/}
@@ -99,14 +99,14 @@ public final class CpuBackend extends HostBackend {
      * the pool.
      */
     private static void bindBlas() {
-        Loader.load(openblas.class);
+        Loader.load(openblas_nolapack.class);
         Pointer sgemm = Loader.addressof("cblas_sgemm"), dgemm = Loader.addressof("cblas_dgemm");
         if (sgemm == null || sgemm.isNull() || dgemm == null || dgemm.isNull()) {
             throw new IllegalStateException("cpu backend: cblas_sgemm / cblas_dgemm not found in the loaded OpenBLAS ("
-                    + Loader.load(openblas.class) + ")");
+                    + Loader.load(openblas_nolapack.class) + ")");
         }
         check("bind BLAS", CpuKernels.lamina_cpu_bind_blas(sgemm, dgemm), DType.FLOAT32);
-        openblas.blas_set_num_threads(1);  // openblas_set_num_threads(1): the pool splits the products
+        openblas_nolapack.blas_set_num_threads(1);  // openblas_set_num_threads(1): the pool splits the products
     }
 
     /**

@@ -19,7 +19,6 @@ import dev.lamina.tensor.DType;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
-import org.bytedeco.javacpp.BytePointer;
 
 /**
  * The CUDA backend: device memory plus the kernels of {@code cuda-kernels/}: fill, cast,
@@ -32,8 +31,20 @@ import org.bytedeco.javacpp.BytePointer;
  *
  * <p>Whether it can run is decided once, by {@link CudaRuntime}; when it cannot, {@link
  * #isAvailable()} is false and every operation throws an {@link IllegalStateException} with the
- * reason. Failed CUDA calls throw {@link CudaException} with the CUDA error's name. All work runs
- * on the legacy default stream of device 0, so calls are ordered; downloads wait for it.
+ * reason. Failed CUDA calls throw {@link CudaException} with the CUDA error's name and the op.
+ *
+ * <p>On first use the backend creates, on device 0 and for the life of the process, one stream
+ * (non-blocking) on which every kernel, memset and copy is queued in call order, a {@link
+ * CachingAllocator} over cudaMalloc/cudaFree (storages freed go to its cache; {@link
+ * #emptyCache()} returns them; out of memory empties the cache, retries once, then throws {@link
+ * CudaOutOfMemoryException} and the backend stays usable), and a page-locked staging buffer
+ * through which {@link #upload} and {@link #download} copy in chunks (property {@code
+ * lamina.cuda.stagingBytes}, default 8 MiB). Uploads and downloads return when their bytes have
+ * arrived; kernels return once launched.
+ *
+ * <p>The stream, allocator and staging code is tested on the CPU through its Java logic
+ * ({@code CachingAllocatorTest}, {@code StagedCopierTest}); its CUDA side is compiled, and
+ * checked on a device only by {@code CudaMemoryGpuTest}, which has not yet run on a GPU.
  */
 public final class CudaBackend implements Backend {
     private static final CudaBackend INSTANCE = new CudaBackend();
@@ -68,29 +79,217 @@ public final class CudaBackend implements Backend {
         return CudaRuntime.get().isAvailable();
     }
 
+    // ---- device state: stream, allocator, staging ---------------------------------------------
+
+    /** Bytes of the page-locked staging buffer (two halves), property {@code lamina.cuda.stagingBytes}. */
+    static final long DEFAULT_STAGING_BYTES = 8L << 20;
+
+    /**
+     * What the backend holds on the device once it is first used: the stream every kernel, memset
+     * and copy is queued on, the caching allocator, and the page-locked staging buffer with its two
+     * events. Created once, lazily, and kept for the life of the process.
+     */
+    private static final class Device {
+        final long stream;
+        final CachingAllocator allocator;
+        final StagedCopier copier;
+
+        Device(long stream, CachingAllocator allocator, StagedCopier copier) {
+            this.stream = stream;
+            this.allocator = allocator;
+            this.copier = copier;
+        }
+    }
+
+    private volatile Device device;
+
+    /** The device state, created on first use (call after {@code requireAvailable}). */
+    private Device state() {
+        Device d = device;
+        if (d == null) {
+            synchronized (this) {
+                d = device;
+                if (d == null) {
+                    d = createDevice();
+                    device = d;
+                }
+            }
+        }
+        return d;
+    }
+
+    private static long stagingBytes() {
+        String v = System.getProperty("lamina.cuda.stagingBytes");
+        if (v == null || v.isBlank()) {
+            return DEFAULT_STAGING_BYTES;
+        }
+        long b;
+        try {
+            b = Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            b = -1;
+        }
+        if (b < 1024 || b > (1L << 30)) {
+            throw new IllegalArgumentException("lamina.cuda.stagingBytes must be a byte count from 1024 to 1073741824, got '"
+                    + v + "'");
+        }
+        return b & ~1L;
+    }
+
+    /** Creates the stream, the two events and the staging buffer; on failure releases what was made. */
+    private static Device createDevice() {
+        long half = stagingBytes() / 2;
+        long[] out = new long[1];
+        CudaRuntime.check(CudaNative.lamina_cuda_stream_create(out), "cuda: cudaStreamCreate");
+        long stream = out[0];
+        long[] events = new long[2];
+        long pinned = 0;
+        try {
+            for (int i = 0; i < 2; i++) {
+                CudaRuntime.check(CudaNative.lamina_cuda_event_create(out), "cuda: cudaEventCreate");
+                events[i] = out[0];
+            }
+            CudaRuntime.check(CudaNative.lamina_cuda_malloc_host(2 * half, out),
+                    "cuda: cudaMallocHost of the " + 2 * half + "-byte staging buffer");
+            pinned = out[0];
+            long[] addresses = {pinned, pinned + half};
+            ByteBuffer[] halves = {HostAddress.view(addresses[0], (int) half), HostAddress.view(addresses[1], (int) half)};
+            StagedCopier copier = new StagedCopier(new StreamEngine(stream, events), halves, addresses, (int) half);
+            return new Device(stream, new CachingAllocator(new DeviceMemory(stream)), copier);
+        } catch (RuntimeException e) {
+            if (pinned != 0) {
+                CudaNative.lamina_cuda_free_host(pinned);
+            }
+            for (long ev : events) {
+                if (ev != 0) {
+                    CudaNative.lamina_cuda_event_destroy(ev);
+                }
+            }
+            CudaNative.lamina_cuda_stream_destroy(stream);
+            throw e;
+        }
+    }
+
+    /** cudaMalloc/cudaFree behind the caching allocator. */
+    private static final class DeviceMemory implements RawAllocator {
+        private final long stream;
+
+        DeviceMemory(long stream) {
+            this.stream = stream;
+        }
+
+        @Override
+        public long allocate(long bytes) {
+            long[] ptr = new long[1];
+            int code = CudaNative.lamina_cuda_malloc(bytes, ptr);
+            if (code == CudaOutOfMemoryException.CODE) {
+                return 0;
+            }
+            CudaRuntime.check(code, "cuda.allocate: cudaMalloc of " + bytes + " bytes");
+            return ptr[0];
+        }
+
+        @Override
+        public void free(long address, long bytes) {
+            CudaRuntime.check(CudaNative.lamina_cuda_free(address), "cuda.emptyCache: cudaFree of " + bytes + " bytes");
+        }
+
+        @Override
+        public void synchronize() {
+            CudaRuntime.check(CudaNative.lamina_cuda_stream_synchronize(stream),
+                    "cuda.emptyCache: cudaStreamSynchronize");
+        }
+
+        @Override
+        public String describe() {
+            long[] free = new long[1];
+            long[] total = new long[1];
+            if (CudaNative.lamina_cuda_mem_info(free, total) != 0) {
+                return "";
+            }
+            return "the device has " + CachingAllocator.formatBytes(free[0]) + " free of "
+                    + CachingAllocator.formatBytes(total[0]);
+        }
+    }
+
+    /** The staging copies' engine: cudaMemcpyAsync and events on the backend's stream. */
+    private static final class StreamEngine implements StagedCopier.Engine {
+        private final long stream;
+        private final long[] events;
+
+        StreamEngine(long stream, long[] events) {
+            this.stream = stream;
+            this.events = events;
+        }
+
+        @Override
+        public void copyToDeviceAsync(long deviceDst, long hostSrc, long bytes) {
+            CudaRuntime.check(CudaNative.lamina_cuda_memcpy_h2d_async(deviceDst, hostSrc, bytes, stream),
+                    "cuda.upload: cudaMemcpyAsync host to device of " + bytes + " bytes");
+        }
+
+        @Override
+        public void copyToHostAsync(long hostDst, long deviceSrc, long bytes) {
+            CudaRuntime.check(CudaNative.lamina_cuda_memcpy_d2h_async(hostDst, deviceSrc, bytes, stream),
+                    "cuda.download: cudaMemcpyAsync device to host of " + bytes + " bytes");
+        }
+
+        @Override
+        public void record(int slot) {
+            CudaRuntime.check(CudaNative.lamina_cuda_event_record(events[slot], stream), "cuda copy: cudaEventRecord");
+        }
+
+        @Override
+        public void await(int slot) {
+            CudaRuntime.check(CudaNative.lamina_cuda_event_synchronize(events[slot]), "cuda copy: cudaEventSynchronize");
+        }
+
+        @Override
+        public void synchronize() {
+            CudaRuntime.check(CudaNative.lamina_cuda_stream_synchronize(stream), "cuda copy: cudaStreamSynchronize");
+        }
+    }
+
     // ---- memory ----------------------------------------------------------------------------
 
+    /**
+     * Zeroed device memory from the caching allocator (a cached block when one fits; cudaMalloc
+     * otherwise). The zeroing is a cudaMemsetAsync on the backend's stream, ordered before every
+     * later use.
+     *
+     * @throws CudaOutOfMemoryException when the device is out of memory even after the cache was emptied
+     */
     @Override
     public Storage allocate(DType dtype, long numel) {
-        CudaRuntime.get().requireAvailable("cuda.allocate");
+        return allocate(dtype, numel, true, "cuda.allocate");
+    }
+
+    /** Device memory from the caching allocator, not zeroed (a reused block holds old data). */
+    @Override
+    public Storage allocateUninitialized(DType dtype, long numel) {
+        return allocate(dtype, numel, false, "cuda.allocateUninitialized");
+    }
+
+    private Storage allocate(DType dtype, long numel, boolean zero, String op) {
+        CudaRuntime.get().requireAvailable(op);
         if (numel < 0) {
-            throw new IllegalArgumentException("cuda.allocate: negative size " + numel);
+            throw new IllegalArgumentException(op + ": negative size " + numel);
         }
         long bytes = Math.multiplyExact(numel, (long) dtype.size());
-        long[] ptr = new long[1];
-        CudaRuntime.check(CudaNative.lamina_cuda_malloc(Math.max(1, bytes), ptr),
-                "cuda.allocate: cudaMalloc of " + bytes + " bytes");
-        if (bytes > 0) {
-            int code = CudaNative.lamina_cuda_memset(ptr[0], 0, bytes);
+        Device d = state();
+        long address = d.allocator.allocate(bytes);
+        if (zero && bytes > 0) {
+            int code = CudaNative.lamina_cuda_memset_async(address, 0, bytes, d.stream);
             if (code != 0) {
-                CudaNative.lamina_cuda_free(ptr[0]);
-                CudaRuntime.check(code, "cuda.allocate: cudaMemset");
+                d.allocator.free(address);
+                CudaRuntime.check(code, op + ": cudaMemsetAsync of " + bytes + " bytes");
             }
         }
         bytesInUse.addAndGet(bytes);
-        return new CudaStorage(this, dtype, numel, ptr[0]);
+        return new CudaStorage(this, dtype, numel, address);
     }
 
+    /** Returns the storage's block to the allocator's cache (no cudaFree). A second free does nothing. */
     @Override
     public void free(Storage storage) {
         CudaRuntime.get().requireAvailable("cuda.free");
@@ -107,15 +306,45 @@ public final class CudaBackend implements Backend {
             return;
         }
         bytesInUse.addAndGet(-s.bytes());
-        CudaRuntime.check(CudaNative.lamina_cuda_free(address), "cuda.free: cudaFree");
+        state().allocator.free(address);
     }
 
+    /** Bytes of the live storages (their requested sizes, as the other backends count). */
     @Override
     public long bytesInUse() {
         CudaRuntime.get().requireAvailable("cuda.bytesInUse");
         return bytesInUse.get();
     }
 
+    /**
+     * The caching allocator's counters: bytes in use (block sizes), peak, reserved (in use plus
+     * cached), cache hits, raw allocations and frees, out-of-memory retries.
+     */
+    public CachingAllocator.Stats memoryStats() {
+        CudaRuntime.get().requireAvailable("cuda.memoryStats");
+        return state().allocator.stats();
+    }
+
+    /**
+     * Returns every cached (free) block to the device with cudaFree, after waiting for the stream;
+     * live storages are untouched. Returns the bytes released.
+     */
+    public long emptyCache() {
+        CudaRuntime.get().requireAvailable("cuda.emptyCache");
+        return state().allocator.emptyCache();
+    }
+
+    /** Sets the allocator's peak counters to their current values. */
+    public void resetPeakMemoryStats() {
+        CudaRuntime.get().requireAvailable("cuda.resetPeakMemoryStats");
+        state().allocator.resetPeak();
+    }
+
+    /**
+     * Copies the storage's bytes from {@code src} (from its position; the position is unchanged)
+     * through the page-locked staging buffer, in chunks, with cudaMemcpyAsync on the backend's
+     * stream; returns when the bytes are on the device.
+     */
     @Override
     public void upload(ByteBuffer src, Storage dst) {
         CudaRuntime.get().requireAvailable("cuda.upload");
@@ -128,28 +357,24 @@ public final class CudaBackend implements Backend {
         if (bytes == 0) {
             return;
         }
-        ByteBuffer s = src.duplicate();
-        s.limit(s.position() + (int) bytes);
-        if (s.isDirect()) {
-            ByteBuffer view = s.slice();
-            BytePointer p = new BytePointer(view);
-            CudaRuntime.check(CudaNative.lamina_cuda_memcpy_h2d(d.address(), p.address(), bytes),
-                    "cuda.upload: cudaMemcpy host to device");
-            reachable(view);
-        } else {
-            try (BytePointer staging = new BytePointer(bytes)) {
-                staging.asByteBuffer().put(s);
-                CudaRuntime.check(CudaNative.lamina_cuda_memcpy_h2d(d.address(), staging.address(), bytes),
-                        "cuda.upload: cudaMemcpy host to device");
-            }
+        StagedCopier copier = state().copier;
+        synchronized (copier) {
+            copier.upload(src, d.address(), bytes);
         }
     }
 
+    /**
+     * Copies the storage's bytes into {@code dst} (from its position; the position is unchanged)
+     * through the page-locked staging buffer, after the work queued before it on the stream.
+     */
     @Override
     public void download(Storage src, ByteBuffer dst) {
         CudaRuntime.get().requireAvailable("cuda.download");
         CudaStorage s = device(src, "cuda.download");
         long bytes = s.bytes();
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("cuda.download: the destination buffer is read-only");
+        }
         if (dst.remaining() < bytes) {
             throw new IllegalArgumentException("cuda.download: destination has " + dst.remaining()
                     + " bytes, storage holds " + bytes);
@@ -157,36 +382,23 @@ public final class CudaBackend implements Backend {
         if (bytes == 0) {
             return;
         }
-        ByteBuffer d = dst.duplicate();
-        d.limit(d.position() + (int) bytes);
-        if (d.isDirect() && !d.isReadOnly()) {
-            ByteBuffer view = d.slice();
-            BytePointer p = new BytePointer(view);
-            CudaRuntime.check(CudaNative.lamina_cuda_memcpy_d2h(p.address(), s.address(), bytes),
-                    "cuda.download: cudaMemcpy device to host");
-            reachable(view);
-        } else {
-            try (BytePointer staging = new BytePointer(bytes)) {
-                CudaRuntime.check(CudaNative.lamina_cuda_memcpy_d2h(staging.address(), s.address(), bytes),
-                        "cuda.download: cudaMemcpy device to host");
-                d.put(staging.asByteBuffer());
-            }
+        StagedCopier copier = state().copier;
+        synchronized (copier) {
+            copier.download(s.address(), dst, bytes);
         }
-    }
-
-    /** Keeps a buffer reachable until the native copy that used its address has returned. */
-    private static void reachable(ByteBuffer b) {
-        java.lang.ref.Reference.reachabilityFence(b);
     }
 
     // ---- kernels -----------------------------------------------------------------------------
     //
     // Every kernel method checks availability first (the reason matters most), then what the cpu
     // backend checks (backend, dtypes, sizes, index ranges of strided views), and only then
-    // launches. Launches are asynchronous on the default stream: launch errors throw here,
+    // launches. Launches are asynchronous on the backend's stream: launch errors throw here,
     // execution errors surface at the next synchronizing call (download, synchronize).
 
-    private static final long STREAM = 0L;
+    /** The backend's stream (created on first use). */
+    private long stream() {
+        return state().stream;
+    }
 
     private static volatile Precision precision = initialPrecision();
 
@@ -213,7 +425,7 @@ public final class CudaBackend implements Backend {
     public void fill(Storage out, double value) {
         CudaRuntime.get().requireAvailable("cuda.fill");
         CudaStorage o = device(out, "cuda.fill");
-        CudaRuntime.check(CudaNative.lamina_cuda_fill(code(out.dtype()), o.address(), out.numel(), value, STREAM),
+        CudaRuntime.check(CudaNative.lamina_cuda_fill(code(out.dtype()), o.address(), out.numel(), value, stream()),
                 "cuda.fill: launch of fill (" + out.dtype() + ", " + out.numel() + " elements)");
     }
 
@@ -224,7 +436,7 @@ public final class CudaBackend implements Backend {
         CudaStorage xs = device(x, "cuda.cast"), os = device(out, "cuda.cast");
         sameNumel("cuda.cast", x, out);
         CudaRuntime.check(CudaNative.lamina_cuda_cast(code(x.dtype()), xs.address(), code(out.dtype()), os.address(),
-                x.numel(), STREAM), "cuda.cast: launch of cast " + x.dtype() + " -> " + out.dtype());
+                x.numel(), stream()), "cuda.cast: launch of cast " + x.dtype() + " -> " + out.dtype());
     }
 
     @Override
@@ -247,7 +459,7 @@ public final class CudaBackend implements Backend {
         checkRange("cuda.copyStrided", "src", src, srcOffset, srcStrides, shape);
         checkRange("cuda.copyStrided", "dst", dst, dstOffset, dstStrides, shape);
         CudaRuntime.check(CudaNative.lamina_cuda_copy_strided(s.address(), srcOffset, srcStrides, d.address(),
-                dstOffset, dstStrides, shape, rank, src.dtype().size(), STREAM),
+                dstOffset, dstStrides, shape, rank, src.dtype().size(), stream()),
                 "cuda.copyStrided: launch (shape " + Arrays.toString(shape) + ")");
     }
 
@@ -265,7 +477,7 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException(what + " does not support dtype " + x.dtype());
         }
         CudaRuntime.check(CudaNative.lamina_cuda_unary(op.ordinal(), code(x.dtype()), xs.address(), os.address(),
-                x.numel(), STREAM), what + ": launch (" + x.dtype() + ", " + x.numel() + " elements)");
+                x.numel(), stream()), what + ": launch (" + x.dtype() + ", " + x.numel() + " elements)");
     }
 
     /**
@@ -288,7 +500,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         CudaRuntime.check(CudaNative.lamina_cuda_binary(op.ordinal(), code(a.dtype()), as.address(), aStrides,
-                bs.address(), bStrides, os.address(), outShape, outShape.length, STREAM),
+                bs.address(), bStrides, os.address(), outShape, outShape.length, stream()),
                 what + ": launch (" + a.dtype() + ", shape " + Arrays.toString(outShape) + ")");
     }
 
@@ -306,7 +518,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         CudaRuntime.check(CudaNative.lamina_cuda_reduce(op.ordinal(), code(x.dtype()), xs.address(), outer, n, inner,
-                os.address(), STREAM), what + ": launch (" + x.dtype() + ", [" + outer + ", " + n + ", " + inner + "])");
+                os.address(), stream()), what + ": launch (" + x.dtype() + ", [" + outer + ", " + n + ", " + inner + "])");
     }
 
     /**
@@ -351,7 +563,7 @@ public final class CudaBackend implements Backend {
         }
         Precision p = precision;
         CudaRuntime.check(CudaNative.lamina_cuda_matmul_f32(as.address(), bs.address(), os.address(), batch, m, n, k,
-                transA ? 1 : 0, transB ? 1 : 0, strideA, strideB, p.ordinal(), STREAM),
+                transA ? 1 : 0, transB ? 1 : 0, strideA, strideB, p.ordinal(), stream()),
                 "cuda.matmul: launch of " + (p == Precision.HIGH ? "sgemm_tf32" : "sgemm_simt") + " (batch " + batch
                         + ", m " + m + ", n " + n + ", k " + k + ")");
     }
@@ -366,7 +578,7 @@ public final class CudaBackend implements Backend {
             return;
         }
         CudaRuntime.check(CudaNative.lamina_cuda_softmax(code(x.dtype()), xs.address(), os.address(), outer, n, inner,
-                log ? 1 : 0, STREAM), what + ": launch (" + x.dtype() + ", [" + outer + ", " + n + ", " + inner + "])");
+                log ? 1 : 0, stream()), what + ": launch (" + x.dtype() + ", [" + outer + ", " + n + ", " + inner + "])");
     }
 
     /** Ids are range-checked by the caller (the contract); the kernel never dereferences one outside. */
@@ -383,7 +595,7 @@ public final class CudaBackend implements Backend {
                     + ", " + ids.numel() + " ids, out of " + out.numel() + " elements");
         }
         CudaRuntime.check(CudaNative.lamina_cuda_gather(table.dtype().size(), ts.address(), table.numel() / rowSize,
-                rowSize, is.address(), code(ids.dtype()), ids.numel(), os.address(), STREAM),
+                rowSize, is.address(), code(ids.dtype()), ids.numel(), os.address(), stream()),
                 "cuda.gather: launch (" + ids.numel() + " ids, rows of " + rowSize + ")");
     }
 
@@ -405,7 +617,7 @@ public final class CudaBackend implements Backend {
             throw notYet("scatterAdd of bool");
         }
         CudaRuntime.check(CudaNative.lamina_cuda_scatter_add(code(src.dtype()), ss.address(), rowSize, is.address(),
-                code(ids.dtype()), ids.numel(), os.address(), out.numel() / rowSize, STREAM),
+                code(ids.dtype()), ids.numel(), os.address(), out.numel() / rowSize, stream()),
                 "cuda.scatterAdd: launch (" + ids.numel() + " ids, rows of " + rowSize + ")");
     }
 
@@ -419,7 +631,7 @@ public final class CudaBackend implements Backend {
                     + out.numel() + " elements");
         }
         CudaRuntime.check(CudaNative.lamina_cuda_one_hot(is.address(), code(ids.dtype()), ids.numel(), depth,
-                os.address(), code(out.dtype()), STREAM), "cuda.oneHot: launch (" + ids.numel() + " ids, depth "
+                os.address(), code(out.dtype()), stream()), "cuda.oneHot: launch (" + ids.numel() + " ids, depth "
                 + depth + ")");
     }
 
@@ -440,7 +652,7 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("cuda.randomUniform: need lo <= hi, got [" + lo + ", " + hi + ")");
         }
         CudaRuntime.check(CudaNative.lamina_cuda_random_uniform(code(out.dtype()), seed, os.address(), out.numel(), lo,
-                hi, STREAM), "cuda.randomUniform: launch (" + out.numel() + " elements)");
+                hi, stream()), "cuda.randomUniform: launch (" + out.numel() + " elements)");
     }
 
     /**
@@ -456,7 +668,7 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("cuda.randomNormal supports float32 and float64 only, got " + out.dtype());
         }
         CudaRuntime.check(CudaNative.lamina_cuda_random_normal(code(out.dtype()), seed, os.address(), out.numel(), mean,
-                std, STREAM), "cuda.randomNormal: launch (" + out.numel() + " elements)");
+                std, stream()), "cuda.randomNormal: launch (" + out.numel() + " elements)");
     }
 
     /** Fills int32 {@code out} with the first numel 32-bit words of {@code new Rng(seed).nextInt()}. */
@@ -466,7 +678,7 @@ public final class CudaBackend implements Backend {
         if (out.dtype() != DType.INT32) {
             throw new IllegalArgumentException("cuda.randomBits writes int32, got " + out.dtype());
         }
-        CudaRuntime.check(CudaNative.lamina_cuda_philox_u32(seed, os.address(), out.numel(), STREAM),
+        CudaRuntime.check(CudaNative.lamina_cuda_philox_u32(seed, os.address(), out.numel(), stream()),
                 "cuda.randomBits: launch (" + out.numel() + " elements)");
     }
 
@@ -550,10 +762,10 @@ public final class CudaBackend implements Backend {
         throw notYet("gruCellBackward");
     }
 
-    /** Waits for all queued device work; kernel execution errors surface here. */
+    /** Waits for all work queued on the backend's stream; kernel execution errors surface here. */
     public void synchronize() {
         CudaRuntime.get().requireAvailable("cuda.synchronize");
-        CudaRuntime.check(CudaNative.lamina_cuda_synchronize(), "cuda.synchronize: cudaDeviceSynchronize");
+        CudaRuntime.check(CudaNative.lamina_cuda_stream_synchronize(stream()), "cuda.synchronize: cudaStreamSynchronize");
     }
 
     // ---- helpers -----------------------------------------------------------------------------

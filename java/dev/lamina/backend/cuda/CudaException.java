@@ -2,9 +2,10 @@ package dev.lamina.backend.cuda;
 
 /**
  * A CUDA call failed. The message is {@code "<op>: <cudaErrorName> (<description>)"}; the op and
- * the CUDA error's name and code are also available on their own.
+ * the CUDA error's name and code are also available on their own. Running out of device memory
+ * is the subclass {@link CudaOutOfMemoryException}.
  */
-public final class CudaException extends RuntimeException {
+public class CudaException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     private final String op;

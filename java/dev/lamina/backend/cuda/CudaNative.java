@@ -50,6 +50,24 @@ final class CudaNative {
 
     static native int lamina_cuda_synchronize();
 
+    // ---- streams and events ----------------------------------------------------------------
+
+    /** cudaStreamCreateWithFlags(cudaStreamNonBlocking); the stream goes to {@code stream[0]}. */
+    static native int lamina_cuda_stream_create(@Cast("void**") long[] stream);
+
+    static native int lamina_cuda_stream_destroy(@Cast("void*") long stream);
+
+    static native int lamina_cuda_stream_synchronize(@Cast("void*") long stream);
+
+    /** cudaEventCreateWithFlags(cudaEventDisableTiming); the event goes to {@code event[0]}. */
+    static native int lamina_cuda_event_create(@Cast("void**") long[] event);
+
+    static native int lamina_cuda_event_destroy(@Cast("void*") long event);
+
+    static native int lamina_cuda_event_record(@Cast("void*") long event, @Cast("void*") long stream);
+
+    static native int lamina_cuda_event_synchronize(@Cast("void*") long event);
+
     // ---- memory --------------------------------------------------------------------------
 
     /** cudaMalloc; the device address goes to {@code ptr[0]}. */
@@ -57,13 +75,19 @@ final class CudaNative {
 
     static native int lamina_cuda_free(@Cast("void*") long ptr);
 
-    static native int lamina_cuda_memcpy_h2d(@Cast("void*") long dst, @Cast("const void*") long src,
-                                             @Cast("int64_t") long bytes);
+    /** cudaMallocHost (page-locked); the host address goes to {@code ptr[0]}. */
+    static native int lamina_cuda_malloc_host(@Cast("int64_t") long bytes, @Cast("void**") long[] ptr);
 
-    static native int lamina_cuda_memcpy_d2h(@Cast("void*") long dst, @Cast("const void*") long src,
-                                             @Cast("int64_t") long bytes);
+    static native int lamina_cuda_free_host(@Cast("void*") long ptr);
 
-    static native int lamina_cuda_memset(@Cast("void*") long ptr, int value, @Cast("int64_t") long bytes);
+    static native int lamina_cuda_memcpy_h2d_async(@Cast("void*") long dst, @Cast("const void*") long src,
+                                                   @Cast("int64_t") long bytes, @Cast("void*") long stream);
+
+    static native int lamina_cuda_memcpy_d2h_async(@Cast("void*") long dst, @Cast("const void*") long src,
+                                                   @Cast("int64_t") long bytes, @Cast("void*") long stream);
+
+    static native int lamina_cuda_memset_async(@Cast("void*") long ptr, int value, @Cast("int64_t") long bytes,
+                                               @Cast("void*") long stream);
 
     // ---- kernels -------------------------------------------------------------------------
 
