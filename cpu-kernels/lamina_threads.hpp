@@ -4,9 +4,15 @@
 // parallel_for splits [0, n) into at most `threads` contiguous chunks; parallel_each runs n jobs
 // that threads take one at a time. Kernels only parallelise over independent outputs, so results
 // never depend on the thread count.
+//
+// Waiting: a worker that finishes spins for up to kSpinMicros before it blocks on the condition
+// variable, and so does the caller waiting for the workers. Waking a blocked thread costs tens to
+// hundreds of microseconds on a virtual machine, as long as a whole 50 µs kernel; the ops of a
+// training step follow each other closely enough that the workers are usually still spinning.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -81,6 +87,27 @@ private:
         start_workers(n - 1);
     }
 
+    static constexpr int kSpinMicros = 200;
+
+    static void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#else
+        std::this_thread::yield();
+#endif
+    }
+
+    // Spins until ready() or kSpinMicros have passed; true when ready.
+    template <class P>
+    static bool spin_until(P&& ready) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicros);
+        for (unsigned i = 1;; i++) {
+            if (ready()) return true;
+            cpu_relax();
+            if ((i & 127) == 0 && std::chrono::steady_clock::now() > deadline) return ready();
+        }
+    }
+
     // Hands `chunks` jobs to the workers and the caller (run_mutex_ held) and waits for all of them.
     void run_jobs(int chunks, const std::function<void(int)>& job) {
         {
@@ -88,13 +115,16 @@ private:
             job_ = &job;
             njobs_ = chunks;
             next_.store(0);
-            pending_ = (int) workers_.size();
+            pending_.store((int) workers_.size());
             ++generation_;
+            published_.store(generation_, std::memory_order_release);
         }
         cv_.notify_all();
         for (int c; (c = next_.fetch_add(1)) < chunks;) job(c);
-        std::unique_lock<std::mutex> lk(m_);
-        done_cv_.wait(lk, [&] { return pending_ == 0; });
+        if (!spin_until([&] { return pending_.load(std::memory_order_acquire) == 0; })) {
+            std::unique_lock<std::mutex> lk(m_);
+            done_cv_.wait(lk, [&] { return pending_.load(std::memory_order_acquire) == 0; });
+        }
         job_ = nullptr;
     }
 
@@ -109,6 +139,7 @@ private:
             std::lock_guard<std::mutex> lk(m_);
             stop_ = true;
             ++generation_;
+            published_.store(generation_, std::memory_order_release);
         }
         cv_.notify_all();
         for (auto& w : workers_) w.join();
@@ -119,6 +150,7 @@ private:
         for (;;) {
             const std::function<void(int)>* job;
             int njobs;
+            spin_until([&] { return published_.load(std::memory_order_acquire) != seen; });
             {
                 std::unique_lock<std::mutex> lk(m_);
                 cv_.wait(lk, [&] { return generation_ != seen; });
@@ -128,9 +160,10 @@ private:
                 njobs = njobs_;
             }
             for (int c; (c = next_.fetch_add(1)) < njobs;) (*job)(c);
-            {
+            if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+                // the caller may be blocked (it spun out): wake it under the lock it waits with
                 std::lock_guard<std::mutex> lk(m_);
-                if (--pending_ == 0) done_cv_.notify_all();
+                done_cv_.notify_all();
             }
         }
     }
@@ -143,8 +176,9 @@ private:
     const std::function<void(int)>* job_ = nullptr;
     int njobs_ = 0;
     std::atomic<int> next_{0};
-    int pending_ = 0;
+    std::atomic<int> pending_{0};
     uint64_t generation_ = 0;
+    std::atomic<uint64_t> published_{0};  // generation_, readable without m_ (for spinning)
     bool stop_ = false;
 };
 
