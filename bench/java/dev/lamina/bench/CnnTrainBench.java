@@ -14,7 +14,9 @@ import java.util.Locale;
 /**
  * Training throughput of the workshop CIFAR CNN ({@link CifarCnn}) on the cpu backend: images per
  * second of {@code fit} (forward, backward, Adam step) on random data of CIFAR shape
- * [N, 32, 32, 3], at batch sizes 32 and 64. A warm-up fit runs first and is not timed; then
+ * [N, 32, 32, 3], at batch sizes 32 and 64 ({@code -Dbatches=...} for others). Three warm-up fits
+ * of {@code steps} batches run first and are not timed (the JIT compiles the training loop there:
+ * with only 3 warm-up batches the first timed rounds ran up to a third slower); then
  * {@code rounds} timed fits of {@code steps} batches each; the best and the median round are printed.
  *
  * <pre>
@@ -22,6 +24,9 @@ import java.util.Locale;
  * </pre>
  */
 public final class CnnTrainBench {
+    /** Untimed rounds before the timed ones. */
+    static final int WARMUP_ROUNDS = 3;
+
     private CnnTrainBench() {
     }
 
@@ -31,12 +36,23 @@ public final class CnnTrainBench {
         Backends.setDefault(Backends.cpu());
         System.out.printf(Locale.ROOT, "CnnTrainBench: workshop CIFAR CNN, cpu backend, %d steps x %d rounds, %d cores%n",
                 steps, rounds, Runtime.getRuntime().availableProcessors());
-        for (int batch : new int[] {32, 64}) {
+        for (int batch : batchSizes()) {
             double[] rates = measure(batch, steps, rounds);
+            StringBuilder order = new StringBuilder();
+            for (double r : rates) {
+                order.append(String.format(Locale.ROOT, " %.0f", r));
+            }
+            System.out.println("batch " + batch + " rounds in order:" + order);
             java.util.Arrays.sort(rates);
             System.out.printf(Locale.ROOT, "batch %3d: best %8.1f images/s, median %8.1f images/s%n", batch,
                     rates[rates.length - 1], rates[rates.length / 2]);
         }
+    }
+
+    /** Batch sizes: {@code -Dbatches=8,16,...} or 32 and 64. */
+    private static int[] batchSizes() {
+        String b = System.getProperty("batches", "32,64");
+        return java.util.Arrays.stream(b.split(",")).mapToInt(v -> Integer.parseInt(v.trim())).toArray();
     }
 
     private static double[] measure(int batch, int steps, int rounds) {
@@ -52,7 +68,9 @@ public final class CnnTrainBench {
             }
             Tensor y = ImageOps.toCategorical(labels, 10);
             FitOptions opts = new FitOptions().epochs(1).batchSize(batch).verbose(0).seed(3L);
-            model.fit(x.slice(0, 0, Math.min(n, 3 * batch)), y.slice(0, 0, Math.min(n, 3 * batch)), opts); // warm-up
+            for (int w = 0; w < WARMUP_ROUNDS; w++) {
+                model.fit(x, y, opts); // warm-up, as long as a timed round each
+            }
             for (int r = 0; r < rounds; r++) {
                 long t0 = System.nanoTime();
                 model.fit(x, y, opts);
