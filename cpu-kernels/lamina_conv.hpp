@@ -280,6 +280,18 @@ LAMINA_INLINE bool same(T v, T m) {
     return (v == m) | ((v != v) & (m != m));
 }
 
+// best[c] = the maximum of the whole window at base over every channel, scanned in row-major order
+template <class T>
+LAMINA_INLINE void tile_window_max(const T* __restrict__ base, T* __restrict__ best, const PoolGeom& g) {
+    const int64_t C = g.C;
+    for (int64_t c = 0; c < C; c++) best[c] = base[c];
+    for (int64_t i = 0; i < g.PH; i++)
+        for (int64_t j = (i == 0 ? 1 : 0); j < g.PW; j++) {
+            const T* __restrict__ s = base + (i * g.W + j) * C;
+            for (int64_t c = 0; c < C; c++) best[c] = nan_max(best[c], s[c]);
+        }
+}
+
 inline bool pool_tiles(const PoolGeom& g) {
     return g.PT == 0 && g.PL == 0 && g.SH == g.PH && g.SW == g.PW && g.OH * g.SH <= g.H && g.OW * g.SW <= g.W;
 }
@@ -300,15 +312,7 @@ LAMINA_INLINE void max_pool_tiles_fwd_body(const T* __restrict__ x, T* __restric
                 for (int64_t c = 0; c < C; c++) d[c] = max4(base[c], s1[c], s2[c], s3[c]);
                 continue;
             }
-            for (int64_t c = 0; c < C; c++) best[c] = base[c];
-            for (int64_t i = 0; i < g.PH; i++)
-                for (int64_t j = (i == 0 ? 1 : 0); j < g.PW; j++) {
-                    const T* __restrict__ s = base + (i * g.W + j) * C;
-                    for (int64_t c = 0; c < C; c++) {
-                        const T v = s[c], m = best[c];
-                        best[c] = (v > m || (v != v && m == m)) ? v : m;
-                    }
-                }
+            tile_window_max(base, best, g);
             T* __restrict__ d = y + (u * g.OW + ow) * C;
             for (int64_t c = 0; c < C; c++) d[c] = best[c];
         }
@@ -365,15 +369,7 @@ LAMINA_INLINE void max_pool_tiles_bwd_body(const T* __restrict__ x, const T* __r
                     }
                     continue;
                 }
-                for (int64_t c = 0; c < C; c++) best[c] = base[c];
-                for (int64_t i = 0; i < g.PH; i++)
-                    for (int64_t j = (i == 0 ? 1 : 0); j < g.PW; j++) {
-                        const T* __restrict__ s = base + (i * g.W + j) * C;
-                        for (int64_t c = 0; c < C; c++) {
-                            const T v = s[c], m = best[c];
-                            best[c] = (v > m || (v != v && m == m)) ? v : m;
-                        }
-                    }
+                tile_window_max(base, best, g);
                 for (int64_t c = 0; c < C; c++) taken[c] = T(0);
                 for (int64_t i = 0; i < g.PH; i++)
                     for (int64_t j = 0; j < g.PW; j++) {

@@ -172,6 +172,22 @@ inline void col2im_rows(const double* col, double* dx, const ConvGeom& g, int64_
     col2im_f64(col, dx, g, grp, u0, u1, b0, 0, (b1 - b0) * g.H);
 }
 
+/**
+ * The column matrix of group grp for units [u0, u1): x itself for a pointwise convolution (leading
+ * dimension C), else im2col into col (leading dimension kcol).
+ */
+template <class T>
+inline const T* columns(const T* x, T* col, const ConvGeom& g, int64_t grp, int64_t u0, int64_t u1, bool pointwise,
+                        int64_t& ld) {
+    if (pointwise) {
+        ld = g.C;
+        return x + u0 * g.OW * g.C + grp * g.cg();
+    }
+    im2col_rows(x, col, g, grp, u0, u1);
+    ld = g.kcol();
+    return col;
+}
+
 template <class T>
 using Buf = std::unique_ptr<T[]>;
 template <class T>
@@ -183,7 +199,7 @@ inline Buf<T> scratch(int64_t n) {
 
 template <class T>
 inline int conv2d_forward_t(const T* x, const T* w, const T* bias, bool relu, T* y, const ConvGeom& g, int64_t per) {
-    const int64_t P = conv_parts(g, sizeof(T)), kcol = g.kcol(), cg = g.cg(), kg = g.K / g.G;
+    const int64_t P = conv_parts(g, sizeof(T)), kcol = g.kcol(), kg = g.K / g.G;
     const bool pw = conv_pointwise(g);
     const std::vector<T> tile = bias_tile(bias, g.K);
     std::atomic<int> failed{0};
@@ -195,16 +211,8 @@ inline int conv2d_forward_t(const T* x, const T* w, const T* bias, bool relu, T*
             const int64_t u1 = std::min(U1, u0 + per), rows = (u1 - u0) * g.OW;
             T* yc = y + u0 * g.OW * g.K;
             for (int64_t grp = 0; grp < g.G; grp++) {
-                const T* cp;
                 int64_t ldcol;
-                if (pw) {
-                    cp = x + u0 * g.OW * g.C + grp * cg;
-                    ldcol = g.C;
-                } else {
-                    im2col_rows(x, col.get(), g, grp, u0, u1);
-                    cp = col.get();
-                    ldcol = kcol;
-                }
+                const T* cp = columns(x, col.get(), g, grp, u0, u1, pw, ldcol);
                 gemm_serial(false, false, rows, kg, kcol, cp, ldcol, w + grp * kg, g.K, T(0), yc + grp * kg, g.K);
             }
             if (bias != nullptr || relu) bias_act(yc, tile.data(), rows, g.K, relu);
@@ -250,16 +258,8 @@ inline int conv2d_backward_t(const T* x, const T* w, const T* y, const T* dy, bo
             if (dbp != nullptr) col_sums(dz, dbp, rows, g.K, first);
             for (int64_t grp = 0; grp < g.G; grp++) {
                 if (dwp != nullptr) {
-                    const T* cp;
                     int64_t ldcol;
-                    if (pw) {
-                        cp = x + u0 * g.OW * g.C + grp * cg;
-                        ldcol = g.C;
-                    } else {
-                        im2col_rows(x, col.get(), g, grp, u0, u1);
-                        cp = col.get();
-                        ldcol = kcol;
-                    }
+                    const T* cp = columns(x, col.get(), g, grp, u0, u1, pw, ldcol);
                     gemm_serial(true, false, kcol, kg, rows, cp, ldcol, dz + grp * kg, g.K, first ? T(0) : T(1),
                                 dwp + grp * kg, g.K);
                 }

@@ -178,6 +178,19 @@ public final class ConvOps {
     // ops
     // =========================================================================================
 
+    /** The checks shared by the convolution ops: live tensors, geometry, one float dtype. */
+    private static ConvGeometry checkConv(String op, Tensor x, Tensor kernel, int[] strides, String padding,
+                                          int[] dilation, int groups) {
+        Tensor.check(op, x, kernel);
+        ConvGeometry g = conv2dGeometry(x.shape(), kernel.shape(), strides, padding, dilation, groups);
+        requireFloat(op, "x", x);
+        if (kernel.dtype() != x.dtype()) {
+            throw new IllegalArgumentException(op + ": x is " + x.dtype() + " " + Shapes.str(x.shape()) + " but kernel is "
+                    + kernel.dtype() + " " + Shapes.str(kernel.shape()) + "; cast one first");
+        }
+        return g;
+    }
+
     /** conv2d with dilation [1, 1] and one group. */
     public static Tensor conv2d(Tensor x, Tensor kernel, int[] strides, String padding) {
         return conv2d(x, kernel, strides, padding, new int[] {1, 1}, 1);
@@ -193,13 +206,7 @@ public final class ConvOps {
      */
     public static Tensor conv2d(Tensor x, Tensor kernel, int[] strides, String padding, int[] dilation, int groups) {
         String op = "conv2d";
-        Tensor.check(op, x, kernel);
-        ConvGeometry g = conv2dGeometry(x.shape(), kernel.shape(), strides, padding, dilation, groups);
-        requireFloat(op, "x", x);
-        if (kernel.dtype() != x.dtype()) {
-            throw new IllegalArgumentException(op + ": x is " + x.dtype() + " " + Shapes.str(x.shape()) + " but kernel is "
-                    + kernel.dtype() + " " + Shapes.str(kernel.shape()) + "; cast one first");
-        }
+        ConvGeometry g = checkConv(op, x, kernel, strides, padding, dilation, groups);
         Backend be = x.backend();
         Tensor y = Tensor.uninitialized(be, x.dtype(), g.batch(), g.outH(), g.outW(), g.outC());
         if (g.batch() > 0) {
@@ -238,13 +245,7 @@ public final class ConvOps {
     public static Tensor conv2dBiasAct(Tensor x, Tensor kernel, Tensor bias, boolean relu, int[] strides, String padding,
                                        int[] dilation, int groups) {
         String op = relu ? "conv2d_bias_relu" : "conv2d_bias";
-        Tensor.check(op, x, kernel);
-        ConvGeometry g = conv2dGeometry(x.shape(), kernel.shape(), strides, padding, dilation, groups);
-        requireFloat(op, "x", x);
-        if (kernel.dtype() != x.dtype()) {
-            throw new IllegalArgumentException(op + ": x is " + x.dtype() + " " + Shapes.str(x.shape()) + " but kernel is "
-                    + kernel.dtype() + " " + Shapes.str(kernel.shape()) + "; cast one first");
-        }
+        ConvGeometry g = checkConv(op, x, kernel, strides, padding, dilation, groups);
         if (bias != null) {
             Tensor.check(op, bias);
             if (bias.dtype() != x.dtype() || bias.rank() != 1 || bias.shape()[0] != g.outC()) {
