@@ -218,7 +218,7 @@ inline int conv2d_forward_t(const T* x, const T* w, const T* bias, bool relu, T*
             if (bias != nullptr || relu) bias_act(yc, tile.data(), rows, g.K, relu);
         }
     });
-    return failed ? E_ARG : OK;
+    return failed ? E_NOMEM : OK;
 }
 
 // ---- backward ----------------------------------------------------------------------------------
@@ -235,7 +235,7 @@ inline int conv2d_backward_t(const T* x, const T* w, const T* y, const T* dy, bo
     Buf<T> dwParts, dbParts;
     if (P > 1 && dw != nullptr) dwParts = scratch<T>(P * dwSize);
     if (db != nullptr) dbParts = scratch<T>(P * dbTile);
-    if ((P > 1 && dw != nullptr && !dwParts) || (db != nullptr && !dbParts)) return E_ARG;
+    if ((P > 1 && dw != nullptr && !dwParts) || (db != nullptr && !dbParts)) return E_NOMEM;
     std::atomic<int> failed{0};
     parallel_each(P, [&](int64_t p) {
         const int64_t ib = g.B * p / P, ie = g.B * (p + 1) / P, U0 = ib * g.OH, U1 = ie * g.OH;
@@ -276,7 +276,7 @@ inline int conv2d_backward_t(const T* x, const T* w, const T* y, const T* dy, bo
             }
         }
     });
-    if (failed) return E_ARG;
+    if (failed) return E_NOMEM;
     // partials summed in part order (a fixed order, whatever the thread count)
     if (P > 1 && dw != nullptr) {
         std::memcpy(dw, dwParts.get(), (size_t) dwSize * sizeof(T));

@@ -38,7 +38,7 @@ enum BOp : int { ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQ, NE, LT, LE, GT, 
 enum ROp : int { SUM, MAX, MIN, ARGMAX, ARGMIN };
 
 // error codes returned through the C surface
-enum Err : int { OK = 0, E_DTYPE = -1, E_OP = -2, E_INDEX = -3, E_ARG = -4 };
+enum Err : int { OK = 0, E_DTYPE = -1, E_OP = -2, E_INDEX = -3, E_ARG = -4, E_NOMEM = -5 };
 
 constexpr int64_t kParallelElems = 1 << 15;  // element-wise work below this runs serially
 

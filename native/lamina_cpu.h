@@ -3,7 +3,7 @@
 // Plain functions of pointers, int64 sizes and int codes. dtype codes are the ordinals of
 // dev.lamina.tensor.DType (0 float32, 1 float64, 2 int32, 3 int64, 4 bool); op codes the ordinals
 // of UnaryOp / BinaryOp / ReduceOp. Every function returns 0 on success or a negative code:
-// -1 unsupported dtype, -2 unsupported op, -3 index out of range, -4 bad argument.
+// -1 unsupported dtype, -2 unsupported op, -3 index out of range, -4 bad argument, -5 out of memory.
 // The Java side validates sizes before calling; the native side re-checks indices.
 #pragma once
 

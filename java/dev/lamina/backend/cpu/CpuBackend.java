@@ -554,6 +554,8 @@ public final class CpuBackend extends HostBackend {
                 throw new IllegalArgumentException(what + " is not supported for dtype " + dt);
             case CpuKernels.E_INDEX:
                 throw new IndexOutOfBoundsException(what + ": index out of range");
+            case CpuKernels.E_NOMEM:
+                throw new OutOfMemoryError(what + ": the native scratch buffers could not be allocated");
             default:
                 throw new IllegalArgumentException(what + ": invalid arguments (native code " + rc + ")");
         }

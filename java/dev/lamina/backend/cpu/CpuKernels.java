@@ -25,6 +25,8 @@ public final class CpuKernels {
     public static final int E_OP = -2;
     public static final int E_INDEX = -3;
     public static final int E_ARG = -4;
+    /** A kernel could not allocate its scratch memory. */
+    public static final int E_NOMEM = -5;
 
     private CpuKernels() {
     }
