@@ -227,12 +227,77 @@ inline int copy_strided(const void* src, int64_t src_off, const int64_t* src_str
 
 // ---- unary -------------------------------------------------------------------------------------
 
+// float32 exp, tanh and sigmoid for vector loops. libm's expf/tanhf are scalar calls (1.4 and 7.7
+// ns per element here); these branch-free forms vectorise in every clone. vexpf: Cephes expf's
+// reduction by ln 2 (in two parts) and degree-6 polynomial, then 2^k applied as two normal powers
+// of two so that results in the subnormal range come out right; +inf above ln(FLT_MAX), 0 below
+// ln of half the smallest subnormal, NaN stays NaN. Within 2 ulp of exp (tested against Math.exp
+// over the whole range, subnormal results within 1 of the last place there). float64 keeps libm.
+LAMINA_INLINE float vexpf(float x) {
+    const bool nan = x != x;
+    float xc = x > 88.7228394f ? 88.7228394f : x;
+    xc = xc < -103.972084f ? -103.972084f : xc;
+    xc = nan ? 0.0f : xc;  // keeps the integer conversion below defined
+    const float kf = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round to nearest
+    float r = xc - kf * 0.693359375f;
+    r = r - kf * -2.12194440e-4f;
+    float y = 1.9875691500e-4f;
+    y = y * r + 1.3981999507e-3f;
+    y = y * r + 8.3334519073e-3f;
+    y = y * r + 4.1665795894e-2f;
+    y = y * r + 1.6666665459e-1f;
+    y = y * r + 5.0000001201e-1f;
+    y = y * r * r + r + 1.0f;
+    const int32_t k = static_cast<int32_t>(kf);  // in [-150, 128]
+    const int32_t k1 = k / 2, k2 = k - k1;         // each in [-75, 64]: normal powers of two
+    const float s1 = __builtin_bit_cast(float, (k1 + 127) << 23), s2 = __builtin_bit_cast(float, (k2 + 127) << 23);
+    float res = (y * s1) * s2;
+    res = x > 88.7228394f ? std::numeric_limits<float>::infinity() : res;
+    res = x < -103.972084f ? 0.0f : res;
+    return nan ? x : res;
+}
+
+// tanh: Cephes tanhf's odd polynomial for |x| < 0.625 (no cancellation near 0), else
+// 1 − 2 / (e^{2|x|} + 1) with the sign restored; exactly ±1 for large |x|, −0 stays −0.
+LAMINA_INLINE float vtanhf(float x) {
+    const float ax = x < 0.0f ? -x : x;
+    const float z = x * x;
+    const float poly = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z
+                         + 1.33314422036e-1f) * z - 3.33332819422e-1f) * z * x + x;
+    float big = 1.0f - 2.0f / (vexpf(2.0f * ax) + 1.0f);
+    big = x < 0.0f ? -big : big;
+    return ax < 0.625f ? (ax == 0.0f ? x : poly) : big;  // x itself at ±0: the polynomial would give +0 for −0
+}
+
+template <class T>
+LAMINA_INLINE T exp_t(T x) {
+    if constexpr (std::is_same_v<T, float>) {
+        return vexpf(x);
+    } else {
+        return std::exp(x);
+    }
+}
+
 template <class T>
 LAMINA_INLINE T sigmoid(T x) {
     // never exponentiates a positive number: no overflow for large |x|
-    if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
-    T e = std::exp(x);
-    return e / (T(1) + e);
+    if constexpr (std::is_same_v<T, float>) {
+        const float e = vexpf(x < 0.0f ? x : -x);  // e^−|x| (NaN stays NaN)
+        return x >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
+    } else {
+        if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
+        T e = std::exp(x);
+        return e / (T(1) + e);
+    }
+}
+
+template <class T>
+LAMINA_INLINE T tanh_t(T x) {
+    if constexpr (std::is_same_v<T, float>) {
+        return vtanhf(x);
+    } else {
+        return std::tanh(x);
+    }
 }
 
 template <class T, class F>
@@ -246,13 +311,13 @@ LAMINA_INLINE int unary_float(int op, const T* x, T* o, int64_t b, int64_t e) {
         case NEG: map(x, o, b, e, [](T v) { return -v; }); return OK;
         case ABS: map(x, o, b, e, [](T v) { return std::fabs(v); }); return OK;
         case SIGN: map(x, o, b, e, [](T v) { return v > T(0) ? T(1) : v < T(0) ? T(-1) : v; }); return OK;  // keeps ±0, NaN
-        case EXP: map(x, o, b, e, [](T v) { return std::exp(v); }); return OK;
+        case EXP: map(x, o, b, e, [](T v) { return exp_t(v); }); return OK;
         case LOG: map(x, o, b, e, [](T v) { return std::log(v); }); return OK;
         case LOG1P: map(x, o, b, e, [](T v) { return std::log1p(v); }); return OK;
         case SQRT: map(x, o, b, e, [](T v) { return std::sqrt(v); }); return OK;
         case SQUARE: map(x, o, b, e, [](T v) { return v * v; }); return OK;
         case RECIPROCAL: map(x, o, b, e, [](T v) { return T(1) / v; }); return OK;
-        case TANH: map(x, o, b, e, [](T v) { return std::tanh(v); }); return OK;
+        case TANH: map(x, o, b, e, [](T v) { return tanh_t(v); }); return OK;
         case SIGMOID: map(x, o, b, e, [](T v) { return sigmoid(v); }); return OK;
         case RELU: map(x, o, b, e, [](T v) { return v > T(0) ? v : (v != v ? v : T(0)); }); return OK;  // NaN stays NaN
         case STEP: map(x, o, b, e, [](T v) { return v > T(0) ? T(1) : T(0); }); return OK;
@@ -659,7 +724,7 @@ LAMINA_INLINE void softmax_t(const T* x, T* out, int64_t n, int64_t inner, bool 
             if (std::isinf(mx[j])) mx[j] = mx[j] > 0 ? mx[j] : T(0);
         for (int64_t i = 0; i < n; i++)
             for (int64_t j = 0; j < t; j++) {
-                T ev = std::exp(xb[i * inner + j] - mx[j]);
+                T ev = std::exp(xb[i * inner + j] - mx[j]);  // libm: this loop does not vectorise (double sums)
                 if (!log) ob[i * inner + j] = ev;
                 sum[j] += (A) ev;
             }

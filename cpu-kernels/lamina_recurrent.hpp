@@ -60,17 +60,11 @@ LAMINA_INLINE float rsig<float>(float x) {
     return 1.0f / (1.0f + fexp(-x));
 }
 
-// tanh: Cephes tanhf's odd polynomial for |x| < 0.625 (no cancellation near 0), else
-// 1 − 2 / (e^{2|x|} + 1) with the sign restored; exactly ±1 for large |x|.
+// tanh: the unary kernels' vtanhf (lamina_kernels.hpp): Cephes's odd polynomial near 0, else
+// 1 − 2 / (e^{2|x|} + 1); exactly ±1 for large |x|.
 template <>
 LAMINA_INLINE float rtanh<float>(float x) {
-    float ax = x < 0.0f ? -x : x;
-    float z = x * x;
-    float poly = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z
-                   + 1.33314422036e-1f) * z - 3.33332819422e-1f) * z * x + x;
-    float big = 1.0f - 2.0f / (fexp(2.0f * ax) + 1.0f);
-    big = x < 0.0f ? -big : big;
-    return ax < 0.625f ? poly : big;
+    return vtanhf(x);
 }
 
 template <class T>
