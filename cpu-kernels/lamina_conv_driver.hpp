@@ -1,5 +1,8 @@
 // Lamina cpu-kernels: the 2-D convolution passes, whole, with the bias and ReLU fused in.
 //
+// float32 layers with few input taps (an image network's first layer) skip im2col and sgemm for
+// the forward and the kernel gradient: lamina_conv_direct.hpp's kernels read x in place.
+//
 // Each pass splits the batch into P contiguous image ranges ("parts", P = min(B, 8), fewer when a
 // part would have under 256 output pixels or eight kernel-gradient partials would not fit in
 // 64 MiB); pool threads take the parts one at a
@@ -27,6 +30,7 @@
 #include <vector>
 
 #include "lamina_conv.hpp"
+#include "lamina_conv_direct.hpp"
 #include "lamina_gemm.hpp"
 
 namespace lamina {
@@ -188,6 +192,30 @@ inline const T* columns(const T* x, T* col, const ConvGeom& g, int64_t grp, int6
     return col;
 }
 
+// The direct kernels (lamina_conv_direct.hpp) serve float32 only; these overloads keep the
+// templated passes compiling for double, where conv_direct<double> is always false.
+template <class T>
+inline bool conv_direct(const ConvGeom& g) {
+    return std::is_same_v<T, float> && conv_direct_applies(g);
+}
+inline void direct_forward(const float* x, const float* w, float* y, const ConvGeom& g, int64_t u0, int64_t u1) {
+#ifdef LAMINA_HAVE_DIRECT_CONV
+    conv_direct_forward(x, w, y, g, u0, u1);
+#else
+    (void) x; (void) w; (void) y; (void) g; (void) u0; (void) u1;
+#endif
+}
+inline void direct_forward(const double*, const double*, double*, const ConvGeom&, int64_t, int64_t) {}
+inline void direct_dw(const float* x, const float* dz, float* dw, const ConvGeom& g, int64_t u0, int64_t u1,
+                      bool first) {
+#ifdef LAMINA_HAVE_DIRECT_CONV
+    conv_direct_dw(x, dz, dw, g, u0, u1, first);
+#else
+    (void) x; (void) dz; (void) dw; (void) g; (void) u0; (void) u1; (void) first;
+#endif
+}
+inline void direct_dw(const double*, const double*, double*, const ConvGeom&, int64_t, int64_t, bool) {}
+
 template <class T>
 using Buf = std::unique_ptr<T[]>;
 template <class T>
@@ -200,16 +228,23 @@ inline Buf<T> scratch(int64_t n) {
 template <class T>
 inline int conv2d_forward_t(const T* x, const T* w, const T* bias, bool relu, T* y, const ConvGeom& g, int64_t per) {
     const int64_t P = conv_parts(g, sizeof(T)), kcol = g.kcol(), kg = g.K / g.G;
-    const bool pw = conv_pointwise(g);
+    const bool pw = conv_pointwise(g), direct = conv_direct<T>(g);
+    const bool needCol = !pw && !direct;
     const std::vector<T> tile = bias_tile(bias, g.K);
     std::atomic<int> failed{0};
     parallel_each(P, [&](int64_t p) {
-        Buf<T> col = pw ? nullptr : scratch<T>(std::min(per, g.B * (p + 1) / P * g.OH - g.B * p / P * g.OH) * g.OW * kcol);
-        if (!pw && !col) { failed = 1; return; }
+        Buf<T> col = needCol ? scratch<T>(std::min(per, g.B * (p + 1) / P * g.OH - g.B * p / P * g.OH) * g.OW * kcol)
+                             : nullptr;
+        if (needCol && !col) { failed = 1; return; }
         const int64_t U0 = g.B * p / P * g.OH, U1 = g.B * (p + 1) / P * g.OH;
         for (int64_t u0 = U0; u0 < U1; u0 += per) {
             const int64_t u1 = std::min(U1, u0 + per), rows = (u1 - u0) * g.OW;
             T* yc = y + u0 * g.OW * g.K;
+            if (direct) {
+                direct_forward(x, w, y, g, u0, u1);
+                if (bias != nullptr || relu) bias_act(yc, tile.data(), rows, g.K, relu);
+                continue;
+            }
             for (int64_t grp = 0; grp < g.G; grp++) {
                 int64_t ldcol;
                 const T* cp = columns(x, col.get(), g, grp, u0, u1, pw, ldcol);
@@ -228,7 +263,7 @@ inline int conv2d_backward_t(const T* x, const T* w, const T* y, const T* dy, bo
                              const ConvGeom& g, int64_t per) {
     const int64_t P = conv_parts(g, sizeof(T)), kcol = g.kcol(), cg = g.cg(), kg = g.K / g.G;
     const int64_t dwSize = kcol * g.K;
-    const bool pw = conv_pointwise(g);
+    const bool pw = conv_pointwise(g), directDw = conv_direct<T>(g) && conv_direct_dw_applies(g);
     // part p accumulates its dW and db here; part 0 writes straight into dw / db when P == 1
     // db partials: kTile·K per part (see col_sums), folded and summed in part order at the end
     const int64_t dbTile = kTile * g.K;
@@ -240,7 +275,7 @@ inline int conv2d_backward_t(const T* x, const T* w, const T* y, const T* dy, bo
     parallel_each(P, [&](int64_t p) {
         const int64_t ib = g.B * p / P, ie = g.B * (p + 1) / P, U0 = ib * g.OH, U1 = ie * g.OH;
         const int64_t chunkRows = std::min(per, U1 - U0) * g.OW;
-        const bool needCol = !pw && (dw != nullptr || dx != nullptr);
+        const bool needCol = !pw && (dx != nullptr || (dw != nullptr && !directDw));
         Buf<T> col = needCol ? scratch<T>(chunkRows * kcol) : nullptr;
         Buf<T> dzBuf = relu ? scratch<T>(chunkRows * g.K) : nullptr;
         if ((needCol && !col) || (relu && !dzBuf)) { failed = 1; return; }
@@ -257,7 +292,9 @@ inline int conv2d_backward_t(const T* x, const T* w, const T* y, const T* dy, bo
             }
             if (dbp != nullptr) col_sums(dz, dbp, rows, g.K, first);
             for (int64_t grp = 0; grp < g.G; grp++) {
-                if (dwp != nullptr) {
+                if (dwp != nullptr && directDw) {
+                    direct_dw(x, dz, dwp, g, u0, u1, first);
+                } else if (dwp != nullptr) {
                     int64_t ldcol;
                     const T* cp = columns(x, col.get(), g, grp, u0, u1, pw, ldcol);
                     gemm_serial(true, false, kcol, kg, rows, cp, ldcol, dz + grp * kg, g.K, first ? T(0) : T(1),
@@ -294,10 +331,15 @@ inline int conv2d_backward_t(const T* x, const T* w, const T* y, const T* dy, bo
 
 // ---- C surface helpers ---------------------------------------------------------------------------
 
-/** Column bytes one call holds at most: a chunk per part running at once (bounded by the pool). */
-inline int64_t conv_column_bytes(const int64_t* ga, int64_t per, int elem) {
+/**
+ * Column bytes one call holds at most: a chunk per part running at once (bounded by the pool).
+ * pass: 0 forward, 1 backward with dx, 2 backward with the kernel gradient only.
+ */
+inline int64_t conv_column_bytes(const int64_t* ga, int64_t per, int elem, int pass) {
     ConvGeom g(ga);
     if (!g.valid() || g.B == 0 || conv_pointwise(g)) return 0;
+    const bool direct = elem == 4 && conv_direct_applies(g);
+    if ((pass == 0 && direct) || (pass == 2 && direct && conv_direct_dw_applies(g))) return 0;
     const int64_t P = conv_parts(g, elem);
     const int64_t live = std::min<int64_t>(P, ThreadPool::get().threads());
     return live * per * g.OW * g.kcol() * elem;

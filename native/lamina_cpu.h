@@ -91,8 +91,18 @@ inline int lamina_cpu_conv2d_backward(int dtype, const void* x, const void* w, c
     return lamina::conv2d_backward(dtype, x, w, y, dy, act, dx, dw, db, geom, per);
 }
 
-inline int64_t lamina_cpu_conv_column_bytes(const int64_t* geom, int64_t per, int elem_size) {
-    return lamina::conv_column_bytes(geom, per, elem_size);
+/** pass: 0 forward, 1 backward with dx, 2 backward with the kernel gradient only. */
+inline int64_t lamina_cpu_conv_column_bytes(const int64_t* geom, int64_t per, int elem_size, int pass) {
+    return lamina::conv_column_bytes(geom, per, elem_size, pass);
+}
+
+/** Turns the direct float32 convolution kernels on (1) or off (0: im2col + sgemm everywhere). */
+inline void lamina_cpu_set_conv_direct(int on) { lamina::conv_direct_enabled().store(on != 0); }
+
+/** 1 when the direct (im2col-free) float32 kernels serve this geometry on this CPU. */
+inline int lamina_cpu_conv_direct(const int64_t* geom) {
+    lamina::ConvGeom g(geom);
+    return g.valid() && lamina::conv_direct_applies(g) ? 1 : 0;
 }
 
 inline void lamina_cpu_set_threads(int n) { lamina::ThreadPool::get().set_threads(n); }

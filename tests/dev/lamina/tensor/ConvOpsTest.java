@@ -9,6 +9,7 @@ import dev.lamina.autograd.GradCheck;
 import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.Backends;
+import dev.lamina.backend.ConvGeometry;
 import dev.lamina.backend.cpu.CpuBackend;
 import java.util.List;
 import java.util.Random;
@@ -422,6 +423,80 @@ class ConvOpsTest {
         naiveConv(new double[in[0].length], new double[in[1].length], c, os);
         float[] seed = randomF((long) c.b * os[0] * os[1] * c.k);
         System.setProperty(CpuBackend.CONV_COLUMN_BUDGET_PROPERTY, Long.toString(8L * 4 * 9 * 45 * 4));
+        int before = CpuBackend.threads();
+        try {
+            double[][] first = null;
+            for (int t : new int[] {1, 2, 3, 8}) {
+                CpuBackend.setThreads(t);
+                double[][] r = runOn(Backends.cpu(), in, shapes, seed, biasAct(c, true, true));
+                if (first == null) {
+                    first = r;
+                    continue;
+                }
+                for (int i = 0; i < r.length; i++) {
+                    assertArrayEquals(first[i], r[i], 0.0, "output " + i + " with " + t + " threads");
+                }
+            }
+        } finally {
+            CpuBackend.setThreads(before);
+        }
+    }
+
+    /** Geometries the direct float32 kernels serve (few taps, K a multiple of 16, no padding). */
+    static List<Conv> directConvs() {
+        return List.of(
+                new Conv("5x12x11x3 k3x3 valid K32 (direct)", 5, 12, 11, 3, 3, 3, 32, new int[] {1, 1}, "valid",
+                        new int[] {1, 1}, 1),
+                new Conv("3x13x10x3 k3x3 valid s2 K16 (direct)", 3, 13, 10, 3, 3, 3, 16, new int[] {2, 2}, "valid",
+                        new int[] {1, 1}, 1),
+                new Conv("2x9x9x1 k3x3 valid K64 (direct)", 2, 9, 9, 1, 3, 3, 64, new int[] {1, 1}, "valid",
+                        new int[] {1, 1}, 1),
+                new Conv("2x11x10x2 k3x3 valid s(1,2) K48 (direct)", 2, 11, 10, 2, 3, 3, 48, new int[] {1, 2}, "valid",
+                        new int[] {1, 1}, 1),
+                new Conv("2x10x9x1 k5x5 valid K16 (direct)", 2, 10, 9, 1, 5, 5, 16, new int[] {1, 1}, "valid",
+                        new int[] {1, 1}, 1));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("directConvs")
+    void directKernelsMatchTheReference(Conv c) {
+        ConvGeometry g = ConvOps.conv2dGeometry(c.xShape(), c.kShape(), c.s, c.pad, c.d, c.groups);
+        if (CpuBackend.cpuTarget().equals("x86-64-v4")) {
+            assertTrue(CpuBackend.convDirect(g), c + ": the direct kernels should serve this geometry");
+        }
+        // the plain conv (dx and dkernel), and the fused op with bias and ReLU (dx, dkernel, dbias)
+        compareCpuWithReference(c);
+        float[][] in = {randomF(Shapes.numel(c.xShape())), randomF(Shapes.numel(c.kShape())), randomF(c.k)};
+        long[][] shapes = {c.xShape(), c.kShape(), {c.k}};
+        float[] seed = randomF(g.outputNumel());
+        double[][] ref = runOn(Backends.reference(), in, shapes, seed, biasAct(c, true, false));
+        double[][] cpu = runOn(Backends.cpu(), in, shapes, seed, biasAct(c, true, true));
+        for (int i = 0; i < ref.length; i++) {
+            double e = relErr(cpu[i], ref[i]);
+            assertTrue(e <= 1e-5, c + " output " + i + ": cpu vs reference relative error " + e);
+        }
+        // the kernel gradient without dx (the first-layer case) equals the one with dx
+        on(Backends.cpu(), () -> {
+            try (Scope s = Scope.open(); GradientTape tape = GradientTape.start()) {
+                Tensor x = Tensor.of(in[0], c.xShape()), k = Tensor.of(in[1], c.kShape());
+                tape.watch(k);
+                Tensor g1 = tape.gradient(ConvOps.conv2dBiasAct(x, k, null, true, c.s, c.pad, c.d, 1).sum(), k);
+                try (GradientTape t2 = GradientTape.start()) {
+                    t2.watch(x, k);
+                    Tensor[] g2 = t2.gradient(ConvOps.conv2dBiasAct(x, k, null, true, c.s, c.pad, c.d, 1).sum(), k, x);
+                    assertArrayEquals(g2[0].toDoubleArray(), g1.toDoubleArray(), 0.0, c.toString());
+                }
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void directKernelsDoNotDependOnTheThreadCount() {
+        Conv c = directConvs().get(0);
+        float[][] in = {randomF(Shapes.numel(c.xShape())), randomF(Shapes.numel(c.kShape())), randomF(c.k)};
+        long[][] shapes = {c.xShape(), c.kShape(), {c.k}};
+        float[] seed = randomF(ConvOps.conv2dGeometry(c.xShape(), c.kShape(), c.s, c.pad, c.d, 1).outputNumel());
         int before = CpuBackend.threads();
         try {
             double[][] first = null;

@@ -58,6 +58,8 @@ public final class CpuBackend extends HostBackend {
                     CpuBackend created = new CpuBackend();
                     tuneMalloc();
                     bindBlas();
+                    CpuKernels.lamina_cpu_set_conv_direct(
+                            "false".equalsIgnoreCase(System.getProperty(CONV_DIRECT_PROPERTY, "true").trim()) ? 0 : 1);
                     Integer configured = configuredThreads();
                     // touching CpuKernels loads the JNI library; the pool starts with one thread per processor
                     if (configured != null) {
@@ -392,11 +394,29 @@ public final class CpuBackend extends HostBackend {
         return Math.max(1, Math.min(units, chunkBytes / unitBytes));
     }
 
-    /** Records the column bytes of a convolution call for {@link #lastConvColumnBytes()}. */
-    private static void recordColumns(long[] ga, long per, DType dt) {
-        long bytes = CpuKernels.lamina_cpu_conv_column_bytes(ga, per, dt.size());
+    /**
+     * Records the column bytes of a convolution call for {@link #lastConvColumnBytes()}; pass 0
+     * forward, 1 backward with dx, 2 backward with the kernel gradient only.
+     */
+    private static void recordColumns(long[] ga, long per, DType dt, int pass) {
+        long bytes = CpuKernels.lamina_cpu_conv_column_bytes(ga, per, dt.size(), pass);
         LAST_COLUMN_BYTES.set(bytes);
         PEAK_COLUMN_BYTES.accumulateAndGet(bytes, Math::max);
+    }
+
+    /**
+     * System property: "false" turns the direct float32 convolution kernels off, so every
+     * convolution runs im2col + sgemm (read when the backend starts; for comparisons).
+     */
+    public static final String CONV_DIRECT_PROPERTY = "lamina.cpu.conv.direct";
+
+    /**
+     * Whether a float32 convolution of this geometry runs the direct (im2col-free) kernels of
+     * cpu-kernels/lamina_conv_direct.hpp on this CPU: one group, no dilation or padding, K a multiple
+     * of 16 up to 64, at most 32 taps per output (kh·kw·C), AVX-512F present.
+     */
+    public static boolean convDirect(ConvGeometry g) {
+        return CpuKernels.lamina_cpu_conv_direct(g.toArray()) == 1;
     }
 
     private HostStorage hostOrNull(Storage s) {
@@ -428,7 +448,7 @@ public final class CpuBackend extends HostBackend {
         DType dt = x.dtype();
         long[] ga = g.toArray();
         long per = unitsPerChunk(g, dt);
-        recordColumns(ga, per, dt);
+        recordColumns(ga, per, dt, 0);
         check(what, CpuKernels.lamina_cpu_conv2d_forward(code(dt), host(x).pointer(), host(kernel).pointer(),
                 ptr(hostOrNull(bias)), relu ? 1 : 0, host(out).pointer(), ga, per), dt);
     }
@@ -481,7 +501,7 @@ public final class CpuBackend extends HostBackend {
         DType dt = dy.dtype();
         long[] ga = g.toArray();
         long per = unitsPerChunk(g, dt);
-        recordColumns(ga, (dx != null || dkernel != null) ? per : 0, dt);
+        recordColumns(ga, (dx != null || dkernel != null) ? per : 0, dt, dx != null ? 1 : 2);
         check(what, CpuKernels.lamina_cpu_conv2d_backward(code(dt), ptr(hostOrNull(x)), ptr(hostOrNull(kernel)),
                 ptr(hostOrNull(y)), host(dy).pointer(), relu ? 1 : 0, ptr(hostOrNull(dx)), ptr(hostOrNull(dkernel)),
                 ptr(hostOrNull(dbias)), ga, per), dt);

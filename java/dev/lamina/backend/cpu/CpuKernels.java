@@ -100,8 +100,18 @@ public final class CpuKernels {
     public static native int lamina_cpu_conv2d_backward(int dtype, @Const Pointer x, @Const Pointer w, @Const Pointer y,
             @Const Pointer dy, int act, Pointer dx, Pointer dw, Pointer db, @Cast("const int64_t*") long[] geom, long per);
 
-    /** Column-buffer bytes a convolution call with {@code per} units per chunk holds at most. */
-    public static native long lamina_cpu_conv_column_bytes(@Cast("const int64_t*") long[] geom, long per, int elemSize);
+    /**
+     * Column-buffer bytes a convolution call with {@code per} units per chunk holds at most; pass 0
+     * forward, 1 backward with dx, 2 backward with the kernel gradient only.
+     */
+    public static native long lamina_cpu_conv_column_bytes(@Cast("const int64_t*") long[] geom, long per, int elemSize,
+            int pass);
+
+    /** Turns the direct float32 convolution kernels on (1) or off (0). */
+    public static native void lamina_cpu_set_conv_direct(int on);
+
+    /** 1 when the direct (im2col-free) float32 convolution kernels serve this geometry on this CPU. */
+    public static native int lamina_cpu_conv_direct(@Cast("const int64_t*") long[] geom);
 
     public static native int lamina_cpu_pool2d(int kind, int dtype, @Const Pointer x, @Const Pointer dy, Pointer out,
             @Cast("const int64_t*") long[] geom);
