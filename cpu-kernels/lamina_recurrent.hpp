@@ -34,24 +34,12 @@ LAMINA_INLINE T rtanh(T x) {
 
 // float32 gates: libm's expf/tanhf are scalar calls (about 8 ns each), which made the gate
 // non-linearities most of an LSTM step. These branch-free forms vectorise under LAMINA_CLONES.
-// fexp: Cephes expf (range reduction by ln 2 in two parts, degree-6 polynomial, scale by 2^k
-// through the exponent bits), within 2 ulp of exp on [-87.3, 88]; inputs are clamped to that
-// range, NaN passes through (the comparisons below are false for NaN).
+// fexp: the unary kernels' vexpf (lamina_kernels.hpp) on inputs clamped to [-87.3, 88], so a gate
+// never meets inf or a subnormal (bitwise the same as vexpf inside that range); NaN passes through.
 LAMINA_INLINE float fexp(float x) {
     float xc = x > 88.0f ? 88.0f : x;
     xc = xc < -87.3f ? -87.3f : xc;
-    float kf = (xc * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round to nearest
-    float r = xc - kf * 0.693359375f;
-    r = r - kf * -2.12194440e-4f;
-    float y = 1.9875691500e-4f;
-    y = y * r + 1.3981999507e-3f;
-    y = y * r + 8.3334519073e-3f;
-    y = y * r + 4.1665795894e-2f;
-    y = y * r + 1.6666665459e-1f;
-    y = y * r + 5.0000001201e-1f;
-    y = y * r * r + r + 1.0f;
-    int32_t bits = (static_cast<int32_t>(kf) + 127) << 23;
-    return y * __builtin_bit_cast(float, bits);
+    return vexpf(xc);
 }
 
 // σ(x) = 1 / (1 + e^−x): with the clamp in fexp no overflow for any x; 0 < σ < 1 up to rounding.
