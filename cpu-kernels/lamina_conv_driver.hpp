@@ -216,6 +216,13 @@ inline void direct_dw(const float* x, const float* dz, float* dw, const ConvGeom
 }
 inline void direct_dw(const double*, const double*, double*, const ConvGeom&, int64_t, int64_t, bool) {}
 
+/** Part p of P: images [ib, ie), output rows (units) [U0, U1). */
+struct PartRange {
+    int64_t ib, ie, U0, U1;
+    PartRange(const ConvGeom& g, int64_t P, int64_t p)
+        : ib(g.B * p / P), ie(g.B * (p + 1) / P), U0(ib * g.OH), U1(ie * g.OH) {}
+};
+
 template <class T>
 using Buf = std::unique_ptr<T[]>;
 template <class T>
@@ -233,22 +240,20 @@ inline int conv2d_forward_t(const T* x, const T* w, const T* bias, bool relu, T*
     const std::vector<T> tile = bias_tile(bias, g.K);
     std::atomic<int> failed{0};
     parallel_each(P, [&](int64_t p) {
-        Buf<T> col = needCol ? scratch<T>(std::min(per, g.B * (p + 1) / P * g.OH - g.B * p / P * g.OH) * g.OW * kcol)
-                             : nullptr;
+        const PartRange r(g, P, p);
+        Buf<T> col = needCol ? scratch<T>(std::min(per, r.U1 - r.U0) * g.OW * kcol) : nullptr;
         if (needCol && !col) { failed = 1; return; }
-        const int64_t U0 = g.B * p / P * g.OH, U1 = g.B * (p + 1) / P * g.OH;
-        for (int64_t u0 = U0; u0 < U1; u0 += per) {
-            const int64_t u1 = std::min(U1, u0 + per), rows = (u1 - u0) * g.OW;
+        for (int64_t u0 = r.U0; u0 < r.U1; u0 += per) {
+            const int64_t u1 = std::min(r.U1, u0 + per), rows = (u1 - u0) * g.OW;
             T* yc = y + u0 * g.OW * g.K;
             if (direct) {
                 direct_forward(x, w, y, g, u0, u1);
-                if (bias != nullptr || relu) bias_act(yc, tile.data(), rows, g.K, relu);
-                continue;
-            }
-            for (int64_t grp = 0; grp < g.G; grp++) {
-                int64_t ldcol;
-                const T* cp = columns(x, col.get(), g, grp, u0, u1, pw, ldcol);
-                gemm_serial(false, false, rows, kg, kcol, cp, ldcol, w + grp * kg, g.K, T(0), yc + grp * kg, g.K);
+            } else {
+                for (int64_t grp = 0; grp < g.G; grp++) {
+                    int64_t ldcol;
+                    const T* cp = columns(x, col.get(), g, grp, u0, u1, pw, ldcol);
+                    gemm_serial(false, false, rows, kg, kcol, cp, ldcol, w + grp * kg, g.K, T(0), yc + grp * kg, g.K);
+                }
             }
             if (bias != nullptr || relu) bias_act(yc, tile.data(), rows, g.K, relu);
         }
@@ -264,8 +269,8 @@ inline int conv2d_backward_t(const T* x, const T* w, const T* y, const T* dy, bo
     const int64_t P = conv_parts(g, sizeof(T)), kcol = g.kcol(), cg = g.cg(), kg = g.K / g.G;
     const int64_t dwSize = kcol * g.K;
     const bool pw = conv_pointwise(g), directDw = conv_direct<T>(g) && conv_direct_dw_applies(g);
-    // part p accumulates its dW and db here; part 0 writes straight into dw / db when P == 1
-    // db partials: kTile·K per part (see col_sums), folded and summed in part order at the end
+    // part p accumulates its dW here (straight into dw when P == 1) and its db in kTile·K partials
+    // (see col_sums); both are summed in part order at the end
     const int64_t dbTile = kTile * g.K;
     Buf<T> dwParts, dbParts;
     if (P > 1 && dw != nullptr) dwParts = scratch<T>(P * dwSize);
@@ -273,7 +278,8 @@ inline int conv2d_backward_t(const T* x, const T* w, const T* y, const T* dy, bo
     if ((P > 1 && dw != nullptr && !dwParts) || (db != nullptr && !dbParts)) return E_NOMEM;
     std::atomic<int> failed{0};
     parallel_each(P, [&](int64_t p) {
-        const int64_t ib = g.B * p / P, ie = g.B * (p + 1) / P, U0 = ib * g.OH, U1 = ie * g.OH;
+        const PartRange r(g, P, p);
+        const int64_t ib = r.ib, ie = r.ie, U0 = r.U0, U1 = r.U1;
         const int64_t chunkRows = std::min(per, U1 - U0) * g.OW;
         const bool needCol = !pw && (dx != nullptr || (dw != nullptr && !directDw));
         Buf<T> col = needCol ? scratch<T>(chunkRows * kcol) : nullptr;

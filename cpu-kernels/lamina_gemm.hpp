@@ -43,6 +43,11 @@ constexpr int kCblasRowMajor = 101, kCblasNoTrans = 111, kCblasTrans = 112;
 // core, the order of a pool fork/join.
 constexpr double kParallelGemmWork = 1 << 19;
 
+/** Multiply-adds of an m×k · k×n product (k = 0 counted as 1: the product still writes C). */
+inline double gemm_work(int64_t m, int64_t n, int64_t k) {
+    return (double) m * (double) n * (double) std::max<int64_t>(k, 1);
+}
+
 /** Row-major C = op(A)·op(B) + beta·C on the calling thread (one single-threaded BLAS call). */
 template <class T>
 inline void gemm_serial(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda, const T* b,
@@ -66,8 +71,7 @@ inline void gemm_serial(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const
 constexpr int64_t kGemmMinBlock = 128, kGemmMaxBlocks = 4;
 
 inline int64_t gemm_blocks(int64_t m, int64_t n, int64_t k) {
-    const double work = (double) m * (double) n * (double) std::max<int64_t>(k, 1);
-    if (work < kParallelGemmWork) return 1;
+    if (gemm_work(m, n, k) < kParallelGemmWork) return 1;
     return std::max<int64_t>(1, std::min<int64_t>(kGemmMaxBlocks, std::max(m, n) / kGemmMinBlock));
 }
 
@@ -117,7 +121,7 @@ template <class T>
 inline void gemm_batched(bool ta, bool tb, int64_t batch, int64_t m, int64_t n, int64_t k, const T* a, int64_t lda,
                          int64_t strideA, const T* b, int64_t ldb, int64_t strideB, T beta, T* c, int64_t ldc,
                          int64_t strideC) {
-    const double work = (double) m * (double) n * (double) std::max<int64_t>(k, 1);
+    const double work = gemm_work(m, n, k);
     if (batch == 1 || work >= kParallelGemmWork) {
         for (int64_t p = 0; p < batch; p++) {
             gemm_parallel(ta, tb, m, n, k, a + p * strideA, lda, b + p * strideB, ldb, beta, c + p * strideC, ldc);

@@ -91,6 +91,9 @@ inline int lamina_cpu_conv2d_backward(int dtype, const void* x, const void* w, c
     return lamina::conv2d_backward(dtype, x, w, y, dy, act, dx, dw, db, geom, per);
 }
 
+/** The most batch parts (chunks running at once) of one convolution call. */
+inline int64_t lamina_cpu_conv_max_parts() { return lamina::kConvMaxParts; }
+
 /** pass: 0 forward, 1 backward with dx, 2 backward with the kernel gradient only. */
 inline int64_t lamina_cpu_conv_column_bytes(const int64_t* geom, int64_t per, int elem_size, int pass) {
     return lamina::conv_column_bytes(geom, per, elem_size, pass);

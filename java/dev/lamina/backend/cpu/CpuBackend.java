@@ -380,6 +380,9 @@ public final class CpuBackend extends HostBackend {
      */
     public static final long CONV_CHUNK_TARGET_BYTES = 512L << 10;
 
+    /** Batch parts of one native convolution call at most (kConvMaxParts in lamina_conv_driver.hpp): 8. */
+    private static final long CONV_MAX_PARTS = CpuKernels.lamina_cpu_conv_max_parts();
+
     /**
      * Output rows (units u = b·outH + oh, each outW·kh·kw·C/groups column entries) per chunk:
      * max(1, min(budget / 8, {@link #CONV_CHUNK_TARGET_BYTES}) / unit bytes), at most all units. The
@@ -390,7 +393,7 @@ public final class CpuBackend extends HostBackend {
     private static long unitsPerChunk(ConvGeometry g, DType dt) {
         long unitBytes = (long) g.outW() * g.kh() * g.kw() * g.inCPerGroup() * dt.size();
         long units = (long) g.batch() * g.outH();
-        long chunkBytes = Math.min(convColumnBudget() / 8, CONV_CHUNK_TARGET_BYTES);
+        long chunkBytes = Math.min(convColumnBudget() / CONV_MAX_PARTS, CONV_CHUNK_TARGET_BYTES);
         return Math.max(1, Math.min(units, chunkBytes / unitBytes));
     }
 
@@ -419,12 +422,9 @@ public final class CpuBackend extends HostBackend {
         return CpuKernels.lamina_cpu_conv_direct(g.toArray()) == 1;
     }
 
-    private HostStorage hostOrNull(Storage s) {
-        return s == null ? null : host(s);
-    }
-
-    private static Pointer ptr(HostStorage s) {
-        return s == null ? null : s.pointer();
+    /** The native address of an optional storage (null stays null: "not computed" for the kernels). */
+    private Pointer ptrOrNull(Storage s) {
+        return s == null ? null : host(s).pointer();
     }
 
     /**
@@ -450,7 +450,7 @@ public final class CpuBackend extends HostBackend {
         long per = unitsPerChunk(g, dt);
         recordColumns(ga, per, dt, 0);
         check(what, CpuKernels.lamina_cpu_conv2d_forward(code(dt), host(x).pointer(), host(kernel).pointer(),
-                ptr(hostOrNull(bias)), relu ? 1 : 0, host(out).pointer(), ga, per), dt);
+                ptrOrNull(bias), relu ? 1 : 0, host(out).pointer(), ga, per), dt);
     }
 
     /**
@@ -502,9 +502,9 @@ public final class CpuBackend extends HostBackend {
         long[] ga = g.toArray();
         long per = unitsPerChunk(g, dt);
         recordColumns(ga, (dx != null || dkernel != null) ? per : 0, dt, dx != null ? 1 : 2);
-        check(what, CpuKernels.lamina_cpu_conv2d_backward(code(dt), ptr(hostOrNull(x)), ptr(hostOrNull(kernel)),
-                ptr(hostOrNull(y)), host(dy).pointer(), relu ? 1 : 0, ptr(hostOrNull(dx)), ptr(hostOrNull(dkernel)),
-                ptr(hostOrNull(dbias)), ga, per), dt);
+        check(what, CpuKernels.lamina_cpu_conv2d_backward(code(dt), ptrOrNull(x), ptrOrNull(kernel),
+                ptrOrNull(y), host(dy).pointer(), relu ? 1 : 0, ptrOrNull(dx), ptrOrNull(dkernel),
+                ptrOrNull(dbias), ga, per), dt);
     }
 
     private static void checkBias(String what, Storage bias, Storage out, ConvGeometry g) {

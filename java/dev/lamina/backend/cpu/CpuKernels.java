@@ -107,6 +107,9 @@ public final class CpuKernels {
     public static native long lamina_cpu_conv_column_bytes(@Cast("const int64_t*") long[] geom, long per, int elemSize,
             int pass);
 
+    /** The most batch parts (chunks running at once) of one convolution call. */
+    public static native long lamina_cpu_conv_max_parts();
+
     /** Turns the direct float32 convolution kernels on (1) or off (0). */
     public static native void lamina_cpu_set_conv_direct(int on);
 
