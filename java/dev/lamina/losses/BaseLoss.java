@@ -6,6 +6,8 @@ import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Shapes;
 import dev.lamina.tensor.Tensor;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Common frame of the Keras losses: a per-sample loss ({@link #perSample}) averaged over
@@ -37,6 +39,29 @@ public abstract class BaseLoss implements Loss {
 
     /** The per-sample loss of checked inputs of equal shapes (rank ≥ 1) and dtypes. */
     protected abstract Tensor perSampleAligned(Tensor yTrue, Tensor yPred);
+
+    /**
+     * The Keras config every loss starts from: {@code name} (its Keras name) and the reduction
+     * ({@code sum_over_batch_size}); subclasses add their own keys.
+     */
+    protected Map<String, Object> baseConfig(String kerasName) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", kerasName);
+        c.put("reduction", "sum_over_batch_size");
+        return c;
+    }
+
+    /**
+     * log p over the last axis for the categorical cross-entropies: log-softmax of logits, or the log
+     * of probabilities renormalised to sum 1 and clipped to [ε, 1 − ε] (as Keras).
+     */
+    static Tensor logProbabilities(Tensor yPred, boolean fromLogits) {
+        if (fromLogits) {
+            return yPred.logSoftmax(-1);
+        }
+        Tensor p = yPred.div(yPred.sum(new int[] {-1}, true));
+        return p.clip(EPSILON, 1 - EPSILON).log();
+    }
 
     /** The scalar mean of {@link #perSample} (Keras's sum_over_batch_size reduction). */
     @Override

@@ -1,7 +1,6 @@
 package dev.lamina.losses;
 
 import dev.lamina.tensor.Tensor;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -54,9 +53,7 @@ public final class BinaryCrossentropy extends BaseLoss {
 
     @Override
     public Map<String, Object> config() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("name", name());
-        c.put("reduction", "sum_over_batch_size");
+        Map<String, Object> c = baseConfig(name());
         c.put("from_logits", fromLogits);
         return c;
     }

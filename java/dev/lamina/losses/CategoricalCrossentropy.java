@@ -1,7 +1,6 @@
 package dev.lamina.losses;
 
 import dev.lamina.tensor.Tensor;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -33,13 +32,7 @@ public final class CategoricalCrossentropy extends BaseLoss {
 
     @Override
     protected Tensor perSampleAligned(Tensor yTrue, Tensor yPred) {
-        Tensor logp;
-        if (fromLogits) {
-            logp = yPred.logSoftmax(-1);
-        } else {
-            Tensor p = yPred.div(yPred.sum(new int[] {-1}, true));
-            logp = p.clip(EPSILON, 1 - EPSILON).log();
-        }
+        Tensor logp = logProbabilities(yPred, fromLogits);
         return yTrue.mul(logp).sum(-1).neg();
     }
 
@@ -50,9 +43,7 @@ public final class CategoricalCrossentropy extends BaseLoss {
 
     @Override
     public Map<String, Object> config() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("name", name());
-        c.put("reduction", "sum_over_batch_size");
+        Map<String, Object> c = baseConfig(name());
         c.put("from_logits", fromLogits);
         return c;
     }

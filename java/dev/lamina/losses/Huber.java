@@ -1,7 +1,6 @@
 package dev.lamina.losses;
 
 import dev.lamina.tensor.Tensor;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -48,9 +47,7 @@ public final class Huber extends BaseLoss {
 
     @Override
     public Map<String, Object> config() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("name", "huber_loss");
-        c.put("reduction", "sum_over_batch_size");
+        Map<String, Object> c = baseConfig("huber_loss");
         c.put("delta", delta);
         return c;
     }

@@ -1,7 +1,6 @@
 package dev.lamina.losses;
 
 import dev.lamina.tensor.Tensor;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -22,9 +21,6 @@ public final class MeanAbsoluteError extends BaseLoss {
 
     @Override
     public Map<String, Object> config() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("name", name());
-        c.put("reduction", "sum_over_batch_size");
-        return c;
+        return baseConfig(name());
     }
 }

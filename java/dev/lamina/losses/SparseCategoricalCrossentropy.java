@@ -4,7 +4,6 @@ import dev.lamina.tensor.DType;
 import dev.lamina.tensor.Shapes;
 import dev.lamina.tensor.Tensor;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -74,13 +73,7 @@ public final class SparseCategoricalCrossentropy extends BaseLoss {
             throw new IllegalArgumentException("SparseCategoricalCrossentropy: y_true " + Shapes.str(yTrue.shape())
                     + " for y_pred " + Shapes.str(yPred.shape()) + ": " + e.getMessage(), e);
         }
-        Tensor logp;
-        if (fromLogits) {
-            logp = yPred.logSoftmax(-1);
-        } else {
-            Tensor p = yPred.div(yPred.sum(new int[] {-1}, true));
-            logp = p.clip(EPSILON, 1 - EPSILON).log();
-        }
+        Tensor logp = logProbabilities(yPred, fromLogits);
         return onehot.mul(logp).sum(-1).neg();
     }
 
@@ -91,9 +84,7 @@ public final class SparseCategoricalCrossentropy extends BaseLoss {
 
     @Override
     public Map<String, Object> config() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("name", name());
-        c.put("reduction", "sum_over_batch_size");
+        Map<String, Object> c = baseConfig(name());
         c.put("from_logits", fromLogits);
         return c;
     }

@@ -211,6 +211,27 @@ public abstract class BaseConv<T extends BaseConv<T>> extends Layer {
         return null;
     }
 
+    /**
+     * The groups setters of the grouped convolutions: {@code groups} after checking it is positive
+     * and divides {@code filters} (and that the layer is not built yet).
+     */
+    protected final int checkedGroups(int groups, int filters) {
+        checkUnbuilt("groups");
+        if (groups < 1 || filters % groups != 0) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": groups must be positive and divide filters "
+                    + filters + ", got " + groups);
+        }
+        return groups;
+    }
+
+    /** Input channels per group, checking that {@code groups} divides {@code channels}. */
+    protected final long channelsPerGroup(long channels, int groups) {
+        if (channels % groups != 0) {
+            throw new IllegalArgumentException(who() + ": groups " + groups + " must divide the input channels " + channels);
+        }
+        return channels / groups;
+    }
+
     /** The convolution of the (cast, checked) input with the kernel, before bias and activation. */
     protected abstract Tensor convolve(Tensor x);
 

@@ -49,12 +49,7 @@ public class Conv1D extends BaseConv<Conv1D> {
 
     /** Number of groups (default 1); returns this. */
     public Conv1D groups(int groups) {
-        checkUnbuilt("groups");
-        if (groups < 1 || filters % groups != 0) {
-            throw new IllegalArgumentException("Conv1D: groups must be positive and divide filters " + filters + ", got "
-                    + groups);
-        }
-        this.groups = groups;
+        this.groups = checkedGroups(groups, filters);
         return this;
     }
 
@@ -73,10 +68,7 @@ public class Conv1D extends BaseConv<Conv1D> {
 
     @Override
     protected long[] kernelShape(long channels) {
-        if (channels % groups != 0) {
-            throw new IllegalArgumentException(who() + ": groups " + groups + " must divide the input channels " + channels);
-        }
-        return new long[] {kernelSize[0], channels / groups, filters};
+        return new long[] {kernelSize[0], channelsPerGroup(channels, groups), filters};
     }
 
     @Override

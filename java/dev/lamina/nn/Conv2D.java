@@ -62,12 +62,7 @@ public class Conv2D extends BaseConv<Conv2D> {
 
     /** Number of groups (default 1): input and output channels split into groups convolved apart; returns this. */
     public Conv2D groups(int groups) {
-        checkUnbuilt("groups");
-        if (groups < 1 || filters % groups != 0) {
-            throw new IllegalArgumentException("Conv2D: groups must be positive and divide filters " + filters + ", got "
-                    + groups);
-        }
-        this.groups = groups;
+        this.groups = checkedGroups(groups, filters);
         return this;
     }
 
@@ -86,10 +81,7 @@ public class Conv2D extends BaseConv<Conv2D> {
 
     @Override
     protected long[] kernelShape(long channels) {
-        if (channels % groups != 0) {
-            throw new IllegalArgumentException(who() + ": groups " + groups + " must divide the input channels " + channels);
-        }
-        return new long[] {kernelSize[0], kernelSize[1], channels / groups, filters};
+        return new long[] {kernelSize[0], kernelSize[1], channelsPerGroup(channels, groups), filters};
     }
 
     @Override
