@@ -7,11 +7,8 @@ package dev.lamina.metrics;
  * reset. Targets must be 0 or 1; y_true and y_pred hold the same number of values
  * ({@code [B]} and {@code [B, 1]} pair up).
  */
-public final class BinaryAccuracy implements Metric {
-    private final String name;
+public final class BinaryAccuracy extends RunningMean {
     private final double threshold;
-    private long correct;
-    private long total;
 
     /** Threshold 0.5, name {@code binary_accuracy}. */
     public BinaryAccuracy() {
@@ -20,7 +17,7 @@ public final class BinaryAccuracy implements Metric {
 
     /** A name (e.g. {@code accuracy}, as Keras names it when compiled from that string) and a threshold. */
     public BinaryAccuracy(String name, double threshold) {
-        this.name = MetricChecks.name(name, "BinaryAccuracy");
+        super(name, "BinaryAccuracy");
         if (!Double.isFinite(threshold)) {
             throw new IllegalArgumentException("BinaryAccuracy: threshold must be finite, got " + threshold);
         }
@@ -47,23 +44,7 @@ public final class BinaryAccuracy implements Metric {
                 c++;
             }
         }
-        correct += c;
-        total += yTrue.length;
-    }
-
-    @Override
-    public double result() {
-        return total == 0 ? Double.NaN : (double) correct / total;
-    }
-
-    @Override
-    public void reset() {
-        correct = 0;
-        total = 0;
-    }
-
-    @Override
-    public String name() {
-        return name;
+        sum += c;
+        count += yTrue.length;
     }
 }

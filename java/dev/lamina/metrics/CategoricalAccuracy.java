@@ -10,10 +10,7 @@ import java.util.Arrays;
  * index on ties, as numpy). y_true and y_pred have the same shape {@code [..., C]}; every row
  * of C values is one sample.
  */
-public final class CategoricalAccuracy implements Metric {
-    private final String name;
-    private long correct;
-    private long total;
+public final class CategoricalAccuracy extends RunningMean {
 
     /** Name {@code categorical_accuracy}. */
     public CategoricalAccuracy() {
@@ -21,7 +18,7 @@ public final class CategoricalAccuracy implements Metric {
     }
 
     public CategoricalAccuracy(String name) {
-        this.name = MetricChecks.name(name, "CategoricalAccuracy");
+        super(name, "CategoricalAccuracy");
     }
 
     @Override
@@ -45,23 +42,7 @@ public final class CategoricalAccuracy implements Metric {
                 ok++;
             }
         }
-        correct += ok;
-        total += rows;
-    }
-
-    @Override
-    public double result() {
-        return total == 0 ? Double.NaN : (double) correct / total;
-    }
-
-    @Override
-    public void reset() {
-        correct = 0;
-        total = 0;
-    }
-
-    @Override
-    public String name() {
-        return name;
+        sum += ok;
+        count += rows;
     }
 }

@@ -4,10 +4,7 @@ package dev.lamina.metrics;
  * Mean absolute error over all values seen since the last reset, as
  * {@code keras.metrics.MeanAbsoluteError}: {@code MAE = (1/N) Σᵢ |yᵢ − ŷᵢ|}.
  */
-public final class MeanAbsoluteError implements Metric {
-    private final String name;
-    private double sum;
-    private long count;
+public final class MeanAbsoluteError extends RunningMean {
 
     /** Name {@code mean_absolute_error}. */
     public MeanAbsoluteError() {
@@ -15,7 +12,7 @@ public final class MeanAbsoluteError implements Metric {
     }
 
     public MeanAbsoluteError(String name) {
-        this.name = MetricChecks.name(name, "MeanAbsoluteError");
+        super(name, "MeanAbsoluteError");
     }
 
     @Override
@@ -25,21 +22,5 @@ public final class MeanAbsoluteError implements Metric {
             sum += Math.abs(yTrue[i] - yPred[i]);
         }
         count += yTrue.length;
-    }
-
-    @Override
-    public double result() {
-        return count == 0 ? Double.NaN : sum / count;
-    }
-
-    @Override
-    public void reset() {
-        sum = 0;
-        count = 0;
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 }

@@ -13,10 +13,7 @@ package dev.lamina.metrics;
  * subnormal double, whose quotient could overflow). When every target seen was zero the result
  * is NaN and {@link #nanReason()} says so; a zero target never makes the result infinite.
  */
-public final class MeanAbsolutePercentageError implements Metric {
-    private final String name;
-    private double sum;
-    private long count;
+public final class MeanAbsolutePercentageError extends RunningMean {
     private long skipped;
 
     /** Name {@code mean_absolute_percentage_error}. */
@@ -25,7 +22,7 @@ public final class MeanAbsolutePercentageError implements Metric {
     }
 
     public MeanAbsolutePercentageError(String name) {
-        this.name = MetricChecks.name(name, "MeanAbsolutePercentageError");
+        super(name, "MeanAbsolutePercentageError");
     }
 
     @Override
@@ -70,13 +67,7 @@ public final class MeanAbsolutePercentageError implements Metric {
 
     @Override
     public void reset() {
-        sum = 0;
-        count = 0;
+        super.reset();
         skipped = 0;
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 }

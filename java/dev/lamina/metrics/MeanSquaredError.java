@@ -6,10 +6,7 @@ package dev.lamina.metrics;
  * the last axis and then over samples, which is the same number when every sample has the same
  * number of outputs. y_true and y_pred hold the same number of values.
  */
-public final class MeanSquaredError implements Metric {
-    private final String name;
-    private double sum;
-    private long count;
+public final class MeanSquaredError extends RunningMean {
 
     /** Name {@code mean_squared_error} (Keras's class default; {@code Metrics.get("mse")} names it mse). */
     public MeanSquaredError() {
@@ -17,7 +14,7 @@ public final class MeanSquaredError implements Metric {
     }
 
     public MeanSquaredError(String name) {
-        this.name = MetricChecks.name(name, "MeanSquaredError");
+        super(name, "MeanSquaredError");
     }
 
     @Override
@@ -28,21 +25,5 @@ public final class MeanSquaredError implements Metric {
             sum += d * d;
         }
         count += yTrue.length;
-    }
-
-    @Override
-    public double result() {
-        return count == 0 ? Double.NaN : sum / count;
-    }
-
-    @Override
-    public void reset() {
-        sum = 0;
-        count = 0;
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 }

@@ -5,10 +5,7 @@ package dev.lamina.metrics;
  * {@code keras.metrics.RootMeanSquaredError}: {@code RMSE = sqrt((1/N) Σᵢ (yᵢ − ŷᵢ)²)} — the
  * square root of the mean over everything seen, not a mean of per-batch roots.
  */
-public final class RootMeanSquaredError implements Metric {
-    private final String name;
-    private double sum;
-    private long count;
+public final class RootMeanSquaredError extends RunningMean {
 
     /** Name {@code root_mean_squared_error}. */
     public RootMeanSquaredError() {
@@ -16,7 +13,7 @@ public final class RootMeanSquaredError implements Metric {
     }
 
     public RootMeanSquaredError(String name) {
-        this.name = MetricChecks.name(name, "RootMeanSquaredError");
+        super(name, "RootMeanSquaredError");
     }
 
     @Override
@@ -32,16 +29,5 @@ public final class RootMeanSquaredError implements Metric {
     @Override
     public double result() {
         return count == 0 ? Double.NaN : Math.sqrt(sum / count);
-    }
-
-    @Override
-    public void reset() {
-        sum = 0;
-        count = 0;
-    }
-
-    @Override
-    public String name() {
-        return name;
     }
 }

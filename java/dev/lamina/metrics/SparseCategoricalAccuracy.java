@@ -11,10 +11,7 @@ import java.util.Arrays;
  * a class axis of 1 ({@code [B]} or {@code [B, 1]} for {@code [B, C]} predictions). Labels must be
  * integers in {@code [0, C)}.
  */
-public final class SparseCategoricalAccuracy implements Metric {
-    private final String name;
-    private long correct;
-    private long total;
+public final class SparseCategoricalAccuracy extends RunningMean {
 
     /** Name {@code sparse_categorical_accuracy}. */
     public SparseCategoricalAccuracy() {
@@ -22,7 +19,7 @@ public final class SparseCategoricalAccuracy implements Metric {
     }
 
     public SparseCategoricalAccuracy(String name) {
-        this.name = MetricChecks.name(name, "SparseCategoricalAccuracy");
+        super(name, "SparseCategoricalAccuracy");
     }
 
     @Override
@@ -56,23 +53,7 @@ public final class SparseCategoricalAccuracy implements Metric {
                 ok++;
             }
         }
-        correct += ok;
-        total += rows;
-    }
-
-    @Override
-    public double result() {
-        return total == 0 ? Double.NaN : (double) correct / total;
-    }
-
-    @Override
-    public void reset() {
-        correct = 0;
-        total = 0;
-    }
-
-    @Override
-    public String name() {
-        return name;
+        sum += ok;
+        count += rows;
     }
 }

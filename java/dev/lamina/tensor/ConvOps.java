@@ -5,6 +5,7 @@ import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.ConvGeometry;
 import dev.lamina.backend.PoolGeometry;
+import dev.lamina.backend.Storage;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -288,26 +289,7 @@ public final class ConvOps {
      * NaN propagates.
      */
     public static Tensor maxPool2d(Tensor x, int[] poolSize, int[] strides, String padding) {
-        String op = "max_pool2d";
-        Tensor.check(op, x);
-        PoolGeometry g = pool2dGeometry(op, x.shape(), poolSize, strides, padding);
-        requireFloat(op, "x", x);
-        Backend be = x.backend();
-        Tensor y = Tensor.uninitialized(be, x.dtype(), g.batch(), g.outH(), g.outW(), g.channels());
-        if (g.batch() > 0) {
-            be.maxPool2dForward(x.storage(), y.storage(), g);
-        }
-        if (GradientTape.isRecording()) {
-            GradientTape.record(op, y, dy -> {
-                Tensor.check("max_pool2d backward", dy);
-                Tensor dx = Tensor.uninitialized(be, x.dtype(), x.shape());
-                if (g.batch() > 0) {
-                    be.maxPool2dBackward(x.storage(), dy.storage(), dx.storage(), g);
-                }
-                return new Tensor[] {dx};
-            }, x);
-        }
-        return y;
+        return pool2d("max_pool2d", x, poolSize, strides, padding, Backend::maxPool2dForward, Backend::maxPool2dBackward);
     }
 
     /**
@@ -316,21 +298,39 @@ public final class ConvOps {
      * {@code strides} null means {@code poolSize} (Keras).
      */
     public static Tensor avgPool2d(Tensor x, int[] poolSize, int[] strides, String padding) {
-        String op = "avg_pool2d";
+        return pool2d("avg_pool2d", x, poolSize, strides, padding, Backend::avgPool2dForward,
+                (be, in, dy, dx, g) -> be.avgPool2dBackward(dy, dx, g));
+    }
+
+    /** A pooling pass forward: out from x. */
+    @FunctionalInterface
+    private interface PoolForward {
+        void run(Backend be, Storage x, Storage out, PoolGeometry g);
+    }
+
+    /** A pooling pass backward: dx from x and dy. */
+    @FunctionalInterface
+    private interface PoolBackward {
+        void run(Backend be, Storage x, Storage dy, Storage dx, PoolGeometry g);
+    }
+
+    /** The checks, output, kernel call and tape record shared by the pooling ops. */
+    private static Tensor pool2d(String op, Tensor x, int[] poolSize, int[] strides, String padding, PoolForward forward,
+                                 PoolBackward backward) {
         Tensor.check(op, x);
         PoolGeometry g = pool2dGeometry(op, x.shape(), poolSize, strides, padding);
         requireFloat(op, "x", x);
         Backend be = x.backend();
         Tensor y = Tensor.uninitialized(be, x.dtype(), g.batch(), g.outH(), g.outW(), g.channels());
         if (g.batch() > 0) {
-            be.avgPool2dForward(x.storage(), y.storage(), g);
+            forward.run(be, x.storage(), y.storage(), g);
         }
         if (GradientTape.isRecording()) {
             GradientTape.record(op, y, dy -> {
-                Tensor.check("avg_pool2d backward", dy);
+                Tensor.check(op + " backward", dy);
                 Tensor dx = Tensor.uninitialized(be, x.dtype(), x.shape());
                 if (g.batch() > 0) {
-                    be.avgPool2dBackward(dy.storage(), dx.storage(), g);
+                    backward.run(be, x.storage(), dy.storage(), dx.storage(), g);
                 }
                 return new Tensor[] {dx};
             }, x);
