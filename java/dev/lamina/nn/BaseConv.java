@@ -323,15 +323,7 @@ public abstract class BaseConv<T extends BaseConv<T>> extends Layer {
     /** λ-penalties of kernel and bias summed (null without regularizers or before build). */
     @Override
     public Tensor regularizationLoss() {
-        Tensor total = null;
-        if (kernel != null && kernelRegularizer != null) {
-            total = kernelRegularizer.penalty(kernel);
-        }
-        if (bias != null && biasRegularizer != null) {
-            Tensor p = biasRegularizer.penalty(bias);
-            total = total == null ? p : total.add(p);
-        }
-        return total;
+        return penalties(kernelRegularizer, kernel, biasRegularizer, bias);
     }
 
     static List<Object> ints(int[] v) {

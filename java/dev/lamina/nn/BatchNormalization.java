@@ -243,15 +243,7 @@ public class BatchNormalization extends Layer {
     /** Sum of the γ and β penalties, or null when there are none. */
     @Override
     public Tensor regularizationLoss() {
-        Tensor total = null;
-        if (gamma != null && gammaRegularizer != null) {
-            total = gammaRegularizer.penalty(gamma);
-        }
-        if (beta != null && betaRegularizer != null) {
-            Tensor p = betaRegularizer.penalty(beta);
-            total = total == null ? p : total.add(p);
-        }
-        return total;
+        return penalties(gammaRegularizer, gamma, betaRegularizer, beta);
     }
 
     @Override

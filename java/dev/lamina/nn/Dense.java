@@ -220,15 +220,7 @@ public class Dense extends Layer {
     /** λ-penalties of kernel and bias summed (null when the layer has no regularizer or is unbuilt). */
     @Override
     public Tensor regularizationLoss() {
-        Tensor total = null;
-        if (kernel != null && kernelRegularizer != null) {
-            total = kernelRegularizer.penalty(kernel);
-        }
-        if (bias != null && biasRegularizer != null) {
-            Tensor p = biasRegularizer.penalty(bias);
-            total = total == null ? p : total.add(p);
-        }
-        return total;
+        return penalties(kernelRegularizer, kernel, biasRegularizer, bias);
     }
 
     @Override

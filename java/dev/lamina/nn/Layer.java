@@ -267,6 +267,22 @@ public abstract class Layer implements AutoCloseable {
         return null;
     }
 
+    /**
+     * {@code r1.penalty(w1) + r2.penalty(w2)}, leaving out a pair whose regularizer or weight is null
+     * (no regularizer, or not built); null when both are left out.
+     */
+    protected static Tensor penalties(Regularizer r1, Variable w1, Regularizer r2, Variable w2) {
+        Tensor total = null;
+        if (w1 != null && r1 != null) {
+            total = r1.penalty(w1);
+        }
+        if (w2 != null && r2 != null) {
+            Tensor p = r2.penalty(w2);
+            total = total == null ? p : total.add(p);
+        }
+        return total;
+    }
+
     /** Frees the weights. */
     @Override
     public void close() {
