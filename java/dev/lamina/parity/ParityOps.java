@@ -1,5 +1,9 @@
 package dev.lamina.parity;
 
+import dev.lamina.losses.BinaryCrossentropy;
+import dev.lamina.losses.Loss;
+import dev.lamina.losses.MeanSquaredError;
+import dev.lamina.losses.SparseCategoricalCrossentropy;
 import dev.lamina.tensor.ConvOps;
 import dev.lamina.tensor.RecurrentOps;
 import dev.lamina.tensor.Tensor;
@@ -23,9 +27,6 @@ public final class ParityOps {
         Map<String, Tensor> apply(Map<String, Tensor> in, Map<String, Object> attrs);
     }
 
-    /** Keras's default fuzz factor, used to clip probabilities in binary cross-entropy. */
-    public static final double EPSILON = 1e-7;
-
     /** Op name to implementation. */
     public static final Map<String, Op> TABLE;
 
@@ -36,10 +37,8 @@ public final class ParityOps {
         Map<String, Op> t = new LinkedHashMap<>();
         t.put("matmul", (in, a) -> Map.of("y", get(in, "a").matmul(get(in, "b"))));
         t.put("dense", ParityOps::dense);
-        t.put("mean_squared_error", (in, a) -> {
-            Tensor diff = get(in, "y_pred").sub(get(in, "y_true"));
-            return Map.of("loss", diff.square().mean());
-        });
+        t.put("mean_squared_error", (in, a) -> Map.of("loss",
+                new MeanSquaredError().compute(get(in, "y_true"), get(in, "y_pred"))));
         t.put("binary_crossentropy", ParityOps::binaryCrossentropy);
         t.put("sparse_categorical_crossentropy", ParityOps::sparseCategoricalCrossentropy);
         t.put("embedding", (in, a) -> Map.of("y", get(in, "embeddings").gather(get(in, "ids"))));
@@ -106,33 +105,16 @@ public final class ParityOps {
         throw new IllegalArgumentException("attribute " + key + " must be an integer or a list of two integers, got " + v);
     }
 
-    /**
-     * Keras binary cross-entropy on probabilities: p = clip(y_pred, ε, 1 − ε),
-     * loss = mean(−(t·log p + (1 − t)·log(1 − p))).
-     */
+    /** The library's BinaryCrossentropy (probabilities, or logits with from_logits = true). */
     static Map<String, Tensor> binaryCrossentropy(Map<String, Tensor> in, Map<String, Object> attrs) {
-        if (boolAttr(attrs, "from_logits", false)) {
-            throw new UnsupportedOperationException("binary_crossentropy with from_logits=true");
-        }
-        Tensor t = get(in, "y_true");
-        Tensor p = get(in, "y_pred").clip(EPSILON, 1 - EPSILON);
-        Tensor one = Tensor.scalar(1.0, p.dtype());
-        Tensor pos = t.mul(p.log());
-        Tensor neg = one.sub(t).mul(one.sub(p).log());
-        return Map.of("loss", pos.add(neg).neg().mean());
+        Loss loss = new BinaryCrossentropy(boolAttr(attrs, "from_logits", false));
+        return Map.of("loss", loss.compute(get(in, "y_true"), get(in, "y_pred")));
     }
 
-    /** From logits: loss = mean over the batch of −log_softmax(logits)[label]. */
+    /** The library's SparseCategoricalCrossentropy of integer labels (from logits unless from_logits = false). */
     static Map<String, Tensor> sparseCategoricalCrossentropy(Map<String, Tensor> in, Map<String, Object> attrs) {
-        if (!boolAttr(attrs, "from_logits", true)) {
-            throw new UnsupportedOperationException("sparse_categorical_crossentropy with from_logits=false");
-        }
-        Tensor logits = get(in, "logits");
-        Tensor labels = get(in, "labels");
-        long classes = logits.shape()[logits.rank() - 1];
-        Tensor logp = logits.logSoftmax(-1);
-        Tensor picked = logp.mul(labels.oneHot(classes, logits.dtype())).sum(new int[] {-1}, false);
-        return Map.of("loss", picked.neg().mean());
+        Loss loss = new SparseCategoricalCrossentropy(boolAttr(attrs, "from_logits", true));
+        return Map.of("loss", loss.compute(get(in, "labels"), get(in, "logits")));
     }
 
     /** Keras LSTM (gate order ifco) over x [B,T,I] from h0, c0: outputs y, h (= h_T), c (= c_T). */
