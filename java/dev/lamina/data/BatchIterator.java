@@ -102,20 +102,8 @@ public final class BatchIterator implements Iterable<BatchIterator.Batch> {
 
     /** The sample order of the next epoch (a new permutation when shuffling); starts that epoch. */
     private int[] nextOrder() {
-        int[] idx = new int[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = i;
-        }
-        if (shuffle) {
-            for (int i = n - 1; i > 0; i--) {
-                int j = (int) rng.nextLong(i + 1);
-                int t = idx[i];
-                idx[i] = idx[j];
-                idx[j] = t;
-            }
-        }
         epoch++;
-        return idx;
+        return rng.order(n, shuffle);
     }
 
     /** The batches of the next epoch. */

@@ -211,18 +211,14 @@ public final class Digits {
                     }
                 }
                 int[] m = members.stream().mapToInt(Integer::intValue).toArray();
-                shuffle(m, rng);
+                rng.shuffle(m);
                 int nTest = (int) Math.round(m.length * testFraction);
                 for (int i = 0; i < m.length; i++) {
                     (i < nTest ? test : train).add(m[i]);
                 }
             }
         } else {
-            int[] all = new int[size()];
-            for (int i = 0; i < all.length; i++) {
-                all[i] = i;
-            }
-            shuffle(all, rng);
+            int[] all = rng.order(size(), true);
             int nTest = (int) Math.round(all.length * testFraction);
             for (int i = 0; i < all.length; i++) {
                 (i < nTest ? test : train).add(all[i]);
@@ -230,18 +226,8 @@ public final class Digits {
         }
         int[] tr = train.stream().mapToInt(Integer::intValue).toArray();
         int[] te = test.stream().mapToInt(Integer::intValue).toArray();
-        shuffle(tr, rng);
-        shuffle(te, rng);
+        rng.shuffle(tr);
+        rng.shuffle(te);
         return new Split(subset(tr), subset(te));
-    }
-
-    /** Fisher-Yates shuffle in place. */
-    private static void shuffle(int[] a, Rng rng) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = (int) rng.nextLong(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
     }
 }

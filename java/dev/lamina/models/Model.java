@@ -315,7 +315,7 @@ public abstract class Model implements AutoCloseable {
                 c.onEpochBegin(epoch, new LinkedHashMap<>());
             }
             bar.epochBegin(epoch, o.epochs);
-            int[] order = order(n, o.shuffle, shuffleRng);
+            int[] order = shuffleRng.order(n, o.shuffle);
             for (Metric m : metrics) {
                 m.reset();
             }
@@ -394,22 +394,6 @@ public abstract class Model implements AutoCloseable {
         for (Metric m : metrics) {
             m.update(t, yTrue.shape(), p, yPred.shape());
         }
-    }
-
-    private static int[] order(int n, boolean shuffle, Rng rng) {
-        int[] idx = new int[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = i;
-        }
-        if (shuffle) {
-            for (int i = n - 1; i > 0; i--) {
-                int j = (int) rng.nextLong(i + 1);
-                int t = idx[i];
-                idx[i] = idx[j];
-                idx[j] = t;
-            }
-        }
-        return idx;
     }
 
     /** Rows [start, end) of the epoch order: a slice when in order, a gather when shuffled. */

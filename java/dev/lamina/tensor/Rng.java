@@ -76,6 +76,31 @@ public final class Rng {
         return (long) Math.floor(nextDouble() * bound);
     }
 
+    /**
+     * Shuffles {@code a} in place (Fisher-Yates from the last element down, each swap partner drawn
+     * with {@link #nextLong(long)}), so the same seed gives the same order.
+     */
+    public void shuffle(int[] a) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = (int) nextLong(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+
+    /** 0, 1, ..., n − 1, in order or (when {@code shuffle}) shuffled with {@link #shuffle(int[])}. */
+    public int[] order(int n, boolean shuffle) {
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) {
+            idx[i] = i;
+        }
+        if (shuffle) {
+            shuffle(idx);
+        }
+        return idx;
+    }
+
     /** Values uniform in [lo, hi). */
     public Tensor uniform(DType dtype, double lo, double hi, long... shape) {
         if (!(hi >= lo)) {
