@@ -1,9 +1,7 @@
 package dev.lamina.ensemble;
 
 import dev.lamina.models.Model;
-import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -72,14 +70,6 @@ public final class AveragingEnsemble {
 
     /** The weighted mean of the members' predictions (in the caller's scope). */
     public Tensor predict(Tensor x) {
-        Tensor out;
-        try (Scope s = Scope.open()) {
-            List<Tensor> preds = new ArrayList<>();
-            for (Model m : members) {
-                preds.add(m.predict(x));
-            }
-            out = s.keep(Ensembles.weightedAverage(preds, weights));
-        }
-        return out;
+        return Ensembles.combinePredictions(members, x, preds -> Ensembles.weightedAverage(preds, weights));
     }
 }

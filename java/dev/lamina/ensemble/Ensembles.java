@@ -1,10 +1,14 @@
 package dev.lamina.ensemble;
 
 import dev.lamina.backend.Backends;
+import dev.lamina.models.Model;
+import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Shapes;
 import dev.lamina.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Combining the predictions of several models: plain and weighted averaging, weights from
@@ -12,6 +16,20 @@ import java.util.List;
  */
 public final class Ensembles {
     private Ensembles() {
+    }
+
+    /**
+     * {@code combine} of every member's predictions on x, computed in a scope of their own so only
+     * the combined tensor reaches the caller's scope.
+     */
+    static Tensor combinePredictions(List<Model> members, Tensor x, Function<List<Tensor>, Tensor> combine) {
+        try (Scope s = Scope.open()) {
+            List<Tensor> preds = new ArrayList<>();
+            for (Model m : members) {
+                preds.add(m.predict(x));
+            }
+            return s.keep(combine.apply(preds));
+        }
     }
 
     /** The element-wise mean of predictions of one shape. */

@@ -1,9 +1,7 @@
 package dev.lamina.ensemble;
 
 import dev.lamina.models.Model;
-import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -23,14 +21,6 @@ public final class VotingEnsemble {
 
     /** Class ids, int64 [N]. */
     public Tensor predict(Tensor x) {
-        Tensor out;
-        try (Scope s = Scope.open()) {
-            List<Tensor> preds = new ArrayList<>();
-            for (Model m : members) {
-                preds.add(m.predict(x));
-            }
-            out = s.keep(Ensembles.majorityVote(preds));
-        }
-        return out;
+        return Ensembles.combinePredictions(members, x, Ensembles::majorityVote);
     }
 }
