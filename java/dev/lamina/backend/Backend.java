@@ -124,21 +124,27 @@ public interface Backend {
      * (see {@link ConvGeometry}). x [B,H,W,C], kernel [kh,kw,C/groups,K], out [B,H',W',K] (overwritten),
      * all of one float dtype.
      */
-    void conv2dForward(Storage x, Storage kernel, Storage out, ConvGeometry geom);
+    default void conv2dForward(Storage x, Storage kernel, Storage out, ConvGeometry geom) {
+        throw new UnsupportedOperationException(name() + " backend: conv2dForward is not available");
+    }
 
     /**
      * Gradient of {@link #conv2dForward} with respect to x: {@code dx[b,h,w,g·Cg+c] = Σ dy[b,oh,ow,k] ·
      * kernel[i,j,c,k]} over all (oh, ow, i, j, k in group g) with h = oh·sh−padTop+i·dh and
      * w = ow·sw−padLeft+j·dw. dx [B,H,W,C] is overwritten. Deterministic (fixed summation order).
      */
-    void conv2dBackwardInput(Storage dy, Storage kernel, Storage dx, ConvGeometry geom);
+    default void conv2dBackwardInput(Storage dy, Storage kernel, Storage dx, ConvGeometry geom) {
+        throw new UnsupportedOperationException(name() + " backend: conv2dBackwardInput is not available");
+    }
 
     /**
      * Gradient of {@link #conv2dForward} with respect to the kernel: {@code dkernel[i,j,c,k] =
      * Σ_{b,oh,ow} x[b, oh·sh−padTop+i·dh, ow·sw−padLeft+j·dw, g·Cg+c] · dy[b,oh,ow,k]}. dkernel
      * [kh,kw,C/groups,K] is overwritten. Deterministic (fixed summation order).
      */
-    void conv2dBackwardFilter(Storage x, Storage dy, Storage dkernel, ConvGeometry geom);
+    default void conv2dBackwardFilter(Storage x, Storage dy, Storage dkernel, ConvGeometry geom) {
+        throw new UnsupportedOperationException(name() + " backend: conv2dBackwardFilter is not available");
+    }
 
     /**
      * Convolution with the bias and activation of a Conv2D layer in one call:
@@ -257,26 +263,34 @@ public interface Backend {
      * Max pooling: {@code out[b,oh,ow,c] = max} over the real (non-padding) elements of the window
      * (see {@link PoolGeometry}); NaN propagates. out [B,H',W',C] is overwritten.
      */
-    void maxPool2dForward(Storage x, Storage out, PoolGeometry geom);
+    default void maxPool2dForward(Storage x, Storage out, PoolGeometry geom) {
+        throw new UnsupportedOperationException(name() + " backend: maxPool2dForward is not available");
+    }
 
     /**
      * Gradient of max pooling: each dy[b,oh,ow,c] is added to dx at the position of its window's
      * maximum, recomputed from x (the first maximum in row-major window order on ties; the first
      * NaN if any). dx [B,H,W,C] is overwritten. Deterministic.
      */
-    void maxPool2dBackward(Storage x, Storage dy, Storage dx, PoolGeometry geom);
+    default void maxPool2dBackward(Storage x, Storage dy, Storage dx, PoolGeometry geom) {
+        throw new UnsupportedOperationException(name() + " backend: maxPool2dBackward is not available");
+    }
 
     /**
      * Average pooling: {@code out[b,oh,ow,c] = (Σ real window elements) / (count of real window
      * elements)} (padding is excluded from the count, as TensorFlow's "same"). out is overwritten.
      */
-    void avgPool2dForward(Storage x, Storage out, PoolGeometry geom);
+    default void avgPool2dForward(Storage x, Storage out, PoolGeometry geom) {
+        throw new UnsupportedOperationException(name() + " backend: avgPool2dForward is not available");
+    }
 
     /**
      * Gradient of average pooling: every real element of the window of (b,oh,ow,c) receives
      * dy[b,oh,ow,c] / count. dx [B,H,W,C] is overwritten. Deterministic.
      */
-    void avgPool2dBackward(Storage dy, Storage dx, PoolGeometry geom);
+    default void avgPool2dBackward(Storage dy, Storage dx, PoolGeometry geom) {
+        throw new UnsupportedOperationException(name() + " backend: avgPool2dBackward is not available");
+    }
 
     // ---- recurrent cells (fused; float32 and float64) ------------------------------------------
 
@@ -293,8 +307,10 @@ public interface Backend {
      * σ is computed without overflow for any |z|. All storages share one float dtype; h, c and
      * gates are outputs and alias nothing.
      */
-    void lstmCellForward(Storage z, Storage cPrev, Storage h, Storage c, Storage gates,
-                                 long batch, long hidden);
+    default void lstmCellForward(Storage z, Storage cPrev, Storage h, Storage c, Storage gates,
+                                 long batch, long hidden) {
+        throw new UnsupportedOperationException(name() + " backend: lstmCellForward is not available");
+    }
 
     /**
      * Backward of {@link #lstmCellForward}: given the saved {@code gates} [batch, 4H] (i, f, g, o),
@@ -309,8 +325,10 @@ public interface Backend {
      * </pre>
      * into {@code dz} [batch, 4H] (same gate layout as z) and {@code dcPrev} [batch, H].
      */
-    void lstmCellBackward(Storage gates, Storage cPrev, Storage c, Storage dh, Storage dc,
-                                  Storage dz, Storage dcPrev, long batch, long hidden);
+    default void lstmCellBackward(Storage gates, Storage cPrev, Storage c, Storage dh, Storage dc,
+                                  Storage dz, Storage dcPrev, long batch, long hidden) {
+        throw new UnsupportedOperationException(name() + " backend: lstmCellBackward is not available");
+    }
 
     /**
      * Fused GRU cell, Keras reset_after=true, gate order z, r, h. With {@code xz} = x·kernel + b_in
@@ -322,8 +340,10 @@ public interface Backend {
      * gates = [z, r, ĥ]                  ([batch, 3H], saved for backward)
      * </pre>
      */
-    void gruCellForward(Storage xz, Storage hz, Storage hPrev, Storage h, Storage gates,
-                                long batch, long hidden);
+    default void gruCellForward(Storage xz, Storage hz, Storage hPrev, Storage h, Storage gates,
+                                long batch, long hidden) {
+        throw new UnsupportedOperationException(name() + " backend: gruCellForward is not available");
+    }
 
     /**
      * Backward of {@link #gruCellForward}: given the saved {@code gates} (z, r, ĥ), {@code hz},
@@ -336,6 +356,8 @@ public interface Backend {
      * </pre>
      * into {@code dxz}, {@code dhz} [batch, 3H] and {@code dhPrev} [batch, H].
      */
-    void gruCellBackward(Storage gates, Storage hz, Storage hPrev, Storage dh,
-                                 Storage dxz, Storage dhz, Storage dhPrev, long batch, long hidden);
+    default void gruCellBackward(Storage gates, Storage hz, Storage hPrev, Storage dh,
+                                 Storage dxz, Storage dhz, Storage dhPrev, long batch, long hidden) {
+        throw new UnsupportedOperationException(name() + " backend: gruCellBackward is not available");
+    }
 }
