@@ -682,7 +682,7 @@ public class Tensor implements AutoCloseable {
         return y;
     }
 
-    /** this / other (element-wise), broadcasting. Integer division truncates. */
+    /** this / other (element-wise), broadcasting. Integer division truncates toward zero; x / 0 is 0 (every backend). */
     public final Tensor div(Tensor other) {
         Tensor y = binaryRaw("div", BinaryOp.DIV, this, other);
         if (recording()) {
