@@ -33,11 +33,18 @@ public final class StorageChecks {
         if (shape.length > MAX_RANK) {
             throw new IllegalArgumentException(what + ": rank " + shape.length + " exceeds the limit of " + MAX_RANK);
         }
-        long n = 1;
+        boolean empty = false;
         for (long d : shape) {
             if (d < 0) {
                 throw new IllegalArgumentException(what + ": negative dimension in " + Arrays.toString(shape));
             }
+            empty |= d == 0;
+        }
+        if (empty) {
+            return 0;
+        }
+        long n = 1;
+        for (long d : shape) {
             n = exact(what, "element count of " + Arrays.toString(shape), n, d);
         }
         return n;

@@ -40,6 +40,11 @@ public final class Shapes {
             }
         }
         if (overflow) {
+            for (long d : shape) {
+                if (d == 0) {
+                    return 0;   // an empty shape is valid whatever its other dims
+                }
+            }
             throw new IllegalArgumentException(op + ": shape " + str(shape) + " has more than 2^63 elements");
         }
         return n;
@@ -88,7 +93,7 @@ public final class Shapes {
         return (int) n;
     }
 
-    /** Row-major strides in elements. */
+    /** Row-major strides in elements (meaningless, and never used, for an empty shape whose strides overflow). */
     public static long[] strides(long[] shape) {
         long[] s = new long[shape.length];
         long acc = 1;

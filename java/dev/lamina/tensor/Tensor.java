@@ -1566,9 +1566,12 @@ public class Tensor implements AutoCloseable {
                 infer = i;
             } else if (s[i] < 0) {
                 throw new IllegalArgumentException("reshape: negative dimension in " + Arrays.toString(newShape));
-            } else {
-                known = Shapes.multiplyExact("reshape", "element count of " + Arrays.toString(newShape), known, s[i]);
             }
+        }
+        if (infer >= 0) {
+            long[] rest = s.clone();
+            rest[infer] = 1;
+            known = Shapes.numel("reshape", rest);
         }
         if (s.length > Shapes.MAX_RANK) {
             throw new IllegalArgumentException("reshape: rank " + s.length + " exceeds the limit of " + Shapes.MAX_RANK

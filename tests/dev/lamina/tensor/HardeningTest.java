@@ -90,7 +90,14 @@ class HardeningTest {
             Tensor.concat(List.of(e, e, e, e), 1);   // was "negative dimension -9223372036854775808"
         });
         rejects(b, "matmul", () -> Tensor.zeros(DType.FLOAT32, 1L << 40, 0).matmul(Tensor.zeros(DType.FLOAT32, 0, 1L << 40)));
-        rejects(b, "reshape", () -> Tensor.zeros(DType.FLOAT32, 0).reshape(1L << 40, 1L << 40, 0));
+        rejects(b, "reshape", () -> Tensor.zeros(DType.FLOAT32, 0).reshape(1L << 40, 1L << 40, 1L << 40));
+        try (Backends.Use use = Backends.use(b); Scope s = Scope.open()) {
+            // an empty shape is valid whatever its other dims (NumPy agrees)
+            Tensor e = Tensor.zeros(DType.FLOAT32, 0).reshape(1L << 40, 1L << 40, 0);
+            assertEquals(0, e.numel());
+            assertEquals(0, e.permute(2, 0, 1).numel());
+            assertEquals(0, Tensor.zeros(DType.FLOAT32, 1L << 40, 0, 1L << 40).sum(new int[] {0}, false).numel());
+        }
         rejects(b, "reshape", () -> Tensor.zeros(DType.FLOAT32, 4).reshape(1L << 62, 1L << 62, -1));
         rejects(b, "broadcastTo", () -> Tensor.zeros(DType.FLOAT32, 1).broadcastTo(1L << 40, 1L << 40));
     }
