@@ -21,7 +21,7 @@ import java.util.logging.Logger;
  * cleaner thread and counted ({@link #leaksFreed()}, {@link #leakedBytesFreed()}). The first such
  * leak is logged once (logger {@code dev.lamina.memory}); with {@code -D}{@value #LEAKS_PROPERTY}
  * {@code =trace} every one is logged with the stack trace of its allocation (capturing it costs a
- * stack walk per allocation, so it is off by default). Scopes and {@code close()} stay the fast,
+ * stack walk per allocation, so it is off by default; the property is read at each allocation). Scopes and {@code close()} stay the fast,
  * deterministic way to free memory; the cleaner only bounds what forgotten tensors can hold.
  */
 public final class NativeMemory {
@@ -37,7 +37,6 @@ public final class NativeMemory {
         t.setDaemon(true);
         return t;
     });
-    private static final boolean TRACE = "trace".equalsIgnoreCase(System.getProperty(LEAKS_PROPERTY, "").trim());
     private static final int GC_RETRIES = 10;
 
     private static final AtomicLong IN_USE = new AtomicLong();
@@ -171,7 +170,9 @@ public final class NativeMemory {
 
     /** Registers {@code owner} with the cleaner; the returned action frees now (once). */
     static Release track(Object owner, long bytes, String backend, Runnable free) {
-        Throwable site = TRACE ? new Throwable("allocated here") : null;
+        // read on every allocation (a map look-up), so tracing can be switched on in a running process
+        Throwable site = "trace".equalsIgnoreCase(System.getProperty(LEAKS_PROPERTY, "")) ? new Throwable("allocated here")
+                : null;
         Action action = new Action(bytes, backend, free, site);
         return new Release(action, CLEANER.register(owner, action));
     }

@@ -44,6 +44,55 @@ class NativeMemoryTest {
     }
 
     @Test
+    void leakTraceLogsWhereTheLeakedTensorWasMade() throws InterruptedException {
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger("dev.lamina.memory");
+        List<java.util.logging.LogRecord> records = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(h);
+        String old = System.setProperty(NativeMemory.LEAKS_PROPERTY, "trace");
+        try {
+            settledBaseline();
+            leakOne();
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (System.currentTimeMillis() < deadline && records.stream().noneMatch(NativeMemoryTest::fromLeakOne)) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            assertTrue(records.stream().anyMatch(NativeMemoryTest::fromLeakOne),
+                    "a leaked tensor is logged with the stack of its allocation");
+        } finally {
+            log.removeHandler(h);
+            if (old == null) {
+                System.clearProperty(NativeMemory.LEAKS_PROPERTY);
+            } else {
+                System.setProperty(NativeMemory.LEAKS_PROPERTY, old);
+            }
+        }
+    }
+
+    private static void leakOne() {
+        Tensor.zeros(Backends.cpu(), DType.FLOAT32, 333);
+    }
+
+    private static boolean fromLeakOne(java.util.logging.LogRecord r) {
+        return r.getThrown() != null && r.getMessage().contains("1332 bytes")
+                && java.util.Arrays.stream(r.getThrown().getStackTrace()).anyMatch(e -> e.getMethodName().equals("leakOne"));
+    }
+
+    @Test
     void soakTenThousandUnscopedOpsStayUnderAFixedBound() {
         Backend cpu = Backends.cpu();
         long base = settledBaseline();
