@@ -66,7 +66,7 @@ public final class Forecaster implements AutoCloseable {
         m.add(new Input(s.window, features));
         for (int i = 0; i < s.layers; i++) {
             boolean last = i == s.layers - 1;
-            m.add(new LSTM(new RecurrentLayer.RecurrentConfig(s.units).returnSequences(!last)));
+            m.add(new LSTM(new RecurrentLayer.RecurrentConfig(s.units).returnSequences(!last).dropout(s.dropout)));
         }
         m.add(new Dense(32, "relu"));
         m.add(new Dense(1));
@@ -88,7 +88,6 @@ public final class Forecaster implements AutoCloseable {
             throw new IllegalArgumentException(data.source() + ": " + n + " rows are too few for a " + s.window
                     + "-week window " + s.horizon + " week(s) ahead (need at least " + (needed * 2) + ")");
         }
-        Rng.setGlobalSeed(s.seed);
         TimeSeriesSplit split = TimeSeriesSplit.chronological(n, s.trainFraction, 0.0);
         TimeSeriesSplit.Range train = split.train();
         TimeSeriesSplit.Range test = new TimeSeriesSplit.Range(train.end(), n);
@@ -102,7 +101,11 @@ public final class Forecaster implements AutoCloseable {
         Windows.Batch trainW = Windows.make(train.slice(scaled), s.window, s.horizon, 1, allColumns, new int[] {0});
         TimeSeriesSplit.Range testWithHistory = test.withHistory(s.window + s.horizon - 1);
         Windows.Batch testW = Windows.make(testWithHistory.slice(scaled), s.window, s.horizon, 1, allColumns, new int[] {0});
-        Sequential model = buildModel(s, allColumns.length);
+        Sequential model;
+        synchronized (Rng.class) {   // seed and build at once: parallel trainings (lamina tune) share the global generator
+            Rng.setGlobalSeed(s.seed);
+            model = buildModel(s, allColumns.length);
+        }
         Forecaster f = new Forecaster(s, model, scaler);
         if (s.verbose > 0) {
             out.printf("lamina forecast: %s, %d weeks (%d train, %d test), window %d, %d week(s) ahead, features %s%n",
