@@ -61,7 +61,7 @@ public final class TuneCommand implements Command {
                 + "  --city C            san_juan (default) or iquitos\n"
                 + "  --validation F      fraction of the training weeks that validates (default 0.2)\n"
                 + "  --executions N      models per trial, scores averaged (default 1)\n"
-                + "  --initial-points N  bayesian: random trials first (default max(2, min(3 x 7, max-trials / 2)))\n"
+                + "  --initial-points N  bayesian: random trials before the Gaussian process (default 3)\n"
                 + "  --backend B         reference, cpu or cuda (default as lamina forecast)\n"
                 + "  --data-dir DIR      folder holding dengue/ (default: the repository's data/)\n"
                 + "  --spark MASTER      not available in this build (see README, Hyperparameter search)\n"
@@ -184,7 +184,7 @@ public final class TuneCommand implements Command {
             case "grid":
                 return new GridSearchOracle(ForecastTuning.OBJECTIVE, maxTrials, seed);
             case "bayesian": {
-                int init = o.getInt("initial-points", Math.max(2, Math.min(3 * 7, maxTrials / 2)), 1, 100_000);
+                int init = o.getInt("initial-points", 3, 1, 100_000);
                 return new BayesianOptimizationOracle(ForecastTuning.OBJECTIVE, maxTrials, seed).numInitialPoints(init);
             }
             case "hyperband":

@@ -52,7 +52,7 @@ import java.util.stream.Stream;
  * the model of each execution at its best epoch ({@link ModelCheckpoint}, {@link ModelIO} format).
  * A search started on an existing project resumes: finished trials are kept, a trial that was
  * running is run again with the same values and seeds; a project written by a different oracle,
- * space or seed is an error unless {@link #overwrite(boolean)}.
+ * space, seed or settings is an error unless {@link #overwrite(boolean)} (max_trials may change).
  *
  * <p><b>Determinism and threads.</b> {@link #parallel(int)} trials run at once on their own threads,
  * each with its own {@link Scope} and the caller's backend. Execution e of trial i is seeded with
@@ -525,8 +525,11 @@ public class Tuner {
         if (!Files.exists(oracleFile)) {
             return;
         }
-        Map<String, Object> saved = TunerFiles.read(oracleFile);
-        if (!TunerFiles.canonical(saved).equals(TunerFiles.canonical(state))) {
+        Map<String, Object> saved = new LinkedHashMap<>(TunerFiles.read(oracleFile));
+        Map<String, Object> now = new LinkedHashMap<>(state);
+        saved.remove("max_trials");   // a resumed search may run more (or fewer) trials
+        now.remove("max_trials");
+        if (!TunerFiles.canonical(saved).equals(TunerFiles.canonical(now))) {
             throw new IllegalArgumentException("tuner: " + p + " holds a different search (oracle, objective, seed, space or "
                     + "settings differ); use another directory or overwrite it");
         }

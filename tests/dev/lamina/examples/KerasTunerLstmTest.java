@@ -12,10 +12,10 @@ import org.junit.jupiter.api.io.TempDir;
 class KerasTunerLstmTest {
 
     @Test
-    void theChaptersGridSearchRunsEveryCombinationAndTheBestModelScoresItsTrialsValLoss(@TempDir Path dir) {
-        KerasTunerLstm.Result r = KerasTunerLstm.run("grid", Path.of("data"), dir, 8, 1);
-        assertEquals(8, r.trials(), "4 unit counts x 2 optimizers");
-        assertTrue(List.of(32, 64, 96, 128).contains(r.bestValues().get("units")), r.bestValues().toString());
+    void theChaptersGridSearchRunsInGridOrderAndTheBestModelScoresItsTrialsValLoss(@TempDir Path dir) {
+        KerasTunerLstm.Result r = KerasTunerLstm.run("grid", Path.of("data"), dir, 4, 1);
+        assertEquals(4, r.trials(), "the first 4 of 4 unit counts x 2 optimizers (the optimizer changes fastest)");
+        assertTrue(List.of(32, 64).contains(r.bestValues().get("units")), r.bestValues().toString());
         assertTrue(List.of("adam", "rmsprop").contains(r.bestValues().get("optimizer")), r.bestValues().toString());
         assertTrue(r.bestValLoss() > 0 && r.bestValLoss() < 0.05, "val_loss on [0, 1]-scaled cases: " + r.bestValLoss());
         assertTrue(r.summary().contains("units") && r.summary().contains("optimizer"), r.summary());

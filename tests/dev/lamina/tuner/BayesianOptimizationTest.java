@@ -37,8 +37,8 @@ class BayesianOptimizationTest {
 
     @Test
     void onBraninBayesianOptimisationBeatsRandomSearchInTheSameNumberOfTrials(@TempDir Path dir) {
-        int trials = 24;
-        int seeds = 5;
+        int trials = 20;
+        int seeds = 4;
         double bayes = 0;
         double random = 0;
         for (int seed = 0; seed < seeds; seed++) {
