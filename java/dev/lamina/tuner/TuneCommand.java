@@ -12,7 +12,6 @@ import dev.lamina.plot.Charts;
 import dev.lamina.plot.DesktopModule;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -218,10 +217,5 @@ public final class TuneCommand implements Command {
     static String defaultDataDir() {
         String home = System.getProperty("lamina.home");
         return home != null ? Path.of(home, "data").toString() : "data";
-    }
-
-    /** For tests: does the project directory hold a search. */
-    static boolean hasSearch(Path project) {
-        return Files.exists(project.resolve("oracle.json"));
     }
 }

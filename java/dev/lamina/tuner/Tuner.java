@@ -732,9 +732,4 @@ public class Tuner {
             return Tensor.of(Arrays.copyOf((long[]) data, n), s);
         }
     }
-
-    /** Values of a trial as a LinkedHashMap (for callers that print them). */
-    static Map<String, Object> copy(Map<String, Object> m) {
-        return new LinkedHashMap<>(m);
-    }
 }
