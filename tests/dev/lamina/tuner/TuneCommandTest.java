@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +51,23 @@ class TuneCommandTest {
         assertTrue(more.out().contains("trial 0003/"), more.out());
         assertFalse(more.out().contains("trial 0001/"), "finished trials are not run again: " + more.out());
         assertEquals(first, Files.readString(dir.resolve("dengue_san_juan").resolve("trial_0001").resolve("trial.json")));
+    }
+
+    @Test
+    void parallelTrialsGiveTheSameTrialsAsSequentialOnes() throws Exception {
+        // guards the forecaster's seeded build (the global generator is shared by the trial threads)
+        for (String p : new String[] {"1", "2"}) {
+            Run r = run("tune", "--oracle", "random", "--max-trials", "2", "--epochs", "1", "--parallel", p, "--quiet", "--dir",
+                    tmp.resolve("p" + p).toString());
+            assertEquals(0, r.code(), r.err());
+        }
+        for (String id : new String[] {"0000", "0001"}) {
+            Map<String, Object> a = TunerFiles.read(tmp.resolve("p1").resolve("dengue_san_juan").resolve("trial_" + id).resolve("trial.json"));
+            Map<String, Object> b = TunerFiles.read(tmp.resolve("p2").resolve("dengue_san_juan").resolve("trial_" + id).resolve("trial.json"));
+            assertEquals(a.get("hyperparameters"), b.get("hyperparameters"));
+            assertEquals(a.get("executions"), b.get("executions"), "per-epoch metrics of trial " + id);
+            assertEquals(a.get("score"), b.get("score"));
+        }
     }
 
     @Test
