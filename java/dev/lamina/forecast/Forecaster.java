@@ -19,6 +19,8 @@ import dev.lamina.optim.Adam;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
+import dev.lamina.io.AtomicFiles;
+import dev.lamina.util.ConfigCheck;
 import dev.lamina.util.Json;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -215,29 +217,37 @@ public final class Forecaster implements AutoCloseable {
 
     // ---- saving and forecasting ahead ----------------------------------------------------------
 
-    /** Writes the model and what is needed to use it (settings, scaler) into {@code dir}. */
+    /**
+     * Writes the model and what is needed to use it (settings, scaler) into {@code dir}
+     * ({@code dir/model/} and {@code dir/forecaster.json}), replacing the whole directory atomically:
+     * a reader or a killed process finds the previous forecaster or the new one, never a mix.
+     */
     public void save(Path dir) {
-        model.save(dir.resolve("model"));
+        String saveId = java.util.UUID.randomUUID().toString();
+        byte[] json = Json.writePretty(metadata(saveId)).getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.replaceDirectory(dir, java.util.Set.of("model", "forecaster.json"), tmp -> {
+            model.save(tmp.resolve("model"));
+            Files.write(tmp.resolve("forecaster.json"), json);
+        });
+    }
+
+    private Map<String, Object> metadata(String saveId) {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("format", "lamina-forecaster");
         meta.put("version", "1");
+        meta.put("save_id", saveId);
         meta.put("settings", settings.toMap());
         meta.put("scaler", scaler.toConfig());
-        try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".forecaster", ".json");
-            Files.writeString(tmp, Json.writePretty(meta), StandardCharsets.UTF_8);
-            Files.move(tmp, dir.resolve("forecaster.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot save the forecaster to " + dir + ": " + e.getMessage(), e);
-        }
+        return meta;
     }
 
-    /** Loads a forecaster saved with {@link #save}. */
-    @SuppressWarnings("unchecked")
+    /**
+     * Loads a forecaster saved with {@link #save}. Every field of forecaster.json is checked (type,
+     * value, no unknown fields): problems are IllegalArgumentExceptions naming the file and the field.
+     */
     public static Forecaster load(Path dir) {
-        Path meta = dir.resolve("forecaster.json");
+        Path src = AtomicFiles.readable(dir);
+        Path meta = src.resolve("forecaster.json");
         if (!Files.exists(meta)) {
             throw new IllegalArgumentException(dir + " is not a saved forecaster (no forecaster.json)");
         }
@@ -246,13 +256,83 @@ public final class Forecaster implements AutoCloseable {
             m = Json.parseObject(Files.readString(meta, StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + meta + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(meta + " is not a JSON object: " + e.getMessage(), e);
         }
+        ForecastSettings s = settingsFrom(m, meta.toString());
+        Scaler scaler = scalerFrom(m, meta.toString());
+        return new Forecaster(s, Model.load(src.resolve("model")), scaler);
+    }
+
+    /** The settings of a parsed forecaster.json, every field checked against what a save writes. */
+    @SuppressWarnings("unchecked")
+    static ForecastSettings settingsFrom(Map<String, Object> m, String file) {
         if (!"lamina-forecaster".equals(m.get("format"))) {
-            throw new IllegalArgumentException(meta + " is not a Lamina forecaster file");
+            throw new IllegalArgumentException(file + " is not a Lamina forecaster file");
         }
-        ForecastSettings s = ForecastSettings.fromMap((Map<String, Object>) m.get("settings"));
-        Scaler scaler = Scaler.fromConfig((Map<String, Object>) m.get("scaler"));
-        return new Forecaster(s, Model.load(dir.resolve("model")), scaler);
+        ConfigCheck.checkKindsLike(file, m, Map.of("format", "", "version", "", "save_id", "", "settings", Map.of(),
+                "scaler", Map.of()));
+        if (m.get("version") != null && !"1".equals(m.get("version"))) {
+            throw new IllegalArgumentException(file + ": format version " + Json.write(m.get("version")) + " is not supported");
+        }
+        if (!(m.get("settings") instanceof Map<?, ?> raw)) {
+            throw new IllegalArgumentException(file + ": field 'settings' must be an object");
+        }
+        Map<String, Object> in = (Map<String, Object>) raw;
+        String where = file + ": settings";
+        ConfigCheck.checkKindsLike(where, in, new ForecastSettings().toMap());
+        ForecastSettings s;
+        try {
+            s = ForecastSettings.fromMap(in);
+        } catch (ClassCastException | NullPointerException | java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException(where + ": invalid: " + e, e);
+        }
+        ConfigCheck.checkRoundTrip(where, in, s.toMap());
+        checkSettingValues(where, s);
+        return s;
+    }
+
+    private static void checkSettingValues(String where, ForecastSettings s) {
+        for (Object f : s.features) {
+            if (!(f instanceof String)) {
+                throw new IllegalArgumentException(where + ": field 'features' must hold column names (strings), got " + Json.write(f));
+            }
+        }
+        int[] positive = {s.window, s.horizon, s.epochs, s.batchSize, s.units, s.layers};
+        String[] names = {"window", "horizon", "epochs", "batch_size", "units", "layers"};
+        for (int i = 0; i < positive.length; i++) {
+            if (positive[i] < 1) {
+                throw new IllegalArgumentException(where + ": field '" + names[i] + "' must be at least 1, got " + positive[i]);
+            }
+        }
+        if (!(s.learningRate > 0) || !Double.isFinite(s.learningRate)) {
+            throw new IllegalArgumentException(where + ": field 'learning_rate' must be a positive finite number, got " + s.learningRate);
+        }
+        if (!"none".equals(s.transform) && !"log1p".equals(s.transform)) {
+            throw new IllegalArgumentException(where + ": field 'transform' must be \"none\" or \"log1p\", got " + Json.write(s.transform));
+        }
+        if (s.target == null) {
+            throw new IllegalArgumentException(where + ": field 'target' is missing");
+        }
+    }
+
+    /** The scaler of a parsed forecaster.json, every field checked. */
+    @SuppressWarnings("unchecked")
+    static Scaler scalerFrom(Map<String, Object> m, String file) {
+        if (!(m.get("scaler") instanceof Map<?, ?> raw)) {
+            throw new IllegalArgumentException(file + ": field 'scaler' must be an object");
+        }
+        String where = file + ": scaler";
+        Scaler scaler;
+        try {
+            scaler = Scaler.fromConfig((Map<String, Object>) raw);
+        } catch (ClassCastException | NullPointerException e) {
+            throw new IllegalArgumentException(where + ": invalid: " + e, e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+        ConfigCheck.checkRoundTrip(where, raw, scaler.toConfig());
+        return scaler;
     }
 
     /**
