@@ -281,6 +281,12 @@ public final class Forecaster implements AutoCloseable {
         Map<String, Object> in = (Map<String, Object>) raw;
         String where = file + ": settings";
         ConfigCheck.checkKindsLike(where, in, new ForecastSettings().toMap());
+        for (String k : List.of("target", "window", "horizon", "epochs", "batch_size", "units", "layers", "learning_rate",
+                "train_fraction", "validation_split", "seed")) {
+            if (in.get(k) == null) {
+                throw new IllegalArgumentException(where + ": field '" + k + "' is missing");
+            }
+        }
         ForecastSettings s;
         try {
             s = ForecastSettings.fromMap(in);
