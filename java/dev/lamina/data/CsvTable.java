@@ -45,8 +45,8 @@ import java.util.zip.GZIPInputStream;
 public final class CsvTable {
     /** Markers that always mean "missing" in a numeric column (compared after trimming). */
     public static final List<String> DEFAULT_MISSING = List.of("", "NA", "NaN");
-    /** The default size limit of a file read ({@link Options#maxBytes}): 256 MiB. */
-    public static final long DEFAULT_MAX_BYTES = 256L << 20;
+    /** The default size limit of a file read ({@link Options#maxBytes}): 64 MiB. */
+    public static final long DEFAULT_MAX_BYTES = 64L << 20;
 
     private final String source;
     private final List<String> columns;
