@@ -246,22 +246,58 @@ public final class Forecaster implements AutoCloseable {
      * value, no unknown fields): problems are IllegalArgumentExceptions naming the file and the field.
      */
     public static Forecaster load(Path dir) {
-        Path src = AtomicFiles.readable(dir);
-        Path meta = src.resolve("forecaster.json");
-        if (!Files.exists(meta)) {
-            throw new IllegalArgumentException(dir + " is not a saved forecaster (no forecaster.json)");
+        for (int attempt = 0; ; attempt++) {
+            Path src = AtomicFiles.readable(dir);
+            Path meta = src.resolve("forecaster.json");
+            if (!Files.exists(meta)) {
+                throw new IllegalArgumentException(dir + " is not a saved forecaster (no forecaster.json)");
+            }
+            String text = readText(meta);
+            Map<String, Object> m;
+            try {
+                m = Json.parseObject(text);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(meta + " is not a JSON object: " + e.getMessage(), e);
+            }
+            ForecastSettings s = settingsFrom(m, meta.toString());
+            Scaler scaler = scalerFrom(m, meta.toString());
+            Sequential model;
+            try {
+                model = Model.load(src.resolve("model"));
+            } catch (RuntimeException e) {
+                if (attempt < 3 && changedSince(meta, text)) {
+                    continue; // a save replaced the directory while we read it
+                }
+                throw e;
+            }
+            if (changedSince(meta, text)) {
+                // forecaster.json (with its random save_id) changed: the model may be from another save
+                model.close();
+                if (attempt < 3) {
+                    continue;
+                }
+                throw new IllegalArgumentException(dir + ": the forecaster was replaced while it was being loaded, 4 times");
+            }
+            return new Forecaster(s, model, scaler);
         }
-        Map<String, Object> m;
+    }
+
+    private static String readText(Path file) {
         try {
-            m = Json.parseObject(Files.readString(meta, StandardCharsets.UTF_8));
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException(file + " is not valid UTF-8", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + meta + ": " + e.getMessage(), e);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(meta + " is not a JSON object: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        ForecastSettings s = settingsFrom(m, meta.toString());
-        Scaler scaler = scalerFrom(m, meta.toString());
-        return new Forecaster(s, Model.load(src.resolve("model")), scaler);
+    }
+
+    private static boolean changedSince(Path file, String text) {
+        try {
+            return !Files.readString(file, StandardCharsets.UTF_8).equals(text);
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     /** The settings of a parsed forecaster.json, every field checked against what a save writes. */
