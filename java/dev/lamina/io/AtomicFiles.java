@@ -36,6 +36,8 @@ import java.util.stream.Stream;
  */
 public final class AtomicFiles {
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Temporaries that killed writes of earlier versions left inside a saved directory (replaced with it). */
+    private static final Pattern LEFTOVER = Pattern.compile("\\..+\\.[0-9a-f]{16}\\.tmp|\\..+[0-9]+\\.tmp|\\.forecaster-?[0-9]+\\.json");
 
     /** Writes the contents of a new directory. */
     @FunctionalInterface
@@ -179,7 +181,7 @@ public final class AtomicFiles {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(abs)) {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
-                if (!ownNames.contains(n)) {
+                if (!ownNames.contains(n) && !LEFTOVER.matcher(n).matches()) {
                     foreign.add(n);
                 }
             }

@@ -67,7 +67,7 @@ class KillDuringSaveTest {
         int killedMidway = 0;
         for (int round = 0; round < ROUNDS; round++) {
             Path log = tmp.resolve("child-" + round + ".log");
-            Process p = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Dlamina.backend=reference",
+            Process p = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dlamina.backend=reference",
                     "-cp", System.getProperty("java.class.path"), SaveLoopChild.class.getName(),
                     modelDir.toString(), forecasterDir.toString(), fa.toString(), fb.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * exception, no hang, no out-of-memory; and the failures leave no native memory behind.
  */
 class ModelIOFuzzTest extends ModelFixture {
-    static final int CASES = 1000;
+    static final int CASES = 700;
 
     @TempDir
     Path tmp;

@@ -116,6 +116,16 @@ class ModelSaveAtomicityTest extends ModelFixture {
     }
 
     @Test
+    void temporariesThatEarlierVersionsLeftInsideADirectoryDoNotBlockTheSave() throws IOException {
+        Path dir = tmp.resolve("model");
+        dense(4).save(dir);
+        Files.write(dir.resolve(".config.json4242424242.tmp"), new byte[3]);
+        Files.write(dir.resolve(".model.weights.safetensors-17.tmp"), new byte[3]);
+        dense(8).save(dir);
+        assertEquals(List.of("config.json", "model.weights.safetensors"), names(dir));
+    }
+
+    @Test
     void configAndWeightsOfDifferentSavesAreRefused() throws IOException {
         Path a = tmp.resolve("a");
         Path b = tmp.resolve("b");
