@@ -135,6 +135,10 @@ final class PredictCodec {
 
     private static void fill(JsonNode v, long[] shape, int depth, float[] out, int[] at, int[] index, String what) {
         if (depth == shape.length) {
+            if (v.isArray()) {
+                throw ServingException.badRequest("wrong shape at " + where(what, index, depth) + ": expected a number, got "
+                        + describe(v) + " (instance shape " + Arrays.toString(shape) + ")");
+            }
             if (!v.isNumber()) {
                 throw ServingException.badRequest("wrong type at " + where(what, index, depth) + ": expected a number (DT_FLOAT), got "
                         + describe(v));
