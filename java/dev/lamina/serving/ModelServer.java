@@ -204,11 +204,11 @@ public final class ModelServer implements AutoCloseable {
             Reply r;
             try {
                 r = route(request, endpoint);
+            } catch (WrongMethod e) {
+                r = error(405, e.getMessage());
+                response.getHeaders().put(HttpHeader.ALLOW, e.allowed);
             } catch (ServingException e) {
                 r = error(e.status(), e.getMessage());
-                if (e.status() == 405) {
-                    response.getHeaders().put(HttpHeader.ALLOW, e.getCause() == null ? "GET" : e.getCause().getMessage());
-                }
             } catch (RuntimeException | Error e) {
                 say("serve: internal error on " + request.getMethod() + " " + request.getHttpURI().getPath() + ": " + e);
                 r = error(500, "internal error: " + e);
@@ -274,8 +274,18 @@ public final class ModelServer implements AutoCloseable {
 
     private static void requireMethod(String method, String allowed) {
         if (!method.equals(allowed)) {
-            throw new ServingException(405, "method " + method + " not allowed here (use " + allowed + ")",
-                    new IllegalStateException(allowed));
+            throw new WrongMethod(method, allowed);
+        }
+    }
+
+    /** A 405: the path exists but takes another method (sent back in the Allow header). */
+    private static final class WrongMethod extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final String allowed;
+
+        WrongMethod(String method, String allowed) {
+            super("method " + method + " not allowed here (use " + allowed + ")", null, false, false);
+            this.allowed = allowed;
         }
     }
 

@@ -51,6 +51,13 @@ final class Servable {
         this.dir = dir;
         this.model = model;
         this.forecaster = forecaster;
+        for (Layer l : model.layers()) {
+            if (Boolean.TRUE.equals(l.config().get("stateful"))) {
+                // its state would run from one client's request into the next's
+                throw new IllegalArgumentException(dir + ": layer " + l.name() + " is a stateful RNN, which cannot serve "
+                        + "independent requests; save it with stateful=false");
+            }
+        }
         Input in = model.input();
         long[] batchShape = in != null ? in.batchShape() : firstBuiltShape(model);
         if (batchShape == null) {

@@ -435,8 +435,8 @@ class ModelServerTest {
 
     @Test
     void stopAnswersRequestsInFlightThenRefusesConnections() throws Exception {
-        // every batch waits 1 s for company, so the requests are still in flight when stop() is called
-        server = ModelServer.start(config().maxBatch(1000).batchTimeoutMicros(1_000_000));
+        // every batch waits 2 s for company, so the requests are still in flight when stop() is called
+        server = ModelServer.start(config().maxBatch(1000).batchTimeoutMicros(2_000_000));
         float[] x = randomInstances(new Random(2), 1);
         float[] want = directPredict(v1, x, 1);
         List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();

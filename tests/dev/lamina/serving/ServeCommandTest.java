@@ -79,9 +79,9 @@ class ServeCommandTest {
         Path base = tmp.resolve("tiny");
         ServingFixtures.saveModel(base.resolve("1"), 4);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // each batch waits 1.5 s for company: the requests are in flight when SIGTERM arrives
+        // each batch waits 2 s for company: the requests are in flight when SIGTERM arrives
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "serve", base.toString(), "--port", "0", "--max-batch", "1000", "--batch-timeout-us", "1500000", "--access-log", "off");
+                "serve", base.toString(), "--port", "0", "--max-batch", "1000", "--batch-timeout-us", "2000000", "--access-log", "off");
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         Process p = pb.start();
         try {
