@@ -75,7 +75,7 @@ for call in $CALLS; do
     pid=$!
     PIDS+=($pid)
     wait_up "http://127.0.0.1:$PPORT/v1/models/dengue:predict"
-    head -c 400 "$WORK/peer-$call.err"; echo
+    grep "^{" "$WORK/peer-$call.err" || true  # the peer's versions and settings
     load "Keras + FastAPI (--call $call)" "http://127.0.0.1:$PPORT/v1/models/dengue:predict"
     kill "$pid"
     wait "$pid" 2>/dev/null || true
