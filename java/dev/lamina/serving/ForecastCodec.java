@@ -24,7 +24,9 @@ import java.util.Map;
  *
  * A model trained on a CSV with extra feature columns takes them as {@code "features": {"COLUMN": [...]}};
  * every extra column is as long as {@code counts}. The forecaster forecasts week after week with
- * {@link Forecaster#forecastAhead}, feeding each forecast back as the newest observation.
+ * {@link Forecaster#forecastAhead}, feeding each forecast back as the newest observation (today it
+ * does so for univariate models trained one week ahead; for other models it refuses, and the
+ * request is a 400 carrying its reason).
  * Response: {@code {"model_version": "2", "target": "total_cases", "forecasts": [{"step": 1,
  * "week": "2008-04-29", "value": 14.2}, ...]}} ({@code "week"} only when {@code last_week} was given).
  */
