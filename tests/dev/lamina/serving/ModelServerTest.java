@@ -423,6 +423,28 @@ class ModelServerTest {
         assertTrue(server.metrics().prometheus().contains("lamina_serving_version_swaps_total 1\n"));
     }
 
+    @Test
+    void startsWithoutAVersionAndServesTheFirstOneThatAppears() throws Exception {
+        Path empty = tmp.resolve("later");
+        Files.createDirectories(empty.resolve("not-a-version"));
+        server = ModelServer.start(new ServerConfig(empty).port(0).pollInterval(Duration.ofMillis(50)).log(null));
+        assertEquals(0, server.servedVersion());
+        HttpResponse<String> h = get(http, url("/v1/health"));
+        assertEquals(503, h.statusCode(), h.body());
+        float[] x = randomInstances(new Random(4), 1);
+        HttpResponse<String> none = post(http, url("/v1/models/later:predict"), instancesJson(x, 1));
+        assertEquals(404, none.statusCode(), none.body());
+        assertErrorJson(none, "no version yet");
+        // written elsewhere and renamed into place, as an atomic save does
+        ServingFixtures.saveModel(tmp.resolve("later-7"), 1);
+        Files.move(tmp.resolve("later-7"), empty.resolve("7"));
+        waitFor(() -> server.servedVersion() == 7, "version 7 loaded");
+        HttpResponse<String> r = post(http, url("/v1/models/later/versions/7:predict"), instancesJson(x, 1));
+        assertEquals(200, r.statusCode(), r.body());
+        assertBitwise(directPredict(v1, x, 1), values(r.body(), "predictions"));
+        assertEquals(200, get(http, url("/v1/health")).statusCode());
+    }
+
     private static void waitFor(java.util.function.BooleanSupplier cond, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!cond.getAsBoolean()) {
