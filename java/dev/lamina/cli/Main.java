@@ -30,7 +30,8 @@ public final class Main {
             new dev.lamina.examples.CnnCommand(),
             new ParityCommand(),
             new dev.lamina.bench.BenchCommand(),
-            new dev.lamina.tuner.TuneCommand());
+            new dev.lamina.tuner.TuneCommand(),
+            new dev.lamina.serving.ServeCommand());
 
     private Main() {
     }
