@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Builds the emulated CUDA device: the JNI library libjniCudaNativeEmulated.so, made from the same
+# cuda-kernels/*.cu sources as the real libjniCudaNative.so, but with g++ (no nvcc, no CUDA
+# toolkit, no GPU):
+#
+#   1. Cu2Cpp.java (run with the JDK's source launcher) rewrites every .cu file into host C++
+#      (target/cuda-emu/gen/*.cpp, #line directives keep the .cu file names and lines);
+#   2. the JavaCPP Builder writes the JNI glue of dev.lamina.backend.cuda.CudaNative
+#      (target/cuda-emu/jni/jniCudaNative.cpp, the same source nvcc's library is linked with) without
+#      compiling it;
+#   3. g++ compiles the three with cuda-kernels/emu/cudaemu.cpp (the scheduler, PTX and runtime
+#      API) into <classes>/dev/lamina/backend/cuda/<platform>/libjniCudaNativeEmulated.so.
+#
+# The library exports the same JNI symbols as libjniCudaNative.so; CudaRuntime loads one or the
+# other (LAMINA_CUDA=emulated or -Dlamina.cuda=emulated picks this one). Skipped when the library
+# is newer than every input. Called by cuda-kernels/build.sh (Maven, phase process-classes).
+#
+# Usage: build.sh <project dir> <classes dir> <java executable> <class path>
+# Environment: CXX (default g++), LAMINA_CUDA_EMU_OPT (default -O1).
+set -euo pipefail
+
+PROJECT=${1:?project dir}
+CLASSES=${2:?classes dir}
+JAVA=${3:?java executable}
+CLASSPATH_ARG=${4:?class path}
+
+SRC="$PROJECT/cuda-kernels"
+EMU="$SRC/emu"
+OUT="$PROJECT/target/cuda-emu"
+CXX=${CXX:-g++}
+OPT=${LAMINA_CUDA_EMU_OPT:--O1}
+case "$(uname -m)" in
+    x86_64) PLATFORM=linux-x86_64 ;;
+    aarch64) PLATFORM=linux-arm64 ;;
+    *) PLATFORM="linux-$(uname -m)" ;;
+esac
+SO="$CLASSES/dev/lamina/backend/cuda/$PLATFORM/libjniCudaNativeEmulated.so"
+CLS="$CLASSES/dev/lamina/backend/cuda/CudaNative.class"
+
+if ! command -v "$CXX" >/dev/null 2>&1; then
+    echo "lamina: $CXX not found: cannot build the emulated CUDA device" >&2
+    exit 1
+fi
+
+# ---- up to date? --------------------------------------------------------------------------------
+if [[ -f "$SO" ]]; then
+    stale=false
+    for f in "$SRC"/*.cu "$SRC"/*.cuh "$EMU"/*.cpp "$EMU"/*.hpp "$EMU"/include/* "$EMU"/Cu2Cpp.java "$EMU"/build.sh \
+             "$PROJECT/native/lamina_cuda.h" "$CLS"; do
+        if [[ -e "$f" && "$f" -nt "$SO" ]]; then stale=true; break; fi
+    done
+    if ! $stale; then
+        echo "lamina: $SO is up to date"
+        exit 0
+    fi
+fi
+
+echo "lamina: building the emulated CUDA device ($CXX $OPT, no nvcc): $SO"
+start=$(date +%s%N)
+rm -rf "$OUT/gen" "$OUT/obj"
+mkdir -p "$OUT/gen" "$OUT/jni" "$OUT/obj" "$(dirname "$SO")"
+
+# 1. .cu -> host C++
+"$JAVA" "$EMU/Cu2Cpp.java" "$OUT/gen" "$SRC"/*.cu
+
+# 2. the JNI glue (JavaCPP writes jniCudaNative.cpp; -nocompile: g++ below compiles it)
+"$JAVA" -cp "$CLASSPATH_ARG" org.bytedeco.javacpp.tools.Builder -classpath "$CLASSES" -nocompile \
+    -d "$OUT/jni" dev.lamina.backend.cuda.CudaNative >"$OUT/jni/builder.log" 2>&1 \
+    || { cat "$OUT/jni/builder.log" >&2; exit 1; }
+JNI_CPP="$OUT/jni/jniCudaNative.cpp"
+[[ -f "$JNI_CPP" ]] || { echo "lamina: JavaCPP did not write $JNI_CPP" >&2; cat "$OUT/jni/builder.log" >&2; exit 1; }
+JAVA_HOME_DIR=$(cd "$(dirname "$(readlink -f "$JAVA")")/.." && pwd)
+JNI_INC=(-I"$JAVA_HOME_DIR/include" -I"$JAVA_HOME_DIR/include/linux")
+
+# 3. compile (two at a time) and link. Everything but the JNI functions is hidden, and the kernels'
+# namespace is renamed, so nothing here can bind to the real library's or the cpu kernels' symbols.
+FLAGS=(-std=c++17 "$OPT" -g0 -fPIC -fvisibility=hidden -ffp-contract=off -Wall -Wno-unknown-pragmas
+       -Wno-unused-variable -Wno-unused-function -Dlamina=lamina_cuemu)
+compile() {  # compile <src> <obj> <extra flags...>
+    local src=$1 obj=$2
+    shift 2
+    "$CXX" "${FLAGS[@]}" "$@" -c "$src" -o "$obj"
+}
+pids=()
+objs=()
+run() {
+    compile "$@" &
+    pids+=($!)
+    objs+=("$2")
+    if [[ ${#pids[@]} -ge 2 ]]; then
+        wait "${pids[0]}" || exit 1
+        pids=("${pids[@]:1}")
+    fi
+}
+for cpp in "$OUT"/gen/*.cpp; do
+    run "$cpp" "$OUT/obj/$(basename "${cpp%.cpp}").o" -I"$EMU/include" -I"$EMU" -I"$SRC" -I"$PROJECT/native"
+done
+run "$EMU/cudaemu.cpp" "$OUT/obj/cudaemu.o" -I"$EMU"
+run "$JNI_CPP" "$OUT/obj/jniCudaNative.o" -I"$PROJECT/native" "${JNI_INC[@]}" -w
+for p in "${pids[@]}"; do wait "$p" || exit 1; done
+tmp="$SO.tmp.$$"
+"$CXX" -shared -o "$tmp" "${objs[@]}" -static-libgcc -Wl,--no-undefined -lpthread
+mv -f "$tmp" "$SO"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+printf 'lamina: built %s (%d bytes) in %d.%03d s\n' "$SO" "$(stat -c %s "$SO")" $((ms / 1000)) $((ms % 1000))
