@@ -57,13 +57,14 @@ fi
 
 echo "lamina: building the emulated CUDA device ($CXX $OPT, no nvcc): $SO"
 start=$(date +%s%N)
-rm -rf "$OUT/gen" "$OUT/obj"
+rm -rf "$OUT/gen" "$OUT/obj" "$OUT/jni"
 mkdir -p "$OUT/gen" "$OUT/jni" "$OUT/obj" "$(dirname "$SO")"
 
 # 1. .cu -> host C++
 "$JAVA" "$EMU/Cu2Cpp.java" "$OUT/gen" "$SRC"/*.cu
 
-# 2. the JNI glue (JavaCPP writes jniCudaNative.cpp; -nocompile: g++ below compiles it)
+# 2. the JNI glue: JavaCPP writes jniCudaNative.cpp and its own support code jnijavacpp.cpp
+#    (-nocompile: g++ below compiles them)
 "$JAVA" -cp "$CLASSPATH_ARG" org.bytedeco.javacpp.tools.Builder -classpath "$CLASSES" -nocompile \
     -d "$OUT/jni" dev.lamina.backend.cuda.CudaNative >"$OUT/jni/builder.log" 2>&1 \
     || { cat "$OUT/jni/builder.log" >&2; exit 1; }
@@ -96,7 +97,9 @@ for cpp in "$OUT"/gen/*.cpp; do
     run "$cpp" "$OUT/obj/$(basename "${cpp%.cpp}").o" -I"$EMU/include" -I"$EMU" -I"$SRC" -I"$PROJECT/native"
 done
 run "$EMU/cudaemu.cpp" "$OUT/obj/cudaemu.o" -I"$EMU"
-run "$JNI_CPP" "$OUT/obj/jniCudaNative.o" -I"$PROJECT/native" "${JNI_INC[@]}" -w
+for cpp in "$OUT"/jni/*.cpp; do
+    run "$cpp" "$OUT/obj/$(basename "${cpp%.cpp}").o" -I"$PROJECT/native" "${JNI_INC[@]}" -w
+done
 for p in "${pids[@]}"; do wait "$p" || exit 1; done
 tmp="$SO.tmp.$$"
 "$CXX" -shared -o "$tmp" "${objs[@]}" -static-libgcc -Wl,--no-undefined -lpthread

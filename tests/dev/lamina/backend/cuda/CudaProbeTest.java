@@ -67,7 +67,7 @@ class CudaProbeTest {
 
     /**
      * Every public operation of the backend, found by reflection (the Backend interface, its
-     * default convolution/pooling/cell methods and the cuda-only random methods), throws an
+     * default convolution/pooling/cell methods), throws an
      * IllegalStateException carrying the reason where there is no usable device: never a crash,
      * never a NullPointerException from the arguments, never UnsupportedOperationException.
      */
@@ -106,7 +106,7 @@ class CudaProbeTest {
             assertTrue(e.getCause().getMessage().contains(reason), e.getCause().getMessage());
             called++;
         }
-        // memory (5), kernels (11), conv/pool/cells (13), adam (1), random (3), synchronize (1)
+        // memory (5), kernels (11), conv/pool/cells (13), adam (1), synchronize (1)
         assertTrue(called >= 31, "only " + called + " methods were exercised");
     }
 
