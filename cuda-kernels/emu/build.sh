@@ -12,8 +12,8 @@
 #      API) into <classes>/dev/lamina/backend/cuda/<platform>/libjniCudaNativeEmulated.so.
 #
 # The library exports the same JNI symbols as libjniCudaNative.so; CudaRuntime loads one or the
-# other (LAMINA_CUDA=emulated or -Dlamina.cuda=emulated picks this one). Skipped when the library
-# is newer than every input. Called by cuda-kernels/build.sh (Maven, phase process-classes).
+# other (LAMINA_CUDA=emulated or -Dlamina.cuda=emulated picks this one). Skipped when no input has
+# changed (a content checksum: Maven rewrites CudaNative.class on every Java change). Called by cuda-kernels/build.sh (Maven, phase process-classes).
 #
 # Usage: build.sh <project dir> <classes dir> <java executable> <class path>
 # Environment: CXX (default g++), LAMINA_CUDA_EMU_OPT (default -O1).
@@ -43,16 +43,20 @@ if ! command -v "$CXX" >/dev/null 2>&1; then
 fi
 
 # ---- up to date? --------------------------------------------------------------------------------
-if [[ -f "$SO" ]]; then
-    stale=false
+# By content, not time: Maven's compiler rewrites CudaNative.class whenever any Java source changes.
+STAMP="$OUT/inputs.sha256"
+inputs_sum() {
+    local f
     for f in "$SRC"/*.cu "$SRC"/*.cuh "$EMU"/*.cpp "$EMU"/*.hpp "$EMU"/include/* "$EMU"/Cu2Cpp.java "$EMU"/build.sh \
              "$PROJECT/native/lamina_cuda.h" "$CLS"; do
-        if [[ -e "$f" && "$f" -nt "$SO" ]]; then stale=true; break; fi
-    done
-    if ! $stale; then
-        echo "lamina: $SO is up to date"
-        exit 0
-    fi
+        [[ -f "$f" ]] && { echo "$f"; cat "$f"; }
+    done | sha256sum | cut -d' ' -f1
+    echo "$CXX $OPT"
+}
+SUM=$(inputs_sum)
+if [[ -f "$SO" && -f "$STAMP" && "$(cat "$STAMP")" == "$SUM" ]]; then
+    echo "lamina: $SO is up to date"
+    exit 0
 fi
 
 echo "lamina: building the emulated CUDA device ($CXX $OPT, no nvcc): $SO"
@@ -104,5 +108,6 @@ for p in "${pids[@]}"; do wait "$p" || exit 1; done
 tmp="$SO.tmp.$$"
 "$CXX" -shared -o "$tmp" "${objs[@]}" -static-libgcc -Wl,--no-undefined -lpthread
 mv -f "$tmp" "$SO"
+echo "$SUM" >"$STAMP"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 printf 'lamina: built %s (%d bytes) in %d.%03d s\n' "$SO" "$(stat -c %s "$SO")" $((ms / 1000)) $((ms % 1000))

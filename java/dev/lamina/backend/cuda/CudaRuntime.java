@@ -134,7 +134,6 @@ public final class CudaRuntime {
                     + "=emulated) but " + lib + " was not built (cuda-kernels/emu/build.sh, run by mvn process-classes)";
         }
         try {
-            Loader.load(); // JavaCPP's own native support, which the generated JNI code calls into
             File file = Loader.cacheResource(CudaRuntime.class, lib);
             System.load(file.getAbsolutePath());
             return null;
