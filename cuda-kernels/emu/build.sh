@@ -61,7 +61,7 @@ fi
 
 echo "lamina: building the emulated CUDA device ($CXX $OPT, no nvcc): $SO"
 start=$(date +%s%N)
-rm -rf "$OUT/gen" "$OUT/obj" "$OUT/jni"
+rm -rf "$OUT/gen" "$OUT/jni"
 mkdir -p "$OUT/gen" "$OUT/jni" "$OUT/obj" "$(dirname "$SO")"
 
 # 1. .cu -> host C++
@@ -77,34 +77,27 @@ JNI_CPP="$OUT/jni/jniCudaNative.cpp"
 JAVA_HOME_DIR=$(cd "$(dirname "$(readlink -f "$JAVA")")/.." && pwd)
 JNI_INC=(-I"$JAVA_HOME_DIR/include" -I"$JAVA_HOME_DIR/include/linux")
 
-# 3. compile (two at a time) and link. Everything but the JNI functions is hidden, and the kernels'
-# namespace is renamed, so nothing here can bind to the real library's or the cpu kernels' symbols.
+# 3. compile (two at a time, each object only when its input changed: objcache.sh) and link.
+# Everything but the JNI functions is hidden, and the kernels' namespace is renamed, so nothing here
+# can bind to the real library's or the cpu kernels' symbols.
+source "$EMU/objcache.sh"
 FLAGS=(-std=c++17 "$OPT" -g0 -fPIC -fvisibility=hidden -ffp-contract=off -Wall -Wno-unknown-pragmas
        -Wno-unused-variable -Wno-unused-function -Dlamina=lamina_cuemu)
-compile() {  # compile <src> <obj> <extra flags...>
-    local src=$1 obj=$2
-    shift 2
-    "$CXX" "${FLAGS[@]}" "$@" -c "$src" -o "$obj"
-}
-pids=()
+HS=$(objcache_sum "$SRC"/*.cuh "$EMU"/*.hpp "$EMU"/include/* "$PROJECT"/native/lamina_cuda.h)
 objs=()
-run() {
-    compile "$@" &
-    pids+=($!)
-    objs+=("$2")
-    if [[ ${#pids[@]} -ge 2 ]]; then
-        wait "${pids[0]}" || exit 1
-        pids=("${pids[@]:1}")
-    fi
-}
 for cpp in "$OUT"/gen/*.cpp; do
-    run "$cpp" "$OUT/obj/$(basename "${cpp%.cpp}").o" -I"$EMU/include" -I"$EMU" -I"$SRC" -I"$PROJECT/native"
+    obj="$OUT/obj/$(basename "${cpp%.cpp}").o"
+    objs+=("$obj")
+    objcache_compile "$cpp" "$obj" "$HS" "$CXX" "${FLAGS[@]}" -I"$EMU/include" -I"$EMU" -I"$SRC" -I"$PROJECT/native" || exit 1
 done
-run "$EMU/cudaemu.cpp" "$OUT/obj/cudaemu.o" -I"$EMU"
+objs+=("$OUT/obj/cudaemu.o")
+objcache_compile "$EMU/cudaemu.cpp" "$OUT/obj/cudaemu.o" "$HS" "$CXX" "${FLAGS[@]}" -I"$EMU" || exit 1
 for cpp in "$OUT"/jni/*.cpp; do
-    run "$cpp" "$OUT/obj/$(basename "${cpp%.cpp}").o" -I"$PROJECT/native" "${JNI_INC[@]}" -w
+    obj="$OUT/obj/jni-$(basename "${cpp%.cpp}").o"
+    objs+=("$obj")
+    objcache_compile "$cpp" "$obj" "$HS" "$CXX" "${FLAGS[@]}" -I"$PROJECT/native" "${JNI_INC[@]}" -w || exit 1
 done
-for p in "${pids[@]}"; do wait "$p" || exit 1; done
+objcache_wait || exit 1
 tmp="$SO.tmp.$$"
 "$CXX" -shared -o "$tmp" "${objs[@]}" -static-libgcc -Wl,--no-undefined -lpthread
 mv -f "$tmp" "$SO"

@@ -29,7 +29,7 @@ mkdir -p "$OUT"
 stale=true
 if [[ -x "$BIN" ]]; then
     stale=false
-    for f in "$SRC"/*.cu "$SRC"/*.cuh "$EMU"/*.cpp "$EMU"/*.hpp "$EMU"/include/* "$EMU"/Cu2Cpp.java "$EMU"/harness.sh \
+    for f in "$SRC"/*.cu "$SRC"/*.cuh "$EMU"/*.cpp "$EMU"/*.hpp "$EMU"/include/* "$EMU"/Cu2Cpp.java "$EMU"/harness.sh "$EMU"/objcache.sh \
              "$EMU"/test/* "$PROJECT"/native/lamina_cuda.h "$PROJECT"/native/lamina_cpu.h "$PROJECT"/cpu-kernels/*; do
         if [[ -e "$f" && "$f" -nt "$BIN" ]]; then stale=true; break; fi
     done
@@ -44,38 +44,33 @@ if $stale; then
         LINK+=(-fsanitize=address,undefined)
     fi
     echo "lamina: building the emulated-device kernel harness (SAN=$SAN): $BIN"
-    rm -rf "$OUT/gen" "$OUT"/*.o
+    rm -rf "$OUT/gen"
     "$JAVA" "$EMU/Cu2Cpp.java" "$OUT/gen" "$SRC"/*.cu "$EMU/test/selftest.cu"
     rm -f "$OUT/gen/runtime.cpp"  # the harness calls the kernels' launchers, not the JNI surface's runtime part
-    pids=()
+    source "$EMU/objcache.sh"
+    HS=$(objcache_sum "$SRC"/*.cuh "$EMU"/*.hpp "$EMU"/include/* "$PROJECT"/native/*.h "$PROJECT"/cpu-kernels/*)
     objs=()
-    job() {  # job <obj> <command...>: two compilers at a time
-        local obj=$1
-        shift
-        "$@" -o "$obj" &
-        pids+=($!)
-        objs+=("$obj")
-        if [[ ${#pids[@]} -ge 2 ]]; then
-            wait "${pids[0]}" || exit 1
-            pids=("${pids[@]:1}")
-        fi
-    }
     for cpp in "$OUT"/gen/*.cpp; do
-        job "$OUT/$(basename "${cpp%.cpp}").o" "$CXX" "${FLAGS[@]}" -Dlamina=lamina_cuemu -I"$EMU/include" -I"$EMU" \
-            -I"$SRC" -I"$PROJECT/native" -c "$cpp"
+        obj="$OUT/$(basename "${cpp%.cpp}").o"
+        objs+=("$obj")
+        objcache_compile "$cpp" "$obj" "$HS" "$CXX" "${FLAGS[@]}" -Dlamina=lamina_cuemu -I"$EMU/include" -I"$EMU" \
+            -I"$SRC" -I"$PROJECT/native" || exit 1
     done
-    job "$OUT/cudaemu.o" "$CXX" "${FLAGS[@]}" -I"$EMU" -c "$EMU/cudaemu.cpp"
-    job "$OUT/ref_cpu.o" "$CXX" "${FLAGS[@]}" -DLAMINA_NO_CLONES -I"$PROJECT/native" -I"$PROJECT/cpu-kernels" \
-        -c "$EMU/test/ref_cpu.cpp"
-    job "$OUT/test_kernels.o" "$CXX" "${FLAGS[@]}" -I"$EMU" -I"$PROJECT/native" \
-        -DLAMINA_SELFTEST_CU="\"$EMU/test/selftest.cu\"" -c "$EMU/test/test_kernels.cpp"
-    for p in "${pids[@]}"; do wait "$p" || exit 1; done
+    objs+=("$OUT/cudaemu.o" "$OUT/ref_cpu.o" "$OUT/test_kernels.o")
+    objcache_compile "$EMU/cudaemu.cpp" "$OUT/cudaemu.o" "$HS" "$CXX" "${FLAGS[@]}" -I"$EMU" || exit 1
+    objcache_compile "$EMU/test/ref_cpu.cpp" "$OUT/ref_cpu.o" "$HS" "$CXX" "${FLAGS[@]}" -DLAMINA_NO_CLONES \
+        -I"$PROJECT/native" -I"$PROJECT/cpu-kernels" || exit 1
+    # the self-test's path is compiled in (it reads its EXPECT_LINE marks): relative to the project
+    objcache_compile "$EMU/test/test_kernels.cpp" "$OUT/test_kernels.o" "$HS" "$CXX" "${FLAGS[@]}" -I"$EMU" \
+        -I"$PROJECT/native" -DLAMINA_SELFTEST_CU="\"cuda-kernels/emu/test/selftest.cu\"" || exit 1
+    objcache_wait || exit 1
     "$CXX" "${objs[@]}" "${LINK[@]}" -lpthread -o "$BIN"
     ms=$(( ($(date +%s%N) - start) / 1000000 ))
     printf 'lamina: harness built in %d.%03d s\n' $((ms / 1000)) $((ms % 1000))
 fi
 
 start=$(date +%s%N)
+cd "$PROJECT"  # the self-test reads cuda-kernels/emu/test/selftest.cu
 # detect_stack_use_after_return off: it does not mix with the fibers' stack switches
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:detect_stack_use_after_return=0} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \

@@ -129,12 +129,14 @@ public final class CudaRuntime {
         // The emulated library exports the JNI functions of CudaNative under the same names; loaded
         // by this class's loader, it is where the JVM binds CudaNative's native methods.
         String lib = "/dev/lamina/backend/cuda/" + Loader.getPlatform() + "/" + System.mapLibraryName(EMULATED_LIBRARY);
-        if (CudaRuntime.class.getResource(lib) == null) {
+        java.net.URL url = CudaRuntime.class.getResource(lib);
+        if (url == null) {
             return "cuda: the emulated device was asked for (" + DEVICE_ENV + "=emulated or -D" + DEVICE_PROPERTY
                     + "=emulated) but " + lib + " was not built (cuda-kernels/emu/build.sh, run by mvn process-classes)";
         }
         try {
-            File file = Loader.cacheResource(CudaRuntime.class, lib);
+            // from target/classes: the file itself; from a jar: extracted to JavaCPP's cache
+            File file = "file".equals(url.getProtocol()) ? new File(url.toURI()) : Loader.cacheResource(CudaRuntime.class, lib);
             System.load(file.getAbsolutePath());
             return null;
         } catch (Exception | UnsatisfiedLinkError e) {

@@ -12,9 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lamina.backend.BinaryOp;
 import dev.lamina.tensor.DType;
 import java.nio.ByteBuffer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** Runs on every machine: the probe never throws and says why when there is no usable GPU. */
+@Tag("cuda-emulated") // also run by CI on the emulated CUDA device (pom.xml, emulated-cuda-*)
 class CudaProbeTest {
 
     @Test
