@@ -58,8 +58,10 @@ if $stale; then
     done
     objs+=("$OUT/cudaemu.o" "$OUT/ref_cpu.o" "$OUT/test_kernels.o")
     objcache_compile "$EMU/cudaemu.cpp" "$OUT/cudaemu.o" "$HS" "$CXX" "${FLAGS[@]}" -I"$EMU" || exit 1
-    objcache_compile "$EMU/test/ref_cpu.cpp" "$OUT/ref_cpu.o" "$HS" "$CXX" "${FLAGS[@]}" -DLAMINA_NO_CLONES \
-        -I"$PROJECT/native" -I"$PROJECT/cpu-kernels" || exit 1
+    # the reference (the cpu kernels) is not what is under test: no sanitizer, no debug info (it is
+    # the biggest compile of the harness)
+    objcache_compile "$EMU/test/ref_cpu.cpp" "$OUT/ref_cpu.o" "$HS" "$CXX" -std=c++17 -O1 -ffp-contract=off \
+        -DLAMINA_NO_CLONES -I"$PROJECT/native" -I"$PROJECT/cpu-kernels" || exit 1
     # the self-test's path is compiled in (it reads its EXPECT_LINE marks): relative to the project
     objcache_compile "$EMU/test/test_kernels.cpp" "$OUT/test_kernels.o" "$HS" "$CXX" "${FLAGS[@]}" -I"$EMU" \
         -I"$PROJECT/native" -DLAMINA_SELFTEST_CU="\"cuda-kernels/emu/test/selftest.cu\"" || exit 1
