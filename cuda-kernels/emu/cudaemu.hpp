@@ -255,6 +255,14 @@ inline unsigned __umulhi(unsigned a, unsigned b) { return static_cast<unsigned>(
 inline unsigned long long __umul64hi(unsigned long long a, unsigned long long b) {
     return static_cast<unsigned long long>((static_cast<unsigned __int128>(a) * b) >> 64);
 }
+inline int __float2int_rz(float x) { return static_cast<int>(x); }
+inline int __float2int_rn(float x) { return static_cast<int>(nearbyintf(x)); }
+inline float __int2float_rn(int x) { return static_cast<float>(x); }
+// CUDA's global min/max overloads (mixed argument types take their common type)
+template <class A, class B>
+inline typename std::common_type<A, B>::type min(A a, B b) { return b < a ? b : a; }
+template <class A, class B>
+inline typename std::common_type<A, B>::type max(A a, B b) { return a < b ? b : a; }
 template <class T> inline T __ldg(const T* p) { return *p; }
 inline void __threadfence() {}
 inline void __threadfence_block() {}
