@@ -11,6 +11,7 @@
 # Needs a built project (./mvnw -DskipTests test-compile: target/classes, target/test-classes,
 # target/runtime-classpath.txt) and the JUnit console launcher in ~/.m2 (the bundle profile's).
 # Usage: cuda-kernels/emu/mutations.sh [NAME...]   (default: every mutation)
+# Environment: JAVA_ORDERS (default "forward reverse shuffled:7"), SKIP_JAVA=1 (harness only).
 set -uo pipefail
 
 PROJECT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -63,7 +64,7 @@ for entry in "${MUTATIONS[@]}"; do
     echo "== $name ($file): $what"
     # 1. the sanitized harness
     harness="passed"
-    if ! (cd "$dir" && SAN=1 JAVA="$JAVA" timeout 900 bash cuda-kernels/emu/harness.sh "$dir" quick >"$dir/harness.log" 2>&1); then
+    if ! (cd "$dir" && SAN=1 LAMINA_HARNESS_FAIL_FAST=1 JAVA="$JAVA" timeout 900 bash cuda-kernels/emu/harness.sh "$dir" quick >"$dir/harness.log" 2>&1); then
         harness=$(grep -m1 -E "^FAIL|ERROR: AddressSanitizer|runtime error|cudaemu:" "$dir/harness.log" | cut -c1-160)
         [[ -n "$harness" ]] || harness="failed ($(tail -n 1 "$dir/harness.log" | cut -c1-120))"
     fi
@@ -72,25 +73,27 @@ for entry in "${MUTATIONS[@]}"; do
     cp -r "$PROJECT/target/classes" "$dir/classes"
     rm -f "$dir/classes/dev/lamina/backend/cuda/"*/libjniCudaNativeEmulated.so
     java_result="passed"
-    if ! bash "$dir/cuda-kernels/emu/build.sh" "$dir" "$dir/classes" "$JAVA" "$(cat "$PROJECT/target/runtime-classpath.txt")" >"$dir/build.log" 2>&1; then
+    if [[ "${SKIP_JAVA:-0}" == 1 ]]; then
+        java_result="not run"
+    elif ! bash "$dir/cuda-kernels/emu/build.sh" "$dir" "$dir/classes" "$JAVA" "$(cat "$PROJECT/target/runtime-classpath.txt")" >"$dir/build.log" 2>&1; then
         java_result="build failed: $(grep -m1 error "$dir/build.log" | cut -c1-120)"
     else
-        for order in forward reverse shuffled:7; do
+        for order in ${JAVA_ORDERS:-forward reverse shuffled:7}; do
             if ! (cd "$PROJECT" && LAMINA_CUDA=emulated LAMINA_CUDA_EMU_ORDER=$order timeout 900 "$JAVA" -jar "$CONSOLE" execute \
                     --disable-banner --details=none --disable-ansi-colors \
                     --class-path "$dir/classes:$PROJECT/target/test-classes:$(cat "$PROJECT/target/runtime-classpath.txt")" \
                     --scan-classpath "$PROJECT/target/test-classes" --include-tag gpu --include-tag cuda-emulated \
                     >"$dir/java-$order.log" 2>&1); then
-                failed=$(grep -oE "(MethodSource|JUnit Jupiter:)[^ ]*[A-Za-z]+Test[^ ]*" "$dir/java-$order.log" | head -n 3 | tr '\n' ' ')
-                [[ -n "$failed" ]] || failed=$(grep -m3 -oE "[A-Za-z]+Test\.[A-Za-z]+|[A-Za-z]+Test\b" "$dir/java-$order.log" | sort -u | head -n 3 | tr '\n' ' ')
-                fails=$(grep -m1 -E "tests failed" "$dir/java-$order.log" | tr -s ' ')
-                java_result="order $order: ${fails:-failed} ${failed}"
+                failed=$(grep -oE "JUnit Jupiter:[A-Za-z]+:[A-Za-z]+" "$dir/java-$order.log" | sed 's/JUnit Jupiter://; s/:/./' | sort -u | head -n 3 | paste -sd ',' | sed 's/,/, /g')
+                fails=$(grep -m1 -oE "[0-9]+ tests failed" "$dir/java-$order.log")
+                first=$(grep -m1 -E "=> " "$dir/java-$order.log" | sed 's/^ *=> //' | cut -c1-220)
+                java_result="order $order: ${fails:-failed} (${failed:-see java-$order.log}): ${first:-no message (crash?)}"
                 break
             fi
         done
     fi
     echo "   java:    $java_result"
-    if [[ "$harness" == "passed" && "$java_result" == "passed" ]]; then
+    if [[ "$harness" == "passed" && ( "$java_result" == "passed" || "$java_result" == "not run" ) ]]; then
         results+=("$name|NOT CAUGHT|$harness|$java_result")
     else
         results+=("$name|caught|$harness|$java_result")

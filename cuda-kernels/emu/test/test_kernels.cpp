@@ -50,6 +50,7 @@ int dsize(int dt) { return dt == F32 || dt == I32 ? 4 : dt == BOOL ? 1 : 8; }
 
 long g_pass = 0, g_fail = 0;
 std::string g_mode;
+bool g_fail_fast = false;  // LAMINA_HARNESS_FAIL_FAST=1: stop at the first failure (mutations.sh)
 
 std::string fmt(const char* f, ...) __attribute__((format(printf, 1, 2)));
 std::string fmt(const char* f, ...) {
@@ -67,6 +68,10 @@ void check(bool ok, const std::string& what) {
     } else {
         g_fail++;
         if (g_fail <= 40) std::printf("FAIL [%s] %s\n", g_mode.c_str(), what.c_str());
+        if (g_fail_fast) {
+            std::printf("%ld passed, %ld failed (stopped at the first failure)\n", g_pass, g_fail);
+            std::exit(1);
+        }
     }
 }
 
@@ -573,6 +578,7 @@ int main(int argc, char** argv) {
             {"shuffled", 2, dim3(0, 0, 0)},
             {"grid-capped", 0, dim3(3, 1, 1)},  // grid-stride loops over x (matmul: over tiles_m and batch)
     };
+    g_fail_fast = std::getenv("LAMINA_HARNESS_FAIL_FAST") != nullptr;
     g_mode = "emulator";
     setenv("LAMINA_CUDA_EMU_QUIET", "1", 1);
     test_emulator();
