@@ -74,7 +74,7 @@ mkdir -p "$OUT/gen" "$OUT/jni" "$OUT/obj" "$(dirname "$SO")"
     || { cat "$OUT/jni/builder.log" >&2; exit 1; }
 JNI_CPP="$OUT/jni/jniCudaNative.cpp"
 [[ -f "$JNI_CPP" ]] || { echo "lamina: JavaCPP did not write $JNI_CPP" >&2; cat "$OUT/jni/builder.log" >&2; exit 1; }
-JAVA_HOME_DIR=$(cd "$(dirname "$(readlink -f "$JAVA")")/.." && pwd)
+JAVA_HOME_DIR=$(cd "$(dirname "$(readlink -f "$(command -v "$JAVA")")")/.." && pwd)
 JNI_INC=(-I"$JAVA_HOME_DIR/include" -I"$JAVA_HOME_DIR/include/linux")
 
 # 3. compile (two at a time, each object only when its input changed: objcache.sh) and link.

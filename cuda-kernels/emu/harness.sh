@@ -6,7 +6,7 @@
 # out-of-bounds or misaligned access of a kernel stops the run with the sanitizer's report.
 # The build is skipped when the binary is newer than every input; the run always happens.
 #
-# Usage: harness.sh [project dir] [quick|big]
+# Usage: harness.sh [project dir] [quick|big|ci]   (ci: forward order and capped grid only)
 # Environment: SAN=0|1 (default 1), JAVA (default: java on PATH), CXX (default g++),
 #              LAMINA_CUDA_EMU_HARNESS_SKIP=true skips it (Maven: -Dlamina.cuda.emu.harness.skip=true).
 set -euo pipefail
