@@ -320,7 +320,8 @@ void test_copy_strided() {
 
 void test_reduce_softmax() {
     for (int n : g_sizes) {
-        const int64_t views[3][3] = {{3, n, 1}, {2, n, 5}, {1, n, 1}};
+        // {7, n, 1}: more rows than the capped grid's 3 blocks, so a block reduces several rows
+        const int64_t views[4][3] = {{3, n, 1}, {2, n, 5}, {1, n, 1}, {7, n, 1}};
         for (auto& v : views) {
             const int64_t outer = v[0], inner = v[2], total = outer * n * inner;
             for (int dt : {F32, F64, I32, I64}) {
