@@ -9,7 +9,11 @@
 #      into target/classes/dev/lamina/backend/cuda/<platform>/libjniCudaNative.so, which needs only
 #      the driver (libcuda.so.1, opened by the runtime with dlopen) at run time.
 #
-# Both steps are skipped, and the build goes on, when:
+# Before them, always (no nvcc needed), cuda-kernels/emu/build.sh builds the emulated device,
+# libjniCudaNativeEmulated.so, from the same .cu files with g++ (LAMINA_CUDA=emulated runs the cuda
+# backend on it; see cuda-kernels/emu/README.md).
+#
+# Both nvcc steps are skipped, and the build goes on, when:
 #   - nvcc is not found. The rule: `nvcc` on PATH (command -v nvcc); failing that
 #     $CUDA_HOME/bin/nvcc when CUDA_HOME is set. Nothing else is searched: a toolkit at
 #     /usr/local/cuda that is on neither is not used;
@@ -29,6 +33,9 @@ CLASSES=${2:?classes dir}
 JAVA=${3:?java executable}
 CLASSPATH_ARG=${4:?class path}
 SKIP=${5:-false}
+
+# ---- 0. the emulated device (g++ only; skipped by itself when up to date) --------------------------
+bash "$PROJECT/cuda-kernels/emu/build.sh" "$PROJECT" "$CLASSES" "$JAVA" "$CLASSPATH_ARG"
 
 SKIP_MSG="lamina: nvcc not found, skipping the CUDA kernels (the cuda backend will report itself unavailable)"
 

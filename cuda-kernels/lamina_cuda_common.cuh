@@ -7,6 +7,8 @@
 
 #include <type_traits>
 
+#include "lamina_cuda.h"
+
 namespace lamina {
 
 // dev.lamina.tensor.DType ordinals
@@ -25,7 +27,25 @@ inline unsigned blocks_for(int64_t n, int threads = kThreads) {
 
 inline cudaStream_t as_stream(void* s) { return static_cast<cudaStream_t>(s); }
 
-inline int launch_result() { return static_cast<int>(cudaGetLastError()); }
+// The result of a kernel launch, read right after it with cudaGetLastError. A launch error of this
+// launch (invalid configuration, too many resources, no kernel image) is cleared by that read. An
+// error still there afterwards is sticky: an earlier kernel faulted while it ran asynchronously and
+// the context is unusable. It is returned with LAMINA_CUDA_EARLIER_ERROR set, so that Java does not
+// blame this op's kernel for it. (Every other call of the surface clears the error it returns,
+// so nothing else is left pending; see call_result.)
+inline int launch_result() {
+    const cudaError_t e = cudaGetLastError();
+    if (e == cudaSuccess) return 0;
+    if (cudaPeekAtLastError() != cudaSuccess) return static_cast<int>(e) | LAMINA_CUDA_EARLIER_ERROR;
+    return static_cast<int>(e);
+}
+
+// The result of a runtime call (memset, copy) made by a launcher: a failure is returned and
+// cleared, so that the next launch's launch_result does not report it again.
+inline int call_result(cudaError_t e) {
+    if (e != cudaSuccess) cudaGetLastError();
+    return static_cast<int>(e);
+}
 
 // integer limits usable in device code (std::numeric_limits is host-only without relaxed constexpr)
 template <class T> struct Limits;

@@ -228,7 +228,7 @@ extern "C" int lamina_cuda_matmul_f32(const float* a, const float* b, float* out
     if (batch <= 0 || m <= 0 || n <= 0) return cudaSuccess;
     cudaStream_t s = as_stream(stream);
     if (k <= 0) {
-        return static_cast<int>(cudaMemsetAsync(out, 0, static_cast<size_t>(batch * m * n) * sizeof(float), s));
+        return call_result(cudaMemsetAsync(out, 0, static_cast<size_t>(batch * m * n) * sizeof(float), s));
     }
     GemmArgs g{a, b, out, batch, m, n, k, stride_a, stride_b, trans_a != 0, trans_b != 0, 0, 0};
     // float4 along the contiguous dimension: its length (the leading dimension) and the batch

@@ -24,6 +24,14 @@ extern "C" {
 
 /* ---- errors ---------------------------------------------------------------------------- */
 
+/**
+ * Set in a kernel launcher's result when the error was already pending before its launch: a sticky
+ * error of an earlier kernel that faulted while it ran asynchronously (the context is then
+ * unusable). The rest of the code is the cudaError_t. Launch errors of the launch itself and
+ * failed runtime calls come without it (each call clears the error it returns).
+ */
+#define LAMINA_CUDA_EARLIER_ERROR 0x40000000
+
 /** The name of a cudaError_t code, e.g. "cudaErrorNoDevice" (never NULL). */
 const char* lamina_cuda_error_name(int code);
 
@@ -110,15 +118,8 @@ int lamina_cuda_memset_async(void* ptr, int value, int64_t bytes, void* stream);
 
 /* ---- kernels --------------------------------------------------------------------------- */
 
-/**
- * out[i] = a[i] + b[i] for i < n (float32, device pointers), launched on stream (NULL: the
- * default stream). Returns the launch error (cudaGetLastError after the launch); the kernel
- * runs asynchronously, so execution errors surface at the next synchronizing call.
- */
-int lamina_cuda_add_f32(const float* a, const float* b, float* out, int64_t n, void* stream);
-
 /*
- * The kernels below take dtype codes equal to dev.lamina.tensor.DType ordinals (0 float32,
+ * The kernels take dtype codes equal to dev.lamina.tensor.DType ordinals (0 float32,
  * 1 float64, 2 int32, 3 int64, 4 bool) and op codes equal to the ordinals of UnaryOp, BinaryOp
  * and ReduceOp. They run on stream (NULL: the default stream) and return the launch error;
  * unsupported dtype/op combinations return cudaErrorInvalidValue (the Java side rejects them
@@ -192,6 +193,12 @@ int lamina_philox_host_uniform_f64(int64_t seed, int64_t n, double lo, double hi
 
 /** Host reference: the n values of new Rng(seed).normal(FLOAT64, mean, std, n). */
 int lamina_philox_host_normal_f64(int64_t seed, int64_t n, double mean, double std, double* out);
+
+/*
+ * The device functions below are not bound in Java (the Backend SPI has no random-number op; the
+ * cuda backend draws through dev.lamina.tensor.Rng on the host like the others). They are checked
+ * against the host references by the emulated device's kernel harness (cuda-kernels/emu/test).
+ */
 
 /** Device: out[i] (uint32) = word i of new Rng(seed)'s stream. */
 int lamina_cuda_philox_u32(int64_t seed, void* out, int64_t n, void* stream);

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,14 +22,20 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Rule 1 of the house: every op on every fast backend against the reference backend, on fresh
  * random float32 inputs, forward and backward. Relative error ‖out − ref‖/‖ref‖ ≤ 1e-5; NaN fails.
- * The cuda backend joins where a usable device is present (its kernels were written without a
- * GPU and have not run yet; CudaKernelsGpuTest checks them kernel by kernel).
+ * The cuda backend joins where a usable device is present: on a GPU, and in CI on the emulated
+ * device (LAMINA_CUDA=emulated, where it must load); CudaKernelsGpuTest checks its kernels one by one.
  */
+@Tag("cuda-emulated") // also run by CI on the emulated CUDA device (pom.xml, emulated-cuda-*)
 class BackendOpsTest {
     static final double TOLERANCE = 1e-5;
 
     static List<Backend> fastBackends() {
         Backend cuda = Backends.cuda();
+        if (dev.lamina.backend.cuda.CudaBackend.runtime().isEmulated() && !cuda.isAvailable()) {
+            // on the emulated device (CI) the cuda part must run, never drop out silently
+            throw new IllegalStateException("the emulated CUDA device must load: "
+                    + dev.lamina.backend.cuda.CudaBackend.unavailableReason());
+        }
         return cuda.isAvailable() ? List.of(Backends.cpu(), cuda) : List.of(Backends.cpu());
     }
 

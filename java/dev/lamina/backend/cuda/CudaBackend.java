@@ -23,11 +23,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The CUDA backend: device memory plus the kernels of {@code cuda-kernels/}: fill, cast,
  * copyStrided, unary, broadcasting binary, reductions, softmax, gather, scatterAdd, oneHot,
- * float32 matmul (fp32 SIMT or TF32 tensor cores, see {@link Precision}) and Philox random numbers
- * matching {@link dev.lamina.tensor.Rng}. Not yet: float64 matmul, bool reductions and
+ * float32 matmul (fp32 SIMT or TF32 tensor cores, see {@link Precision}). Not yet: float64 matmul, bool reductions and
  * scatterAdd, convolution, pooling and the fused recurrent cells; those throw an {@link
- * UnsupportedOperationException} naming them. The kernels are compiled, not yet run on a GPU:
- * {@code CudaKernelsGpuTest} checks them against the reference backend where a device exists.
+ * UnsupportedOperationException} naming them. {@code CudaKernelsGpuTest} checks the kernels against
+ * the reference backend on a device, and in CI on the emulated device ({@code LAMINA_CUDA=emulated},
+ * see {@link CudaRuntime}), where they run on the CPU.
  *
  * <p>Whether it can run is decided once, by {@link CudaRuntime}; when it cannot, {@link
  * #isAvailable()} is false and every operation throws an {@link IllegalStateException} with the
@@ -635,53 +635,6 @@ public final class CudaBackend implements Backend {
                 + depth + ")");
     }
 
-    // ---- random (Philox-4x32-10, the stream of dev.lamina.tensor.Rng) ---------------------------
-
-    /**
-     * Fills float32/float64 {@code out} with the values of {@code new Rng(seed).uniform(dtype, lo,
-     * hi, n)}: element i is {@code lo + (hi − lo)·u_i}, u_i the i-th {@code Rng.nextDouble()} (53
-     * bits of Philox words 2i, 2i+1), computed in float64 and rounded to out's dtype.
-     */
-    public void randomUniform(Storage out, long seed, double lo, double hi) {
-        CudaRuntime.get().requireAvailable("cuda.randomUniform");
-        CudaStorage os = device(out, "cuda.randomUniform");
-        if (!out.dtype().isFloating()) {
-            throw new IllegalArgumentException("cuda.randomUniform supports float32 and float64 only, got " + out.dtype());
-        }
-        if (!(hi >= lo)) {
-            throw new IllegalArgumentException("cuda.randomUniform: need lo <= hi, got [" + lo + ", " + hi + ")");
-        }
-        CudaRuntime.check(CudaNative.lamina_cuda_random_uniform(code(out.dtype()), seed, os.address(), out.numel(), lo,
-                hi, stream()), "cuda.randomUniform: launch (" + out.numel() + " elements)");
-    }
-
-    /**
-     * Fills float32/float64 {@code out} with the values of {@code new Rng(seed).normal(dtype, mean,
-     * std, n)}: element i is {@code mean + std·sqrt(−2 ln u1)·cos(2π u2)} with u1, u2 the doubles of
-     * Philox block i (Box-Muller, as Rng.nextGaussian). The device's log and cos may differ from
-     * Java's in the last bit.
-     */
-    public void randomNormal(Storage out, long seed, double mean, double std) {
-        CudaRuntime.get().requireAvailable("cuda.randomNormal");
-        CudaStorage os = device(out, "cuda.randomNormal");
-        if (!out.dtype().isFloating()) {
-            throw new IllegalArgumentException("cuda.randomNormal supports float32 and float64 only, got " + out.dtype());
-        }
-        CudaRuntime.check(CudaNative.lamina_cuda_random_normal(code(out.dtype()), seed, os.address(), out.numel(), mean,
-                std, stream()), "cuda.randomNormal: launch (" + out.numel() + " elements)");
-    }
-
-    /** Fills int32 {@code out} with the first numel 32-bit words of {@code new Rng(seed).nextInt()}. */
-    public void randomBits(Storage out, long seed) {
-        CudaRuntime.get().requireAvailable("cuda.randomBits");
-        CudaStorage os = device(out, "cuda.randomBits");
-        if (out.dtype() != DType.INT32) {
-            throw new IllegalArgumentException("cuda.randomBits writes int32, got " + out.dtype());
-        }
-        CudaRuntime.check(CudaNative.lamina_cuda_philox_u32(seed, os.address(), out.numel(), stream()),
-                "cuda.randomBits: launch (" + out.numel() + " elements)");
-    }
-
     // ---- not yet on the GPU: convolution, pooling, fused recurrent cells ------------------------
     // Overridden so that an unusable backend still answers with its reason (IllegalStateException)
     // and a usable one names the missing kernel.
@@ -775,7 +728,7 @@ public final class CudaBackend implements Backend {
         CudaRuntime.get().requireAvailable("cuda." + kernel.split(" ")[0]);
         return new UnsupportedOperationException("cuda backend: " + kernel
                 + " is not implemented yet (the CUDA kernels of issue #6 cover element-wise ops, reductions,"
-                + " softmax, gather/scatterAdd/oneHot, float32 matmul and random numbers)");
+                + " softmax, gather/scatterAdd/oneHot and float32 matmul)");
     }
 
     private CudaStorage device(Storage s, String op) {

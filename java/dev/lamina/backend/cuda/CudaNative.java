@@ -11,6 +11,11 @@ import org.bytedeco.javacpp.annotation.Platform;
  * build time the library does not exist and loading it fails; {@link CudaRuntime} turns that
  * into a reason.
  *
+ * <p>The emulated device ({@code LAMINA_CUDA=emulated}) is a second library, {@code
+ * libjniCudaNativeEmulated}, built by {@code cuda-kernels/emu/build.sh} from the JNI source that
+ * JavaCPP generates for this class and the same {@code .cu} files compiled for the CPU; it exports
+ * the same functions, and {@link CudaRuntime} loads it instead of this class's own library.
+ *
  * <p>Every function returns a {@code cudaError_t} code (0 = success). Device memory is passed
  * as raw addresses. Nothing here checks bounds: only {@link CudaBackend} calls it, after
  * checking. Do not load this class directly; go through {@link CudaRuntime}.
@@ -91,10 +96,6 @@ final class CudaNative {
 
     // ---- kernels -------------------------------------------------------------------------
 
-    static native int lamina_cuda_add_f32(@Cast("const float*") long a, @Cast("const float*") long b,
-                                          @Cast("float*") long out, @Cast("int64_t") long n,
-                                          @Cast("void*") long stream);
-
     static native int lamina_cuda_unary(int op, int dtype, @Cast("const void*") long x, @Cast("void*") long out,
                                         @Cast("int64_t") long n, @Cast("void*") long stream);
 
@@ -158,15 +159,4 @@ final class CudaNative {
     /** Host reference: {@code new Rng(seed).normal(FLOAT64, mean, std, n)}. */
     static native int lamina_philox_host_normal_f64(@Cast("int64_t") long seed, @Cast("int64_t") long n,
                                                     double mean, double std, double[] out);
-
-    static native int lamina_cuda_philox_u32(@Cast("int64_t") long seed, @Cast("void*") long out,
-                                             @Cast("int64_t") long n, @Cast("void*") long stream);
-
-    static native int lamina_cuda_random_uniform(int dtype, @Cast("int64_t") long seed, @Cast("void*") long out,
-                                                 @Cast("int64_t") long n, double lo, double hi,
-                                                 @Cast("void*") long stream);
-
-    static native int lamina_cuda_random_normal(int dtype, @Cast("int64_t") long seed, @Cast("void*") long out,
-                                                @Cast("int64_t") long n, double mean, double std,
-                                                @Cast("void*") long stream);
 }

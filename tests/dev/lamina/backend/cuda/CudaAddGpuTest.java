@@ -11,11 +11,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,11 +27,11 @@ class CudaAddGpuTest {
 
     @BeforeEach
     void needsDevice() {
-        Assumptions.assumeTrue(cuda.isAvailable(), () -> "no usable CUDA device: " + CudaBackend.unavailableReason());
+        GpuTestSupport.requireDevice();
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {1, 7, 33, 1023, 1 << 20})
+    @MethodSource("dev.lamina.backend.cuda.GpuTestSupport#sizes")
     void addMatchesJavaExactly(int n) {
         SplittableRandom rnd = new SplittableRandom(0x1a31aL + n);
         float[] a = new float[n];

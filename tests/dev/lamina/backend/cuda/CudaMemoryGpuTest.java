@@ -10,7 +10,6 @@ import dev.lamina.tensor.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -32,7 +31,7 @@ class CudaMemoryGpuTest {
 
     @BeforeEach
     void needsDevice() {
-        Assumptions.assumeTrue(cuda.isAvailable(), () -> "no usable CUDA device: " + CudaBackend.unavailableReason());
+        GpuTestSupport.requireDevice();
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * within 4 ulp (C's log/cos and Java's Math.log/cos may round the last bit differently). Skipped
  * only where the JNI library was not built (nvcc absent at build time).
  */
+@Tag("cuda-emulated") // also run by CI on the emulated CUDA device (pom.xml, emulated-cuda-*)
 class PhiloxHostTest {
     private static final long[] SEEDS = {0L, 1L, 42L, -1L, Long.MIN_VALUE, 0x0123_4567_89AB_CDEFL};
 
