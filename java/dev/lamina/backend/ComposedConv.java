@@ -17,7 +17,7 @@ import dev.lamina.tensor.DType;
  * as batched matmuls over the groups, and col2im is one scatterAdd of the rows of dcols onto the
  * pixels they came from (deterministic, in increasing row order). Every stride, "same"/"valid"
  * padding, dilation and group count of {@link ConvGeometry} is served; scratch memory is bounded by
- * processing the batch in chunks ({@link ComposedWindows#CHUNK_ELEMENTS}).
+ * processing the batch in chunks ({@link ComposedWindows#chunkElements}).
  */
 final class ComposedConv {
     private ComposedConv() {

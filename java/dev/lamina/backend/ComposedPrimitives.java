@@ -9,8 +9,11 @@ import dev.lamina.tensor.DType;
  * Backend} method of the same name; the caller has checked the arguments.
  */
 public final class ComposedPrimitives {
-    /** Elements of the product scratch per step of {@link #matmul}. */
+    /** Default of {@link #productElements}. */
     static final long PRODUCT_ELEMENTS = 1L << 22;
+
+    /** Elements of the product scratch per step of {@link #matmul} (settable by tests, package-private). */
+    static volatile long productElements = PRODUCT_ELEMENTS;
 
     private ComposedPrimitives() {
     }
@@ -19,7 +22,7 @@ public final class ComposedPrimitives {
      * {@link Backend#matmul} as element-wise products and a SUM reduction: for each batch index p and
      * block of rows, {@code prod[i, j, l] = a[p][i, l] · b[p][l, j]} (binary MUL, broadcast) and
      * {@code out[p][i, j] = Σ_l prod[i, j, l]} (reduce SUM, accumulated in the dtype, in increasing
-     * l: deterministic). Scratch is bounded by {@link #PRODUCT_ELEMENTS} elements, or n·k when one
+     * l: deterministic). Scratch is bounded by {@link #productElements} elements, or n·k when one
      * row needs more.
      */
     public static void matmul(Backend be, Storage a, Storage b, Storage out, long batch, long m, long n, long k,
@@ -35,7 +38,7 @@ public final class ComposedPrimitives {
         long ai = transA ? 1 : k, ak = transA ? m : 1;   // a[p][i, l] = a[p·strideA + i·ai + l·ak]
         long bk = transB ? 1 : n, bj = transB ? k : 1;   // b[p][l, j] = b[p·strideB + l·bk + j·bj]
         long total = Math.multiplyExact(Math.multiplyExact(Math.multiplyExact(batch, m), n), k);
-        if (total <= PRODUCT_ELEMENTS) {
+        if (total <= productElements) {
             long[] shape = {batch, m, n, k};
             Storage prod = be.allocateUninitialized(dt, total);
             try {
@@ -47,7 +50,7 @@ public final class ComposedPrimitives {
             }
             return;
         }
-        long rows = Math.max(1, Math.min(m, PRODUCT_ELEMENTS / Math.multiplyExact(n, k)));
+        long rows = Math.max(1, Math.min(m, productElements / Math.multiplyExact(n, k)));
         try (Composer c = new Composer(be, dt)) {
             Storage bp = c.temp(k * n);
             for (long p = 0; p < batch; p++) {

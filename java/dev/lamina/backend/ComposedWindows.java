@@ -11,8 +11,14 @@ package dev.lamina.backend;
  * Hp, Wp large enough for every window and for the whole image.
  */
 final class ComposedWindows {
-    /** Scratch elements per chunk of images (window copies and index arrays stay near this bound). */
+    /** Default of {@link #chunkElements}. */
     static final long CHUNK_ELEMENTS = 1L << 21;
+
+    /**
+     * Scratch elements per chunk of images (window copies and index arrays stay near this bound);
+     * package-private and settable so that tests can run several chunks on small inputs.
+     */
+    static volatile long chunkElements = CHUNK_ELEMENTS;
 
     private ComposedWindows() {
     }
@@ -34,9 +40,9 @@ final class ComposedWindows {
         return Math.toIntExact(Math.max((long) padBefore + in, last));
     }
 
-    /** Images per chunk so that a chunk holds about {@link #CHUNK_ELEMENTS} scratch elements (at least one). */
+    /** Images per chunk so that a chunk holds about {@link #chunkElements} scratch elements (at least one). */
     static int imagesPerChunk(long elementsPerImage, int batch) {
-        long n = Math.max(1, CHUNK_ELEMENTS / Math.max(1, elementsPerImage));
+        long n = Math.max(1, chunkElements / Math.max(1, elementsPerImage));
         return (int) Math.min(n, Math.max(batch, 1));
     }
 
