@@ -29,7 +29,8 @@ final class ComposedAdam {
         }
         long[] shape = {n}, dense = {1}, scalar = {0};
         Storage c1 = be.allocate(dt, 1), c2 = be.allocate(dt, 1), a = be.allocate(dt, 1), e = be.allocate(dt, 1);
-        Storage t = be.allocateUninitialized(dt, n), u = be.allocateUninitialized(dt, n), q = be.allocateUninitialized(dt, n);
+        Storage t = be.allocateUninitialized(dt, n), u = be.allocateUninitialized(dt, n);
+        Storage q = be.allocateUninitialized(dt, n);
         try {
             be.fill(c1, 1 - beta1);
             be.fill(c2, 1 - beta2);

@@ -41,7 +41,8 @@ final class ComposedCells {
     /** See {@link Backend#lstmCellForward}. */
     static void lstmForward(Backend be, Storage z, Storage cPrev, Storage h, Storage c, Storage gates, long batch,
                             long hidden) {
-        check("composed lstmCellForward", batch, hidden, new Storage[] {z, cPrev, h, c, gates}, new long[] {4, 1, 1, 1, 4});
+        check("composed lstmCellForward", batch, hidden, new Storage[] {z, cPrev, h, c, gates},
+                new long[] {4, 1, 1, 1, 4});
         if (batch * hidden == 0) {
             return;
         }
@@ -88,7 +89,8 @@ final class ComposedCells {
     /** See {@link Backend#gruCellForward}. */
     static void gruForward(Backend be, Storage xz, Storage hz, Storage hPrev, Storage h, Storage gates, long batch,
                            long hidden) {
-        check("composed gruCellForward", batch, hidden, new Storage[] {xz, hz, hPrev, h, gates}, new long[] {3, 3, 1, 1, 3});
+        check("composed gruCellForward", batch, hidden, new Storage[] {xz, hz, hPrev, h, gates},
+                new long[] {3, 3, 1, 1, 3});
         if (batch * hidden == 0) {
             return;
         }

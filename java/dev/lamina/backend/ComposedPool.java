@@ -96,7 +96,8 @@ final class ComposedPool {
             double[] n = new double[Math.toIntExact(windowsPerImage())];
             int q = 0;
             for (int oh = 0; oh < g.outH(); oh++) {
-                int h0 = Math.max(oh * g.sh() - g.padTop(), 0), h1 = Math.min(oh * g.sh() - g.padTop() + g.ph(), g.inH());
+                int h0 = Math.max(oh * g.sh() - g.padTop(), 0);
+                int h1 = Math.min(oh * g.sh() - g.padTop() + g.ph(), g.inH());
                 for (int ow = 0; ow < g.outW(); ow++) {
                     int w0 = Math.max(ow * g.sw() - g.padLeft(), 0);
                     int w1 = Math.min(ow * g.sw() - g.padLeft() + g.pw(), g.inW());

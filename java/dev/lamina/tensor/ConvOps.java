@@ -258,7 +258,8 @@ public final class ConvOps {
         Backend be = x.backend();
         Tensor y = Tensor.uninitialized(be, x.dtype(), g.batch(), g.outH(), g.outW(), g.outC());
         if (g.batch() > 0) {
-            KernelDispatch.conv2dForwardFused(be, x.storage(), kernel.storage(), bias == null ? null : bias.storage(), relu, y.storage(), g);
+            KernelDispatch.conv2dForwardFused(be, x.storage(), kernel.storage(), bias == null ? null : bias.storage(),
+                    relu, y.storage(), g);
         }
         if (GradientTape.isRecording()) {
             Backward rule = dy -> {

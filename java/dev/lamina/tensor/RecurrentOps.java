@@ -67,7 +67,8 @@ public final class RecurrentOps {
         Tensor h = alloc(be, dt, b, hid);
         Tensor c = alloc(be, dt, b, hid);
         Tensor gates = alloc(be, dt, b, 4 * hid);
-        KernelDispatch.lstmCellForward(be, z.storage(), cPrev.storage(), h.storage(), c.storage(), gates.storage(), b, hid);
+        KernelDispatch.lstmCellForward(be, z.storage(), cPrev.storage(), h.storage(), c.storage(), gates.storage(), b,
+                hid);
         if (GradientTape.isRecording()) {
             GradientTape.record("lstmCell.h", h, dh -> lstmCellGrad(gates, cPrev, c, dh, null, b, hid), z, cPrev);
             GradientTape.record("lstmCell.c", c, dc -> lstmCellGrad(gates, cPrev, c, null, dc, b, hid), z, cPrev);
@@ -115,7 +116,8 @@ public final class RecurrentOps {
         DType dt = xz.dtype();
         Tensor h = alloc(be, dt, b, hid);
         Tensor gates = alloc(be, dt, b, 3 * hid);
-        KernelDispatch.gruCellForward(be, xz.storage(), hz.storage(), hPrev.storage(), h.storage(), gates.storage(), b, hid);
+        KernelDispatch.gruCellForward(be, xz.storage(), hz.storage(), hPrev.storage(), h.storage(), gates.storage(), b,
+                hid);
         if (GradientTape.isRecording()) {
             GradientTape.record("gruCell", h, dh -> {
                 Tensor dxz = alloc(be, dt, b, 3 * hid);
@@ -246,7 +248,8 @@ public final class RecurrentOps {
             Tensor hn = alloc(be, dt, b, hid);
             cs[s + 1] = alloc(be, dt, b, hid);
             gates[s] = alloc(be, dt, b, g);
-            KernelDispatch.lstmCellForward(be, z.storage(), cs[s].storage(), hn.storage(), cs[s + 1].storage(), gates[s].storage(), b, hid);
+            KernelDispatch.lstmCellForward(be, z.storage(), cs[s].storage(), hn.storage(), cs[s + 1].storage(),
+                    gates[s].storage(), b, hid);
             putStep(be, hn, packed, s, t + 1, b, hid);
             if (h != h0) {
                 h.close();
@@ -318,7 +321,8 @@ public final class RecurrentOps {
                     hzs[s].storage(), new long[] {b, g});
             Tensor hn = alloc(be, dt, b, hid);
             gates[s] = alloc(be, dt, b, g);
-            KernelDispatch.gruCellForward(be, xt.storage(), hzs[s].storage(), h.storage(), hn.storage(), gates[s].storage(), b, hid);
+            KernelDispatch.gruCellForward(be, xt.storage(), hzs[s].storage(), h.storage(), hn.storage(),
+                    gates[s].storage(), b, hid);
             putStep(be, hn, packed, s, t, b, hid);
             if (h != h0) {
                 h.close();

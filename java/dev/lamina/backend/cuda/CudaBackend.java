@@ -628,7 +628,8 @@ public final class CudaBackend implements Backend {
                     + ", " + ids.numel() + " ids, out of " + out.numel() + " elements");
         }
         if (src.dtype() == DType.BOOL) {
-            FallbackLog.report(this, "scatterAdd of bool", "no bool scatterAdd kernel on the device (runs through int32)");
+            FallbackLog.report(this, "scatterAdd of bool",
+                    "no bool scatterAdd kernel on the device (runs through int32)");
             ComposedPrimitives.scatterAddBool(this, src, rowSize, ids, out);
             return;
         }
