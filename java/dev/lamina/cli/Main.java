@@ -29,7 +29,8 @@ public final class Main {
             new dev.lamina.forecast.ForecastCommand(),
             new dev.lamina.examples.CnnCommand(),
             new ParityCommand(),
-            new dev.lamina.bench.BenchCommand());
+            new dev.lamina.bench.BenchCommand(),
+            new dev.lamina.tuner.TuneCommand());
 
     private Main() {
     }
