@@ -13,6 +13,13 @@ import java.nio.ByteBuffer;
  * shapes, dtypes and indices were validated by the caller (the tensor layer). A backend may
  * re-check cheaply but never reads or writes outside the storages it was given. Outputs never
  * alias inputs unless stated.
+ *
+ * <p>The fused kernels (convolution, pooling, LSTM/GRU cells, Adam; see {@link Kernel}) are
+ * optional: a backend declares which it has, per call if need be, with {@link #kernel(Kernel)} and
+ * its overloads, and the default method of each is its composition of the primitives above
+ * ({@link ComposedConv}, {@link ComposedPool}, {@link ComposedCells}, {@link ComposedAdam}). The
+ * tensor ops reach them through {@link KernelDispatch}, which runs the composition (and logs why,
+ * once) whenever the backend's kernel cannot serve a call.
  */
 public interface Backend {
 
@@ -34,7 +41,7 @@ public interface Backend {
      * more (an unusable device, a kernel that is compiled out).
      */
     default Capability kernel(Kernel k) {
-        if (Kernel.overriddenBy(getClass()).contains(k)) {
+        if (k.isOverriddenBy(getClass())) {
             return Capability.AVAILABLE;
         }
         return Capability.unavailable(name() + " backend has no fused " + k.method() + " kernel");

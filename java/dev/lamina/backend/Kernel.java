@@ -67,6 +67,11 @@ public enum Kernel {
         return EnumSet.copyOf(OVERRIDDEN.get(type));
     }
 
+    /** Whether the backend class overrides this kernel's method (no allocation: asked on every call). */
+    public boolean isOverriddenBy(Class<? extends Backend> type) {
+        return OVERRIDDEN.get(type).contains(this);
+    }
+
     private static final ClassValue<Set<Kernel>> OVERRIDDEN = new ClassValue<>() {
         @Override
         protected Set<Kernel> computeValue(Class<?> type) {
