@@ -17,20 +17,22 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The cuda backend's composed kernels (it has no fused convolution, pooling, cell or Adam kernel
- * yet, nor float64 matmul) on the device, through the tensor ops with their gradients, against the
+ * The composed kernels on the cuda device's primitives (a {@link DecliningBackend} over the cuda
+ * backend declines every fused kernel), through the tensor ops with their gradients, against the
  * reference backend: float32 within 1e-5 and float64 within 1e-12 relative error; max pooling with
  * ties routes exactly as the reference. Tagged {@code gpu}: skipped where no device (real or
  * emulated) is usable.
  */
 @Tag("gpu")
 class CudaComposedGpuTest {
-    private static final Backend CUDA = CudaBackend.instance();
+    /** The device's primitives, every fused kernel declined (so the compositions run even where cuda has kernels). */
+    private static final Backend CUDA = DecliningBackend.all(CudaBackend.instance(), "declining-cuda");
     private static final Backend REF = Backends.reference();
 
     @BeforeEach
     void needsDevice() {
-        Assumptions.assumeTrue(CUDA.isAvailable(), () -> "no usable CUDA device: " + CudaBackend.unavailableReason());
+        Assumptions.assumeTrue(CudaBackend.instance().isAvailable(),
+                () -> "no usable CUDA device: " + CudaBackend.unavailableReason());
     }
 
     private static double[] random(Random r, long n, boolean ties) {

@@ -105,6 +105,11 @@ public final class DecliningBackend implements Backend {
     }
 
     @Override
+    public boolean isAvailable() {
+        return inner.isAvailable();
+    }
+
+    @Override
     public Capability kernel(Kernel k) {
         return ask(k, null, null, inner.kernel(k));
     }
