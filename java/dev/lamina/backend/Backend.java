@@ -13,6 +13,13 @@ import java.nio.ByteBuffer;
  * shapes, dtypes and indices were validated by the caller (the tensor layer). A backend may
  * re-check cheaply but never reads or writes outside the storages it was given. Outputs never
  * alias inputs unless stated.
+ *
+ * <p>The fused kernels (convolution, pooling, LSTM/GRU cells, Adam; see {@link Kernel}) are
+ * optional: a backend declares which it has, per call if need be, with {@link #kernel(Kernel)} and
+ * its overloads, and the default method of each is its composition of the primitives above
+ * ({@link ComposedConv}, {@link ComposedPool}, {@link ComposedCells}, {@link ComposedAdam}). The
+ * tensor ops reach them through {@link KernelDispatch}, which runs the composition (and logs why,
+ * once) whenever the backend's kernel cannot serve a call.
  */
 public interface Backend {
 
@@ -22,6 +29,40 @@ public interface Backend {
     /** True when the backend can run (the cuda backend needs a driver and a device). */
     default boolean isAvailable() {
         return true;
+    }
+
+    // ---- capabilities (DESIGN rule 4) ---------------------------------------------------------
+
+    /**
+     * Whether this backend has its own kernel for {@code k} (see {@link Kernel}). The default
+     * answers from the class: a backend that overrides the kernel's method has it; one that
+     * inherits the method from this interface runs the composition of primitives (the interface's
+     * default body) and so answers unavailable with that reason. Backends override this to say
+     * more (an unusable device, a kernel that is compiled out).
+     */
+    default Capability kernel(Kernel k) {
+        if (k.isOverriddenBy(getClass())) {
+            return Capability.AVAILABLE;
+        }
+        return Capability.unavailable(name() + " backend has no fused " + k.method() + " kernel");
+    }
+
+    /**
+     * Whether this backend's kernel {@code k} serves a call on {@code dtype}; the default is
+     * {@link #kernel(Kernel)}. A backend whose kernel handles float32 only says so here.
+     */
+    default Capability kernel(Kernel k, DType dtype) {
+        return kernel(k);
+    }
+
+    /** Whether this backend's convolution kernel {@code k} serves a call of this geometry and dtype. */
+    default Capability kernel(Kernel k, DType dtype, ConvGeometry geom) {
+        return kernel(k, dtype);
+    }
+
+    /** Whether this backend's pooling kernel {@code k} serves a call of this geometry and dtype. */
+    default Capability kernel(Kernel k, DType dtype, PoolGeometry geom) {
+        return kernel(k, dtype);
     }
 
     // ---- memory ----------------------------------------------------------------------------
@@ -125,7 +166,7 @@ public interface Backend {
      * all of one float dtype.
      */
     default void conv2dForward(Storage x, Storage kernel, Storage out, ConvGeometry geom) {
-        throw new UnsupportedOperationException(name() + " backend: conv2dForward is not available");
+        ComposedConv.forward(this, x, kernel, out, geom);
     }
 
     /**
@@ -134,7 +175,7 @@ public interface Backend {
      * w = ow·sw−padLeft+j·dw. dx [B,H,W,C] is overwritten. Deterministic (fixed summation order).
      */
     default void conv2dBackwardInput(Storage dy, Storage kernel, Storage dx, ConvGeometry geom) {
-        throw new UnsupportedOperationException(name() + " backend: conv2dBackwardInput is not available");
+        ComposedConv.backwardInput(this, dy, kernel, dx, geom);
     }
 
     /**
@@ -143,7 +184,7 @@ public interface Backend {
      * [kh,kw,C/groups,K] is overwritten. Deterministic (fixed summation order).
      */
     default void conv2dBackwardFilter(Storage x, Storage dy, Storage dkernel, ConvGeometry geom) {
-        throw new UnsupportedOperationException(name() + " backend: conv2dBackwardFilter is not available");
+        ComposedConv.backwardFilter(this, x, dy, dkernel, geom);
     }
 
     /**
@@ -155,22 +196,7 @@ public interface Backend {
      */
     default void conv2dForwardFused(Storage x, Storage kernel, Storage bias, boolean relu, Storage out,
                                     ConvGeometry geom) {
-        if (bias == null) {
-            conv2dForward(x, kernel, out, geom);
-        } else {
-            long rows = out.numel() / geom.outC();
-            Storage z = allocateUninitialized(out.dtype(), out.numel());
-            try {
-                conv2dForward(x, kernel, z, geom);
-                binary(BinaryOp.ADD, z, new long[] {geom.outC(), 1}, bias, new long[] {0, 1}, out,
-                        new long[] {rows, geom.outC()});
-            } finally {
-                z.release();
-            }
-        }
-        if (relu) {
-            unary(UnaryOp.RELU, out, out);
-        }
+        ComposedConv.forwardFused(this, x, kernel, bias, relu, out, geom);
     }
 
     /**
@@ -183,33 +209,7 @@ public interface Backend {
      */
     default void conv2dBackwardFused(Storage x, Storage kernel, Storage y, Storage dy, boolean relu, Storage dx,
                                      Storage dkernel, Storage dbias, ConvGeometry geom) {
-        Storage dz = dy;
-        if (relu) {
-            long[] shape = {dy.numel()}, strides = {1};
-            Storage step = allocateUninitialized(dy.dtype(), dy.numel());
-            dz = allocateUninitialized(dy.dtype(), dy.numel());
-            try {
-                unary(UnaryOp.STEP, y, step);
-                binary(BinaryOp.MUL, step, strides, dy, strides, dz, shape);
-            } finally {
-                step.release();
-            }
-        }
-        try {
-            if (dbias != null) {
-                reduce(ReduceOp.SUM, dz, 1, dz.numel() / geom.outC(), geom.outC(), dbias);
-            }
-            if (dx != null) {
-                conv2dBackwardInput(dz, kernel, dx, geom);
-            }
-            if (dkernel != null) {
-                conv2dBackwardFilter(x, dz, dkernel, geom);
-            }
-        } finally {
-            if (dz != dy) {
-                dz.release();
-            }
-        }
+        ComposedConv.backwardFused(this, x, kernel, y, dy, relu, dx, dkernel, dbias, geom);
     }
 
     // ---- optimizer steps --------------------------------------------------------------------
@@ -227,36 +227,7 @@ public interface Backend {
      */
     default void adamUpdate(Storage w, Storage g, Storage m, Storage v, double alpha, double beta1, double beta2,
                             double epsilon) {
-        DType dt = w.dtype();
-        long n = w.numel();
-        long[] shape = {n}, dense = {1}, scalar = {0};
-        Storage c1 = allocate(dt, 1), c2 = allocate(dt, 1), a = allocate(dt, 1), e = allocate(dt, 1);
-        Storage t = allocateUninitialized(dt, n), u = allocateUninitialized(dt, n), q = allocateUninitialized(dt, n);
-        try {
-            fill(c1, 1 - beta1);
-            fill(c2, 1 - beta2);
-            fill(a, alpha);
-            fill(e, epsilon);
-            binary(BinaryOp.SUB, g, dense, m, dense, t, shape);        // g − m
-            binary(BinaryOp.MUL, t, dense, c1, scalar, u, shape);      // ·(1 − β1)
-            binary(BinaryOp.ADD, m, dense, u, dense, t, shape);        // m + …
-            copyStrided(t, 0, dense, m, 0, dense, shape);
-            unary(UnaryOp.SQUARE, g, t);                               // g·g
-            binary(BinaryOp.SUB, t, dense, v, dense, u, shape);        // − v
-            binary(BinaryOp.MUL, u, dense, c2, scalar, t, shape);      // ·(1 − β2)
-            binary(BinaryOp.ADD, v, dense, t, dense, u, shape);        // v + …
-            copyStrided(u, 0, dense, v, 0, dense, shape);
-            unary(UnaryOp.SQRT, v, t);                                 // √v
-            binary(BinaryOp.ADD, t, dense, e, scalar, u, shape);       // + ε
-            binary(BinaryOp.MUL, m, dense, a, scalar, t, shape);       // m·α
-            binary(BinaryOp.DIV, t, dense, u, dense, q, shape);        // (m·α) / (√v + ε)
-            binary(BinaryOp.SUB, w, dense, q, dense, u, shape);        // w − …
-            copyStrided(u, 0, dense, w, 0, dense, shape);
-        } finally {
-            for (Storage s : new Storage[] {c1, c2, a, e, t, u, q}) {
-                s.release();
-            }
-        }
+        ComposedAdam.update(this, w, g, m, v, alpha, beta1, beta2, epsilon);
     }
 
     /**
@@ -264,7 +235,7 @@ public interface Backend {
      * (see {@link PoolGeometry}); NaN propagates. out [B,H',W',C] is overwritten.
      */
     default void maxPool2dForward(Storage x, Storage out, PoolGeometry geom) {
-        throw new UnsupportedOperationException(name() + " backend: maxPool2dForward is not available");
+        ComposedPool.maxForward(this, x, out, geom);
     }
 
     /**
@@ -273,7 +244,7 @@ public interface Backend {
      * NaN if any). dx [B,H,W,C] is overwritten. Deterministic.
      */
     default void maxPool2dBackward(Storage x, Storage dy, Storage dx, PoolGeometry geom) {
-        throw new UnsupportedOperationException(name() + " backend: maxPool2dBackward is not available");
+        ComposedPool.maxBackward(this, x, dy, dx, geom);
     }
 
     /**
@@ -281,7 +252,7 @@ public interface Backend {
      * elements)} (padding is excluded from the count, as TensorFlow's "same"). out is overwritten.
      */
     default void avgPool2dForward(Storage x, Storage out, PoolGeometry geom) {
-        throw new UnsupportedOperationException(name() + " backend: avgPool2dForward is not available");
+        ComposedPool.avgForward(this, x, out, geom);
     }
 
     /**
@@ -289,7 +260,7 @@ public interface Backend {
      * dy[b,oh,ow,c] / count. dx [B,H,W,C] is overwritten. Deterministic.
      */
     default void avgPool2dBackward(Storage dy, Storage dx, PoolGeometry geom) {
-        throw new UnsupportedOperationException(name() + " backend: avgPool2dBackward is not available");
+        ComposedPool.avgBackward(this, dy, dx, geom);
     }
 
     // ---- recurrent cells (fused; float32 and float64) ------------------------------------------
@@ -309,7 +280,7 @@ public interface Backend {
      */
     default void lstmCellForward(Storage z, Storage cPrev, Storage h, Storage c, Storage gates,
                                  long batch, long hidden) {
-        throw new UnsupportedOperationException(name() + " backend: lstmCellForward is not available");
+        ComposedCells.lstmForward(this, z, cPrev, h, c, gates, batch, hidden);
     }
 
     /**
@@ -327,7 +298,7 @@ public interface Backend {
      */
     default void lstmCellBackward(Storage gates, Storage cPrev, Storage c, Storage dh, Storage dc,
                                   Storage dz, Storage dcPrev, long batch, long hidden) {
-        throw new UnsupportedOperationException(name() + " backend: lstmCellBackward is not available");
+        ComposedCells.lstmBackward(this, gates, cPrev, c, dh, dc, dz, dcPrev, batch, hidden);
     }
 
     /**
@@ -342,7 +313,7 @@ public interface Backend {
      */
     default void gruCellForward(Storage xz, Storage hz, Storage hPrev, Storage h, Storage gates,
                                 long batch, long hidden) {
-        throw new UnsupportedOperationException(name() + " backend: gruCellForward is not available");
+        ComposedCells.gruForward(this, xz, hz, hPrev, h, gates, batch, hidden);
     }
 
     /**
@@ -358,6 +329,6 @@ public interface Backend {
      */
     default void gruCellBackward(Storage gates, Storage hz, Storage hPrev, Storage dh,
                                  Storage dxz, Storage dhz, Storage dhPrev, long batch, long hidden) {
-        throw new UnsupportedOperationException(name() + " backend: gruCellBackward is not available");
+        ComposedCells.gruBackward(this, gates, hz, hPrev, dh, dxz, dhz, dhPrev, batch, hidden);
     }
 }

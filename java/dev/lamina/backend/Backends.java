@@ -106,13 +106,26 @@ public final class Backends {
         }
     }
 
+    /**
+     * The backend the property or environment variable names; without either, cuda when a device
+     * is usable, else cpu. A named backend that cannot run here is an IllegalArgumentException
+     * whose one-line message names the setting, the probe's reason and the way out (the CLI prints
+     * it and exits with code 2).
+     */
     private static Backend chooseDefault() {
+        String source = "-Dlamina.backend";
         String name = System.getProperty("lamina.backend");
         if (name == null || name.isBlank()) {
+            source = "LAMINA_BACKEND";
             name = System.getenv("LAMINA_BACKEND");
         }
         if (name != null && !name.isBlank()) {
-            return byName(name);
+            try {
+                return byName(name);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(source + "=" + name.trim() + ": " + e.getMessage()
+                        + " (unset " + source + " to run on the cpu backend, or choose reference or cpu)", e);
+            }
         }
         Backend c = cuda();
         return c.isAvailable() ? c : cpu();

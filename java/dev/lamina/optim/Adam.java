@@ -1,5 +1,6 @@
 package dev.lamina.optim;
 
+import dev.lamina.backend.KernelDispatch;
 import dev.lamina.tensor.Tensor;
 import dev.lamina.tensor.Variable;
 import java.util.Map;
@@ -89,9 +90,10 @@ public final class Adam extends Optimizer {
         double alpha = lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step));
         if (!amsgrad && g.dtype() == w.dtype() && java.util.Arrays.equals(g.shape(), w.shape())
                 && g.backend() == w.backend()) {
-            // the same arithmetic in one backend call (Backend.adamUpdate; bitwise equal, tested)
-            w.backend().adamUpdate(w.storage(), g.storage(), slots[0].storage(), slots[1].storage(), alpha, beta1, beta2,
-                    epsilon);
+            // the same arithmetic in one backend call (Backend.adamUpdate, or its composition where the
+            // backend has none; bitwise equal, tested)
+            KernelDispatch.adamUpdate(w.backend(), w.storage(), g.storage(), slots[0].storage(), slots[1].storage(),
+                    alpha, beta1, beta2, epsilon);
             return;
         }
         Slots.run(() -> {

@@ -4,6 +4,7 @@ import dev.lamina.autograd.Backward;
 import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.ConvGeometry;
+import dev.lamina.backend.KernelDispatch;
 import dev.lamina.backend.PoolGeometry;
 import dev.lamina.backend.Storage;
 import java.util.Arrays;
@@ -211,7 +212,7 @@ public final class ConvOps {
         Backend be = x.backend();
         Tensor y = Tensor.uninitialized(be, x.dtype(), g.batch(), g.outH(), g.outW(), g.outC());
         if (g.batch() > 0) {
-            be.conv2dForward(x.storage(), kernel.storage(), y.storage(), g);
+            KernelDispatch.conv2dForward(be, x.storage(), kernel.storage(), y.storage(), g);
         }
         if (GradientTape.isRecording()) {
             GradientTape.record(op, y, dy -> {
@@ -223,9 +224,9 @@ public final class ConvOps {
                         : Tensor.zeros(be, x.dtype(), kernel.shape());
                 if (g.batch() > 0) {
                     if (dx != null) {
-                        be.conv2dBackwardInput(dy.storage(), kernel.storage(), dx.storage(), g);
+                        KernelDispatch.conv2dBackwardInput(be, dy.storage(), kernel.storage(), dx.storage(), g);
                     }
-                    be.conv2dBackwardFilter(x.storage(), dy.storage(), dk.storage(), g);
+                    KernelDispatch.conv2dBackwardFilter(be, x.storage(), dy.storage(), dk.storage(), g);
                 }
                 return new Tensor[] {dx, dk};
             }, x, kernel);
@@ -257,7 +258,8 @@ public final class ConvOps {
         Backend be = x.backend();
         Tensor y = Tensor.uninitialized(be, x.dtype(), g.batch(), g.outH(), g.outW(), g.outC());
         if (g.batch() > 0) {
-            be.conv2dForwardFused(x.storage(), kernel.storage(), bias == null ? null : bias.storage(), relu, y.storage(), g);
+            KernelDispatch.conv2dForwardFused(be, x.storage(), kernel.storage(), bias == null ? null : bias.storage(),
+                    relu, y.storage(), g);
         }
         if (GradientTape.isRecording()) {
             Backward rule = dy -> {
@@ -269,7 +271,7 @@ public final class ConvOps {
                 Tensor db = bias == null ? null
                         : any ? Tensor.uninitialized(be, x.dtype(), bias.shape()) : Tensor.zeros(be, x.dtype(), bias.shape());
                 if (any) {
-                    be.conv2dBackwardFused(x.storage(), kernel.storage(), y.storage(), dy.storage(), relu,
+                    KernelDispatch.conv2dBackwardFused(be, x.storage(), kernel.storage(), y.storage(), dy.storage(), relu,
                             dx == null ? null : dx.storage(), dk.storage(), db == null ? null : db.storage(), g);
                 }
                 return bias == null ? new Tensor[] {dx, dk} : new Tensor[] {dx, dk, db};
@@ -289,7 +291,8 @@ public final class ConvOps {
      * NaN propagates.
      */
     public static Tensor maxPool2d(Tensor x, int[] poolSize, int[] strides, String padding) {
-        return pool2d("max_pool2d", x, poolSize, strides, padding, Backend::maxPool2dForward, Backend::maxPool2dBackward);
+        return pool2d("max_pool2d", x, poolSize, strides, padding, KernelDispatch::maxPool2dForward,
+                KernelDispatch::maxPool2dBackward);
     }
 
     /**
@@ -298,8 +301,8 @@ public final class ConvOps {
      * {@code strides} null means {@code poolSize} (Keras).
      */
     public static Tensor avgPool2d(Tensor x, int[] poolSize, int[] strides, String padding) {
-        return pool2d("avg_pool2d", x, poolSize, strides, padding, Backend::avgPool2dForward,
-                (be, in, dy, dx, g) -> be.avgPool2dBackward(dy, dx, g));
+        return pool2d("avg_pool2d", x, poolSize, strides, padding, KernelDispatch::avgPool2dForward,
+                (be, in, dy, dx, g) -> KernelDispatch.avgPool2dBackward(be, dy, dx, g));
     }
 
     /** A pooling pass forward: out from x. */

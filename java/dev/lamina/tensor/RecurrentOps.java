@@ -3,6 +3,7 @@ package dev.lamina.tensor;
 import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.BinaryOp;
+import dev.lamina.backend.KernelDispatch;
 import dev.lamina.backend.UnaryOp;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +67,8 @@ public final class RecurrentOps {
         Tensor h = alloc(be, dt, b, hid);
         Tensor c = alloc(be, dt, b, hid);
         Tensor gates = alloc(be, dt, b, 4 * hid);
-        be.lstmCellForward(z.storage(), cPrev.storage(), h.storage(), c.storage(), gates.storage(), b, hid);
+        KernelDispatch.lstmCellForward(be, z.storage(), cPrev.storage(), h.storage(), c.storage(), gates.storage(), b,
+                hid);
         if (GradientTape.isRecording()) {
             GradientTape.record("lstmCell.h", h, dh -> lstmCellGrad(gates, cPrev, c, dh, null, b, hid), z, cPrev);
             GradientTape.record("lstmCell.c", c, dc -> lstmCellGrad(gates, cPrev, c, null, dc, b, hid), z, cPrev);
@@ -83,7 +85,7 @@ public final class RecurrentOps {
         Tensor zero = alloc(be, dt, b, hid);
         Tensor dz = alloc(be, dt, b, 4 * hid);
         Tensor dcPrev = alloc(be, dt, b, hid);
-        be.lstmCellBackward(gates.storage(), cPrev.storage(), c.storage(), (dh == null ? zero : dh).storage(),
+        KernelDispatch.lstmCellBackward(be, gates.storage(), cPrev.storage(), c.storage(), (dh == null ? zero : dh).storage(),
                 (dc == null ? zero : dc).storage(), dz.storage(), dcPrev.storage(), b, hid);
         zero.close();
         return new Tensor[] {dz, dcPrev};
@@ -114,13 +116,14 @@ public final class RecurrentOps {
         DType dt = xz.dtype();
         Tensor h = alloc(be, dt, b, hid);
         Tensor gates = alloc(be, dt, b, 3 * hid);
-        be.gruCellForward(xz.storage(), hz.storage(), hPrev.storage(), h.storage(), gates.storage(), b, hid);
+        KernelDispatch.gruCellForward(be, xz.storage(), hz.storage(), hPrev.storage(), h.storage(), gates.storage(), b,
+                hid);
         if (GradientTape.isRecording()) {
             GradientTape.record("gruCell", h, dh -> {
                 Tensor dxz = alloc(be, dt, b, 3 * hid);
                 Tensor dhz = alloc(be, dt, b, 3 * hid);
                 Tensor dhPrev = alloc(be, dt, b, hid);
-                be.gruCellBackward(gates.storage(), hz.storage(), hPrev.storage(), dh.storage(), dxz.storage(),
+                KernelDispatch.gruCellBackward(be, gates.storage(), hz.storage(), hPrev.storage(), dh.storage(), dxz.storage(),
                         dhz.storage(), dhPrev.storage(), b, hid);
                 return new Tensor[] {dxz, dhz, dhPrev};
             }, xz, hz, hPrev);
@@ -245,7 +248,8 @@ public final class RecurrentOps {
             Tensor hn = alloc(be, dt, b, hid);
             cs[s + 1] = alloc(be, dt, b, hid);
             gates[s] = alloc(be, dt, b, g);
-            be.lstmCellForward(z.storage(), cs[s].storage(), hn.storage(), cs[s + 1].storage(), gates[s].storage(), b, hid);
+            KernelDispatch.lstmCellForward(be, z.storage(), cs[s].storage(), hn.storage(), cs[s + 1].storage(),
+                    gates[s].storage(), b, hid);
             putStep(be, hn, packed, s, t + 1, b, hid);
             if (h != h0) {
                 h.close();
@@ -276,7 +280,7 @@ public final class RecurrentOps {
             for (int s = (int) t - 1; s >= 0; s--) {
                 getStep(be, dP, s, t + 1, dhStep, b, hid);
                 add(be, dhStep, dhNext, dh, b, hid);
-                be.lstmCellBackward(gates[s].storage(), cs[s].storage(), cs[s + 1].storage(), dh.storage(),
+                KernelDispatch.lstmCellBackward(be, gates[s].storage(), cs[s].storage(), cs[s + 1].storage(), dh.storage(),
                         dcNext.storage(), dz.storage(), dcPrev.storage(), b, hid);
                 putStep(be, dz, dXp, s, t, b, g);
                 be.matmul(dz.storage(), rk.storage(), dhNext.storage(), 1, b, hid, g, false, true, 0, 0);
@@ -317,7 +321,8 @@ public final class RecurrentOps {
                     hzs[s].storage(), new long[] {b, g});
             Tensor hn = alloc(be, dt, b, hid);
             gates[s] = alloc(be, dt, b, g);
-            be.gruCellForward(xt.storage(), hzs[s].storage(), h.storage(), hn.storage(), gates[s].storage(), b, hid);
+            KernelDispatch.gruCellForward(be, xt.storage(), hzs[s].storage(), h.storage(), hn.storage(),
+                    gates[s].storage(), b, hid);
             putStep(be, hn, packed, s, t, b, hid);
             if (h != h0) {
                 h.close();
@@ -350,7 +355,7 @@ public final class RecurrentOps {
                 Tensor dhTotal = alloc(be, dt, b, hid);
                 add(be, dh, dhNext, dhTotal, b, hid);
                 getStep(be, hPrevAll, s, t, hPrev, b, hid);
-                be.gruCellBackward(gates[s].storage(), hzs[s].storage(), hPrev.storage(), dhTotal.storage(),
+                KernelDispatch.gruCellBackward(be, gates[s].storage(), hzs[s].storage(), hPrev.storage(), dhTotal.storage(),
                         dxz.storage(), dhz.storage(), dhPrev.storage(), b, hid);
                 dhTotal.close();
                 putStep(be, dxz, dXp, s, t, b, g);

@@ -10,7 +10,11 @@ import static dev.lamina.backend.StorageChecks.sameNumel;
 
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.BinaryOp;
+import dev.lamina.backend.Capability;
+import dev.lamina.backend.ComposedPrimitives;
 import dev.lamina.backend.ConvGeometry;
+import dev.lamina.backend.FallbackLog;
+import dev.lamina.backend.Kernel;
 import dev.lamina.backend.PoolGeometry;
 import dev.lamina.backend.ReduceOp;
 import dev.lamina.backend.Storage;
@@ -18,16 +22,20 @@ import dev.lamina.backend.UnaryOp;
 import dev.lamina.tensor.DType;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The CUDA backend: device memory plus the kernels of {@code cuda-kernels/}: fill, cast,
  * copyStrided, unary, broadcasting binary, reductions, softmax, gather, scatterAdd, oneHot,
- * float32 matmul (fp32 SIMT or TF32 tensor cores, see {@link Precision}). Not yet: float64 matmul, bool reductions and
- * scatterAdd, convolution, pooling and the fused recurrent cells; those throw an {@link
- * UnsupportedOperationException} naming them. {@code CudaKernelsGpuTest} checks the kernels against
- * the reference backend on a device, and in CI on the emulated device ({@code LAMINA_CUDA=emulated},
- * see {@link CudaRuntime}), where they run on the CPU.
+ * float32 matmul (fp32 SIMT or TF32 tensor cores, see {@link Precision}). What has no device kernel
+ * runs as a composition of these primitives on the device, with the reason logged once ({@link
+ * FallbackLog}); {@link #kernel(Kernel)} says which optional fused kernels the device has.
+ * {@code CudaKernelsGpuTest} checks the kernels against the reference backend on a device, and in
+ * CI on the emulated device ({@code LAMINA_CUDA=emulated}, see {@link CudaRuntime}), where they
+ * run on the CPU.
  *
  * <p>Whether it can run is decided once, by {@link CudaRuntime}; when it cannot, {@link
  * #isAvailable()} is false and every operation throws an {@link IllegalStateException} with the
@@ -512,7 +520,9 @@ public final class CudaBackend implements Backend {
         CudaStorage xs = device(x, what), os = device(out, what);
         checkReduce(what, op, x, outer, n, inner, out);
         if (x.dtype() == DType.BOOL) {
-            throw notYet("reduce " + op + " of bool");
+            FallbackLog.report(this, "reduce of bool", "no bool reduction kernel on the device (runs through int32)");
+            ComposedPrimitives.reduceBool(this, op, x, outer, n, inner, out);
+            return;
         }
         if (out.numel() == 0) {
             return;
@@ -547,9 +557,6 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("cuda.matmul: out has " + out.numel() + " elements, [" + batch + ", "
                     + m + ", " + n + "] expected");
         }
-        if (dt != DType.FLOAT32) {
-            throw notYet("matmul of " + dt + " (float32 only)");
-        }
         if (batch == 0 || m == 0 || n == 0) {
             return;
         }
@@ -560,6 +567,12 @@ public final class CudaBackend implements Backend {
                         + ") too small for batch " + batch + ", m " + m + ", n " + n + ", k " + k + ", strides "
                         + strideA + ", " + strideB);
             }
+        }
+        if (dt != DType.FLOAT32) {
+            FallbackLog.report(this, "matmul of " + dt, "no " + dt + " GEMM kernel on the device (products and a SUM"
+                    + " reduction, accumulated in " + dt + ")");
+            ComposedPrimitives.matmul(this, a, b, out, batch, m, n, k, transA, transB, strideA, strideB);
+            return;
         }
         Precision p = precision;
         CudaRuntime.check(CudaNative.lamina_cuda_matmul_f32(as.address(), bs.address(), os.address(), batch, m, n, k,
@@ -614,7 +627,10 @@ public final class CudaBackend implements Backend {
                     + ", " + ids.numel() + " ids, out of " + out.numel() + " elements");
         }
         if (src.dtype() == DType.BOOL) {
-            throw notYet("scatterAdd of bool");
+            FallbackLog.report(this, "scatterAdd of bool",
+                    "no bool scatterAdd kernel on the device (runs through int32)");
+            ComposedPrimitives.scatterAddBool(this, src, rowSize, ids, out);
+            return;
         }
         CudaRuntime.check(CudaNative.lamina_cuda_scatter_add(code(src.dtype()), ss.address(), rowSize, is.address(),
                 code(ids.dtype()), ids.numel(), os.address(), out.numel() / rowSize, stream()),
@@ -635,26 +651,61 @@ public final class CudaBackend implements Backend {
                 + depth + ")");
     }
 
-    // ---- not yet on the GPU: convolution, pooling, fused recurrent cells ------------------------
-    // Overridden so that an unusable backend still answers with its reason (IllegalStateException)
-    // and a usable one names the missing kernel.
+    // ---- optional fused kernels: convolution, pooling, recurrent cells, Adam ------------------
+    // None has a CUDA kernel yet. kernel() declares each one unavailable, so the tensor ops run the
+    // composition of the primitives above (on the device) through KernelDispatch and log the reason
+    // once; called directly, each method checks that the device is usable, then runs the same
+    // composition (the Backend default). A kernel written for the device replaces its method's body
+    // and joins DEVICE_KERNELS (narrowing kernel(Kernel, DType, ...) where it serves only some calls).
+
+    /** The optional fused kernels that have a CUDA implementation. */
+    private static final Set<Kernel> DEVICE_KERNELS = Collections.unmodifiableSet(EnumSet.noneOf(Kernel.class));
+
+    /**
+     * Which optional fused kernels run as one device kernel: those of {@code DEVICE_KERNELS} (none
+     * yet), and none at all (with the probe's reason) when the backend is not usable.
+     */
+    @Override
+    public Capability kernel(Kernel k) {
+        String why = unavailableReason();
+        if (why != null) {
+            return Capability.unavailable("cuda backend is not usable: " + why);
+        }
+        return DEVICE_KERNELS.contains(k) ? Capability.AVAILABLE
+                : Capability.unavailable("no CUDA kernel for " + k.method() + " yet");
+    }
 
     @Override
     public void conv2dForward(Storage x, Storage kernel, Storage out, ConvGeometry geom) {
-        throw notYet("conv2dForward");
+        CudaRuntime.get().requireAvailable("cuda.conv2dForward");
+        Backend.super.conv2dForward(x, kernel, out, geom);
     }
 
     @Override
     public void conv2dBackwardInput(Storage dy, Storage kernel, Storage dx, ConvGeometry geom) {
-        throw notYet("conv2dBackwardInput");
+        CudaRuntime.get().requireAvailable("cuda.conv2dBackwardInput");
+        Backend.super.conv2dBackwardInput(dy, kernel, dx, geom);
     }
 
     @Override
     public void conv2dBackwardFilter(Storage x, Storage dy, Storage dkernel, ConvGeometry geom) {
-        throw notYet("conv2dBackwardFilter");
+        CudaRuntime.get().requireAvailable("cuda.conv2dBackwardFilter");
+        Backend.super.conv2dBackwardFilter(x, dy, dkernel, geom);
     }
 
-    /** The default composition of element-wise kernels (Backend.adamUpdate), on the device. */
+    @Override
+    public void conv2dForwardFused(Storage x, Storage kernel, Storage bias, boolean relu, Storage out, ConvGeometry geom) {
+        CudaRuntime.get().requireAvailable("cuda.conv2dForwardFused");
+        Backend.super.conv2dForwardFused(x, kernel, bias, relu, out, geom);
+    }
+
+    @Override
+    public void conv2dBackwardFused(Storage x, Storage kernel, Storage y, Storage dy, boolean relu, Storage dx,
+                                    Storage dkernel, Storage dbias, ConvGeometry geom) {
+        CudaRuntime.get().requireAvailable("cuda.conv2dBackwardFused");
+        Backend.super.conv2dBackwardFused(x, kernel, y, dy, relu, dx, dkernel, dbias, geom);
+    }
+
     @Override
     public void adamUpdate(Storage w, Storage g, Storage m, Storage v, double alpha, double beta1, double beta2,
                            double epsilon) {
@@ -663,56 +714,53 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void conv2dForwardFused(Storage x, Storage kernel, Storage bias, boolean relu, Storage out, ConvGeometry geom) {
-        throw notYet("conv2dForwardFused");
-    }
-
-    @Override
-    public void conv2dBackwardFused(Storage x, Storage kernel, Storage y, Storage dy, boolean relu, Storage dx,
-                                    Storage dkernel, Storage dbias, ConvGeometry geom) {
-        throw notYet("conv2dBackwardFused");
-    }
-
-    @Override
     public void maxPool2dForward(Storage x, Storage out, PoolGeometry geom) {
-        throw notYet("maxPool2dForward");
+        CudaRuntime.get().requireAvailable("cuda.maxPool2dForward");
+        Backend.super.maxPool2dForward(x, out, geom);
     }
 
     @Override
     public void maxPool2dBackward(Storage x, Storage dy, Storage dx, PoolGeometry geom) {
-        throw notYet("maxPool2dBackward");
+        CudaRuntime.get().requireAvailable("cuda.maxPool2dBackward");
+        Backend.super.maxPool2dBackward(x, dy, dx, geom);
     }
 
     @Override
     public void avgPool2dForward(Storage x, Storage out, PoolGeometry geom) {
-        throw notYet("avgPool2dForward");
+        CudaRuntime.get().requireAvailable("cuda.avgPool2dForward");
+        Backend.super.avgPool2dForward(x, out, geom);
     }
 
     @Override
     public void avgPool2dBackward(Storage dy, Storage dx, PoolGeometry geom) {
-        throw notYet("avgPool2dBackward");
+        CudaRuntime.get().requireAvailable("cuda.avgPool2dBackward");
+        Backend.super.avgPool2dBackward(dy, dx, geom);
     }
 
     @Override
     public void lstmCellForward(Storage z, Storage cPrev, Storage h, Storage c, Storage gates, long batch, long hidden) {
-        throw notYet("lstmCellForward");
+        CudaRuntime.get().requireAvailable("cuda.lstmCellForward");
+        Backend.super.lstmCellForward(z, cPrev, h, c, gates, batch, hidden);
     }
 
     @Override
     public void lstmCellBackward(Storage gates, Storage cPrev, Storage c, Storage dh, Storage dc, Storage dz,
                                  Storage dcPrev, long batch, long hidden) {
-        throw notYet("lstmCellBackward");
+        CudaRuntime.get().requireAvailable("cuda.lstmCellBackward");
+        Backend.super.lstmCellBackward(gates, cPrev, c, dh, dc, dz, dcPrev, batch, hidden);
     }
 
     @Override
     public void gruCellForward(Storage xz, Storage hz, Storage hPrev, Storage h, Storage gates, long batch, long hidden) {
-        throw notYet("gruCellForward");
+        CudaRuntime.get().requireAvailable("cuda.gruCellForward");
+        Backend.super.gruCellForward(xz, hz, hPrev, h, gates, batch, hidden);
     }
 
     @Override
     public void gruCellBackward(Storage gates, Storage hz, Storage hPrev, Storage dh, Storage dxz, Storage dhz,
                                 Storage dhPrev, long batch, long hidden) {
-        throw notYet("gruCellBackward");
+        CudaRuntime.get().requireAvailable("cuda.gruCellBackward");
+        Backend.super.gruCellBackward(gates, hz, hPrev, dh, dxz, dhz, dhPrev, batch, hidden);
     }
 
     /** Waits for all work queued on the backend's stream; kernel execution errors surface here. */
@@ -722,14 +770,6 @@ public final class CudaBackend implements Backend {
     }
 
     // ---- helpers -----------------------------------------------------------------------------
-
-    /** Unavailable first (the reason matters more), then the missing kernel. */
-    private static RuntimeException notYet(String kernel) {
-        CudaRuntime.get().requireAvailable("cuda." + kernel.split(" ")[0]);
-        return new UnsupportedOperationException("cuda backend: " + kernel
-                + " is not implemented yet (the CUDA kernels of issue #6 cover element-wise ops, reductions,"
-                + " softmax, gather/scatterAdd/oneHot and float32 matmul)");
-    }
 
     private CudaStorage device(Storage s, String op) {
         if (s.backend() != this || !(s instanceof CudaStorage)) {

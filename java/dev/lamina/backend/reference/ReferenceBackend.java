@@ -1,8 +1,10 @@
 package dev.lamina.backend.reference;
 
 import dev.lamina.backend.BinaryOp;
+import dev.lamina.backend.Capability;
 import dev.lamina.backend.ConvGeometry;
 import dev.lamina.backend.HostBackend;
+import dev.lamina.backend.Kernel;
 import dev.lamina.backend.PoolGeometry;
 import dev.lamina.backend.ReduceOp;
 import dev.lamina.backend.Storage;
@@ -52,6 +54,16 @@ public final class ReferenceBackend extends HostBackend {
     @Override
     public String name() {
         return "reference";
+    }
+
+    /**
+     * Every kernel: the oracle implements each one, the fused convolution and the Adam step as the
+     * documented composition of its own kernels (the {@link dev.lamina.backend.Backend} default
+     * bodies), which is their definition.
+     */
+    @Override
+    public Capability kernel(Kernel k) {
+        return Capability.AVAILABLE;
     }
 
     // ---- element access ------------------------------------------------------------------------

@@ -82,7 +82,12 @@ class CudaProbeTest {
         String reason = CudaBackend.unavailableReason();
         java.util.Set<String> exempt = java.util.Set.of("name", "isAvailable", "toString", "hashCode", "equals",
                 "getClass", "notify", "notifyAll", "wait", "instance", "unavailableReason", "runtime", "precision",
-                "setPrecision");
+                "setPrecision", "kernel");
+        // kernel(...) answers instead of throwing: every fused kernel is unavailable, with the reason
+        for (dev.lamina.backend.Kernel k : dev.lamina.backend.Kernel.values()) {
+            dev.lamina.backend.Capability c = b.kernel(k, DType.FLOAT32);
+            assertTrue(!c.available() && c.reason().contains(reason), k + ": " + c);
+        }
         int called = 0;
         for (java.lang.reflect.Method m : CudaBackend.class.getMethods()) {
             if (exempt.contains(m.getName()) || java.lang.reflect.Modifier.isStatic(m.getModifiers())) {

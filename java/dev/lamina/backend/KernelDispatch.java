@@ -1,0 +1,169 @@
+package dev.lamina.backend;
+
+/**
+ * How the tensor ops call the optional fused kernels: each method asks the backend whether its
+ * kernel serves this call ({@link Backend#kernel(Kernel, dev.lamina.tensor.DType, ConvGeometry)} and
+ * its siblings) and runs it when it does; otherwise it runs the composition of primitives on the
+ * same backend ({@link ComposedConv}, {@link ComposedPool}, {@link ComposedCells}, {@link
+ * ComposedAdam}) and logs the reason once ({@link FallbackLog}). Arguments and results are exactly
+ * those of the {@link Backend} method of the same name, so no model fails because a backend lacks a
+ * fused kernel (DESIGN rule 4).
+ */
+public final class KernelDispatch {
+    private KernelDispatch() {
+    }
+
+    /** True when be's kernel k serves this call; else logs (once) why not and returns false. */
+    private static boolean fused(Backend be, Kernel k, Capability c) {
+        if (c.available()) {
+            return true;
+        }
+        FallbackLog.report(be, k.method(), c.reason());
+        return false;
+    }
+
+    private static boolean conv(Backend be, Kernel k, Storage x, ConvGeometry g) {
+        return fused(be, k, be.kernel(k, x.dtype(), g));
+    }
+
+    private static boolean pool(Backend be, Kernel k, Storage x, PoolGeometry g) {
+        return fused(be, k, be.kernel(k, x.dtype(), g));
+    }
+
+    private static boolean plain(Backend be, Kernel k, Storage x) {
+        return fused(be, k, be.kernel(k, x.dtype()));
+    }
+
+    /** {@link Backend#conv2dForward}, or its composition (im2col by copyStrided, then matmul). */
+    public static void conv2dForward(Backend be, Storage x, Storage kernel, Storage out, ConvGeometry g) {
+        if (conv(be, Kernel.CONV2D_FORWARD, x, g)) {
+            be.conv2dForward(x, kernel, out, g);
+        } else {
+            ComposedConv.forward(be, x, kernel, out, g);
+        }
+    }
+
+    /** {@link Backend#conv2dBackwardInput}, or its composition (matmul, then col2im by scatterAdd). */
+    public static void conv2dBackwardInput(Backend be, Storage dy, Storage kernel, Storage dx, ConvGeometry g) {
+        if (conv(be, Kernel.CONV2D_BACKWARD_INPUT, dy, g)) {
+            be.conv2dBackwardInput(dy, kernel, dx, g);
+        } else {
+            ComposedConv.backwardInput(be, dy, kernel, dx, g);
+        }
+    }
+
+    /** {@link Backend#conv2dBackwardFilter}, or its composition (im2col, then a transposed matmul). */
+    public static void conv2dBackwardFilter(Backend be, Storage x, Storage dy, Storage dkernel, ConvGeometry g) {
+        if (conv(be, Kernel.CONV2D_BACKWARD_FILTER, x, g)) {
+            be.conv2dBackwardFilter(x, dy, dkernel, g);
+        } else {
+            ComposedConv.backwardFilter(be, x, dy, dkernel, g);
+        }
+    }
+
+    /** {@link Backend#conv2dForwardFused}, or the convolution (itself dispatched), a bias add and a ReLU. */
+    public static void conv2dForwardFused(Backend be, Storage x, Storage kernel, Storage bias, boolean relu,
+                                          Storage out, ConvGeometry g) {
+        if (conv(be, Kernel.CONV2D_FORWARD_FUSED, x, g)) {
+            be.conv2dForwardFused(x, kernel, bias, relu, out, g);
+        } else {
+            ComposedConv.forwardFused(be, x, kernel, bias, relu, out, g);
+        }
+    }
+
+    /** {@link Backend#conv2dBackwardFused}, or the ReLU mask, a bias sum and the two (dispatched) gradients. */
+    public static void conv2dBackwardFused(Backend be, Storage x, Storage kernel, Storage y, Storage dy, boolean relu,
+                                           Storage dx, Storage dkernel, Storage dbias, ConvGeometry g) {
+        if (conv(be, Kernel.CONV2D_BACKWARD_FUSED, x, g)) {
+            be.conv2dBackwardFused(x, kernel, y, dy, relu, dx, dkernel, dbias, g);
+        } else {
+            ComposedConv.backwardFused(be, x, kernel, y, dy, relu, dx, dkernel, dbias, g);
+        }
+    }
+
+    /** {@link Backend#maxPool2dForward}, or its composition (window copy, then a MAX reduction). */
+    public static void maxPool2dForward(Backend be, Storage x, Storage out, PoolGeometry g) {
+        if (pool(be, Kernel.MAX_POOL2D_FORWARD, x, g)) {
+            be.maxPool2dForward(x, out, g);
+        } else {
+            ComposedPool.maxForward(be, x, out, g);
+        }
+    }
+
+    /** {@link Backend#maxPool2dBackward}, or its composition (first maximum by ARGMAX, scatterAdd). */
+    public static void maxPool2dBackward(Backend be, Storage x, Storage dy, Storage dx, PoolGeometry g) {
+        if (pool(be, Kernel.MAX_POOL2D_BACKWARD, x, g)) {
+            be.maxPool2dBackward(x, dy, dx, g);
+        } else {
+            ComposedPool.maxBackward(be, x, dy, dx, g);
+        }
+    }
+
+    /** {@link Backend#avgPool2dForward}, or its composition (window copy, SUM, division by the count). */
+    public static void avgPool2dForward(Backend be, Storage x, Storage out, PoolGeometry g) {
+        if (pool(be, Kernel.AVG_POOL2D_FORWARD, x, g)) {
+            be.avgPool2dForward(x, out, g);
+        } else {
+            ComposedPool.avgForward(be, x, out, g);
+        }
+    }
+
+    /** {@link Backend#avgPool2dBackward}, or its composition (share per window, scatterAdd). */
+    public static void avgPool2dBackward(Backend be, Storage dy, Storage dx, PoolGeometry g) {
+        if (pool(be, Kernel.AVG_POOL2D_BACKWARD, dy, g)) {
+            be.avgPool2dBackward(dy, dx, g);
+        } else {
+            ComposedPool.avgBackward(be, dy, dx, g);
+        }
+    }
+
+    /** {@link Backend#lstmCellForward}, or its element-wise composition. */
+    public static void lstmCellForward(Backend be, Storage z, Storage cPrev, Storage h, Storage c, Storage gates,
+                                       long batch, long hidden) {
+        if (plain(be, Kernel.LSTM_CELL_FORWARD, z)) {
+            be.lstmCellForward(z, cPrev, h, c, gates, batch, hidden);
+        } else {
+            ComposedCells.lstmForward(be, z, cPrev, h, c, gates, batch, hidden);
+        }
+    }
+
+    /** {@link Backend#lstmCellBackward}, or its element-wise composition. */
+    public static void lstmCellBackward(Backend be, Storage gates, Storage cPrev, Storage c, Storage dh, Storage dc,
+                                        Storage dz, Storage dcPrev, long batch, long hidden) {
+        if (plain(be, Kernel.LSTM_CELL_BACKWARD, gates)) {
+            be.lstmCellBackward(gates, cPrev, c, dh, dc, dz, dcPrev, batch, hidden);
+        } else {
+            ComposedCells.lstmBackward(be, gates, cPrev, c, dh, dc, dz, dcPrev, batch, hidden);
+        }
+    }
+
+    /** {@link Backend#gruCellForward}, or its element-wise composition. */
+    public static void gruCellForward(Backend be, Storage xz, Storage hz, Storage hPrev, Storage h, Storage gates,
+                                      long batch, long hidden) {
+        if (plain(be, Kernel.GRU_CELL_FORWARD, xz)) {
+            be.gruCellForward(xz, hz, hPrev, h, gates, batch, hidden);
+        } else {
+            ComposedCells.gruForward(be, xz, hz, hPrev, h, gates, batch, hidden);
+        }
+    }
+
+    /** {@link Backend#gruCellBackward}, or its element-wise composition. */
+    public static void gruCellBackward(Backend be, Storage gates, Storage hz, Storage hPrev, Storage dh, Storage dxz,
+                                       Storage dhz, Storage dhPrev, long batch, long hidden) {
+        if (plain(be, Kernel.GRU_CELL_BACKWARD, gates)) {
+            be.gruCellBackward(gates, hz, hPrev, dh, dxz, dhz, dhPrev, batch, hidden);
+        } else {
+            ComposedCells.gruBackward(be, gates, hz, hPrev, dh, dxz, dhz, dhPrev, batch, hidden);
+        }
+    }
+
+    /** {@link Backend#adamUpdate}, or its element-wise composition (bitwise the same arithmetic). */
+    public static void adamUpdate(Backend be, Storage w, Storage g, Storage m, Storage v, double alpha, double beta1,
+                                  double beta2, double epsilon) {
+        if (plain(be, Kernel.ADAM_UPDATE, w)) {
+            be.adamUpdate(w, g, m, v, alpha, beta1, beta2, epsilon);
+        } else {
+            ComposedAdam.update(be, w, g, m, v, alpha, beta1, beta2, epsilon);
+        }
+    }
+}
