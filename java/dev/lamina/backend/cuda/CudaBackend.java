@@ -24,10 +24,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * The CUDA backend: device memory plus the kernels of {@code cuda-kernels/}: fill, cast,
  * copyStrided, unary, broadcasting binary, reductions, softmax, gather, scatterAdd, oneHot,
  * float32 matmul (fp32 SIMT or TF32 tensor cores, see {@link Precision}) and Philox random numbers
- * matching {@link dev.lamina.tensor.Rng}. Not yet: float64 matmul, bool reductions and
- * scatterAdd, convolution, pooling and the fused recurrent cells; those throw an {@link
- * UnsupportedOperationException} naming them. The kernels are compiled, not yet run on a GPU:
- * {@code CudaKernelsGpuTest} checks them against the reference backend where a device exists.
+ * matching {@link dev.lamina.tensor.Rng}; and the layer kernels of issue #12: convolution as
+ * implicit GEMM with fused bias and ReLU ({@link CudaConv}), max and average pooling ({@link
+ * CudaPooling}), the fused LSTM and GRU cells ({@link CudaRecurrent}) and the Adam step ({@link
+ * CudaOptimizers}), float64 matmul and the bool reductions: every method of the {@link Backend}
+ * SPI, with the reference backend's domain (bool SUM and scatterAdd are rejected there and here). The kernels are compiled, not yet run on a GPU:
+ * {@code CudaKernelsGpuTest} and {@code CudaLayerKernelsGpuTest} check them against the reference
+ * backend where a device exists.
  *
  * <p>Whether it can run is decided once, by {@link CudaRuntime}; when it cannot, {@link
  * #isAvailable()} is false and every operation throws an {@link IllegalStateException} with the
@@ -396,7 +399,7 @@ public final class CudaBackend implements Backend {
     // execution errors surface at the next synchronizing call (download, synchronize).
 
     /** The backend's stream (created on first use). */
-    private long stream() {
+    long stream() {
         return state().stream;
     }
 
@@ -504,15 +507,19 @@ public final class CudaBackend implements Backend {
                 what + ": launch (" + a.dtype() + ", shape " + Arrays.toString(outShape) + ")");
     }
 
-    /** SUM/MAX/MIN/ARGMAX/ARGMIN of float32, float64, int32, int64 in a fixed order (no atomics). */
+    /**
+     * SUM/MAX/MIN/ARGMAX/ARGMIN of every dtype in a fixed order (no atomics); for bool MAX is any, MIN
+     * all, and SUM is rejected as on the reference backend.
+     */
     @Override
     public void reduce(ReduceOp op, Storage x, long outer, long n, long inner, Storage out) {
         CudaRuntime.get().requireAvailable("cuda.reduce");
         String what = "cuda.reduce " + op;
         CudaStorage xs = device(x, what), os = device(out, what);
         checkReduce(what, op, x, outer, n, inner, out);
-        if (x.dtype() == DType.BOOL) {
-            throw notYet("reduce " + op + " of bool");
+        if (x.dtype() == DType.BOOL && op == ReduceOp.SUM) {
+            throw new IllegalArgumentException(what + ": SUM is not defined for dtype bool (cast first), as on the"
+                    + " reference backend");
         }
         if (out.numel() == 0) {
             return;
@@ -522,8 +529,9 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * float32 only; {@link #precision()} picks the fp32 SIMT kernel (HIGHEST) or TF32 tensor cores
-     * (HIGH). Deterministic: one fixed summation order per output.
+     * float32: {@link #precision()} picks the fp32 SIMT kernel (HIGHEST) or TF32 tensor cores (HIGH);
+     * float64: the convolution's tiled GEMM in float64. Deterministic: one fixed summation order per
+     * output.
      */
     @Override
     public void matmul(Storage a, Storage b, Storage out, long batch, long m, long n, long k,
@@ -547,9 +555,6 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("cuda.matmul: out has " + out.numel() + " elements, [" + batch + ", "
                     + m + ", " + n + "] expected");
         }
-        if (dt != DType.FLOAT32) {
-            throw notYet("matmul of " + dt + " (float32 only)");
-        }
         if (batch == 0 || m == 0 || n == 0) {
             return;
         }
@@ -560,6 +565,13 @@ public final class CudaBackend implements Backend {
                         + ") too small for batch " + batch + ", m " + m + ", n " + n + ", k " + k + ", strides "
                         + strideA + ", " + strideB);
             }
+        }
+        if (dt == DType.FLOAT64) {
+            CudaRuntime.check(CudaNative.lamina_cuda_matmul_f64(as.address(), bs.address(), os.address(), batch, m, n,
+                    k, transA ? 1 : 0, transB ? 1 : 0, strideA, strideB, stream()),
+                    "cuda.matmul: launch of the float64 gemm (batch " + batch + ", m " + m + ", n " + n + ", k " + k
+                            + ")");
+            return;
         }
         Precision p = precision;
         CudaRuntime.check(CudaNative.lamina_cuda_matmul_f32(as.address(), bs.address(), os.address(), batch, m, n, k,
@@ -599,7 +611,7 @@ public final class CudaBackend implements Backend {
                 "cuda.gather: launch (" + ids.numel() + " ids, rows of " + rowSize + ")");
     }
 
-    /** Deterministic: one thread per column adds the rows in increasing i (no atomics). */
+    /** Deterministic: one thread per column adds the rows in increasing i (no atomics). Not for bool. */
     @Override
     public void scatterAdd(Storage src, long rowSize, Storage ids, Storage out) {
         CudaRuntime.get().requireAvailable("cuda.scatterAdd");
@@ -614,7 +626,7 @@ public final class CudaBackend implements Backend {
                     + ", " + ids.numel() + " ids, out of " + out.numel() + " elements");
         }
         if (src.dtype() == DType.BOOL) {
-            throw notYet("scatterAdd of bool");
+            throw new IllegalArgumentException("cuda.scatterAdd: not defined for dtype bool, as on the reference backend");
         }
         CudaRuntime.check(CudaNative.lamina_cuda_scatter_add(code(src.dtype()), ss.address(), rowSize, is.address(),
                 code(ids.dtype()), ids.numel(), os.address(), out.numel() / rowSize, stream()),
@@ -682,84 +694,88 @@ public final class CudaBackend implements Backend {
                 "cuda.randomBits: launch (" + out.numel() + " elements)");
     }
 
-    // ---- not yet on the GPU: convolution, pooling, fused recurrent cells ------------------------
-    // Overridden so that an unusable backend still answers with its reason (IllegalStateException)
-    // and a usable one names the missing kernel.
+    // ---- layer kernels (issue #12): convolution, optimizer step, pooling, recurrent cells ----------
+    // Each launcher checks availability first, then the storages, then launches.
 
+    /** Implicit GEMM ({@code cuda-kernels/conv.cu} through {@link CudaConv}); deterministic. */
     @Override
     public void conv2dForward(Storage x, Storage kernel, Storage out, ConvGeometry geom) {
-        throw notYet("conv2dForward");
+        CudaConv.forward(this, x, kernel, null, false, out, geom, "cuda.conv2dForward");
     }
 
     @Override
     public void conv2dBackwardInput(Storage dy, Storage kernel, Storage dx, ConvGeometry geom) {
-        throw notYet("conv2dBackwardInput");
+        CudaConv.backwardInput(this, dy, kernel, dx, geom);
     }
 
     @Override
     public void conv2dBackwardFilter(Storage x, Storage dy, Storage dkernel, ConvGeometry geom) {
-        throw notYet("conv2dBackwardFilter");
+        CudaConv.backwardFilter(this, x, dy, dkernel, geom);
     }
 
-    /** The default composition of element-wise kernels (Backend.adamUpdate), on the device. */
+    /** One pass over memory ({@code cuda-kernels/optim.cu}); bitwise the cpu backend's step. */
     @Override
     public void adamUpdate(Storage w, Storage g, Storage m, Storage v, double alpha, double beta1, double beta2,
                            double epsilon) {
-        CudaRuntime.get().requireAvailable("cuda.adamUpdate");
-        Backend.super.adamUpdate(w, g, m, v, alpha, beta1, beta2, epsilon);
+        CudaOptimizers.adam(this, w, g, m, v, alpha, beta1, beta2, epsilon);
     }
 
+    /** Bias and ReLU applied in the convolution's store (one launch). */
     @Override
     public void conv2dForwardFused(Storage x, Storage kernel, Storage bias, boolean relu, Storage out, ConvGeometry geom) {
-        throw notYet("conv2dForwardFused");
+        CudaConv.forward(this, x, kernel, bias, relu, out, geom, "cuda.conv2dForwardFused");
     }
 
+    /** The ReLU mask applied while reading dy; dbias, dkernel and dx in one call. */
     @Override
     public void conv2dBackwardFused(Storage x, Storage kernel, Storage y, Storage dy, boolean relu, Storage dx,
                                     Storage dkernel, Storage dbias, ConvGeometry geom) {
-        throw notYet("conv2dBackwardFused");
+        CudaConv.backwardFused(this, x, kernel, y, dy, relu, dx, dkernel, dbias, geom);
     }
 
+    /** {@code cuda-kernels/pool.cu} through {@link CudaPooling}; bitwise the cpu backend's results. */
     @Override
     public void maxPool2dForward(Storage x, Storage out, PoolGeometry geom) {
-        throw notYet("maxPool2dForward");
+        CudaPooling.maxForward(this, x, out, geom);
     }
 
+    /** First-maximum routing as the cpu backend; a deterministic gather (no atomics). */
     @Override
     public void maxPool2dBackward(Storage x, Storage dy, Storage dx, PoolGeometry geom) {
-        throw notYet("maxPool2dBackward");
+        CudaPooling.maxBackward(this, x, dy, dx, geom);
     }
 
     @Override
     public void avgPool2dForward(Storage x, Storage out, PoolGeometry geom) {
-        throw notYet("avgPool2dForward");
+        CudaPooling.avgForward(this, x, out, geom);
     }
 
     @Override
     public void avgPool2dBackward(Storage dy, Storage dx, PoolGeometry geom) {
-        throw notYet("avgPool2dBackward");
+        CudaPooling.avgBackward(this, dy, dx, geom);
     }
 
+    /** One launch per step ({@code cuda-kernels/recurrent.cu} through {@link CudaRecurrent}). */
     @Override
     public void lstmCellForward(Storage z, Storage cPrev, Storage h, Storage c, Storage gates, long batch, long hidden) {
-        throw notYet("lstmCellForward");
+        CudaRecurrent.lstmForward(this, z, cPrev, h, c, gates, batch, hidden);
     }
 
     @Override
     public void lstmCellBackward(Storage gates, Storage cPrev, Storage c, Storage dh, Storage dc, Storage dz,
                                  Storage dcPrev, long batch, long hidden) {
-        throw notYet("lstmCellBackward");
+        CudaRecurrent.lstmBackward(this, gates, cPrev, c, dh, dc, dz, dcPrev, batch, hidden);
     }
 
     @Override
     public void gruCellForward(Storage xz, Storage hz, Storage hPrev, Storage h, Storage gates, long batch, long hidden) {
-        throw notYet("gruCellForward");
+        CudaRecurrent.gruForward(this, xz, hz, hPrev, h, gates, batch, hidden);
     }
 
     @Override
     public void gruCellBackward(Storage gates, Storage hz, Storage hPrev, Storage dh, Storage dxz, Storage dhz,
                                 Storage dhPrev, long batch, long hidden) {
-        throw notYet("gruCellBackward");
+        CudaRecurrent.gruBackward(this, gates, hz, hPrev, dh, dxz, dhz, dhPrev, batch, hidden);
     }
 
     /** Waits for all work queued on the backend's stream; kernel execution errors surface here. */
@@ -770,15 +786,8 @@ public final class CudaBackend implements Backend {
 
     // ---- helpers -----------------------------------------------------------------------------
 
-    /** Unavailable first (the reason matters more), then the missing kernel. */
-    private static RuntimeException notYet(String kernel) {
-        CudaRuntime.get().requireAvailable("cuda." + kernel.split(" ")[0]);
-        return new UnsupportedOperationException("cuda backend: " + kernel
-                + " is not implemented yet (the CUDA kernels of issue #6 cover element-wise ops, reductions,"
-                + " softmax, gather/scatterAdd/oneHot, float32 matmul and random numbers)");
-    }
-
-    private CudaStorage device(Storage s, String op) {
+    /** s as this backend's live device storage; IllegalArgumentException / IllegalStateException otherwise. */
+    CudaStorage device(Storage s, String op) {
         if (s.backend() != this || !(s instanceof CudaStorage)) {
             throw new IllegalArgumentException(op + ": storage belongs to backend " + s.backend().name());
         }

@@ -75,7 +75,7 @@ class CudaAddGpuTest {
     }
 
     @Test
-    void allocateGivesZerosAndOtherKernelsSayWhyNot() {
+    void allocateGivesZerosAndBadArgumentsSayWhy() {
         Storage s = cuda.allocate(DType.FLOAT32, 5);
         try {
             ByteBuffer back = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN);
@@ -83,12 +83,13 @@ class CudaAddGpuTest {
             for (int i = 0; i < 5; i++) {
                 assertEquals(0f, back.getFloat(4 * i));
             }
-            // kernels not yet written say so (float64 matmul); the rest is CudaKernelsGpuTest's
+            // a bad argument is an IllegalArgumentException naming the op; the kernels are
+            // CudaKernelsGpuTest's and CudaLayerKernelsGpuTest's
             Storage d = cuda.allocate(DType.FLOAT64, 1);
             try {
-                UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                        () -> cuda.matmul(d, d, d, 1, 1, 1, 1, false, false, 0, 0));
-                assertTrue(e.getMessage().contains("#6"), e.getMessage());
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> cuda.matmul(d, d, d, 1, 2, 1, 1, false, false, 0, 0));
+                assertTrue(e.getMessage().contains("cuda.matmul"), e.getMessage());
             } finally {
                 d.release();
             }
