@@ -17,12 +17,13 @@
 // result is deterministic (no atomics) and independent of the device. dbias likewise: partial column
 // sums over fixed row chunks, then the chunks in order.
 //
-// Launch configuration: the GEMMs run on the tiled kernel below (version 1: 64×64 tiles of 256
-// threads, 4×4 outputs a thread, fp32 FMAs; blockIdx.z over (group, slice)); its plain loop
-// (version 0, one thread per output) stays as the check, selected by lamina_cuda_conv2d_set_version.
-// The gathers load along the channel axis, so a warp's loads are coalesced segments. The dbias and
-// slice-sum kernels are grid-stride loops, one thread per output element. Not yet: a TF32
-// tensor-core version (Precision.HIGH) and cp.async pipelining.
+// Launch configuration: the GEMMs run on the tiled kernels below (64×64 tiles of 256 threads;
+// blockIdx.z over (group, slice)): version 1, 4×4 outputs a thread, fp32 FMAs (Precision.HIGHEST);
+// version 2 for float32 under Precision.HIGH, the same tiles on TF32 tensor cores (mma.sync
+// m16n8k8, ~1e-3 relative error). The plain loop (version 0, one thread per output) stays as the
+// check, selected by lamina_cuda_conv2d_set_version. The gathers load along the channel axis, so a
+// warp's loads are coalesced segments. The dbias and slice-sum kernels are grid-stride loops, one
+// thread per output element. Not yet: cp.async pipelining, ldmatrix, larger tiles.
 //
 // The same GEMM also serves the float64 matmul (lamina_cuda_matmul_f64, at the end of the file): a
 // problem whose gathers are plain strided reads, blockIdx.z over the batch. (One file because the
@@ -57,6 +58,24 @@ namespace igemm {
 
 constexpr int BM = 64, BN = 64, BK = 8, TM = 4, TN = 4, kGemmThreads = 256;
 
+// Stages A[m0.., q0..] into As[q][m] and B[q0.., n0..] into Bs[q][n], zeros outside the problem (or
+// past qEnd); each thread loads 2 elements of each tile (512 = 2·256), along the contiguous axis.
+template <class T, class P>
+__device__ __forceinline__ void load_tiles(const P& p, T (*As)[BM + 1], T (*Bs)[BN + 1], int64_t m0, int64_t n0,
+                                           int64_t q0, int64_t qEnd, int64_t grp) {
+    const int tid = threadIdx.x;
+    for (int e = tid; e < BK * BM; e += kGemmThreads) {
+        const int kk = P::A_Q_FAST ? e % BK : e / BM, mm = P::A_Q_FAST ? e / BK : e % BM;
+        const int64_t m = m0 + mm, q = q0 + kk;
+        As[kk][mm] = (m < p.M && q < qEnd) ? p.a(m, q, grp) : T(0);
+    }
+    for (int e = tid; e < BK * BN; e += kGemmThreads) {
+        const int kk = P::B_Q_FAST ? e % BK : e / BN, nn = P::B_Q_FAST ? e / BK : e % BN;
+        const int64_t n = n0 + nn, q = q0 + kk;
+        Bs[kk][nn] = (n < p.N && q < qEnd) ? p.b(q, n, grp) : T(0);
+    }
+}
+
 template <class T, class P>
 __global__ void __launch_bounds__(kGemmThreads) igemm_kernel(P p, int64_t slices) {
     __shared__ T As[BK][BM + 1];
@@ -75,17 +94,7 @@ __global__ void __launch_bounds__(kGemmThreads) igemm_kernel(P p, int64_t slices
                 for (int i = 0; i < TM; i++)
                     for (int j = 0; j < TN; j++) acc[i][j] = T(0);
                 for (int64_t q0 = qBegin; q0 < qEnd; q0 += BK) {
-                    // each thread loads 2 elements of each tile (512 = 2·256)
-                    for (int e = tid; e < BK * BM; e += kGemmThreads) {
-                        const int kk = P::A_Q_FAST ? e % BK : e / BM, mm = P::A_Q_FAST ? e / BK : e % BM;
-                        const int64_t m = m0 + mm, q = q0 + kk;
-                        As[kk][mm] = (m < p.M && q < qEnd) ? p.a(m, q, grp) : T(0);
-                    }
-                    for (int e = tid; e < BK * BN; e += kGemmThreads) {
-                        const int kk = P::B_Q_FAST ? e % BK : e / BN, nn = P::B_Q_FAST ? e / BK : e % BN;
-                        const int64_t n = n0 + nn, q = q0 + kk;
-                        Bs[kk][nn] = (n < p.N && q < qEnd) ? p.b(q, n, grp) : T(0);
-                    }
+                    load_tiles<T>(p, As, Bs, m0, n0, q0, qEnd, grp);
                     __syncthreads();
                     for (int kk = 0; kk < BK; kk++) {
                         T av[TM], bv[TN];
@@ -109,7 +118,77 @@ __global__ void __launch_bounds__(kGemmThreads) igemm_kernel(P p, int64_t slices
     }
 }
 
-// version 0: one thread per output, the plain loop (the check of version 1)
+// version 2, float32 only (Precision.HIGH): the tiles and loads of version 1, the products on tensor
+// cores. 8 warps as 2 (rows) × 4 (columns), each warp a 32×16 sub-tile: 2 × 2 mma.sync.m16n8k8
+// (tf32 inputs rounded with cvt.rna, fp32 accumulation) per step of 8, fragments read from the
+// k-major tiles with the PTX ISA's layouts (as sgemm_tf32 in matmul.cu). About 1e-3 relative error.
+__device__ __forceinline__ uint32_t tf32(float x) {
+    uint32_t r;
+    asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
+    return r;
+}
+
+template <class P>
+__global__ void __launch_bounds__(kGemmThreads) igemm_tf32_kernel(P p, int64_t slices) {
+    __shared__ float As[BK][BM + 1];
+    __shared__ float Bs[BK][BN + 1];
+    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    const int wm = (warp >> 2) * 32, wn = (warp & 3) * 16;
+    const int gid = lane >> 2, tig = lane & 3;
+    const int64_t tilesM = (p.M + BM - 1) / BM, tilesN = (p.N + BN - 1) / BN;
+    const int64_t qPerSlice = ((p.Q + slices - 1) / slices + BK - 1) / BK * BK;
+    for (int64_t z = blockIdx.z; z < p.zcount() * slices; z += gridDim.z) {
+        const int64_t grp = z % p.zcount(), slice = z / p.zcount();
+        const int64_t qBegin = slice * qPerSlice;
+        const int64_t qEnd = qBegin + qPerSlice < p.Q ? qBegin + qPerSlice : p.Q;
+        for (int64_t tn = blockIdx.y; tn < tilesN; tn += gridDim.y) {
+            for (int64_t tm = blockIdx.x; tm < tilesM; tm += gridDim.x) {
+                const int64_t m0 = tm * BM, n0 = tn * BN;
+                float acc[2][2][4];  // [m16 tile][n8 tile][c0..c3]
+                for (int i = 0; i < 2; i++)
+                    for (int j = 0; j < 2; j++)
+                        for (int q = 0; q < 4; q++) acc[i][j][q] = 0.f;
+                for (int64_t q0 = qBegin; q0 < qEnd; q0 += BK) {
+                    load_tiles<float>(p, As, Bs, m0, n0, q0, qEnd, grp);
+                    __syncthreads();
+                    uint32_t af[2][4], bf[2][2];
+                    for (int i = 0; i < 2; i++) {
+                        const int r = wm + i * 16 + gid;
+                        af[i][0] = tf32(As[tig][r]);
+                        af[i][1] = tf32(As[tig][r + 8]);
+                        af[i][2] = tf32(As[tig + 4][r]);
+                        af[i][3] = tf32(As[tig + 4][r + 8]);
+                    }
+                    for (int j = 0; j < 2; j++) {
+                        const int c = wn + j * 8 + gid;
+                        bf[j][0] = tf32(Bs[tig][c]);
+                        bf[j][1] = tf32(Bs[tig + 4][c]);
+                    }
+                    for (int i = 0; i < 2; i++)
+                        for (int j = 0; j < 2; j++) {
+                            asm volatile(
+                                    "mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
+                                    "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
+                                    : "+f"(acc[i][j][0]), "+f"(acc[i][j][1]), "+f"(acc[i][j][2]), "+f"(acc[i][j][3])
+                                    : "r"(af[i][0]), "r"(af[i][1]), "r"(af[i][2]), "r"(af[i][3]), "r"(bf[j][0]),
+                                      "r"(bf[j][1]));
+                        }
+                    __syncthreads();
+                }
+                // c0, c1: (row gid, columns 2·tig, 2·tig+1); c2, c3: row gid+8
+                for (int i = 0; i < 2; i++)
+                    for (int j = 0; j < 2; j++)
+                        for (int q = 0; q < 4; q++) {
+                            const int64_t m = m0 + wm + i * 16 + gid + (q >= 2 ? 8 : 0);
+                            const int64_t n = n0 + wn + j * 8 + 2 * tig + (q & 1);
+                            if (m < p.M && n < p.N) p.store(m, n, grp, slice, acc[i][j][q]);
+                        }
+            }
+        }
+    }
+}
+
+// version 0: one thread per output, the plain loop (the check of versions 1 and 2)
 template <class T, class P>
 __global__ void igemm_reference_kernel(P p) {
     const int64_t total = p.zcount() * p.M * p.N;
@@ -127,14 +206,17 @@ inline unsigned grid_dim(int64_t tiles, int64_t cap) {
     return static_cast<unsigned>(tiles < 1 ? 1 : tiles > cap ? cap : tiles);
 }
 
-// Launches version 0 or 1 of P's GEMM on stream s; returns the launch error.
+// Launches version 0, 1 or (float only) 2 of P's GEMM on stream s; returns the launch error.
 template <class T, class P>
 int run(const P& p, int64_t slices, int version, cudaStream_t s) {
+    const dim3 grid(grid_dim((p.M + BM - 1) / BM, 0x7fffffff), grid_dim((p.N + BN - 1) / BN, 65535),
+                    grid_dim(p.zcount() * slices, 65535));
     if (version == 0) {
         igemm_reference_kernel<T, P><<<blocks_for(p.zcount() * p.M * p.N), kThreads, 0, s>>>(p);
+    } else if constexpr (std::is_same_v<T, float>) {
+        if (version == 2) igemm_tf32_kernel<P><<<grid, kGemmThreads, 0, s>>>(p, slices);
+        else igemm_kernel<T, P><<<grid, kGemmThreads, 0, s>>>(p, slices);
     } else {
-        const dim3 grid(grid_dim((p.M + BM - 1) / BM, 0x7fffffff), grid_dim((p.N + BN - 1) / BN, 65535),
-                        grid_dim(p.zcount() * slices, 65535));
         igemm_kernel<T, P><<<grid, kGemmThreads, 0, s>>>(p, slices);
     }
     return launch_result();
@@ -304,23 +386,25 @@ bool read_geom(const int64_t* a, ConvG& g) {
            g.K % g.G == 0;
 }
 
-int g_version = 1;  // 0: the reference kernel (the emulator harness's check), 1: the tiled kernel
+int g_version = 1;  // 0: the reference kernel (the emulator harness's check), 1: the tiled kernels
 
+// precision 0: fp32 SIMT (version 1); 1: TF32 tensor cores for float32 (version 2)
 template <class T, class P>
-int run_gemm(const P& p, int64_t slices, cudaStream_t s) {
-    return igemm::run<T>(p, slices, g_version, s);
+int run_gemm(const P& p, int64_t slices, int precision, cudaStream_t s) {
+    return igemm::run<T>(p, slices, g_version == 0 ? 0 : precision == 1 ? 2 : 1, s);
 }
 
 template <class T>
-int forward_t(const void* x, const void* w, const void* bias, bool relu, void* y, const ConvG& g, cudaStream_t s) {
+int forward_t(const void* x, const void* w, const void* bias, bool relu, void* y, const ConvG& g, int precision,
+              cudaStream_t s) {
     Forward<T> p{static_cast<const T*>(x), static_cast<const T*>(w), static_cast<const T*>(bias), static_cast<T*>(y),
                  g, relu, g.B * g.OH * g.OW, g.kg(), g.KH * g.KW * g.cg()};
-    return run_gemm<T>(p, 1, s);
+    return run_gemm<T>(p, 1, precision, s);
 }
 
 template <class T>
 int backward_t(const void* x, const void* w, const void* y, const void* dy, bool relu, void* dx, void* dw, void* db,
-               void* workspace, const ConvG& g, cudaStream_t s) {
+               void* workspace, const ConvG& g, int precision, cudaStream_t s) {
     const T* yt = static_cast<const T*>(y);
     const T* dyt = static_cast<const T*>(dy);
     T* ws = static_cast<T*>(workspace);
@@ -336,13 +420,13 @@ int backward_t(const void* x, const void* w, const void* y, const void* dy, bool
     if (dx != nullptr) {
         BackwardInput<T> p{dyt, yt, static_cast<const T*>(w), static_cast<T*>(dx), g, relu,
                            g.B * g.H * g.W, g.cg(), g.KH * g.KW * g.kg()};
-        if ((rc = run_gemm<T>(p, 1, s)) != 0) return rc;
+        if ((rc = run_gemm<T>(p, 1, precision, s)) != 0) return rc;
     }
     if (dw != nullptr) {
         const int64_t slices = g_version == 0 ? 1 : dw_slices(g);
         BackwardFilter<T> p{static_cast<const T*>(x), dyt, yt, static_cast<T*>(dw), ws, g, relu,
                             g.KH * g.KW * g.cg(), g.kg(), g.B * g.OH * g.OW, slices};
-        if ((rc = run_gemm<T>(p, slices, s)) != 0) return rc;
+        if ((rc = run_gemm<T>(p, slices, precision, s)) != 0) return rc;
         if (slices > 1) {
             sum_slices_kernel<T><<<blocks_for(g.G * p.M * p.N), kThreads, 0, s>>>(ws, static_cast<T*>(dw), g, p.M,
                                                                                   p.N, slices);
@@ -377,19 +461,21 @@ template <bool TA, bool TB>
 int run_matmul(const double* a, const double* b, double* c, int64_t batch, int64_t m, int64_t n, int64_t k, int64_t sa,
         int64_t sb, cudaStream_t s) {
     Matmul<TA, TB> p{a, b, c, batch, m, n, k, sa, sb};
-    return igemm::run<double>(p, 1, 1, s);
+    return igemm::run<double>(p, 1, g_version == 0 ? 0 : 1, s);
 }
 
 }  // namespace
 
 extern "C" int lamina_cuda_conv2d_forward(int dtype, const void* x, const void* w, const void* bias, int relu, void* y,
-                                          const int64_t* geom, void* stream) {
+                                          const int64_t* geom, int precision, void* stream) {
     ConvG g;
-    if (!read_geom(geom, g) || (relu != 0 && relu != 1)) return static_cast<int>(cudaErrorInvalidValue);
+    if (!read_geom(geom, g) || (relu != 0 && relu != 1) || (precision != 0 && precision != 1)) {
+        return static_cast<int>(cudaErrorInvalidValue);
+    }
     if (g.B == 0) return static_cast<int>(cudaSuccess);
     switch (dtype) {
-        case F32: return forward_t<float>(x, w, bias, relu == 1, y, g, as_stream(stream));
-        case F64: return forward_t<double>(x, w, bias, relu == 1, y, g, as_stream(stream));
+        case F32: return forward_t<float>(x, w, bias, relu == 1, y, g, precision, as_stream(stream));
+        case F64: return forward_t<double>(x, w, bias, relu == 1, y, g, 0, as_stream(stream));
         default: return static_cast<int>(cudaErrorInvalidValue);
     }
 }
@@ -409,9 +495,11 @@ extern "C" int64_t lamina_cuda_conv2d_backward_workspace(const int64_t* geom, in
 
 extern "C" int lamina_cuda_conv2d_backward(int dtype, const void* x, const void* w, const void* y, const void* dy,
                                            int relu, void* dx, void* dw, void* db, void* workspace,
-                                           const int64_t* geom, void* stream) {
+                                           const int64_t* geom, int precision, void* stream) {
     ConvG g;
-    if (!read_geom(geom, g) || (relu != 0 && relu != 1)) return static_cast<int>(cudaErrorInvalidValue);
+    if (!read_geom(geom, g) || (relu != 0 && relu != 1) || (precision != 0 && precision != 1)) {
+        return static_cast<int>(cudaErrorInvalidValue);
+    }
     if (g.B == 0) {
         // no rows: the kernel and bias gradients are sums over nothing
         const size_t es = dtype == F64 ? 8 : 4;
@@ -423,13 +511,14 @@ extern "C" int lamina_cuda_conv2d_backward(int dtype, const void* x, const void*
         return rc;
     }
     switch (dtype) {
-        case F32: return backward_t<float>(x, w, y, dy, relu == 1, dx, dw, db, workspace, g, as_stream(stream));
-        case F64: return backward_t<double>(x, w, y, dy, relu == 1, dx, dw, db, workspace, g, as_stream(stream));
+        case F32:
+            return backward_t<float>(x, w, y, dy, relu == 1, dx, dw, db, workspace, g, precision, as_stream(stream));
+        case F64: return backward_t<double>(x, w, y, dy, relu == 1, dx, dw, db, workspace, g, 0, as_stream(stream));
         default: return static_cast<int>(cudaErrorInvalidValue);
     }
 }
 
-// Selects the kernel version (0 reference loop, 1 tiled); for the checks of version 1 against 0.
+// Selects the kernel version (0 reference loop, 1 tiled); for the checks of versions 1 and 2 against 0.
 extern "C" int lamina_cuda_conv2d_set_version(int version) {
     if (version != 0 && version != 1) return static_cast<int>(cudaErrorInvalidValue);
     g_version = version;

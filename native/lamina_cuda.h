@@ -228,16 +228,18 @@ int lamina_cuda_gru_cell_backward(int dtype, const void* gates, const void* hz, 
  * may be NULL, relu 0 or 1. Backward: with dz = dy ⊙ [y > 0] (relu) or dy, any of dx, dw, db may be
  * NULL (not computed); y may be NULL when relu is 0; workspace holds at least
  * lamina_cuda_conv2d_backward_workspace(geom, dw != NULL, db != NULL) elements of the dtype (may be
- * NULL when that is 0). Deterministic: fixed summation orders, no atomics.
+ * NULL when that is 0). precision (float32 only; float64 ignores it): 0 fp32 FMAs (HIGHEST), 1 TF32
+ * tensor cores (HIGH). Deterministic: fixed summation orders, no atomics.
  */
 int lamina_cuda_conv2d_forward(int dtype, const void* x, const void* w, const void* bias, int relu, void* y,
-                               const int64_t* geom, void* stream);
+                               const int64_t* geom, int precision, void* stream);
 
 /** Elements of the backward's workspace (a function of the geometry only); -1 for an invalid geometry. */
 int64_t lamina_cuda_conv2d_backward_workspace(const int64_t* geom, int want_dw, int want_db);
 
 int lamina_cuda_conv2d_backward(int dtype, const void* x, const void* w, const void* y, const void* dy, int relu,
-                                void* dx, void* dw, void* db, void* workspace, const int64_t* geom, void* stream);
+                                void* dx, void* dw, void* db, void* workspace, const int64_t* geom, int precision,
+                                void* stream);
 
 /** Selects the convolution kernels' version for later calls: 0 the plain reference loop, 1 the tiled kernel (default). */
 int lamina_cuda_conv2d_set_version(int version);

@@ -8,10 +8,11 @@ import dev.lamina.tensor.DType;
  * Launchers of the implicit-GEMM convolution ({@code cuda-kernels/conv.cu}) for {@link CudaBackend}:
  * the forward with the Conv2D layer's bias and ReLU fused into the store, and the backward pass
  * writing any of dx, dkernel and dbias in one call (the ReLU mask applied while the kernels read dy).
- * float32 and float64, every {@link ConvGeometry} (strides, dilation, padding, groups); fp32 SIMT
- * arithmetic whatever the {@link Precision} (no TF32 version yet). Deterministic: fixed summation
- * orders, no atomics; the kernel and bias gradients add fixed slices through a workspace this class
- * allocates from the backend (its size depends on the geometry only).
+ * float32 and float64, every {@link ConvGeometry} (strides, dilation, padding, groups). float32 follows
+ * {@link CudaBackend#precision()} as matmul does: fp32 FMAs under {@link Precision#HIGHEST} (the
+ * default), TF32 tensor cores under {@link Precision#HIGH} (about 1e-3 relative error). Deterministic:
+ * fixed summation orders, no atomics; the kernel and bias gradients add fixed slices through a
+ * workspace this class allocates from the backend (its size depends on the geometry only).
  *
  * <p>Storages are checked against the geometry (dtype, size, backend, not freed) before any launch,
  * as the cpu backend checks them.
@@ -31,7 +32,7 @@ final class CudaConv {
             return;
         }
         CudaRuntime.check(CudaNative.lamina_cuda_conv2d_forward(x.dtype().ordinal(), xa, ka, ba, relu ? 1 : 0, oa,
-                g.toArray(), be.stream()), what + ": launch (" + x.dtype() + ", " + g + ")");
+                g.toArray(), precision(x.dtype()), be.stream()), what + ": launch (" + x.dtype() + ", " + g + ")");
     }
 
     static void backwardInput(CudaBackend be, Storage dy, Storage kernel, Storage dx, ConvGeometry g) {
@@ -90,7 +91,7 @@ final class CudaConv {
         Storage ws = wsElems > 0 ? be.allocateUninitialized(dt, wsElems) : null;
         try {
             CudaRuntime.check(CudaNative.lamina_cuda_conv2d_backward(dt.ordinal(), xa, ka, ya, dya, relu ? 1 : 0, dxa,
-                    dka, dba, ws == null ? 0 : be.device(ws, what).address(), ga, be.stream()),
+                    dka, dba, ws == null ? 0 : be.device(ws, what).address(), ga, precision(dt), be.stream()),
                     what + ": launch (" + dt + ", " + g + ")");
         } finally {
             if (ws != null) {
@@ -98,6 +99,11 @@ final class CudaConv {
                 ws.release();
             }
         }
+    }
+
+    /** The kernels' precision code: 1 (TF32) for float32 under {@link Precision#HIGH}, else 0. */
+    private static int precision(DType dt) {
+        return dt == DType.FLOAT32 && CudaBackend.precision() == Precision.HIGH ? 1 : 0;
     }
 
     private static long address(CudaBackend be, Storage s, String what) {

@@ -183,7 +183,8 @@ final class CudaNative {
 
     static native int lamina_cuda_conv2d_forward(int dtype, @Cast("const void*") long x, @Cast("const void*") long w,
                                                  @Cast("const void*") long bias, int relu, @Cast("void*") long y,
-                                                 @Cast("const int64_t*") long[] geom, @Cast("void*") long stream);
+                                                 @Cast("const int64_t*") long[] geom, int precision,
+                                                 @Cast("void*") long stream);
 
     static native @Cast("int64_t") long lamina_cuda_conv2d_backward_workspace(@Cast("const int64_t*") long[] geom,
                                                                               int wantDw, int wantDb);
@@ -192,7 +193,8 @@ final class CudaNative {
                                                   @Cast("const void*") long y, @Cast("const void*") long dy, int relu,
                                                   @Cast("void*") long dx, @Cast("void*") long dw,
                                                   @Cast("void*") long db, @Cast("void*") long workspace,
-                                                  @Cast("const int64_t*") long[] geom, @Cast("void*") long stream);
+                                                  @Cast("const int64_t*") long[] geom, int precision,
+                                                  @Cast("void*") long stream);
 
     static native int lamina_cuda_matmul_f64(@Cast("const double*") long a, @Cast("const double*") long b,
                                              @Cast("double*") long out, @Cast("int64_t") long batch,

@@ -62,6 +62,7 @@ class CudaLayerKernelsGpuTest {
             s.release();
         }
         live.clear();
+        CudaBackend.setPrecision(Precision.HIGHEST);
         assertEquals(baseline, cuda.bytesInUse(), "device memory returns to its baseline");
     }
 
@@ -237,6 +238,55 @@ class CudaLayerKernelsGpuTest {
                 }
             }
         }
+    }
+
+    /**
+     * float32 under Precision.HIGH (TF32 tensor cores): the error measured against the magnitude of
+     * the summed terms (the same convolution of |x| and |w|), ≤ 1e-3, forward and both gradients.
+     */
+    @Test
+    void convolutionInTf32IsCloseToReference() {
+        int k = 0;
+        for (ConvGeometry g : convGeometries()) {
+            long seed = SEED + 700 + k++;
+            String what = "tf32 " + g + " (seed " + seed + ")";
+            double[] x = random((int) g.inputNumel(), -1, 1, seed), w = random((int) g.kernelNumel(), -1, 1, seed + 1);
+            double[] dy = random((int) g.outputNumel(), -1, 1, seed + 2);
+            double[][][] got = new double[3][][];   // cuda tf32, reference, reference on |inputs|
+            Backend[] bes = {cuda, ref, ref};
+            for (int i = 0; i < 3; i++) {
+                Backend be = bes[i];
+                double[] xi = i == 2 ? abs(x) : x, wi = i == 2 ? abs(w) : w, dyi = i == 2 ? abs(dy) : dy;
+                CudaBackend.setPrecision(i == 0 ? Precision.HIGH : Precision.HIGHEST);
+                Storage sx = put(be, DType.FLOAT32, xi), sw = put(be, DType.FLOAT32, wi);
+                Storage sdy = put(be, DType.FLOAT32, dyi);
+                Storage y = poisoned(be, DType.FLOAT32, g.outputNumel()), dx = poisoned(be, DType.FLOAT32, g.inputNumel());
+                Storage dk = poisoned(be, DType.FLOAT32, g.kernelNumel());
+                be.conv2dForward(sx, sw, y, g);
+                be.conv2dBackwardFused(sx, sw, null, sdy, false, dx, dk, null, g);
+                got[i] = new double[][] {get(be, y), get(be, dx), get(be, dk)};
+            }
+            String[] names = {"y", "dx", "dkernel"};
+            for (int j = 0; j < 3; j++) {
+                double d2 = 0, m2 = 0;
+                for (int e = 0; e < got[0][j].length; e++) {
+                    double d = got[0][j][e] - got[1][j][e];
+                    d2 += d * d;
+                    m2 += got[2][j][e] * got[2][j][e];
+                }
+                double rel = Math.sqrt(d2 / m2);
+                assertTrue(rel <= 1e-3, "conv2d " + names[j] + " " + what + ": error " + rel
+                        + " of the terms' magnitude > 1e-3");
+            }
+        }
+    }
+
+    private static double[] abs(double[] v) {
+        double[] a = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            a[i] = Math.abs(v[i]);
+        }
+        return a;
     }
 
     @Test
