@@ -42,6 +42,8 @@ public final class ForecastSettings {
     public int units = 64;
     public int layers = 1;
     public double learningRate = 1e-3;
+    /** Dropout on the LSTM inputs (Keras's LSTM dropout; 0 = none, the workshop's). */
+    public double dropout;
     public double trainFraction = 0.8;
     public double validationSplit = 0.2;
     public long seed = 42;
@@ -65,6 +67,7 @@ public final class ForecastSettings {
         m.put("units", units);
         m.put("layers", layers);
         m.put("learning_rate", learningRate);
+        m.put("dropout", dropout);
         m.put("train_fraction", trainFraction);
         m.put("validation_split", validationSplit);
         m.put("seed", seed);
@@ -89,6 +92,7 @@ public final class ForecastSettings {
         s.units = ((Number) m.get("units")).intValue();
         s.layers = ((Number) m.get("layers")).intValue();
         s.learningRate = ((Number) m.get("learning_rate")).doubleValue();
+        s.dropout = ((Number) m.getOrDefault("dropout", 0.0)).doubleValue();
         s.trainFraction = ((Number) m.get("train_fraction")).doubleValue();
         s.validationSplit = ((Number) m.get("validation_split")).doubleValue();
         s.seed = ((Number) m.get("seed")).longValue();

@@ -5,6 +5,7 @@ import dev.lamina.data.Scaler;
 import dev.lamina.data.Series;
 import dev.lamina.data.TimeSeriesSplit;
 import dev.lamina.data.Windows;
+import dev.lamina.io.AtomicFiles;
 import dev.lamina.losses.Losses;
 import dev.lamina.metrics.RegressionMetrics;
 import dev.lamina.models.FitOptions;
@@ -19,6 +20,7 @@ import dev.lamina.optim.Adam;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
+import dev.lamina.util.ConfigCheck;
 import dev.lamina.util.Json;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -66,7 +68,7 @@ public final class Forecaster implements AutoCloseable {
         m.add(new Input(s.window, features));
         for (int i = 0; i < s.layers; i++) {
             boolean last = i == s.layers - 1;
-            m.add(new LSTM(new RecurrentLayer.RecurrentConfig(s.units).returnSequences(!last)));
+            m.add(new LSTM(new RecurrentLayer.RecurrentConfig(s.units).returnSequences(!last).dropout(s.dropout)));
         }
         m.add(new Dense(32, "relu"));
         m.add(new Dense(1));
@@ -88,7 +90,6 @@ public final class Forecaster implements AutoCloseable {
             throw new IllegalArgumentException(data.source() + ": " + n + " rows are too few for a " + s.window
                     + "-week window " + s.horizon + " week(s) ahead (need at least " + (needed * 2) + ")");
         }
-        Rng.setGlobalSeed(s.seed);
         TimeSeriesSplit split = TimeSeriesSplit.chronological(n, s.trainFraction, 0.0);
         TimeSeriesSplit.Range train = split.train();
         TimeSeriesSplit.Range test = new TimeSeriesSplit.Range(train.end(), n);
@@ -102,7 +103,11 @@ public final class Forecaster implements AutoCloseable {
         Windows.Batch trainW = Windows.make(train.slice(scaled), s.window, s.horizon, 1, allColumns, new int[] {0});
         TimeSeriesSplit.Range testWithHistory = test.withHistory(s.window + s.horizon - 1);
         Windows.Batch testW = Windows.make(testWithHistory.slice(scaled), s.window, s.horizon, 1, allColumns, new int[] {0});
-        Sequential model = buildModel(s, allColumns.length);
+        Sequential model;
+        synchronized (Rng.class) {   // seed and build at once: parallel trainings (lamina tune) share the global generator
+            Rng.setGlobalSeed(s.seed);
+            model = buildModel(s, allColumns.length);
+        }
         Forecaster f = new Forecaster(s, model, scaler);
         if (s.verbose > 0) {
             out.printf("lamina forecast: %s, %d weeks (%d train, %d test), window %d, %d week(s) ahead, features %s%n",
@@ -215,44 +220,164 @@ public final class Forecaster implements AutoCloseable {
 
     // ---- saving and forecasting ahead ----------------------------------------------------------
 
-    /** Writes the model and what is needed to use it (settings, scaler) into {@code dir}. */
+    /**
+     * Writes the model and what is needed to use it (settings, scaler) into {@code dir}
+     * ({@code dir/model/} and {@code dir/forecaster.json}), replacing the whole directory atomically:
+     * a reader or a killed process finds the previous forecaster or the new one, never a mix.
+     */
     public void save(Path dir) {
-        model.save(dir.resolve("model"));
+        String saveId = java.util.UUID.randomUUID().toString();
+        byte[] json = Json.writePretty(metadata(saveId)).getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.replaceDirectory(dir, java.util.Set.of("model", "forecaster.json"), tmp -> {
+            model.save(tmp.resolve("model"));
+            Files.write(tmp.resolve("forecaster.json"), json);
+        });
+    }
+
+    private Map<String, Object> metadata(String saveId) {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("format", "lamina-forecaster");
         meta.put("version", "1");
+        meta.put("save_id", saveId);
         meta.put("settings", settings.toMap());
         meta.put("scaler", scaler.toConfig());
-        try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".forecaster", ".json");
-            Files.writeString(tmp, Json.writePretty(meta), StandardCharsets.UTF_8);
-            Files.move(tmp, dir.resolve("forecaster.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot save the forecaster to " + dir + ": " + e.getMessage(), e);
+        return meta;
+    }
+
+    /**
+     * Loads a forecaster saved with {@link #save}. Every field of forecaster.json is checked (type,
+     * value, no unknown fields): problems are IllegalArgumentExceptions naming the file and the field.
+     */
+    public static Forecaster load(Path dir) {
+        for (int attempt = 0; ; attempt++) {
+            Path src = AtomicFiles.readable(dir);
+            Path meta = src.resolve("forecaster.json");
+            if (!Files.exists(meta)) {
+                throw new IllegalArgumentException(dir + " is not a saved forecaster (no forecaster.json)");
+            }
+            String text = readText(meta);
+            Map<String, Object> m;
+            try {
+                m = Json.parseObject(text);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(meta + " is not a JSON object: " + e.getMessage(), e);
+            }
+            ForecastSettings s = settingsFrom(m, meta.toString());
+            Scaler scaler = scalerFrom(m, meta.toString());
+            Sequential model;
+            try {
+                model = Model.load(src.resolve("model"));
+            } catch (RuntimeException e) {
+                if (attempt < 3 && changedSince(meta, text)) {
+                    continue; // a save replaced the directory while we read it
+                }
+                throw e;
+            }
+            if (changedSince(meta, text)) {
+                // forecaster.json (with its random save_id) changed: the model may be from another save
+                model.close();
+                if (attempt < 3) {
+                    continue;
+                }
+                throw new IllegalArgumentException(dir + ": the forecaster was replaced while it was being loaded, 4 times");
+            }
+            return new Forecaster(s, model, scaler);
         }
     }
 
-    /** Loads a forecaster saved with {@link #save}. */
-    @SuppressWarnings("unchecked")
-    public static Forecaster load(Path dir) {
-        Path meta = dir.resolve("forecaster.json");
-        if (!Files.exists(meta)) {
-            throw new IllegalArgumentException(dir + " is not a saved forecaster (no forecaster.json)");
-        }
-        Map<String, Object> m;
+    private static String readText(Path file) {
         try {
-            m = Json.parseObject(Files.readString(meta, StandardCharsets.UTF_8));
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException(file + " is not valid UTF-8", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + meta + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    private static boolean changedSince(Path file, String text) {
+        try {
+            return !Files.readString(file, StandardCharsets.UTF_8).equals(text);
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** The settings of a parsed forecaster.json, every field checked against what a save writes. */
+    @SuppressWarnings("unchecked")
+    static ForecastSettings settingsFrom(Map<String, Object> m, String file) {
         if (!"lamina-forecaster".equals(m.get("format"))) {
-            throw new IllegalArgumentException(meta + " is not a Lamina forecaster file");
+            throw new IllegalArgumentException(file + " is not a Lamina forecaster file");
         }
-        ForecastSettings s = ForecastSettings.fromMap((Map<String, Object>) m.get("settings"));
-        Scaler scaler = Scaler.fromConfig((Map<String, Object>) m.get("scaler"));
-        return new Forecaster(s, Model.load(dir.resolve("model")), scaler);
+        ConfigCheck.checkKindsLike(file, m, Map.of("format", "", "version", "", "save_id", "", "settings", Map.of(),
+                "scaler", Map.of()));
+        if (m.get("version") != null && !"1".equals(m.get("version"))) {
+            throw new IllegalArgumentException(file + ": format version " + Json.write(m.get("version")) + " is not supported");
+        }
+        if (!(m.get("settings") instanceof Map<?, ?> raw)) {
+            throw new IllegalArgumentException(file + ": field 'settings' must be an object");
+        }
+        Map<String, Object> in = (Map<String, Object>) raw;
+        String where = file + ": settings";
+        ConfigCheck.checkKindsLike(where, in, new ForecastSettings().toMap());
+        for (String k : List.of("target", "window", "horizon", "epochs", "batch_size", "units", "layers", "learning_rate",
+                "train_fraction", "validation_split", "seed")) {
+            if (in.get(k) == null) {
+                throw new IllegalArgumentException(where + ": field '" + k + "' is missing");
+            }
+        }
+        ForecastSettings s;
+        try {
+            s = ForecastSettings.fromMap(in);
+        } catch (ClassCastException | NullPointerException | java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException(where + ": invalid: " + e, e);
+        }
+        ConfigCheck.checkRoundTrip(where, in, s.toMap());
+        checkSettingValues(where, s);
+        return s;
+    }
+
+    private static void checkSettingValues(String where, ForecastSettings s) {
+        for (Object f : s.features) {
+            if (!(f instanceof String)) {
+                throw new IllegalArgumentException(where + ": field 'features' must hold column names (strings), got " + Json.write(f));
+            }
+        }
+        int[] positive = {s.window, s.horizon, s.epochs, s.batchSize, s.units, s.layers};
+        String[] names = {"window", "horizon", "epochs", "batch_size", "units", "layers"};
+        for (int i = 0; i < positive.length; i++) {
+            if (positive[i] < 1) {
+                throw new IllegalArgumentException(where + ": field '" + names[i] + "' must be at least 1, got " + positive[i]);
+            }
+        }
+        if (!(s.learningRate > 0) || !Double.isFinite(s.learningRate)) {
+            throw new IllegalArgumentException(where + ": field 'learning_rate' must be a positive finite number, got " + s.learningRate);
+        }
+        if (!"none".equals(s.transform) && !"log1p".equals(s.transform)) {
+            throw new IllegalArgumentException(where + ": field 'transform' must be \"none\" or \"log1p\", got " + Json.write(s.transform));
+        }
+        if (s.target == null) {
+            throw new IllegalArgumentException(where + ": field 'target' is missing");
+        }
+    }
+
+    /** The scaler of a parsed forecaster.json, every field checked. */
+    @SuppressWarnings("unchecked")
+    static Scaler scalerFrom(Map<String, Object> m, String file) {
+        if (!(m.get("scaler") instanceof Map<?, ?> raw)) {
+            throw new IllegalArgumentException(file + ": field 'scaler' must be an object");
+        }
+        String where = file + ": scaler";
+        Scaler scaler;
+        try {
+            scaler = Scaler.fromConfig((Map<String, Object>) raw);
+        } catch (ClassCastException | NullPointerException e) {
+            throw new IllegalArgumentException(where + ": invalid: " + e, e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
+        ConfigCheck.checkRoundTrip(where, raw, scaler.toConfig());
+        return scaler;
     }
 
     /**
