@@ -45,7 +45,9 @@ __device__ __forceinline__ void pick(T& v, int64_t& i, T v2, int64_t i2) {
 
 template <class T>
 __device__ __forceinline__ T wrap_add(T a, T b) {
-    if constexpr (std::is_integral_v<T>) {
+    if constexpr (std::is_same_v<T, uint8_t>) {
+        return static_cast<uint8_t>(a | b);  // bool: the sum is logical or (as the cpu backend)
+    } else if constexpr (std::is_integral_v<T>) {
         using U = std::make_unsigned_t<T>;
         return static_cast<T>(U(a) + U(b));
     } else {
@@ -123,19 +125,16 @@ int launch_reduce(const void* x, void* out, int64_t outer, int64_t n, int64_t in
     return launch_result();
 }
 
+// bool (uint8 0/1): SUM is logical or, MAX any, MIN all, ARGMAX/ARGMIN the first 1/0
 template <class T>
 int reduce_t(int op, const void* x, void* out, int64_t outer, int64_t n, int64_t inner, cudaStream_t s) {
-    if constexpr (std::is_same_v<T, uint8_t>) {
-        return static_cast<int>(cudaErrorInvalidValue);
-    } else {
-        switch (op) {
-            case SUM: return launch_reduce<T, SUM>(x, out, outer, n, inner, s);
-            case MAX: return launch_reduce<T, MAX>(x, out, outer, n, inner, s);
-            case MIN: return launch_reduce<T, MIN>(x, out, outer, n, inner, s);
-            case ARGMAX: return launch_reduce<T, ARGMAX>(x, out, outer, n, inner, s);
-            case ARGMIN: return launch_reduce<T, ARGMIN>(x, out, outer, n, inner, s);
-            default: return static_cast<int>(cudaErrorInvalidValue);
-        }
+    switch (op) {
+        case SUM: return launch_reduce<T, SUM>(x, out, outer, n, inner, s);
+        case MAX: return launch_reduce<T, MAX>(x, out, outer, n, inner, s);
+        case MIN: return launch_reduce<T, MIN>(x, out, outer, n, inner, s);
+        case ARGMAX: return launch_reduce<T, ARGMAX>(x, out, outer, n, inner, s);
+        case ARGMIN: return launch_reduce<T, ARGMIN>(x, out, outer, n, inner, s);
+        default: return static_cast<int>(cudaErrorInvalidValue);
     }
 }
 
@@ -331,16 +330,12 @@ int lamina_cuda_scatter_add(int dtype, const void* src, int64_t row_size, const 
     cudaStream_t s = as_stream(stream);
     return with_dtype(dtype, [&](auto t) {
         using T = decltype(t);
-        if constexpr (std::is_same_v<T, uint8_t>) {
-            return static_cast<int>(cudaErrorInvalidValue);
-        } else {
-            return with_ids(id_dtype, [&](auto idt) {
-                using I = decltype(idt);
-                scatter_add_kernel<T, I><<<blocks_for(row_size), kThreads, 0, s>>>(
-                        static_cast<const T*>(src), row_size, ids, n_ids, static_cast<T*>(out), rows);
-                return launch_result();
-            });
-        }
+        return with_ids(id_dtype, [&](auto idt) {
+            using I = decltype(idt);
+            scatter_add_kernel<T, I><<<blocks_for(row_size), kThreads, 0, s>>>(
+                    static_cast<const T*>(src), row_size, ids, n_ids, static_cast<T*>(out), rows);
+            return launch_result();
+        });
     });
 }
 

@@ -153,6 +153,7 @@ int lamina_cuda_copy_strided(const void* src, int64_t src_offset, const int64_t*
 /**
  * Reduces the middle axis of x viewed as [outer, n, inner] into out [outer, inner]: SUM, MAX,
  * MIN (x's dtype), ARGMAX, ARGMIN (int64, first occurrence; NaN wins). Fixed order, no atomics.
+ * bool: SUM is logical or, MAX any, MIN all.
  */
 int lamina_cuda_reduce(int op, int dtype, const void* x, int64_t outer, int64_t n, int64_t inner, void* out,
                        void* stream);
@@ -165,7 +166,7 @@ int lamina_cuda_softmax(int dtype, const void* x, void* out, int64_t outer, int6
 int lamina_cuda_gather(int elem_size, const void* table, int64_t rows, int64_t row_size, const void* ids,
                        int id_dtype, int64_t n_ids, void* out, void* stream);
 
-/** out[ids[i], :] += src[i, :] for i = 0, 1, ... in order (one thread per column; no atomics). */
+/** out[ids[i], :] += src[i, :] for i = 0, 1, ... in order (one thread per column; no atomics); bool: |=. */
 int lamina_cuda_scatter_add(int dtype, const void* src, int64_t row_size, const void* ids, int id_dtype,
                             int64_t n_ids, void* out, int64_t rows, void* stream);
 
@@ -182,6 +183,75 @@ int lamina_cuda_one_hot(const void* ids, int id_dtype, int64_t n_ids, int64_t de
 int lamina_cuda_matmul_f32(const float* a, const float* b, float* out, int64_t batch, int64_t m, int64_t n,
                            int64_t k, int trans_a, int trans_b, int64_t stride_a, int64_t stride_b, int precision,
                            void* stream);
+
+/* ---- layers: pooling, optimizer steps, recurrent cells, convolution (issue #12) -------------
+ * float32 and float64 unless stated; geometry arrays are the fields of the Java records
+ * (PoolGeometry: 12, ConvGeometry: 16) in declaration order, read on the host. Invalid
+ * geometry or an unsupported dtype returns cudaErrorInvalidValue. */
+
+/**
+ * 2-D pooling over NHWC (cuda-kernels/pool.cu; Backend.maxPool2dForward and the three after it).
+ * kind 0: max forward (x -> out = y); 1: max backward (x, dy -> out = dx, first maximum);
+ * 2: average forward (x -> out = y); 3: average backward (dy -> out = dx). Outputs overwritten.
+ */
+int lamina_cuda_pool2d(int kind, int dtype, const void* x, const void* dy, void* out, const int64_t* geom,
+                       void* stream);
+
+/**
+ * One Adam step in place (cuda-kernels/optim.cu; Backend.adamUpdate) on n elements of w, m, v
+ * with gradient g, float32 or float64; c1 = 1 − β1, c2 = 1 − β2. The scalars are rounded to the
+ * dtype first and every operation is rounded (no FMA contraction): bitwise the cpu backend.
+ */
+int lamina_cuda_adam_update(int dtype, void* w, const void* g, void* m, void* v, int64_t n, double alpha, double c1,
+                            double c2, double eps, void* stream);
+
+/*
+ * Fused recurrent cells (cuda-kernels/recurrent.cu), one launch per step, the math of
+ * Backend.lstmCellForward / lstmCellBackward / gruCellForward / gruCellBackward: LSTM gates i, f, c,
+ * o in [batch, 4·hidden]; GRU (reset_after) gates z, r, h in [batch, 3·hidden]; states [batch, hidden].
+ */
+int lamina_cuda_lstm_cell_forward(int dtype, const void* z, const void* c_prev, void* h, void* c, void* gates,
+                                  int64_t batch, int64_t hidden, void* stream);
+
+int lamina_cuda_lstm_cell_backward(int dtype, const void* gates, const void* c_prev, const void* c, const void* dh,
+                                   const void* dc, void* dz, void* dc_prev, int64_t batch, int64_t hidden,
+                                   void* stream);
+
+int lamina_cuda_gru_cell_forward(int dtype, const void* xz, const void* hz, const void* h_prev, void* h, void* gates,
+                                 int64_t batch, int64_t hidden, void* stream);
+
+int lamina_cuda_gru_cell_backward(int dtype, const void* gates, const void* hz, const void* h_prev, const void* dh,
+                                  void* dxz, void* dhz, void* dh_prev, int64_t batch, int64_t hidden, void* stream);
+
+/*
+ * 2-D convolution as implicit GEMM (cuda-kernels/conv.cu; Backend.conv2dForwardFused and
+ * conv2dBackwardFused). geom: ConvGeometry's 16 fields. Forward: y = act(conv(x, w) + bias), bias
+ * may be NULL, relu 0 or 1. Backward: with dz = dy ⊙ [y > 0] (relu) or dy, any of dx, dw, db may be
+ * NULL (not computed); y may be NULL when relu is 0; workspace holds at least
+ * lamina_cuda_conv2d_backward_workspace(geom, dw != NULL, db != NULL) elements of the dtype (may be
+ * NULL when that is 0). precision (float32 only; float64 ignores it): 0 fp32 FMAs (HIGHEST), 1 TF32
+ * tensor cores (HIGH). Deterministic: fixed summation orders, no atomics.
+ */
+int lamina_cuda_conv2d_forward(int dtype, const void* x, const void* w, const void* bias, int relu, void* y,
+                               const int64_t* geom, int precision, void* stream);
+
+/** Elements of the backward's workspace (a function of the geometry only); -1 for an invalid geometry. */
+int64_t lamina_cuda_conv2d_backward_workspace(const int64_t* geom, int want_dw, int want_db);
+
+int lamina_cuda_conv2d_backward(int dtype, const void* x, const void* w, const void* y, const void* dy, int relu,
+                                void* dx, void* dw, void* db, void* workspace, const int64_t* geom, int precision,
+                                void* stream);
+
+/** Selects the convolution kernels' version for later calls: 0 the plain reference loop, 1 the tiled kernel (default). */
+int lamina_cuda_conv2d_set_version(int version);
+
+/**
+ * Batched float64 matrix product with the contract of lamina_cuda_matmul_f32 (cuda-kernels/conv.cu, on the
+ * convolution's tiled GEMM):
+ * float64 FMAs in one fixed order per output.
+ */
+int lamina_cuda_matmul_f64(const double* a, const double* b, double* out, int64_t batch, int64_t m, int64_t n,
+                           int64_t k, int trans_a, int trans_b, int64_t stride_a, int64_t stride_b, void* stream);
 
 /* ---- Philox-4x32-10, the stream of dev.lamina.tensor.Rng ----------------------------------- */
 

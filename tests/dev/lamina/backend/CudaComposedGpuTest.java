@@ -11,7 +11,6 @@ import dev.lamina.tensor.RecurrentOps;
 import dev.lamina.tensor.Tensor;
 import java.util.Random;
 import java.util.function.Function;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -31,8 +30,7 @@ class CudaComposedGpuTest {
 
     @BeforeEach
     void needsDevice() {
-        Assumptions.assumeTrue(CudaBackend.instance().isAvailable(),
-                () -> "no usable CUDA device: " + CudaBackend.unavailableReason());
+        dev.lamina.backend.cuda.GpuTestSupport.requireDevice();
     }
 
     /** A subset of ComposedKernelsTest's cases (the emulated device is slow): same, groups, depthwise s2, chunks. */

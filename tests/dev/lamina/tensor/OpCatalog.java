@@ -110,6 +110,25 @@ public final class OpCatalog {
         c.add(binary("stack(0)", (a, b) -> Tensor.stack(List.of(a, b), 0), s(2, 3), any, s(2, 3), any));
         c.add(unary("gather", x -> x.gather(Tensor.of(new int[] {2, 0, 2, 3}, 2, 2)), any, 4, 3));
         c.add(binary("dense-softmax", (x, w) -> x.matmul(w).tanh().softmax(-1).log().mean(), s(4, 3), any, s(3, 5), any));
+        // the layer kernels (Backend.conv2d*, pooling, the fused recurrent cells), small and odd
+        c.add(binary("conv2d[2,5,6,3]*[3,3,3,4]same", (x, k) -> ConvOps.conv2d(x, k, new int[] {1, 1}, "same"),
+                s(2, 5, 6, 3), any, s(3, 3, 3, 4), any));
+        c.add(binary("conv2d s2 d1 groups2 valid", (x, k) -> ConvOps.conv2d(x, k, new int[] {2, 1}, "valid",
+                new int[] {1, 2}, 2), s(1, 7, 6, 4), any, s(2, 2, 2, 6), any));
+        c.add(new Case("conv2d+bias+relu", t -> ConvOps.conv2dBiasAct(t[0], t[1], t[2], true, new int[] {1, 1}, "same",
+                new int[] {1, 1}, 1), new long[][] {s(2, 4, 5, 2), s(3, 3, 2, 3), s(3)},
+                new Domain[] {any, any, any}));
+        c.add(unary("maxPool2d 2x2", x -> ConvOps.maxPool2d(x, new int[] {2, 2}, null, "valid"), any, 2, 5, 4, 3));
+        c.add(unary("maxPool2d 3x3 s2 same", x -> ConvOps.maxPool2d(x, new int[] {3, 3}, new int[] {2, 2}, "same"), any,
+                1, 7, 6, 2));
+        c.add(unary("avgPool2d 3x2 s1 same", x -> ConvOps.avgPool2d(x, new int[] {3, 2}, new int[] {1, 1}, "same"), any,
+                2, 5, 4, 3));
+        c.add(binary("lstmCell", (z, cp) -> {
+            Tensor[] hc = RecurrentOps.lstmCell(z, cp);
+            return hc[0].add(hc[1].mul(0.5));
+        }, s(3, 20), any, s(3, 5), any));
+        c.add(new Case("gruCell", t -> RecurrentOps.gruCell(t[0], t[1], t[2]), new long[][] {s(3, 15), s(3, 15), s(3, 5)},
+                new Domain[] {any, any, any}));
         return c;
     }
 }

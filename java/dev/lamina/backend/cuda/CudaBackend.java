@@ -11,9 +11,7 @@ import static dev.lamina.backend.StorageChecks.sameNumel;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.BinaryOp;
 import dev.lamina.backend.Capability;
-import dev.lamina.backend.ComposedPrimitives;
 import dev.lamina.backend.ConvGeometry;
-import dev.lamina.backend.FallbackLog;
 import dev.lamina.backend.Kernel;
 import dev.lamina.backend.PoolGeometry;
 import dev.lamina.backend.ReduceOp;
@@ -30,9 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The CUDA backend: device memory plus the kernels of {@code cuda-kernels/}: fill, cast,
  * copyStrided, unary, broadcasting binary, reductions, softmax, gather, scatterAdd, oneHot,
- * float32 matmul (fp32 SIMT or TF32 tensor cores, see {@link Precision}). What has no device kernel
- * runs as a composition of these primitives on the device, with the reason logged once ({@link
- * FallbackLog}); {@link #kernel(Kernel)} says which optional fused kernels the device has.
+ * matmul (float32: fp32 SIMT or TF32 tensor cores, see {@link Precision}; float64: the
+ * convolution's tiled GEMM), and the layer kernels: implicit-GEMM convolution, pooling, the fused
+ * LSTM/GRU cells and Adam. {@link #kernel(Kernel)} says which optional fused kernels the device has
+ * (all of them, when it is usable).
  * {@code CudaKernelsGpuTest} checks the kernels against the reference backend on a device, and in
  * CI on the emulated device ({@code LAMINA_CUDA=emulated}, see {@link CudaRuntime}), where they
  * run on the CPU.
@@ -404,7 +403,7 @@ public final class CudaBackend implements Backend {
     // execution errors surface at the next synchronizing call (download, synchronize).
 
     /** The backend's stream (created on first use). */
-    private long stream() {
+    long stream() {
         return state().stream;
     }
 
@@ -512,17 +511,19 @@ public final class CudaBackend implements Backend {
                 what + ": launch (" + a.dtype() + ", shape " + Arrays.toString(outShape) + ")");
     }
 
-    /** SUM/MAX/MIN/ARGMAX/ARGMIN of float32, float64, int32, int64 in a fixed order (no atomics). */
+    /**
+     * SUM/MAX/MIN/ARGMAX/ARGMIN of every dtype in a fixed order (no atomics); for bool MAX is any, MIN
+     * all, and SUM is rejected as on the reference backend.
+     */
     @Override
     public void reduce(ReduceOp op, Storage x, long outer, long n, long inner, Storage out) {
         CudaRuntime.get().requireAvailable("cuda.reduce");
         String what = "cuda.reduce " + op;
         CudaStorage xs = device(x, what), os = device(out, what);
         checkReduce(what, op, x, outer, n, inner, out);
-        if (x.dtype() == DType.BOOL) {
-            FallbackLog.report(this, "reduce of bool", "no bool reduction kernel on the device (runs through int32)");
-            ComposedPrimitives.reduceBool(this, op, x, outer, n, inner, out);
-            return;
+        if (x.dtype() == DType.BOOL && op == ReduceOp.SUM) {
+            throw new IllegalArgumentException(what + ": SUM is not defined for dtype bool (cast first), as on the"
+                    + " reference backend");
         }
         if (out.numel() == 0) {
             return;
@@ -532,8 +533,9 @@ public final class CudaBackend implements Backend {
     }
 
     /**
-     * float32 only; {@link #precision()} picks the fp32 SIMT kernel (HIGHEST) or TF32 tensor cores
-     * (HIGH). Deterministic: one fixed summation order per output.
+     * float32: {@link #precision()} picks the fp32 SIMT kernel (HIGHEST) or TF32 tensor cores (HIGH);
+     * float64: the convolution's tiled GEMM in float64. Deterministic: one fixed summation order per
+     * output.
      */
     @Override
     public void matmul(Storage a, Storage b, Storage out, long batch, long m, long n, long k,
@@ -568,10 +570,11 @@ public final class CudaBackend implements Backend {
                         + strideA + ", " + strideB);
             }
         }
-        if (dt != DType.FLOAT32) {
-            FallbackLog.report(this, "matmul of " + dt, "no " + dt + " GEMM kernel on the device (products and a SUM"
-                    + " reduction, accumulated in " + dt + ")");
-            ComposedPrimitives.matmul(this, a, b, out, batch, m, n, k, transA, transB, strideA, strideB);
+        if (dt == DType.FLOAT64) {
+            CudaRuntime.check(CudaNative.lamina_cuda_matmul_f64(as.address(), bs.address(), os.address(), batch, m, n,
+                    k, transA ? 1 : 0, transB ? 1 : 0, strideA, strideB, stream()),
+                    "cuda.matmul: launch of the float64 gemm (batch " + batch + ", m " + m + ", n " + n + ", k " + k
+                            + ")");
             return;
         }
         Precision p = precision;
@@ -612,7 +615,7 @@ public final class CudaBackend implements Backend {
                 "cuda.gather: launch (" + ids.numel() + " ids, rows of " + rowSize + ")");
     }
 
-    /** Deterministic: one thread per column adds the rows in increasing i (no atomics). */
+    /** Deterministic: one thread per column adds the rows in increasing i (no atomics). Not for bool. */
     @Override
     public void scatterAdd(Storage src, long rowSize, Storage ids, Storage out) {
         CudaRuntime.get().requireAvailable("cuda.scatterAdd");
@@ -627,10 +630,7 @@ public final class CudaBackend implements Backend {
                     + ", " + ids.numel() + " ids, out of " + out.numel() + " elements");
         }
         if (src.dtype() == DType.BOOL) {
-            FallbackLog.report(this, "scatterAdd of bool",
-                    "no bool scatterAdd kernel on the device (runs through int32)");
-            ComposedPrimitives.scatterAddBool(this, src, rowSize, ids, out);
-            return;
+            throw new IllegalArgumentException("cuda.scatterAdd: not defined for dtype bool, as on the reference backend");
         }
         CudaRuntime.check(CudaNative.lamina_cuda_scatter_add(code(src.dtype()), ss.address(), rowSize, is.address(),
                 code(ids.dtype()), ids.numel(), os.address(), out.numel() / rowSize, stream()),
@@ -652,18 +652,16 @@ public final class CudaBackend implements Backend {
     }
 
     // ---- optional fused kernels: convolution, pooling, recurrent cells, Adam ------------------
-    // None has a CUDA kernel yet. kernel() declares each one unavailable, so the tensor ops run the
-    // composition of the primitives above (on the device) through KernelDispatch and log the reason
-    // once; called directly, each method checks that the device is usable, then runs the same
-    // composition (the Backend default). A kernel written for the device replaces its method's body
-    // and joins DEVICE_KERNELS (narrowing kernel(Kernel, DType, ...) where it serves only some calls).
+    // Every one has a device kernel (below); kernel() declares them all available when the device is
+    // usable. A backend without one would declare it unavailable here, and the tensor ops would run
+    // the composition of the primitives above through KernelDispatch, logging the reason once.
 
     /** The optional fused kernels that have a CUDA implementation. */
-    private static final Set<Kernel> DEVICE_KERNELS = Collections.unmodifiableSet(EnumSet.noneOf(Kernel.class));
+    private static final Set<Kernel> DEVICE_KERNELS = Collections.unmodifiableSet(EnumSet.allOf(Kernel.class));
 
     /**
-     * Which optional fused kernels run as one device kernel: those of {@code DEVICE_KERNELS} (none
-     * yet), and none at all (with the probe's reason) when the backend is not usable.
+     * Which optional fused kernels run as one device kernel: those of {@code DEVICE_KERNELS} (all
+     * of them), and none at all (with the probe's reason) when the backend is not usable.
      */
     @Override
     public Capability kernel(Kernel k) {
@@ -675,92 +673,88 @@ public final class CudaBackend implements Backend {
                 : Capability.unavailable("no CUDA kernel for " + k.method() + " yet");
     }
 
+    // ---- layer kernels (issue #12): convolution, optimizer step, pooling, recurrent cells ----------
+    // Each launcher checks availability first, then the storages, then launches.
+
+    /** Implicit GEMM ({@code cuda-kernels/conv.cu} through {@link CudaConv}); deterministic. */
     @Override
     public void conv2dForward(Storage x, Storage kernel, Storage out, ConvGeometry geom) {
-        CudaRuntime.get().requireAvailable("cuda.conv2dForward");
-        Backend.super.conv2dForward(x, kernel, out, geom);
+        CudaConv.forward(this, x, kernel, null, false, out, geom, "cuda.conv2dForward");
     }
 
     @Override
     public void conv2dBackwardInput(Storage dy, Storage kernel, Storage dx, ConvGeometry geom) {
-        CudaRuntime.get().requireAvailable("cuda.conv2dBackwardInput");
-        Backend.super.conv2dBackwardInput(dy, kernel, dx, geom);
+        CudaConv.backwardInput(this, dy, kernel, dx, geom);
     }
 
     @Override
     public void conv2dBackwardFilter(Storage x, Storage dy, Storage dkernel, ConvGeometry geom) {
-        CudaRuntime.get().requireAvailable("cuda.conv2dBackwardFilter");
-        Backend.super.conv2dBackwardFilter(x, dy, dkernel, geom);
+        CudaConv.backwardFilter(this, x, dy, dkernel, geom);
     }
 
-    @Override
-    public void conv2dForwardFused(Storage x, Storage kernel, Storage bias, boolean relu, Storage out, ConvGeometry geom) {
-        CudaRuntime.get().requireAvailable("cuda.conv2dForwardFused");
-        Backend.super.conv2dForwardFused(x, kernel, bias, relu, out, geom);
-    }
-
-    @Override
-    public void conv2dBackwardFused(Storage x, Storage kernel, Storage y, Storage dy, boolean relu, Storage dx,
-                                    Storage dkernel, Storage dbias, ConvGeometry geom) {
-        CudaRuntime.get().requireAvailable("cuda.conv2dBackwardFused");
-        Backend.super.conv2dBackwardFused(x, kernel, y, dy, relu, dx, dkernel, dbias, geom);
-    }
-
+    /** One pass over memory ({@code cuda-kernels/optim.cu}); bitwise the cpu backend's step. */
     @Override
     public void adamUpdate(Storage w, Storage g, Storage m, Storage v, double alpha, double beta1, double beta2,
                            double epsilon) {
-        CudaRuntime.get().requireAvailable("cuda.adamUpdate");
-        Backend.super.adamUpdate(w, g, m, v, alpha, beta1, beta2, epsilon);
+        CudaOptimizers.adam(this, w, g, m, v, alpha, beta1, beta2, epsilon);
     }
 
+    /** Bias and ReLU applied in the convolution's store (one launch). */
+    @Override
+    public void conv2dForwardFused(Storage x, Storage kernel, Storage bias, boolean relu, Storage out, ConvGeometry geom) {
+        CudaConv.forward(this, x, kernel, bias, relu, out, geom, "cuda.conv2dForwardFused");
+    }
+
+    /** The ReLU mask applied while reading dy; dbias, dkernel and dx in one call. */
+    @Override
+    public void conv2dBackwardFused(Storage x, Storage kernel, Storage y, Storage dy, boolean relu, Storage dx,
+                                    Storage dkernel, Storage dbias, ConvGeometry geom) {
+        CudaConv.backwardFused(this, x, kernel, y, dy, relu, dx, dkernel, dbias, geom);
+    }
+
+    /** {@code cuda-kernels/pool.cu} through {@link CudaPooling}; bitwise the cpu backend's results. */
     @Override
     public void maxPool2dForward(Storage x, Storage out, PoolGeometry geom) {
-        CudaRuntime.get().requireAvailable("cuda.maxPool2dForward");
-        Backend.super.maxPool2dForward(x, out, geom);
+        CudaPooling.maxForward(this, x, out, geom);
     }
 
+    /** First-maximum routing as the cpu backend; a deterministic gather (no atomics). */
     @Override
     public void maxPool2dBackward(Storage x, Storage dy, Storage dx, PoolGeometry geom) {
-        CudaRuntime.get().requireAvailable("cuda.maxPool2dBackward");
-        Backend.super.maxPool2dBackward(x, dy, dx, geom);
+        CudaPooling.maxBackward(this, x, dy, dx, geom);
     }
 
     @Override
     public void avgPool2dForward(Storage x, Storage out, PoolGeometry geom) {
-        CudaRuntime.get().requireAvailable("cuda.avgPool2dForward");
-        Backend.super.avgPool2dForward(x, out, geom);
+        CudaPooling.avgForward(this, x, out, geom);
     }
 
     @Override
     public void avgPool2dBackward(Storage dy, Storage dx, PoolGeometry geom) {
-        CudaRuntime.get().requireAvailable("cuda.avgPool2dBackward");
-        Backend.super.avgPool2dBackward(dy, dx, geom);
+        CudaPooling.avgBackward(this, dy, dx, geom);
     }
 
+    /** One launch per step ({@code cuda-kernels/recurrent.cu} through {@link CudaRecurrent}). */
     @Override
     public void lstmCellForward(Storage z, Storage cPrev, Storage h, Storage c, Storage gates, long batch, long hidden) {
-        CudaRuntime.get().requireAvailable("cuda.lstmCellForward");
-        Backend.super.lstmCellForward(z, cPrev, h, c, gates, batch, hidden);
+        CudaRecurrent.lstmForward(this, z, cPrev, h, c, gates, batch, hidden);
     }
 
     @Override
     public void lstmCellBackward(Storage gates, Storage cPrev, Storage c, Storage dh, Storage dc, Storage dz,
                                  Storage dcPrev, long batch, long hidden) {
-        CudaRuntime.get().requireAvailable("cuda.lstmCellBackward");
-        Backend.super.lstmCellBackward(gates, cPrev, c, dh, dc, dz, dcPrev, batch, hidden);
+        CudaRecurrent.lstmBackward(this, gates, cPrev, c, dh, dc, dz, dcPrev, batch, hidden);
     }
 
     @Override
     public void gruCellForward(Storage xz, Storage hz, Storage hPrev, Storage h, Storage gates, long batch, long hidden) {
-        CudaRuntime.get().requireAvailable("cuda.gruCellForward");
-        Backend.super.gruCellForward(xz, hz, hPrev, h, gates, batch, hidden);
+        CudaRecurrent.gruForward(this, xz, hz, hPrev, h, gates, batch, hidden);
     }
 
     @Override
     public void gruCellBackward(Storage gates, Storage hz, Storage hPrev, Storage dh, Storage dxz, Storage dhz,
                                 Storage dhPrev, long batch, long hidden) {
-        CudaRuntime.get().requireAvailable("cuda.gruCellBackward");
-        Backend.super.gruCellBackward(gates, hz, hPrev, dh, dxz, dhz, dhPrev, batch, hidden);
+        CudaRecurrent.gruBackward(this, gates, hz, hPrev, dh, dxz, dhz, dhPrev, batch, hidden);
     }
 
     /** Waits for all work queued on the backend's stream; kernel execution errors surface here. */
@@ -771,7 +765,8 @@ public final class CudaBackend implements Backend {
 
     // ---- helpers -----------------------------------------------------------------------------
 
-    private CudaStorage device(Storage s, String op) {
+    /** s as this backend's live device storage; IllegalArgumentException / IllegalStateException otherwise. */
+    CudaStorage device(Storage s, String op) {
         if (s.backend() != this || !(s instanceof CudaStorage)) {
             throw new IllegalArgumentException(op + ": storage belongs to backend " + s.backend().name());
         }

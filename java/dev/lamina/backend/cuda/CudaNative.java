@@ -146,6 +146,64 @@ final class CudaNative {
                                              @Cast("int64_t") long strideA, @Cast("int64_t") long strideB,
                                              int precision, @Cast("void*") long stream);
 
+    // ---- layers (issue #12): pooling, optimizer steps, recurrent cells, convolution -------------
+
+    static native int lamina_cuda_pool2d(int kind, int dtype, @Cast("const void*") long x, @Cast("const void*") long dy,
+                                         @Cast("void*") long out, @Cast("const int64_t*") long[] geom,
+                                         @Cast("void*") long stream);
+
+    static native int lamina_cuda_adam_update(int dtype, @Cast("void*") long w, @Cast("const void*") long g,
+                                              @Cast("void*") long m, @Cast("void*") long v, @Cast("int64_t") long n,
+                                              double alpha, double c1, double c2, double eps,
+                                              @Cast("void*") long stream);
+
+    static native int lamina_cuda_lstm_cell_forward(int dtype, @Cast("const void*") long z,
+                                                    @Cast("const void*") long cPrev, @Cast("void*") long h,
+                                                    @Cast("void*") long c, @Cast("void*") long gates,
+                                                    @Cast("int64_t") long batch, @Cast("int64_t") long hidden,
+                                                    @Cast("void*") long stream);
+
+    static native int lamina_cuda_lstm_cell_backward(int dtype, @Cast("const void*") long gates,
+                                                     @Cast("const void*") long cPrev, @Cast("const void*") long c,
+                                                     @Cast("const void*") long dh, @Cast("const void*") long dc,
+                                                     @Cast("void*") long dz, @Cast("void*") long dcPrev,
+                                                     @Cast("int64_t") long batch, @Cast("int64_t") long hidden,
+                                                     @Cast("void*") long stream);
+
+    static native int lamina_cuda_gru_cell_forward(int dtype, @Cast("const void*") long xz, @Cast("const void*") long hz,
+                                                   @Cast("const void*") long hPrev, @Cast("void*") long h,
+                                                   @Cast("void*") long gates, @Cast("int64_t") long batch,
+                                                   @Cast("int64_t") long hidden, @Cast("void*") long stream);
+
+    static native int lamina_cuda_gru_cell_backward(int dtype, @Cast("const void*") long gates,
+                                                    @Cast("const void*") long hz, @Cast("const void*") long hPrev,
+                                                    @Cast("const void*") long dh, @Cast("void*") long dxz,
+                                                    @Cast("void*") long dhz, @Cast("void*") long dhPrev,
+                                                    @Cast("int64_t") long batch, @Cast("int64_t") long hidden,
+                                                    @Cast("void*") long stream);
+
+    static native int lamina_cuda_conv2d_forward(int dtype, @Cast("const void*") long x, @Cast("const void*") long w,
+                                                 @Cast("const void*") long bias, int relu, @Cast("void*") long y,
+                                                 @Cast("const int64_t*") long[] geom, int precision,
+                                                 @Cast("void*") long stream);
+
+    static native @Cast("int64_t") long lamina_cuda_conv2d_backward_workspace(@Cast("const int64_t*") long[] geom,
+                                                                              int wantDw, int wantDb);
+
+    static native int lamina_cuda_conv2d_backward(int dtype, @Cast("const void*") long x, @Cast("const void*") long w,
+                                                  @Cast("const void*") long y, @Cast("const void*") long dy, int relu,
+                                                  @Cast("void*") long dx, @Cast("void*") long dw,
+                                                  @Cast("void*") long db, @Cast("void*") long workspace,
+                                                  @Cast("const int64_t*") long[] geom, int precision,
+                                                  @Cast("void*") long stream);
+
+    static native int lamina_cuda_matmul_f64(@Cast("const double*") long a, @Cast("const double*") long b,
+                                             @Cast("double*") long out, @Cast("int64_t") long batch,
+                                             @Cast("int64_t") long m, @Cast("int64_t") long n,
+                                             @Cast("int64_t") long k, int transA, int transB,
+                                             @Cast("int64_t") long strideA, @Cast("int64_t") long strideB,
+                                             @Cast("void*") long stream);
+
     // ---- Philox-4x32-10 (the stream of dev.lamina.tensor.Rng) --------------------------------
 
     /** Host reference, no CUDA call: the first n words of {@code new Rng(seed).nextInt()}. */

@@ -1,7 +1,7 @@
 package dev.lamina.backend.cuda;
 
 /**
- * Precision of float32 matrix products on the cuda backend, named as JAX's
+ * Precision of float32 matrix products and convolutions on the cuda backend, named as JAX's
  * {@code jax.lax.Precision}.
  *
  * <ul>
