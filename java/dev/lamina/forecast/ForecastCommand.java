@@ -25,9 +25,9 @@ import java.util.Set;
 public final class ForecastCommand implements Command {
     private static final Set<String> VALUES = Set.of("city", "data", "target", "features", "horizon", "window", "epochs",
             "units", "layers", "backend", "seed", "out", "model", "predict", "data-dir", "batch-size", "learning-rate", "transform", "loss",
-            "ensemble", "dropout", "patience", "smoothing", "csv");
+            "ensemble", "dropout", "patience", "smoothing", "csv", "calibration");
     private static final Set<String> FLAGS = Set.of("weather", "no-weather", "seasonal", "no-seasonal", "quantiles",
-            "no-quantiles", "shuffle", "validation-only", "quiet", "debug", "residual", "level");
+            "no-quantiles", "shuffle", "no-shuffle", "validation-only", "quiet", "debug", "residual", "level");
 
     @Override
     public String name() {
@@ -77,8 +77,10 @@ public final class ForecastCommand implements Command {
                 + "  --dropout X       dropout after each LSTM layer (default " + DEFAULTS.dropout + ")\n"
                 + "  --batch-size N    default " + DEFAULTS.batchSize + "\n"
                 + "  --learning-rate X Adam learning rate (default " + DEFAULTS.learningRate + ")\n"
-                + "  --shuffle         shuffle the training windows every epoch (default: in order)\n"
+                + "  --shuffle         shuffle the training windows every epoch (default); --no-shuffle: in order\n"
                 + "  --quantiles       quantile forecasts (default on); --no-quantiles for point forecasts only\n"
+                + "  --calibration C   scaled: validation residuals scaled by the forecast level's noise (default " + DEFAULTS.calibration + ");\n"
+                + "                    constant: the same residual quantiles at every level\n"
                 + "  --validation-only train and report the validation figures; do not forecast the test weeks\n"
                 + "                    (for choosing settings without looking at the test weeks)\n"
                 + "  --backend B       reference, cpu or cuda (default: LAMINA_BACKEND, else cuda if usable, else cpu);\n"
@@ -205,7 +207,11 @@ public final class ForecastCommand implements Command {
         s.weather = onOff(o, "weather", s.csv == null && s.weather);
         s.seasonal = onOff(o, "seasonal", s.seasonal);
         s.quantiles = onOff(o, "quantiles", s.quantiles);
-        s.shuffle = o.has("shuffle");
+        s.shuffle = onOff(o, "shuffle", s.shuffle);
+        s.calibration = o.get("calibration", s.calibration);
+        if (!ResidualCalibration.METHODS.contains(s.calibration)) {
+            throw new UsageException("--calibration must be scaled or constant, got " + s.calibration);
+        }
         s.horizon = o.getInt("horizon", s.horizon, 1, 104);
         s.window = o.getInt("window", s.window, 1, 520);
         s.epochs = o.getInt("epochs", s.epochs, 1, 100_000);

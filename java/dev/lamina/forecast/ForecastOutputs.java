@@ -100,6 +100,18 @@ final class ForecastOutputs {
                     fmt(v.get("coverage_95"), "%.3f"));
         }
         out.println("(* in-sample: the quantiles are calibrated on these weeks)");
+        for (Map.Entry<String, Map<String, Double>> m : t.validation().entrySet()) {
+            Map<String, Double> v = m.getValue();
+            if (!v.containsKey("holdout_wis_constant")) {
+                continue;
+            }
+            StringBuilder b = new StringBuilder("held-out calibration (fit on one half, scored on the other) h" + m.getKey().substring(1) + ":");
+            for (String method : ResidualCalibration.METHODS) {
+                b.append(String.format(Locale.ROOT, "  %s WIS %.2f cov95 %.3f", method, v.get("holdout_wis_" + method),
+                        v.get("holdout_coverage_95_" + method)));
+            }
+            out.println(b);
+        }
     }
 
     /** validation.json: settings and the validation figures (the test weeks untouched). */

@@ -54,8 +54,10 @@ public final class ForecastSettings {
     public int smoothing = 4;
     /** Quantile forecasts (the 23 forecast-hub levels) calibrated on the validation weeks. */
     public boolean quantiles = true;
-    /** Shuffle the training windows every epoch. */
-    public boolean shuffle = false;
+    /** How validation residuals become quantiles: "scaled" or "constant" (see {@link ResidualCalibration}). */
+    public String calibration = "scaled";
+    /** Shuffle the training windows every epoch (chosen on validation weeks: see bench/RESULTS.md). */
+    public boolean shuffle = true;
     public int batchSize = 32;
     public int units = 64;
     public int layers = 1;
@@ -85,6 +87,7 @@ public final class ForecastSettings {
         m.put("seasonal", seasonal);
         m.put("smoothing", smoothing);
         m.put("quantiles", quantiles);
+        m.put("calibration", calibration);
         m.put("shuffle", shuffle);
         m.put("batch_size", batchSize);
         m.put("units", units);
@@ -117,6 +120,7 @@ public final class ForecastSettings {
         s.smoothing = ((Number) m.getOrDefault("smoothing", 1)).intValue();
         s.quantiles = Boolean.TRUE.equals(m.get("quantiles"));
         s.shuffle = Boolean.TRUE.equals(m.get("shuffle"));
+        s.calibration = String.valueOf(m.getOrDefault("calibration", "constant"));
         s.batchSize = ((Number) m.get("batch_size")).intValue();
         s.units = ((Number) m.get("units")).intValue();
         s.layers = ((Number) m.get("layers")).intValue();

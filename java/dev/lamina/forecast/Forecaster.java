@@ -43,8 +43,9 @@ import java.util.Map;
  * weights. The forecast is the members' mean change added to z[t], mapped back to cases.
  *
  * <p>Quantiles: the ensemble's residuals r = z[t+h] − ẑ[t+h] on the validation windows give, per
- * horizon, empirical quantiles Q_τ(r) at the 23 forecast-hub levels; a forecast's τ-quantile is
- * ẑ[t+h] + Q_τ(r) mapped back to cases. Levels increase, so the quantiles never cross.
+ * horizon, empirical quantiles at the 23 forecast-hub levels, of r itself or of r divided by a
+ * level-dependent scale ({@link ResidualCalibration}); a forecast's τ-quantile is ẑ[t+h] plus the
+ * (scaled) residual quantile, mapped back to cases. Levels increase, so the quantiles never cross.
  *
  * <p>Nothing after the training weeks (rows before {@code trainEnd}) reaches training, early
  * stopping or calibration: the test weeks are only forecast, by {@link #evaluate}.
@@ -56,15 +57,15 @@ public final class Forecaster implements AutoCloseable {
     private final ForecastSettings settings;
     private final List<Sequential> members;
     private final ForecastFeatures features;
-    /** [h − 1][level]: residual quantiles in scaled target units, or null without quantiles. */
-    private final double[][] residualQuantiles;
+    /** The quantile calibration, or null without quantiles. */
+    private final ResidualCalibration calibration;
 
     private Forecaster(ForecastSettings settings, List<Sequential> members, ForecastFeatures features,
-            double[][] residualQuantiles) {
+            ResidualCalibration calibration) {
         this.settings = settings;
         this.members = List.copyOf(members);
         this.features = features;
-        this.residualQuantiles = residualQuantiles;
+        this.calibration = calibration;
     }
 
     /** The first member of the ensemble. */
@@ -92,7 +93,7 @@ public final class Forecaster implements AutoCloseable {
 
     /** Whether the forecaster gives quantiles. */
     public boolean hasQuantiles() {
-        return residualQuantiles != null;
+        return calibration != null;
     }
 
     /** One member: LSTM(units) × layers → Dropout → Dense(32, relu) → Dense(horizon), compiled with Adam. */
@@ -258,25 +259,25 @@ public final class Forecaster implements AutoCloseable {
             members.forEach(Sequential::close);
             throw e;
         }
-        double[][] rq = null;
-        if (s.quantiles) {
-            rq = new double[h][];
-            for (int j = 0; j < h; j++) {
-                double[] r = new double[nVal];
-                for (int i = 0; i < nVal; i++) {
-                    r[i] = yVa[i * h + j] - valPred[i][j];
-                }
-                rq[j] = QuantileScores.empiricalQuantiles(r, QuantileScores.LEVELS);
+        // residuals and forecast levels of the validation windows, per horizon
+        double[][] res = new double[h][nVal];
+        double[][] mu = new double[h][nVal];
+        for (int j = 0; j < h; j++) {
+            for (int i = 0; i < nVal; i++) {
+                res[j][i] = yVa[i * h + j] - valPred[i][j];
+                mu[j][i] = feat.toTarget(z[vaOrigins[i]][0] + valPred[i][j]);
             }
         }
-        Forecaster f = new Forecaster(s, members, feat, rq);
+        ResidualCalibration cal = s.quantiles ? ResidualCalibration.fit(s.calibration, res, mu, QuantileScores.LEVELS) : null;
+        Forecaster f = new Forecaster(s, members, feat, cal);
         Map<String, Map<String, Double>> validation = new LinkedHashMap<>();
         double[] y = train.target();
+        Map<String, Map<String, Double>> holdout = s.quantiles ? holdout(feat, z, y, vaOrigins, valPred, res, mu) : null;
         for (int j = 1; j <= h; j++) {
             int[] rows = new int[nVal];
             double[] actual = new double[nVal];
             double[] point = new double[nVal];
-            double[][] q = rq == null ? null : new double[nVal][];
+            double[][] q = cal == null ? null : new double[nVal][];
             for (int i = 0; i < nVal; i++) {
                 int t = vaOrigins[i];
                 rows[i] = t + j;
@@ -288,6 +289,9 @@ public final class Forecaster implements AutoCloseable {
                 }
             }
             Map<String, Double> v = new LinkedHashMap<>();
+            if (holdout != null) {
+                v.putAll(holdout.get("h" + j));
+            }
             v.put("mae", RegressionMetrics.mae(actual, point));
             v.put("persistence_mae", RegressionMetrics.mae(actual, Baselines.persistence(y, rows, j)));
             if (q != null) {
@@ -301,6 +305,63 @@ public final class Forecaster implements AutoCloseable {
         }
         result[0] = new Training(histories, best, trainEnd, nTrain, nVal, validation, seconds, steps);
         return f;
+    }
+
+    /**
+     * An honest check of each calibration method on validation weeks: fit on one half of the
+     * validation windows, score WIS and 95% coverage on the other half, both ways, averaged
+     * (keys {@code holdout_wis_METHOD}, {@code holdout_coverage_95_METHOD}).
+     */
+    private static Map<String, Map<String, Double>> holdout(ForecastFeatures feat, double[][] z, double[] y, int[] origins,
+            double[][] pred, double[][] res, double[][] mu) {
+        int h = res.length;
+        int n = origins.length;
+        int half = n / 2;
+        Map<String, Map<String, Double>> out = new LinkedHashMap<>();
+        for (int j = 0; j < h; j++) {
+            out.put("h" + (j + 1), new LinkedHashMap<>());
+        }
+        if (half < 2 || n - half < 2) {
+            return out;
+        }
+        for (String method : ResidualCalibration.METHODS) {
+            double[] wis = new double[h];
+            double[] cov = new double[h];
+            for (int part = 0; part < 2; part++) {
+                int fitFrom = part == 0 ? 0 : half;
+                int fitTo = part == 0 ? half : n;
+                int evFrom = part == 0 ? half : 0;
+                int evTo = part == 0 ? n : half;
+                double[][] r = new double[h][];
+                double[][] m = new double[h][];
+                for (int j = 0; j < h; j++) {
+                    r[j] = java.util.Arrays.copyOfRange(res[j], fitFrom, fitTo);
+                    m[j] = java.util.Arrays.copyOfRange(mu[j], fitFrom, fitTo);
+                }
+                ResidualCalibration c = ResidualCalibration.fit(method, r, m, QuantileScores.LEVELS);
+                for (int j = 0; j < h; j++) {
+                    double[] actual = new double[evTo - evFrom];
+                    double[][] q = new double[actual.length][];
+                    for (int i = evFrom; i < evTo; i++) {
+                        int t = origins[i];
+                        actual[i - evFrom] = y[t + j + 1];
+                        double zHat = z[t][0] + pred[i][j];
+                        double[] off = c.offsets(j + 1, feat.toTarget(zHat));
+                        q[i - evFrom] = new double[off.length];
+                        for (int k = 0; k < off.length; k++) {
+                            q[i - evFrom][k] = feat.toTarget(zHat + off[k]);
+                        }
+                    }
+                    wis[j] += QuantileScores.meanWis(QuantileScores.LEVELS, q, actual) / 2;
+                    cov[j] += QuantileScores.coverage(QuantileScores.LEVELS, q, actual, 0.95) / 2;
+                }
+            }
+            for (int j = 0; j < h; j++) {
+                out.get("h" + (j + 1)).put("holdout_wis_" + method, wis[j]);
+                out.get("h" + (j + 1)).put("holdout_coverage_95_" + method, cov[j]);
+            }
+        }
+        return out;
     }
 
     private static String dateOr(SeriesData data, int row) {
@@ -396,7 +457,7 @@ public final class Forecaster implements AutoCloseable {
 
     /** The quantiles at {@link QuantileScores#LEVELS} of a forecast ẑ at horizon h, in the series' units. */
     private double[] quantilesOf(double zHat, int h) {
-        double[] r = residualQuantiles[h - 1];
+        double[] r = calibration.offsets(h, features.toTarget(zHat));
         double[] q = new double[r.length];
         for (int k = 0; k < r.length; k++) {
             q[k] = features.toTarget(zHat + r[k]);
@@ -465,7 +526,7 @@ public final class Forecaster implements AutoCloseable {
 
     /**
      * Writes the forecaster into {@code dir}: {@code forecaster.json} (format
-     * "lamina-forecaster" version 2: settings, feature scaling, residual quantiles) and one model
+     * "lamina-forecaster" version 2: settings, feature scaling, quantile calibration) and one model
      * per member ({@code member-K}).
      */
     public void save(Path dir) {
@@ -478,21 +539,13 @@ public final class Forecaster implements AutoCloseable {
         meta.put("settings", settings.toMap());
         meta.put("members", members.size());
         meta.put("features", features.toConfig());
-        if (residualQuantiles != null) {
+        if (calibration != null) {
             List<Object> levels = new ArrayList<>();
             for (double l : QuantileScores.LEVELS) {
                 levels.add(l);
             }
             meta.put("quantile_levels", levels);
-            List<Object> rq = new ArrayList<>();
-            for (double[] r : residualQuantiles) {
-                List<Object> row = new ArrayList<>();
-                for (double v : r) {
-                    row.add(v);
-                }
-                rq.add(row);
-            }
-            meta.put("residual_quantiles", rq);
+            meta.put("calibration", calibration.toConfig());
         }
         try {
             Files.createDirectories(dir);
@@ -530,25 +583,8 @@ public final class Forecaster implements AutoCloseable {
         if (!(m.get("members") instanceof Number count) || count.intValue() < 1) {
             throw new IllegalArgumentException(meta + ": 'members' must be a positive number, got " + m.get("members"));
         }
-        double[][] rq = null;
-        if (m.get("residual_quantiles") instanceof List<?> rows) {
-            if (rows.size() != s.horizon) {
-                throw new IllegalArgumentException(meta + ": residual_quantiles has " + rows.size() + " rows for horizon "
-                        + s.horizon);
-            }
-            rq = new double[rows.size()][];
-            for (int j = 0; j < rq.length; j++) {
-                List<Object> row = (List<Object>) rows.get(j);
-                if (row.size() != QuantileScores.LEVELS.length) {
-                    throw new IllegalArgumentException(meta + ": residual_quantiles row " + j + " has " + row.size()
-                            + " values for " + QuantileScores.LEVELS.length + " levels");
-                }
-                rq[j] = new double[row.size()];
-                for (int k = 0; k < row.size(); k++) {
-                    rq[j][k] = ((Number) row.get(k)).doubleValue();
-                }
-            }
-        }
+        ResidualCalibration cal = m.get("calibration") instanceof Map<?, ?> c
+                ? ResidualCalibration.fromConfig((Map<String, Object>) c, s.horizon, QuantileScores.LEVELS.length) : null;
         List<Sequential> members = new ArrayList<>();
         try {
             for (int k = 0; k < count.intValue(); k++) {
@@ -558,7 +594,7 @@ public final class Forecaster implements AutoCloseable {
             members.forEach(Sequential::close);
             throw e;
         }
-        return new Forecaster(s, members, feat, rq);
+        return new Forecaster(s, members, feat, cal);
     }
 
     /**
