@@ -161,23 +161,31 @@ final class ForecastCharts {
     }
 
     private static void loss(Path file, Forecaster.Training t) {
-        List<Charts.Line> lines = new ArrayList<>();
+        System.setProperty("java.awt.headless", "true");
+        XYChart c = new XYChartBuilder().width(1000).height(420)
+                .title("Loss per epoch (MSE of the scaled changes; early stopping keeps each member's best)")
+                .xAxisTitle("epoch").yAxisTitle("loss").build();
+        style(c);
+        c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        c.getStyler().setXAxisDecimalPattern("0");
         for (int k = 0; k < t.histories().size(); k++) {
             History h = t.histories().get(k);
             double[] ex = Charts.indices(h.get("loss").size());
             for (int i = 0; i < ex.length; i++) {
                 ex[i] += 1;
             }
-            lines.add(new Charts.Line("member " + (k + 1) + " training", ex, h.get("loss").stream().mapToDouble(Double::doubleValue)
-                    .toArray()));
+            XYSeries tr = c.addSeries("member " + (k + 1) + " training", ex,
+                    h.get("loss").stream().mapToDouble(Double::doubleValue).toArray());
+            tr.setMarker(SeriesMarkers.NONE);
             List<Double> val = h.history().get("val_loss");
             if (val != null && val.size() == ex.length) {
-                lines.add(new Charts.Line("member " + (k + 1) + " validation", ex, val.stream().mapToDouble(Double::doubleValue)
-                        .toArray()));
+                XYSeries va = c.addSeries("member " + (k + 1) + " validation", ex,
+                        val.stream().mapToDouble(Double::doubleValue).toArray());
+                va.setMarker(SeriesMarkers.NONE);
+                va.setLineStyle(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {5f, 3f}, 0f));
             }
         }
-        Charts.linePng(file, "Loss per epoch (MSE of the scaled changes; early stopping keeps each member's best)", "epoch",
-                "loss", 900, 420, lines.toArray(new Charts.Line[0]));
+        save(c, file);
     }
 
     private static void style(XYChart c) {
