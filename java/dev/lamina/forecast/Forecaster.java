@@ -230,19 +230,24 @@ public final class Forecaster implements AutoCloseable {
                     m.setOutput(out);
                     m.summary();
                 }
-                EarlyStopping es = new EarlyStopping().monitor("val_loss").patience(s.patience).restoreBestWeights(true);
+                // patience 0: no early stopping, the last epoch's weights are kept
+                EarlyStopping es = s.patience > 0
+                        ? new EarlyStopping().monitor("val_loss").patience(s.patience).restoreBestWeights(true) : null;
                 try (Scope scope = Scope.open()) {
                     long t0 = System.nanoTime();
-                    History hist = m.fit(Tensor.of(xTr, nTrain, w, width), Tensor.of(yTr, nTrain, h),
-                            new FitOptions().epochs(s.epochs).batchSize(s.batchSize)
-                                    .validationData(Tensor.of(xVa, nVal, w, width), Tensor.of(yVa, nVal, h))
-                                    .shuffle(s.shuffle).verbose(s.verbose > 1 ? 1 : 0).seed(seed).callbacks(es));
+                    FitOptions fo = new FitOptions().epochs(s.epochs).batchSize(s.batchSize)
+                            .validationData(Tensor.of(xVa, nVal, w, width), Tensor.of(yVa, nVal, h))
+                            .shuffle(s.shuffle).verbose(s.verbose > 1 ? 1 : 0).seed(seed);
+                    if (es != null) {
+                        fo.callbacks(es);
+                    }
+                    History hist = m.fit(Tensor.of(xTr, nTrain, w, width), Tensor.of(yTr, nTrain, h), fo);
                     double sec = (System.nanoTime() - t0) / 1e9;
                     seconds += sec;
                     int epochs = hist.get("loss").size();
                     steps += (long) epochs * ((nTrain + s.batchSize - 1) / s.batchSize);
                     histories.add(hist);
-                    best[k] = es.bestEpoch() + 1;
+                    best[k] = es != null ? es.bestEpoch() + 1 : epochs;
                     double[] p = m.predict(Tensor.of(xVa, nVal, w, width)).toDoubleArray();
                     for (int i = 0; i < nVal; i++) {
                         for (int j = 0; j < h; j++) {
@@ -250,8 +255,9 @@ public final class Forecaster implements AutoCloseable {
                         }
                     }
                     if (s.verbose > 0) {
-                        out.printf(Locale.ROOT, "member %d/%d (seed %d): %d epochs, best %d (val loss %.5f), %.1f s%n", k + 1,
-                                s.ensemble, seed, epochs, best[k], es.best(), sec);
+                        out.printf(Locale.ROOT, "member %d/%d (seed %d): %d epochs, %s %d (val loss %.5f), %.1f s%n", k + 1,
+                                s.ensemble, seed, epochs, es != null ? "best" : "kept", best[k],
+                                hist.get("val_loss").get(best[k] - 1), sec);
                     }
                 }
             }

@@ -131,4 +131,20 @@ class ForecasterTest {
             assertTrue(tooFar.getMessage().contains("1 to 3 week(s) ahead"), tooFar.getMessage());
         }
     }
+
+    @Test
+    void patienceZeroTrainsEveryEpochAndKeepsTheLast() {
+        ForecastSettings s = tiny();
+        s.ensemble = 1;
+        s.patience = 0;
+        s.epochs = 3;
+        s.weather = false;
+        SeriesData data = sanJuan(s);
+        Forecaster.Training[] t = new Forecaster.Training[1];
+        try (Forecaster f = Forecaster.train(s, data, Forecaster.trainEnd(s, data.length()),
+                new PrintStream(new ByteArrayOutputStream()), t)) {
+            assertEquals(3, t[0].histories().get(0).get("loss").size());
+            assertArrayEquals(new int[] {3}, t[0].bestEpochs());
+        }
+    }
 }
