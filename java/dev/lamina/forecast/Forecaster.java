@@ -154,6 +154,15 @@ public final class Forecaster implements AutoCloseable {
 
     /** Training and the test-week forecasts of every horizon 1 … H. */
     public record Evaluation(Training training, List<HorizonForecasts> horizons) {
+        /** The first member's training history. */
+        public History history() {
+            return training.histories().get(0);
+        }
+
+        /** The 1-week-ahead scores of the forecaster and the baselines ({@link HorizonForecasts#scores}). */
+        public Map<String, Map<String, Double>> metrics() {
+            return horizons.get(0).scores();
+        }
     }
 
     /** The row where the test weeks start: ⌊n × trainFraction⌋ (n must allow two windows and their horizons). */
@@ -191,7 +200,8 @@ public final class Forecaster implements AutoCloseable {
         int windows = trainEnd - h - w + 1;
         int nTrain = (int) Math.floor(windows * (1.0 - s.validationSplit));
         int nVal = windows - nTrain;
-        if (windows < 4 || nTrain < 1 || nVal < 2) {
+        boolean validating = s.validationSplit > 0;
+        if (windows < 4 || nTrain < 1 || (validating && nVal < 2)) {
             throw new IllegalArgumentException(data.source() + ": " + trainEnd + " training weeks are too few for a " + w
                     + "-week window " + h + " week(s) ahead with validation split " + s.validationSplit + " (" + windows
                     + " windows)");
@@ -205,14 +215,19 @@ public final class Forecaster implements AutoCloseable {
         int[] vaOrigins = range(w - 1 + nTrain, nVal);
         float[] xTr = windowInputs(z, trOrigins, w);
         float[] yTr = residualTargets(z, trOrigins, h);
-        float[] xVa = windowInputs(z, vaOrigins, w);
-        float[] yVa = residualTargets(z, vaOrigins, h);
+        float[] xVa = validating ? windowInputs(z, vaOrigins, w) : null;
+        float[] yVa = validating ? residualTargets(z, vaOrigins, h) : null;
         int width = feat.width();
         if (s.verbose > 0) {
             out.printf("lamina forecast: %s, %d weeks (%d train, %d test), window %d, 1-%d week(s) ahead, inputs %s%n",
                     data.source(), data.length(), trainEnd, data.length() - trainEnd, w, h, feat.names());
-            out.printf("training %d member(s) on %d windows, early stopping on %d validation windows (%s to %s)%n",
-                    s.ensemble, nTrain, nVal, dateOr(data, vaOrigins[0] + 1), dateOr(data, vaOrigins[nVal - 1] + h));
+            if (validating) {
+                out.printf("training %d member(s) on %d windows, early stopping on %d validation windows (%s to %s)%n",
+                        s.ensemble, nTrain, nVal, dateOr(data, vaOrigins[0] + 1), dateOr(data, vaOrigins[nVal - 1] + h));
+            } else {
+                out.printf("training %d member(s) on %d windows, no validation split (no early stopping, no quantiles)%n",
+                        s.ensemble, nTrain);
+            }
         }
         List<Sequential> members = new ArrayList<>();
         List<History> histories = new ArrayList<>();
@@ -231,13 +246,15 @@ public final class Forecaster implements AutoCloseable {
                     m.summary();
                 }
                 // patience 0: no early stopping, the last epoch's weights are kept
-                EarlyStopping es = s.patience > 0
+                EarlyStopping es = s.patience > 0 && validating
                         ? new EarlyStopping().monitor("val_loss").patience(s.patience).restoreBestWeights(true) : null;
                 try (Scope scope = Scope.open()) {
                     long t0 = System.nanoTime();
                     FitOptions fo = new FitOptions().epochs(s.epochs).batchSize(s.batchSize)
-                            .validationData(Tensor.of(xVa, nVal, w, width), Tensor.of(yVa, nVal, h))
                             .shuffle(s.shuffle).verbose(s.verbose > 1 ? 1 : 0).seed(seed);
+                    if (validating) {
+                        fo.validationData(Tensor.of(xVa, nVal, w, width), Tensor.of(yVa, nVal, h));
+                    }
                     if (es != null) {
                         fo.callbacks(es);
                     }
@@ -248,16 +265,18 @@ public final class Forecaster implements AutoCloseable {
                     steps += (long) epochs * ((nTrain + s.batchSize - 1) / s.batchSize);
                     histories.add(hist);
                     best[k] = es != null ? es.bestEpoch() + 1 : epochs;
-                    double[] p = m.predict(Tensor.of(xVa, nVal, w, width)).toDoubleArray();
-                    for (int i = 0; i < nVal; i++) {
-                        for (int j = 0; j < h; j++) {
-                            valPred[i][j] += p[i * h + j] / s.ensemble;
+                    if (validating) {
+                        double[] p = m.predict(Tensor.of(xVa, nVal, w, width)).toDoubleArray();
+                        for (int i = 0; i < nVal; i++) {
+                            for (int j = 0; j < h; j++) {
+                                valPred[i][j] += p[i * h + j] / s.ensemble;
+                            }
                         }
                     }
                     if (s.verbose > 0) {
-                        out.printf(Locale.ROOT, "member %d/%d (seed %d): %d epochs, %s %d (val loss %.5f), %.1f s%n", k + 1,
+                        out.printf(Locale.ROOT, "member %d/%d (seed %d): %d epochs, %s %d (%s %.5f), %.1f s%n", k + 1,
                                 s.ensemble, seed, epochs, es != null ? "best" : "kept", best[k],
-                                hist.get("val_loss").get(best[k] - 1), sec);
+                                validating ? "val loss" : "loss", hist.get(validating ? "val_loss" : "loss").get(best[k] - 1), sec);
                     }
                 }
             }
@@ -274,12 +293,13 @@ public final class Forecaster implements AutoCloseable {
                 mu[j][i] = feat.toTarget(z[vaOrigins[i]][0] + valPred[i][j]);
             }
         }
-        ResidualCalibration cal = s.quantiles ? ResidualCalibration.fit(s.calibration, res, mu, QuantileScores.LEVELS) : null;
+        boolean quantiles = s.quantiles && validating;
+        ResidualCalibration cal = quantiles ? ResidualCalibration.fit(s.calibration, res, mu, QuantileScores.LEVELS) : null;
         Forecaster f = new Forecaster(s, members, feat, cal);
         Map<String, Map<String, Double>> validation = new LinkedHashMap<>();
         double[] y = train.target();
-        Map<String, Map<String, Double>> holdout = s.quantiles ? holdout(feat, z, y, vaOrigins, valPred, res, mu) : null;
-        for (int j = 1; j <= h; j++) {
+        Map<String, Map<String, Double>> holdout = quantiles ? holdout(feat, z, y, vaOrigins, valPred, res, mu) : null;
+        for (int j = 1; validating && j <= h; j++) {
             int[] rows = new int[nVal];
             double[] actual = new double[nVal];
             double[] point = new double[nVal];
@@ -379,9 +399,9 @@ public final class Forecaster implements AutoCloseable {
             throw new IllegalArgumentException("forecaster settings: horizon, window, ensemble, epochs, batch size, units and"
                     + " layers must be >= 1, got " + s.toMap());
         }
-        if (!(s.validationSplit > 0 && s.validationSplit < 1)) {
-            throw new IllegalArgumentException("forecaster settings: validation split must be in (0, 1) (early stopping and"
-                    + " calibration use it), got " + s.validationSplit);
+        if (!(s.validationSplit >= 0 && s.validationSplit < 1)) {
+            throw new IllegalArgumentException("forecaster settings: validation split must be in [0, 1) (0: no early stopping"
+                    + " and no quantiles), got " + s.validationSplit);
         }
         if (!(s.dropout >= 0 && s.dropout < 1)) {
             throw new IllegalArgumentException("forecaster settings: dropout must be in [0, 1), got " + s.dropout);

@@ -147,4 +147,22 @@ class ForecasterTest {
             assertArrayEquals(new int[] {3}, t[0].bestEpochs());
         }
     }
+
+    @Test
+    void withoutAValidationSplitThereIsNoEarlyStoppingAndNoQuantiles() {
+        ForecastSettings s = tiny();
+        s.ensemble = 1;
+        s.epochs = 2;
+        s.weather = false;
+        s.validationSplit = 0;
+        SeriesData data = sanJuan(s);
+        Forecaster.Evaluation[] e = new Forecaster.Evaluation[1];
+        try (Forecaster f = Forecaster.trainAndEvaluate(s, data, new PrintStream(new ByteArrayOutputStream()), e)) {
+            assertEquals(2, e[0].history().get("loss").size());
+            assertTrue(e[0].training().validation().isEmpty());
+            assertTrue(!f.hasQuantiles() && e[0].horizons().get(0).quantiles() == null);
+            assertTrue(Double.isFinite(e[0].metrics().get("lstm").get("mae")));
+            assertTrue(e[0].metrics().get("persistence").containsKey("wis"), "the baseline keeps its quantiles");
+        }
+    }
 }
