@@ -12,11 +12,13 @@
 #pragma once
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -31,13 +33,33 @@ public:
 
     int threads() const { return threads_.load(); }
 
-    /** Sets the number of threads (>= 1) used by parallel kernels, counting the caller. */
-    void set_threads(int n) {
+    /**
+     * Sets the number of threads (>= 1) used by parallel kernels, counting the caller. Returns 0, or
+     * the system's error code when a thread could not be created (then *started holds how many of
+     * the n - 1 workers had started, and the pool is back at its previous size, or as close to it as
+     * the system allows; threads() tells).
+     */
+    int set_threads(int n, int* started) {
         if (n < 1) n = 1;
         std::lock_guard<std::mutex> run(run_mutex_);
+        int old = threads_.load();
         stop_workers();
-        threads_.store(n);
-        start_workers(n - 1);
+        int err = start_workers(n - 1);
+        if (err == 0) {
+            threads_.store(n);
+            return 0;
+        }
+        if (started) *started = (int) workers_.size();
+        stop_workers();
+        start_workers(old - 1);  // may start fewer than before when the system is short of threads
+        threads_.store((int) workers_.size() + 1);
+        return err;
+    }
+
+    /** Test hook: the k-th thread creation from now fails as if the system refused (k < 0: never). */
+    void fail_thread_start_after(int k) {
+        std::lock_guard<std::mutex> run(run_mutex_);
+        fail_after_ = k;
     }
 
     /**
@@ -83,8 +105,8 @@ private:
     ThreadPool() {
         unsigned hc = std::thread::hardware_concurrency();
         int n = hc == 0 ? 1 : (int) hc;
-        threads_.store(n);
-        start_workers(n - 1);
+        start_workers(n - 1);  // as many as the system allows
+        threads_.store((int) workers_.size() + 1);
     }
 
     static constexpr int kSpinMicros = 200;
@@ -128,10 +150,26 @@ private:
         job_ = nullptr;
     }
 
-    void start_workers(int count) {
+    // Starts count workers; returns 0, or the system's error code of the first creation that failed
+    // (the workers started before it keep running).
+    int start_workers(int count) {
         stop_ = false;
         uint64_t g = generation_;  // workers start at the current generation (run_mutex_ held)
-        for (int i = 0; i < count; i++) workers_.emplace_back([this, g] { worker(g); });
+        for (int i = 0; i < count; i++) {
+            try {
+                if (fail_after_ == 0) {
+                    fail_after_ = -1;
+                    throw std::system_error(EAGAIN, std::generic_category(), "test hook");
+                }
+                if (fail_after_ > 0) fail_after_--;
+                workers_.emplace_back([this, g] { worker(g); });
+            } catch (const std::system_error& e) {
+                return e.code().value() != 0 ? e.code().value() : -1;
+            } catch (const std::bad_alloc&) {
+                return ENOMEM;
+            }
+        }
+        return 0;
     }
 
     void stop_workers() {
@@ -169,6 +207,7 @@ private:
     }
 
     std::atomic<int> threads_{1};
+    int fail_after_ = -1;  // test hook (run_mutex_ held)
     std::mutex run_mutex_;
     std::mutex m_;
     std::condition_variable cv_, done_cv_;

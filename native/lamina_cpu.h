@@ -108,7 +108,14 @@ inline int lamina_cpu_conv_direct(const int64_t* geom) {
     return g.valid() && lamina::conv_direct_applies(g) ? 1 : 0;
 }
 
-inline void lamina_cpu_set_threads(int n) { lamina::ThreadPool::get().set_threads(n); }
+/**
+ * Sets the pool's thread count; 0, or the system's error code (errno) when a thread could not be
+ * created: started[0] then holds the workers that had started and the pool keeps its previous size.
+ */
+inline int lamina_cpu_set_threads(int n, int* started) { return lamina::ThreadPool::get().set_threads(n, started); }
+
+/** Test hook: the k-th thread creation from now fails with EAGAIN (k < 0: none). */
+inline void lamina_cpu_fail_thread_start_after(int k) { lamina::ThreadPool::get().fail_thread_start_after(k); }
 
 inline int lamina_cpu_get_threads() { return lamina::ThreadPool::get().threads(); }
 

@@ -26,8 +26,8 @@ public record ConvGeometry(int batch, int inH, int inW, int inC, int outH, int o
             throw new IllegalArgumentException("conv2d: invalid geometry " + describe(batch, inH, inW, inC, outH, outW,
                     outC, kh, kw, sh, sw, dh, dw, padTop, padLeft, groups));
         }
-        Math.multiplyExact(Math.multiplyExact(Math.multiplyExact((long) Math.max(batch, 1), inH), inW), inC);
-        Math.multiplyExact(Math.multiplyExact(Math.multiplyExact((long) Math.max(batch, 1), outH), outW), outC);
+        StorageChecks.exact("conv2d", "tensor size", StorageChecks.exact("conv2d", "tensor size", (long) Math.max(batch, 1) * inH, inW), inC);
+        StorageChecks.exact("conv2d", "tensor size", StorageChecks.exact("conv2d", "tensor size", (long) Math.max(batch, 1) * outH, outW), outC);
     }
 
     /** Input channels per group. */

@@ -20,8 +20,8 @@ public record PoolGeometry(int batch, int inH, int inW, int channels, int outH, 
             throw new IllegalArgumentException("pool2d: invalid geometry " + describe(batch, inH, inW, channels, outH,
                     outW, ph, pw, sh, sw, padTop, padLeft));
         }
-        Math.multiplyExact(Math.multiplyExact(Math.multiplyExact((long) Math.max(batch, 1), inH), inW), channels);
-        Math.multiplyExact(Math.multiplyExact(Math.multiplyExact((long) Math.max(batch, 1), outH), outW), channels);
+        StorageChecks.exact("pool2d", "tensor size", StorageChecks.exact("pool2d", "tensor size", (long) Math.max(batch, 1) * inH, inW), channels);
+        StorageChecks.exact("pool2d", "tensor size", StorageChecks.exact("pool2d", "tensor size", (long) Math.max(batch, 1) * outH, outW), channels);
     }
 
     /** Elements of x. */

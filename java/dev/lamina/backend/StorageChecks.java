@@ -25,28 +25,75 @@ public final class StorageChecks {
         }
     }
 
-    /** Product of the dims, which must be ≥ 0 (overflow is an ArithmeticException). */
+    /** The most axes of a strided view (the cpu kernels' limit, and the tensor layer's). */
+    public static final int MAX_RANK = 64;
+
+    /** Product of the dims, which must be ≥ 0; IllegalArgumentException on overflow or rank over {@link #MAX_RANK}. */
     public static long numel(long[] shape, String what) {
-        long n = 1;
+        if (shape.length > MAX_RANK) {
+            throw new IllegalArgumentException(what + ": rank " + shape.length + " exceeds the limit of " + MAX_RANK);
+        }
+        boolean empty = false;
         for (long d : shape) {
             if (d < 0) {
                 throw new IllegalArgumentException(what + ": negative dimension in " + Arrays.toString(shape));
             }
-            n = Math.multiplyExact(n, d);
+            empty |= d == 0;
+        }
+        if (empty) {
+            return 0;
+        }
+        long n = 1;
+        for (long d : shape) {
+            n = exact(what, "element count of " + Arrays.toString(shape), n, d);
         }
         return n;
     }
 
-    /** Every element a strided view of a non-empty shape touches lies inside the storage. */
+    /** a · b, or an IllegalArgumentException naming what overflowed. */
+    public static long exact(String what, String quantity, long a, long b) {
+        long hi = Math.multiplyHigh(a, b);
+        long lo = a * b;
+        if ((hi == 0 && lo >= 0) || (hi == -1 && lo < 0)) {
+            return lo;
+        }
+        throw new IllegalArgumentException(what + ": " + quantity + " overflows a 64-bit integer (" + a + " · " + b + ")");
+    }
+
+    /** a + b, or an IllegalArgumentException naming what overflowed. */
+    public static long add(String what, String quantity, long a, long b) {
+        long r = a + b;
+        if (((a ^ r) & (b ^ r)) < 0) {
+            throw new IllegalArgumentException(what + ": " + quantity + " overflows a 64-bit integer (" + a + " + " + b + ")");
+        }
+        return r;
+    }
+
+    /**
+     * Every element a strided view of a non-empty shape touches lies inside the storage. All index
+     * arithmetic is checked: a view whose extent overflows a long is rejected, not wrapped.
+     */
     public static void checkRange(String what, String name, Storage s, long offset, long[] strides, long[] shape) {
+        if (strides.length != shape.length) {
+            throw new IllegalArgumentException(what + ": " + name + " has " + strides.length + " strides for shape "
+                    + Arrays.toString(shape));
+        }
+        if (offset < 0 || offset >= s.numel()) {
+            throw new IllegalArgumentException(what + ": " + name + " offset " + offset + " lies outside a storage of "
+                    + s.numel() + " elements");
+        }
         long lo = offset;
         long hi = offset;
         for (int d = 0; d < shape.length; d++) {
-            long span = Math.multiplyExact(strides[d], shape[d] - 1);
+            if (shape[d] < 1) {
+                throw new IllegalArgumentException(what + ": " + name + " view of shape " + Arrays.toString(shape)
+                        + " is empty or negative");
+            }
+            long span = exact(what, name + " extent", strides[d], shape[d] - 1);
             if (span < 0) {
-                lo += span;
+                lo = add(what, name + " extent", lo, span);
             } else {
-                hi += span;
+                hi = add(what, name + " extent", hi, span);
             }
         }
         if (lo < 0 || hi >= s.numel()) {
@@ -92,8 +139,8 @@ public final class StorageChecks {
         if (n < 1 || outer < 0 || inner < 0) {
             throw new IllegalArgumentException(what + ": bad view [" + outer + ", " + n + ", " + inner + "]");
         }
-        if (x.numel() != Math.multiplyExact(Math.multiplyExact(outer, n), inner)
-                || out.numel() != Math.multiplyExact(outer, inner)) {
+        if (x.numel() != exact(what, "view size", exact(what, "view size", outer, n), inner)
+                || out.numel() != exact(what, "view size", outer, inner)) {
             throw new IllegalArgumentException(what + ": view [" + outer + ", " + n + ", " + inner + "] of x with "
                     + x.numel() + " elements into out with " + out.numel());
         }
@@ -109,7 +156,7 @@ public final class StorageChecks {
             throw new IllegalArgumentException(what + " supports float32 and float64 only, got " + x.dtype() + " -> "
                     + out.dtype());
         }
-        if (n < 1 || outer < 0 || inner < 0 || x.numel() != Math.multiplyExact(Math.multiplyExact(outer, n), inner)
+        if (n < 1 || outer < 0 || inner < 0 || x.numel() != exact(what, "view size", exact(what, "view size", outer, n), inner)
                 || out.numel() != x.numel()) {
             throw new IllegalArgumentException(what + ": view [" + outer + ", " + n + ", " + inner + "] of x with "
                     + x.numel() + " elements into out with " + out.numel());

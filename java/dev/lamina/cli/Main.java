@@ -29,7 +29,9 @@ public final class Main {
             new dev.lamina.forecast.ForecastCommand(),
             new dev.lamina.examples.CnnCommand(),
             new ParityCommand(),
-            new dev.lamina.bench.BenchCommand());
+            new dev.lamina.bench.BenchCommand(),
+            new dev.lamina.tuner.TuneCommand(),
+            new dev.lamina.serving.ServeCommand());
 
     private Main() {
     }

@@ -45,6 +45,8 @@ import java.util.zip.GZIPInputStream;
 public final class CsvTable {
     /** Markers that always mean "missing" in a numeric column (compared after trimming). */
     public static final List<String> DEFAULT_MISSING = List.of("", "NA", "NaN");
+    /** The default size limit of a file read ({@link Options#maxBytes}): 64 MiB. */
+    public static final long DEFAULT_MAX_BYTES = 64L << 20;
 
     private final String source;
     private final List<String> columns;
@@ -94,6 +96,7 @@ public final class CsvTable {
         private char delimiter = ',';
         private final List<String> missing = new ArrayList<>(DEFAULT_MISSING);
         private final List<String> required = new ArrayList<>();
+        private long maxBytes = DEFAULT_MAX_BYTES;
 
         private Options() {
         }
@@ -119,6 +122,19 @@ public final class CsvTable {
             return this;
         }
 
+        /**
+         * The most bytes a file may hold (after unzipping), default {@link #DEFAULT_MAX_BYTES}; a
+         * larger file (or an endless one such as /dev/zero) is an IllegalArgumentException saying
+         * so, not an OutOfMemoryError.
+         */
+        public Options maxBytes(long bytes) {
+            if (bytes < 1 || bytes > Integer.MAX_VALUE - 17) {
+                throw new IllegalArgumentException("CsvTable.Options.maxBytes: must be in 1.." + (Integer.MAX_VALUE - 17) + ", got " + bytes);
+            }
+            this.maxBytes = bytes;
+            return this;
+        }
+
         /** Columns the header must contain; reading fails naming the ones that are absent. */
         public Options require(String... columnNames) {
             required.addAll(Arrays.asList(columnNames));
@@ -134,7 +150,13 @@ public final class CsvTable {
                 }
                 try (InputStream raw = Files.newInputStream(path);
                      InputStream in = path.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw) {
-                    text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                    byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 16, maxBytes + 1));
+                    if (bytes.length > maxBytes) {
+                        throw new IllegalArgumentException("CsvTable: " + path + " holds more than " + maxBytes
+                                + " bytes" + (path.getFileName().toString().endsWith(".gz") ? " (unzipped)" : "")
+                                + ", the limit for a CSV file (raise it with CsvTable.Options.maxBytes)");
+                    }
+                    text = new String(bytes, StandardCharsets.UTF_8);
                 }
             } catch (NoSuchFileException e) {
                 throw new UncheckedIOException("CsvTable: no such file: " + path.toAbsolutePath(), e);

@@ -1,14 +1,13 @@
 package dev.lamina.forecast;
 
+import dev.lamina.io.AtomicFiles;
 import dev.lamina.models.History;
 import dev.lamina.plot.Charts;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -140,13 +139,25 @@ final class ForecastCharts {
         }
         marked(b, "probabilistic persistence", x, wis[1], new Color(220, 110, 30));
         try {
-            Path tmp = tmp(file);
+            // the two charts side by side, encoded in memory and written like every output (AtomicFiles)
+            java.awt.image.BufferedImage ia = BitmapEncoder.getBufferedImage(a);
+            java.awt.image.BufferedImage ib = BitmapEncoder.getBufferedImage(b);
+            java.awt.image.BufferedImage both = new java.awt.image.BufferedImage(ia.getWidth() + ib.getWidth(),
+                    Math.max(ia.getHeight(), ib.getHeight()), java.awt.image.BufferedImage.TYPE_INT_RGB);
+            java.awt.Graphics2D g = both.createGraphics();
             try {
-                BitmapEncoder.saveBitmap(List.of(a, b), 1, 2, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                g.setColor(Color.WHITE);
+                g.fillRect(0, 0, both.getWidth(), both.getHeight());
+                g.drawImage(ia, 0, 0, null);
+                g.drawImage(ib, ia.getWidth(), 0, null);
             } finally {
-                Files.deleteIfExists(tmp);
+                g.dispose();
             }
+            java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream();
+            if (!javax.imageio.ImageIO.write(both, "png", png)) {
+                throw new IOException("no PNG writer");
+            }
+            AtomicFiles.writeFile(file, png.toByteArray());
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot write chart " + file + ": " + ex.getMessage(), ex);
         }
@@ -198,23 +209,14 @@ final class ForecastCharts {
         return Date.from(d.atStartOfDay().toInstant(ZoneOffset.UTC));
     }
 
-    private static Path tmp(Path file) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        return Files.createTempFile(dir, ".chart", ".png");
-    }
-
+    /** Writes a chart as PNG, replaced atomically with the umask's permissions (stale temporaries cleaned). */
     private static void save(XYChart c, Path file) {
+        byte[] png;
         try {
-            Path tmp = tmp(file);
-            try {
-                BitmapEncoder.saveBitmap(c, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            png = BitmapEncoder.getBitmapBytes(c, BitmapEncoder.BitmapFormat.PNG);
         } catch (IOException ex) {
-            throw new UncheckedIOException("cannot write chart " + file + ": " + ex.getMessage(), ex);
+            throw new UncheckedIOException("cannot draw chart " + file + ": " + ex.getMessage(), ex);
         }
+        AtomicFiles.writeFile(file, png);
     }
 }

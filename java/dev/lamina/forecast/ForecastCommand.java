@@ -77,7 +77,7 @@ public final class ForecastCommand implements Command {
                 + "  --layers N        stacked LSTM layers (default " + DEFAULTS.layers + ")\n"
                 + "  --dropout X       dropout after each LSTM layer (default " + DEFAULTS.dropout + ")\n"
                 + "  --batch-size N    default " + DEFAULTS.batchSize + "\n"
-                + "  --learning-rate X Adam learning rate (default " + DEFAULTS.learningRate + ")\n"
+                + "  --learning-rate X Adam learning rate (default " + DEFAULTS.learningRate + ", at most " + MAX_LEARNING_RATE + ")\n"
                 + "  --shuffle         shuffle the training windows every epoch (default); --no-shuffle: in order\n"
                 + "  --quantiles       quantile forecasts (default on); --no-quantiles for point forecasts only\n"
                 + "  --calibration C   scaled: validation residuals scaled by the forecast level's noise (default " + DEFAULTS.calibration + ");\n"
@@ -127,6 +127,7 @@ public final class ForecastCommand implements Command {
         }
         ForecastSettings s = settings(o);
         SeriesData data = SeriesData.load(s, dataDir);
+        checkTrainable(s, data);
         Path outDir = Path.of(o.get("out", "out/forecast-" + (s.csv != null ? stem(s.csv) : s.city)));
         Files.createDirectories(outDir);
         long t0 = System.nanoTime();
@@ -162,6 +163,9 @@ public final class ForecastCommand implements Command {
         }
         return 0;
     }
+
+    /** The largest --learning-rate accepted: beyond it Adam's steps dwarf scaled data and training diverges. */
+    static final double MAX_LEARNING_RATE = 10;
 
     static String defaultDataDir() {
         String home = System.getProperty("lamina.home");
@@ -238,8 +242,9 @@ public final class ForecastCommand implements Command {
             } catch (NumberFormatException e) {
                 throw new UsageException("--learning-rate: not a number: " + o.get("learning-rate", null));
             }
-            if (!(s.learningRate > 0) || Double.isInfinite(s.learningRate)) {
-                throw new UsageException("--learning-rate must be positive, got " + s.learningRate);
+            if (!(s.learningRate > 0) || s.learningRate > MAX_LEARNING_RATE) {
+                throw new UsageException("--learning-rate must be in (0, " + MAX_LEARNING_RATE + "], got " + s.learningRate
+                        + (s.learningRate > MAX_LEARNING_RATE ? " (training would diverge to NaN)" : ""));
             }
         }
         s.seed = o.getLong("seed", 42);
@@ -315,5 +320,44 @@ public final class ForecastCommand implements Command {
             }
         }
         return 0;
+    }
+
+    /** A copy of a JSON-like value with every NaN or infinite number replaced by null (JSON has no NaN). */
+    static Object finiteOrNull(Object v) {
+        if (v instanceof Double d && !Double.isFinite(d) || v instanceof Float f && !Float.isFinite(f)) {
+            return null;
+        }
+        if (v instanceof Map<?, ?> map) {
+            Map<Object, Object> out = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                out.put(e.getKey(), finiteOrNull(e.getValue()));
+            }
+            return out;
+        }
+        if (v instanceof List<?> list) {
+            List<Object> out = new ArrayList<>();
+            for (Object o : list) {
+                out.add(finiteOrNull(o));
+            }
+            return out;
+        }
+        return v;
+    }
+
+    /**
+     * Refuses before training what cannot train: a target that never changes in the training part
+     * (the scaled series is constant and the error metrics divide by its zero variance).
+     */
+    static void checkTrainable(ForecastSettings s, SeriesData data) {
+        double[] y = data.target();
+        int train = Math.max(1, (int) Math.floor(y.length * s.trainFraction));
+        double first = y[0];
+        for (int i = 1; i < Math.min(train, y.length); i++) {
+            if (y[i] != first) {
+                return;
+            }
+        }
+        throw new IllegalArgumentException(data.source() + ": target column '" + s.target + "' is constant (every value of the "
+                + Math.min(train, y.length) + " training weeks is " + first + "): there is nothing to learn");
     }
 }

@@ -46,7 +46,11 @@ public final class ForecastSettings {
     public int patience = 20;
     /** Members of the ensemble, each trained from its own seed; their forecasts are averaged. */
     public int ensemble = 5;
-    /** Dropout rate after the (last) LSTM layer. */
+    /**
+     * Dropout rate of a Dropout layer after each LSTM layer (0 = none, the default, chosen on
+     * validation weeks). The one dropout setting: {@code --dropout} and {@code lamina tune}'s
+     * "dropout" hyperparameter both set it.
+     */
     public double dropout = 0.0;
     /** Week-of-year inputs: sin and cos of 2π·(day of year)/365.25. */
     public boolean seasonal = false;

@@ -68,17 +68,49 @@ public record SeriesData(double[][] rows, List<String> columns, List<LocalDate> 
         if (missing > 0) {
             throw new IllegalArgumentException(s.csv + ": target column '" + s.target + "' has " + missing + " missing value(s)");
         }
+        checkFinite(t, s.target, cols[0]);
         for (int i = 1; i < names.size(); i++) {
-            cols[i] = fill(t.doubles(names.get(i)), names.get(i));
+            double[] raw = t.doubles(names.get(i));
+            checkFinite(t, names.get(i), raw);
+            cols[i] = fill(raw, names.get(i));
         }
-        List<LocalDate> dates = null;
-        for (String c : t.columns()) {
-            if (c.toLowerCase().contains("date")) {
-                dates = Arrays.asList(t.dates(c));
-                break;
+        return new SeriesData(Series.stack(cols), names, dateColumn(t, names), s.csv.getFileName().toString());
+    }
+
+    /** An infinite value (Infinity, 1e999) is an error naming the file, the line and the column. */
+    private static void checkFinite(CsvTable t, String column, double[] values) {
+        for (int r = 0; r < values.length; r++) {
+            if (Double.isInfinite(values[r])) {
+                throw new IllegalArgumentException(t.source() + ":" + t.lineOf(r) + ": column '" + column
+                        + "': infinite value \"" + t.strings(column)[r].strip() + "\"");
             }
         }
-        return new SeriesData(Series.stack(cols), names, dates, s.csv.getFileName().toString());
+    }
+
+    /**
+     * The week dates: the first column (other than the data columns) whose every value is an ISO
+     * date (yyyy-MM-dd), found by content, not by name; null when there is none.
+     */
+    private static List<LocalDate> dateColumn(CsvTable t, List<String> dataColumns) {
+        for (String c : t.columns()) {
+            if (dataColumns.contains(c) || t.rowCount() == 0) {
+                continue;
+            }
+            LocalDate[] d = new LocalDate[t.rowCount()];
+            boolean all = true;
+            String[] v = t.strings(c);
+            for (int r = 0; r < v.length && all; r++) {
+                try {
+                    d[r] = LocalDate.parse(v[r].strip());
+                } catch (java.time.format.DateTimeParseException e) {
+                    all = false;
+                }
+            }
+            if (all) {
+                return Arrays.asList(d);
+            }
+        }
+        return null;
     }
 
     /**

@@ -12,11 +12,8 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,8 +39,9 @@ import java.util.Map;
  * {@link SafetensorsException} naming the file; no read goes beyond the file.
  *
  * <p>Writing lays tensors out in the map's iteration order, pads the header with spaces to a
- * multiple of 8 bytes and replaces the target atomically (a temporary file in the same directory,
- * then a rename).
+ * multiple of 8 bytes and replaces the target atomically ({@link AtomicFiles#writeFile}: a
+ * temporary file in the same directory, flushed, then a rename; stale temporaries of earlier,
+ * killed writes are deleted first).
  */
 public final class Safetensors {
     /** The largest header accepted, as in the reference implementation. */
@@ -273,6 +271,7 @@ public final class Safetensors {
                     + dataSize + " bytes" + (expected < dataSize ? " (trailing bytes)" : ""));
         }
 
+        checkHeap(file, entries);
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
         for (Entry en : entries) {
             int bytes = Math.toIntExact(en.end - en.begin);
@@ -292,6 +291,29 @@ public final class Safetensors {
             tensors.put(en.name, new HostTensor(lamina(en.fileDtype), en.shape, data, en.fileDtype));
         }
         return new SafetensorsFile(tensors, metadata);
+    }
+
+    /**
+     * Fails before allocating when the tensors need more heap than this JVM can still give (a
+     * sparse file can declare gigabytes in a few kilobytes of disk): a SafetensorsException naming
+     * the sizes instead of an OutOfMemoryError after reading for a long time.
+     */
+    private static void checkHeap(String file, List<Entry> entries) {
+        long need = 0;
+        for (Entry en : entries) {
+            long bytes = en.end - en.begin;
+            need += en.fileDtype.equals("F16") || en.fileDtype.equals("BF16") ? 3 * bytes : bytes; // raw + float32 copy
+        }
+        Runtime rt = Runtime.getRuntime();
+        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        if (need > available) {
+            System.gc();
+            available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        }
+        if (need > available) {
+            throw fail(file, "its tensors need " + need + " bytes of memory but this JVM has only " + available
+                    + " bytes of heap free (maximum " + rt.maxMemory() + "; raise it with -Xmx)");
+        }
     }
 
     private static void readFully(Source src, long pos, ByteBuffer dst, String file) throws IOException {
@@ -415,36 +437,7 @@ public final class Safetensors {
      * {@code file} atomically.
      */
     public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata) {
-        byte[] bytes = toBytes(tensors, metadata, file.toString());
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer b = ByteBuffer.wrap(bytes);
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-        } catch (IOException e) {
-            throw new UncheckedIOException(file + ": cannot write: " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            }
-        }
+        AtomicFiles.writeFile(file, toBytes(tensors, metadata, file.toString()));
     }
 
     /** The bytes of a safetensors file holding {@code tensors} and {@code metadata}. */

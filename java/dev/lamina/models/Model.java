@@ -363,6 +363,7 @@ public abstract class Model implements AutoCloseable {
                 c.onEpochEnd(epoch, logs);
             }
         }
+        optimizer.finalizeVariableValues(trainableWeights()); // EMA: weights become their averages (Keras)
         for (Callback c : callbacks) {
             c.onTrainEnd(logs);
         }

@@ -1,6 +1,7 @@
 package dev.lamina.models;
 
 import dev.lamina.backend.Backends;
+import dev.lamina.io.AtomicFiles;
 import dev.lamina.io.HostTensor;
 import dev.lamina.io.Safetensors;
 import dev.lamina.io.SafetensorsFile;
@@ -15,13 +16,13 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * Saving and loading models. Weights are a safetensors file whose tensor names are the Keras
@@ -30,103 +31,200 @@ import java.util.Set;
  *
  * <p>A path ending in {@code .safetensors} is one file with the architecture in the header
  * metadata (key {@code lamina_model}); any other path is a directory holding
- * {@code config.json} and {@code model.weights.safetensors}. Every write goes to a temporary file
- * first and is renamed into place, so a crash never leaves a half-written model.
+ * {@code config.json} and {@code model.weights.safetensors}. A file is replaced by one rename and a
+ * directory as a whole ({@link AtomicFiles}), so a crash never leaves a half-written or mixed model.
  */
 public final class ModelIO {
     static final String FORMAT = "lamina-model";
     static final String FORMAT_VERSION = "1";
     private static final String CONFIG_FILE = "config.json";
     private static final String WEIGHTS_FILE = "model.weights.safetensors";
+    private static final String SAVE_ID_KEY = "lamina_save_id";
+    private static final Set<String> TOP_LEVEL_KEYS = Set.of("format", "version", "class_name", "save_id", "config");
 
     private ModelIO() {
     }
 
-    /** Saves the architecture and the weights of a Sequential model. */
+    /**
+     * Saves the architecture and the weights of a Sequential model. A directory is replaced as a
+     * whole ({@link AtomicFiles#replaceDirectory}): a reader, or a process killed at any moment,
+     * finds the previous model or the new one, never a mix. An existing directory must hold only
+     * what a save writes. Config and weights carry the same random {@code save_id}, which
+     * {@link #load} checks.
+     */
     public static void save(Model model, Path path) {
         if (!(model instanceof Sequential seq)) {
             throw new IllegalArgumentException("save: only Sequential models store their architecture; for "
                     + model.getClass().getSimpleName() + " use saveWeights and rebuild the model in code");
         }
+        String saveId = UUID.randomUUID().toString();
         Map<String, Object> arch = new LinkedHashMap<>();
         arch.put("format", FORMAT);
         arch.put("version", FORMAT_VERSION);
         arch.put("class_name", "Sequential");
+        arch.put("save_id", saveId);
         arch.put("config", seq.config());
-        String json = Json.writePretty(arch);
-        try {
-            if (path.getFileName().toString().endsWith(".safetensors")) {
-                Map<String, String> meta = new LinkedHashMap<>();
-                meta.put("format", FORMAT);
-                meta.put("lamina_model", Json.write(arch));
-                Safetensors.write(path, weightTensors(model), meta);
-            } else {
-                Files.createDirectories(path);
-                writeAtomically(path.resolve(CONFIG_FILE), json.getBytes(StandardCharsets.UTF_8));
-                Safetensors.write(path.resolve(WEIGHTS_FILE), weightTensors(model), Map.of("format", FORMAT));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("save: cannot write " + path + ": " + e.getMessage(), e);
+        Map<String, HostTensor> weights = weightTensors(model);
+        if (path.getFileName().toString().endsWith(".safetensors")) {
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("format", FORMAT);
+            meta.put("lamina_model", Json.write(arch));
+            Safetensors.write(path, weights, meta);
+        } else {
+            byte[] json = Json.writePretty(arch).getBytes(StandardCharsets.UTF_8);
+            byte[] st = Safetensors.toBytes(weights, Map.of("format", FORMAT, SAVE_ID_KEY, saveId));
+            AtomicFiles.replaceDirectory(path, Set.of(CONFIG_FILE, WEIGHTS_FILE), dir -> {
+                Files.write(dir.resolve(CONFIG_FILE), json);
+                Files.write(dir.resolve(WEIGHTS_FILE), st);
+            });
         }
     }
 
-    /** Loads a model saved by {@link #save}: the same layers, the same weights, the same predictions. */
+    /**
+     * Loads a model saved by {@link #save}: the same layers, the same weights, the same predictions.
+     * Every field of the architecture is checked (type, value, no unknown fields); every problem
+     * is an IllegalArgumentException ({@link dev.lamina.io.SafetensorsException} for the weights
+     * file) naming the file and the field, or an UncheckedIOException when the file system fails.
+     * Nothing allocated before a failure stays allocated.
+     */
     public static Sequential load(Path path) {
-        if (!Files.exists(path)) {
+        Path src = AtomicFiles.readable(path);
+        if (!Files.exists(src)) {
             throw new IllegalArgumentException("load: " + path + " does not exist");
         }
-        Map<String, Object> arch;
-        SafetensorsFile weights;
+        for (int attempt = 0; ; attempt++) {
+            Loaded l = read(src);
+            String archId = l.arch.get("save_id") instanceof String id ? id : null;
+            String weightsId = l.weights.metadata().get(SAVE_ID_KEY);
+            if (Files.isDirectory(src) && archId != null && !archId.equals(weightsId)) {
+                // a save replaced the directory between our two reads: read again
+                if (attempt < 3) {
+                    continue;
+                }
+                throw new IllegalArgumentException("load: " + src + ": " + CONFIG_FILE + " and " + WEIGHTS_FILE
+                        + " come from different saves (save_id " + archId + " vs " + weightsId + ")");
+            }
+            boolean dir = Files.isDirectory(src);
+            return build(l.arch, l.weights, dir ? src.resolve(CONFIG_FILE).toString() : src.toString(),
+                    dir ? src.resolve(WEIGHTS_FILE).toString() : src.toString());
+        }
+    }
+
+    private record Loaded(Map<String, Object> arch, SafetensorsFile weights) {
+    }
+
+    private static Loaded read(Path path) {
         try {
             if (Files.isDirectory(path)) {
                 Path cfg = path.resolve(CONFIG_FILE);
                 if (!Files.exists(cfg)) {
                     throw new IllegalArgumentException("load: " + path + " has no " + CONFIG_FILE);
                 }
-                arch = Json.parseObject(Files.readString(cfg, StandardCharsets.UTF_8));
-                weights = Safetensors.read(path.resolve(WEIGHTS_FILE));
-            } else {
-                weights = Safetensors.read(path);
-                String js = weights.metadata().get("lamina_model");
-                if (js == null) {
-                    throw new IllegalArgumentException("load: " + path + " holds weights only (no lamina_model metadata); "
-                            + "build the model in code and call loadWeights");
-                }
-                arch = Json.parseObject(js);
+                Map<String, Object> arch = parseJson(Files.readString(cfg, StandardCharsets.UTF_8), cfg.toString());
+                return new Loaded(arch, Safetensors.read(path.resolve(WEIGHTS_FILE)));
             }
+            SafetensorsFile weights = Safetensors.read(path);
+            String js = weights.metadata().get("lamina_model");
+            if (js == null) {
+                throw new IllegalArgumentException("load: " + path + " holds weights only (no lamina_model metadata); "
+                        + "build the model in code and call loadWeights");
+            }
+            return new Loaded(parseJson(js, path + " (lamina_model metadata)"), weights);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new IllegalArgumentException("load: " + path + ": " + CONFIG_FILE + " is not valid UTF-8", e);
         } catch (IOException e) {
             throw new UncheckedIOException("load: cannot read " + path + ": " + e.getMessage(), e);
         }
-        if (!FORMAT.equals(arch.get("format")) || !"Sequential".equals(arch.get("class_name"))) {
-            throw new IllegalArgumentException("load: " + path + " is not a saved Lamina Sequential model");
+    }
+
+    private static Map<String, Object> parseJson(String text, String source) {
+        try {
+            return Json.parseObject(text);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("load: " + source + " is not a JSON object: " + e.getMessage(), e);
         }
-        Sequential model = fromConfig(asMap(arch.get("config"), "config"));
-        assignWeights(model, weights, path.toString());
-        return model;
+    }
+
+    private static Sequential build(Map<String, Object> arch, SafetensorsFile weights, String source, String weightsSource) {
+        if (!FORMAT.equals(arch.get("format")) || !"Sequential".equals(arch.get("class_name"))) {
+            throw new IllegalArgumentException("load: " + source + " is not a saved Lamina Sequential model");
+        }
+        for (String k : arch.keySet()) {
+            if (!TOP_LEVEL_KEYS.contains(k)) {
+                throw new IllegalArgumentException("load: " + source + ": unknown field '" + k + "' (known: "
+                        + new java.util.TreeSet<>(TOP_LEVEL_KEYS) + ")");
+            }
+        }
+        Object version = arch.get("version");
+        if (version != null && !FORMAT_VERSION.equals(version)) {
+            throw new IllegalArgumentException("load: " + source + ": format version " + Json.write(version)
+                    + " is not supported (this Lamina reads version " + FORMAT_VERSION + ")");
+        }
+        if (!(arch.get("config") instanceof Map)) {
+            throw new IllegalArgumentException("load: " + source + ": field 'config' must be an object, got "
+                    + Json.write(arch.get("config")));
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> config = (Map<String, Object>) arch.get("config");
+        // each weight is compared with the file before it is allocated
+        Sequential model = Layer.withWeightCheck((name, shape) -> checkWeightInFile(weights, name, shape, weightsSource),
+                () -> fromConfig(config, source));
+        try {
+            assignWeights(model, weights, weightsSource);
+            return model;
+        } catch (RuntimeException | Error e) {
+            model.close();
+            throw e;
+        }
     }
 
     /** Rebuilds a Sequential model (unbuilt layers are built from their saved input shapes). */
-    @SuppressWarnings("unchecked")
     public static Sequential fromConfig(Map<String, Object> config) {
-        Sequential model = new Sequential((String) config.get("name"));
-        Object layers = config.get("layers");
-        if (!(layers instanceof List<?> list)) {
-            throw new IllegalArgumentException("load: model config has no layer list");
-        }
-        for (Object o : list) {
-            Map<String, Object> e = asMap(o, "layer");
-            Layer l = Layers.fromConfig((String) e.get("class_name"), asMap(e.get("config"), "layer config"));
-            model.add(l);
-            Object shape = e.get("build_input_shape");
-            if (!l.isBuilt() && shape instanceof List<?> s) {
-                long[] dims = new long[s.size()];
-                for (int i = 0; i < dims.length; i++) {
-                    dims[i] = s.get(i) == null ? -1 : ((Number) s.get(i)).longValue();
-                }
-                l.ensureBuilt(dims);
+        return fromConfig(config, "model config");
+    }
+
+    /**
+     * Rebuilds a Sequential model, checking every field ({@link LayerConfigs}); problems are
+     * IllegalArgumentExceptions naming {@code source}, the layer and the field. On failure every
+     * layer built so far is closed.
+     */
+    private static Sequential fromConfig(Map<String, Object> config, String source) {
+        for (String k : config.keySet()) {
+            if (!k.equals("name") && !k.equals("layers")) {
+                throw new IllegalArgumentException("load: " + source + ": unknown field 'config." + k + "' (known: [layers, name])");
             }
         }
-        return model;
+        Object name = config.get("name");
+        if (name != null && !(name instanceof String)) {
+            throw new IllegalArgumentException("load: " + source + ": field 'config.name' must be a string, got " + Json.write(name));
+        }
+        Object layers = config.get("layers");
+        if (!(layers instanceof List<?> list)) {
+            throw new IllegalArgumentException("load: " + source + ": model config has no layer list");
+        }
+        Sequential model = new Sequential((String) name);
+        try {
+            for (int i = 0; i < list.size(); i++) {
+                String where = "load: " + source + ": layer " + i;
+                Layer l = LayerConfigs.layer(list.get(i), where);
+                try {
+                    model.add(l);
+                    Object shape = ((Map<?, ?>) list.get(i)).get("build_input_shape");
+                    if (!l.isBuilt() && shape != null) {
+                        l.ensureBuilt(LayerConfigs.buildShape(shape, where));
+                    }
+                } catch (RuntimeException | Error e) {
+                    if (!model.layers().contains(l)) {
+                        l.close();
+                    }
+                    throw e;
+                }
+            }
+            return model;
+        } catch (RuntimeException | Error e) {
+            model.close();
+            throw e;
+        }
     }
 
     /** Writes the weights alone (safetensors, Keras names). */
@@ -139,7 +237,8 @@ public final class ModelIO {
      * architecture. Names and shapes must match exactly; the first mismatch is reported by name.
      */
     public static void loadWeights(Model model, Path file) {
-        Path f = Files.isDirectory(file) ? file.resolve(WEIGHTS_FILE) : file;
+        Path src = AtomicFiles.readable(file);
+        Path f = Files.isDirectory(src) ? src.resolve(WEIGHTS_FILE) : src;
         assignWeights(model, Safetensors.read(f), file.toString());
     }
 
@@ -152,6 +251,18 @@ public final class ModelIO {
             out.put(v.name(), new HostTensor(v.dtype(), v.shape(), v.toBuffer()));
         }
         return out;
+    }
+
+    private static void checkWeightInFile(SafetensorsFile file, String name, long[] shape, String source) {
+        HostTensor h = file.tensors().get(name);
+        if (h == null) {
+            throw new IllegalArgumentException("load: " + source + " has no weight '" + name + "' " + Shapes.str(shape)
+                    + " (it has " + file.tensors().keySet() + ")");
+        }
+        if (!Arrays.equals(h.shape(), shape)) {
+            throw new IllegalArgumentException("load: weight '" + name + "' is " + Shapes.str(h.shape()) + " in " + source
+                    + " but the saved architecture makes it " + Shapes.str(shape));
+        }
     }
 
     private static void assignWeights(Model model, SafetensorsFile file, String source) {
@@ -180,24 +291,6 @@ public final class ModelIO {
             try (Backends.Use u = Backends.use(v.backend()); Tensor t = Tensor.fromBuffer(h.dtype(), h.shape(), h.data())) {
                 v.assign(t);
             }
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> asMap(Object o, String what) {
-        if (!(o instanceof Map)) {
-            throw new IllegalArgumentException("load: " + what + " is not a JSON object");
-        }
-        return (Map<String, Object>) o;
-    }
-
-    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
         }
     }
 }

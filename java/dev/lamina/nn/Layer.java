@@ -214,6 +214,10 @@ public abstract class Layer implements AutoCloseable {
      * updated by optimizers; the others (e.g. moving statistics) only by the layer itself.
      */
     protected final Variable addWeight(String weightName, long[] shape, Initializer init, boolean trainableWeight) {
+        java.util.function.BiConsumer<String, long[]> check = WEIGHT_CHECK.get();
+        if (check != null) {
+            check.accept(name + "/" + weightName, shape.clone());
+        }
         Tensor v = init.initialize(shape, dtype);
         try {
             Variable w = new Variable(v, name + "/" + weightName, trainableWeight);
@@ -221,6 +225,24 @@ public abstract class Layer implements AutoCloseable {
             return w;
         } finally {
             v.close();
+        }
+    }
+
+    private static final ThreadLocal<java.util.function.BiConsumer<String, long[]>> WEIGHT_CHECK = new ThreadLocal<>();
+
+    /**
+     * Runs {@code body} with every weight a layer creates on this thread first shown to
+     * {@code check} (full name, shape), which may throw to refuse it before any memory is allocated.
+     * Model loading uses it to compare each weight with the file before building it, so a corrupt
+     * config (units: 2000000000) fails fast instead of allocating gigabytes.
+     */
+    public static <T> T withWeightCheck(java.util.function.BiConsumer<String, long[]> check, java.util.function.Supplier<T> body) {
+        java.util.function.BiConsumer<String, long[]> outer = WEIGHT_CHECK.get();
+        WEIGHT_CHECK.set(check);
+        try {
+            return body.get();
+        } finally {
+            WEIGHT_CHECK.set(outer);
         }
     }
 

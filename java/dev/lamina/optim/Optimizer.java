@@ -11,8 +11,9 @@ import java.util.Map;
  * Base of the optimizers (SGD, Adam, RMSprop, Adagrad), with Keras semantics: a learning rate
  * (constant or a {@link LearningRateSchedule} of the step count), optional gradient clipping
  * ({@code clipvalue}: each element to [-v, v]; {@code clipnorm}: each gradient to norm ≤ c;
- * {@code globalClipnorm}: all gradients together to global norm ≤ c), and per-variable state
- * ("slots") created on first use.
+ * {@code globalClipnorm}: all gradients together to global norm ≤ c), decoupled weight decay
+ * ({@link #weightDecay}), an exponential moving average of the weights ({@link #ema}), and
+ * per-variable state ("slots") created on first use.
  */
 public abstract class Optimizer implements AutoCloseable {
     private double learningRate;
@@ -21,7 +22,12 @@ public abstract class Optimizer implements AutoCloseable {
     private double clipNorm = Double.NaN;
     private double globalClipNorm = Double.NaN;
     private long iterations;
+    private double weightDecay;
+    private boolean useEma;
+    private double emaMomentum = 0.99;
+    private long emaOverwriteFrequency;
     private final Map<Variable, Tensor[]> slots = new IdentityHashMap<>();
+    private final Map<Variable, Variable> averages = new IdentityHashMap<>();
 
     protected Optimizer(double learningRate) {
         setLearningRate(learningRate);
@@ -78,6 +84,61 @@ public abstract class Optimizer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Decoupled weight decay (AdamW's, Keras 3's {@code weight_decay}): before each update a
+     * variable with a gradient shrinks by {@code w ← w − lr·weight_decay·w}, with the step's learning
+     * rate; 0 (the default) turns it off. Returns this.
+     */
+    public Optimizer weightDecay(double wd) {
+        if (!(wd >= 0) || Double.isInfinite(wd)) {
+            throw new IllegalArgumentException(name() + ": weight_decay must be a finite number >= 0, got " + wd);
+        }
+        this.weightDecay = wd;
+        return this;
+    }
+
+    public double weightDecay() {
+        return weightDecay;
+    }
+
+    /**
+     * Keeps an exponential moving average of the trainable variables (Keras 3's {@code use_ema}):
+     * after each step {@code avg ← μ·avg + (1 − μ)·w} with μ = {@code momentum} (μ = 0 on the first
+     * step, so the average starts at the weights); every {@code overwriteFrequency} steps (0: never)
+     * the variables are set to their averages, and {@link #finalizeVariableValues} does so at the end
+     * of training (Model.fit calls it). Returns this.
+     */
+    public Optimizer ema(double momentum, long overwriteFrequency) {
+        if (!(momentum >= 0 && momentum <= 1)) {
+            throw new IllegalArgumentException(name() + ": ema_momentum must be in [0, 1], got " + momentum);
+        }
+        if (overwriteFrequency < 0) {
+            throw new IllegalArgumentException(name() + ": ema_overwrite_frequency must be >= 1 (or 0/null for never), got "
+                    + overwriteFrequency);
+        }
+        this.useEma = true;
+        this.emaMomentum = momentum;
+        this.emaOverwriteFrequency = overwriteFrequency;
+        return this;
+    }
+
+    public boolean useEma() {
+        return useEma;
+    }
+
+    /** With {@link #ema}, sets each variable to its moving average (Keras's finalize_variable_values); else nothing. */
+    public void finalizeVariableValues(List<Variable> vars) {
+        if (!useEma) {
+            return;
+        }
+        for (Variable v : vars) {
+            Variable avg = averages.get(v);
+            if (avg != null) {
+                Slots.run(() -> v.assign(avg));
+            }
+        }
+    }
+
     private void requirePositive(String what, double v) {
         if (!(v > 0) || Double.isInfinite(v)) {
             throw new IllegalArgumentException(name() + ": " + what + " must be positive, got " + v);
@@ -110,7 +171,14 @@ public abstract class Optimizer implements AutoCloseable {
                     s = createSlots(v);
                     slots.put(v, s);
                 }
+                if (weightDecay > 0) {
+                    double shrink = lr * weightDecay;
+                    Slots.run(() -> v.assignSub(v.mul(shrink)));
+                }
                 update(v, clipped[i], s, lr, iterations + 1);
+            }
+            if (useEma) {
+                updateAverages(vars);
             }
         } finally {
             for (int i = 0; i < g.length; i++) {
@@ -120,6 +188,25 @@ public abstract class Optimizer implements AutoCloseable {
             }
         }
         iterations++;
+    }
+
+    private void updateAverages(List<Variable> vars) {
+        double mu = iterations == 0 ? 0 : emaMomentum;
+        for (Variable v : vars) {
+            if (!v.trainable()) {
+                continue;
+            }
+            Variable avg = averages.get(v);
+            if (avg == null) {
+                avg = Slots.like(v, "average", 0);
+                averages.put(v, avg);
+            }
+            Variable a = avg;
+            Slots.run(() -> a.assign(a.mul(mu).add(v.mul(1 - mu))));
+        }
+        if (emaOverwriteFrequency > 0 && (iterations + 1) % emaOverwriteFrequency == 0) {
+            finalizeVariableValues(vars);
+        }
     }
 
     /** The per-variable state tensors (e.g. Adam's m and v), zero-initialised; may be empty. */
@@ -149,6 +236,14 @@ public abstract class Optimizer implements AutoCloseable {
         if (!Double.isNaN(globalClipNorm)) {
             c.put("global_clipnorm", globalClipNorm);
         }
+        if (weightDecay > 0) {
+            c.put("weight_decay", weightDecay);
+        }
+        if (useEma) {
+            c.put("use_ema", true);
+            c.put("ema_momentum", emaMomentum);
+            c.put("ema_overwrite_frequency", emaOverwriteFrequency == 0 ? null : (Object) emaOverwriteFrequency);
+        }
         return c;
     }
 
@@ -161,5 +256,9 @@ public abstract class Optimizer implements AutoCloseable {
             }
         }
         slots.clear();
+        for (Variable a : averages.values()) {
+            a.close();
+        }
+        averages.clear();
     }
 }

@@ -2,6 +2,8 @@ package dev.lamina.optim;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Optimizers by Keras name, with Keras's defaults: {@code sgd} (lr 0.01), {@code adam}
@@ -31,8 +33,11 @@ public final class Optimizers {
 
     /**
      * The optimizer a {@link Optimizer#config()} describes (Keras keys: name, learning_rate as a
-     * number or a schedule's {"class_name", "config"}, clipvalue, clipnorm, global_clipnorm and the
-     * optimizer's own hyper-parameters; missing ones take Keras's defaults).
+     * number or a schedule's {"class_name", "config"}, clipvalue, clipnorm, global_clipnorm,
+     * weight_decay, use_ema, ema_momentum, ema_overwrite_frequency and the optimizer's own
+     * hyper-parameters; missing ones take Keras's defaults). Any other key, and
+     * loss_scale_factor or gradient_accumulation_steps set to anything but null, is an
+     * IllegalArgumentException naming the key.
      */
     @SuppressWarnings("unchecked")
     public static Optimizer fromConfig(Map<String, Object> c) {
@@ -40,6 +45,7 @@ public final class Optimizers {
         if (!(n instanceof String)) {
             throw new IllegalArgumentException("Optimizers.fromConfig: config has no 'name': " + c);
         }
+        checkKeys(c, key((String) n));
         Object lrObj = c.get("learning_rate");
         LearningRateSchedule schedule = lrObj instanceof Map
                 ? LearningRateSchedules.fromConfig((Map<String, Object>) lrObj) : null;
@@ -89,7 +95,59 @@ public final class Optimizers {
         if (c.get("global_clipnorm") != null) {
             o.globalClipNorm(num(c, "global_clipnorm", Double.NaN));
         }
+        if (c.get("weight_decay") != null) {
+            o.weightDecay(num(c, "weight_decay", 0));
+        }
+        if (bool(c, "use_ema", false)) {
+            Object f = c.get("ema_overwrite_frequency");
+            if (f != null && !(f instanceof Long || f instanceof Integer)) {
+                throw new IllegalArgumentException("Optimizers.fromConfig: 'ema_overwrite_frequency' must be an integer or null, got " + f);
+            }
+            o.ema(num(c, "ema_momentum", 0.99), f == null ? 0 : ((Number) f).longValue());
+        }
         return o;
+    }
+
+    /** The keys every optimizer reads (Keras 3's base optimizer arguments that Lamina implements). */
+    private static final Set<String> COMMON_KEYS = Set.of("name", "learning_rate", "clipvalue", "clipnorm", "global_clipnorm",
+            "weight_decay", "use_ema", "ema_momentum", "ema_overwrite_frequency");
+
+    /** Keras 3 keys Lamina does not implement: accepted only with the value that turns them off. */
+    private static final Set<String> OFF_ONLY_KEYS = Set.of("loss_scale_factor", "gradient_accumulation_steps");
+
+    private static Set<String> ownKeys(String optimizer) {
+        switch (optimizer) {
+            case "sgd": return Set.of("momentum", "nesterov");
+            case "adam": return Set.of("beta_1", "beta_2", "epsilon", "amsgrad");
+            case "rmsprop": return Set.of("rho", "momentum", "epsilon", "centered");
+            case "adagrad": return Set.of("initial_accumulator_value", "epsilon");
+            default: throw unknown(optimizer);
+        }
+    }
+
+    /**
+     * Every key must be one Lamina reads: an unknown key, or a Keras option Lamina does not implement
+     * set to anything but null, is an IllegalArgumentException naming it (never silently dropped).
+     */
+    private static void checkKeys(Map<String, Object> c, String optimizer) {
+        Set<String> own = ownKeys(optimizer);
+        for (Map.Entry<String, Object> e : c.entrySet()) {
+            String k = e.getKey();
+            if (COMMON_KEYS.contains(k) || own.contains(k)) {
+                continue;
+            }
+            if (OFF_ONLY_KEYS.contains(k)) {
+                if (e.getValue() == null) {
+                    continue;
+                }
+                throw new IllegalArgumentException("Optimizers.fromConfig: '" + k + "' = " + e.getValue()
+                        + " is not supported by Lamina (only null, the Keras default)");
+            }
+            Set<String> known = new TreeSet<>(COMMON_KEYS);
+            known.addAll(own);
+            throw new IllegalArgumentException("Optimizers.fromConfig: unknown key '" + k + "' for " + optimizer
+                    + " (known: " + known + ")");
+        }
     }
 
     private static String key(String name) {

@@ -41,24 +41,14 @@ public final class Charts {
             s.setMarker(SeriesMarkers.NONE);
             s.setLineStyle(new BasicStroke(1.5f));
         }
+        byte[] png;
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, ".chart", ".png");
-            try {
-                BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-                try {
-                    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-                } catch (UnsupportedOperationException e) {
-                    // not a POSIX file system: keep the default permissions
-                }
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            png = BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write chart " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot draw chart " + file + ": " + e.getMessage(), e);
         }
+        // replaced atomically, with the umask's permissions; stale temporaries of killed writes cleaned
+        dev.lamina.io.AtomicFiles.writeFile(file, png);
     }
 
     /** 0, 1, ..., n-1 as doubles (an x axis of indices). */

@@ -7,33 +7,93 @@ public final class Shapes {
     private Shapes() {
     }
 
-    /** Product of the dims; every dim must be ≥ 0. */
+    /**
+     * The most axes a tensor may have, on every backend (the cpu kernels' limit; checked in Java when
+     * a tensor is made, so no backend sees more).
+     */
+    public static final int MAX_RANK = 64;
+
+    /** Product of the dims; every dim must be ≥ 0 and the product fit a long (IllegalArgumentException). */
     public static long numel(long[] shape) {
+        return numel("shape", shape);
+    }
+
+    /**
+     * Product of the dims, or an IllegalArgumentException naming {@code op} for a negative dimension or
+     * a product that overflows a long.
+     */
+    public static long numel(String op, long[] shape) {
         long n = 1;
+        boolean overflow = false;
         for (long d : shape) {
             if (d < 0) {
-                throw new IllegalArgumentException("negative dimension in shape " + str(shape));
+                throw new IllegalArgumentException(op + ": negative dimension in shape " + str(shape));
             }
-            n = Math.multiplyExact(n, d);
+            if (!overflow) {
+                long hi = Math.multiplyHigh(n, d);
+                long lo = n * d;
+                if (hi != 0 || lo < 0) {
+                    overflow = true;   // keep looking for a negative dimension, the clearer message
+                } else {
+                    n = lo;
+                }
+            }
+        }
+        if (overflow) {
+            for (long d : shape) {
+                if (d == 0) {
+                    return 0;   // an empty shape is valid whatever its other dims
+                }
+            }
+            throw new IllegalArgumentException(op + ": shape " + str(shape) + " has more than 2^63 elements");
         }
         return n;
     }
 
+    /**
+     * Checks a shape a tensor is about to get: rank at most {@link #MAX_RANK}, dims ≥ 0, element count
+     * within a long. Returns the element count; IllegalArgumentException naming {@code op} otherwise.
+     */
+    public static long checkShape(String op, long[] shape) {
+        if (shape == null) {
+            throw new IllegalArgumentException(op + ": shape is null");
+        }
+        if (shape.length > MAX_RANK) {
+            throw new IllegalArgumentException(op + ": rank " + shape.length + " exceeds the limit of " + MAX_RANK
+                    + " axes");
+        }
+        return numel(op, shape);
+    }
+
+    /** a + b, or an IllegalArgumentException naming op and what overflowed. */
+    public static long addExact(String op, String what, long a, long b) {
+        long r = a + b;
+        if (((a ^ r) & (b ^ r)) < 0) {
+            throw new IllegalArgumentException(op + ": " + what + " " + a + " + " + b + " overflows a 64-bit integer");
+        }
+        return r;
+    }
+
+    /** a · b, or an IllegalArgumentException naming op and what overflowed. */
+    public static long multiplyExact(String op, String what, long a, long b) {
+        long hi = Math.multiplyHigh(a, b);
+        long lo = a * b;
+        if ((hi == 0 && lo >= 0) || (hi == -1 && lo < 0)) {
+            return lo;
+        }
+        throw new IllegalArgumentException(op + ": " + what + " " + a + " · " + b + " overflows a 64-bit integer");
+    }
+
     /** numel as an int for Java arrays, or an IllegalArgumentException naming the op. */
     public static int checkedNumel(String op, long[] shape) {
-        long n;
-        try {
-            n = numel(shape);
-        } catch (IllegalArgumentException | ArithmeticException e) {
-            throw new IllegalArgumentException(op + ": invalid shape " + str(shape));
-        }
+        long n = numel(op, shape);
         if (n > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException(op + ": shape " + str(shape) + " has too many elements for a Java array");
         }
         return (int) n;
     }
 
-    /** Row-major strides in elements. */
+    /** Row-major strides in elements (meaningless, and never used, for an empty shape whose strides overflow). */
     public static long[] strides(long[] shape) {
         long[] s = new long[shape.length];
         long acc = 1;
@@ -75,6 +135,7 @@ public final class Shapes {
                         + " cannot be broadcast together");
             }
         }
+        checkShape(op, out);
         return out;
     }
 
@@ -123,6 +184,7 @@ public final class Shapes {
         return out;
     }
 
+    /** a followed by b (the caller checks the result's rank and size when it makes a tensor of it). */
     static long[] concat(long[] a, long[] b) {
         long[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -34,10 +34,36 @@ public class Tensor implements AutoCloseable {
     private final Storage storage;
     private final DType dtype;
     private final long[] shape;
-    private boolean closed;
+    private volatile boolean closed;
 
-    /** Wraps a storage (taking over one reference). Registers with the current scope. */
+    private static final java.lang.invoke.VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Tensor.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * Wraps a storage (taking over one reference). Registers with the current scope. The shape is
+     * checked (rank at most {@link Shapes#MAX_RANK}, its element count the storage's); when it fails,
+     * the reference is released and an IllegalArgumentException thrown.
+     */
     protected Tensor(Storage storage, long[] shape, boolean scoped) {
+        long n;
+        try {
+            n = Shapes.checkShape("tensor", shape);
+        } catch (RuntimeException e) {
+            storage.release();
+            throw e;
+        }
+        if (n != storage.numel()) {
+            storage.release();
+            throw new IllegalArgumentException("tensor: shape " + Shapes.str(shape) + " has " + n
+                    + " elements, its storage " + storage.numel());
+        }
         this.backend = storage.backend();
         this.storage = storage;
         this.dtype = storage.dtype();
@@ -53,7 +79,7 @@ public class Tensor implements AutoCloseable {
 
     /** A new zero-filled tensor on {@code backend}. */
     public static Tensor zeros(Backend backend, DType dtype, long... shape) {
-        return new Tensor(backend.allocate(dtype, Shapes.numel(shape)), shape, true);
+        return newOnBackend("zeros", backend, dtype, shape);
     }
 
     /** Zeros on the current backend. */
@@ -68,11 +94,21 @@ public class Tensor implements AutoCloseable {
 
     /** A tensor filled with {@code value} on the current backend. */
     public static Tensor full(DType dtype, double value, long... shape) {
-        Tensor t = zeros(dtype, shape);
+        Tensor t = newOnBackend("full", Backends.current(), dtype, shape);
         if (value != 0.0) {
-            t.backend.fill(t.storage, value);
+            t.fillOrClose(value);
         }
         return t;
+    }
+
+    /** Fills this new tensor, closing it when the fill fails. */
+    private void fillOrClose(double value) {
+        try {
+            backend.fill(storage, value);
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
     }
 
     public static Tensor zerosLike(Tensor t) {
@@ -81,7 +117,7 @@ public class Tensor implements AutoCloseable {
 
     public static Tensor onesLike(Tensor t) {
         Tensor r = zerosLike(t);
-        r.backend.fill(r.storage, 1.0);
+        r.fillOrClose(1.0);
         return r;
     }
 
@@ -100,15 +136,14 @@ public class Tensor implements AutoCloseable {
      * Reads {@code numel·dtype.size()} bytes from the buffer's position.
      */
     public static Tensor fromBuffer(DType dtype, long[] shape, ByteBuffer littleEndianData) {
-        long n = Shapes.numel(shape);
-        long bytes = n * dtype.size();
-        if (littleEndianData.remaining() < bytes) {
+        long n = Shapes.checkShape("fromBuffer", shape);
+        if (littleEndianData.remaining() / dtype.size() < n) {
             throw new IllegalArgumentException("fromBuffer: shape " + Shapes.str(shape) + " of " + dtype
-                    + " needs " + bytes + " bytes, buffer has " + littleEndianData.remaining());
+                    + " needs " + Shapes.multiplyExact("fromBuffer", "byte count", n, dtype.size())
+                    + " bytes, buffer has " + littleEndianData.remaining());
         }
-        Tensor t = zeros(dtype, shape);
-        t.backend.upload(littleEndianData.duplicate().order(ByteOrder.LITTLE_ENDIAN), t.storage);
-        return t;
+        Tensor t = uninitialized("fromBuffer", Backends.current(), dtype, shape);
+        return t.runOrClose(() -> t.backend.upload(littleEndianData.duplicate().order(ByteOrder.LITTLE_ENDIAN), t.storage));
     }
 
     /** float32 data with a shape; no shape means a vector. */
@@ -309,7 +344,7 @@ public class Tensor implements AutoCloseable {
 
     private static long[] shapeFor(String op, int length, long[] shape) {
         long[] s = shape.length == 0 ? new long[] {length} : shape.clone();
-        if (Shapes.numel(s) != length) {
+        if (Shapes.checkShape(op, s) != length) {
             throw new IllegalArgumentException(op + ": " + length + " values do not fill shape " + Shapes.str(s));
         }
         return s;
@@ -365,11 +400,14 @@ public class Tensor implements AutoCloseable {
         return closed;
     }
 
-    /** Releases this tensor's hold on its memory; idempotent. */
+    /**
+     * Releases this tensor's hold on its memory; idempotent and safe from any thread. When a kernel on
+     * another thread is still reading the memory, it is freed as that kernel returns.
+     */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        // one release per tensor even when several threads close it at once
+        if (!closed && CLOSED.compareAndSet(this, false, true)) {
             storage.release();
         }
     }
@@ -452,9 +490,9 @@ public class Tensor implements AutoCloseable {
     /** A copy of this tensor on another backend (not differentiable across backends). */
     public final Tensor to(Backend target) {
         checkOpen("to");
-        Tensor t = zeros(target, dtype, shape);
-        target.upload(toBuffer(), t.storage);
-        return t;
+        ByteBuffer data = toBuffer();
+        Tensor t = uninitialized("to", target, dtype, shape);
+        return t.runOrClose(() -> target.upload(data, t.storage));
     }
 
     /** Values printed as TensorFlow prints a small tensor. */
@@ -471,7 +509,13 @@ public class Tensor implements AutoCloseable {
     // =========================================================================================
 
     private static Tensor newOnBackend(Backend b, DType dtype, long[] shape) {
-        return new Tensor(b.allocate(dtype, Shapes.numel(shape)), shape, true);
+        return newOnBackend("tensor", b, dtype, shape);
+    }
+
+    /** A new zero-filled tensor; the shape is checked first (IllegalArgumentException naming op). */
+    private static Tensor newOnBackend(String op, Backend b, DType dtype, long[] shape) {
+        long n = Shapes.checkShape(op, shape);
+        return new Tensor(b.allocate(dtype, n), shape, true);
     }
 
     /**
@@ -479,7 +523,27 @@ public class Tensor implements AutoCloseable {
      * whose backend call overwrites every element before anything reads it.
      */
     static Tensor uninitialized(Backend b, DType dtype, long... shape) {
-        return new Tensor(b.allocateUninitialized(dtype, Shapes.numel(shape)), shape, true);
+        return uninitialized("tensor", b, dtype, shape);
+    }
+
+    /** As {@link #uninitialized(Backend, DType, long...)}, naming the op in a shape error. */
+    static Tensor uninitialized(String op, Backend b, DType dtype, long[] shape) {
+        long n = Shapes.checkShape(op, shape);
+        return new Tensor(b.allocateUninitialized(dtype, n), shape, true);
+    }
+
+    /**
+     * Runs the kernel that fills this new output; when it throws, this tensor is closed (its memory
+     * freed at once, not left to a scope or the garbage collector) and the exception rethrown.
+     */
+    final Tensor runOrClose(Runnable kernel) {
+        try {
+            kernel.run();
+            return this;
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
     }
 
     /** Checks that tensors are open and share a backend; the message names the op. */
@@ -535,9 +599,13 @@ public class Tensor implements AutoCloseable {
 
     /** A scalar of this tensor's dtype on its backend. */
     private Tensor scalarLike(double v) {
+        return scalarOf(backend, dtype, v);
+    }
+
+    private static Tensor scalarOf(Backend backend, DType dtype, double v) {
         Tensor t = newOnBackend(backend, dtype, new long[0]);
         if (v != 0) {
-            backend.fill(t.storage, v);
+            t.fillOrClose(v);
         }
         return t;
     }
@@ -554,9 +622,8 @@ public class Tensor implements AutoCloseable {
 
     private Tensor castNoGrad(DType target) {
         checkOpen("cast");
-        Tensor r = uninitialized(backend, target, shape);
-        backend.cast(storage, r.storage);
-        return r;
+        Tensor r = uninitialized("cast", backend, target, shape);
+        return r.runOrClose(() -> backend.cast(storage, r.storage));
     }
 
     // =========================================================================================
@@ -571,10 +638,10 @@ public class Tensor implements AutoCloseable {
             throw new IllegalArgumentException(op + ": not defined for bool tensors");
         }
         long[] out = Shapes.broadcast(op, a.shape, b.shape);
-        Tensor r = uninitialized(a.backend, kind.isComparison() ? DType.BOOL : a.dtype, out);
-        a.backend.binary(kind, a.storage, Shapes.broadcastStrides(a.shape, out),
-                b.storage, Shapes.broadcastStrides(b.shape, out), r.storage, out);
-        return r;
+        long[] as = Shapes.broadcastStrides(a.shape, out);
+        long[] bs = Shapes.broadcastStrides(b.shape, out);
+        Tensor r = uninitialized(op, a.backend, kind.isComparison() ? DType.BOOL : a.dtype, out);
+        return r.runOrClose(() -> a.backend.binary(kind, a.storage, as, b.storage, bs, r.storage, out));
     }
 
     /** this + other, broadcasting. */
@@ -615,7 +682,7 @@ public class Tensor implements AutoCloseable {
         return y;
     }
 
-    /** this / other (element-wise), broadcasting. Integer division truncates. */
+    /** this / other (element-wise), broadcasting. Integer division truncates toward zero; x / 0 is 0 (every backend). */
     public final Tensor div(Tensor other) {
         Tensor y = binaryRaw("div", BinaryOp.DIV, this, other);
         if (recording()) {
@@ -704,42 +771,174 @@ public class Tensor implements AutoCloseable {
         return r;
     }
 
+    // ---- scalar operands ------------------------------------------------------------------
+    //
+    // A Java scalar is "weakly typed", as a Python scalar in JAX (and Keras 3): it takes the tensor's
+    // dtype when it can do so without losing its value's kind, and promotes the tensor otherwise.
+    //  - double with a float tensor: the tensor's dtype.
+    //  - double with an int or bool tensor: arithmetic promotes the tensor to float32, as JAX does for
+    //    any Python float (so int [1, 2, 3] · 0.5 is float32 [0.5, 1, 1.5], and add(2.0) is float32
+    //    too); comparisons stay exact: an integral value in the dtype's range compares in the integer
+    //    dtype, any other value in float64 (exact for int32).
+    //  - long with a float tensor: the tensor's dtype; with an int tensor: that dtype (integer
+    //    arithmetic: div truncates), IllegalArgumentException when the value does not fit it; with a
+    //    bool tensor: int32, as JAX's weak int.
+
+    /** this + v (a weakly typed scalar: an int or bool tensor becomes float32, see above). */
     public final Tensor add(double v) {
-        return withScalar(v, this::add);
+        return withScalar("add", v, false, Tensor::add);
     }
 
+    /** this − v (a weakly typed scalar). */
     public final Tensor sub(double v) {
-        return withScalar(v, this::sub);
+        return withScalar("sub", v, false, Tensor::sub);
     }
 
+    /** this · v (a weakly typed scalar). */
     public final Tensor mul(double v) {
-        return withScalar(v, this::mul);
+        return withScalar("mul", v, false, Tensor::mul);
     }
 
+    /** this / v (a weakly typed scalar: int tensors divide as float32). */
     public final Tensor div(double v) {
-        return withScalar(v, this::div);
+        return withScalar("div", v, false, Tensor::div);
     }
 
+    /** this ^ v (a weakly typed scalar). */
     public final Tensor pow(double v) {
-        return withScalar(v, this::pow);
+        return withScalar("pow", v, false, Tensor::pow);
     }
 
+    /** max(this, v) (a weakly typed scalar). */
     public final Tensor maximum(double v) {
-        return withScalar(v, this::maximum);
+        return withScalar("maximum", v, false, Tensor::maximum);
     }
 
+    /** min(this, v) (a weakly typed scalar). */
     public final Tensor minimum(double v) {
-        return withScalar(v, this::minimum);
+        return withScalar("minimum", v, false, Tensor::minimum);
     }
 
-    private Tensor withScalar(double v, java.util.function.UnaryOperator<Tensor> op) {
-        checkOpen("scalar op");
-        Tensor s = scalarLike(v);
-        Tensor r = op.apply(s);
-        if (!recording()) {
-            s.close(); // a recorded op's gradient rule may still read it; then its scope frees it
+    /** this + v: an integer scalar keeps an int tensor's dtype (IllegalArgumentException if v does not fit it). */
+    public final Tensor add(long v) {
+        return withLong("add", v, Tensor::add);
+    }
+
+    /** this − v, an integer scalar (see {@link #add(long)}). */
+    public final Tensor sub(long v) {
+        return withLong("sub", v, Tensor::sub);
+    }
+
+    /** this · v, an integer scalar (see {@link #add(long)}). */
+    public final Tensor mul(long v) {
+        return withLong("mul", v, Tensor::mul);
+    }
+
+    /** this / v, an integer scalar: int tensors divide truncating toward zero, x / 0 is 0. */
+    public final Tensor div(long v) {
+        return withLong("div", v, Tensor::div);
+    }
+
+    /** this ^ v, an integer scalar (see {@link #add(long)}). */
+    public final Tensor pow(long v) {
+        return withLong("pow", v, Tensor::pow);
+    }
+
+    /** max(this, v), an integer scalar (see {@link #add(long)}). */
+    public final Tensor maximum(long v) {
+        return withLong("maximum", v, Tensor::maximum);
+    }
+
+    /** min(this, v), an integer scalar (see {@link #add(long)}). */
+    public final Tensor minimum(long v) {
+        return withLong("minimum", v, Tensor::minimum);
+    }
+
+    /** Applies a binary op to this and a double scalar under the weak-type rule above. */
+    private Tensor withScalar(String op, double v, boolean comparison, java.util.function.BinaryOperator<Tensor> f) {
+        checkOpen(op);
+        if (dtype.isFloating()) {
+            return applyScalar(this, scalarLike(v), f);
         }
-        return r;
+        if (comparison) {
+            if (fitsExactly(v, dtype)) {
+                return applyScalar(this, scalarExact(backend, dtype, (long) v), f);
+            }
+            return promoted(DType.FLOAT64, v, f);
+        }
+        return promoted(DType.FLOAT32, v, f);
+    }
+
+    /** f(this cast to {@code target}, v as {@code target}), closing the temporaries. */
+    private Tensor promoted(DType target, double v, java.util.function.BinaryOperator<Tensor> f) {
+        Tensor x = castNoGrad(target);   // int and bool tensors carry no gradient
+        try {
+            return applyScalar(x, scalarOf(backend, target, v), f);
+        } finally {
+            x.close();
+        }
+    }
+
+    private Tensor withLong(String op, long v, java.util.function.BinaryOperator<Tensor> f) {
+        checkOpen(op);
+        if (dtype.isFloating()) {
+            return applyScalar(this, scalarLike((double) v), f);
+        }
+        DType target = dtype == DType.BOOL ? DType.INT32 : dtype;
+        if (target == DType.INT32 && (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)) {
+            throw new IllegalArgumentException(op + ": scalar " + v + " does not fit an int32 tensor "
+                    + Shapes.str(shape) + "; cast the tensor to int64 or float first");
+        }
+        if (target == dtype) {
+            return applyScalar(this, scalarExact(backend, target, v), f);
+        }
+        Tensor x = castNoGrad(target);
+        try {
+            return applyScalar(x, scalarExact(backend, target, v), f);
+        } finally {
+            x.close();
+        }
+    }
+
+    /** f(x, s); s is closed unless a tape recorded the op (then its rule may read s; its scope frees it). */
+    private static Tensor applyScalar(Tensor x, Tensor s, java.util.function.BinaryOperator<Tensor> f) {
+        boolean keep = false;
+        try {
+            Tensor r = f.apply(x, s);
+            keep = recording();
+            return r;
+        } finally {
+            if (!keep) {
+                s.close();
+            }
+        }
+    }
+
+    /** True when v is an integer value inside the range of the integer (or bool: 0, 1) dtype. */
+    private static boolean fitsExactly(double v, DType dt) {
+        if (v != Math.rint(v) || Double.isInfinite(v)) {
+            return false;
+        }
+        switch (dt) {
+            case INT32: return v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE;
+            case INT64: return v >= -0x1p63 && v < 0x1p63;
+            case BOOL: return v == 0 || v == 1;
+            default: return false;
+        }
+    }
+
+    /** A scalar of an integer or bool dtype holding exactly v (uploaded, so int64 keeps all 64 bits). */
+    private static Tensor scalarExact(Backend backend, DType dt, long v) {
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        switch (dt) {
+            case INT32: b.putInt((int) v); break;
+            case INT64: b.putLong(v); break;
+            case BOOL: b.put((byte) (v != 0 ? 1 : 0)); break;
+            default: return scalarOf(backend, dt, v);
+        }
+        b.flip();
+        Tensor t = uninitialized("scalar", backend, dt, new long[0]);
+        return t.runOrClose(() -> backend.upload(b, t.storage));
     }
 
     /** Values limited to [lo, hi]; the gradient passes where lo ≤ x ≤ hi. */
@@ -748,7 +947,13 @@ public class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("clip: need lo <= hi, got [" + lo + ", " + hi + "]");
         }
         Tensor a = maximum(lo);
-        Tensor r = a.minimum(hi);
+        Tensor r;
+        try {
+            r = a.minimum(hi);
+        } catch (RuntimeException | Error e) {
+            a.close();
+            throw e;
+        }
         if (!recording()) {
             a.close(); // a recorded rule still needs it; then its scope frees it
         }
@@ -781,23 +986,23 @@ public class Tensor implements AutoCloseable {
     }
 
     public final Tensor eq(double v) {
-        return withScalar(v, this::eq);
+        return withScalar("eq", v, true, Tensor::eq);
     }
 
     public final Tensor lt(double v) {
-        return withScalar(v, this::lt);
+        return withScalar("lt", v, true, Tensor::lt);
     }
 
     public final Tensor gt(double v) {
-        return withScalar(v, this::gt);
+        return withScalar("gt", v, true, Tensor::gt);
     }
 
     public final Tensor le(double v) {
-        return withScalar(v, this::le);
+        return withScalar("le", v, true, Tensor::le);
     }
 
     public final Tensor ge(double v) {
-        return withScalar(v, this::ge);
+        return withScalar("ge", v, true, Tensor::ge);
     }
 
     private Tensor unaryRaw(String op, UnaryOp kind) {
@@ -806,9 +1011,8 @@ public class Tensor implements AutoCloseable {
             throw new IllegalArgumentException(op + ": not defined for " + dtype + " tensors (shape "
                     + Shapes.str(shape) + ")");
         }
-        Tensor r = uninitialized(backend, dtype, shape);
-        backend.unary(kind, storage, r.storage);
-        return r;
+        Tensor r = uninitialized(op, backend, dtype, shape);
+        return r.runOrClose(() -> backend.unary(kind, storage, r.storage));
     }
 
     /** The shared shape of unary ops with gradient g·f'(x, y). */
@@ -1004,10 +1208,20 @@ public class Tensor implements AutoCloseable {
                 if (kind != ReduceOp.SUM) {
                     throw new IllegalArgumentException(op + ": cannot reduce an empty axis of shape " + Shapes.str(shape));
                 }
-                r = newOnBackend(backend, dtype, next);
+                r = newOnBackend(op, backend, dtype, next);
             } else {
-                r = uninitialized(backend, kind.isArg() ? DType.INT64 : dtype, next);
-                backend.reduce(kind, cur.storage, outer, n, inner, r.storage);
+                Tensor out = uninitialized(op, backend, kind.isArg() ? DType.INT64 : dtype, next);
+                Tensor in = cur;
+                long o = outer, nn = n, i = inner;
+                try {
+                    out.runOrClose(() -> backend.reduce(kind, in.storage, o, nn, i, out.storage));
+                } catch (RuntimeException | Error e) {
+                    if (cur != this) {
+                        cur.close();
+                    }
+                    throw e;
+                }
+                r = out;
             }
             if (cur != this) {
                 cur.close();
@@ -1076,7 +1290,8 @@ public class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("mean: empty reduction over shape " + Shapes.str(shape));
         }
         Tensor s = sum(ax, keepdims);
-        Tensor r = s.div((double) count);
+        // an integer count: int means stay int and truncate (TensorFlow); floats divide in their dtype
+        Tensor r = dtype.isFloating() ? s.div((double) count) : s.div(count);
         if (!recording()) {
             s.close();
         }
@@ -1188,9 +1403,9 @@ public class Tensor implements AutoCloseable {
         requireFloat(op);
         int a = Shapes.axis(op, axis, shape.length);
         long[] oni = outerNInner(a);
-        Tensor y = newOnBackend(backend, dtype, shape);
+        Tensor y = newOnBackend(op, backend, dtype, shape);
         if (oni[1] > 0) {
-            backend.softmax(storage, y.storage, oni[0], oni[1], oni[2], log);
+            y.runOrClose(() -> backend.softmax(storage, y.storage, oni[0], oni[1], oni[2], log));
         }
         return y;
     }
@@ -1304,16 +1519,25 @@ public class Tensor implements AutoCloseable {
             strideB = ka * n;
         }
         long[] yShape = Shapes.concat(batch, new long[] {m, n});
-        // with an empty inner dimension the product is all zeros, which no kernel call writes
-        Tensor y = ka > 0 ? uninitialized(a.backend, a.dtype, yShape) : newOnBackend(a.backend, a.dtype, yShape);
-        if (nb > 0 && m > 0 && n > 0) {
-            a.backend.matmul(aa.storage, bb.storage, y.storage, nb, m, n, ka, ta, tb, strideA, strideB);
-        }
-        if (aa != a) {
-            aa.close();
-        }
-        if (bb != b) {
-            bb.close();
+        Tensor y = null;
+        try {
+            // with an empty inner dimension the product is all zeros, which no kernel call writes
+            y = ka > 0 ? uninitialized(op, a.backend, a.dtype, yShape) : newOnBackend(op, a.backend, a.dtype, yShape);
+            if (nb > 0 && m > 0 && n > 0) {
+                a.backend.matmul(aa.storage, bb.storage, y.storage, nb, m, n, ka, ta, tb, strideA, strideB);
+            }
+        } catch (RuntimeException | Error e) {
+            if (y != null) {
+                y.close();
+            }
+            throw e;
+        } finally {
+            if (aa != a) {
+                aa.close();
+            }
+            if (bb != b) {
+                bb.close();
+            }
         }
         return y;
     }
@@ -1342,9 +1566,16 @@ public class Tensor implements AutoCloseable {
                 infer = i;
             } else if (s[i] < 0) {
                 throw new IllegalArgumentException("reshape: negative dimension in " + Arrays.toString(newShape));
-            } else {
-                known *= s[i];
             }
+        }
+        if (infer >= 0) {
+            long[] rest = s.clone();
+            rest[infer] = 1;
+            known = Shapes.numel("reshape", rest);
+        }
+        if (s.length > Shapes.MAX_RANK) {
+            throw new IllegalArgumentException("reshape: rank " + s.length + " exceeds the limit of " + Shapes.MAX_RANK
+                    + " axes");
         }
         long n = numel();
         if (infer >= 0) {
@@ -1354,7 +1585,7 @@ public class Tensor implements AutoCloseable {
             }
             s[infer] = n / known;
         }
-        if (Shapes.numel(s) != n) {
+        if (Shapes.numel("reshape", s) != n) {
             throw new IllegalArgumentException("reshape: cannot reshape " + Shapes.str(shape) + " (" + n
                     + " elements) into " + Shapes.str(s));
         }
@@ -1438,8 +1669,10 @@ public class Tensor implements AutoCloseable {
             outShape[i] = shape[p];
             srcStrides[i] = inStrides[p];
         }
-        Tensor y = uninitialized(backend, dtype, outShape);
-        backend.copyStrided(storage, 0, srcStrides, y.storage, 0, Shapes.strides(outShape), outShape);
+        Tensor y = uninitialized("permute", backend, dtype, outShape);
+        if (y.numel() > 0) {
+            y.runOrClose(() -> backend.copyStrided(storage, 0, srcStrides, y.storage, 0, Shapes.strides(outShape), outShape));
+        }
         if (recording()) {
             GradientTape.record("permute", y, g -> new Tensor[] {g.permuteNoGrad(inverse)}, this);
         }
@@ -1452,7 +1685,7 @@ public class Tensor implements AutoCloseable {
 
     /** This tensor repeated along size-1 (or missing leading) axes to {@code target} shape; copies. */
     public final Tensor broadcastTo(long... target) {
-        Shapes.broadcast("broadcastTo", shape, target);
+        Shapes.checkShape("broadcastTo", target);
         if (Shapes.broadcast("broadcastTo", shape, target).length != target.length
                 || !Arrays.equals(Shapes.broadcast("broadcastTo", shape, target), target)) {
             throw new IllegalArgumentException("broadcastTo: cannot broadcast " + Shapes.str(shape) + " to " + Shapes.str(target));
@@ -1467,10 +1700,10 @@ public class Tensor implements AutoCloseable {
 
     private Tensor broadcastRaw(long[] target) {
         checkOpen("broadcastTo");
-        Tensor y = uninitialized(backend, dtype, target);
+        Tensor y = uninitialized("broadcastTo", backend, dtype, target);
         if (y.numel() > 0) {
-            backend.copyStrided(storage, 0, Shapes.broadcastStrides(shape, target), y.storage, 0,
-                    Shapes.strides(target), target);
+            y.runOrClose(() -> backend.copyStrided(storage, 0, Shapes.broadcastStrides(shape, target), y.storage, 0,
+                    Shapes.strides(target), target));
         }
         return y;
     }
@@ -1489,17 +1722,22 @@ public class Tensor implements AutoCloseable {
         long offset = 0;
         long[] strides = Shapes.strides(shape);
         for (int i = 0; i < shape.length; i++) {
-            long sz = size[i] == -1 ? shape[i] - begin[i] : size[i];
-            if (begin[i] < 0 || sz < 0 || begin[i] + sz > shape[i]) {
+            // compared without forming begin + size, which can overflow
+            boolean beginOk = begin[i] >= 0 && begin[i] <= shape[i];
+            long sz = size[i] == -1 && beginOk ? shape[i] - begin[i] : size[i];
+            if (!beginOk || sz < 0 || sz > shape[i] - begin[i]) {
                 throw new IllegalArgumentException("slice: begin " + Arrays.toString(begin) + " size " + Arrays.toString(size)
                         + " is out of bounds for shape " + Shapes.str(shape));
             }
             outShape[i] = sz;
-            offset += begin[i] * strides[i];
+            if (sz > 0) {
+                offset += begin[i] * strides[i];   // begin < shape[i], so inside the tensor: no overflow
+            }
         }
-        Tensor y = uninitialized(backend, dtype, outShape);
+        long off0 = offset;
+        Tensor y = uninitialized("slice", backend, dtype, outShape);
         if (y.numel() > 0) {
-            backend.copyStrided(storage, offset, strides, y.storage, 0, Shapes.strides(outShape), outShape);
+            y.runOrClose(() -> backend.copyStrided(storage, off0, strides, y.storage, 0, Shapes.strides(outShape), outShape));
         }
         if (recording()) {
             long[] in = shape;
@@ -1517,6 +1755,7 @@ public class Tensor implements AutoCloseable {
 
     /** Elements [start, end) along one axis. */
     public final Tensor slice(int axis, long start, long end) {
+        checkOpen("slice");
         int a = Shapes.axis("slice", axis, shape.length);
         long[] begin = new long[shape.length];
         long[] size = shape.clone();
@@ -1549,11 +1788,11 @@ public class Tensor implements AutoCloseable {
                             + Shapes.str(t.shape) + " differ outside axis " + axis);
                 }
             }
-            total += t.shape[a];
+            total = Shapes.addExact("concat", "length of axis " + axis, total, t.shape[a]);
         }
         long[] outShape = first.shape.clone();
         outShape[a] = total;
-        Tensor y = newOnBackend(first.backend, first.dtype, outShape);
+        Tensor y = newOnBackend("concat", first.backend, first.dtype, outShape);
         long[] outStrides = Shapes.strides(outShape);
         long pos = 0;
         long[] starts = new long[parts.size()];
@@ -1561,7 +1800,9 @@ public class Tensor implements AutoCloseable {
             Tensor t = parts.get(p);
             starts[p] = pos;
             if (t.numel() > 0) {
-                first.backend.copyStrided(t.storage, 0, Shapes.strides(t.shape), y.storage, pos * outStrides[a], outStrides, t.shape);
+                long off = pos * outStrides[a];
+                y.runOrClose(() -> first.backend.copyStrided(t.storage, 0, Shapes.strides(t.shape), y.storage, off, outStrides,
+                        t.shape));
             }
             pos += t.shape[a];
         }
@@ -1632,9 +1873,10 @@ public class Tensor implements AutoCloseable {
             rowSize = 0;
         }
         long[] outShape = Shapes.concat(ids.shape, Arrays.copyOfRange(shape, 1, shape.length));
-        Tensor y = newOnBackend(backend, dtype, outShape);
+        long rs0 = rowSize;
+        Tensor y = newOnBackend("gather", backend, dtype, outShape);
         if (y.numel() > 0) {
-            backend.gather(storage, rowSize, ids.storage, y.storage);
+            y.runOrClose(() -> backend.gather(storage, rs0, ids.storage, y.storage));
         }
         if (recording() && dtype.isFloating()) {
             long[] table = shape;
@@ -1656,10 +1898,12 @@ public class Tensor implements AutoCloseable {
         if (depth < 1) {
             throw new IllegalArgumentException("oneHot: depth must be positive, got " + depth);
         }
+        long[] outShape = Shapes.concat(shape, new long[] {depth});
+        Shapes.checkShape("oneHot", outShape);
         checkedIds("oneHot", depth);
-        Tensor y = newOnBackend(backend, outType, Shapes.concat(shape, new long[] {depth}));
+        Tensor y = newOnBackend("oneHot", backend, outType, outShape);
         if (y.numel() > 0) {
-            backend.oneHot(storage, depth, y.storage);
+            y.runOrClose(() -> backend.oneHot(storage, depth, y.storage));
         }
         return y;
     }

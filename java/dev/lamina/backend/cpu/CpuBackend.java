@@ -1,6 +1,8 @@
 package dev.lamina.backend.cpu;
 
+import static dev.lamina.backend.StorageChecks.add;
 import static dev.lamina.backend.StorageChecks.checkBinary;
+import static dev.lamina.backend.StorageChecks.exact;
 import static dev.lamina.backend.StorageChecks.checkIds;
 import static dev.lamina.backend.StorageChecks.checkRange;
 import static dev.lamina.backend.StorageChecks.checkReduce;
@@ -63,7 +65,7 @@ public final class CpuBackend extends HostBackend {
                     Integer configured = configuredThreads();
                     // touching CpuKernels loads the JNI library; the pool starts with one thread per processor
                     if (configured != null) {
-                        CpuKernels.lamina_cpu_set_threads(Math.max(1, configured));
+                        applyThreads(Math.max(1, Math.min(MAX_THREADS, configured)));
                     } else {
                         CpuKernels.lamina_cpu_get_threads();
                     }
@@ -111,13 +113,42 @@ public final class CpuBackend extends HostBackend {
         openblas_nolapack.blas_set_num_threads(1);  // openblas_set_num_threads(1): the pool splits the products
     }
 
+    /** The most threads the kernel pool may have: {@value}. */
+    public static final int MAX_THREADS = 256;
+
     /**
      * Sets the threads of the kernel pool (the calling thread included), which also runs the matrix
-     * products. Values below 1 mean 1.
+     * products. Values below 1 mean 1; above {@link #MAX_THREADS} an IllegalArgumentException. When the
+     * system refuses to create a thread (a process or memory limit), an IllegalStateException says so
+     * and the pool keeps its previous thread count ({@link #threads()}).
      */
     public static void setThreads(int n) {
+        if (n > MAX_THREADS) {
+            throw new IllegalArgumentException("cpu.setThreads: " + n + " threads asked for, at most " + MAX_THREADS
+                    + " allowed (this machine has " + Runtime.getRuntime().availableProcessors() + " processors)");
+        }
         instance();
-        CpuKernels.lamina_cpu_set_threads(Math.max(1, n));
+        applyThreads(Math.max(1, n));
+    }
+
+    private static void applyThreads(int n) {
+        synchronized (CpuBackend.class) {
+            int before = CpuKernels.lamina_cpu_get_threads();
+            int[] started = new int[1];
+            int err = CpuKernels.lamina_cpu_set_threads(n, started);
+            if (err != 0) {
+                throw new IllegalStateException("cpu.setThreads(" + n + "): the system refused to create kernel thread "
+                        + (started[0] + 2) + " of " + n + " (error " + err + (err == 11 ? ", EAGAIN: the process or user"
+                        + " thread limit, e.g. ulimit -u or a container pids limit, or memory for thread stacks" : "")
+                        + "); the pool keeps " + CpuKernels.lamina_cpu_get_threads() + " threads (had " + before + ")");
+            }
+        }
+    }
+
+    /** Test hook: the k-th native thread creation from now fails as if the system refused (k &lt; 0: none). */
+    static void failThreadStartAfter(int k) {
+        instance();
+        CpuKernels.lamina_cpu_fail_thread_start_after(k);
     }
 
     /** Threads of the kernel pool. */
@@ -154,13 +185,13 @@ public final class CpuBackend extends HostBackend {
     // ---- kernels -----------------------------------------------------------------------------
 
     @Override
-    public void fill(Storage out, double value) {
+    protected void fillKernel(Storage out, double value) {
         HostStorage o = host(out);
         check("fill", CpuKernels.lamina_cpu_fill(o.pointer(), code(out.dtype()), out.numel(), value), out.dtype());
     }
 
     @Override
-    public void cast(Storage x, Storage out) {
+    protected void castKernel(Storage x, Storage out) {
         HostStorage xs = host(x), os = host(out);
         sameNumel("cast", x, out);
         check("cast", CpuKernels.lamina_cpu_cast(xs.pointer(), code(x.dtype()), os.pointer(), code(out.dtype()), x.numel()),
@@ -168,7 +199,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void copyStrided(Storage src, long srcOffset, long[] srcStrides,
+    protected void copyStridedKernel(Storage src, long srcOffset, long[] srcStrides,
                             Storage dst, long dstOffset, long[] dstStrides, long[] shape) {
         HostStorage s = host(src), d = host(dst);
         if (src.dtype() != dst.dtype()) {
@@ -189,7 +220,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void unary(UnaryOp op, Storage x, Storage out) {
+    protected void unaryKernel(UnaryOp op, Storage x, Storage out) {
         HostStorage xs = host(x), os = host(out);
         sameNumel("unary " + op, x, out);
         if (x.dtype() != out.dtype()) {
@@ -203,7 +234,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides,
+    protected void binaryKernel(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides,
                        Storage out, long[] outShape) {
         HostStorage as = host(a), bs = host(b), os = host(out);
         String what = "binary " + op;
@@ -215,7 +246,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void reduce(ReduceOp op, Storage x, long outer, long n, long inner, Storage out) {
+    protected void reduceKernel(ReduceOp op, Storage x, long outer, long n, long inner, Storage out) {
         HostStorage xs = host(x), os = host(out);
         String what = "reduce " + op;
         checkReduce(what, op, x, outer, n, inner, out);
@@ -227,7 +258,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void matmul(Storage a, Storage b, Storage out, long batch, long m, long n, long k,
+    protected void matmulKernel(Storage a, Storage b, Storage out, long batch, long m, long n, long k,
                        boolean transA, boolean transB, long strideA, long strideB) {
         HostStorage as = host(a), bs = host(b), os = host(out);
         DType dt = a.dtype();
@@ -242,7 +273,7 @@ public final class CpuBackend extends HostBackend {
         if (m > Integer.MAX_VALUE || n > Integer.MAX_VALUE || k > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("matmul: m " + m + ", n " + n + ", k " + k + " exceed the BLAS int range");
         }
-        if (out.numel() != Math.multiplyExact(Math.multiplyExact(batch, m), n)) {
+        if (out.numel() != multiplyChecked(multiplyChecked(batch, m), n)) {
             throw new IllegalArgumentException("matmul: out has " + out.numel() + " elements, [" + batch + ", " + m + ", "
                     + n + "] expected");
         }
@@ -253,8 +284,10 @@ public final class CpuBackend extends HostBackend {
             fill(out, 0.0);
             return;
         }
-        long sizeA = m * k, sizeB = k * n;
-        if ((batch - 1) * strideA + sizeA > a.numel() || (batch - 1) * strideB + sizeB > b.numel()) {
+        String q = "matmul operand extent";
+        long sizeA = exact("matmul", q, m, k), sizeB = exact("matmul", q, k, n);
+        if (add("matmul", q, exact("matmul", q, batch - 1, strideA), sizeA) > a.numel()
+                || add("matmul", q, exact("matmul", q, batch - 1, strideB), sizeB) > b.numel()) {
             throw new IllegalArgumentException("matmul: a (" + a.numel() + " elements) or b (" + b.numel()
                     + ") too small for batch " + batch + ", m " + m + ", n " + n + ", k " + k + ", strides " + strideA
                     + ", " + strideB);
@@ -265,7 +298,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void softmax(Storage x, Storage out, long outer, long n, long inner, boolean log) {
+    protected void softmaxKernel(Storage x, Storage out, long outer, long n, long inner, boolean log) {
         HostStorage xs = host(x), os = host(out);
         String what = log ? "logSoftmax" : "softmax";
         checkSoftmax(what, x, out, outer, n, inner);
@@ -277,13 +310,13 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void gather(Storage table, long rowSize, Storage ids, Storage out) {
+    protected void gatherKernel(Storage table, long rowSize, Storage ids, Storage out) {
         HostStorage ts = host(table), is = host(ids), os = host(out);
         checkIds("gather", ids);
         if (table.dtype() != out.dtype()) {
             throw new IllegalArgumentException("gather: table dtype " + table.dtype() + ", out dtype " + out.dtype());
         }
-        if (rowSize < 1 || table.numel() % rowSize != 0 || out.numel() != Math.multiplyExact(ids.numel(), rowSize)) {
+        if (rowSize < 1 || table.numel() % rowSize != 0 || out.numel() != multiplyChecked(ids.numel(), rowSize)) {
             throw new IllegalArgumentException("gather: table of " + table.numel() + " elements, rows of " + rowSize
                     + ", " + ids.numel() + " ids, out of " + out.numel() + " elements");
         }
@@ -296,13 +329,13 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void scatterAdd(Storage src, long rowSize, Storage ids, Storage out) {
+    protected void scatterAddKernel(Storage src, long rowSize, Storage ids, Storage out) {
         HostStorage ss = host(src), is = host(ids), os = host(out);
         checkIds("scatterAdd", ids);
         if (src.dtype() != out.dtype()) {
             throw new IllegalArgumentException("scatterAdd: src dtype " + src.dtype() + ", out dtype " + out.dtype());
         }
-        if (rowSize < 1 || out.numel() % rowSize != 0 || src.numel() != Math.multiplyExact(ids.numel(), rowSize)) {
+        if (rowSize < 1 || out.numel() % rowSize != 0 || src.numel() != multiplyChecked(ids.numel(), rowSize)) {
             throw new IllegalArgumentException("scatterAdd: src of " + src.numel() + " elements, rows of " + rowSize
                     + ", " + ids.numel() + " ids, out of " + out.numel() + " elements");
         }
@@ -315,10 +348,10 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void oneHot(Storage ids, long depth, Storage out) {
+    protected void oneHotKernel(Storage ids, long depth, Storage out) {
         HostStorage is = host(ids), os = host(out);
         checkIds("oneHot", ids);
-        if (depth < 0 || out.numel() != Math.multiplyExact(ids.numel(), depth)) {
+        if (depth < 0 || out.numel() != multiplyChecked(ids.numel(), depth)) {
             throw new IllegalArgumentException("oneHot: " + ids.numel() + " ids, depth " + depth + ", out of "
                     + out.numel() + " elements");
         }
@@ -435,13 +468,13 @@ public final class CpuBackend extends HostBackend {
      * {@link #unitsPerChunk} for the column memory.
      */
     @Override
-    public void conv2dForward(Storage x, Storage kernel, Storage out, ConvGeometry g) {
+    protected void conv2dForwardKernel(Storage x, Storage kernel, Storage out, ConvGeometry g) {
         conv2dForwardFused(x, kernel, null, false, out, g);
     }
 
     /** As {@link #conv2dForward}, adding the bias and applying the ReLU to each chunk's rows in cache. */
     @Override
-    public void conv2dForwardFused(Storage x, Storage kernel, Storage bias, boolean relu, Storage out, ConvGeometry g) {
+    protected void conv2dForwardFusedKernel(Storage x, Storage kernel, Storage bias, boolean relu, Storage out, ConvGeometry g) {
         String what = "cpu.conv2dForward";
         g.checkStorages(what, x, kernel, out);
         checkBias(what, bias, out, g);
@@ -458,7 +491,7 @@ public final class CpuBackend extends HostBackend {
      * col2im adds dcol into dx (a gather with a fixed summation order, so the result is deterministic).
      */
     @Override
-    public void conv2dBackwardInput(Storage dy, Storage kernel, Storage dx, ConvGeometry g) {
+    protected void conv2dBackwardInputKernel(Storage dy, Storage kernel, Storage dx, ConvGeometry g) {
         g.checkStorages("cpu.conv2dBackwardInput", dx, kernel, dy);
         conv2dBackward("cpu.conv2dBackwardInput", null, kernel, null, dy, false, dx, null, null, g);
     }
@@ -469,14 +502,14 @@ public final class CpuBackend extends HostBackend {
      * order (deterministic).
      */
     @Override
-    public void conv2dBackwardFilter(Storage x, Storage dy, Storage dkernel, ConvGeometry g) {
+    protected void conv2dBackwardFilterKernel(Storage x, Storage dy, Storage dkernel, ConvGeometry g) {
         g.checkStorages("cpu.conv2dBackwardFilter", x, dkernel, dy);
         conv2dBackward("cpu.conv2dBackwardFilter", x, null, null, dy, false, null, dkernel, null, g);
     }
 
     /** All requested gradients of {@link #conv2dForwardFused} in one pass over the chunks. */
     @Override
-    public void conv2dBackwardFused(Storage x, Storage kernel, Storage y, Storage dy, boolean relu, Storage dx,
+    protected void conv2dBackwardFusedKernel(Storage x, Storage kernel, Storage y, Storage dy, boolean relu, Storage dx,
                                     Storage dkernel, Storage dbias, ConvGeometry g) {
         String what = "cpu.conv2dBackwardFused";
         g.checkStorages(what, x, kernel, dy);
@@ -515,7 +548,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void adamUpdate(Storage w, Storage g, Storage m, Storage v, double alpha, double beta1, double beta2,
+    protected void adamUpdateKernel(Storage w, Storage g, Storage m, Storage v, double alpha, double beta1, double beta2,
                            double epsilon) {
         String what = "cpu.adamUpdate";
         DType dt = w.dtype();
@@ -530,14 +563,14 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void maxPool2dForward(Storage x, Storage out, PoolGeometry g) {
+    protected void maxPool2dForwardKernel(Storage x, Storage out, PoolGeometry g) {
         g.checkStorages("cpu.maxPool2dForward", x, out);
         check("maxPool2dForward", CpuKernels.lamina_cpu_pool2d(0, code(x.dtype()), host(x).pointer(), null,
                 host(out).pointer(), g.toArray()), x.dtype());
     }
 
     @Override
-    public void maxPool2dBackward(Storage x, Storage dy, Storage dx, PoolGeometry g) {
+    protected void maxPool2dBackwardKernel(Storage x, Storage dy, Storage dx, PoolGeometry g) {
         g.checkStorages("cpu.maxPool2dBackward", x, dy);
         g.checkStorages("cpu.maxPool2dBackward", dx, dy);
         check("maxPool2dBackward", CpuKernels.lamina_cpu_pool2d(1, code(x.dtype()), host(x).pointer(), host(dy).pointer(),
@@ -545,20 +578,24 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void avgPool2dForward(Storage x, Storage out, PoolGeometry g) {
+    protected void avgPool2dForwardKernel(Storage x, Storage out, PoolGeometry g) {
         g.checkStorages("cpu.avgPool2dForward", x, out);
         check("avgPool2dForward", CpuKernels.lamina_cpu_pool2d(2, code(x.dtype()), host(x).pointer(), null,
                 host(out).pointer(), g.toArray()), x.dtype());
     }
 
     @Override
-    public void avgPool2dBackward(Storage dy, Storage dx, PoolGeometry g) {
+    protected void avgPool2dBackwardKernel(Storage dy, Storage dx, PoolGeometry g) {
         g.checkStorages("cpu.avgPool2dBackward", dx, dy);
         check("avgPool2dBackward", CpuKernels.lamina_cpu_pool2d(3, code(dy.dtype()), null, host(dy).pointer(),
                 host(dx).pointer(), g.toArray()), dy.dtype());
     }
 
     // ---- helpers -----------------------------------------------------------------------------
+
+    private static long multiplyChecked(long a, long b) {
+        return exact("cpu", "a size", a, b);
+    }
 
     private static int code(DType dt) {
         return dt.ordinal();
@@ -599,7 +636,7 @@ public final class CpuBackend extends HostBackend {
             if (s.dtype() != dt) {
                 throw new IllegalArgumentException(what + ": " + name + " is " + s.dtype() + ", expected " + dt);
             }
-            if (s.numel() != Math.multiplyExact(batch, Math.multiplyExact(width, hidden))) {
+            if (s.numel() != multiplyChecked(batch, multiplyChecked(width, hidden))) {
                 throw new IllegalArgumentException(what + ": " + name + " has " + s.numel() + " elements, expected ["
                         + batch + ", " + width * hidden + "]");
             }
@@ -607,7 +644,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void lstmCellForward(Storage z, Storage cPrev, Storage h, Storage c, Storage gates, long batch, long hidden) {
+    protected void lstmCellForwardKernel(Storage z, Storage cPrev, Storage h, Storage c, Storage gates, long batch, long hidden) {
         checkCell("lstmCellForward", batch, hidden, "z", z, 4L, "cPrev", cPrev, 1L, "h", h, 1L, "c", c, 1L,
                 "gates", gates, 4L);
         check("lstmCellForward", CpuKernels.lamina_cpu_lstm_cell_forward(code(z.dtype()), host(z).pointer(),
@@ -615,7 +652,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void lstmCellBackward(Storage gates, Storage cPrev, Storage c, Storage dh, Storage dc, Storage dz,
+    protected void lstmCellBackwardKernel(Storage gates, Storage cPrev, Storage c, Storage dh, Storage dc, Storage dz,
                                  Storage dcPrev, long batch, long hidden) {
         checkCell("lstmCellBackward", batch, hidden, "gates", gates, 4L, "cPrev", cPrev, 1L, "c", c, 1L, "dh", dh, 1L,
                 "dc", dc, 1L, "dz", dz, 4L, "dcPrev", dcPrev, 1L);
@@ -625,7 +662,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void gruCellForward(Storage xz, Storage hz, Storage hPrev, Storage h, Storage gates, long batch, long hidden) {
+    protected void gruCellForwardKernel(Storage xz, Storage hz, Storage hPrev, Storage h, Storage gates, long batch, long hidden) {
         checkCell("gruCellForward", batch, hidden, "xz", xz, 3L, "hz", hz, 3L, "hPrev", hPrev, 1L, "h", h, 1L,
                 "gates", gates, 3L);
         check("gruCellForward", CpuKernels.lamina_cpu_gru_cell_forward(code(xz.dtype()), host(xz).pointer(),
@@ -634,7 +671,7 @@ public final class CpuBackend extends HostBackend {
     }
 
     @Override
-    public void gruCellBackward(Storage gates, Storage hz, Storage hPrev, Storage dh, Storage dxz, Storage dhz,
+    protected void gruCellBackwardKernel(Storage gates, Storage hz, Storage hPrev, Storage dh, Storage dxz, Storage dhz,
                                 Storage dhPrev, long batch, long hidden) {
         checkCell("gruCellBackward", batch, hidden, "gates", gates, 3L, "hz", hz, 3L, "hPrev", hPrev, 1L, "dh", dh, 1L,
                 "dxz", dxz, 3L, "dhz", dhz, 3L, "dhPrev", dhPrev, 1L);

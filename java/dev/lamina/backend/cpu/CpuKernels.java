@@ -60,7 +60,9 @@ public final class CpuKernels {
     public static native int lamina_cpu_one_hot(@Const Pointer ids, int idsDtype, long nIds, long depth, Pointer out,
             int outDtype);
 
-    public static native void lamina_cpu_set_threads(int n);
+    public static native int lamina_cpu_set_threads(int n, int[] started);
+
+    public static native void lamina_cpu_fail_thread_start_after(int k);
 
     public static native int lamina_cpu_get_threads();
 

@@ -275,7 +275,7 @@ public final class CudaBackend implements Backend {
         if (numel < 0) {
             throw new IllegalArgumentException(op + ": negative size " + numel);
         }
-        long bytes = Math.multiplyExact(numel, (long) dtype.size());
+        long bytes = dev.lamina.backend.StorageChecks.exact(op, "byte count", numel, dtype.size());
         Device d = state();
         long address = d.allocator.allocate(bytes);
         if (zero && bytes > 0) {
@@ -543,7 +543,7 @@ public final class CudaBackend implements Backend {
             throw new IllegalArgumentException("cuda.matmul: m " + m + ", n " + n + ", k " + k
                     + " exceed the int range");
         }
-        if (out.numel() != Math.multiplyExact(Math.multiplyExact(batch, m), n)) {
+        if (out.numel() != dev.lamina.backend.StorageChecks.exact("cuda.matmul", "out size", dev.lamina.backend.StorageChecks.exact("cuda.matmul", "out size", batch, m), n)) {
             throw new IllegalArgumentException("cuda.matmul: out has " + out.numel() + " elements, [" + batch + ", "
                     + m + ", " + n + "] expected");
         }

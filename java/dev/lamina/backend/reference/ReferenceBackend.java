@@ -6,6 +6,7 @@ import dev.lamina.backend.HostBackend;
 import dev.lamina.backend.PoolGeometry;
 import dev.lamina.backend.ReduceOp;
 import dev.lamina.backend.Storage;
+import dev.lamina.backend.StorageChecks;
 import dev.lamina.backend.UnaryOp;
 import dev.lamina.tensor.DType;
 import java.nio.ByteBuffer;
@@ -24,8 +25,8 @@ import java.util.Map;
  *       the output dtype once, at the store. Sums, matrix products, softmax denominators and
  *       scatter-add accumulate in float64.</li>
  *   <li>Integer kernels compute in {@code long} and wrap to the dtype (two's complement), as
- *       NumPy does. Integer {@code DIV} is Java division (truncates toward zero); division by zero
- *       is an IllegalArgumentException. Integer {@code POW} is {@code Math.pow} truncated.</li>
+ *       NumPy does. Integer {@code DIV} is Java division (truncates toward zero); x / 0 is 0, as on
+ *       the cpu and cuda backends. Integer {@code POW} is {@code Math.pow} truncated.</li>
  *   <li>Float to integer conversion truncates toward zero (Java's saturating cast: NaN gives 0,
  *       out-of-range values clamp). Number to bool is {@code x != 0} (so NaN is true); bool to
  *       number is 0 or 1.</li>
@@ -128,9 +129,18 @@ public final class ReferenceBackend extends HostBackend {
             if (d < 0) {
                 throw bad(op, "negative dimension in shape " + Arrays.toString(shape));
             }
-            n = Math.multiplyExact(n, d);
+            n = exactMul(n, d);
         }
         return n;
+    }
+
+    /** a · b; overflow is an IllegalArgumentException (sizes a caller gave are wrong), never a wrapped size. */
+    private static long exactMul(long a, long b) {
+        return StorageChecks.exact("reference", "a size", a, b);
+    }
+
+    private static long exactAdd(long a, long b) {
+        return StorageChecks.add("reference", "a size", a, b);
     }
 
     private static void checkNumel(String op, String what, Storage s, long expected) {
@@ -169,11 +179,11 @@ public final class ReferenceBackend extends HostBackend {
         long lo = offset;
         long hi = offset;
         for (int d = 0; d < shape.length; d++) {
-            long extent = Math.multiplyExact(shape[d] - 1, strides[d]);
+            long extent = exactMul(shape[d] - 1, strides[d]);
             if (extent < 0) {
-                lo = Math.addExact(lo, extent);
+                lo = exactAdd(lo, extent);
             } else {
-                hi = Math.addExact(hi, extent);
+                hi = exactAdd(hi, extent);
             }
         }
         if (lo < 0 || hi >= s.numel()) {
@@ -209,7 +219,7 @@ public final class ReferenceBackend extends HostBackend {
     // ---- kernels ---------------------------------------------------------------------------------
 
     @Override
-    public void fill(Storage out, double value) {
+    protected void fillKernel(Storage out, double value) {
         ByteBuffer o = host(out).buffer();
         DType t = out.dtype();
         for (long i = 0; i < out.numel(); i++) {
@@ -218,7 +228,7 @@ public final class ReferenceBackend extends HostBackend {
     }
 
     @Override
-    public void cast(Storage x, Storage out) {
+    protected void castKernel(Storage x, Storage out) {
         ByteBuffer xb = host(x).buffer();
         ByteBuffer ob = host(out).buffer();
         checkNumel("cast", "out", out, x.numel());
@@ -234,7 +244,7 @@ public final class ReferenceBackend extends HostBackend {
     }
 
     @Override
-    public void copyStrided(Storage src, long srcOffset, long[] srcStrides,
+    protected void copyStridedKernel(Storage src, long srcOffset, long[] srcStrides,
                             Storage dst, long dstOffset, long[] dstStrides, long[] shape) {
         ByteBuffer sb = host(src).buffer();
         ByteBuffer db = host(dst).buffer();
@@ -253,7 +263,7 @@ public final class ReferenceBackend extends HostBackend {
     }
 
     @Override
-    public void unary(UnaryOp op, Storage x, Storage out) {
+    protected void unaryKernel(UnaryOp op, Storage x, Storage out) {
         ByteBuffer xb = host(x).buffer();
         ByteBuffer ob = host(out).buffer();
         String name = "unary " + op;
@@ -309,7 +319,7 @@ public final class ReferenceBackend extends HostBackend {
     }
 
     @Override
-    public void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides,
+    protected void binaryKernel(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides,
                        Storage out, long[] outShape) {
         ByteBuffer ab = host(a).buffer();
         ByteBuffer bb = host(b).buffer();
@@ -377,10 +387,7 @@ public final class ReferenceBackend extends HostBackend {
             case SUB: return x - y;
             case MUL: return x * y;
             case DIV:
-                if (y == 0) {
-                    throw bad("binary DIV", "integer division by zero (div)");
-                }
-                return x / y;
+                return y == 0 ? 0 : x / y;   // as the cpu and cuda kernels: x / 0 is 0 for integers
             case POW: return (long) Math.pow(x, y);
             case MAXIMUM: return Math.max(x, y);
             case MINIMUM: return Math.min(x, y);
@@ -413,7 +420,7 @@ public final class ReferenceBackend extends HostBackend {
     }
 
     @Override
-    public void reduce(ReduceOp op, Storage x, long outer, long n, long inner, Storage out) {
+    protected void reduceKernel(ReduceOp op, Storage x, long outer, long n, long inner, Storage out) {
         ByteBuffer xb = host(x).buffer();
         ByteBuffer ob = host(out).buffer();
         String name = "reduce " + op;
@@ -421,8 +428,8 @@ public final class ReferenceBackend extends HostBackend {
             throw bad(name, "bad view [" + outer + ", " + n + ", " + inner + "] (n must be >= 1)");
         }
         DType t = x.dtype();
-        checkNumel(name, "x", x, Math.multiplyExact(Math.multiplyExact(outer, n), inner));
-        checkNumel(name, "out", out, Math.multiplyExact(outer, inner));
+        checkNumel(name, "x", x, exactMul(exactMul(outer, n), inner));
+        checkNumel(name, "out", out, exactMul(outer, inner));
         checkDType(name, "out", out, op.isArg() ? DType.INT64 : t);
         if (t == DType.BOOL && op == ReduceOp.SUM) {
             throw bad("reduce", "SUM is not defined for dtype bool (cast first)");
@@ -527,7 +534,7 @@ public final class ReferenceBackend extends HostBackend {
     }
 
     @Override
-    public void matmul(Storage a, Storage b, Storage out, long batch, long m, long n, long k,
+    protected void matmulKernel(Storage a, Storage b, Storage out, long batch, long m, long n, long k,
                        boolean transA, boolean transB, long strideA, long strideB) {
         ByteBuffer ab = host(a).buffer();
         ByteBuffer bb = host(b).buffer();
@@ -542,10 +549,10 @@ public final class ReferenceBackend extends HostBackend {
             throw bad("matmul", "negative size: batch " + batch + ", m " + m + ", n " + n + ", k " + k
                     + ", strideA " + strideA + ", strideB " + strideB);
         }
-        checkNumel("matmul", "out", out, Math.multiplyExact(batch, Math.multiplyExact(m, n)));
+        checkNumel("matmul", "out", out, exactMul(batch, exactMul(m, n)));
         if (batch > 0) {
-            checkAtLeast("matmul", "a", a, Math.addExact(Math.multiplyExact(batch - 1, strideA), Math.multiplyExact(m, k)));
-            checkAtLeast("matmul", "b", b, Math.addExact(Math.multiplyExact(batch - 1, strideB), Math.multiplyExact(k, n)));
+            checkAtLeast("matmul", "a", a, exactAdd(exactMul(batch - 1, strideA), exactMul(m, k)));
+            checkAtLeast("matmul", "b", b, exactAdd(exactMul(batch - 1, strideB), exactMul(k, n)));
         }
         for (long p = 0; p < batch; p++) {
             long a0 = p * strideA;
@@ -566,7 +573,7 @@ public final class ReferenceBackend extends HostBackend {
     }
 
     @Override
-    public void softmax(Storage x, Storage out, long outer, long n, long inner, boolean log) {
+    protected void softmaxKernel(Storage x, Storage out, long outer, long n, long inner, boolean log) {
         ByteBuffer xb = host(x).buffer();
         ByteBuffer ob = host(out).buffer();
         String name = log ? "logSoftmax" : "softmax";
@@ -578,7 +585,7 @@ public final class ReferenceBackend extends HostBackend {
         if (outer < 0 || n < 0 || inner < 0) {
             throw bad(name, "bad view [" + outer + ", " + n + ", " + inner + "]");
         }
-        long total = Math.multiplyExact(Math.multiplyExact(outer, n), inner);
+        long total = exactMul(exactMul(outer, n), inner);
         checkNumel(name, "x", x, total);
         checkNumel(name, "out", out, total);
         for (long o = 0; o < outer; o++) {
@@ -617,7 +624,7 @@ public final class ReferenceBackend extends HostBackend {
     }
 
     @Override
-    public void gather(Storage table, long rowSize, Storage ids, Storage out) {
+    protected void gatherKernel(Storage table, long rowSize, Storage ids, Storage out) {
         ByteBuffer tb = host(table).buffer();
         ByteBuffer ib = host(ids).buffer();
         ByteBuffer ob = host(out).buffer();
@@ -626,7 +633,7 @@ public final class ReferenceBackend extends HostBackend {
         if (rowSize < 1 || table.numel() % rowSize != 0) {
             throw bad("gather", "row size " + rowSize + " does not divide the table's " + table.numel() + " elements");
         }
-        checkNumel("gather", "out", out, Math.multiplyExact(ids.numel(), rowSize));
+        checkNumel("gather", "out", out, exactMul(ids.numel(), rowSize));
         long rows = table.numel() / rowSize;
         int size = table.dtype().size();
         for (long i = 0; i < ids.numel(); i++) {
@@ -638,7 +645,7 @@ public final class ReferenceBackend extends HostBackend {
     }
 
     @Override
-    public void scatterAdd(Storage src, long rowSize, Storage ids, Storage out) {
+    protected void scatterAddKernel(Storage src, long rowSize, Storage ids, Storage out) {
         ByteBuffer sb = host(src).buffer();
         ByteBuffer ib = host(ids).buffer();
         ByteBuffer ob = host(out).buffer();
@@ -651,7 +658,7 @@ public final class ReferenceBackend extends HostBackend {
         if (rowSize < 1 || out.numel() % rowSize != 0) {
             throw bad("scatterAdd", "row size " + rowSize + " does not divide out's " + out.numel() + " elements");
         }
-        checkNumel("scatterAdd", "src", src, Math.multiplyExact(ids.numel(), rowSize));
+        checkNumel("scatterAdd", "src", src, exactMul(ids.numel(), rowSize));
         long rows = out.numel() / rowSize;
         if (t.isFloating()) {
             // Accumulate each touched row in float64 (starting from out's value), in increasing i,
@@ -690,14 +697,14 @@ public final class ReferenceBackend extends HostBackend {
     }
 
     @Override
-    public void oneHot(Storage ids, long depth, Storage out) {
+    protected void oneHotKernel(Storage ids, long depth, Storage out) {
         ByteBuffer ib = host(ids).buffer();
         ByteBuffer ob = host(out).buffer();
         checkIds("oneHot", ids);
         if (depth < 0) {
             throw bad("oneHot", "negative depth " + depth);
         }
-        checkNumel("oneHot", "out", out, Math.multiplyExact(ids.numel(), depth));
+        checkNumel("oneHot", "out", out, exactMul(ids.numel(), depth));
         DType t = out.dtype();
         for (long i = 0; i < out.numel(); i++) {
             putL(ob, t, i, 0);
@@ -711,44 +718,44 @@ public final class ReferenceBackend extends HostBackend {
     // ---- convolution and pooling (direct loops in float64: ReferenceConv) ----------------------
 
     @Override
-    public void conv2dForward(Storage x, Storage kernel, Storage out, ConvGeometry g) {
+    protected void conv2dForwardKernel(Storage x, Storage kernel, Storage out, ConvGeometry g) {
         g.checkStorages("reference.conv2dForward", x, kernel, out);
         ReferenceConv.write(host(out), ReferenceConv.conv2dForward(ReferenceConv.read(host(x)), ReferenceConv.read(host(kernel)), g));
     }
 
     @Override
-    public void conv2dBackwardInput(Storage dy, Storage kernel, Storage dx, ConvGeometry g) {
+    protected void conv2dBackwardInputKernel(Storage dy, Storage kernel, Storage dx, ConvGeometry g) {
         g.checkStorages("reference.conv2dBackwardInput", dx, kernel, dy);
         ReferenceConv.write(host(dx), ReferenceConv.conv2dBackwardInput(ReferenceConv.read(host(dy)), ReferenceConv.read(host(kernel)), g));
     }
 
     @Override
-    public void conv2dBackwardFilter(Storage x, Storage dy, Storage dkernel, ConvGeometry g) {
+    protected void conv2dBackwardFilterKernel(Storage x, Storage dy, Storage dkernel, ConvGeometry g) {
         g.checkStorages("reference.conv2dBackwardFilter", x, dkernel, dy);
         ReferenceConv.write(host(dkernel), ReferenceConv.conv2dBackwardFilter(ReferenceConv.read(host(x)), ReferenceConv.read(host(dy)), g));
     }
 
     @Override
-    public void maxPool2dForward(Storage x, Storage out, PoolGeometry g) {
+    protected void maxPool2dForwardKernel(Storage x, Storage out, PoolGeometry g) {
         g.checkStorages("reference.maxPool2dForward", x, out);
         ReferenceConv.write(host(out), ReferenceConv.maxPool2dForward(ReferenceConv.read(host(x)), g));
     }
 
     @Override
-    public void maxPool2dBackward(Storage x, Storage dy, Storage dx, PoolGeometry g) {
+    protected void maxPool2dBackwardKernel(Storage x, Storage dy, Storage dx, PoolGeometry g) {
         g.checkStorages("reference.maxPool2dBackward", x, dy);
         g.checkStorages("reference.maxPool2dBackward", dx, dy);
         ReferenceConv.write(host(dx), ReferenceConv.maxPool2dBackward(ReferenceConv.read(host(x)), ReferenceConv.read(host(dy)), g));
     }
 
     @Override
-    public void avgPool2dForward(Storage x, Storage out, PoolGeometry g) {
+    protected void avgPool2dForwardKernel(Storage x, Storage out, PoolGeometry g) {
         g.checkStorages("reference.avgPool2dForward", x, out);
         ReferenceConv.write(host(out), ReferenceConv.avgPool2d(ReferenceConv.read(host(x)), null, g, false));
     }
 
     @Override
-    public void avgPool2dBackward(Storage dy, Storage dx, PoolGeometry g) {
+    protected void avgPool2dBackwardKernel(Storage dy, Storage dx, PoolGeometry g) {
         g.checkStorages("reference.avgPool2dBackward", dx, dy);
         ReferenceConv.write(host(dx), ReferenceConv.avgPool2d(null, ReferenceConv.read(host(dy)), g, true));
     }
@@ -761,23 +768,23 @@ public final class ReferenceBackend extends HostBackend {
     }
 
     @Override
-    public void lstmCellForward(Storage z, Storage cPrev, Storage h, Storage c, Storage gates, long batch, long hidden) {
+    protected void lstmCellForwardKernel(Storage z, Storage cPrev, Storage h, Storage c, Storage gates, long batch, long hidden) {
         ReferenceRecurrent.lstmCellForward(this, z, cPrev, h, c, gates, batch, hidden);
     }
 
     @Override
-    public void lstmCellBackward(Storage gates, Storage cPrev, Storage c, Storage dh, Storage dc, Storage dz,
+    protected void lstmCellBackwardKernel(Storage gates, Storage cPrev, Storage c, Storage dh, Storage dc, Storage dz,
                                  Storage dcPrev, long batch, long hidden) {
         ReferenceRecurrent.lstmCellBackward(this, gates, cPrev, c, dh, dc, dz, dcPrev, batch, hidden);
     }
 
     @Override
-    public void gruCellForward(Storage xz, Storage hz, Storage hPrev, Storage h, Storage gates, long batch, long hidden) {
+    protected void gruCellForwardKernel(Storage xz, Storage hz, Storage hPrev, Storage h, Storage gates, long batch, long hidden) {
         ReferenceRecurrent.gruCellForward(this, xz, hz, hPrev, h, gates, batch, hidden);
     }
 
     @Override
-    public void gruCellBackward(Storage gates, Storage hz, Storage hPrev, Storage dh, Storage dxz, Storage dhz,
+    protected void gruCellBackwardKernel(Storage gates, Storage hz, Storage hPrev, Storage dh, Storage dxz, Storage dhz,
                                 Storage dhPrev, long batch, long hidden) {
         ReferenceRecurrent.gruCellBackward(this, gates, hz, hPrev, dh, dxz, dhz, dhPrev, batch, hidden);
     }

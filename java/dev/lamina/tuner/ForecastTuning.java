@@ -1,0 +1,115 @@
+package dev.lamina.tuner;
+
+import dev.lamina.data.TimeSeriesSplit;
+import dev.lamina.forecast.ForecastSettings;
+import dev.lamina.forecast.Forecaster;
+import dev.lamina.forecast.SeriesData;
+import dev.lamina.tuner.HyperParameter.Sampling;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The dengue forecaster's search space and trial, used by {@code lamina tune}. The forecaster is
+ * used through one narrow door, settings → {@link Forecaster#trainAndEvaluate} → its metrics: a
+ * trial trains on the first part of the training weeks and scores on the rest (a chronological
+ * validation split: {@code validationFraction} of the training weeks, default 0.2); the test weeks
+ * (the last {@code 1 − trainFraction} of the series) are cut off before the search and never seen.
+ *
+ * <p>Space: window ∈ {12, 20, 26, 52} weeks, units ∈ {16, 32, 64, 128}, layers ∈ {1, 2}, dropout (the
+ * forecaster's {@code --dropout}: a Dropout layer after each LSTM layer) ∈
+ * {0, 0.1, 0.2, 0.3}, learning rate in [1e-4, 1e-2] (log; a grid search takes 1e-4, 1e-3, 1e-2),
+ * batch size ∈ {16, 32, 64}, transform ∈ {log1p, none}. Objective: {@code val_mae}, the mean
+ * absolute error in cases on the validation weeks (minimised).
+ */
+public final class ForecastTuning {
+    /** The objective of the search. */
+    public static final Objective OBJECTIVE = new Objective("val_mae", "min");
+
+    private ForecastTuning() {
+    }
+
+    /** A trial's settings: {@code base} with the trial's values. */
+    public static ForecastSettings settings(ForecastSettings base, HyperParameters hp) {
+        ForecastSettings s = copy(base);
+        s.window = ((Number) hp.get("window")).intValue();
+        s.units = ((Number) hp.get("units")).intValue();
+        s.layers = ((Number) hp.get("layers")).intValue();
+        s.dropout = ((Number) hp.get("dropout")).doubleValue();
+        s.learningRate = ((Number) hp.get("learning_rate")).doubleValue();
+        s.batchSize = ((Number) hp.get("batch_size")).intValue();
+        s.transform = (String) hp.get("transform");
+        return s;
+    }
+
+    /**
+     * The search space; {@code grid} gives the learning rate a ×10 step (1e-4, 1e-3, 1e-2) so that a
+     * grid search can enumerate it.
+     */
+    public static HyperParameters space(boolean grid) {
+        HyperParameters hp = new HyperParameters();
+        hp.Choice("window", List.of(12, 20, 26, 52));
+        hp.Choice("units", List.of(16, 32, 64, 128));
+        hp.Int("layers", 1, 2);
+        hp.Choice("dropout", List.of(0.0, 0.1, 0.2, 0.3));
+        hp.Float("learning_rate", 1e-4, 1e-2, grid ? 10.0 : null, Sampling.LOG);
+        hp.Choice("batch_size", List.of(16, 32, 64));
+        hp.Choice("transform", List.of("log1p", "none"));
+        return hp;
+    }
+
+    /** The training weeks of {@code data} (the first {@code base.trainFraction}, exactly the forecaster's train part). */
+    public static SeriesData trainingWeeks(ForecastSettings base, SeriesData data) {
+        int end = TimeSeriesSplit.chronological(data.length(), base.trainFraction, 0.0).train().end();
+        return new SeriesData(Arrays.copyOfRange(data.rows(), 0, end), data.columns(),
+                data.dates() == null ? null : data.dates().subList(0, end), data.source() + " (training weeks)");
+    }
+
+    /**
+     * A trial: the forecaster trained with the trial's settings and seed on the first
+     * {@code 1 − validationFraction} of {@code trainingWeeks}, scored on the rest. Reports the
+     * training loss per epoch and, with the last epoch, val_mae, val_rmse and the persistence
+     * baseline's val_persistence_mae on the validation weeks.
+     */
+    public static Tuner.TrialBody body(ForecastSettings base, SeriesData trainingWeeks, double validationFraction) {
+        if (!(validationFraction > 0 && validationFraction < 1)) {
+            throw new IllegalArgumentException("validation fraction must be in (0, 1), got " + validationFraction);
+        }
+        return (hp, ctx) -> {
+            ForecastSettings s = settings(base, hp);
+            s.trainFraction = 1.0 - validationFraction;
+            s.validationSplit = 0.0;
+            s.verbose = 0;
+            s.seed = ctx.seed();
+            Object hyperbandEpochs = hp.values().get("tuner/epochs");   // Hyperband: this round's epochs, trained afresh
+            if (hyperbandEpochs != null) {
+                s.epochs = ((Number) hyperbandEpochs).intValue();
+            }
+            Forecaster.Evaluation[] ev = new Forecaster.Evaluation[1];
+            try (Forecaster f = Forecaster.trainAndEvaluate(s, trainingWeeks, new PrintStream(OutputStream.nullOutputStream()), ev)) {
+                List<Double> loss = ev[0].history().get("loss");
+                for (int e = 0; e < loss.size(); e++) {
+                    Map<String, Double> logs = new LinkedHashMap<>();
+                    logs.put("loss", loss.get(e));
+                    if (e == loss.size() - 1) {
+                        Map<String, Double> lstm = ev[0].metrics().get("lstm");
+                        logs.put("val_mae", lstm.get("mae"));
+                        logs.put("val_rmse", lstm.get("rmse"));
+                        logs.put("val_persistence_mae", ev[0].metrics().get("persistence").get("mae"));
+                    }
+                    ctx.report(logs);
+                }
+            }
+        };
+    }
+
+    /** A field-by-field copy of the settings (via their saved form). */
+    static ForecastSettings copy(ForecastSettings s) {
+        ForecastSettings c = ForecastSettings.fromMap(s.toMap());
+        c.verbose = s.verbose;
+        return c;
+    }
+}
