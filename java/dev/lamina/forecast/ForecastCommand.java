@@ -24,8 +24,10 @@ import java.util.Set;
 /** {@code lamina forecast}: trains and evaluates the dengue LSTM, or forecasts ahead with a saved one. */
 public final class ForecastCommand implements Command {
     private static final Set<String> VALUES = Set.of("city", "data", "target", "features", "horizon", "window", "epochs",
-            "units", "layers", "backend", "seed", "out", "model", "predict", "data-dir", "batch-size", "learning-rate", "transform", "loss");
-    private static final Set<String> FLAGS = Set.of("weather", "quiet", "debug", "residual", "level");
+            "units", "layers", "backend", "seed", "out", "model", "predict", "data-dir", "batch-size", "learning-rate", "transform", "loss",
+            "ensemble", "dropout", "patience", "smoothing", "csv", "calibration");
+    private static final Set<String> FLAGS = Set.of("weather", "no-weather", "seasonal", "no-seasonal", "quantiles",
+            "no-quantiles", "shuffle", "no-shuffle", "validation-only", "quiet", "debug", "residual", "level");
 
     @Override
     public String name() {
@@ -40,45 +42,68 @@ public final class ForecastCommand implements Command {
     @Override
     public String help() {
         return "usage: lamina forecast [--city san_juan|iquitos | --data FILE.csv --target COLUMN [--features COL,...]]\n"
-                + "                       [--weather] [--horizon N] [--window N] [--epochs N] [--units N] [--layers N]\n"
+                + "                       [--horizon N] [--ensemble N] [--window N] [--epochs N] [--units N] [--layers N]\n"
+                + "                       [--dropout X] [--[no-]weather] [--[no-]seasonal] [--[no-]quantiles]\n"
                 + "                       [--batch-size N] [--learning-rate X] [--backend B] [--seed N] [--out DIR] [--quiet]\n"
-                + "       lamina forecast --model DIR --predict N [--data FILE.csv]\n"
+                + "       lamina forecast --model DIR --predict N [--data FILE.csv] [--csv FILE]\n"
                 + "\n"
-                + "Trains the workshop's model, LSTM(64) -> Dense(32, relu) -> Dense(1) with Adam on mean squared error\n"
-                + "(of ln(1 + cases), predicting the change from the last week: see --transform and --level)\n"
-                + "(100 epochs, batch 32, validation split 0.2, no shuffling, 20-week windows), on the first 80% of a\n"
-                + "weekly series (default: San Juan weekly total_cases, bundled in data/dengue), then compares its\n"
-                + "forecasts of the last 20% with a persistence baseline (next week = this week) and a seasonal-naive\n"
-                + "baseline (same week last year): MSE, RMSE, MAE, R2 and MAPE (zero targets skipped).\n"
-                + "Writes DIR/forecast.png, DIR/loss.png, DIR/metrics.json and the model (DIR/forecaster);\n"
-                + "the charts are skipped, with a note, on a Java runtime without java.desktop.\n"
+                + "Trains an ensemble of LSTM networks that forecast a weekly series 1 to N weeks ahead at once (default:\n"
+                + "San Juan weekly total_cases, bundled in data/dengue, 1-4 weeks ahead), on the first 80% of the weeks,\n"
+                + "with early stopping on the last 20% of the training windows (validation) and quantiles calibrated\n"
+                + "there; then forecasts every week of the last 20% (the test weeks, used for nothing else) at each\n"
+                + "horizon and scores them beside persistence (next week = this week; as quantiles: the last week plus\n"
+                + "the training weeks' changes) and the seasonal-naive forecast (same week last year): MAE, RMSE, R2,\n"
+                + "MAPE, the weighted interval score (WIS) and the 50%/95% interval coverage, plus each complete test\n"
+                + "season's peak week, peak incidence and total. Writes DIR/forecast.png (1 week ahead, 50% and 95%\n"
+                + "bands), DIR/forecast-hN.png, DIR/horizons.png (MAE and WIS by horizon), DIR/loss.png,\n"
+                + "DIR/forecasts.csv (every forecast with its 23 quantiles), DIR/metrics.json and the forecaster\n"
+                + "(DIR/forecaster); the charts are skipped, with a note, on a Java runtime without java.desktop.\n"
                 + "\n"
                 + "  --city C          san_juan (default) or iquitos\n"
                 + "  --data FILE.csv   any weekly series with a header row (instead of --city)\n"
                 + "  --target COLUMN   column to forecast (default total_cases)\n"
                 + "  --features A,B    extra input columns of the CSV\n"
-                + "  --weather         bundled cities: add weekly mean temperature and total precipitation\n"
-                + "  --horizon N       weeks ahead (default 1)\n"
-                + "  --window N        weeks of history per forecast (default 20)\n"
-                + "  --epochs N        training epochs (default 100)\n"
-                + "  --units N         LSTM units (default 64)\n"
-                + "  --layers N        stacked LSTM layers (default 1)\n"
-                + "  --batch-size N    default 32\n"
-                + "  --learning-rate X Adam learning rate (default 0.001, at most 10)\n"
+                + "  --weather         bundled cities: add weekly mean temperature and rainfall as inputs (" + onOff(DEFAULTS.weather) + ")\n"
+                + "  --no-weather      without them\n"
+                + "  --seasonal        add the week of the year as sin/cos inputs (" + onOff(DEFAULTS.seasonal) + "); --no-seasonal\n"
+                + "  --smoothing N     extra inputs enter as their mean over the last N weeks (default " + DEFAULTS.smoothing + ")\n"
+                + "  --horizon N       forecast 1 to N weeks ahead (default " + DEFAULTS.horizon + ")\n"
+                + "  --ensemble N      networks averaged, each from its own seed (default " + DEFAULTS.ensemble + ")\n"
+                + "  --window N        weeks of history per forecast (default " + DEFAULTS.window + ")\n"
+                + "  --epochs N        most training epochs per network (default " + DEFAULTS.epochs + ")\n"
+                + "  --patience N      early stopping: epochs without a better validation loss (default " + DEFAULTS.patience + ");\n"
+                + "                    0 turns early stopping off (all epochs, the last weights kept)\n"
+                + "  --units N         LSTM units (default " + DEFAULTS.units + ")\n"
+                + "  --layers N        stacked LSTM layers (default " + DEFAULTS.layers + ")\n"
+                + "  --dropout X       dropout after each LSTM layer (default " + DEFAULTS.dropout + ")\n"
+                + "  --batch-size N    default " + DEFAULTS.batchSize + "\n"
+                + "  --learning-rate X Adam learning rate (default " + DEFAULTS.learningRate + ", at most " + MAX_LEARNING_RATE + ")\n"
+                + "  --shuffle         shuffle the training windows every epoch (default); --no-shuffle: in order\n"
+                + "  --quantiles       quantile forecasts (default on); --no-quantiles for point forecasts only\n"
+                + "  --calibration C   scaled: validation residuals scaled by the forecast level's noise (default " + DEFAULTS.calibration + ");\n"
+                + "                    constant: the same residual quantiles at every level\n"
+                + "  --validation-only train and report the validation figures; do not forecast the test weeks\n"
+                + "                    (for choosing settings without looking at the test weeks)\n"
                 + "  --backend B       reference, cpu or cuda (default: LAMINA_BACKEND, else cuda if usable, else cpu);\n"
                 + "                    on cpu one thread unless LAMINA_CPU_THREADS says otherwise (faster for this small model)\n"
-                + "  --seed N          random seed (default 42); the same seed gives the same weights\n"
+                + "  --seed N          random seed (default 42); member k trains from seed + 1000003k\n"
                 + "  --out DIR         output folder (default out/forecast-CITY)\n"
                 + "  --data-dir DIR    folder holding dengue/ (default: the repository's data/)\n"
                 + "  --model DIR --predict N   load a saved forecaster and forecast the N weeks after the latest data\n"
+                + "                    (N up to its horizon), with its quantiles; --csv FILE writes all 23 of them\n"
                 + "  --transform T     log1p (default: model ln(1 + y), as counts are heavy-tailed) or none\n"
                 + "  --loss L          training loss: mean_squared_error (default), mean_absolute_error or huber\n"
-                + "  --residual        predict the change from the last observed week (default)\n"
-                + "  --level           predict the level itself (the workshop notebook's formulation)\n"
+                + "  --residual        predict the change from the last observed week (default; the only mode)\n"
                 + "  --quiet           no progress output\n"
                 + "  --debug           stack traces for errors\n"
                 + "\n"
                 + "exit codes: 0 ok, 2 bad usage or unreadable input\n";
+    }
+
+    private static final ForecastSettings DEFAULTS = new ForecastSettings();
+
+    private static String onOff(boolean on) {
+        return on ? "default" : "default: off";
     }
 
     @Override
@@ -105,15 +130,36 @@ public final class ForecastCommand implements Command {
         checkTrainable(s, data);
         Path outDir = Path.of(o.get("out", "out/forecast-" + (s.csv != null ? stem(s.csv) : s.city)));
         Files.createDirectories(outDir);
+        long t0 = System.nanoTime();
+        if (o.has("validation-only")) {
+            Forecaster.Training[] t = new Forecaster.Training[1];
+            try (Forecaster f = Forecaster.train(s, data, Forecaster.trainEnd(s, data.length()), out, t)) {
+                ForecastOutputs.writeValidation(outDir.resolve("validation.json"), s, t[0]);
+                ForecastOutputs.printValidation(out, t[0]);
+                out.println("wrote " + outDir.resolve("validation.json") + " (the test weeks were not forecast)");
+            }
+            return 0;
+        }
         Forecaster.Evaluation[] ev = new Forecaster.Evaluation[1];
         try (Forecaster f = Forecaster.trainAndEvaluate(s, data, out, ev)) {
             Forecaster.Evaluation e = ev[0];
             f.save(outDir.resolve("forecaster"));
-            if (DesktopModule.available()) {
-                writeCharts(outDir, s, data, e);
+            List<SeasonalTargets.Season> seasons = SeasonalTargets.seasons(s, dataDir, data, e);
+            boolean charts = DesktopModule.available();
+            if (charts) {
+                ForecastCharts.write(outDir, s, e);
             }
-            writeMetrics(outDir.resolve("metrics.json"), s, data, e);
-            report(out, s, e, outDir);
+            ForecastOutputs.writeCsv(outDir.resolve("forecasts.csv"), e);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            ForecastOutputs.writeMetrics(outDir.resolve("metrics.json"), s, e, seasons, seconds);
+            ForecastOutputs.printReport(out, s, e, seasons, seconds);
+            if (charts) {
+                out.println("wrote " + outDir.resolve("forecast.png") + ", horizons.png, loss.png, forecasts.csv, metrics.json"
+                        + " and the forecaster in " + outDir.resolve("forecaster"));
+            } else {
+                out.println("wrote " + outDir.resolve("forecasts.csv") + ", metrics.json and the forecaster in "
+                        + outDir.resolve("forecaster") + "; charts skipped: " + DesktopModule.unavailableReason());
+            }
         }
         return 0;
     }
@@ -157,16 +203,39 @@ public final class ForecastCommand implements Command {
                 }
             }
         }
+        if (o.has("weather") && o.has("no-weather")) {
+            throw new UsageException("give --weather or --no-weather, not both");
+        }
         if (o.has("weather") && s.csv != null) {
             throw new UsageException("--weather works with the bundled cities; for a CSV name the columns with --features");
         }
-        s.weather = o.has("weather");
-        s.horizon = o.getInt("horizon", 1, 1, 104);
-        s.window = o.getInt("window", 20, 1, 520);
-        s.epochs = o.getInt("epochs", 100, 1, 100_000);
-        s.units = o.getInt("units", 64, 1, 4096);
-        s.layers = o.getInt("layers", 1, 1, 16);
-        s.batchSize = o.getInt("batch-size", 32, 1, 1 << 20);
+        s.weather = onOff(o, "weather", s.csv == null && s.weather);
+        s.seasonal = onOff(o, "seasonal", s.seasonal);
+        s.quantiles = onOff(o, "quantiles", s.quantiles);
+        s.shuffle = onOff(o, "shuffle", s.shuffle);
+        s.calibration = o.get("calibration", s.calibration);
+        if (!ResidualCalibration.METHODS.contains(s.calibration)) {
+            throw new UsageException("--calibration must be scaled or constant, got " + s.calibration);
+        }
+        s.horizon = o.getInt("horizon", s.horizon, 1, 104);
+        s.window = o.getInt("window", s.window, 1, 520);
+        s.epochs = o.getInt("epochs", s.epochs, 1, 100_000);
+        s.patience = o.getInt("patience", s.patience, 0, 100_000);
+        s.ensemble = o.getInt("ensemble", s.ensemble, 1, 1000);
+        s.smoothing = o.getInt("smoothing", s.smoothing, 1, 520);
+        s.units = o.getInt("units", s.units, 1, 4096);
+        s.layers = o.getInt("layers", s.layers, 1, 16);
+        s.batchSize = o.getInt("batch-size", s.batchSize, 1, 1 << 20);
+        if (o.has("dropout")) {
+            try {
+                s.dropout = Double.parseDouble(o.get("dropout", null));
+            } catch (NumberFormatException e) {
+                throw new UsageException("--dropout: not a number: " + o.get("dropout", null));
+            }
+            if (!(s.dropout >= 0 && s.dropout < 1)) {
+                throw new UsageException("--dropout must be in [0, 1), got " + s.dropout);
+            }
+        }
         if (o.has("learning-rate")) {
             try {
                 s.learningRate = Double.parseDouble(o.get("learning-rate", null));
@@ -189,16 +258,20 @@ public final class ForecastCommand implements Command {
         if (!s.transform.equals("none") && !s.transform.equals("log1p")) {
             throw new UsageException("--transform must be none or log1p, got " + s.transform);
         }
-        if (o.has("residual") && o.has("level")) {
-            throw new UsageException("give --residual or --level, not both");
-        }
-        if (o.has("residual")) {
-            s.residual = true;
-        } else if (o.has("level")) {
-            s.residual = false;
+        if (o.has("level")) {
+            throw new UsageException("--level is no longer offered: the forecaster always predicts the change from the last"
+                    + " observed week (it beat the level on validation weeks)");
         }
         s.verbose = o.has("quiet") ? 0 : 1;
         return s;
+    }
+
+    /** --NAME / --no-NAME, or the default; both at once is a usage error. */
+    private static boolean onOff(Options o, String name, boolean dflt) throws UsageException {
+        if (o.has(name) && o.has("no-" + name)) {
+            throw new UsageException("give --" + name + " or --no-" + name + ", not both");
+        }
+        return o.has(name) || (!o.has("no-" + name) && dflt);
     }
 
     private static int predict(Options o, Path dataDir, PrintStream out) throws UsageException, IOException {
@@ -215,67 +288,38 @@ public final class ForecastCommand implements Command {
                 s.city = null;
             }
             SeriesData data = SeriesData.load(s, dataDir);
+            if (weeks > f.horizon()) {
+                throw new UsageException("--predict " + weeks + ": this forecaster forecasts 1 to " + f.horizon()
+                        + " week(s) ahead (train it with --horizon " + weeks + " for more)");
+            }
             double[] ahead = f.forecastAhead(data, weeks);
+            double[][] q = f.hasQuantiles() ? f.quantilesAhead(data, weeks) : null;
             LocalDate last = data.dates() == null ? null : data.dates().get(data.length() - 1);
             out.printf("forecast of %s for the %d weeks after %s:%n", s.sourceName(), weeks,
                     last == null ? "row " + data.length() : last.toString());
+            double[] lv = QuantileScores.LEVELS;
+            int[] show = {QuantileScores.indexOf(lv, 0.025), QuantileScores.indexOf(lv, 0.25), QuantileScores.indexOf(lv, 0.5),
+                QuantileScores.indexOf(lv, 0.75), QuantileScores.indexOf(lv, 0.975)};
+            out.printf(Locale.ROOT, "  %-12s %10s%s%n", "week", "forecast",
+                    q == null ? "" : String.format(Locale.ROOT, " %10s %10s %10s %10s %10s", "q0.025", "q0.25", "median",
+                            "q0.75", "q0.975"));
             for (int k = 0; k < weeks; k++) {
                 String when = last == null ? "+" + (k + 1) : last.plusWeeks(k + 1).toString();
-                out.printf(Locale.ROOT, "  %-12s %10.1f%n", when, ahead[k]);
+                StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "  %-12s %10.1f", when, ahead[k]));
+                if (q != null) {
+                    for (int i : show) {
+                        b.append(String.format(Locale.ROOT, " %10.1f", q[k][i]));
+                    }
+                }
+                out.println(b);
+            }
+            if (o.has("csv")) {
+                Path csv = Path.of(o.get("csv", null));
+                ForecastOutputs.writeAheadCsv(csv, last, ahead, q);
+                out.println("wrote " + csv);
             }
         }
         return 0;
-    }
-
-    private static void writeCharts(Path dir, ForecastSettings s, SeriesData data, Forecaster.Evaluation e) {
-        double[] x = Charts.indices(e.actual().length);
-        String axis = e.dates() == null ? "test week" : "test week (from " + e.dates().get(0) + ")";
-        Charts.linePng(dir.resolve("forecast.png"), "Weekly " + s.target + ", " + s.horizon + " week(s) ahead: "
-                        + (s.csv != null ? s.csv.getFileName() : s.city), axis, s.target, 1000, 450,
-                new Charts.Line("actual", x, e.actual()),
-                new Charts.Line("LSTM forecast", x, e.predicted()),
-                new Charts.Line("persistence", x, e.persistence()));
-        List<Double> loss = e.history().get("loss");
-        List<Double> val = e.history().history().getOrDefault("val_loss", List.of());
-        double[] ex = new double[loss.size()];
-        for (int i = 0; i < ex.length; i++) {
-            ex[i] = i + 1;
-        }
-        List<Charts.Line> lines = new ArrayList<>();
-        lines.add(new Charts.Line("training loss", ex, loss.stream().mapToDouble(Double::doubleValue).toArray()));
-        if (val.size() == loss.size()) {
-            lines.add(new Charts.Line("validation loss", ex, val.stream().mapToDouble(Double::doubleValue).toArray()));
-        }
-        Charts.linePng(dir.resolve("loss.png"), "Loss per epoch (MSE on scaled data)", "epoch", "loss", 800, 400,
-                lines.toArray(new Charts.Line[0]));
-    }
-
-    private static void writeMetrics(Path file, ForecastSettings s, SeriesData data, Forecaster.Evaluation e) throws IOException {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("source", s.sourceName());
-        m.put("settings", s.toMap());
-        m.put("backend", Backends.current().name());
-        m.put("test_weeks", e.actual().length);
-        m.put("metrics", e.metrics());
-        m.put("fit_seconds", e.fitSeconds());
-        m.put("train_steps", e.trainSteps());
-        m.put("steps_per_second", e.trainSteps() / e.fitSeconds());
-        m.put("final_loss", last(e.history().get("loss")));
-        if (e.history().history().containsKey("val_loss")) {
-            m.put("final_val_loss", last(e.history().get("val_loss")));
-        }
-        List<Object> rows = new ArrayList<>();
-        for (int i = 0; i < e.actual().length; i++) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("week", e.dates() == null ? (Object) e.rows()[i] : e.dates().get(i).toString());
-            r.put("actual", e.actual()[i]);
-            r.put("forecast", e.predicted()[i]);
-            r.put("persistence", e.persistence()[i]);
-            r.put("seasonal_naive", e.seasonal()[i]);
-            rows.add(r);
-        }
-        m.put("forecasts", rows);
-        dev.lamina.io.AtomicFiles.writeFile(file, Json.writePretty(finiteOrNull(m)).getBytes(StandardCharsets.UTF_8));
     }
 
     /** A copy of a JSON-like value with every NaN or infinite number replaced by null (JSON has no NaN). */
@@ -315,30 +359,5 @@ public final class ForecastCommand implements Command {
         }
         throw new IllegalArgumentException(data.source() + ": target column '" + s.target + "' is constant (every value of the "
                 + Math.min(train, y.length) + " training weeks is " + first + "): there is nothing to learn");
-    }
-
-    private static double last(List<Double> v) {
-        return v.get(v.size() - 1);
-    }
-
-    private static void report(PrintStream out, ForecastSettings s, Forecaster.Evaluation e, Path dir) {
-        out.println();
-        out.printf(Locale.ROOT, "test weeks: %d (%s, %d week(s) ahead)%n", e.actual().length, s.sourceName(), s.horizon);
-        out.printf(Locale.ROOT, "%-16s %12s %10s %10s %8s %9s%n", "model", "MSE", "RMSE", "MAE", "R2", "MAPE %");
-        for (Map.Entry<String, Map<String, Double>> m : e.metrics().entrySet()) {
-            Map<String, Double> v = m.getValue();
-            out.printf(Locale.ROOT, "%-16s %12.1f %10.2f %10.2f %8.3f %9.1f%n", m.getKey(), v.get("mse"), v.get("rmse"),
-                    v.get("mae"), v.get("r2"), v.get("mape"));
-        }
-        out.printf(Locale.ROOT, "fit: %.1f s for %d epochs (%d steps, %.0f steps/s) on the %s backend%s%n", e.fitSeconds(),
-                s.epochs, e.trainSteps(), e.trainSteps() / e.fitSeconds(), Backends.current().name(),
-                Backends.current() == Backends.cpu() ? " (" + CpuBackend.threads() + " thread(s))" : "");
-        if (DesktopModule.available()) {
-            out.println("wrote " + dir.resolve("forecast.png") + ", " + dir.resolve("loss.png") + ", "
-                    + dir.resolve("metrics.json") + " and the model in " + dir.resolve("forecaster"));
-        } else {
-            out.println("wrote " + dir.resolve("metrics.json") + " and the model in " + dir.resolve("forecaster")
-                    + "; charts skipped: " + DesktopModule.unavailableReason());
-        }
     }
 }

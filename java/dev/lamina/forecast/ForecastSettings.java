@@ -8,9 +8,11 @@ import java.util.Map;
 
 /**
  * What to forecast and how: the series (a bundled dengue city or any weekly CSV), the window, the
- * horizon and the model, with the workshop's defaults: San Juan weekly total_cases, 20-week
- * windows, 1 week ahead, LSTM(64) → Dense(32, relu) → Dense(1), Adam, MSE, 100 epochs, batch 32,
- * validation split 0.2, no shuffling, chronological 80/20 train/test split.
+ * horizons and the model. Defaults: San Juan weekly total_cases, 20-week windows, forecasts 1–4
+ * weeks ahead, an ensemble of 5 networks LSTM(64) → Dense(32, relu) → Dense(4) trained with Adam
+ * on mean squared error (batch 32, up to 100 epochs, early stopping on the chronological
+ * validation split 0.2), chronological 80/20 train/test split; the choices between these defaults
+ * and their alternatives were made on validation weeks (see bench/RESULTS.md).
  */
 public final class ForecastSettings {
     /** "san_juan" or "iquitos" when the bundled data is used, else null. */
@@ -36,14 +38,34 @@ public final class ForecastSettings {
     /** Training loss, a Keras name: mean_squared_error (the workshop's), mean_absolute_error or huber. */
     public String loss = "mean_squared_error";
     public int window = 20;
-    public int horizon = 1;
+    /** The forecaster predicts 1, 2, …, horizon weeks ahead at once (one output per horizon). */
+    public int horizon = 4;
+    /** Maximum training epochs; early stopping on the validation loss usually ends training sooner. */
     public int epochs = 100;
+    /** Epochs without a better validation loss before training stops (the best weights are kept). */
+    public int patience = 20;
+    /** Members of the ensemble, each trained from its own seed; their forecasts are averaged. */
+    public int ensemble = 5;
+    /**
+     * Dropout rate of a Dropout layer after each LSTM layer (0 = none, the default, chosen on
+     * validation weeks). The one dropout setting: {@code --dropout} and {@code lamina tune}'s
+     * "dropout" hyperparameter both set it.
+     */
+    public double dropout = 0.0;
+    /** Week-of-year inputs: sin and cos of 2π·(day of year)/365.25. */
+    public boolean seasonal = false;
+    /** Extra columns (weather, --features) enter as their trailing mean over this many weeks. */
+    public int smoothing = 4;
+    /** Quantile forecasts (the 23 forecast-hub levels) calibrated on the validation weeks. */
+    public boolean quantiles = true;
+    /** How validation residuals become quantiles: "scaled" or "constant" (see {@link ResidualCalibration}). */
+    public String calibration = "scaled";
+    /** Shuffle the training windows every epoch (chosen on validation weeks: see bench/RESULTS.md). */
+    public boolean shuffle = true;
     public int batchSize = 32;
     public int units = 64;
     public int layers = 1;
     public double learningRate = 1e-3;
-    /** Dropout on the LSTM inputs (Keras's LSTM dropout; 0 = none, the workshop's). */
-    public double dropout;
     public double trainFraction = 0.8;
     public double validationSplit = 0.2;
     public long seed = 42;
@@ -63,11 +85,18 @@ public final class ForecastSettings {
         m.put("window", window);
         m.put("horizon", horizon);
         m.put("epochs", epochs);
+        m.put("patience", patience);
+        m.put("ensemble", ensemble);
+        m.put("dropout", dropout);
+        m.put("seasonal", seasonal);
+        m.put("smoothing", smoothing);
+        m.put("quantiles", quantiles);
+        m.put("calibration", calibration);
+        m.put("shuffle", shuffle);
         m.put("batch_size", batchSize);
         m.put("units", units);
         m.put("layers", layers);
         m.put("learning_rate", learningRate);
-        m.put("dropout", dropout);
         m.put("train_fraction", trainFraction);
         m.put("validation_split", validationSplit);
         m.put("seed", seed);
@@ -88,11 +117,18 @@ public final class ForecastSettings {
         s.window = ((Number) m.get("window")).intValue();
         s.horizon = ((Number) m.get("horizon")).intValue();
         s.epochs = ((Number) m.get("epochs")).intValue();
+        s.patience = ((Number) m.getOrDefault("patience", s.patience)).intValue();
+        s.ensemble = ((Number) m.getOrDefault("ensemble", 1)).intValue();
+        s.dropout = ((Number) m.getOrDefault("dropout", 0.0)).doubleValue();
+        s.seasonal = Boolean.TRUE.equals(m.get("seasonal"));
+        s.smoothing = ((Number) m.getOrDefault("smoothing", 1)).intValue();
+        s.quantiles = Boolean.TRUE.equals(m.get("quantiles"));
+        s.shuffle = Boolean.TRUE.equals(m.get("shuffle"));
+        s.calibration = String.valueOf(m.getOrDefault("calibration", "constant"));
         s.batchSize = ((Number) m.get("batch_size")).intValue();
         s.units = ((Number) m.get("units")).intValue();
         s.layers = ((Number) m.get("layers")).intValue();
         s.learningRate = ((Number) m.get("learning_rate")).doubleValue();
-        s.dropout = ((Number) m.getOrDefault("dropout", 0.0)).doubleValue();
         s.trainFraction = ((Number) m.get("train_fraction")).doubleValue();
         s.validationSplit = ((Number) m.get("validation_split")).doubleValue();
         s.seed = ((Number) m.get("seed")).longValue();

@@ -43,7 +43,7 @@ public record SeriesData(double[][] rows, List<String> columns, List<LocalDate> 
             Weather.Weekly w = d.weeklyWeather();
             cols.add(fill(w.meanTemperature(), "mean temperature"));
             names.add("mean_temperature");
-            cols.add(fill(w.totalPrecipitation(), "precipitation"));
+            cols.add(fill(weekTotals(w), "precipitation"));
             names.add("total_precipitation");
         }
         return new SeriesData(Series.stack(cols.toArray(new double[0][])), names, d.weekStarts(), s.city);
@@ -111,6 +111,19 @@ public record SeriesData(double[][] rows, List<String> columns, List<LocalDate> 
             }
         }
         return null;
+    }
+
+    /**
+     * Weekly rainfall as 7 × the mean over the days with a value: a week with missing days (the
+     * Iquitos station misses about a third of them) would otherwise look drier than it was.
+     */
+    private static double[] weekTotals(Weather.Weekly w) {
+        double[] p = w.totalPrecipitation().clone();
+        for (int i = 0; i < p.length; i++) {
+            int days = w.precipitationDays()[i];
+            p[i] = days == 0 ? Double.NaN : p[i] / days * 7;
+        }
+        return p;
     }
 
     /** Interpolates interior gaps, fills the ends with the nearest value. */

@@ -17,16 +17,16 @@ import java.util.Map;
  *
  * <pre>{@code
  * {"counts": [12, 15, 9, ...],          // the recent weekly values of the target, oldest first (at least the window)
- *  "horizon": 8,                         // weeks to forecast (1 to 520, default 1)
+ *  "horizon": 4,                         // weeks to forecast (1 to the forecaster's horizon, default 1)
  *  "last_week": "2008-04-22",            // optional: the date of the last count, so the answer carries dates
  *  "weather": {"mean_temperature": [...], "total_precipitation": [...]}}   // only for a model trained --weather
  * }</pre>
  *
  * A model trained on a CSV with extra feature columns takes them as {@code "features": {"COLUMN": [...]}};
- * every extra column is as long as {@code counts}. The forecaster forecasts week after week with
- * {@link Forecaster#forecastAhead}, feeding each forecast back as the newest observation (today it
- * does so for univariate models trained one week ahead; for other models it refuses, and the
- * request is a 400 carrying its reason).
+ * every extra column is as long as {@code counts}. The forecaster forecasts the next 1 to H weeks
+ * directly with {@link Forecaster#forecastAhead} (H: its {@code --horizon}, 4 by default; its
+ * ensemble's mean, one output per horizon); a larger {@code "horizon"}, or input the forecaster
+ * refuses, is a 400 carrying the reason.
  * Response: {@code {"model_version": "2", "target": "total_cases", "forecasts": [{"step": 1,
  * "week": "2008-04-29", "value": 14.2}, ...]}} ({@code "week"} only when {@code last_week} was given).
  */
@@ -72,8 +72,10 @@ final class ForecastCodec {
         int horizon = 1;
         JsonNode h = root.get("horizon");
         if (h != null) {
-            if (!h.isIntegralNumber() || h.asLong() < 1 || h.asLong() > MAX_HORIZON) {
-                throw ServingException.badRequest("\"horizon\" must be an integer from 1 to " + MAX_HORIZON + ", got "
+            int most = Math.min(MAX_HORIZON, s.horizon);
+            if (!h.isIntegralNumber() || h.asLong() < 1 || h.asLong() > most) {
+                throw ServingException.badRequest("\"horizon\" must be an integer from 1 to " + most + " (this forecaster"
+                        + " forecasts 1 to " + s.horizon + " weeks ahead; train it with --horizon N for more), got "
                         + PredictCodec.describe(h));
             }
             horizon = h.asInt();

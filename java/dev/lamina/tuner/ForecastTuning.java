@@ -19,7 +19,8 @@ import java.util.Map;
  * validation split: {@code validationFraction} of the training weeks, default 0.2); the test weeks
  * (the last {@code 1 − trainFraction} of the series) are cut off before the search and never seen.
  *
- * <p>Space: window ∈ {12, 20, 26, 52} weeks, units ∈ {16, 32, 64, 128}, layers ∈ {1, 2}, dropout ∈
+ * <p>Space: window ∈ {12, 20, 26, 52} weeks, units ∈ {16, 32, 64, 128}, layers ∈ {1, 2}, dropout (the
+ * forecaster's {@code --dropout}: a Dropout layer after each LSTM layer) ∈
  * {0, 0.1, 0.2, 0.3}, learning rate in [1e-4, 1e-2] (log; a grid search takes 1e-4, 1e-3, 1e-2),
  * batch size ∈ {16, 32, 64}, transform ∈ {log1p, none}. Objective: {@code val_mae}, the mean
  * absolute error in cases on the validation weeks (minimised).

@@ -134,8 +134,8 @@ public final class TuneCommand implements Command {
         }
         Map<String, Map<String, Double>> m = ev[0].metrics();
         out.printf(Locale.ROOT, "best trial %s: %s%n", b.id(), b.values());
-        out.printf(Locale.ROOT, "trained on all %d training weeks, evaluated on the %d test weeks:%n", training.length(),
-                ev[0].actual().length);
+        out.printf(Locale.ROOT, "trained on all %d training weeks, evaluated on the %d test weeks (1 week ahead):%n", training.length(),
+                ev[0].horizons().get(0).actual().length);
         out.printf(Locale.ROOT, "  %-14s %10s %10s %8s%n", "model", "RMSE", "MAE", "R2");
         for (String k : List.of("lstm", "persistence")) {
             Map<String, Double> v = m.get(k);

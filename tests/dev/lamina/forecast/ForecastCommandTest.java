@@ -37,13 +37,16 @@ class ForecastCommandTest {
     @SuppressWarnings("unchecked")
     void trainsEvaluatesWritesAndForecastsAhead() throws Exception {
         Path out = tmp.resolve("sj");
-        Run r = run("forecast", "--epochs", "2", "--seed", "7", "--out", out.toString());
+        Run r = run("forecast", "--epochs", "2", "--ensemble", "2", "--units", "8", "--seed", "7", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("Epoch 2/2"), r.out());
-        for (String model : List.of("lstm", "persistence", "seasonal_naive")) {
-            assertTrue(r.out().lines().anyMatch(l -> l.startsWith(model + " ")), model + " row missing:\n" + r.out());
+        assertTrue(r.out().contains("member 2/2 (seed 1000010): 2 epochs"), r.out());
+        for (int h = 1; h <= 4; h++) {
+            for (String model : List.of("lstm", "persistence", "seasonal_naive")) {
+                String start = String.format("%-3d %-16s", h, model);
+                assertTrue(r.out().lines().anyMatch(l -> l.startsWith(start)), start + " row missing:\n" + r.out());
+            }
         }
-        for (String png : List.of("forecast.png", "loss.png")) {
+        for (String png : List.of("forecast.png", "forecast-h4.png", "horizons.png", "loss.png")) {
             if (DesktopModule.available()) {
                 byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(out.resolve(png)), 8);
                 assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10}, head, png);
@@ -55,12 +58,28 @@ class ForecastCommandTest {
         }
         Map<String, Object> m = Json.parseObject(Files.readString(out.resolve("metrics.json")));
         Map<String, Object> metrics = (Map<String, Object>) m.get("metrics");
-        for (String model : List.of("lstm", "persistence", "seasonal_naive")) {
-            Map<String, Object> v = (Map<String, Object>) metrics.get(model);
-            for (String k : List.of("mse", "rmse", "mae", "r2", "mape")) {
-                assertTrue(Double.isFinite(((Number) v.get(k)).doubleValue()), model + " " + k);
+        Map<String, Object> horizons = (Map<String, Object>) m.get("horizons");
+        assertEquals(List.of("h1", "h2", "h3", "h4"), List.copyOf(horizons.keySet()));
+        assertEquals(horizons.get("h1"), metrics);
+        for (Object byModel : horizons.values()) {
+            for (String model : List.of("lstm", "persistence", "seasonal_naive")) {
+                Map<String, Object> v = (Map<String, Object>) ((Map<String, Object>) byModel).get(model);
+                List<String> keys = model.equals("seasonal_naive") ? List.of("mse", "rmse", "mae", "r2", "mape")
+                        : List.of("mse", "rmse", "mae", "r2", "mape", "wis", "coverage_50", "coverage_95");
+                for (String k : keys) {
+                    assertTrue(Double.isFinite(((Number) v.get(k)).doubleValue()), model + " " + k);
+                }
             }
         }
+        // San Juan's test weeks hold four complete seasons (2009/2010 to 2012/2013), at each horizon
+        List<Object> seasons = (List<Object>) m.get("seasons");
+        assertEquals(16, seasons.size());
+        assertEquals("2009/2010", ((Map<String, Object>) seasons.get(0)).get("season"));
+        // forecasts.csv: a header and 240 weeks x 4 horizons, each with 23 quantiles
+        List<String> csv = Files.readAllLines(out.resolve("forecasts.csv"));
+        assertEquals(1 + 240 * 4, csv.size());
+        assertEquals(7 + 23, csv.get(0).split(",").length);
+        assertTrue(csv.get(0).endsWith(",q0.95,q0.975,q0.99"), csv.get(0));
         // 1,196 weeks, 80/20: the test part is the last 240 weeks, each forecast once
         assertEquals(240L, ((Number) m.get("test_weeks")).longValue());
         List<Object> rows = (List<Object>) m.get("forecasts");
@@ -73,29 +92,40 @@ class ForecastCommandTest {
         assertEquals(cases[955], ((Number) first.get("persistence")).doubleValue());
         assertEquals(cases[956 - 52], ((Number) first.get("seasonal_naive")).doubleValue());
 
-        Run p = run("forecast", "--model", out.toString(), "--predict", "3");
+        Path ahead = tmp.resolve("ahead.csv");
+        Run p = run("forecast", "--model", out.toString(), "--predict", "3", "--csv", ahead.toString());
         assertEquals(0, p.code(), p.err());
         List<String> lines = p.out().lines().filter(l -> l.startsWith("  2013-")).toList();
         assertEquals(3, lines.size(), p.out());
         for (String l : lines) {
-            double v = Double.parseDouble(l.trim().split("\\s+")[1]);
-            assertTrue(v >= 0 && v < 10_000, l);
+            String[] f = l.trim().split("\\s+");
+            assertEquals(7, f.length, "week, forecast and five quantiles: " + l);
+            for (int i = 2; i < 7; i++) {
+                double v = Double.parseDouble(f[i]);
+                assertTrue(v >= 0 && v < 10_000, l);
+                assertTrue(i == 2 || v >= Double.parseDouble(f[i - 1]), "quantiles increase: " + l);
+            }
         }
+        assertEquals(4, Files.readAllLines(ahead).size());
+        Run tooFar = run("forecast", "--model", out.toString(), "--predict", "5");
+        assertEquals(2, tooFar.code());
+        assertTrue(tooFar.err().contains("1 to 4 week(s) ahead"), tooFar.err());
     }
 
     @Test
     void sameSeedSameForecasts() throws Exception {
-        Run a = run("forecast", "--epochs", "1", "--quiet", "--seed", "3", "--window", "8", "--units", "8",
+        Run a = run("forecast", "--epochs", "1", "--ensemble", "2", "--quiet", "--seed", "3", "--window", "8", "--units", "8",
                 "--out", tmp.resolve("a").toString());
-        Run b = run("forecast", "--epochs", "1", "--quiet", "--seed", "3", "--window", "8", "--units", "8",
+        Run b = run("forecast", "--epochs", "1", "--ensemble", "2", "--quiet", "--seed", "3", "--window", "8", "--units", "8",
                 "--out", tmp.resolve("b").toString());
         assertEquals(0, a.code(), a.err());
         assertEquals(0, b.code(), b.err());
-        String fa = Files.readString(tmp.resolve("a/metrics.json")).replaceAll("\"fit_seconds\".*\n", "")
+        String fa = Files.readString(tmp.resolve("a/metrics.json")).replaceAll("\"(fit_)?seconds\".*\n", "")
                 .replaceAll("\"steps_per_second\".*\n", "");
-        String fb = Files.readString(tmp.resolve("b/metrics.json")).replaceAll("\"fit_seconds\".*\n", "")
+        String fb = Files.readString(tmp.resolve("b/metrics.json")).replaceAll("\"(fit_)?seconds\".*\n", "")
                 .replaceAll("\"steps_per_second\".*\n", "");
         assertEquals(fa, fb);
+        assertEquals(Files.readString(tmp.resolve("a/forecasts.csv")), Files.readString(tmp.resolve("b/forecasts.csv")));
     }
 
     @Test
@@ -109,12 +139,13 @@ class ForecastCommandTest {
         Path csv = tmp.resolve("series.csv");
         Files.writeString(csv, sb);
         Run r = run("forecast", "--data", csv.toString(), "--target", "cases", "--features", "temp", "--window", "6",
-                "--epochs", "2", "--units", "8", "--quiet", "--out", tmp.resolve("csv").toString());
+                "--epochs", "2", "--ensemble", "1", "--units", "8", "--quiet", "--out", tmp.resolve("csv").toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("test weeks: 24"), r.out());
+        // a multivariate model forecasts each horizon directly, so it needs no future feature values
         Run p = run("forecast", "--model", tmp.resolve("csv").toString(), "--predict", "2");
-        assertEquals(2, p.code(), "a multivariate model cannot forecast ahead by itself");
-        assertTrue(p.err().contains("univariate"), p.err());
+        assertEquals(0, p.code(), p.err());
+        assertEquals(2, p.out().lines().filter(l -> l.startsWith("  2002-")).count(), p.out());
     }
 
     @Test
@@ -134,9 +165,12 @@ class ForecastCommandTest {
             {"forecast", "--data", few.toString()},
             {"forecast", "--bogus"},
             {"forecast", "--model", tmp.toString(), "--predict", "2"},
+            {"forecast", "--dropout", "1.5"},
+            {"forecast", "--weather", "--no-weather"},
+            {"forecast", "--level"},
         };
         String[] expect = {"not found", "unknown column 'nope'", "too few", "abc", "atlantis", "not an integer",
-            "--window", "--target", "unknown option", "forecaster.json"};
+            "--window", "--target", "unknown option", "forecaster.json", "--dropout", "not both", "--level"};
         for (int i = 0; i < cases.length; i++) {
             Run r = run(cases[i]);
             assertEquals(2, r.code(), String.join(" ", cases[i]) + " -> " + r.err());

@@ -152,4 +152,94 @@ class ForecastInputHardeningTest {
         assertTrue(missing.contains("forecaster.json") && missing.contains("'window' is missing"), missing);
         Forecaster.load(dir).close(); // the restored file still loads
     }
+
+    @SuppressWarnings("unchecked")
+    private static String refusedFile(Path dir, Consumer<Map<String, Object>> edit) throws Exception {
+        Path f = dir.resolve("forecaster.json");
+        String original = Files.readString(f);
+        Map<String, Object> m = (Map<String, Object>) dev.lamina.io.SafetensorsFuzzTest.mutable(Json.parseObject(original));
+        edit.accept(m);
+        Files.writeString(f, Json.write(m));
+        try {
+            return assertThrows(IllegalArgumentException.class, () -> Forecaster.load(dir).close()).getMessage();
+        } finally {
+            Files.writeString(f, original);
+        }
+    }
+
+    /** Version 2 (ensemble members, feature scaling, quantile calibration): every part of forecaster.json is checked too. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyVersion2PartIsChecked() throws Exception {
+        Path dir = savedForecaster();
+        try (Forecaster f = Forecaster.load(dir)) {
+            assertEquals(5, f.members().size());
+            assertTrue(f.hasQuantiles());
+        }
+        Object[][] cases = {
+                {(Consumer<Map<String, Object>>) m -> m.put("extra", 1L), "unknown field 'extra'"},
+                {(Consumer<Map<String, Object>>) m -> m.put("version", "1"), "version \"1\" is not supported"},
+                {(Consumer<Map<String, Object>>) m -> m.put("version", 2L), "'version' must be a string"},
+                {(Consumer<Map<String, Object>>) m -> m.remove("save_id"), "'save_id' is missing"},
+                {(Consumer<Map<String, Object>>) m -> m.put("members", 4L), "'members'"},
+                {(Consumer<Map<String, Object>>) m -> m.put("members", 5.5), "'members'"},
+                {(Consumer<Map<String, Object>>) m -> m.remove("features"), "'features' is missing"},
+                {(Consumer<Map<String, Object>>) m -> ((Map<String, Object>) m.get("features")).put("scale", 1L), "unknown field 'scale'"},
+                {(Consumer<Map<String, Object>>) m -> ((Map<String, Object>) m.get("features")).put("target_min", "x"), "'target_min'"},
+                {(Consumer<Map<String, Object>>) m -> ((Map<String, Object>) m.get("features")).put("smoothing", 9L), "'smoothing'"},
+                {(Consumer<Map<String, Object>>) m -> ((Map<String, Object>) m.get("features")).remove("target_max"), "'target_max' is missing"},
+                {(Consumer<Map<String, Object>>) m -> m.remove("calibration"), "'calibration' is missing"},
+                {(Consumer<Map<String, Object>>) m -> ((List<Object>) m.get("quantile_levels")).remove(0), "'quantile_levels'"},
+                {(Consumer<Map<String, Object>>) m -> ((Map<String, Object>) m.get("calibration")).put("method", "median"), "method"},
+                {(Consumer<Map<String, Object>>) m -> ((Map<String, Object>) m.get("calibration")).put("b", List.of(1.0)), "'b'"},
+                {(Consumer<Map<String, Object>>) m -> java.util.Collections.reverse(
+                        (List<Object>) ((List<Object>) ((Map<String, Object>) m.get("calibration")).get("quantiles")).get(0)),
+                        "must not decrease"},
+                {(Consumer<Map<String, Object>>) m -> ((Map<String, Object>) m.get("settings")).put("quantiles", false),
+                        "must be absent"},
+        };
+        for (Object[] c : cases) {
+            String m = refusedFile(dir, (Consumer<Map<String, Object>>) c[0]);
+            assertTrue(m.contains((String) c[1]) && m.contains("forecaster.json"), c[1] + ": " + m);
+        }
+        // a member directory missing: the load fails naming it and frees what it loaded
+        Path member = dir.resolve("member-4");
+        Path aside = dir.resolveSibling("member-4-aside");
+        Files.move(member, aside);
+        try {
+            String m = assertThrows(RuntimeException.class, () -> Forecaster.load(dir).close()).getMessage();
+            assertTrue(m.contains("member-4"), m);
+        } finally {
+            Files.move(aside, member);
+        }
+        Forecaster.load(dir).close(); // every restored file still loads
+    }
+
+    /** A save over a forecaster with more members replaces the whole directory: no member of the old one stays. */
+    @Test
+    void aSmallerEnsembleReplacesTheWholeDirectory() throws Exception {
+        Path dir = savedForecaster();   // 5 members
+        Run r = run(train(csv("s.csv", ForecastInputHardeningTest::sine), "two", "--ensemble", "2"));
+        assertEquals(0, r.code(), r.err());
+        try (Forecaster two = Forecaster.load(tmp.resolve("two").resolve("forecaster"))) {
+            two.save(dir);
+        }
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            assertEquals(List.of("forecaster.json", "member-0", "member-1"), s.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        try (Forecaster f = Forecaster.load(dir)) {
+            assertEquals(2, f.members().size());
+        }
+        try (java.util.stream.Stream<Path> s = Files.list(dir.getParent())) {
+            assertEquals(List.of("forecaster"), s.map(p -> p.getFileName().toString()).filter(n -> n.contains("forecaster")).toList(),
+                    "no temporaries left beside it");
+        }
+        // a directory holding something a save did not write is refused, and nothing changes
+        Files.writeString(dir.resolve("notes.txt"), "mine");
+        try (Forecaster f = Forecaster.load(dir)) {
+            String m = assertThrows(IllegalArgumentException.class, () -> f.save(dir)).getMessage();
+            assertTrue(m.contains("notes.txt"), m);
+        }
+        assertEquals("mine", Files.readString(dir.resolve("notes.txt")));
+    }
 }

@@ -33,11 +33,11 @@ class KillDuringSaveTest {
     @TempDir
     Path tmp;
 
-    private Path trainForecaster(Path csv, String units, String name) {
+    private Path trainForecaster(Path csv, String units, String ensemble, String name) {
         Path out = tmp.resolve(name);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.run(new String[] {"forecast", "--data", csv.toString(), "--target", "cases", "--epochs", "1", "--units", units,
-                "--window", "4", "--quiet", "--backend", "reference", "--out", out.toString()},
+                "--ensemble", ensemble, "--window", "4", "--quiet", "--backend", "reference", "--out", out.toString()},
                 new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
         return out.resolve("forecaster");
@@ -58,8 +58,10 @@ class KillDuringSaveTest {
                     20 + (int) (10 * Math.sin(i / 4.0)) + i % 3));
         }
         Files.writeString(csv, sb);
-        Path fa = trainForecaster(csv, "3", "fa");
-        Path fb = trainForecaster(csv, "5", "fb");
+        // version-2 forecasters: forecaster.json and member-K directories; the two differ in units and
+        // in member count, so a load that mixed the directories of two saves would be caught
+        Path fa = trainForecaster(csv, "3", "2", "fa");
+        Path fb = trainForecaster(csv, "5", "3", "fb");
         Path modelDir = tmp.resolve("target").resolve("model");
         Path forecasterDir = tmp.resolve("target").resolve("forecaster");
         String java = ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -94,6 +96,12 @@ class KillDuringSaveTest {
             }
             try (Forecaster f = Forecaster.load(forecasterDir)) {
                 assertTrue(Set.of(3, 5).contains(f.settings().units), "round " + round + ": units " + f.settings().units);
+                int members = f.settings().units == 3 ? 2 : 3;
+                assertEquals(members, f.members().size(), "round " + round + ": members of another save");
+                for (Sequential m : f.members()) {
+                    assertEquals(f.settings().units, ((Number) m.layers().get(1).config().get("units")).intValue(),
+                            "round " + round + ": a member of another save");
+                }
             }
         }
         System.out.println("KillDuringSaveTest: " + killedMidway + " of " + ROUNDS + " kills came after the second save had begun");

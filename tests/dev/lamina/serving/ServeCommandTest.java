@@ -118,7 +118,8 @@ class ServeCommandTest {
     @Test
     void forecastEndpointAnswersLikeTheForecasterWithDates() throws Exception {
         Path out = tmp.resolve("fc");
-        Run t = run("forecast", "--epochs", "1", "--units", "4", "--window", "8", "--seed", "3", "--quiet", "--out", out.toString());
+        Run t = run("forecast", "--epochs", "1", "--units", "4", "--window", "8", "--horizon", "5", "--ensemble", "2", "--seed", "3",
+                "--quiet", "--out", out.toString());
         assertEquals(0, t.code(), t.err());
         Path base = tmp.resolve("dengue");
         copyTree(out.resolve("forecaster"), base.resolve("1"));
@@ -165,7 +166,7 @@ class ServeCommandTest {
                     "{\"counts\": " + counts.replaceFirst("[0-9.]+", "\"x\"") + "}",
                     "{\"counts\": " + counts.replaceFirst("[0-9.]+", "NaN") + "}",
                     "{\"counts\": " + counts + ", \"weather\": {\"mean_temperature\": [1]}}",
-                    "{\"counts\": " + counts + ", \"days\": 3}", "{}", "[]")) {
+                    "{\"counts\": " + counts + ", \"days\": 3}", "{\"counts\": " + counts + ", \"horizon\": 6}", "{}", "[]")) {
                 HttpResponse<String> e = post(http, p, bad);
                 assertEquals(400, e.statusCode(), bad + " -> " + e.body());
                 assertTrue(ServingFixtures.EXACT.readTree(e.body()).get("error").isTextual(), e.body());

@@ -1,0 +1,168 @@
+package dev.lamina.forecast;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lamina.tensor.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ensemble forecaster on the bundled San Juan data with a tiny configuration: the test weeks
+ * never influence training or any choice, quantiles never cross, and a saved forecaster forecasts
+ * the same as the one in memory.
+ */
+class ForecasterTest {
+    @TempDir
+    Path tmp;
+
+    private static ForecastSettings tiny() {
+        ForecastSettings s = new ForecastSettings();
+        s.window = 8;
+        s.horizon = 3;
+        s.ensemble = 2;
+        s.epochs = 4;
+        s.patience = 1;
+        s.units = 4;
+        s.batchSize = 64;
+        s.seasonal = true;
+        s.weather = true;
+        s.dropout = 0.1;
+        s.seed = 11;
+        s.verbose = 0;
+        return s;
+    }
+
+    private static SeriesData sanJuan(ForecastSettings s) {
+        return SeriesData.load(s, Path.of("data"));
+    }
+
+    /** The same series with every value from row {@code from} on changed (dates kept). */
+    private static SeriesData perturbed(SeriesData d, int from) {
+        double[][] rows = new double[d.length()][];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = d.rows()[i].clone();
+            if (i >= from) {
+                for (int c = 0; c < rows[i].length; c++) {
+                    rows[i][c] = rows[i][c] * 3 + 7 + (i % 5);
+                }
+            }
+        }
+        return new SeriesData(rows, d.columns(), d.dates(), d.source());
+    }
+
+    private static List<float[]> weights(Forecaster f) {
+        return f.members().stream().flatMap(m -> m.getWeights().stream()).map(Tensor::toFloatArray).toList();
+    }
+
+    @Test
+    void testWeeksNeverInfluenceTrainingOrChoices() {
+        ForecastSettings s = tiny();
+        SeriesData data = sanJuan(s);
+        int trainEnd = Forecaster.trainEnd(s, data.length());
+        assertEquals(956, trainEnd);
+        SeriesData other = perturbed(data, trainEnd);
+        Forecaster.Evaluation[] a = new Forecaster.Evaluation[1];
+        Forecaster.Evaluation[] b = new Forecaster.Evaluation[1];
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        try (Forecaster fa = Forecaster.trainAndEvaluate(s, data, quiet, a);
+             Forecaster fb = Forecaster.trainAndEvaluate(s, other, quiet, b)) {
+            Forecaster.Training ta = a[0].training();
+            Forecaster.Training tb = b[0].training();
+            // identical choices: early-stopping epochs, feature scaling, quantile calibration, validation figures
+            assertArrayEquals(ta.bestEpochs(), tb.bestEpochs());
+            assertEquals(fa.features().toConfig(), fb.features().toConfig());
+            assertEquals(ta.validation(), tb.validation());
+            assertEquals(ta.trainWindows(), tb.trainWindows());
+            for (int k = 0; k < s.ensemble; k++) {
+                assertEquals(ta.histories().get(k).history(), tb.histories().get(k).history(), "member " + k);
+            }
+            // identical weights, bit for bit
+            List<float[]> wa = weights(fa);
+            List<float[]> wb = weights(fb);
+            assertEquals(wa.size(), wb.size());
+            for (int i = 0; i < wa.size(); i++) {
+                assertArrayEquals(wa.get(i), wb.get(i), "weight " + i);
+            }
+            // ... while the test forecasts did see the changed weeks (the test is not vacuous)
+            assertNotEquals(a[0].horizons().get(0).actual()[5], b[0].horizons().get(0).actual()[5]);
+            assertNotEquals(a[0].horizons().get(0).point()[5], b[0].horizons().get(0).point()[5]);
+        }
+    }
+
+    @Test
+    void quantilesDoNotCrossAndTheForecasterRoundTrips() {
+        ForecastSettings s = tiny();
+        s.ensemble = 1;
+        SeriesData data = sanJuan(s);
+        Forecaster.Evaluation[] e = new Forecaster.Evaluation[1];
+        try (Forecaster f = Forecaster.trainAndEvaluate(s, data, new PrintStream(new ByteArrayOutputStream()), e)) {
+            assertEquals(s.horizon, e[0].horizons().size());
+            for (Forecaster.HorizonForecasts h : e[0].horizons()) {
+                assertEquals(240, h.actual().length, "every test week once per horizon");
+                assertEquals(956, h.rows()[0]);
+                assertTrue(QuantileScores.nonCrossing(h.quantiles()), "h" + h.horizon());
+                assertTrue(QuantileScores.nonCrossing(h.persistenceQuantiles()), "h" + h.horizon());
+                for (double[] q : h.quantiles()) {
+                    assertTrue(q[0] >= 0, "counts are not forecast below 0");
+                }
+                double wis = h.scores().get("lstm").get("wis");
+                assertTrue(Double.isFinite(wis) && wis > 0, "wis " + wis);
+            }
+            double[][] q = f.quantilesAhead(data, 3);
+            assertTrue(QuantileScores.nonCrossing(q));
+            double[] p = f.forecastAhead(data, 3);
+            f.save(tmp.resolve("f"));
+            try (Forecaster g = Forecaster.load(tmp.resolve("f"))) {
+                assertArrayEquals(p, g.forecastAhead(data, 3), 1e-9);
+                double[][] gq = g.quantilesAhead(data, 3);
+                for (int k = 0; k < 3; k++) {
+                    assertArrayEquals(q[k], gq[k], 1e-9);
+                }
+            }
+            IllegalArgumentException tooFar = assertThrows(IllegalArgumentException.class, () -> f.forecastAhead(data, 4));
+            assertTrue(tooFar.getMessage().contains("1 to 3 week(s) ahead"), tooFar.getMessage());
+        }
+    }
+
+    @Test
+    void patienceZeroTrainsEveryEpochAndKeepsTheLast() {
+        ForecastSettings s = tiny();
+        s.ensemble = 1;
+        s.patience = 0;
+        s.epochs = 3;
+        s.weather = false;
+        SeriesData data = sanJuan(s);
+        Forecaster.Training[] t = new Forecaster.Training[1];
+        try (Forecaster f = Forecaster.train(s, data, Forecaster.trainEnd(s, data.length()),
+                new PrintStream(new ByteArrayOutputStream()), t)) {
+            assertEquals(3, t[0].histories().get(0).get("loss").size());
+            assertArrayEquals(new int[] {3}, t[0].bestEpochs());
+        }
+    }
+
+    @Test
+    void withoutAValidationSplitThereIsNoEarlyStoppingAndNoQuantiles() {
+        ForecastSettings s = tiny();
+        s.ensemble = 1;
+        s.epochs = 2;
+        s.weather = false;
+        s.validationSplit = 0;
+        SeriesData data = sanJuan(s);
+        Forecaster.Evaluation[] e = new Forecaster.Evaluation[1];
+        try (Forecaster f = Forecaster.trainAndEvaluate(s, data, new PrintStream(new ByteArrayOutputStream()), e)) {
+            assertEquals(2, e[0].history().get("loss").size());
+            assertTrue(e[0].training().validation().isEmpty());
+            assertTrue(!f.hasQuantiles() && e[0].horizons().get(0).quantiles() == null);
+            assertTrue(Double.isFinite(e[0].metrics().get("lstm").get("mae")));
+            assertTrue(e[0].metrics().get("persistence").containsKey("wis"), "the baseline keeps its quantiles");
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.lamina.forecast;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Residual quantiles: the scale fit by hand, constant quantiles by hand, monotone offsets, config round trip. */
+class ResidualCalibrationTest {
+    @Test
+    void scaleFitRecoversAnExactModel() {
+        // r^2 = 0.2 / (1 + mu) + 0.01 at mu = 0, 1, 3
+        double[] mu = {0, 1, 3};
+        double[] r = {Math.sqrt(0.21), -Math.sqrt(0.11), Math.sqrt(0.06)};
+        double[] ab = ResidualCalibration.fitScale(r, mu);
+        assertEquals(0.2, ab[0], 1e-12);
+        assertEquals(0.01, ab[1], 1e-12);
+        // residuals that grow with the level: no negative a, the constant takes the mean square
+        double[] ab2 = ResidualCalibration.fitScale(new double[] {0.1, 0.2, 0.3}, mu);
+        assertEquals(0, ab2[0], 0);
+        assertEquals((0.01 + 0.04 + 0.09) / 3, ab2[1], 1e-12);
+    }
+
+    @Test
+    void constantCalibrationIsTheResidualQuantiles() {
+        double[] levels = {0.25, 0.5, 0.75};
+        ResidualCalibration c = ResidualCalibration.fit("constant", new double[][] {{-1, 2, 3}}, new double[][] {{5, 50, 500}},
+                levels);
+        // type-7 quantiles of {-1, 2, 3}, whatever the level of the forecast
+        assertArrayEquals(new double[] {0.5, 2, 2.5}, c.offsets(1, 0), 1e-12);
+        assertArrayEquals(new double[] {0.5, 2, 2.5}, c.offsets(1, 1000), 1e-12);
+    }
+
+    @Test
+    void scaledOffsetsShrinkWithTheLevelAndNeverCross() {
+        Random rnd = new Random(3);
+        int n = 300;
+        double[][] r = new double[2][n];
+        double[][] mu = new double[2][n];
+        for (int h = 0; h < 2; h++) {
+            for (int i = 0; i < n; i++) {
+                mu[h][i] = Math.exp(rnd.nextDouble() * 6);
+                r[h][i] = rnd.nextGaussian() * Math.sqrt(1 / (1 + mu[h][i]) + 0.01);
+            }
+        }
+        ResidualCalibration c = ResidualCalibration.fit("scaled", r, mu, QuantileScores.LEVELS);
+        double[] low = c.offsets(2, 1);
+        double[] high = c.offsets(2, 300);
+        assertTrue(QuantileScores.nonCrossing(new double[][] {low, high}));
+        assertTrue(low[22] - low[0] > 2 * (high[22] - high[0]), "wider at 1 case than at 300");
+        ResidualCalibration back = ResidualCalibration.fromConfig(c.toConfig(), 2, 23);
+        assertArrayEquals(low, back.offsets(2, 1), 0);
+        assertThrows(IllegalArgumentException.class, () -> ResidualCalibration.fromConfig(c.toConfig(), 3, 23));
+        assertThrows(IllegalArgumentException.class, () -> ResidualCalibration.fromConfig(Map.of("method", "x"), 2, 23));
+        assertThrows(IllegalArgumentException.class,
+                () -> ResidualCalibration.fit("median", r, mu, QuantileScores.LEVELS));
+    }
+}
