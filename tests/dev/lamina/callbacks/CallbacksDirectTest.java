@@ -31,14 +31,14 @@ import org.junit.jupiter.api.io.TempDir;
 class CallbacksDirectTest {
     private Backends.Use use;
     private Backend cpu;
-    private long baseline;
+    private dev.lamina.testing.LeakBaseline baseline;
     private final List<Sequential> models = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
         cpu = Backends.cpu();
         use = Backends.use(cpu);
-        baseline = cpu.bytesInUse();
+        baseline = dev.lamina.testing.LeakBaseline.of(cpu);
     }
 
     @AfterEach
@@ -46,8 +46,11 @@ class CallbacksDirectTest {
         for (Sequential m : models) {
             m.close();
         }
-        assertEquals(baseline, cpu.bytesInUse(), "bytes held after the test");
-        use.close();
+        try {
+            baseline.assertNoLeak("bytes held after the test");
+        } finally {
+            use.close();   // a failed check must not leave this thread on the cpu backend
+        }
     }
 
     /** A built 1→1 affine model compiled with SGD(lr). */

@@ -18,19 +18,22 @@ import org.junit.jupiter.api.Test;
 class ExamplesTest {
     private Backends.Use use;
     private Backend cpu;
-    private long baseline;
+    private dev.lamina.testing.LeakBaseline baseline;
 
     @BeforeEach
     void setUp() {
         cpu = Backends.cpu();
         use = Backends.use(cpu);
-        baseline = cpu.bytesInUse();
+        baseline = dev.lamina.testing.LeakBaseline.of(cpu);
     }
 
     @AfterEach
     void tearDown() {
-        assertEquals(baseline, cpu.bytesInUse(), "bytes held after the example");
-        use.close();
+        try {
+            baseline.assertNoLeak("bytes held after the example");
+        } finally {
+            use.close();   // a failed check must not leave this thread on the cpu backend
+        }
     }
 
     @Test

@@ -20,14 +20,14 @@ import org.junit.jupiter.api.BeforeEach;
 abstract class ModelFixture {
     protected Backend cpu;
     private Backends.Use use;
-    private long baseline;
+    private dev.lamina.testing.LeakBaseline baseline;
     private final List<AutoCloseable> owned = new ArrayList<>();
 
     @BeforeEach
     void openFixture() {
         cpu = Backends.cpu();
         use = Backends.use(cpu);
-        baseline = cpu.bytesInUse();
+        baseline = dev.lamina.testing.LeakBaseline.of(cpu);
     }
 
     @AfterEach
@@ -36,8 +36,11 @@ abstract class ModelFixture {
             owned.get(i).close();
         }
         owned.clear();
-        assertEquals(baseline, cpu.bytesInUse(), "cpu bytes held after the test (leak)");
-        use.close();
+        try {
+            baseline.assertNoLeak("cpu bytes held after the test (leak)");
+        } finally {
+            use.close();   // a failed check must not leave this thread on the cpu backend
+        }
     }
 
     protected <T extends AutoCloseable> T own(T t) {
