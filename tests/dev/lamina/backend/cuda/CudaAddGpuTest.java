@@ -1,6 +1,8 @@
 package dev.lamina.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.backend.BinaryOp;
 import dev.lamina.backend.Storage;
