@@ -18,6 +18,27 @@ import org.junit.jupiter.api.Test;
  */
 class NativeMemoryTest {
 
+    private static String cleanerSetting;
+    private static long startBytes;
+
+    /** The test build turns the cleaner off (NativeMemory.CLEANER_PROPERTY); these tests need it on. */
+    @org.junit.jupiter.api.BeforeAll
+    static void cleanerOn() {
+        cleanerSetting = System.setProperty(NativeMemory.CLEANER_PROPERTY, "true");
+        startBytes = NativeMemory.bytesInUse();
+    }
+
+    /** Restores the setting, and waits for the cleaner to free what these tests leaked on purpose. */
+    @org.junit.jupiter.api.AfterAll
+    static void cleanerRestored() {
+        if (cleanerSetting == null) {
+            System.clearProperty(NativeMemory.CLEANER_PROPERTY);
+        } else {
+            System.setProperty(NativeMemory.CLEANER_PROPERTY, cleanerSetting);
+        }
+        NativeMemory.collect(startBytes, 5_000);
+    }
+
     /** Drops all garbage now so that later frees by the cleaner come from this test only. */
     private static long settledBaseline() {
         long before;
