@@ -408,17 +408,7 @@ class CudaKernelsGpuTest {
     }
 
     private Storage put(Backend b, DType dt, double[] v) {
-        ByteBuffer buf = ByteBuffer.allocateDirect(Math.max(1, v.length * dt.size())).order(ByteOrder.LITTLE_ENDIAN);
-        for (double x : v) {
-            switch (dt) {
-                case FLOAT32 -> buf.putFloat((float) x);
-                case FLOAT64 -> buf.putDouble(x);
-                case INT32 -> buf.putInt((int) x);
-                case INT64 -> buf.putLong((long) x);
-                case BOOL -> buf.put((byte) (x != 0 ? 1 : 0));
-            }
-        }
-        buf.flip();
+        ByteBuffer buf = GpuTestSupport.encode(dt, v);
         Storage s = b.allocate(dt, v.length);
         live.add(s);
         b.upload(buf, s);
@@ -431,17 +421,7 @@ class CudaKernelsGpuTest {
         }
         ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.max(1, s.bytes())).order(ByteOrder.LITTLE_ENDIAN);
         b.download(s, buf);
-        double[] v = new double[(int) s.numel()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = switch (s.dtype()) {
-                case FLOAT32 -> buf.getFloat(4 * i);
-                case FLOAT64 -> buf.getDouble(8 * i);
-                case INT32 -> buf.getInt(4 * i);
-                case INT64 -> buf.getLong(8 * i);
-                case BOOL -> buf.get(i);
-            };
-        }
-        return v;
+        return GpuTestSupport.decode(s.dtype(), buf, (int) s.numel());
     }
 
     private static void assertClose(double[] want, double[] got, double tol, String what) {

@@ -2,6 +2,9 @@ package dev.lamina.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lamina.tensor.DType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Assumptions;
 
@@ -43,5 +46,36 @@ public final class GpuTestSupport {
     /** 1, 7, 33, 1023 and {@link #large()}. */
     public static IntStream sizes() {
         return IntStream.of(1, 7, 33, 1023, large());
+    }
+
+    /** {@code v} as little-endian bytes of {@code dt} (a direct buffer, flipped for upload). */
+    public static ByteBuffer encode(DType dt, double[] v) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(Math.max(1, v.length * dt.size())).order(ByteOrder.LITTLE_ENDIAN);
+        for (double x : v) {
+            switch (dt) {
+                case FLOAT32 -> buf.putFloat((float) x);
+                case FLOAT64 -> buf.putDouble(x);
+                case INT32 -> buf.putInt((int) x);
+                case INT64 -> buf.putLong((long) x);
+                case BOOL -> buf.put((byte) (x != 0 ? 1 : 0));
+            }
+        }
+        buf.flip();
+        return buf;
+    }
+
+    /** The first {@code n} values of {@code dt} in little-endian {@code buf}, as doubles. */
+    public static double[] decode(DType dt, ByteBuffer buf, int n) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = switch (dt) {
+                case FLOAT32 -> buf.getFloat(4 * i);
+                case FLOAT64 -> buf.getDouble(8 * i);
+                case INT32 -> buf.getInt(4 * i);
+                case INT64 -> buf.getLong(8 * i);
+                case BOOL -> buf.get(i);
+            };
+        }
+        return v;
     }
 }
