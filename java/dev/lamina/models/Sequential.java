@@ -46,8 +46,20 @@ public class Sequential extends Model {
         }
     }
 
-    /** Appends a layer (an {@link Input} only as the first). Returns this. */
+    /**
+     * Appends a layer (an {@link Input} only as the first). A first layer with
+     * {@link Layer#inputShape} gets an {@link Input} of that shape before it, as Keras's
+     * {@code input_shape=}. Returns this.
+     */
     public Sequential add(Layer layer) {
+        long[] declared = layer.declaredInputShape();
+        if (declared != null && !(layer instanceof Input)) {
+            if (layers().isEmpty()) {
+                add(new Input(declared));
+            } else {
+                checkDeclaredShape(layer, declared);
+            }
+        }
         if (layer instanceof Input in) {
             if (!layers().isEmpty()) {
                 throw new IllegalArgumentException(name() + ": an Input can only be the first layer");
@@ -63,6 +75,23 @@ public class Sequential extends Model {
             layer.ensureBuilt(shape);
         }
         return this;
+    }
+
+    /** inputShape on a later layer must agree with the shape reaching it, when that is known. */
+    private void checkDeclaredShape(Layer layer, long[] declared) {
+        long[] known = input != null ? lastOutputShape() : null;
+        if (known == null) {
+            return;
+        }
+        long[] sample = Arrays.copyOfRange(known, 1, known.length);
+        boolean ok = sample.length == declared.length;
+        for (int i = 0; ok && i < sample.length; i++) {
+            ok = sample[i] == -1 || declared[i] == -1 || sample[i] == declared[i];
+        }
+        if (!ok) {
+            throw new IllegalArgumentException(name() + ": " + layer.name() + " declares input_shape " + Arrays.toString(declared)
+                    + " but the layers before it give samples of shape " + Arrays.toString(sample));
+        }
     }
 
     private long[] lastOutputShape() {

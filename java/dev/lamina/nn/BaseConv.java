@@ -27,7 +27,7 @@ public abstract class BaseConv<T extends BaseConv<T>> extends Layer {
     /** Kernel size per spatial axis. */
     protected final int[] kernelSize;
     /** Activation after the bias. */
-    protected final Activation activation;
+    protected Activation activation;
     protected int[] strides;
     protected String padding = "valid";
     protected int[] dilation;
@@ -83,9 +83,41 @@ public abstract class BaseConv<T extends BaseConv<T>> extends Layer {
     }
 
     protected final void checkUnbuilt(String what) {
-        if (isBuilt()) {
-            throw new IllegalStateException(name() + ": " + what + " must be set before the layer is built");
-        }
+        requireUnbuilt(what);
+    }
+
+    /**
+     * The activation by Keras name ("relu", ...; null or "linear" for none); returns this.
+     *
+     * @param activation the Keras name; an unknown one is an IllegalArgumentException listing the known names
+     * @return this layer
+     */
+    public T activation(String activation) {
+        return activation(Activations.get(activation));
+    }
+
+    /**
+     * The activation applied after the bias (null for linear); returns this.
+     *
+     * @param activation the activation
+     * @return this layer
+     */
+    public T activation(Activation activation) {
+        checkUnbuilt("activation");
+        this.activation = activation != null ? activation : Activations.LINEAR;
+        return self();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param sampleShape the sample shape (without the batch axis)
+     * @return this layer
+     */
+    @Override
+    public T inputShape(long... sampleShape) {
+        super.inputShape(sampleShape);
+        return self();
     }
 
     /** Strides per spatial axis (one value for all axes or one per axis; default 1); returns this. */
@@ -147,12 +179,14 @@ public abstract class BaseConv<T extends BaseConv<T>> extends Layer {
 
     /** Penalty on the kernel (null for none); returns this. */
     public T kernelRegularizer(Regularizer reg) {
+        checkUnbuilt("kernel_regularizer");
         this.kernelRegularizer = reg;
         return self();
     }
 
     /** Penalty on the bias (null for none); returns this. */
     public T biasRegularizer(Regularizer reg) {
+        checkUnbuilt("bias_regularizer");
         this.biasRegularizer = reg;
         return self();
     }

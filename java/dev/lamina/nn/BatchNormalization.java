@@ -76,9 +76,7 @@ public class BatchNormalization extends Layer {
     }
 
     private void checkUnbuilt(String what) {
-        if (isBuilt()) {
-            throw new IllegalStateException(name() + ": " + what + " must be set before the layer is built");
-        }
+        requireUnbuilt(what);
     }
 
     /** Initializer of β (default zeros); returns this. */
@@ -111,12 +109,14 @@ public class BatchNormalization extends Layer {
 
     /** Penalty on β (null for none); returns this. */
     public BatchNormalization betaRegularizer(Regularizer reg) {
+        checkUnbuilt("beta_regularizer");
         betaRegularizer = reg;
         return this;
     }
 
     /** Penalty on γ (null for none); returns this. */
     public BatchNormalization gammaRegularizer(Regularizer reg) {
+        checkUnbuilt("gamma_regularizer");
         gammaRegularizer = reg;
         return this;
     }

@@ -34,6 +34,11 @@ public class Conv2D extends BaseConv<Conv2D> {
         this(null, filters, new int[] {kernelSize}, (Activation) null);
     }
 
+    /** {@code filters} outputs, kernel [kh, kw] (one value for a square kernel), linear activation. */
+    public Conv2D(int filters, int[] kernelSize) {
+        this(null, filters, kernelSize, (Activation) null);
+    }
+
     /** {@code filters} outputs, a square kernel and an activation by Keras name. */
     public Conv2D(int filters, int kernelSize, String activation) {
         this(null, filters, new int[] {kernelSize}, Activations.get(activation));

@@ -30,7 +30,7 @@ import java.util.Map;
  */
 public class Dense extends Layer {
     private final int units;
-    private final Activation activation;
+    private Activation activation;
     private boolean useBias = true;
     private Initializer kernelInitializer = Initializers.glorotUniform();
     private Initializer biasInitializer = Initializers.zeros();
@@ -84,9 +84,41 @@ public class Dense extends Layer {
     }
 
     private void checkUnbuilt(String what) {
-        if (isBuilt()) {
-            throw new IllegalStateException(name() + ": " + what + " must be set before the layer is built");
-        }
+        requireUnbuilt(what);
+    }
+
+    /**
+     * The activation by Keras name ("relu", "softmax", ...; null or "linear" for none); returns this.
+     *
+     * @param activation the Keras name; an unknown one is an IllegalArgumentException listing the known names
+     * @return this layer
+     */
+    public Dense activation(String activation) {
+        return activation(Activations.get(activation));
+    }
+
+    /**
+     * The activation applied after x·W + b (null for linear); returns this.
+     *
+     * @param activation the activation
+     * @return this layer
+     */
+    public Dense activation(Activation activation) {
+        checkUnbuilt("activation");
+        this.activation = activation != null ? activation : Activations.LINEAR;
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param sampleShape the sample shape (without the batch axis)
+     * @return this layer
+     */
+    @Override
+    public Dense inputShape(long... sampleShape) {
+        super.inputShape(sampleShape);
+        return this;
     }
 
     /** Whether to add a bias (default true); returns this. */
@@ -122,12 +154,14 @@ public class Dense extends Layer {
 
     /** Penalty on the kernel (null for none); returns this. */
     public Dense kernelRegularizer(Regularizer reg) {
+        checkUnbuilt("kernel_regularizer");
         this.kernelRegularizer = reg;
         return this;
     }
 
     /** Penalty on the bias (null for none); returns this. */
     public Dense biasRegularizer(Regularizer reg) {
+        checkUnbuilt("bias_regularizer");
         this.biasRegularizer = reg;
         return this;
     }

@@ -22,8 +22,8 @@ import java.util.Map;
  */
 public class Dropout extends Layer {
     private final double rate;
-    private final Long seed;
-    private final Rng rng;
+    private Long seed;
+    private Rng rng;
 
     /** Drops a fraction {@code rate} ∈ [0, 1) of the elements in training. */
     public Dropout(double rate) {
@@ -46,12 +46,25 @@ public class Dropout extends Layer {
         this.rng = new Rng(seed != null ? seed : Rng.nextGlobalSeed());
     }
 
+    /**
+     * Fixes the seed of the masks (Keras's {@code seed=}); returns this. Set before the layer is built.
+     *
+     * @param seed the seed of the layer's generator
+     * @return this layer
+     */
+    public Dropout seed(long seed) {
+        requireUnbuilt("seed");
+        this.seed = seed;
+        this.rng = new Rng(seed);
+        return this;
+    }
+
     /** The fraction of elements dropped in training. */
     public double rate() {
         return rate;
     }
 
-    /** The seed given at construction, or null. */
+    /** The seed given at construction or by {@link #seed(long)}, or null. */
     public Long seed() {
         return seed;
     }

@@ -16,8 +16,8 @@ import java.util.Map;
 public final class Embedding extends Layer {
     private final long inputDim;
     private final long outputDim;
-    private final boolean maskZero;
-    private final Initializer initializer;
+    private boolean maskZero;
+    private Initializer initializer;
     private dev.lamina.tensor.Variable embeddings;
 
     public Embedding(long inputDim, long outputDim) {
@@ -39,8 +39,66 @@ public final class Embedding extends Layer {
         this.initializer = initializer != null ? initializer : Initializers.randomUniform(-0.05, 0.05, null);
     }
 
+    /** Whether id 0 is padding (and the layer emits a mask). */
     public boolean maskZero() {
         return maskZero;
+    }
+
+    /** Number of ids (rows of the table). */
+    public long inputDim() {
+        return inputDim;
+    }
+
+    /** Length of each embedding vector. */
+    public long outputDim() {
+        return outputDim;
+    }
+
+    /**
+     * Treats id 0 as padding and emits a mask for the recurrent layers after it (Keras's
+     * {@code mask_zero=}); returns this.
+     *
+     * @param maskZero whether id 0 is padding
+     * @return this layer
+     */
+    public Embedding maskZero(boolean maskZero) {
+        requireUnbuilt("mask_zero");
+        this.maskZero = maskZero;
+        return this;
+    }
+
+    /**
+     * Initializer of the table (default uniform in [-0.05, 0.05]); returns this.
+     *
+     * @param init the initializer
+     * @return this layer
+     */
+    public Embedding embeddingsInitializer(Initializer init) {
+        requireUnbuilt("embeddings_initializer");
+        this.initializer = java.util.Objects.requireNonNull(init, "embeddings_initializer");
+        return this;
+    }
+
+    /**
+     * Initializer of the table by Keras name ("uniform", "glorot_uniform", ...); returns this.
+     *
+     * @param init the Keras name
+     * @return this layer
+     */
+    public Embedding embeddingsInitializer(String init) {
+        return embeddingsInitializer(Initializers.get(init));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param sampleShape the sample shape (without the batch axis), e.g. the sequence length
+     * @return this layer
+     */
+    @Override
+    public Embedding inputShape(long... sampleShape) {
+        super.inputShape(sampleShape);
+        return this;
     }
 
     @Override

@@ -28,6 +28,212 @@ public class GRU extends RecurrentLayer {
         super(config);
     }
 
+    // ---- the fluent options of RecurrentLayer, returning this class ----
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param activation the Keras name of the activation
+     * @return this layer
+     */
+    @Override
+    public GRU activation(String activation) {
+        super.activation(activation);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param activation the Keras name of the activation
+     * @return this layer
+     */
+    @Override
+    public GRU recurrentActivation(String activation) {
+        super.recurrentActivation(activation);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param useBias whether to add a bias
+     * @return this layer
+     */
+    @Override
+    public GRU useBias(boolean useBias) {
+        super.useBias(useBias);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param returnSequences whether to return every step
+     * @return this layer
+     */
+    @Override
+    public GRU returnSequences(boolean returnSequences) {
+        super.returnSequences(returnSequences);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param returnState whether to return the final states
+     * @return this layer
+     */
+    @Override
+    public GRU returnState(boolean returnState) {
+        super.returnState(returnState);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param goBackwards whether to run from the last step
+     * @return this layer
+     */
+    @Override
+    public GRU goBackwards(boolean goBackwards) {
+        super.goBackwards(goBackwards);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param stateful whether states carry over between calls
+     * @return this layer
+     */
+    @Override
+    public GRU stateful(boolean stateful) {
+        super.stateful(stateful);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param rate a rate in [0, 1)
+     * @return this layer
+     */
+    @Override
+    public GRU dropout(double rate) {
+        super.dropout(rate);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param rate a rate in [0, 1)
+     * @return this layer
+     */
+    @Override
+    public GRU recurrentDropout(double rate) {
+        super.recurrentDropout(rate);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param init the initializer (or its Keras name)
+     * @return this layer
+     */
+    @Override
+    public GRU kernelInitializer(Initializer init) {
+        super.kernelInitializer(init);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param init the initializer (or its Keras name)
+     * @return this layer
+     */
+    @Override
+    public GRU kernelInitializer(String init) {
+        super.kernelInitializer(init);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param init the initializer (or its Keras name)
+     * @return this layer
+     */
+    @Override
+    public GRU recurrentInitializer(Initializer init) {
+        super.recurrentInitializer(init);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param init the initializer (or its Keras name)
+     * @return this layer
+     */
+    @Override
+    public GRU recurrentInitializer(String init) {
+        super.recurrentInitializer(init);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param init the initializer (or its Keras name)
+     * @return this layer
+     */
+    @Override
+    public GRU biasInitializer(Initializer init) {
+        super.biasInitializer(init);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param init the initializer (or its Keras name)
+     * @return this layer
+     */
+    @Override
+    public GRU biasInitializer(String init) {
+        super.biasInitializer(init);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param seed the seed of the dropout masks
+     * @return this layer
+     */
+    @Override
+    public GRU seed(long seed) {
+        super.seed(seed);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param sampleShape the sample shape (time steps, features)
+     * @return this layer
+     */
+    @Override
+    public GRU inputShape(long... sampleShape) {
+        super.inputShape(sampleShape);
+        return this;
+    }
+
     @Override
     protected int gates() {
         return 3;

@@ -296,14 +296,19 @@ public final class Initializers {
 
     /** An initializer by Keras name with default arguments. */
     public static Initializer get(String name) {
+        if (name == null) {
+            throw new IllegalArgumentException("initializer name is null (expected " + KNOWN + ")");
+        }
         switch (name.toLowerCase(Locale.ROOT)) {
             case "zeros":
                 return zeros();
             case "ones":
                 return ones();
             case "random_normal":
+            case "normal":
                 return randomNormal(0, 0.05, null);
             case "random_uniform":
+            case "uniform":
                 return randomUniform(-0.05, 0.05, null);
             case "truncated_normal":
                 return truncatedNormal(0, 0.05, null);
@@ -322,9 +327,12 @@ public final class Initializers {
             case "orthogonal":
                 return orthogonal(1.0, null);
             default:
-                throw new IllegalArgumentException("unknown initializer '" + name + "'");
+                throw new IllegalArgumentException("unknown initializer '" + name + "' (expected " + KNOWN + ")");
         }
     }
+
+    private static final String KNOWN = "zeros, ones, random_normal (normal), random_uniform (uniform), truncated_normal, "
+            + "glorot_uniform, glorot_normal, he_normal, he_uniform, lecun_normal, lecun_uniform or orthogonal";
 
     /** Rebuilds an initializer from its {@link Initializer#config()}. */
     public static Initializer fromConfig(Map<String, Object> cfg) {

@@ -32,6 +32,224 @@ public class LSTM extends RecurrentLayer {
         super(config);
     }
 
+    /**
+     * Whether the forget gate's bias starts at 1 (Keras's {@code unit_forget_bias}, default true); returns this.
+     *
+     * @param unitForgetBias whether to add 1 to the forget gate's initial bias
+     * @return this layer
+     */
+    public LSTM unitForgetBias(boolean unitForgetBias) {
+        requireUnbuilt("unit_forget_bias");
+        options().unitForgetBias = unitForgetBias;
+        return this;
+    }
+
+    // ---- the fluent options of RecurrentLayer, returning this class ----
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param activation the Keras name of the activation
+     * @return this layer
+     */
+    @Override
+    public LSTM activation(String activation) {
+        super.activation(activation);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param activation the Keras name of the activation
+     * @return this layer
+     */
+    @Override
+    public LSTM recurrentActivation(String activation) {
+        super.recurrentActivation(activation);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param useBias whether to add a bias
+     * @return this layer
+     */
+    @Override
+    public LSTM useBias(boolean useBias) {
+        super.useBias(useBias);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param returnSequences whether to return every step
+     * @return this layer
+     */
+    @Override
+    public LSTM returnSequences(boolean returnSequences) {
+        super.returnSequences(returnSequences);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param returnState whether to return the final states
+     * @return this layer
+     */
+    @Override
+    public LSTM returnState(boolean returnState) {
+        super.returnState(returnState);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param goBackwards whether to run from the last step
+     * @return this layer
+     */
+    @Override
+    public LSTM goBackwards(boolean goBackwards) {
+        super.goBackwards(goBackwards);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param stateful whether states carry over between calls
+     * @return this layer
+     */
+    @Override
+    public LSTM stateful(boolean stateful) {
+        super.stateful(stateful);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param rate a rate in [0, 1)
+     * @return this layer
+     */
+    @Override
+    public LSTM dropout(double rate) {
+        super.dropout(rate);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param rate a rate in [0, 1)
+     * @return this layer
+     */
+    @Override
+    public LSTM recurrentDropout(double rate) {
+        super.recurrentDropout(rate);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param init the initializer (or its Keras name)
+     * @return this layer
+     */
+    @Override
+    public LSTM kernelInitializer(Initializer init) {
+        super.kernelInitializer(init);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param init the initializer (or its Keras name)
+     * @return this layer
+     */
+    @Override
+    public LSTM kernelInitializer(String init) {
+        super.kernelInitializer(init);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param init the initializer (or its Keras name)
+     * @return this layer
+     */
+    @Override
+    public LSTM recurrentInitializer(Initializer init) {
+        super.recurrentInitializer(init);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param init the initializer (or its Keras name)
+     * @return this layer
+     */
+    @Override
+    public LSTM recurrentInitializer(String init) {
+        super.recurrentInitializer(init);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param init the initializer (or its Keras name)
+     * @return this layer
+     */
+    @Override
+    public LSTM biasInitializer(Initializer init) {
+        super.biasInitializer(init);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param init the initializer (or its Keras name)
+     * @return this layer
+     */
+    @Override
+    public LSTM biasInitializer(String init) {
+        super.biasInitializer(init);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param seed the seed of the dropout masks
+     * @return this layer
+     */
+    @Override
+    public LSTM seed(long seed) {
+        super.seed(seed);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param sampleShape the sample shape (time steps, features)
+     * @return this layer
+     */
+    @Override
+    public LSTM inputShape(long... sampleShape) {
+        super.inputShape(sampleShape);
+        return this;
+    }
+
     @Override
     protected int gates() {
         return 4;

@@ -32,6 +32,7 @@ public abstract class Layer implements AutoCloseable {
     private long[] builtInputShape;
     private boolean trainable = true;
     private DType dtype = DType.FLOAT32;
+    private long[] declaredInputShape;
 
     /** A layer with a name; null gives a unique default from the class ({@code dense}, {@code dense_1}, ...). */
     protected Layer(String name) {
@@ -82,6 +83,48 @@ public abstract class Layer implements AutoCloseable {
 
     public DType dtype() {
         return dtype;
+    }
+
+    /**
+     * Declares the shape of one sample (without the batch axis), as Keras's {@code input_shape=}:
+     * on the first layer of a {@link dev.lamina.models.Sequential} it stands for an
+     * {@link Input} of that shape, so {@code new Sequential().add(new LSTM(64).inputShape(20, 1))}
+     * is built at once. Set before the layer is built.
+     *
+     * @param sampleShape the sample shape; each dimension positive, or -1 for any size
+     * @return this layer
+     */
+    public Layer inputShape(long... sampleShape) {
+        requireUnbuilt("input_shape");
+        if (sampleShape == null || sampleShape.length == 0) {
+            throw new IllegalArgumentException(name + ": input_shape needs at least one dimension (the batch axis is implied)");
+        }
+        for (long d : sampleShape) {
+            if (d <= 0 && d != -1) {
+                throw new IllegalArgumentException(name + ": input_shape dimensions must be positive (or -1 for any), got "
+                        + java.util.Arrays.toString(sampleShape));
+            }
+        }
+        this.declaredInputShape = sampleShape.clone();
+        return this;
+    }
+
+    /** The sample shape given to {@link #inputShape}, or null when none was given. */
+    public final long[] declaredInputShape() {
+        return declaredInputShape == null ? null : declaredInputShape.clone();
+    }
+
+    /**
+     * Refuses to change an option once the layer is built (its weights exist for the old value):
+     * an IllegalStateException naming the layer and the option.
+     *
+     * @param option the Keras name of the option being set
+     */
+    protected final void requireUnbuilt(String option) {
+        if (isBuilt()) {
+            throw new IllegalStateException(name + ": " + option + " must be set before the layer is built"
+                    + " (it was already built for input " + shapeStr(builtInputShape) + ")");
+        }
     }
 
     /** Weights dtype (float32 by default); set before the layer is built. */

@@ -31,6 +31,30 @@ public class MaxPooling2D extends Pooling2D {
         super(name, poolSize, strides, padding);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @param strides one or two positive values
+     * @return this layer
+     */
+    @Override
+    public MaxPooling2D strides(int... strides) {
+        super.strides(strides);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param padding the padding mode
+     * @return this layer
+     */
+    @Override
+    public MaxPooling2D padding(String padding) {
+        super.padding(padding);
+        return this;
+    }
+
     @Override
     protected String defaultBaseName() {
         return "max_pooling2d";

@@ -14,19 +14,47 @@ import java.util.Map;
  */
 public abstract class Pooling2D extends Layer {
     protected final int[] poolSize;
-    protected final int[] strides;
-    protected final String padding;
+    protected int[] strides;
+    protected String padding;
 
     protected Pooling2D(String name, int[] poolSize, int[] strides, String padding) {
         super(name);
         String cls = getClass().getSimpleName();
         this.poolSize = pair(cls, "pool_size", poolSize);
         this.strides = strides == null ? this.poolSize.clone() : pair(cls, "strides", strides);
+        this.padding = checkedPadding(cls, padding);
+    }
+
+    private static String checkedPadding(String cls, String padding) {
         String p = padding == null ? null : padding.toLowerCase(Locale.ROOT);
         if (p == null || !(p.equals("valid") || p.equals("same"))) {
             throw new IllegalArgumentException(cls + ": padding must be \"valid\" or \"same\", got " + padding);
         }
-        this.padding = p;
+        return p;
+    }
+
+    /**
+     * Strides of the window (one value for both axes, or [sh, sw]; default the pool size); returns this.
+     *
+     * @param strides one or two positive values
+     * @return this layer
+     */
+    public Pooling2D strides(int... strides) {
+        requireUnbuilt("strides");
+        this.strides = pair(getClass().getSimpleName(), "strides", strides);
+        return this;
+    }
+
+    /**
+     * "valid" (default) or "same", case-insensitive; returns this.
+     *
+     * @param padding the padding mode
+     * @return this layer
+     */
+    public Pooling2D padding(String padding) {
+        requireUnbuilt("padding");
+        this.padding = checkedPadding(getClass().getSimpleName(), padding);
+        return this;
     }
 
     static int[] pair(String cls, String what, int[] v) {

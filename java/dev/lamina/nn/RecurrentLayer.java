@@ -29,21 +29,23 @@ import java.util.logging.Logger;
 public abstract class RecurrentLayer extends Layer {
     private static final Logger LOG = Logger.getLogger("dev.lamina.nn");
 
+    // Options are fixed once the layer is built; until then the fluent setters below change them
+    // (and the copy in `options`, which Bidirectional clones).
     protected final int units;
-    protected final Activation activation;
-    protected final Activation recurrentActivation;
-    protected final boolean useBias;
-    protected final boolean returnSequences;
-    protected final boolean returnState;
-    protected final boolean goBackwards;
-    protected final boolean stateful;
-    protected final double dropout;
-    protected final double recurrentDropout;
-    protected final Initializer kernelInitializer;
-    protected final Initializer recurrentInitializer;
-    protected final Initializer biasInitializer;
-    private final long seed;
-    private final Rng dropoutRng;
+    protected Activation activation;
+    protected Activation recurrentActivation;
+    protected boolean useBias;
+    protected boolean returnSequences;
+    protected boolean returnState;
+    protected boolean goBackwards;
+    protected boolean stateful;
+    protected double dropout;
+    protected double recurrentDropout;
+    protected Initializer kernelInitializer;
+    protected Initializer recurrentInitializer;
+    protected Initializer biasInitializer;
+    private long seed;
+    private Rng dropoutRng;
     protected Variable kernel;
     protected Variable recurrentKernel;
     protected Variable bias;
@@ -56,8 +58,10 @@ public abstract class RecurrentLayer extends Layer {
 
     private final RecurrentConfig options;
 
-    protected RecurrentLayer(RecurrentConfig c) {
-        super(c.name);
+    protected RecurrentLayer(RecurrentConfig config) {
+        super(config.name);
+        // a private copy: the fluent setters change it, and a config shared by several layers must not change
+        RecurrentConfig c = config.copy(config.name, config.goBackwards);
         this.options = c;
         if (c.units <= 0) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": units must be positive, got " + c.units);
@@ -83,9 +87,230 @@ public abstract class RecurrentLayer extends Layer {
         this.dropoutRng = new Rng(seed);
     }
 
-    /** The options this layer was made with. */
+    /** The options this layer was made with (including those set fluently since). */
     public RecurrentConfig options() {
         return options;
+    }
+
+    // ---- fluent options (Keras's constructor arguments), each refused once the layer is built ----
+
+    /**
+     * The activation of the candidate state and output by Keras name (default "tanh"); returns this.
+     *
+     * @param activation the Keras name; an unknown one is an IllegalArgumentException listing the known names
+     * @return this layer
+     */
+    public RecurrentLayer activation(String activation) {
+        requireUnbuilt("activation");
+        this.activation = Activations.get(activation);
+        options.activation = this.activation.name();
+        return this;
+    }
+
+    /**
+     * The activation of the gates by Keras name (default "sigmoid"); returns this.
+     *
+     * @param activation the Keras name; an unknown one is an IllegalArgumentException listing the known names
+     * @return this layer
+     */
+    public RecurrentLayer recurrentActivation(String activation) {
+        requireUnbuilt("recurrent_activation");
+        this.recurrentActivation = Activations.get(activation);
+        options.recurrentActivation = this.recurrentActivation.name();
+        return this;
+    }
+
+    /**
+     * Whether the layer has a bias (default true); returns this.
+     *
+     * @param useBias whether to add a bias
+     * @return this layer
+     */
+    public RecurrentLayer useBias(boolean useBias) {
+        requireUnbuilt("use_bias");
+        this.useBias = useBias;
+        options.useBias = useBias;
+        return this;
+    }
+
+    /**
+     * Whether to output every step [B, T, H] (true) or only the last [B, H] (default); returns this.
+     *
+     * @param returnSequences whether to return the whole sequence
+     * @return this layer
+     */
+    public RecurrentLayer returnSequences(boolean returnSequences) {
+        requireUnbuilt("return_sequences");
+        this.returnSequences = returnSequences;
+        options.returnSequences = returnSequences;
+        return this;
+    }
+
+    /**
+     * Whether the final states are returned too (see {@link #applyWithState}); returns this.
+     *
+     * @param returnState whether to return the states
+     * @return this layer
+     */
+    public RecurrentLayer returnState(boolean returnState) {
+        requireUnbuilt("return_state");
+        this.returnState = returnState;
+        options.returnState = returnState;
+        return this;
+    }
+
+    /**
+     * Whether to run over the sequence from its last step (default false); returns this.
+     *
+     * @param goBackwards whether to go backwards
+     * @return this layer
+     */
+    public RecurrentLayer goBackwards(boolean goBackwards) {
+        requireUnbuilt("go_backwards");
+        this.goBackwards = goBackwards;
+        options.goBackwards = goBackwards;
+        return this;
+    }
+
+    /**
+     * Whether a batch's final states are the next batch's initial states (default false); returns this.
+     *
+     * @param stateful whether the layer keeps its states between calls
+     * @return this layer
+     */
+    public RecurrentLayer stateful(boolean stateful) {
+        requireUnbuilt("stateful");
+        this.stateful = stateful;
+        options.stateful = stateful;
+        return this;
+    }
+
+    /**
+     * Fraction of the inputs dropped in training, one mask for all steps (default 0); returns this.
+     *
+     * @param rate a rate in [0, 1)
+     * @return this layer
+     */
+    public RecurrentLayer dropout(double rate) {
+        requireUnbuilt("dropout");
+        this.dropout = checkedRate("dropout", rate);
+        options.dropout = rate;
+        return this;
+    }
+
+    /**
+     * Fraction of the recurrent state dropped in training, one mask for all steps (default 0); returns this.
+     *
+     * @param rate a rate in [0, 1)
+     * @return this layer
+     */
+    public RecurrentLayer recurrentDropout(double rate) {
+        requireUnbuilt("recurrent_dropout");
+        this.recurrentDropout = checkedRate("recurrent_dropout", rate);
+        options.recurrentDropout = rate;
+        return this;
+    }
+
+    private double checkedRate(String what, double rate) {
+        if (!(rate >= 0 && rate < 1)) {
+            throw new IllegalArgumentException(name() + ": " + what + " must be in [0, 1), got " + rate);
+        }
+        return rate;
+    }
+
+    /**
+     * Initializer of the input kernel (default glorot_uniform); returns this.
+     *
+     * @param init the initializer
+     * @return this layer
+     */
+    public RecurrentLayer kernelInitializer(Initializer init) {
+        requireUnbuilt("kernel_initializer");
+        this.kernelInitializer = java.util.Objects.requireNonNull(init, "kernel_initializer");
+        options.kernelInitializer = init;
+        return this;
+    }
+
+    /**
+     * Initializer of the input kernel by Keras name; returns this.
+     *
+     * @param init the Keras name
+     * @return this layer
+     */
+    public RecurrentLayer kernelInitializer(String init) {
+        return kernelInitializer(Initializers.get(init));
+    }
+
+    /**
+     * Initializer of the recurrent kernel (default orthogonal); returns this.
+     *
+     * @param init the initializer
+     * @return this layer
+     */
+    public RecurrentLayer recurrentInitializer(Initializer init) {
+        requireUnbuilt("recurrent_initializer");
+        this.recurrentInitializer = java.util.Objects.requireNonNull(init, "recurrent_initializer");
+        options.recurrentInitializer = init;
+        return this;
+    }
+
+    /**
+     * Initializer of the recurrent kernel by Keras name; returns this.
+     *
+     * @param init the Keras name
+     * @return this layer
+     */
+    public RecurrentLayer recurrentInitializer(String init) {
+        return recurrentInitializer(Initializers.get(init));
+    }
+
+    /**
+     * Initializer of the bias (default zeros; LSTM then sets the forget gate to 1); returns this.
+     *
+     * @param init the initializer
+     * @return this layer
+     */
+    public RecurrentLayer biasInitializer(Initializer init) {
+        requireUnbuilt("bias_initializer");
+        this.biasInitializer = java.util.Objects.requireNonNull(init, "bias_initializer");
+        options.biasInitializer = init;
+        return this;
+    }
+
+    /**
+     * Initializer of the bias by Keras name; returns this.
+     *
+     * @param init the Keras name
+     * @return this layer
+     */
+    public RecurrentLayer biasInitializer(String init) {
+        return biasInitializer(Initializers.get(init));
+    }
+
+    /**
+     * Seed of the dropout masks (Keras's {@code seed=}); returns this.
+     *
+     * @param seed the seed of the layer's generator
+     * @return this layer
+     */
+    public RecurrentLayer seed(long seed) {
+        requireUnbuilt("seed");
+        this.seed = seed;
+        this.dropoutRng = new Rng(seed);
+        options.seed = seed;
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param sampleShape the sample shape (without the batch axis): (time steps, features)
+     * @return this layer
+     */
+    @Override
+    public RecurrentLayer inputShape(long... sampleShape) {
+        super.inputShape(sampleShape);
+        return this;
     }
 
     public int units() {

@@ -2,9 +2,8 @@ package dev.lamina.nn;
 
 import dev.lamina.tensor.Tensor;
 import java.util.List;
-import java.util.Locale;
 
-/** Sequence utilities for embeddings and recurrent layers. */
+/** Sequence utilities for embeddings and recurrent layers (see also {@link dev.lamina.data.Utils}). */
 public final class Sequences {
     private Sequences() {
     }
@@ -16,25 +15,7 @@ public final class Sequences {
      * means the longest sequence's length.
      */
     public static int[][] padSequences(List<int[]> sequences, int maxlen, String padding, String truncating, int value) {
-        boolean padPre = side("padding", padding);
-        boolean truncPre = side("truncating", truncating);
-        int len = maxlen;
-        if (len <= 0) {
-            len = 0;
-            for (int[] s : sequences) {
-                len = Math.max(len, s.length);
-            }
-        }
-        int[][] out = new int[sequences.size()][len];
-        for (int i = 0; i < sequences.size(); i++) {
-            int[] s = sequences.get(i);
-            java.util.Arrays.fill(out[i], value);
-            int keep = Math.min(len, s.length);
-            int from = truncPre ? s.length - keep : 0;
-            int to = padPre ? len - keep : 0;
-            System.arraycopy(s, from, out[i], to, keep);
-        }
-        return out;
+        return dev.lamina.data.Utils.padSequencesArray(sequences, maxlen <= 0 ? null : maxlen, padding, truncating, value);
     }
 
     /** Keras defaults: pre padding, pre truncation, value 0. */
@@ -51,16 +32,5 @@ public final class Sequences {
             System.arraycopy(p[i], 0, flat, i * width, width);
         }
         return Tensor.of(flat, p.length, width);
-    }
-
-    private static boolean side(String what, String v) {
-        switch (v.toLowerCase(Locale.ROOT)) {
-            case "pre":
-                return true;
-            case "post":
-                return false;
-            default:
-                throw new IllegalArgumentException("padSequences: " + what + " must be 'pre' or 'post', got '" + v + "'");
-        }
     }
 }

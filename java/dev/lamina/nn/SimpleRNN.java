@@ -22,6 +22,212 @@ public class SimpleRNN extends RecurrentLayer {
         super(config);
     }
 
+    // ---- the fluent options of RecurrentLayer, returning this class ----
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param activation the Keras name of the activation
+     * @return this layer
+     */
+    @Override
+    public SimpleRNN activation(String activation) {
+        super.activation(activation);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param activation the Keras name of the activation
+     * @return this layer
+     */
+    @Override
+    public SimpleRNN recurrentActivation(String activation) {
+        super.recurrentActivation(activation);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param useBias whether to add a bias
+     * @return this layer
+     */
+    @Override
+    public SimpleRNN useBias(boolean useBias) {
+        super.useBias(useBias);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param returnSequences whether to return every step
+     * @return this layer
+     */
+    @Override
+    public SimpleRNN returnSequences(boolean returnSequences) {
+        super.returnSequences(returnSequences);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param returnState whether to return the final states
+     * @return this layer
+     */
+    @Override
+    public SimpleRNN returnState(boolean returnState) {
+        super.returnState(returnState);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param goBackwards whether to run from the last step
+     * @return this layer
+     */
+    @Override
+    public SimpleRNN goBackwards(boolean goBackwards) {
+        super.goBackwards(goBackwards);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param stateful whether states carry over between calls
+     * @return this layer
+     */
+    @Override
+    public SimpleRNN stateful(boolean stateful) {
+        super.stateful(stateful);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param rate a rate in [0, 1)
+     * @return this layer
+     */
+    @Override
+    public SimpleRNN dropout(double rate) {
+        super.dropout(rate);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param rate a rate in [0, 1)
+     * @return this layer
+     */
+    @Override
+    public SimpleRNN recurrentDropout(double rate) {
+        super.recurrentDropout(rate);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param init the initializer (or its Keras name)
+     * @return this layer
+     */
+    @Override
+    public SimpleRNN kernelInitializer(Initializer init) {
+        super.kernelInitializer(init);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param init the initializer (or its Keras name)
+     * @return this layer
+     */
+    @Override
+    public SimpleRNN kernelInitializer(String init) {
+        super.kernelInitializer(init);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param init the initializer (or its Keras name)
+     * @return this layer
+     */
+    @Override
+    public SimpleRNN recurrentInitializer(Initializer init) {
+        super.recurrentInitializer(init);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param init the initializer (or its Keras name)
+     * @return this layer
+     */
+    @Override
+    public SimpleRNN recurrentInitializer(String init) {
+        super.recurrentInitializer(init);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param init the initializer (or its Keras name)
+     * @return this layer
+     */
+    @Override
+    public SimpleRNN biasInitializer(Initializer init) {
+        super.biasInitializer(init);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param init the initializer (or its Keras name)
+     * @return this layer
+     */
+    @Override
+    public SimpleRNN biasInitializer(String init) {
+        super.biasInitializer(init);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param seed the seed of the dropout masks
+     * @return this layer
+     */
+    @Override
+    public SimpleRNN seed(long seed) {
+        super.seed(seed);
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param sampleShape the sample shape (time steps, features)
+     * @return this layer
+     */
+    @Override
+    public SimpleRNN inputShape(long... sampleShape) {
+        super.inputShape(sampleShape);
+        return this;
+    }
+
     @Override
     protected int gates() {
         return 1;
