@@ -20,23 +20,12 @@ public final class ImageOps {
 
     /**
      * One-hot rows, as {@code keras.utils.to_categorical}: float32 [N, classes] with
-     * out[i][labels[i]] = 1 and zeros elsewhere, on the current backend.
+     * out[i][labels[i]] = 1 and zeros elsewhere, on the current backend ({@link Utils#toCategorical(int[], int)}).
      *
      * @throws IllegalArgumentException for classes &lt; 1 or a label outside [0, classes), naming its position
      */
     public static Tensor toCategorical(int[] labels, int classes) {
-        if (classes < 1) {
-            throw new IllegalArgumentException("toCategorical: classes must be positive, got " + classes);
-        }
-        float[] out = new float[labels.length * classes];
-        for (int i = 0; i < labels.length; i++) {
-            if (labels[i] < 0 || labels[i] >= classes) {
-                throw new IllegalArgumentException("toCategorical: label " + labels[i] + " at position " + i
-                        + " is outside [0, " + classes + ")");
-            }
-            out[i * classes + labels[i]] = 1f;
-        }
-        return Tensor.of(out, labels.length, classes);
+        return Utils.toCategorical(labels, classes);
     }
 
     private static long[] checkImages(String op, Tensor images) {

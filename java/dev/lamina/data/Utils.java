@@ -108,7 +108,7 @@ public final class Utils {
         float[] out = new float[(int) cells];
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= numClasses) {
-                throw new IllegalArgumentException("toCategorical: label " + labels[i] + " at index " + i + " is outside [0, "
+                throw new IllegalArgumentException("toCategorical: label " + labels[i] + " at position " + i + " is outside [0, "
                         + numClasses + ")");
             }
             out[i * numClasses + (int) labels[i]] = 1f;

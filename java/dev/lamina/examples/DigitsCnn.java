@@ -1,7 +1,7 @@
 package dev.lamina.examples;
 
 import dev.lamina.data.Digits;
-import dev.lamina.data.ImageOps;
+import dev.lamina.data.Utils;
 import dev.lamina.losses.Losses;
 import dev.lamina.metrics.CategoricalAccuracy;
 import dev.lamina.models.FitOptions;
@@ -54,9 +54,9 @@ public final class DigitsCnn {
     public static Sequential build() {
         return new Sequential(
                 new Input(8, 8, 1),
-                new Conv2D(16, new int[] {3, 3}, new int[] {1, 1}, "same", "relu"),
+                new Conv2D(16, 3).padding("same").activation("relu"),
                 new MaxPooling2D(2),
-                new Conv2D(32, new int[] {3, 3}, new int[] {1, 1}, "same", "relu"),
+                new Conv2D(32, 3).padding("same").activation("relu"),
                 new Flatten(),
                 new Dense(64, "relu"),
                 new Dense(10, "softmax"));
@@ -72,7 +72,7 @@ public final class DigitsCnn {
         Rng.setGlobalSeed(seed);
         try (Scope scope = Scope.open(); Sequential model = build()) {
             Tensor xTrain = split.train().imagesTensor().div(16.0);
-            Tensor yTrain = ImageOps.toCategorical(split.train().labels(), Digits.CLASSES);
+            Tensor yTrain = Utils.toCategorical(split.train().labels(), Digits.CLASSES);
             Tensor xTest = split.test().imagesTensor().div(16.0);
             model.compile(new Adam(3e-3), Losses.categoricalCrossentropy(false), new CategoricalAccuracy());
             model.setOutput(out);

@@ -13,7 +13,6 @@ import dev.lamina.nn.Dense;
 import dev.lamina.nn.Dropout;
 import dev.lamina.nn.Input;
 import dev.lamina.nn.LSTM;
-import dev.lamina.nn.RecurrentLayer;
 import dev.lamina.optim.Adam;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
@@ -104,7 +103,7 @@ public final class Forecaster implements AutoCloseable {
         m.add(new Input(s.window, features));
         for (int i = 0; i < s.layers; i++) {
             boolean last = i == s.layers - 1;
-            m.add(new LSTM(new RecurrentLayer.RecurrentConfig(s.units).returnSequences(!last)));
+            m.add(new LSTM(s.units).returnSequences(!last));
             if (s.dropout > 0) {
                 m.add(new Dropout(s.dropout));
             }

@@ -80,7 +80,7 @@ class UtilsTest {
     void toCategoricalRejectsBadLabels() {
         IllegalArgumentException range = assertThrows(IllegalArgumentException.class,
                 () -> Utils.toCategorical(new int[] {0, 3}, 3));
-        assertTrue(range.getMessage().contains("label 3 at index 1 is outside [0, 3)"), range.getMessage());
+        assertTrue(range.getMessage().contains("label 3 at position 1 is outside [0, 3)"), range.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Utils.toCategorical(new int[] {-1}, 3));
         assertThrows(IllegalArgumentException.class, () -> Utils.toCategorical(new int[] {0}, 0));
         assertThrows(IllegalArgumentException.class, () -> Utils.toCategorical(new int[0]));
