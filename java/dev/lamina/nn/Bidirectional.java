@@ -152,7 +152,7 @@ public final class Bidirectional extends Layer {
         if (!(l instanceof RecurrentLayer r)) {
             throw new IllegalArgumentException("Bidirectional: wrapped layer must be recurrent, got " + l.className());
         }
-        return new Bidirectional(r, (String) c.getOrDefault("merge_mode", "concat"), (String) c.get("name"));
+        return Dense.restoreBase(new Bidirectional(r, (String) c.getOrDefault("merge_mode", "concat"), (String) c.get("name")), c);
     }
 
     @Override

@@ -155,8 +155,8 @@ public final class Embedding extends Layer {
     @SuppressWarnings("unchecked")
     public static Embedding fromConfig(Map<String, Object> c) {
         Object init = c.get("embeddings_initializer");
-        return new Embedding(((Number) c.get("input_dim")).longValue(), ((Number) c.get("output_dim")).longValue(),
+        return Dense.restoreBase(new Embedding(((Number) c.get("input_dim")).longValue(), ((Number) c.get("output_dim")).longValue(),
                 Boolean.TRUE.equals(c.get("mask_zero")),
-                init == null ? null : Initializers.fromConfig((Map<String, Object>) init), (String) c.get("name"));
+                init == null ? null : Initializers.fromConfig((Map<String, Object>) init), (String) c.get("name")), c);
     }
 }

@@ -282,6 +282,6 @@ public class GRU extends RecurrentLayer {
     }
 
     public static GRU fromConfig(Map<String, Object> c) {
-        return new GRU(RecurrentConfig.fromMap(c));
+        return Dense.restoreBase(new GRU(RecurrentConfig.fromMap(c)), c);
     }
 }

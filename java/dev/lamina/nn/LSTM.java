@@ -325,6 +325,6 @@ public class LSTM extends RecurrentLayer {
     }
 
     public static LSTM fromConfig(Map<String, Object> c) {
-        return new LSTM(RecurrentConfig.fromMap(c));
+        return Dense.restoreBase(new LSTM(RecurrentConfig.fromMap(c)), c);
     }
 }

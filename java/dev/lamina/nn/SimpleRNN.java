@@ -255,6 +255,6 @@ public class SimpleRNN extends RecurrentLayer {
     }
 
     public static SimpleRNN fromConfig(Map<String, Object> c) {
-        return new SimpleRNN(RecurrentConfig.fromMap(c));
+        return Dense.restoreBase(new SimpleRNN(RecurrentConfig.fromMap(c)), c);
     }
 }

@@ -104,8 +104,8 @@ public final class TimeDistributed extends Layer {
     @SuppressWarnings("unchecked")
     public static TimeDistributed fromConfig(Map<String, Object> c) {
         Map<String, Object> l = (Map<String, Object>) c.get("layer");
-        return new TimeDistributed(Layers.fromConfig((String) l.get("class_name"), (Map<String, Object>) l.get("config")),
-                (String) c.get("name"));
+        return Dense.restoreBase(new TimeDistributed(Layers.fromConfig((String) l.get("class_name"),
+                (Map<String, Object>) l.get("config")), (String) c.get("name")), c);
     }
 
     @Override

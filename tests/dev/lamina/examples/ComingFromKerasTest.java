@@ -74,8 +74,8 @@ class ComingFromKerasTest {
             Variable w = new Variable(Tensor.of(new float[] {3}, 1), "w", true);
             try (GradientTape tape = GradientTape.start()) {
                 Tensor loss = w.square().sum();
-                Tensor[] g = tape.gradient(loss, w);
-                assertArrayEquals(new float[] {6}, g[0].toFloatArray());
+                Tensor g = tape.gradient(loss, w);
+                assertArrayEquals(new float[] {6}, g.toFloatArray());
             }
             w.close();
         }

@@ -279,4 +279,21 @@ class FluentLayersTest {
         assertThrows(IllegalArgumentException.class, () -> new Dense(2).inputShape());
         assertThrows(NullPointerException.class, () -> new Dense(2).kernelInitializer((Initializer) null));
     }
+
+    /** A frozen (or float64) layer rebuilt from its config stays frozen: a saved model with one loads again. */
+    @Test
+    void fromConfigKeepsTrainableAndDtypeOfRecurrentEmbeddingAndWrapperLayers() {
+        List<Layer> layers = List.of(new LSTM(2), new GRU(2), new SimpleRNN(2), new Embedding(5, 2),
+                new Bidirectional(new LSTM(2)), new TimeDistributed(new Dense(2)));
+        for (Layer l : layers) {
+            l.setTrainable(false);
+            l.setDtype(DType.FLOAT64);
+            Layer back = Layers.fromConfig(l.className(), l.config());
+            assertFalse(back.isTrainable(), l.className());
+            assertEquals(DType.FLOAT64, back.dtype(), l.className());
+            assertEquals(l.config(), back.config(), l.className());
+            l.close();
+            back.close();
+        }
+    }
 }
