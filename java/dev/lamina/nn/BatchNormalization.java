@@ -29,11 +29,11 @@ import java.util.Objects;
  * The input is cast to the layer's dtype when it is another float type.
  */
 public class BatchNormalization extends Layer {
-    private final int axis;
-    private final double momentum;
-    private final double epsilon;
-    private final boolean center;
-    private final boolean scale;
+    private int axis;
+    private double momentum;
+    private double epsilon;
+    private boolean center;
+    private boolean scale;
     private Initializer betaInitializer = Initializers.zeros();
     private Initializer gammaInitializer = Initializers.ones();
     private Initializer movingMeanInitializer = Initializers.zeros();
@@ -59,20 +59,104 @@ public class BatchNormalization extends Layer {
     /** Full Keras argument list (initializers and regularizers by setters); null name for a default. */
     public BatchNormalization(int axis, double momentum, double epsilon, boolean center, boolean scale, String name) {
         super(name);
+        this.axis = checkedAxis(axis);
+        this.momentum = checkedMomentum(momentum);
+        this.epsilon = checkedEpsilon(epsilon);
+        this.center = center;
+        this.scale = scale;
+    }
+
+    private static int checkedAxis(int axis) {
         if (axis == 0) {
             throw new IllegalArgumentException("BatchNormalization: axis 0 is the batch axis; pick a feature axis");
         }
+        return axis;
+    }
+
+    private static double checkedMomentum(double momentum) {
         if (!(momentum >= 0 && momentum <= 1)) {
             throw new IllegalArgumentException("BatchNormalization: momentum must be in [0, 1], got " + momentum);
         }
+        return momentum;
+    }
+
+    private static double checkedEpsilon(double epsilon) {
         if (!(epsilon > 0)) {
             throw new IllegalArgumentException("BatchNormalization: epsilon must be positive, got " + epsilon);
         }
-        this.axis = axis;
-        this.momentum = momentum;
-        this.epsilon = epsilon;
+        return epsilon;
+    }
+
+    /**
+     * The feature axis (default -1; negative counts from the end, 0 is refused); returns this.
+     *
+     * @param axis the axis normalized over
+     * @return this layer
+     */
+    public BatchNormalization axis(int axis) {
+        checkUnbuilt("axis");
+        this.axis = checkedAxis(axis);
+        return this;
+    }
+
+    /**
+     * Weight of the old value in the moving-statistics update (default 0.99); returns this.
+     *
+     * @param momentum a value in [0, 1]
+     * @return this layer
+     */
+    public BatchNormalization momentum(double momentum) {
+        checkUnbuilt("momentum");
+        this.momentum = checkedMomentum(momentum);
+        return this;
+    }
+
+    /**
+     * ε added to the variance (default 1e-3); returns this.
+     *
+     * @param epsilon a positive value
+     * @return this layer
+     */
+    public BatchNormalization epsilon(double epsilon) {
+        checkUnbuilt("epsilon");
+        this.epsilon = checkedEpsilon(epsilon);
+        return this;
+    }
+
+    /**
+     * Whether to add β (default true); returns this.
+     *
+     * @param center whether the layer has a β offset
+     * @return this layer
+     */
+    public BatchNormalization center(boolean center) {
+        checkUnbuilt("center");
         this.center = center;
+        return this;
+    }
+
+    /**
+     * Whether to multiply by γ (default true); returns this.
+     *
+     * @param scale whether the layer has a γ scale
+     * @return this layer
+     */
+    public BatchNormalization scale(boolean scale) {
+        checkUnbuilt("scale");
         this.scale = scale;
+        return this;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @param sampleShape the sample shape (without the batch axis)
+     * @return this layer
+     */
+    @Override
+    public BatchNormalization inputShape(long... sampleShape) {
+        super.inputShape(sampleShape);
+        return this;
     }
 
     private void checkUnbuilt(String what) {

@@ -19,7 +19,7 @@ import java.util.Map;
  * [C·M]. Keras defaults: depth_multiplier 1, strides 1, "valid", glorot-uniform kernel, zero bias.
  */
 public class DepthwiseConv2D extends BaseConv<DepthwiseConv2D> {
-    private final int depthMultiplier;
+    private int depthMultiplier;
 
     /** A square kernel, depth multiplier 1, linear activation. */
     public DepthwiseConv2D(int kernelSize) {
@@ -38,6 +38,21 @@ public class DepthwiseConv2D extends BaseConv<DepthwiseConv2D> {
             throw new IllegalArgumentException("DepthwiseConv2D: depth_multiplier must be positive, got " + depthMultiplier);
         }
         this.depthMultiplier = depthMultiplier;
+    }
+
+    /**
+     * Filters per input channel (Keras's {@code depth_multiplier}, default 1); returns this.
+     *
+     * @param depthMultiplier a positive count
+     * @return this layer
+     */
+    public DepthwiseConv2D depthMultiplier(int depthMultiplier) {
+        checkUnbuilt("depth_multiplier");
+        if (depthMultiplier <= 0) {
+            throw new IllegalArgumentException("DepthwiseConv2D: depth_multiplier must be positive, got " + depthMultiplier);
+        }
+        this.depthMultiplier = depthMultiplier;
+        return this;
     }
 
     @Override

@@ -138,7 +138,8 @@ class ComingFromKerasTest {
                     new ZeroPadding2D(1),
                     new UpSampling2D(2),
                     new BatchNormalization(),
-                    new BatchNormalization(-1, 0.9, 1e-5, true, true, null),
+                    new BatchNormalization().momentum(0.9).epsilon(1e-5).center(false),
+                    new DepthwiseConv2D(3).depthMultiplier(2),
                     new ActivationLayer("relu"),
                     new Dropout(0.2).seed(1),
                     new Flatten());

@@ -296,4 +296,25 @@ class FluentLayersTest {
             back.close();
         }
     }
+
+    @Test
+    void batchNormalizationAndDepthwiseFluentOptionsMatchTheConstructors() {
+        try (Scope s = Scope.open()) {
+            Tensor img = random(15, 3, 4, 4, 2);
+            assertSameLayer(new BatchNormalization(-1, 0.9, 1e-5, false, true, null),
+                    new BatchNormalization().momentum(0.9).epsilon(1e-5).center(false), img);
+            assertSameLayer(new BatchNormalization(1, 0.99, 1e-3, true, false, null),
+                    new BatchNormalization().axis(1).scale(false), img);
+            assertSameLayer(new DepthwiseConv2D(new int[] {3}, 2, null), new DepthwiseConv2D(3).depthMultiplier(2), img);
+            BatchNormalization built = new BatchNormalization();
+            built.apply(img);
+            IllegalStateException late = assertThrows(IllegalStateException.class, () -> built.momentum(0.5));
+            assertTrue(late.getMessage().contains("momentum must be set before the layer is built"), late.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> new BatchNormalization().momentum(1.5));
+            assertThrows(IllegalArgumentException.class, () -> new BatchNormalization().epsilon(0));
+            assertThrows(IllegalArgumentException.class, () -> new BatchNormalization().axis(0));
+            assertThrows(IllegalArgumentException.class, () -> new DepthwiseConv2D(3).depthMultiplier(0));
+            built.close();
+        }
+    }
 }
