@@ -155,12 +155,20 @@ public final class Tokenizer {
         return this;
     }
 
-    /** The bound on kept word ids, or null when every word is kept. */
+    /**
+     * The bound on kept word ids.
+     *
+     * @return the bound, or null when every word is kept
+     */
     public Integer numWords() {
         return numWords;
     }
 
-    /** The out-of-vocabulary token, or null. */
+    /**
+     * The out-of-vocabulary token.
+     *
+     * @return the token, or null when there is none
+     */
     public String oovToken() {
         return oovToken;
     }
@@ -398,27 +406,47 @@ public final class Tokenizer {
 
     // ---- what fitting learned ----
 
-    /** Word to id (1 = most frequent, or the oov token), in Keras's order. */
+    /**
+     * Word to id (1 = most frequent, or the oov token), in Keras's order.
+     *
+     * @return an unmodifiable view
+     */
     public Map<String, Integer> wordIndex() {
         return Collections.unmodifiableMap(wordIndex);
     }
 
-    /** Id to word. */
+    /**
+     * Id to word.
+     *
+     * @return an unmodifiable view
+     */
     public Map<Integer, String> indexWord() {
         return Collections.unmodifiableMap(indexWord);
     }
 
-    /** How often each word appeared, in order of first appearance. */
+    /**
+     * How often each word appeared, in order of first appearance.
+     *
+     * @return an unmodifiable view
+     */
     public Map<String, Integer> wordCounts() {
         return Collections.unmodifiableMap(wordCounts);
     }
 
-    /** In how many texts each word appeared. */
+    /**
+     * In how many texts each word appeared.
+     *
+     * @return an unmodifiable view
+     */
     public Map<String, Integer> wordDocs() {
         return Collections.unmodifiableMap(wordDocs);
     }
 
-    /** Number of texts fitted on. */
+    /**
+     * Number of texts fitted on.
+     *
+     * @return the count
+     */
     public int documentCount() {
         return documentCount;
     }

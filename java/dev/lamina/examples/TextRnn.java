@@ -54,7 +54,13 @@ public final class TextRnn {
     public record Result(History history, Map<String, Double> evaluation, float[] newSentences, int vocabulary) {
     }
 
-    /** {@code n} reviews from a seeded generator: 2–5 filler words and 1–2 sentiment words, capitalised, with punctuation. */
+    /**
+     * Reviews from a seeded generator: 2–5 filler words and 1–2 sentiment words, capitalised, with punctuation.
+     *
+     * @param n number of reviews
+     * @param seed generator seed
+     * @return the texts and labels
+     */
     public static Reviews reviews(int n, long seed) {
         Random r = new Random(seed);
         List<String> texts = new ArrayList<>();
@@ -77,7 +83,13 @@ public final class TextRnn {
         return new Reviews(texts, labels);
     }
 
-    /** Trains on 240 reviews and evaluates on 60 others. */
+    /**
+     * Trains on 240 reviews and evaluates on 60 others.
+     *
+     * @param seed seed of the data, the weights and the shuffling
+     * @param epochs training epochs
+     * @return history, test metrics and two predictions
+     */
     public static Result run(long seed, int epochs) {
         Reviews train = reviews(240, seed);
         Reviews test = reviews(60, seed + 1);

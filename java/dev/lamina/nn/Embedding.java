@@ -20,14 +20,36 @@ public final class Embedding extends Layer {
     private Initializer initializer;
     private dev.lamina.tensor.Variable embeddings;
 
+    /**
+     * {@code Embedding(input_dim, output_dim)} with Keras's defaults.
+     *
+     * @param inputDim number of ids (the largest id + 1)
+     * @param outputDim length of each vector
+     */
     public Embedding(long inputDim, long outputDim) {
         this(inputDim, outputDim, false, null, null);
     }
 
+    /**
+     * With {@code mask_zero}.
+     *
+     * @param inputDim number of ids (the largest id + 1, padding included)
+     * @param outputDim length of each vector
+     * @param maskZero whether id 0 is padding
+     */
     public Embedding(long inputDim, long outputDim, boolean maskZero) {
         this(inputDim, outputDim, maskZero, null, null);
     }
 
+    /**
+     * The full argument list.
+     *
+     * @param inputDim number of ids
+     * @param outputDim length of each vector
+     * @param maskZero whether id 0 is padding
+     * @param initializer the table's initializer (null: uniform in [-0.05, 0.05])
+     * @param name the layer name (null for a default)
+     */
     public Embedding(long inputDim, long outputDim, boolean maskZero, Initializer initializer, String name) {
         super(name);
         if (inputDim <= 0 || outputDim <= 0) {
@@ -39,17 +61,29 @@ public final class Embedding extends Layer {
         this.initializer = initializer != null ? initializer : Initializers.randomUniform(-0.05, 0.05, null);
     }
 
-    /** Whether id 0 is padding (and the layer emits a mask). */
+    /**
+     * Whether id 0 is padding (and the layer emits a mask).
+     *
+     * @return mask_zero
+     */
     public boolean maskZero() {
         return maskZero;
     }
 
-    /** Number of ids (rows of the table). */
+    /**
+     * Number of ids (rows of the table).
+     *
+     * @return input_dim
+     */
     public long inputDim() {
         return inputDim;
     }
 
-    /** Length of each embedding vector. */
+    /**
+     * Length of each embedding vector.
+     *
+     * @return output_dim
+     */
     public long outputDim() {
         return outputDim;
     }
@@ -152,6 +186,12 @@ public final class Embedding extends Layer {
         return c;
     }
 
+    /**
+     * Rebuilds from {@link #config()}.
+     *
+     * @param c the config (Keras keys)
+     * @return a new, unbuilt layer
+     */
     @SuppressWarnings("unchecked")
     public static Embedding fromConfig(Map<String, Object> c) {
         Object init = c.get("embeddings_initializer");

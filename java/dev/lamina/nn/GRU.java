@@ -16,14 +16,30 @@ import java.util.Map;
  */
 public class GRU extends RecurrentLayer {
 
+    /**
+     * {@code GRU(units)} with Keras's defaults; set other options fluently.
+     *
+     * @param units size of the state (and of each output step)
+     */
     public GRU(int units) {
         this(new RecurrentConfig(units));
     }
 
+    /**
+     * {@code GRU(units, return_sequences=...)}.
+     *
+     * @param units size of the state
+     * @param returnSequences whether to output every step
+     */
     public GRU(int units, boolean returnSequences) {
         this(new RecurrentConfig(units).returnSequences(returnSequences));
     }
 
+    /**
+     * From a config object (copied: later changes to it do not reach this layer).
+     *
+     * @param config the options
+     */
     public GRU(RecurrentConfig config) {
         super(config);
     }
@@ -281,6 +297,12 @@ public class GRU extends RecurrentLayer {
         return fused ? RecurrentOps.gru(x, kernel, recurrentKernel, bias, initial[0], returnSequences) : null;
     }
 
+    /**
+     * Rebuilds from {@link #config()}.
+     *
+     * @param c the config (Keras keys)
+     * @return a new, unbuilt layer
+     */
     public static GRU fromConfig(Map<String, Object> c) {
         return Dense.restoreBase(new GRU(RecurrentConfig.fromMap(c)), c);
     }

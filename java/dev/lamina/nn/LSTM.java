@@ -18,16 +18,30 @@ import java.util.Map;
  */
 public class LSTM extends RecurrentLayer {
 
-    /** {@code LSTM(units)} with Keras defaults. */
+    /**
+     * {@code LSTM(units)} with Keras's defaults; set other options fluently.
+     *
+     * @param units size of the state (and of each output step)
+     */
     public LSTM(int units) {
         this(new RecurrentConfig(units));
     }
 
-    /** {@code LSTM(units, return_sequences=...)}. */
+    /**
+     * {@code LSTM(units, return_sequences=...)}.
+     *
+     * @param units size of the state
+     * @param returnSequences whether to output every step
+     */
     public LSTM(int units, boolean returnSequences) {
         this(new RecurrentConfig(units).returnSequences(returnSequences));
     }
 
+    /**
+     * From a config object (copied: later changes to it do not reach this layer).
+     *
+     * @param config the options
+     */
     public LSTM(RecurrentConfig config) {
         super(config);
     }
@@ -324,6 +338,12 @@ public class LSTM extends RecurrentLayer {
         return c;
     }
 
+    /**
+     * Rebuilds from {@link #config()}.
+     *
+     * @param c the config (Keras keys)
+     * @return a new, unbuilt layer
+     */
     public static LSTM fromConfig(Map<String, Object> c) {
         return Dense.restoreBase(new LSTM(RecurrentConfig.fromMap(c)), c);
     }

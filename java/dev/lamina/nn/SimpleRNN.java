@@ -10,14 +10,30 @@ import java.util.Map;
  */
 public class SimpleRNN extends RecurrentLayer {
 
+    /**
+     * {@code SimpleRNN(units)} with Keras's defaults; set other options fluently.
+     *
+     * @param units size of the state (and of each output step)
+     */
     public SimpleRNN(int units) {
         this(new RecurrentConfig(units));
     }
 
+    /**
+     * {@code SimpleRNN(units, return_sequences=...)}.
+     *
+     * @param units size of the state
+     * @param returnSequences whether to output every step
+     */
     public SimpleRNN(int units, boolean returnSequences) {
         this(new RecurrentConfig(units).returnSequences(returnSequences));
     }
 
+    /**
+     * From a config object (copied: later changes to it do not reach this layer).
+     *
+     * @param config the options
+     */
     public SimpleRNN(RecurrentConfig config) {
         super(config);
     }
@@ -254,6 +270,12 @@ public class SimpleRNN extends RecurrentLayer {
                 : null;
     }
 
+    /**
+     * Rebuilds from {@link #config()}.
+     *
+     * @param c the config (Keras keys)
+     * @return a new, unbuilt layer
+     */
     public static SimpleRNN fromConfig(Map<String, Object> c) {
         return Dense.restoreBase(new SimpleRNN(RecurrentConfig.fromMap(c)), c);
     }
