@@ -8,8 +8,9 @@ so that biases, BatchNormalization moving statistics and every gate block matter
     TF_ENABLE_ONEDNN_OPTS=0 /work/peers/bin/python data/keras/make_keras_cases.py
 
 With --check DIR it instead loads every DIR/*.keras that Lamina wrote (with DIR/*.json beside
-it holding Lamina's input and prediction, same layout) in Keras and prints the largest
-difference between Keras's prediction and Lamina's.
+it holding Lamina's input and prediction, same layout, and DIR/*.weights.h5 when present) in
+Keras and prints the largest difference between Keras's prediction and Lamina's; it fails above
+1e-5. KerasFilesTest leaves such a directory with -Dlamina.keras.roundtrip.dir=DIR.
 """
 import json
 import os
@@ -123,8 +124,18 @@ def check(directory):
         y = np.asarray(model.predict(x, verbose=0), dtype="float32")
         want = np.asarray(case["output"], dtype="float32").reshape(case["output_shape"])
         d = float(np.max(np.abs(y - want)))
+        msg = f"{name}: Keras {keras.__version__} loaded Lamina's .keras; max|keras - lamina| = {d:.3g}"
+        weights = os.path.join(directory, name + ".weights.h5")
+        if os.path.exists(weights):
+            # Lamina's .weights.h5 into a fresh Keras model of the same structure (weights by structure)
+            fresh = keras.Model.from_config(model.get_config()) if not isinstance(model, keras.Sequential) \
+                else keras.Sequential.from_config(model.get_config())
+            fresh.load_weights(weights)
+            dw = float(np.max(np.abs(np.asarray(fresh.predict(x, verbose=0)) - want)))
+            d = max(d, dw)
+            msg += f"; .weights.h5 {dw:.3g}"
         worst = max(worst, d)
-        print(f"{name}: Keras {keras.__version__} loaded Lamina's save; max|keras - lamina| = {d:.3g}")
+        print(msg)
     print(f"all {len(names)}: worst {worst:.3g}")
     if worst > 1e-5:
         sys.exit(1)

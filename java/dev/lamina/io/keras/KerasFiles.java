@@ -69,6 +69,14 @@ public final class KerasFiles {
     private static final byte[] HDF5_MAGIC = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
     private static final long MAX_MEMBER_BYTES = Integer.MAX_VALUE - 64;
 
+    static {
+        // jhdf logs every group it opens at INFO; under Jetty's slf4j binding (lamina serve) that is a line
+        // per weight. As ServeCommand does for Jetty itself, default it to WARN unless the user set a level.
+        if (System.getProperty("io.jhdf.LEVEL") == null) {
+            System.setProperty("io.jhdf.LEVEL", "WARN");
+        }
+    }
+
     private KerasFiles() {
     }
 

@@ -99,6 +99,24 @@ final class KerasWeights {
      * @param source the file's name for messages
      */
     static void load(HdfFile h5, List<Layer> layers, String source) {
+        Map<Variable, Object> values;
+        try {
+            values = read(h5, layers, source);
+        } catch (KerasFormatException e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            // jhdf's errors on a damaged file (bad addresses, signatures, sizes)
+            throw new KerasFormatException("load: " + source + " is a damaged HDF5 file: " + e, e);
+        }
+        for (Map.Entry<Variable, Object> e : values.entrySet()) {
+            Variable v = e.getKey();
+            try (Backends.Use u = Backends.use(v.backend()); Tensor t = tensor(e.getValue(), v.dtype(), v.shape())) {
+                v.assign(t);
+            }
+        }
+    }
+
+    private static Map<Variable, Object> read(HdfFile h5, List<Layer> layers, String source) {
         if (h5.getChildren().containsKey("model_weights") || h5.getAttributes().containsKey("layer_names")) {
             throw new KerasFormatException("load: " + source + " is a Keras 2 (legacy) HDF5 weights file; Lamina reads the"
                     + " Keras 3 layout (save with Keras 3: model.save_weights('x.weights.h5'))");
@@ -146,12 +164,7 @@ final class KerasWeights {
                         + layers.stream().filter(l -> !(l instanceof Input)).map(Layer::name).toList() + ")");
             }
         }
-        for (Map.Entry<Variable, Object> e : values.entrySet()) {
-            Variable v = e.getKey();
-            try (Backends.Use u = Backends.use(v.backend()); Tensor t = tensor(e.getValue(), v.dtype(), v.shape())) {
-                v.assign(t);
-            }
-        }
+        return values;
     }
 
     private static Tensor tensor(Object flat, DType dtype, long[] shape) {

@@ -129,6 +129,7 @@ class KerasFilesTest {
                 if (keep != null && backendName.equals("reference")) {
                     Path dir = Files.createDirectories(Path.of(keep));
                     m.save(dir.resolve(name + ".keras"));
+                    m.saveWeights(dir.resolve(name + ".weights.h5"));
                     Map<String, Object> out = new LinkedHashMap<>(c.raw);
                     List<Object> ys = new ArrayList<>();
                     for (float f : y.toFloatArray()) {
