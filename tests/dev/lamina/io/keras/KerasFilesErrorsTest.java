@@ -144,8 +144,9 @@ class KerasFilesErrorsTest {
             // conv1d's file has a dense layer of another shape (and conv1d layers the dense model lacks)
             String msg = message(() -> m.loadWeights(DIR.resolve("conv1d.weights.h5")));
             assertContains(msg, "conv1d.weights.h5", "weight 'layers/dense/vars/0' is (40, 2)", "dense/kernel (6, 8)");
-            msg = message(() -> m.loadWeights(DIR.resolve("simple_rnn.weights.h5")));
-            assertContains(msg, "has no weight 'layers/dense_1/vars/0'");
+            msg = message(() -> m.loadWeights(DIR.resolve("bidirectional_time_distributed.weights.h5")));
+            assertContains(msg, "has no weight 'layers/dense/vars/0' (6, 8) for layer 'dense'",
+                    "layers/time_distributed/layer/vars/0");
         }
         try (Sequential m = new Sequential(new Input(6), new Dense(8), new Dense(5))) {
             // same classes, a different shape: the first mismatch is named with both shapes
