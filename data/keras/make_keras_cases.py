@@ -61,6 +61,9 @@ def cases():
             L.Bidirectional(L.GRU(2, return_sequences=True), merge_mode="sum"),
             L.TimeDistributed(L.Dense(2, activation="relu"))]), (5, 3), "float"),
         "functional_chain": (functional_chain, (4,), "float"),
+        # compiled and trained: the archive also holds the optimizer's variables (Lamina skips them)
+        "compiled_trained": (lambda: keras.Sequential([
+            keras.Input((4,)), L.Dense(5, activation="relu"), L.BatchNormalization(), L.Dense(1)]), (4,), "float"),
     }
 
 
@@ -93,6 +96,10 @@ def make():
     for name, (build, shape, kind) in cases().items():
         model = build()
         randomize(model, rng)
+        if name == "compiled_trained":
+            model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+            xt = rng.normal(0, 1, (32,) + shape).astype("float32")
+            model.fit(xt, xt.sum(axis=1, keepdims=True), epochs=2, batch_size=8, verbose=0)
         batch = 3
         if kind == "int":
             x = rng.integers(0, 20, (batch,) + shape).astype("int32")

@@ -83,7 +83,7 @@ public final class KerasFiles {
     /**
      * Tells a file's format from its first bytes: zip ({@code PK}), HDF5 (its 8-byte signature at
      * offset 0, or after a user block of 512, 1024, 2048... bytes), safetensors (a little-endian
-     * header length, then {@code {}).
+     * header length, then an opening brace).
      *
      * @param file the file
      * @return its format (UNKNOWN for empty or unrecognised files)

@@ -113,7 +113,11 @@ public final class KerasLayers {
     private KerasLayers() {
     }
 
-    /** The Keras layer classes this mapping reads and writes. */
+    /**
+     * The Keras layer classes this mapping reads and writes.
+     *
+     * @return the class names, sorted
+     */
     public static Set<String> supportedClasses() {
         return new TreeSet<>(SPECS.keySet());
     }

@@ -37,7 +37,7 @@ class KerasFilesTest {
     static final Path DIR = Path.of("data/keras");
     static final double TOL = 1e-5;
     static final List<String> CASES = List.of("dense", "conv2d_pool", "conv1d", "depthwise_transpose", "global_avg_reshape",
-            "embedding_lstm_gru", "simple_rnn", "bidirectional_time_distributed", "functional_chain");
+            "embedding_lstm_gru", "simple_rnn", "bidirectional_time_distributed", "functional_chain", "compiled_trained");
 
     static Stream<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
