@@ -8,6 +8,17 @@ import dev.lamina.backend.Backend;
 import dev.lamina.backend.Backends;
 import dev.lamina.models.Model;
 import dev.lamina.models.Sequential;
+import dev.lamina.nn.BatchNormalization;
+import dev.lamina.nn.Bidirectional;
+import dev.lamina.nn.Conv2D;
+import dev.lamina.nn.Dense;
+import dev.lamina.nn.Dropout;
+import dev.lamina.nn.Embedding;
+import dev.lamina.nn.Flatten;
+import dev.lamina.nn.GRU;
+import dev.lamina.nn.Input;
+import dev.lamina.nn.LSTM;
+import dev.lamina.nn.MaxPooling2D;
 import dev.lamina.tensor.Tensor;
 import dev.lamina.tensor.Variable;
 import dev.lamina.util.Json;
@@ -86,6 +97,72 @@ class KerasFilesTest {
             worst = Math.max(worst, err);
         }
         assertTrue(worst <= TOL, what + ": max scaled error " + worst + " > " + TOL);
+    }
+
+    /** Models built in Lamina code (Lamina's default initializers, names and options) save as .keras and load back. */
+    @org.junit.jupiter.api.Test
+    void laminaBuiltModelsSaveAsKeras(@TempDir Path tmp) throws IOException {
+        try (Backends.Use u = Backends.use(Backends.reference());
+             Sequential conv = new Sequential(new Input(6, 6, 2), new Conv2D(3, 3, "relu"), new BatchNormalization(),
+                     new MaxPooling2D(), new Flatten(), new Dropout(0.2), new Dense(2, "softmax"));
+             Sequential rnn = new Sequential(new Input(5), new Embedding(12, 4), new LSTM(4, true),
+                     new Bidirectional(new GRU(3)), new Dense(1))) {
+            Tensor xc = Tensor.of(seq(2 * 6 * 6 * 2, 0.37f), 2, 6, 6, 2);
+            Tensor xr = Tensor.of(new int[] {1, 5, 7, 0, 11, 3, 3, 9, 2, 4}, 2, 5);
+            String keep = System.getProperty("lamina.keras.roundtrip.dir");
+            for (Object[] c : new Object[][] {{"lamina_conv", conv, xc, "float32"}, {"lamina_rnn", rnn, xr, "int32"}}) {
+                Sequential m = (Sequential) c[1];
+                Tensor x = (Tensor) c[2];
+                Path p = tmp.resolve(c[0] + ".keras");
+                m.save(p);
+                Tensor y = m.predict(x);
+                try (Sequential again = Model.load(p)) {
+                    assertArrayEquals(y.toFloatArray(), again.predict(x).toFloatArray(), c[0] + ": save/load .keras");
+                }
+                if (keep != null) {
+                    Path dir = Files.createDirectories(Path.of(keep));
+                    m.save(dir.resolve(c[0] + ".keras"));
+                    m.saveWeights(dir.resolve(c[0] + ".weights.h5"));
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("input_shape", toList(x.shape()));
+                    out.put("input_dtype", c[3]);
+                    List<Object> xs = new ArrayList<>();
+                    if (c[3].equals("int32")) {
+                        for (int v : x.toIntArray()) {
+                            xs.add((long) v);
+                        }
+                    } else {
+                        for (float v : x.toFloatArray()) {
+                            xs.add((double) v);
+                        }
+                    }
+                    out.put("input", xs);
+                    out.put("output_shape", toList(y.shape()));
+                    List<Object> ys = new ArrayList<>();
+                    for (float f : y.toFloatArray()) {
+                        ys.add((double) f);
+                    }
+                    out.put("output", ys);
+                    Files.writeString(dir.resolve(c[0] + ".json"), Json.write(out));
+                }
+            }
+        }
+    }
+
+    static float[] seq(int n, float step) {
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) {
+            f[i] = (float) Math.sin(i * step);
+        }
+        return f;
+    }
+
+    static List<Object> toList(long[] s) {
+        List<Object> l = new ArrayList<>();
+        for (long d : s) {
+            l.add(d);
+        }
+        return l;
     }
 
     static void zeroWeights(Model m) {
