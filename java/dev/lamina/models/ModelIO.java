@@ -57,9 +57,14 @@ public final class ModelIO {
      * {@link #load} checks.
      */
     public static void save(Model model, Path path) {
-        if (path.getFileName().toString().endsWith(".keras")) {
+        String fileName = path.getFileName().toString();
+        if (fileName.endsWith(".keras")) {
             KerasFiles.save(model, path);
             return;
+        }
+        if (fileName.endsWith(".h5") || fileName.endsWith(".hdf5")) {
+            throw new IllegalArgumentException("save: " + path + ": Lamina writes whole models as .keras archives (or"
+                    + " safetensors); for Keras weights alone use saveWeights");
         }
         if (!(model instanceof Sequential seq)) {
             throw new IllegalArgumentException("save: only Sequential models store their architecture; for "
@@ -240,6 +245,10 @@ public final class ModelIO {
 
     /** Writes the weights alone (safetensors, Keras names). */
     public static void saveWeights(Model model, Path file) {
+        if (file.getFileName().toString().endsWith(".keras")) {
+            throw new IllegalArgumentException("saveWeights: " + file + ": a .keras archive holds the whole model; use save,"
+                    + " or name the weights file .weights.h5");
+        }
         if (KerasFiles.isKerasName(file)) {
             KerasFiles.saveWeights(model, file);
             return;

@@ -114,6 +114,15 @@ class KerasFilesErrorsTest {
     }
 
     @Test
+    void saveNamesTheRightCall() {
+        try (Sequential m = new Sequential(new Input(3), new Dense(2))) {
+            assertContains(message(() -> m.save(tmp.resolve("m.h5"))), "use saveWeights");
+            assertContains(message(() -> m.saveWeights(tmp.resolve("w.keras"))), "holds the whole model; use save");
+            assertTrue(!Files.exists(tmp.resolve("m.h5")) && !Files.exists(tmp.resolve("w.keras")));
+        }
+    }
+
+    @Test
     void weightsFileGivenToLoad() {
         assertContains(message(() -> Model.load(DIR.resolve("dense.weights.h5"))), "is an HDF5 file, not a Keras .keras archive",
                 "loadWeights");
