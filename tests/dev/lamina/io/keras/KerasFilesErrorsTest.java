@@ -39,6 +39,11 @@ class KerasFilesErrorsTest {
     @TempDir
     Path tmp;
 
+    @org.junit.jupiter.api.BeforeAll
+    static void kerasCasesPresent() {
+        KerasFilesTest.kerasCasesPresent();
+    }
+
     static String message(Runnable r) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r::run);
         return e.getMessage();
