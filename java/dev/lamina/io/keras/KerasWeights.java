@@ -169,16 +169,21 @@ final class KerasWeights {
 
     private static Tensor tensor(Object flat, DType dtype, long[] shape) {
         int n = Array.getLength(flat);
-        ByteBuffer b = ByteBuffer.allocateDirect(n * dtype.size()).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < n; i++) {
-            double x = Array.getDouble(flat, i);
-            if (dtype == DType.FLOAT64) {
+        ByteBuffer b = ByteBuffer.allocateDirect(Math.multiplyExact(n, dtype.size())).order(ByteOrder.LITTLE_ENDIAN);
+        if (dtype == DType.FLOAT32 && flat instanceof float[] f) {
+            b.asFloatBuffer().put(f);
+        } else if (dtype == DType.FLOAT64 && flat instanceof double[] d) {
+            b.asDoubleBuffer().put(d);
+        } else if (flat instanceof float[] f) { // float32 file into a float64 layer
+            for (float x : f) {
                 b.putDouble(x);
-            } else {
+            }
+        } else { // float64 file into a float32 layer: rounded as Keras's assign would
+            for (double x : (double[]) flat) {
                 b.putFloat((float) x);
             }
         }
-        b.flip();
+        b.rewind();
         return Tensor.fromBuffer(dtype, shape, b);
     }
 
