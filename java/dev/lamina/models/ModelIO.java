@@ -5,6 +5,8 @@ import dev.lamina.io.AtomicFiles;
 import dev.lamina.io.HostTensor;
 import dev.lamina.io.Safetensors;
 import dev.lamina.io.SafetensorsFile;
+import dev.lamina.io.keras.KerasFiles;
+import dev.lamina.io.keras.KerasFormatException;
 import dev.lamina.nn.Layer;
 import dev.lamina.nn.Layers;
 import dev.lamina.tensor.Shapes;
@@ -33,6 +35,8 @@ import java.util.UUID;
  * metadata (key {@code lamina_model}); any other path is a directory holding
  * {@code config.json} and {@code model.weights.safetensors}. A file is replaced by one rename and a
  * directory as a whole ({@link AtomicFiles}), so a crash never leaves a half-written or mixed model.
+ * Keras 3 files ({@code .keras} archives, {@code .weights.h5}; told by name or first bytes) go to
+ * {@link KerasFiles}.
  */
 public final class ModelIO {
     static final String FORMAT = "lamina-model";
@@ -53,6 +57,15 @@ public final class ModelIO {
      * {@link #load} checks.
      */
     public static void save(Model model, Path path) {
+        String fileName = path.getFileName().toString();
+        if (fileName.endsWith(".keras")) {
+            KerasFiles.save(model, path);
+            return;
+        }
+        if (fileName.endsWith(".h5") || fileName.endsWith(".hdf5")) {
+            throw new IllegalArgumentException("save: " + path + ": Lamina writes whole models as .keras archives (or"
+                    + " safetensors); for Keras weights alone use saveWeights");
+        }
         if (!(model instanceof Sequential seq)) {
             throw new IllegalArgumentException("save: only Sequential models store their architecture; for "
                     + model.getClass().getSimpleName() + " use saveWeights and rebuild the model in code");
@@ -91,6 +104,9 @@ public final class ModelIO {
         Path src = AtomicFiles.readable(path);
         if (!Files.exists(src)) {
             throw new IllegalArgumentException("load: " + path + " does not exist");
+        }
+        if (isKerasFile(src, "load")) {
+            return KerasFiles.load(src);
         }
         for (int attempt = 0; ; attempt++) {
             Loaded l = read(src);
@@ -229,6 +245,14 @@ public final class ModelIO {
 
     /** Writes the weights alone (safetensors, Keras names). */
     public static void saveWeights(Model model, Path file) {
+        if (file.getFileName().toString().endsWith(".keras")) {
+            throw new IllegalArgumentException("saveWeights: " + file + ": a .keras archive holds the whole model; use save,"
+                    + " or name the weights file .weights.h5");
+        }
+        if (KerasFiles.isKerasName(file)) {
+            KerasFiles.saveWeights(model, file);
+            return;
+        }
         Safetensors.write(file, weightTensors(model), Map.of("format", FORMAT));
     }
 
@@ -238,8 +262,29 @@ public final class ModelIO {
      */
     public static void loadWeights(Model model, Path file) {
         Path src = AtomicFiles.readable(file);
+        if (Files.exists(src) && isKerasFile(src, "loadWeights")) {
+            KerasFiles.loadWeights(model, src);
+            return;
+        }
         Path f = Files.isDirectory(src) ? src.resolve(WEIGHTS_FILE) : src;
         assignWeights(model, Safetensors.read(f), file.toString());
+    }
+
+    /**
+     * Whether a file goes to the Keras reader: a Keras name (.keras, .h5, .hdf5) or zip/HDF5 content.
+     * A .safetensors name over zip or HDF5 content is refused, naming what the file is.
+     */
+    private static boolean isKerasFile(Path src, String op) {
+        if (Files.isDirectory(src)) {
+            return false;
+        }
+        KerasFiles.Format f = KerasFiles.sniff(src);
+        boolean kerasContent = f == KerasFiles.Format.ZIP || f == KerasFiles.Format.HDF5;
+        if (src.getFileName().toString().endsWith(".safetensors") && kerasContent) {
+            throw new KerasFormatException(op + ": " + src + " is named .safetensors but is " + f.description()
+                    + " (a Keras file?); name it .keras or .weights.h5");
+        }
+        return KerasFiles.isKerasName(src) || kerasContent;
     }
 
     private static Map<String, HostTensor> weightTensors(Model model) {
