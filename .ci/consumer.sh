@@ -41,7 +41,7 @@ if [[ -s "$WORK/jdeps.txt" ]]; then
     echo "consumer: FAIL: the library jar refers to classes that are not on its class path (above)" >&2
     exit 1
 fi
-if unzip -l "$LIB_JAR" | grep -qE "dev/lamina/(cli|bench|examples|forecast|plot|parity|serving)/"; then
+if jar tf "$LIB_JAR" | grep -qE "dev/lamina/(cli|bench|examples|forecast|plot|parity|serving)/"; then
     echo "consumer: FAIL: $LIB_JAR holds tools classes" >&2
     exit 1
 fi
