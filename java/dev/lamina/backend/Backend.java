@@ -143,7 +143,7 @@ public interface Backend {
     void softmax(Storage x, Storage out, long outer, long n, long inner, boolean log);
 
     /**
-     * Row gather: out[i, :] = table[ids[i], :] for i < ids.numel(), rows of {@code rowSize}
+     * Row gather: out[i, :] = table[ids[i], :] for i &lt; ids.numel(), rows of {@code rowSize}
      * elements. ids is INT32 or INT64, already checked to lie in [0, table rows).
      */
     void gather(Storage table, long rowSize, Storage ids, Storage out);
@@ -266,7 +266,7 @@ public interface Backend {
     // ---- recurrent cells (fused; float32 and float64) ------------------------------------------
 
     /**
-     * Fused LSTM cell, Keras gate order i, f, c, o. Per row b < batch and unit j < hidden, with
+     * Fused LSTM cell, Keras gate order i, f, c, o. Per row b &lt; batch and unit j &lt; hidden, with
      * {@code z} [batch, 4·hidden] holding the pre-activations (columns [0,H) input gate, [H,2H)
      * forget gate, [2H,3H) cell candidate, [3H,4H) output gate):
      * <pre>

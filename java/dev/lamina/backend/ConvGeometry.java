@@ -7,7 +7,7 @@ import dev.lamina.tensor.DType;
  * x is [batch, inH, inW, inC], the kernel [kh, kw, inC/groups, outC] (Keras layout), the output
  * [batch, outH, outW, outC]. Output element (b, oh, ow, k) of group g = k / (outC/groups) is
  * <pre>
- *   y[b,oh,ow,k] = Σ_{i<kh, j<kw, c<inC/groups} x[b, oh·sh − padTop + i·dh, ow·sw − padLeft + j·dw, g·inC/groups + c]
+ *   y[b,oh,ow,k] = Σ_{i&lt;kh, j&lt;kw, c&lt;inC/groups} x[b, oh·sh − padTop + i·dh, ow·sw − padLeft + j·dw, g·inC/groups + c]
  *                                            · kernel[i, j, c, k]
  * </pre>
  * where input positions outside [0,inH)×[0,inW) read as zero (implicit zero padding; padding on the

@@ -41,9 +41,35 @@ public final class Digits {
         this.labels = labels;
     }
 
+    /** Classpath resource of the bundled digits set (in the library jar, and in target/classes). */
+    public static final String RESOURCE = "/dev/lamina/data/digits/digits.csv.gz";
+
+    /**
+     * Reads the digits set bundled in the library jar as the classpath resource {@link #RESOURCE}
+     * (the same 1797 images as {@code data/digits/digits.csv.gz}), so a program that depends on
+     * {@code dev.lamina:lamina} needs no data files.
+     *
+     * @return the bundled digits
+     * @throws UncheckedIOException when the resource is missing from the class path or unreadable
+     */
+    public static Digits load() {
+        InputStream raw = Digits.class.getResourceAsStream(RESOURCE);
+        if (raw == null) {
+            throw new UncheckedIOException("Digits.load: no classpath resource " + RESOURCE
+                    + " (is the lamina jar on the class path?)", new NoSuchFileException(RESOURCE));
+        }
+        try (raw) {
+            return parse(new GZIPInputStream(raw), "classpath:" + RESOURCE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Digits.load: cannot read classpath:" + RESOURCE + ": " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Reads the digits file (for example {@code data/digits/digits.csv.gz}).
      *
+     * @param file the file; a name ending in {@code .gz} is gunzipped
+     * @return the images and labels of the file
      * @throws UncheckedIOException naming the path when it is missing or unreadable
      * @throws CsvFormatException   naming the file and line for a wrong field count, a non-integer,
      *                              a pixel outside 0..16 or a label outside 0..9
@@ -53,41 +79,45 @@ public final class Digits {
             throw new UncheckedIOException("Digits.load: no such file: " + file.toAbsolutePath(),
                     new NoSuchFileException(file.toString()));
         }
-        List<float[]> rows = new ArrayList<>();
-        List<Integer> labels = new ArrayList<>();
-        String source = file.toString();
         try (InputStream raw = Files.newInputStream(file);
-             InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            long lineNo = 0;
-            while ((line = r.readLine()) != null) {
-                lineNo++;
-                if (line.isBlank()) {
-                    continue;
-                }
-                String[] f = line.split(",", -1);
-                if (f.length != PIXELS + 1) {
-                    throw new CsvFormatException(source, lineNo, "expected " + (PIXELS + 1) + " fields (64 pixels and a label), found "
-                            + f.length);
-                }
-                float[] px = new float[PIXELS];
-                for (int i = 0; i < PIXELS; i++) {
-                    int v = parseInt(source, lineNo, f[i], "pixel " + i);
-                    if (v < 0 || v > 16) {
-                        throw new CsvFormatException(source, lineNo, "pixel " + i + " is " + v + ", expected 0..16");
-                    }
-                    px[i] = v;
-                }
-                int label = parseInt(source, lineNo, f[PIXELS], "label");
-                if (label < 0 || label >= CLASSES) {
-                    throw new CsvFormatException(source, lineNo, "label is " + label + ", expected 0..9");
-                }
-                rows.add(px);
-                labels.add(label);
-            }
+             InputStream in = file.getFileName().toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw) {
+            return parse(in, file.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("Digits.load: cannot read " + file.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses the CSV text of {@code in} (not closed here); {@code source} names it in errors. */
+    private static Digits parse(InputStream in, String source) throws IOException {
+        List<float[]> rows = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        String line;
+        long lineNo = 0;
+        while ((line = r.readLine()) != null) {
+            lineNo++;
+            if (line.isBlank()) {
+                continue;
+            }
+            String[] f = line.split(",", -1);
+            if (f.length != PIXELS + 1) {
+                throw new CsvFormatException(source, lineNo, "expected " + (PIXELS + 1) + " fields (64 pixels and a label), found "
+                        + f.length);
+            }
+            float[] px = new float[PIXELS];
+            for (int i = 0; i < PIXELS; i++) {
+                int v = parseInt(source, lineNo, f[i], "pixel " + i);
+                if (v < 0 || v > 16) {
+                    throw new CsvFormatException(source, lineNo, "pixel " + i + " is " + v + ", expected 0..16");
+                }
+                px[i] = v;
+            }
+            int label = parseInt(source, lineNo, f[PIXELS], "label");
+            if (label < 0 || label >= CLASSES) {
+                throw new CsvFormatException(source, lineNo, "label is " + label + ", expected 0..9");
+            }
+            rows.add(px);
+            labels.add(label);
         }
         if (rows.isEmpty()) {
             throw new CsvFormatException(source, 0, "no images");

@@ -11,7 +11,7 @@ import dev.lamina.tensor.Tensor;
  *   W1 = [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]      b1 = [0.1, 0.1, 0.1]
  *   h  = relu(x @ W1 + b1)                       = [[1.0, 1.3, 1.6]]
  *   W2 = [[0.5], [-0.5], [1.0]]                  b2 = [0.2]
- *   y  = sigmoid(h @ W2 + b2)                    = sigmoid(1.5) ≈ 0.8176
+ *   y  = sigmoid(h @ W2 + b2)                    = sigmoid(0.5 − 0.65 + 1.6 + 0.2) = sigmoid(1.65) ≈ 0.8389
  * </pre>
  *
  * In Keras: {@code Dense(3, activation="relu")} then {@code Dense(1, activation="sigmoid")} with
@@ -25,6 +25,11 @@ public final class TwoLayerForward {
     public record Result(float[] hidden, float output) {
     }
 
+    /**
+     * Runs the forward pass.
+     *
+     * @return h = [1.0, 1.3, 1.6] and y = sigmoid(1.65) ≈ 0.8389 (float32)
+     */
     public static Result run() {
         try (Scope scope = Scope.open()) {
             Tensor x = Tensor.of(new float[][] {{1, 2}});
@@ -39,6 +44,11 @@ public final class TwoLayerForward {
         }
     }
 
+    /**
+     * Prints the hidden activations and the output.
+     *
+     * @param args ignored
+     */
     public static void main(String[] args) {
         Result r = run();
         System.out.println("hidden: " + java.util.Arrays.toString(r.hidden()));

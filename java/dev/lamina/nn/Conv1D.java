@@ -9,7 +9,7 @@ import java.util.Map;
  * 1-D convolution over sequences [B, steps, C], as {@code keras.layers.Conv1D}:
  *
  * <pre>
- *   y[b,t,k] = activation( bias[k] + Σ_{i<k_w, c<C/groups} x[b, t·s − padLeft + i·d, g·C/groups + c] · kernel[i, c, k] )
+ *   y[b,t,k] = activation( bias[k] + Σ_{i&lt;k_w, c&lt;C/groups} x[b, t·s − padLeft + i·d, g·C/groups + c] · kernel[i, c, k] )
  * </pre>
  *
  * with zeros outside the sequence, g = k / (filters/groups). Padding: "valid" (none; steps' =

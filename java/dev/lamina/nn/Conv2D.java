@@ -8,7 +8,7 @@ import java.util.Map;
  * 2-D convolution over NHWC images, as {@code keras.layers.Conv2D}:
  *
  * <pre>
- *   y[b,oh,ow,k] = activation( bias[k] + Σ_{i<kh, j<kw, c<C/groups}
+ *   y[b,oh,ow,k] = activation( bias[k] + Σ_{i&lt;kh, j&lt;kw, c&lt;C/groups}
  *                     x[b, oh·sh − padTop + i·dh, ow·sw − padLeft + j·dw, g·C/groups + c] · kernel[i, j, c, k] ),
  *   g = k / (filters/groups)
  * </pre>

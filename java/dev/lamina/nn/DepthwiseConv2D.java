@@ -9,7 +9,7 @@ import java.util.Map;
  * convolved on its own with {@code depth_multiplier} filters,
  *
  * <pre>
- *   y[b,oh,ow,c·M + m] = activation( bias[c·M + m] + Σ_{i<kh, j<kw}
+ *   y[b,oh,ow,c·M + m] = activation( bias[c·M + m] + Σ_{i&lt;kh, j&lt;kw}
  *                          x[b, oh·sh − padTop + i·dh, ow·sw − padLeft + j·dw, c] · kernel[i, j, c, m] )
  * </pre>
  *

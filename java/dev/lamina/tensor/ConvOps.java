@@ -23,7 +23,7 @@ import java.util.Locale;
  *
  * <p>Convolution (cross-correlation, as in Keras; no bias — the layer adds it):
  * <pre>
- *   y[b,oh,ow,k] = Σ_{i<kh, j<kw, c<C/groups} x[b, oh·sh − padTop + i·dh, ow·sw − padLeft + j·dw, g·C/groups + c]
+ *   y[b,oh,ow,k] = Σ_{i&lt;kh, j&lt;kw, c&lt;C/groups} x[b, oh·sh − padTop + i·dh, ow·sw − padLeft + j·dw, g·C/groups + c]
  *                                       · kernel[i, j, c, k],   g = k / (K/groups)
  * </pre>
  * with zeros outside the image. Pooling uses the same window rule with dilation 1 and the pool

@@ -224,7 +224,7 @@ public final class RecurrentOps {
 
     /**
      * LSTM recurrence over xp [B·T, 4H] (batch-major rows b·T + t): returns P [B, T+1, H] with
-     * P[:, t] = h_{t+1} for t < T and P[:, T] = c_T; one tape node with inputs (xp, rk, h0, c0).
+     * P[:, t] = h_{t+1} for t &lt; T and P[:, T] = c_T; one tape node with inputs (xp, rk, h0, c0).
      */
     private static Tensor lstmRecurrence(Tensor xp, Tensor rk, Tensor h0, Tensor c0, long b, long t, long hid,
                                          boolean rec) {

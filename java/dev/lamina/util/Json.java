@@ -1,5 +1,11 @@
 package dev.lamina.util;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -8,7 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small, strict JSON parser and writer (RFC 8259), with no dependencies.
+ * A strict JSON parser and writer (RFC 8259). Parsing goes through Jackson's streaming parser
+ * (jackson-core) in its strict default mode, with a nesting limit (duplicate keys are caught here);
+ * writing is done here, so that the files Lamina writes keep their exact layout.
  *
  * <p>Parsing maps JSON values to Java as follows: object to {@code LinkedHashMap<String, Object>}
  * (document order), array to {@code ArrayList<Object>}, string to {@link String}, number to
@@ -26,6 +34,9 @@ import java.util.Map;
 public final class Json {
     /** Deepest nesting of arrays and objects the parser accepts. */
     public static final int MAX_DEPTH = 512;
+
+    /** Longest string or object key the parser accepts (the safetensors header limit). */
+    private static final int MAX_TEXT_CHARS = 100_000_000;
 
     private Json() {
     }
@@ -46,14 +57,31 @@ public final class Json {
         if (text == null) {
             throw new JsonException("JSON text is null");
         }
-        Parser p = new Parser(text);
-        p.skipWs();
-        Object v = p.value(0);
-        p.skipWs();
-        if (p.pos != text.length()) {
-            throw p.error("unexpected trailing characters");
+        JsonParser p;
+        try {
+            p = FACTORY.createParser(text);
+        } catch (IOException e) {
+            throw new JsonException("invalid JSON: " + e.getMessage());
         }
-        return v;
+        try (p) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw new JsonException("invalid JSON at offset " + text.length() + ": no value");
+            }
+            Object v = value(p, first);
+            if (p.nextToken() != null) {
+                throw new JsonException("invalid JSON at offset " + offset(p) + ": unexpected trailing characters");
+            }
+            return v;
+        } catch (JsonProcessingException e) {
+            // syntax errors and the nesting limit (a StreamConstraintsException, without a location)
+            long at = e.getLocation() != null ? e.getLocation().getCharOffset() : p.currentLocation().getCharOffset();
+            String msg = e.getOriginalMessage().replace('\n', ' ');
+            int marker = msg.indexOf(" (start marker at ");
+            throw new JsonException("invalid JSON at offset " + at + ": " + (marker < 0 ? msg : msg.substring(0, marker)));
+        } catch (IOException e) {
+            throw new JsonException("invalid JSON: " + e.getMessage());
+        }
     }
 
     /** Parses a document that must be a JSON object. */
@@ -84,274 +112,74 @@ public final class Json {
         return v.getClass().getSimpleName();
     }
 
-    private static final class Parser {
-        private final String s;
-        private int pos;
+    /**
+     * Jackson's strict defaults reject comments, single quotes, unquoted names, NaN/Infinity,
+     * leading zeros and plus signs, unescaped control characters and bad escapes; on top: nesting
+     * deeper than {@link #MAX_DEPTH} (duplicate keys are rejected in {@code value}). Strings and names may be as long as a
+     * safetensors header (Jackson's defaults would refuse strings over 20 M and names over 50 k
+     * characters, which the hand-written parser before it accepted); numbers keep Jackson's limit
+     * of 1000 digits.
+     */
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH)
+                    .maxStringLength(MAX_TEXT_CHARS)
+                    .maxNameLength(MAX_TEXT_CHARS)
+                    .build())
+            .build();
 
-        Parser(String s) {
-            this.s = s;
-        }
 
-        JsonException error(String msg) {
-            return new JsonException("invalid JSON at offset " + pos + ": " + msg);
-        }
+    private static long offset(JsonParser p) {
+        return p.currentTokenLocation().getCharOffset();
+    }
 
-        void skipWs() {
-            while (pos < s.length()) {
-                char c = s.charAt(pos);
-                if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-                    pos++;
-                } else {
-                    break;
-                }
-            }
-        }
-
-        Object value(int depth) {
-            if (pos >= s.length()) {
-                throw error("unexpected end of input");
-            }
-            char c = s.charAt(pos);
-            switch (c) {
-                case '{':
-                    return object(depth + 1);
-                case '[':
-                    return array(depth + 1);
-                case '"':
-                    return string();
-                case 't':
-                    literal("true");
-                    return Boolean.TRUE;
-                case 'f':
-                    literal("false");
-                    return Boolean.FALSE;
-                case 'n':
-                    literal("null");
-                    return null;
-                default:
-                    if (c == '-' || (c >= '0' && c <= '9')) {
-                        return number();
+    /** The value that starts at token {@code t} (depth is bounded by the parser's constraint). */
+    private static Object value(JsonParser p, JsonToken t) throws IOException {
+        switch (t) {
+            case START_OBJECT: {
+                Map<String, Object> m = new LinkedHashMap<>();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = p.currentName();
+                    if (m.containsKey(key)) {
+                        throw new JsonException("invalid JSON at offset " + offset(p) + ": duplicate key " + quote(key));
                     }
-                    throw error("unexpected character '" + printable(c) + "'");
+                    m.put(key, value(p, p.nextToken()));
+                }
+                return m;   // at END_OBJECT: any other token is a parse error raised by nextToken
             }
-        }
-
-        void literal(String word) {
-            if (!s.startsWith(word, pos)) {
-                throw error("expected '" + word + "'");
+            case START_ARRAY: {
+                List<Object> a = new ArrayList<>();
+                JsonToken e;
+                while ((e = p.nextToken()) != JsonToken.END_ARRAY) {
+                    a.add(value(p, e));
+                }
+                return a;
             }
-            pos += word.length();
-        }
-
-        Map<String, Object> object(int depth) {
-            if (depth > MAX_DEPTH) {
-                throw error("nesting deeper than " + MAX_DEPTH);
-            }
-            pos++; // {
-            Map<String, Object> map = new LinkedHashMap<>();
-            skipWs();
-            if (pos < s.length() && s.charAt(pos) == '}') {
-                pos++;
-                return map;
-            }
-            while (true) {
-                skipWs();
-                if (pos >= s.length() || s.charAt(pos) != '"') {
-                    throw error("expected a string key");
+            case VALUE_STRING:
+                return p.getText();
+            case VALUE_NUMBER_INT:
+                if (p.getNumberType() == JsonParser.NumberType.INT || p.getNumberType() == JsonParser.NumberType.LONG) {
+                    return p.getLongValue();
                 }
-                int keyPos = pos;
-                String key = string();
-                skipWs();
-                expect(':');
-                skipWs();
-                Object v = value(depth);
-                if (map.containsKey(key)) {
-                    pos = keyPos;
-                    throw error("duplicate key \"" + key + "\"");
-                }
-                map.put(key, v);
-                skipWs();
-                if (pos >= s.length()) {
-                    throw error("unterminated object");
-                }
-                char c = s.charAt(pos++);
-                if (c == '}') {
-                    return map;
-                }
-                if (c != ',') {
-                    pos--;
-                    throw error("expected ',' or '}'");
-                }
-            }
-        }
-
-        List<Object> array(int depth) {
-            if (depth > MAX_DEPTH) {
-                throw error("nesting deeper than " + MAX_DEPTH);
-            }
-            pos++; // [
-            List<Object> list = new ArrayList<>();
-            skipWs();
-            if (pos < s.length() && s.charAt(pos) == ']') {
-                pos++;
-                return list;
-            }
-            while (true) {
-                skipWs();
-                list.add(value(depth));
-                skipWs();
-                if (pos >= s.length()) {
-                    throw error("unterminated array");
-                }
-                char c = s.charAt(pos++);
-                if (c == ']') {
-                    return list;
-                }
-                if (c != ',') {
-                    pos--;
-                    throw error("expected ',' or ']'");
-                }
-            }
-        }
-
-        void expect(char c) {
-            if (pos >= s.length() || s.charAt(pos) != c) {
-                throw error("expected '" + c + "'");
-            }
-            pos++;
-        }
-
-        String string() {
-            pos++; // opening quote
-            StringBuilder sb = null;
-            int start = pos;
-            while (true) {
-                if (pos >= s.length()) {
-                    throw error("unterminated string");
-                }
-                char c = s.charAt(pos);
-                if (c == '"') {
-                    String out = sb == null ? s.substring(start, pos) : sb.append(s, start, pos).toString();
-                    pos++;
-                    return out;
-                }
-                if (c < 0x20) {
-                    throw error("unescaped control character in string");
-                }
-                if (c == '\\') {
-                    if (sb == null) {
-                        sb = new StringBuilder();
-                    }
-                    sb.append(s, start, pos);
-                    pos++;
-                    if (pos >= s.length()) {
-                        throw error("unterminated escape");
-                    }
-                    char e = s.charAt(pos++);
-                    switch (e) {
-                        case '"': sb.append('"'); break;
-                        case '\\': sb.append('\\'); break;
-                        case '/': sb.append('/'); break;
-                        case 'b': sb.append('\b'); break;
-                        case 'f': sb.append('\f'); break;
-                        case 'n': sb.append('\n'); break;
-                        case 'r': sb.append('\r'); break;
-                        case 't': sb.append('\t'); break;
-                        case 'u': {
-                            if (pos + 4 > s.length()) {
-                                throw error("truncated \\u escape");
-                            }
-                            int code = 0;
-                            for (int i = 0; i < 4; i++) {
-                                int d = Character.digit(s.charAt(pos + i), 16);
-                                if (d < 0) {
-                                    throw error("bad hex digit in \\u escape");
-                                }
-                                code = code * 16 + d;
-                            }
-                            pos += 4;
-                            sb.append((char) code);
-                            break;
-                        }
-                        default:
-                            pos--;
-                            throw error("invalid escape '\\" + printable(e) + "'");
-                    }
-                    start = pos;
-                } else {
-                    pos++;
-                }
-            }
-        }
-
-        Object number() {
-            int start = pos;
-            boolean integer = true;
-            if (s.charAt(pos) == '-') {
-                pos++;
-            }
-            if (pos >= s.length()) {
-                throw error("truncated number");
-            }
-            char c = s.charAt(pos);
-            if (c == '0') {
-                pos++;
-                if (pos < s.length() && isDigit(s.charAt(pos))) {
-                    throw error("leading zero in number");
-                }
-            } else if (c >= '1' && c <= '9') {
-                while (pos < s.length() && isDigit(s.charAt(pos))) {
-                    pos++;
-                }
-            } else {
-                throw error("expected a digit");
-            }
-            if (pos < s.length() && s.charAt(pos) == '.') {
-                integer = false;
-                pos++;
-                if (pos >= s.length() || !isDigit(s.charAt(pos))) {
-                    throw error("expected a digit after '.'");
-                }
-                while (pos < s.length() && isDigit(s.charAt(pos))) {
-                    pos++;
-                }
-            }
-            if (pos < s.length() && (s.charAt(pos) == 'e' || s.charAt(pos) == 'E')) {
-                integer = false;
-                pos++;
-                if (pos < s.length() && (s.charAt(pos) == '+' || s.charAt(pos) == '-')) {
-                    pos++;
-                }
-                if (pos >= s.length() || !isDigit(s.charAt(pos))) {
-                    throw error("expected a digit in exponent");
-                }
-                while (pos < s.length() && isDigit(s.charAt(pos))) {
-                    pos++;
-                }
-            }
-            String lit = s.substring(start, pos);
-            if (integer) {
-                try {
-                    return Long.parseLong(lit);
-                } catch (NumberFormatException overflow) {
-                    // falls through to double
-                }
-            }
-            double d = Double.parseDouble(lit);
-            if (Double.isInfinite(d)) {
-                pos = start;
-                throw error("number out of range: " + lit);
-            }
-            return d;
-        }
-
-        private static boolean isDigit(char c) {
-            return c >= '0' && c <= '9';
+                return finite(p, p.getDoubleValue());   // an integer literal beyond long: a double
+            case VALUE_NUMBER_FLOAT:
+                return finite(p, p.getDoubleValue());
+            case VALUE_TRUE:
+                return Boolean.TRUE;
+            case VALUE_FALSE:
+                return Boolean.FALSE;
+            case VALUE_NULL:
+                return null;
+            default:
+                throw new JsonException("invalid JSON at offset " + offset(p) + ": unexpected " + t);
         }
     }
 
-    private static String printable(char c) {
-        return c < 0x20 || c > 0x7e ? String.format("\\u%04x", (int) c) : String.valueOf(c);
+    private static Double finite(JsonParser p, double d) throws IOException {
+        if (!Double.isFinite(d)) {
+            throw new JsonException("invalid JSON at offset " + offset(p) + ": number out of range: " + p.getValueAsString());
+        }
+        return d;
     }
 
     // ---- writing -----------------------------------------------------------------------------

@@ -55,6 +55,7 @@ class ExamplesTest {
         // z = 0.5·1.0 − 0.5·1.3 + 1.0·1.6 + 0.2 = 1.65
         double expected = 1 / (1 + Math.exp(-1.65));
         assertEquals(expected, r.output(), 1e-6);
+        assertEquals(0.8389, r.output(), 5e-5);   // the value TwoLayerForward's Javadoc states
     }
 
     @Test
