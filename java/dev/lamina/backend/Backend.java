@@ -14,7 +14,8 @@ import java.nio.ByteBuffer;
  * re-check cheaply but never reads or writes outside the storages it was given. Outputs never
  * alias inputs unless stated.
  *
- * <p>The fused kernels (convolution, pooling, LSTM/GRU cells, Adam; see {@link Kernel}) are
+ * <p>The fused kernels (convolution, pooling, LSTM/GRU cells, the optimizer steps, softmax
+ * cross-entropy; see {@link Kernel}) are
  * optional: a backend declares which it has, per call if need be, with {@link #kernel(Kernel)} and
  * its overloads, and the default method of each is its composition of the primitives above
  * ({@link ComposedConv}, {@link ComposedPool}, {@link ComposedCells}, {@link ComposedAdam}). The
@@ -228,6 +229,88 @@ public interface Backend {
     default void adamUpdate(Storage w, Storage g, Storage m, Storage v, double alpha, double beta1, double beta2,
                             double epsilon) {
         ComposedAdam.update(this, w, g, m, v, alpha, beta1, beta2, epsilon);
+    }
+
+    /**
+     * One RMSprop step in place on a parameter w with gradient g (Keras 3's arithmetic, as the
+     * tensor-level {@code optim.RMSprop}), every operation rounded to w's float dtype and the
+     * scalars rounded to it first:
+     * <pre>
+     *   vel ← vel·ρ + (g·g)·(1 − ρ)
+     *   centered (avg not null):  avg ← avg·ρ + g·(1 − ρ);   d = (vel − avg·avg) + ε
+     *   else:                     d = vel + ε
+     *   inc = (g·lr) / √d
+     *   mom not null:  mom ← mom·momentum + inc;   w ← w − mom
+     *   else:          w ← w − inc
+     * </pre>
+     * mom and avg are null when unused; every non-null storage has w's dtype and size. The default
+     * runs the element-wise primitives one by one ({@link ComposedOptimizers}); backends override
+     * it with one pass over memory.
+     *
+     * @param w the parameter, updated in place
+     * @param g the gradient
+     * @param vel the velocity slot (mean square), updated in place
+     * @param mom the momentum slot, or null when momentum is 0
+     * @param avg the average-gradient slot, or null when not centered
+     * @param lr the learning rate
+     * @param rho the decay ρ
+     * @param momentum the momentum (used only when mom is not null)
+     * @param epsilon ε
+     */
+    default void rmspropUpdate(Storage w, Storage g, Storage vel, Storage mom, Storage avg, double lr, double rho,
+                               double momentum, double epsilon) {
+        ComposedOptimizers.rmsprop(this, w, g, vel, mom, avg, lr, rho, momentum, epsilon);
+    }
+
+    /**
+     * One SGD step in place on a parameter w with gradient g (Keras 3's arithmetic, as the
+     * tensor-level {@code optim.SGD}), every operation rounded to w's float dtype and the scalars
+     * rounded to it first:
+     * <pre>
+     *   m null (momentum 0):  w ← w − g·lr
+     *   else:                 m ← m·momentum − g·lr
+     *                         w ← w + m                           (plain)
+     *                         w ← w + (m·momentum − g·lr)         (nesterov, with the new m)
+     * </pre>
+     * The default runs the element-wise primitives ({@link ComposedOptimizers}); backends
+     * override it with one pass over memory.
+     *
+     * @param w the parameter, updated in place
+     * @param g the gradient (w's dtype and size)
+     * @param m the momentum slot (w's dtype and size), updated in place, or null when momentum is 0
+     * @param lr the learning rate
+     * @param momentum the momentum (used only when m is not null)
+     * @param nesterov Nesterov momentum (used only when m is not null)
+     */
+    default void sgdUpdate(Storage w, Storage g, Storage m, double lr, double momentum, boolean nesterov) {
+        ComposedOptimizers.sgd(this, w, g, m, lr, momentum, nesterov);
+    }
+
+    // ---- losses --------------------------------------------------------------------------------
+
+    /**
+     * Softmax cross-entropy with its gradient, over rows of float logits z [rows, classes] and
+     * targets y [rows, classes] (probabilities, one-hot or soft; same dtype):
+     * <pre>
+     *   loss[r]       = −Σ_c y[r,c]·logSoftmax(z[r])_c
+     *   dlogits[r,c]  = ∂loss[r]/∂z[r,c] = softmax(z[r])_c·Σ_c' y[r,c'] − y[r,c]
+     * </pre>
+     * loss [rows] and dlogits [rows, classes] (the logits' dtype) are overwritten; dlogits may be
+     * null when only the loss is wanted. The default ({@link ComposedSoftmaxCrossEntropy}) runs
+     * the primitives the tensor-level {@code −Σ y·logSoftmax(z)} and its tape gradient (for a unit
+     * upstream gradient) run, so it is bitwise that composition; backends override it with one
+     * pass over each row.
+     *
+     * @param logits z, [rows, classes]
+     * @param labels y, [rows, classes]
+     * @param loss the per-row loss, [rows]
+     * @param dlogits the gradient of each row's loss, [rows, classes], or null
+     * @param rows the number of rows
+     * @param classes the number of classes (at least 1)
+     */
+    default void softmaxCrossEntropy(Storage logits, Storage labels, Storage loss, Storage dlogits, long rows,
+                                     long classes) {
+        ComposedSoftmaxCrossEntropy.run(this, logits, labels, loss, dlogits, rows, classes);
     }
 
     /**

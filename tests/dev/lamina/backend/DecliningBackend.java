@@ -261,6 +261,23 @@ public final class DecliningBackend implements Backend {
     }
 
     @Override
+    public void rmspropUpdate(Storage w, Storage g, Storage vel, Storage mom, Storage avg, double lr, double rho,
+                              double momentum, double epsilon) {
+        inner.rmspropUpdate(u(w), u(g), u(vel), u(mom), u(avg), lr, rho, momentum, epsilon);
+    }
+
+    @Override
+    public void sgdUpdate(Storage w, Storage g, Storage m, double lr, double momentum, boolean nesterov) {
+        inner.sgdUpdate(u(w), u(g), u(m), lr, momentum, nesterov);
+    }
+
+    @Override
+    public void softmaxCrossEntropy(Storage logits, Storage labels, Storage loss, Storage dlogits, long rows,
+                                    long classes) {
+        inner.softmaxCrossEntropy(u(logits), u(labels), u(loss), u(dlogits), rows, classes);
+    }
+
+    @Override
     public void maxPool2dForward(Storage x, Storage out, PoolGeometry geom) {
         inner.maxPool2dForward(u(x), u(out), geom);
     }

@@ -699,6 +699,23 @@ public final class CudaBackend implements Backend {
         CudaOptimizers.adam(this, w, g, m, v, alpha, beta1, beta2, epsilon);
     }
 
+    @Override
+    public void rmspropUpdate(Storage w, Storage g, Storage vel, Storage mom, Storage avg, double lr, double rho,
+                              double momentum, double epsilon) {
+        CudaOptimizers.rmsprop(this, w, g, vel, mom, avg, lr, rho, momentum, epsilon);
+    }
+
+    @Override
+    public void sgdUpdate(Storage w, Storage g, Storage m, double lr, double momentum, boolean nesterov) {
+        CudaOptimizers.sgd(this, w, g, m, lr, momentum, nesterov);
+    }
+
+    @Override
+    public void softmaxCrossEntropy(Storage logits, Storage labels, Storage loss, Storage dlogits, long rows,
+                                    long classes) {
+        CudaLosses.softmaxCrossEntropy(this, logits, labels, loss, dlogits, rows, classes, CudaLosses.XENT_VERSION);
+    }
+
     /** Bias and ReLU applied in the convolution's store (one launch). */
     @Override
     public void conv2dForwardFused(Storage x, Storage kernel, Storage bias, boolean relu, Storage out, ConvGeometry geom) {
