@@ -226,6 +226,18 @@ int lamina_cuda_sgd_update(int dtype, void* w, const void* g, void* m, int64_t n
  * rows × classes logits and labels: loss [rows], dlogits [rows, classes] (may be null). version 0 is
  * the one-thread-per-row check, 1 the block-per-row kernel.
  */
+/** The largest hidden size lamina_cuda_lstm_sequence_forward serves (64). */
+int lamina_cuda_lstm_sequence_max_hidden();
+
+/**
+ * Persistent LSTM forward over a whole sequence (cuda-kernels/lstm_seq.cu), one launch: xp [B·T, 4H]
+ * (batch-major rows), rk [H, 4H], h0 and c0 [B, H]; writes packed [B, T+1, H] (h_1..h_T, c_T),
+ * h_prev [B, T, H] (h_0..h_{T−1}), gates [T, B, 4H] and cs [T, B, H] (c_1..c_T). 1 ≤ H ≤ 64.
+ */
+int lamina_cuda_lstm_sequence_forward(int dtype, const void* xp, const void* rk, const void* h0, const void* c0,
+                                      void* packed, void* h_prev, void* gates, void* cs, int64_t batch, int64_t steps,
+                                      int64_t hidden, void* stream);
+
 int lamina_cuda_softmax_xent(int version, int dtype, const void* logits, const void* labels, void* loss,
                              void* dlogits, int64_t rows, int64_t classes, void* stream);
 

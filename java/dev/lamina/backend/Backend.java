@@ -56,6 +56,19 @@ public interface Backend {
         return kernel(k);
     }
 
+    /**
+     * Whether this backend's sequence kernel {@code k} serves a call of these sizes and dtype; the
+     * default is {@link #kernel(Kernel, DType)}.
+     *
+     * @param k the kernel
+     * @param dtype the dtype of the call
+     * @param geom the batch, step and hidden sizes of the call
+     * @return available, or unavailable with the reason
+     */
+    default Capability kernel(Kernel k, DType dtype, SequenceGeometry geom) {
+        return kernel(k, dtype);
+    }
+
     /** Whether this backend's convolution kernel {@code k} serves a call of this geometry and dtype. */
     default Capability kernel(Kernel k, DType dtype, ConvGeometry geom) {
         return kernel(k, dtype);
@@ -284,6 +297,33 @@ public interface Backend {
      */
     default void sgdUpdate(Storage w, Storage g, Storage m, double lr, double momentum, boolean nesterov) {
         ComposedOptimizers.sgd(this, w, g, m, lr, momentum, nesterov);
+    }
+
+    /**
+     * The forward of a whole LSTM sequence (Keras gates i, f, c, o), everything {@code RecurrentOps}
+     * saves for the backward: for each batch row b and step t, {@code z = xp[b·T + t] + h_t·rk}, the
+     * cell of {@link #lstmCellForward}, {@code h_{t+1}}, {@code c_{t+1}}. xp [B·T, 4H] (batch-major
+     * rows: the input projection with its bias), rk [H, 4H], h0 and c0 [B, H]; writes packed
+     * [B, T+1, H] (h_1 .. h_T, then c_T), hPrev [B, T, H] (h_0 .. h_{T−1}), gates [T, B, 4H] (the
+     * activated gates of each step) and cs [T, B, H] (c_1 .. c_T). The default
+     * ({@link ComposedLstmSequence}) runs the per-step primitives (bitwise {@code RecurrentOps}'
+     * own loop); the cuda backend overrides it with a persistent kernel for small hidden sizes.
+     *
+     * @param xp the input projection, [B·T, 4H]
+     * @param rk the recurrent kernel, [H, 4H]
+     * @param h0 the initial h, [B, H]
+     * @param c0 the initial c, [B, H]
+     * @param packed out: [B, T+1, H]
+     * @param hPrev out: [B, T, H]
+     * @param gates out: [T, B, 4H]
+     * @param cs out: [T, B, H]
+     * @param batch B
+     * @param steps T
+     * @param hidden H
+     */
+    default void lstmSequenceForward(Storage xp, Storage rk, Storage h0, Storage c0, Storage packed, Storage hPrev,
+                                     Storage gates, Storage cs, long batch, long steps, long hidden) {
+        ComposedLstmSequence.forward(this, xp, rk, h0, c0, packed, hPrev, gates, cs, batch, steps, hidden);
     }
 
     // ---- losses --------------------------------------------------------------------------------

@@ -42,7 +42,10 @@ public enum Kernel {
     SGD_UPDATE("sgdUpdate", Storage.class, Storage.class, Storage.class, double.class, double.class, boolean.class),
     /** Softmax cross-entropy and its gradient with respect to the logits, one pass over each row. */
     SOFTMAX_CROSS_ENTROPY("softmaxCrossEntropy", Storage.class, Storage.class, Storage.class, Storage.class,
-            long.class, long.class);
+            long.class, long.class),
+    /** The forward of a whole LSTM sequence in one call (a persistent kernel for small hidden sizes). */
+    LSTM_SEQUENCE_FORWARD("lstmSequenceForward", Storage.class, Storage.class, Storage.class, Storage.class,
+            Storage.class, Storage.class, Storage.class, Storage.class, long.class, long.class, long.class);
 
     private final String method;
     private final Class<?>[] parameters;

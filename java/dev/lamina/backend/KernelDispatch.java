@@ -210,4 +210,28 @@ public final class KernelDispatch {
             ComposedSoftmaxCrossEntropy.run(be, logits, labels, loss, dlogits, rows, classes);
         }
     }
+
+    /**
+     * Whether be's {@link Backend#lstmSequenceForward} serves a sequence of these sizes; when it
+     * does not, the reason is logged once and the caller runs its per-step loop.
+     *
+     * @param be the backend
+     * @param dtype the dtype
+     * @param geom the batch, step and hidden sizes
+     * @return true when the sequence kernel serves
+     */
+    public static boolean lstmSequenceFused(Backend be, dev.lamina.tensor.DType dtype, SequenceGeometry geom) {
+        return fused(be, Kernel.LSTM_SEQUENCE_FORWARD, be.kernel(Kernel.LSTM_SEQUENCE_FORWARD, dtype, geom));
+    }
+
+    /** {@link Backend#lstmSequenceForward}, or its per-step composition. */
+    public static void lstmSequenceForward(Backend be, Storage xp, Storage rk, Storage h0, Storage c0, Storage packed,
+                                           Storage hPrev, Storage gates, Storage cs, long batch, long steps,
+                                           long hidden) {
+        if (lstmSequenceFused(be, xp.dtype(), new SequenceGeometry(batch, steps, hidden))) {
+            be.lstmSequenceForward(xp, rk, h0, c0, packed, hPrev, gates, cs, batch, steps, hidden);
+        } else {
+            ComposedLstmSequence.forward(be, xp, rk, h0, c0, packed, hPrev, gates, cs, batch, steps, hidden);
+        }
+    }
 }

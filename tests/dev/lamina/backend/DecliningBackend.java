@@ -129,6 +129,11 @@ public final class DecliningBackend implements Backend {
         return ask(k, dtype, geom, inner.kernel(k, dtype, geom));
     }
 
+    @Override
+    public Capability kernel(Kernel k, DType dtype, SequenceGeometry geom) {
+        return ask(k, dtype, geom, inner.kernel(k, dtype, geom));
+    }
+
     // ---- memory -----------------------------------------------------------------------------
 
     @Override
@@ -269,6 +274,13 @@ public final class DecliningBackend implements Backend {
     @Override
     public void sgdUpdate(Storage w, Storage g, Storage m, double lr, double momentum, boolean nesterov) {
         inner.sgdUpdate(u(w), u(g), u(m), lr, momentum, nesterov);
+    }
+
+    @Override
+    public void lstmSequenceForward(Storage xp, Storage rk, Storage h0, Storage c0, Storage packed, Storage hPrev,
+                                    Storage gates, Storage cs, long batch, long steps, long hidden) {
+        inner.lstmSequenceForward(u(xp), u(rk), u(h0), u(c0), u(packed), u(hPrev), u(gates), u(cs), batch, steps,
+                hidden);
     }
 
     @Override

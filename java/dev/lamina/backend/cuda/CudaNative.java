@@ -167,6 +167,16 @@ final class CudaNative {
                                              @Cast("void*") long m, @Cast("int64_t") long n, double lr,
                                              double momentum, int nesterov, @Cast("void*") long stream);
 
+    static native int lamina_cuda_lstm_sequence_max_hidden();
+
+    static native int lamina_cuda_lstm_sequence_forward(int dtype, @Cast("const void*") long xp,
+                                                        @Cast("const void*") long rk, @Cast("const void*") long h0,
+                                                        @Cast("const void*") long c0, @Cast("void*") long packed,
+                                                        @Cast("void*") long hPrev, @Cast("void*") long gates,
+                                                        @Cast("void*") long cs, @Cast("int64_t") long batch,
+                                                        @Cast("int64_t") long steps, @Cast("int64_t") long hidden,
+                                                        @Cast("void*") long stream);
+
     static native int lamina_cuda_softmax_xent(int version, int dtype, @Cast("const void*") long logits,
                                                @Cast("const void*") long labels, @Cast("void*") long loss,
                                                @Cast("void*") long dlogits, @Cast("int64_t") long rows,
