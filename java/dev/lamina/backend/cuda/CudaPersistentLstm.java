@@ -9,9 +9,9 @@ import dev.lamina.tensor.DType;
  * recurrence of a sequence in one launch for hidden sizes up to 64, the recurrent weights held in
  * registers across all steps. It writes exactly what {@code RecurrentOps}' per-step path saves for
  * the backward (h and c of every step, the activated gates), and is checked against the per-step
- * kernels ({@code CudaPersistentLstmGpuTest}). Not yet called by {@code RecurrentOps}: the per-step
- * path keeps its per-step gate and state tensors, and the wiring (one storage of all steps, sliced
- * for the per-step backward) is the next step.
+ * kernels ({@code CudaPersistentLstmGpuTest}). {@code RecurrentOps.lstm} calls it through {@link
+ * CudaBackend#lstmSequenceForward} when {@link #capability} says yes; the backward through time
+ * still runs the per-step kernels.
  */
 final class CudaPersistentLstm {
     private CudaPersistentLstm() {
