@@ -8,6 +8,8 @@ import dev.lamina.backend.KernelDispatch;
 import dev.lamina.backend.PoolGeometry;
 import dev.lamina.backend.Storage;
 import dev.lamina.backend.cuda.CudaBackend;
+import dev.lamina.backend.cuda.CudaStorage;
+import dev.lamina.backend.cuda.Precision;
 import dev.lamina.examples.CifarCnn;
 import dev.lamina.losses.MeanSquaredError;
 import dev.lamina.models.FitOptions;
@@ -35,9 +37,10 @@ import java.util.Locale;
  * written once), or steps/s and images/s (training). {@code --quick} runs tiny shapes, for the
  * test that checks each benchmark runs and prints its keys on the emulated device.
  *
- * <p>Peers: cuDNN on the same shapes is not measured yet (no cuDNN peer written: {@link CublasPeer}
- * shows the optional-preset pattern it would follow); each benchmark prints {@code cudnn: not
- * measured (...)} so that the gap is visible in every report.
+ * <p>Peers: {@code bench conv} measures cuDNN's forward on the same shape (fp32 and tf32) where the
+ * optional org.bytedeco cuda preset is on the class path ({@link CudnnPeer}, by reflection, as
+ * {@link CublasPeer}) and prints the ratio; the other benchmarks have no cuDNN peer yet and say so
+ * ({@code cudnn: not measured (...)}) in every report.
  */
 final class LayerBench {
     /** The benchmarks, in the order the bundle's gpu-check runs them. */
@@ -71,7 +74,9 @@ final class LayerBench {
                 default -> throw new IllegalArgumentException("unknown benchmark " + name);
             }
         }
-        out.println("cudnn: not measured (no cuDNN peer in this build)");
+        if (!name.equals("conv")) {
+            out.println("cudnn: not measured (no cuDNN peer for " + name + " yet; bench conv has one)");
+        }
         return 0;
     }
 
@@ -129,9 +134,77 @@ final class LayerBench {
             Storage db = Tensor.zeros(DType.FLOAT32, k).storage();
             double fwd = time(() -> KernelDispatch.conv2dForwardFused(be, x, w, bias, true, y, g));
             timed("conv.forward", fwd, flops);
+            double fwdTf32 = Double.NaN;
+            if (be instanceof CudaBackend) {
+                Precision before = CudaBackend.precision();
+                try {
+                    CudaBackend.setPrecision(Precision.HIGH);
+                    fwdTf32 = time(() -> KernelDispatch.conv2dForwardFused(be, x, w, bias, true, y, g));
+                    timed("conv.forward.tf32", fwdTf32, flops);
+                } finally {
+                    CudaBackend.setPrecision(before);
+                }
+            }
             double bwd = time(() -> KernelDispatch.conv2dBackwardFused(be, x, w, y, dy, true, dx, dw, db, g));
             timed("conv.backward", bwd, 2 * flops);
+            cudnnConv(rng, g, b, h, c, k, flops, fwd, fwdTf32);
         }
+    }
+
+    /**
+     * cuDNN's forward on the same shape (its own KRSC filter of random values; results not
+     * compared), fp32 and tf32, and Lamina's ratio; or why not. The convolution alone: cuDNN's time
+     * has no bias and ReLU, Lamina's has them fused.
+     */
+    private void cudnnConv(Rng rng, ConvGeometry g, int b, int h, int c, int k, double flops, double fwd,
+                           double fwdTf32) {
+        if (!(be instanceof CudaBackend)) {
+            out.println("cudnn: not measured (backend " + be.name() + ")");
+            return;
+        }
+        StringBuilder why = new StringBuilder();
+        CudnnPeer peer = CudnnPeer.load(why);
+        if (peer == null) {
+            out.println("cudnn: not measured (" + why + ")");
+            return;
+        }
+        out.println("cudnn: " + peer.describe());
+        try (Scope s = Scope.open()) {
+            Storage x = random(rng, b, h, h, c), w = random(rng, k, 3, 3, c);
+            Storage y = Tensor.zeros(DType.FLOAT32, b, g.outH(), g.outW(), k).storage();
+            for (boolean tf32 : new boolean[] {false, true}) {
+                CudnnPeer.Forward f = peer.forward(b, h, h, c, k, 3, 3, g.padTop(), g.padLeft(), g.outH(), g.outW(),
+                        tf32);
+                Storage ws = Tensor.zeros(DType.FLOAT32, Math.max(1, (f.workspaceBytes + 3) / 4)).storage();
+                long xa = ((CudaStorage) x).address(), wa = ((CudaStorage) w).address();
+                long ya = ((CudaStorage) y).address(), wsa = ((CudaStorage) ws).address();
+                sync();
+                double sec = timeWith(() -> f.run(xa, wa, ya, wsa), peer::synchronize);
+                String key = tf32 ? "cudnn.conv.forward.tf32" : "cudnn.conv.forward";
+                timed(key, sec, flops);
+                double mine = tf32 ? fwdTf32 : fwd;
+                line((tf32 ? "conv.forward.tf32" : "conv.forward") + ".ratio_vs_cudnn", "%.3f", sec / mine);
+            }
+        } catch (RuntimeException e) {
+            out.println("cudnn: failed (" + e.getMessage() + ")");
+        }
+    }
+
+    /** As {@link #time} with another synchronisation (a peer's device-wide one). */
+    private double timeWith(Runnable body, Runnable syncAll) {
+        int warm = Math.max(1, reps / 4);
+        for (int i = 0; i < warm; i++) {
+            body.run();
+        }
+        syncAll.run();
+        long[] ns = new long[reps];
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            body.run();
+            syncAll.run();
+            ns[i] = System.nanoTime() - t0;
+        }
+        return new Samples(ns).median() / 1e9;
     }
 
     // ---- pool: 2x2 stride 2 max and average, forward and backward ------------------------------
