@@ -11,7 +11,13 @@ package dev.lamina.backend;
  * @param hidden hidden units H (at least 1)
  */
 public record SequenceGeometry(long batch, long steps, long hidden) {
-    /** Checks the sizes. */
+    /**
+     * Checks the sizes.
+     *
+     * @param batch rows B (at least 0)
+     * @param steps time steps T (at least 0)
+     * @param hidden hidden units H (at least 1)
+     */
     public SequenceGeometry {
         if (batch < 0 || steps < 0 || hidden < 1) {
             throw new IllegalArgumentException("sequence geometry: needs batch >= 0, steps >= 0, hidden >= 1, got B="
