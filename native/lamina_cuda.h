@@ -205,6 +205,42 @@ int lamina_cuda_pool2d(int kind, int dtype, const void* x, const void* dy, void*
 int lamina_cuda_adam_update(int dtype, void* w, const void* g, void* m, void* v, int64_t n, double alpha, double c1,
                             double c2, double eps, void* stream);
 
+/**
+ * One RMSprop step in place (cuda-kernels/optim.cu; Backend.rmspropUpdate) on n elements of w and
+ * vel, and of mom and avg when not null (momentum, centered), with gradient g, float32 or float64;
+ * the scalars are rounded to the dtype first and every operation is rounded: bitwise the composed ops.
+ */
+int lamina_cuda_rmsprop_update(int dtype, void* w, const void* g, void* vel, void* mom, void* avg, int64_t n,
+                               double lr, double rho, double one_minus_rho, double momentum, double eps,
+                               void* stream);
+
+/**
+ * One SGD step in place (cuda-kernels/optim.cu; Backend.sgdUpdate) on n elements of w, and of the
+ * momentum m when not null (nesterov != 0: Nesterov momentum), float32 or float64; bitwise the composed ops.
+ */
+int lamina_cuda_sgd_update(int dtype, void* w, const void* g, void* m, int64_t n, double lr, double momentum,
+                           int nesterov, void* stream);
+
+/**
+ * Softmax cross-entropy with its gradient (cuda-kernels/xent.cu; Backend.softmaxCrossEntropy) over
+ * rows × classes logits and labels: loss [rows], dlogits [rows, classes] (may be null). version 0 is
+ * the one-thread-per-row check, 1 the block-per-row kernel.
+ */
+/** The largest hidden size lamina_cuda_lstm_sequence_forward serves (64). */
+int lamina_cuda_lstm_sequence_max_hidden();
+
+/**
+ * Persistent LSTM forward over a whole sequence (cuda-kernels/lstm_seq.cu), one launch: xp [B·T, 4H]
+ * (batch-major rows), rk [H, 4H], h0 and c0 [B, H]; writes packed [B, T+1, H] (h_1..h_T, c_T),
+ * h_prev [B, T, H] (h_0..h_{T−1}), gates [T, B, 4H] and cs [T, B, H] (c_1..c_T). 1 ≤ H ≤ 64.
+ */
+int lamina_cuda_lstm_sequence_forward(int dtype, const void* xp, const void* rk, const void* h0, const void* c0,
+                                      void* packed, void* h_prev, void* gates, void* cs, int64_t batch, int64_t steps,
+                                      int64_t hidden, void* stream);
+
+int lamina_cuda_softmax_xent(int version, int dtype, const void* logits, const void* labels, void* loss,
+                             void* dlogits, int64_t rows, int64_t classes, void* stream);
+
 /*
  * Fused recurrent cells (cuda-kernels/recurrent.cu), one launch per step, the math of
  * Backend.lstmCellForward / lstmCellBackward / gruCellForward / gruCellBackward: LSTM gates i, f, c,

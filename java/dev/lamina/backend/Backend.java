@@ -14,7 +14,8 @@ import java.nio.ByteBuffer;
  * re-check cheaply but never reads or writes outside the storages it was given. Outputs never
  * alias inputs unless stated.
  *
- * <p>The fused kernels (convolution, pooling, LSTM/GRU cells, Adam; see {@link Kernel}) are
+ * <p>The fused kernels (convolution, pooling, LSTM/GRU cells, the optimizer steps, softmax
+ * cross-entropy; see {@link Kernel}) are
  * optional: a backend declares which it has, per call if need be, with {@link #kernel(Kernel)} and
  * its overloads, and the default method of each is its composition of the primitives above
  * ({@link ComposedConv}, {@link ComposedPool}, {@link ComposedCells}, {@link ComposedAdam}). The
@@ -53,6 +54,19 @@ public interface Backend {
      */
     default Capability kernel(Kernel k, DType dtype) {
         return kernel(k);
+    }
+
+    /**
+     * Whether this backend's sequence kernel {@code k} serves a call of these sizes and dtype; the
+     * default is {@link #kernel(Kernel, DType)}.
+     *
+     * @param k the kernel
+     * @param dtype the dtype of the call
+     * @param geom the batch, step and hidden sizes of the call
+     * @return available, or unavailable with the reason
+     */
+    default Capability kernel(Kernel k, DType dtype, SequenceGeometry geom) {
+        return kernel(k, dtype);
     }
 
     /** Whether this backend's convolution kernel {@code k} serves a call of this geometry and dtype. */
@@ -228,6 +242,115 @@ public interface Backend {
     default void adamUpdate(Storage w, Storage g, Storage m, Storage v, double alpha, double beta1, double beta2,
                             double epsilon) {
         ComposedAdam.update(this, w, g, m, v, alpha, beta1, beta2, epsilon);
+    }
+
+    /**
+     * One RMSprop step in place on a parameter w with gradient g (Keras 3's arithmetic, as the
+     * tensor-level {@code optim.RMSprop}), every operation rounded to w's float dtype and the
+     * scalars rounded to it first:
+     * <pre>
+     *   vel ← vel·ρ + (g·g)·(1 − ρ)
+     *   centered (avg not null):  avg ← avg·ρ + g·(1 − ρ);   d = (vel − avg·avg) + ε
+     *   else:                     d = vel + ε
+     *   inc = (g·lr) / √d
+     *   mom not null:  mom ← mom·momentum + inc;   w ← w − mom
+     *   else:          w ← w − inc
+     * </pre>
+     * mom and avg are null when unused; every non-null storage has w's dtype and size. The default
+     * runs the element-wise primitives one by one ({@link ComposedOptimizers}); backends override
+     * it with one pass over memory.
+     *
+     * @param w the parameter, updated in place
+     * @param g the gradient
+     * @param vel the velocity slot (mean square), updated in place
+     * @param mom the momentum slot, or null when momentum is 0
+     * @param avg the average-gradient slot, or null when not centered
+     * @param lr the learning rate
+     * @param rho the decay ρ
+     * @param momentum the momentum (used only when mom is not null)
+     * @param epsilon ε
+     */
+    default void rmspropUpdate(Storage w, Storage g, Storage vel, Storage mom, Storage avg, double lr, double rho,
+                               double momentum, double epsilon) {
+        ComposedOptimizers.rmsprop(this, w, g, vel, mom, avg, lr, rho, momentum, epsilon);
+    }
+
+    /**
+     * One SGD step in place on a parameter w with gradient g (Keras 3's arithmetic, as the
+     * tensor-level {@code optim.SGD}), every operation rounded to w's float dtype and the scalars
+     * rounded to it first:
+     * <pre>
+     *   m null (momentum 0):  w ← w − g·lr
+     *   else:                 m ← m·momentum − g·lr
+     *                         w ← w + m                           (plain)
+     *                         w ← w + (m·momentum − g·lr)         (nesterov, with the new m)
+     * </pre>
+     * The default runs the element-wise primitives ({@link ComposedOptimizers}); backends
+     * override it with one pass over memory.
+     *
+     * @param w the parameter, updated in place
+     * @param g the gradient (w's dtype and size)
+     * @param m the momentum slot (w's dtype and size), updated in place, or null when momentum is 0
+     * @param lr the learning rate
+     * @param momentum the momentum (used only when m is not null)
+     * @param nesterov Nesterov momentum (used only when m is not null)
+     */
+    default void sgdUpdate(Storage w, Storage g, Storage m, double lr, double momentum, boolean nesterov) {
+        ComposedOptimizers.sgd(this, w, g, m, lr, momentum, nesterov);
+    }
+
+    /**
+     * The forward of a whole LSTM sequence (Keras gates i, f, c, o), everything {@code RecurrentOps}
+     * saves for the backward: for each batch row b and step t, {@code z = xp[b·T + t] + h_t·rk}, the
+     * cell of {@link #lstmCellForward}, {@code h_{t+1}}, {@code c_{t+1}}. xp [B·T, 4H] (batch-major
+     * rows: the input projection with its bias), rk [H, 4H], h0 and c0 [B, H]; writes packed
+     * [B, T+1, H] (h_1 .. h_T, then c_T), hPrev [B, T, H] (h_0 .. h_{T−1}), gates [T, B, 4H] (the
+     * activated gates of each step) and cs [T, B, H] (c_1 .. c_T). The default
+     * ({@link ComposedLstmSequence}) runs the per-step primitives (bitwise {@code RecurrentOps}'
+     * own loop); the cuda backend overrides it with a persistent kernel for small hidden sizes.
+     *
+     * @param xp the input projection, [B·T, 4H]
+     * @param rk the recurrent kernel, [H, 4H]
+     * @param h0 the initial h, [B, H]
+     * @param c0 the initial c, [B, H]
+     * @param packed out: [B, T+1, H]
+     * @param hPrev out: [B, T, H]
+     * @param gates out: [T, B, 4H]
+     * @param cs out: [T, B, H]
+     * @param batch B
+     * @param steps T
+     * @param hidden H
+     */
+    default void lstmSequenceForward(Storage xp, Storage rk, Storage h0, Storage c0, Storage packed, Storage hPrev,
+                                     Storage gates, Storage cs, long batch, long steps, long hidden) {
+        ComposedLstmSequence.forward(this, xp, rk, h0, c0, packed, hPrev, gates, cs, batch, steps, hidden);
+    }
+
+    // ---- losses --------------------------------------------------------------------------------
+
+    /**
+     * Softmax cross-entropy with its gradient, over rows of float logits z [rows, classes] and
+     * targets y [rows, classes] (probabilities, one-hot or soft; same dtype):
+     * <pre>
+     *   loss[r]       = −Σ_c y[r,c]·logSoftmax(z[r])_c
+     *   dlogits[r,c]  = ∂loss[r]/∂z[r,c] = softmax(z[r])_c·Σ_c' y[r,c'] − y[r,c]
+     * </pre>
+     * loss [rows] and dlogits [rows, classes] (the logits' dtype) are overwritten; dlogits may be
+     * null when only the loss is wanted. The default ({@link ComposedSoftmaxCrossEntropy}) runs
+     * the primitives the tensor-level {@code −Σ y·logSoftmax(z)} and its tape gradient (for a unit
+     * upstream gradient) run, so it is bitwise that composition; backends override it with one
+     * pass over each row.
+     *
+     * @param logits z, [rows, classes]
+     * @param labels y, [rows, classes]
+     * @param loss the per-row loss, [rows]
+     * @param dlogits the gradient of each row's loss, [rows, classes], or null
+     * @param rows the number of rows
+     * @param classes the number of classes (at least 1)
+     */
+    default void softmaxCrossEntropy(Storage logits, Storage labels, Storage loss, Storage dlogits, long rows,
+                                     long classes) {
+        ComposedSoftmaxCrossEntropy.run(this, logits, labels, loss, dlogits, rows, classes);
     }
 
     /**

@@ -34,7 +34,18 @@ public enum Kernel {
             Storage.class, Storage.class, long.class, long.class),
     /** One Adam step in one pass over memory. */
     ADAM_UPDATE("adamUpdate", Storage.class, Storage.class, Storage.class, Storage.class, double.class, double.class,
-            double.class, double.class);
+            double.class, double.class),
+    /** One RMSprop step (plain, momentum, centered) in one pass over memory. */
+    RMSPROP_UPDATE("rmspropUpdate", Storage.class, Storage.class, Storage.class, Storage.class, Storage.class,
+            double.class, double.class, double.class, double.class),
+    /** One SGD step (plain, momentum, Nesterov) in one pass over memory. */
+    SGD_UPDATE("sgdUpdate", Storage.class, Storage.class, Storage.class, double.class, double.class, boolean.class),
+    /** Softmax cross-entropy and its gradient with respect to the logits, one pass over each row. */
+    SOFTMAX_CROSS_ENTROPY("softmaxCrossEntropy", Storage.class, Storage.class, Storage.class, Storage.class,
+            long.class, long.class),
+    /** The forward of a whole LSTM sequence in one call (a persistent kernel for small hidden sizes). */
+    LSTM_SEQUENCE_FORWARD("lstmSequenceForward", Storage.class, Storage.class, Storage.class, Storage.class,
+            Storage.class, Storage.class, Storage.class, Storage.class, long.class, long.class, long.class);
 
     private final String method;
     private final Class<?>[] parameters;

@@ -5,7 +5,8 @@ package dev.lamina.backend;
  * kernel serves this call ({@link Backend#kernel(Kernel, dev.lamina.tensor.DType, ConvGeometry)} and
  * its siblings) and runs it when it does; otherwise it runs the composition of primitives on the
  * same backend ({@link ComposedConv}, {@link ComposedPool}, {@link ComposedCells}, {@link
- * ComposedAdam}) and logs the reason once ({@link FallbackLog}). Arguments and results are exactly
+ * ComposedAdam}, {@link ComposedOptimizers}, {@link ComposedSoftmaxCrossEntropy}) and logs the
+ * reason once ({@link FallbackLog}). Arguments and results are exactly
  * those of the {@link Backend} method of the same name, so no model fails because a backend lacks a
  * fused kernel (DESIGN rule 4).
  */
@@ -164,6 +165,73 @@ public final class KernelDispatch {
             be.adamUpdate(w, g, m, v, alpha, beta1, beta2, epsilon);
         } else {
             ComposedAdam.update(be, w, g, m, v, alpha, beta1, beta2, epsilon);
+        }
+    }
+
+    /** {@link Backend#rmspropUpdate}, or its element-wise composition (bitwise the tensor-level RMSprop). */
+    public static void rmspropUpdate(Backend be, Storage w, Storage g, Storage vel, Storage mom, Storage avg, double lr,
+                                     double rho, double momentum, double epsilon) {
+        if (plain(be, Kernel.RMSPROP_UPDATE, w)) {
+            be.rmspropUpdate(w, g, vel, mom, avg, lr, rho, momentum, epsilon);
+        } else {
+            ComposedOptimizers.rmsprop(be, w, g, vel, mom, avg, lr, rho, momentum, epsilon);
+        }
+    }
+
+    /** {@link Backend#sgdUpdate}, or its element-wise composition (bitwise the tensor-level SGD). */
+    public static void sgdUpdate(Backend be, Storage w, Storage g, Storage m, double lr, double momentum,
+                                 boolean nesterov) {
+        if (plain(be, Kernel.SGD_UPDATE, w)) {
+            be.sgdUpdate(w, g, m, lr, momentum, nesterov);
+        } else {
+            ComposedOptimizers.sgd(be, w, g, m, lr, momentum, nesterov);
+        }
+    }
+
+    /**
+     * Whether be's fused {@link Backend#softmaxCrossEntropy} serves logits of this dtype; when it
+     * does not, the reason is logged once and the caller runs its tensor-level composition (which
+     * has the tape's gradient, not a precomputed one).
+     *
+     * @param be the backend
+     * @param dtype the logits' dtype
+     * @return true when the fused kernel serves
+     */
+    public static boolean softmaxCrossEntropyFused(Backend be, dev.lamina.tensor.DType dtype) {
+        return fused(be, Kernel.SOFTMAX_CROSS_ENTROPY, be.kernel(Kernel.SOFTMAX_CROSS_ENTROPY, dtype));
+    }
+
+    /** {@link Backend#softmaxCrossEntropy}, or its composition (bitwise the tensor-level one). */
+    public static void softmaxCrossEntropy(Backend be, Storage logits, Storage labels, Storage loss, Storage dlogits,
+                                           long rows, long classes) {
+        if (plain(be, Kernel.SOFTMAX_CROSS_ENTROPY, logits)) {
+            be.softmaxCrossEntropy(logits, labels, loss, dlogits, rows, classes);
+        } else {
+            ComposedSoftmaxCrossEntropy.run(be, logits, labels, loss, dlogits, rows, classes);
+        }
+    }
+
+    /**
+     * Whether be's {@link Backend#lstmSequenceForward} serves a sequence of these sizes; when it
+     * does not, the reason is logged once and the caller runs its per-step loop.
+     *
+     * @param be the backend
+     * @param dtype the dtype
+     * @param geom the batch, step and hidden sizes
+     * @return true when the sequence kernel serves
+     */
+    public static boolean lstmSequenceFused(Backend be, dev.lamina.tensor.DType dtype, SequenceGeometry geom) {
+        return fused(be, Kernel.LSTM_SEQUENCE_FORWARD, be.kernel(Kernel.LSTM_SEQUENCE_FORWARD, dtype, geom));
+    }
+
+    /** {@link Backend#lstmSequenceForward}, or its per-step composition. */
+    public static void lstmSequenceForward(Backend be, Storage xp, Storage rk, Storage h0, Storage c0, Storage packed,
+                                           Storage hPrev, Storage gates, Storage cs, long batch, long steps,
+                                           long hidden) {
+        if (lstmSequenceFused(be, xp.dtype(), new SequenceGeometry(batch, steps, hidden))) {
+            be.lstmSequenceForward(xp, rk, h0, c0, packed, hPrev, gates, cs, batch, steps, hidden);
+        } else {
+            ComposedLstmSequence.forward(be, xp, rk, h0, c0, packed, hPrev, gates, cs, batch, steps, hidden);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.lamina.losses;
 
+import dev.lamina.tensor.LossOps;
 import dev.lamina.tensor.Tensor;
 import java.util.Map;
 
@@ -32,7 +33,11 @@ public final class CategoricalCrossentropy extends BaseLoss {
 
     @Override
     protected Tensor perSampleAligned(Tensor yTrue, Tensor yPred) {
-        Tensor logp = logProbabilities(yPred, fromLogits);
+        if (fromLogits) {
+            // fused with its gradient where the backend has the kernel, else this same composition
+            return LossOps.softmaxCrossEntropy(yPred, yTrue);
+        }
+        Tensor logp = logProbabilities(yPred, false);
         return yTrue.mul(logp).sum(-1).neg();
     }
 

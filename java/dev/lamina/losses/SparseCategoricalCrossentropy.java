@@ -1,6 +1,7 @@
 package dev.lamina.losses;
 
 import dev.lamina.tensor.DType;
+import dev.lamina.tensor.LossOps;
 import dev.lamina.tensor.Shapes;
 import dev.lamina.tensor.Tensor;
 import java.util.Arrays;
@@ -73,7 +74,11 @@ public final class SparseCategoricalCrossentropy extends BaseLoss {
             throw new IllegalArgumentException("SparseCategoricalCrossentropy: y_true " + Shapes.str(yTrue.shape())
                     + " for y_pred " + Shapes.str(yPred.shape()) + ": " + e.getMessage(), e);
         }
-        Tensor logp = logProbabilities(yPred, fromLogits);
+        if (fromLogits) {
+            // fused with its gradient where the backend has the kernel, else this same composition
+            return LossOps.softmaxCrossEntropy(yPred, onehot);
+        }
+        Tensor logp = logProbabilities(yPred, false);
         return onehot.mul(logp).sum(-1).neg();
     }
 

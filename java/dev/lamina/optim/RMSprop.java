@@ -1,7 +1,9 @@
 package dev.lamina.optim;
 
+import dev.lamina.backend.KernelDispatch;
 import dev.lamina.tensor.Tensor;
 import dev.lamina.tensor.Variable;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -95,6 +97,15 @@ public final class RMSprop extends Optimizer {
 
     @Override
     protected void update(Variable w, Tensor g, Tensor[] slots, double lr, long step) {
+        if (g.dtype() == w.dtype() && w.dtype().isFloating() && Arrays.equals(g.shape(), w.shape())
+                && g.backend() == w.backend()) {
+            // the arithmetic below in one backend call (Backend.rmspropUpdate, or its composition of the
+            // same primitives where the backend has no fused kernel: bitwise equal, tested)
+            KernelDispatch.rmspropUpdate(w.backend(), w.storage(), g.storage(), slots[0].storage(),
+                    momentum > 0 ? slots[1].storage() : null, centered ? slots[slots.length - 1].storage() : null,
+                    lr, rho, momentum, epsilon);
+            return;
+        }
         Slots.run(() -> {
             Variable vel = (Variable) slots[0];
             vel.assign(vel.mul(rho).add(g.square().mul(1 - rho)));

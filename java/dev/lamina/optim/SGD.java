@@ -1,7 +1,9 @@
 package dev.lamina.optim;
 
+import dev.lamina.backend.KernelDispatch;
 import dev.lamina.tensor.Tensor;
 import dev.lamina.tensor.Variable;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -62,6 +64,14 @@ public final class SGD extends Optimizer {
 
     @Override
     protected void update(Variable w, Tensor g, Tensor[] slots, double lr, long step) {
+        if (g.dtype() == w.dtype() && w.dtype().isFloating() && Arrays.equals(g.shape(), w.shape())
+                && g.backend() == w.backend()) {
+            // the arithmetic below in one backend call (Backend.sgdUpdate, or its composition of the same
+            // primitives where the backend has no fused kernel: bitwise equal, tested)
+            KernelDispatch.sgdUpdate(w.backend(), w.storage(), g.storage(), momentum == 0 ? null : slots[0].storage(),
+                    lr, momentum, nesterov);
+            return;
+        }
         Slots.run(() -> {
             Tensor lrG = g.mul(lr);
             if (momentum == 0) {

@@ -4,6 +4,7 @@ import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.BinaryOp;
 import dev.lamina.backend.KernelDispatch;
+import dev.lamina.backend.SequenceGeometry;
 import dev.lamina.backend.UnaryOp;
 import java.util.ArrayList;
 import java.util.List;
@@ -230,6 +231,9 @@ public final class RecurrentOps {
                                          boolean rec) {
         Backend be = xp.backend();
         DType dt = xp.dtype();
+        if (KernelDispatch.lstmSequenceFused(be, dt, new SequenceGeometry(b, t, hid))) {
+            return lstmRecurrenceFused(xp, rk, h0, c0, b, t, hid, rec);
+        }
         long g = 4 * hid;
         Tensor packed = alloc(be, dt, b, t + 1, hid);
         Tensor hPrevAll = alloc(be, dt, b, t, hid);
@@ -268,6 +272,51 @@ public final class RecurrentOps {
             closeIf(true, saved);
             return packed;
         }
+        recordLstm(packed, gates, cs, hPrevAll, xp, rk, h0, c0, b, t, hid);
+        return packed;
+    }
+
+    /**
+     * {@link #lstmRecurrence} through the backend's whole-sequence kernel ({@link
+     * Backend#lstmSequenceForward}: on cuda a persistent kernel, one launch): the same outputs, and
+     * for the backward the same per-step gates and states, sliced from the kernel's [T, B, ·] outputs.
+     */
+    private static Tensor lstmRecurrenceFused(Tensor xp, Tensor rk, Tensor h0, Tensor c0, long b, long t, long hid,
+                                              boolean rec) {
+        Backend be = xp.backend();
+        DType dt = xp.dtype();
+        long g = 4 * hid;
+        Tensor packed = alloc(be, dt, b, t + 1, hid);
+        Tensor hPrevAll = alloc(be, dt, b, t, hid);
+        Tensor gatesAll = alloc(be, dt, t, b, g);
+        Tensor csAll = alloc(be, dt, t, b, hid);
+        be.lstmSequenceForward(xp.storage(), rk.storage(), h0.storage(), c0.storage(), packed.storage(),
+                hPrevAll.storage(), gatesAll.storage(), csAll.storage(), b, t, hid);
+        if (!rec) {
+            closeAll(hPrevAll, gatesAll, csAll);
+            return packed;
+        }
+        Tensor[] gates = new Tensor[(int) t];
+        Tensor[] cs = new Tensor[(int) t + 1];
+        cs[0] = c0;
+        long[] one = {1};
+        for (int s = 0; s < t; s++) {
+            gates[s] = alloc(be, dt, b, g);
+            be.copyStrided(gatesAll.storage(), s * b * g, one, gates[s].storage(), 0, one, new long[] {b * g});
+            cs[s + 1] = alloc(be, dt, b, hid);
+            be.copyStrided(csAll.storage(), s * b * hid, one, cs[s + 1].storage(), 0, one, new long[] {b * hid});
+        }
+        closeAll(gatesAll, csAll);
+        recordLstm(packed, gates, cs, hPrevAll, xp, rk, h0, c0, b, t, hid);
+        return packed;
+    }
+
+    /** The tape node of an LSTM recurrence: backward through time with the per-step fused cell kernels. */
+    private static void recordLstm(Tensor packed, Tensor[] gates, Tensor[] cs, Tensor hPrevAll, Tensor xp, Tensor rk,
+                                   Tensor h0, Tensor c0, long b, long t, long hid) {
+        Backend be = xp.backend();
+        DType dt = xp.dtype();
+        long g = 4 * hid;
         GradientTape.record("lstm.recurrence", packed, dP -> {
             Tensor dXp = alloc(be, dt, b * t, g);
             Tensor dhNext = alloc(be, dt, b, hid);
@@ -293,7 +342,6 @@ public final class RecurrentOps {
             closeAll(dhStep, dh, dz, dcPrev);
             return new Tensor[] {dXp, dRk, dhNext, dcNext};
         }, xp, rk, h0, c0);
-        return packed;
     }
 
     /**

@@ -129,6 +129,11 @@ public final class DecliningBackend implements Backend {
         return ask(k, dtype, geom, inner.kernel(k, dtype, geom));
     }
 
+    @Override
+    public Capability kernel(Kernel k, DType dtype, SequenceGeometry geom) {
+        return ask(k, dtype, geom, inner.kernel(k, dtype, geom));
+    }
+
     // ---- memory -----------------------------------------------------------------------------
 
     @Override
@@ -258,6 +263,30 @@ public final class DecliningBackend implements Backend {
     public void adamUpdate(Storage w, Storage g, Storage m, Storage v, double alpha, double beta1, double beta2,
                            double epsilon) {
         inner.adamUpdate(u(w), u(g), u(m), u(v), alpha, beta1, beta2, epsilon);
+    }
+
+    @Override
+    public void rmspropUpdate(Storage w, Storage g, Storage vel, Storage mom, Storage avg, double lr, double rho,
+                              double momentum, double epsilon) {
+        inner.rmspropUpdate(u(w), u(g), u(vel), u(mom), u(avg), lr, rho, momentum, epsilon);
+    }
+
+    @Override
+    public void sgdUpdate(Storage w, Storage g, Storage m, double lr, double momentum, boolean nesterov) {
+        inner.sgdUpdate(u(w), u(g), u(m), lr, momentum, nesterov);
+    }
+
+    @Override
+    public void lstmSequenceForward(Storage xp, Storage rk, Storage h0, Storage c0, Storage packed, Storage hPrev,
+                                    Storage gates, Storage cs, long batch, long steps, long hidden) {
+        inner.lstmSequenceForward(u(xp), u(rk), u(h0), u(c0), u(packed), u(hPrev), u(gates), u(cs), batch, steps,
+                hidden);
+    }
+
+    @Override
+    public void softmaxCrossEntropy(Storage logits, Storage labels, Storage loss, Storage dlogits, long rows,
+                                    long classes) {
+        inner.softmaxCrossEntropy(u(logits), u(labels), u(loss), u(dlogits), rows, classes);
     }
 
     @Override

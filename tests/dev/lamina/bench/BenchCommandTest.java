@@ -44,7 +44,7 @@ class BenchCommandTest {
 
     @Test
     void badUsageExitsTwoAndSaysWhy() {
-        for (String[] args : List.of(new String[] {"bench"}, new String[] {"bench", "conv"},
+        for (String[] args : List.of(new String[] {"bench"}, new String[] {"bench", "nosuch"},
                 new String[] {"bench", "launch", "matmul"}, new String[] {"bench", "launch", "--backend", "tpu"},
                 new String[] {"bench", "launch", "--size", "0"}, new String[] {"bench", "launch", "--sizes", "8"},
                 new String[] {"bench", "matmul", "--sizes", "8,x"}, new String[] {"bench", "matmul", "--sizes", "0"},

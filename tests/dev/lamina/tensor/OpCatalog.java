@@ -129,6 +129,11 @@ public final class OpCatalog {
         }, s(3, 20), any, s(3, 5), any));
         c.add(new Case("gruCell", t -> RecurrentOps.gruCell(t[0], t[1], t[2]), new long[][] {s(3, 15), s(3, 15), s(3, 5)},
                 new Domain[] {any, any, any}));
+        // issue 12: the fused softmax cross-entropy (both inputs differentiable; soft, unnormalised
+        // targets) and the whole-sequence LSTM (the persistent cuda kernel for small hidden sizes)
+        c.add(binary("softmaxCrossEntropy", LossOps::softmaxCrossEntropy, s(4, 7), any, s(4, 7), pos));
+        c.add(new Case("lstm sequence", t -> RecurrentOps.lstm(t[0], t[1], t[2], t[3], null, null, true)[0],
+                new long[][] {s(2, 3, 2), s(2, 12), s(3, 12), s(12)}, new Domain[] {any, any, any, any}));
         return c;
     }
 }

@@ -14,7 +14,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * {@code lamina bench launch|matmul [options]}: the GPU benchmark suite's command-line entry (the
+ * {@code lamina bench launch|matmul|conv|pool|lstm|gru|cnn-train|lstm-train [options]}: the GPU benchmark suite's command-line entry (the
  * JMH benchmarks are reached through {@code bin/lamina bench <JMH options>} in the bundle).
  *
  * <p>Without a usable CUDA device, {@code --backend cuda} (the default) prints why and measures
@@ -25,6 +25,8 @@ public final class BenchCommand implements Command {
     /** Default sizes of {@code bench matmul} on cuda (issue #6) and on the cpu. */
     static final List<Integer> CUDA_SIZES = List.of(512, 1024, 2048, 4096, 8192);
     static final List<Integer> CPU_SIZES = List.of(256, 512, 1024);
+    /** The benchmark names, for messages. */
+    private static final String BENCHMARKS = "launch, matmul, " + String.join(", ", LayerBench.NAMES);
 
     @Override
     public String name() {
@@ -53,20 +55,30 @@ public final class BenchCommand implements Command {
                 + "\n"
                 + "--backend  cuda (default) or cpu. Without a usable CUDA device, cuda prints the reason and\n"
                 + "           measures nothing (exit 0).\n"
+                + "       lamina bench conv|pool|lstm|gru|cnn-train|lstm-train [--backend cuda|cpu] [--reps N] [--quick]\n"
+                + "\n"
+                + "conv, pool, lstm, gru, cnn-train, lstm-train: the layer benchmarks (name: value lines): conv3x3\n"
+                + "         B256 64->64 32x32 forward and backward TFLOP/s; 2x2 max/avg pooling GB/s; LSTM/GRU forward\n"
+                + "         and forward+backward at B64 T100 512->512 and B32 T20 1->64; the workshop CNN train step at\n"
+                + "         B32/B256; the seed LSTM fit (100 epochs). --quick: tiny shapes (checks that they run).\n"
+                + "\n"
                 + "exit codes: 0 measured (or no device), 1 a matmul result failed its check, 2 bad usage\n";
     }
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws UsageException {
         Options o = Options.parse(args, Set.of("backend", "size", "iterations", "warmup", "sizes", "precision", "reps"),
-                Set.of("no-cublas"));
+                Set.of("no-cublas", "quick"));
         if (o.positional().size() != 1) {
-            throw new UsageException(o.positional().isEmpty() ? "missing benchmark (launch or matmul)"
+            throw new UsageException(o.positional().isEmpty() ? "missing benchmark (" + BENCHMARKS + ")"
                     : "one benchmark at a time, got " + o.positional());
         }
         String what = o.positional().get(0);
+        if (LayerBench.NAMES.contains(what)) {
+            return layerBench(what, o, out);
+        }
         if (!what.equals("launch") && !what.equals("matmul")) {
-            throw new UsageException("unknown benchmark '" + what + "' (launch or matmul)");
+            throw new UsageException("unknown benchmark '" + what + "' (" + BENCHMARKS + ")");
         }
         String backendName = o.get("backend", "cuda").trim().toLowerCase(Locale.ROOT);
         if (!backendName.equals("cuda") && !backendName.equals("cpu")) {
@@ -98,8 +110,26 @@ public final class BenchCommand implements Command {
         return GemmThroughput.run(be, device(be), sizes, modes, reps, !o.has("no-cublas"), out);
     }
 
+    /** bench conv|pool|lstm|gru|cnn-train|lstm-train ({@link LayerBench}). */
+    private static int layerBench(String what, Options o, PrintStream out) throws UsageException {
+        String backendName = o.get("backend", "cuda").trim().toLowerCase(Locale.ROOT);
+        if (!backendName.equals("cuda") && !backendName.equals("cpu")) {
+            throw new UsageException("--backend must be cuda or cpu, got '" + backendName + "'");
+        }
+        int reps = o.getInt("reps", 0, 1, 1_000_000);
+        rejectOthers(o, what, Set.of("backend", "reps", "quick"));
+        boolean cuda = backendName.equals("cuda");
+        if (cuda && !CudaBackend.instance().isAvailable()) {
+            return noDevice(what, out);
+        }
+        Backend be = cuda ? CudaBackend.instance() : Backends.cpu();
+        out.println("device: " + device(be));
+        return new LayerBench(be, o.has("quick"), reps, out).run(what);
+    }
+
     private static void rejectOthers(Options o, String what, Set<String> allowed) throws UsageException {
-        for (String name : List.of("size", "iterations", "warmup", "sizes", "precision", "reps", "no-cublas")) {
+        for (String name : List.of("size", "iterations", "warmup", "sizes", "precision", "reps", "no-cublas",
+                "quick")) {
             if (o.has(name) && !allowed.contains(name)) {
                 throw new UsageException("--" + name + " is not an option of bench " + what);
             }

@@ -15,6 +15,7 @@ import dev.lamina.backend.ConvGeometry;
 import dev.lamina.backend.Kernel;
 import dev.lamina.backend.PoolGeometry;
 import dev.lamina.backend.ReduceOp;
+import dev.lamina.backend.SequenceGeometry;
 import dev.lamina.backend.Storage;
 import dev.lamina.backend.UnaryOp;
 import dev.lamina.tensor.DType;
@@ -697,6 +698,37 @@ public final class CudaBackend implements Backend {
     public void adamUpdate(Storage w, Storage g, Storage m, Storage v, double alpha, double beta1, double beta2,
                            double epsilon) {
         CudaOptimizers.adam(this, w, g, m, v, alpha, beta1, beta2, epsilon);
+    }
+
+    @Override
+    public void rmspropUpdate(Storage w, Storage g, Storage vel, Storage mom, Storage avg, double lr, double rho,
+                              double momentum, double epsilon) {
+        CudaOptimizers.rmsprop(this, w, g, vel, mom, avg, lr, rho, momentum, epsilon);
+    }
+
+    @Override
+    public void sgdUpdate(Storage w, Storage g, Storage m, double lr, double momentum, boolean nesterov) {
+        CudaOptimizers.sgd(this, w, g, m, lr, momentum, nesterov);
+    }
+
+    /** The persistent LSTM kernel serves hidden sizes up to 64 ({@link CudaPersistentLstm}). */
+    @Override
+    public Capability kernel(Kernel k, DType dtype, SequenceGeometry geom) {
+        Capability c = kernel(k, dtype);
+        return c.available() && k == Kernel.LSTM_SEQUENCE_FORWARD ? CudaPersistentLstm.capability(dtype, geom.hidden())
+                : c;
+    }
+
+    @Override
+    public void lstmSequenceForward(Storage xp, Storage rk, Storage h0, Storage c0, Storage packed, Storage hPrev,
+                                    Storage gates, Storage cs, long batch, long steps, long hidden) {
+        CudaPersistentLstm.forward(this, xp, rk, h0, c0, packed, hPrev, gates, cs, batch, steps, hidden);
+    }
+
+    @Override
+    public void softmaxCrossEntropy(Storage logits, Storage labels, Storage loss, Storage dlogits, long rows,
+                                    long classes) {
+        CudaLosses.softmaxCrossEntropy(this, logits, labels, loss, dlogits, rows, classes, CudaLosses.XENT_VERSION);
     }
 
     /** Bias and ReLU applied in the convolution's store (one launch). */

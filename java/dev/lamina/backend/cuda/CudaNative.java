@@ -157,6 +157,31 @@ final class CudaNative {
                                               double alpha, double c1, double c2, double eps,
                                               @Cast("void*") long stream);
 
+    static native int lamina_cuda_rmsprop_update(int dtype, @Cast("void*") long w, @Cast("const void*") long g,
+                                                 @Cast("void*") long vel, @Cast("void*") long mom,
+                                                 @Cast("void*") long avg, @Cast("int64_t") long n, double lr,
+                                                 double rho, double oneMinusRho, double momentum, double eps,
+                                                 @Cast("void*") long stream);
+
+    static native int lamina_cuda_sgd_update(int dtype, @Cast("void*") long w, @Cast("const void*") long g,
+                                             @Cast("void*") long m, @Cast("int64_t") long n, double lr,
+                                             double momentum, int nesterov, @Cast("void*") long stream);
+
+    static native int lamina_cuda_lstm_sequence_max_hidden();
+
+    static native int lamina_cuda_lstm_sequence_forward(int dtype, @Cast("const void*") long xp,
+                                                        @Cast("const void*") long rk, @Cast("const void*") long h0,
+                                                        @Cast("const void*") long c0, @Cast("void*") long packed,
+                                                        @Cast("void*") long hPrev, @Cast("void*") long gates,
+                                                        @Cast("void*") long cs, @Cast("int64_t") long batch,
+                                                        @Cast("int64_t") long steps, @Cast("int64_t") long hidden,
+                                                        @Cast("void*") long stream);
+
+    static native int lamina_cuda_softmax_xent(int version, int dtype, @Cast("const void*") long logits,
+                                               @Cast("const void*") long labels, @Cast("void*") long loss,
+                                               @Cast("void*") long dlogits, @Cast("int64_t") long rows,
+                                               @Cast("int64_t") long classes, @Cast("void*") long stream);
+
     static native int lamina_cuda_lstm_cell_forward(int dtype, @Cast("const void*") long z,
                                                     @Cast("const void*") long cPrev, @Cast("void*") long h,
                                                     @Cast("void*") long c, @Cast("void*") long gates,

@@ -1,0 +1,347 @@
+package dev.lamina.bench;
+
+import dev.lamina.autograd.GradientTape;
+import dev.lamina.backend.Backend;
+import dev.lamina.backend.Backends;
+import dev.lamina.backend.ConvGeometry;
+import dev.lamina.backend.KernelDispatch;
+import dev.lamina.backend.PoolGeometry;
+import dev.lamina.backend.Storage;
+import dev.lamina.backend.cuda.CudaBackend;
+import dev.lamina.backend.cuda.CudaStorage;
+import dev.lamina.backend.cuda.Precision;
+import dev.lamina.examples.CifarCnn;
+import dev.lamina.losses.MeanSquaredError;
+import dev.lamina.models.FitOptions;
+import dev.lamina.models.Sequential;
+import dev.lamina.nn.Dense;
+import dev.lamina.nn.Input;
+import dev.lamina.nn.LSTM;
+import dev.lamina.optim.Adam;
+import dev.lamina.tensor.ConvOps;
+import dev.lamina.tensor.DType;
+import dev.lamina.tensor.RecurrentOps;
+import dev.lamina.tensor.Rng;
+import dev.lamina.tensor.Scope;
+import dev.lamina.tensor.Tensor;
+import dev.lamina.data.ImageOps;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.Locale;
+
+/**
+ * {@code lamina bench conv|pool|lstm|gru|cnn-train|lstm-train}: the layer benchmarks of the GPU suite
+ * (issue 12). Each prints {@code name: value} lines: the shape, the median time of timed
+ * repetitions after warm-up ones (the device synchronized around each), and the achieved TFLOP/s
+ * (convolution, recurrences: the matrix products' 2·m·n·k) or GB/s (pooling: bytes read and
+ * written once), or steps/s and images/s (training). {@code --quick} runs tiny shapes, for the
+ * test that checks each benchmark runs and prints its keys on the emulated device.
+ *
+ * <p>Peers: {@code bench conv} measures cuDNN's forward on the same shape (fp32 and tf32) where the
+ * optional org.bytedeco cuda preset is on the class path ({@link CudnnPeer}, by reflection, as
+ * {@link CublasPeer}) and prints the ratio; the other benchmarks have no cuDNN peer yet and say so
+ * ({@code cudnn: not measured (...)}) in every report.
+ */
+final class LayerBench {
+    /** The benchmarks, in the order the bundle's gpu-check runs them. */
+    static final java.util.List<String> NAMES = java.util.List.of("conv", "pool", "lstm", "gru", "cnn-train",
+            "lstm-train");
+
+    private final Backend be;
+    private final boolean quick;
+    private final PrintStream out;
+    private final int reps;
+
+    LayerBench(Backend be, boolean quick, int reps, PrintStream out) {
+        this.be = be;
+        this.quick = quick;
+        this.reps = reps > 0 ? reps : (quick ? 2 : 20);
+        this.out = out;
+    }
+
+    /** Runs one benchmark by name; returns the exit code (0). */
+    int run(String name) {
+        out.println("bench: " + name);
+        out.println("backend: " + be.name());
+        try (var u = Backends.use(be)) {
+            switch (name) {
+                case "conv" -> conv();
+                case "pool" -> pool();
+                case "lstm" -> recurrent(true);
+                case "gru" -> recurrent(false);
+                case "cnn-train" -> cnnTrain();
+                case "lstm-train" -> lstmTrain();
+                default -> throw new IllegalArgumentException("unknown benchmark " + name);
+            }
+        }
+        if (!name.equals("conv")) {
+            out.println("cudnn: not measured (no cuDNN peer for " + name + " yet; bench conv has one)");
+        }
+        return 0;
+    }
+
+    private void sync() {
+        if (be instanceof CudaBackend c) {
+            c.synchronize();
+        }
+    }
+
+    /** Median seconds of {@code reps} timed runs of body after max(1, reps/4) untimed ones. */
+    private double time(Runnable body) {
+        int warm = Math.max(1, reps / 4);
+        for (int i = 0; i < warm; i++) {
+            body.run();
+        }
+        sync();
+        long[] ns = new long[reps];
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            body.run();
+            sync();
+            ns[i] = System.nanoTime() - t0;
+        }
+        return new Samples(ns).median() / 1e9;
+    }
+
+    private void line(String key, String fmt, Object... args) {
+        out.println(key + ": " + String.format(Locale.ROOT, fmt, args));
+    }
+
+    private void timed(String key, double sec, double flops) {
+        line(key + ".ms", "%.4f", sec * 1e3);
+        line(key + ".tflops", "%.4g", flops / sec / 1e12);
+    }
+
+    private Storage random(Rng rng, long... shape) {
+        Tensor t = rng.uniform(DType.FLOAT32, -1, 1, shape);
+        return t.storage();
+    }
+
+    // ---- conv: 3x3 "same", stride 1, bias + ReLU, forward and both gradients -------------------
+
+    private void conv() {
+        int b = quick ? 2 : 256, c = quick ? 8 : 64, k = quick ? 8 : 64, h = quick ? 8 : 32;
+        long[] xs = {b, h, h, c}, ks = {3, 3, c, k};
+        ConvGeometry g = ConvOps.conv2dGeometry(xs, ks, new int[] {1, 1}, "same", new int[] {1, 1}, 1);
+        line("conv.shape", "x [%d,%d,%d,%d] kernel [3,3,%d,%d] same stride 1, bias+relu, float32", b, h, h, c, c, k);
+        double flops = 2.0 * b * g.outH() * g.outW() * k * 9.0 * c;
+        try (Scope s = Scope.open()) {
+            Rng rng = new Rng(1);
+            Storage x = random(rng, xs), w = random(rng, ks), bias = random(rng, k);
+            Storage y = Tensor.zeros(DType.FLOAT32, b, g.outH(), g.outW(), k).storage();
+            Storage dy = random(rng, b, g.outH(), g.outW(), k);
+            Storage dx = Tensor.zeros(DType.FLOAT32, xs).storage(), dw = Tensor.zeros(DType.FLOAT32, ks).storage();
+            Storage db = Tensor.zeros(DType.FLOAT32, k).storage();
+            double fwd = time(() -> KernelDispatch.conv2dForwardFused(be, x, w, bias, true, y, g));
+            timed("conv.forward", fwd, flops);
+            double fwdTf32 = Double.NaN;
+            if (be instanceof CudaBackend) {
+                Precision before = CudaBackend.precision();
+                try {
+                    CudaBackend.setPrecision(Precision.HIGH);
+                    fwdTf32 = time(() -> KernelDispatch.conv2dForwardFused(be, x, w, bias, true, y, g));
+                    timed("conv.forward.tf32", fwdTf32, flops);
+                } finally {
+                    CudaBackend.setPrecision(before);
+                }
+            }
+            double bwd = time(() -> KernelDispatch.conv2dBackwardFused(be, x, w, y, dy, true, dx, dw, db, g));
+            timed("conv.backward", bwd, 2 * flops);
+            cudnnConv(rng, g, b, h, c, k, flops, fwd, fwdTf32);
+        }
+    }
+
+    /**
+     * cuDNN's forward on the same shape (its own KRSC filter of random values; results not
+     * compared), fp32 and tf32, and Lamina's ratio; or why not. The convolution alone: cuDNN's time
+     * has no bias and ReLU, Lamina's has them fused.
+     */
+    private void cudnnConv(Rng rng, ConvGeometry g, int b, int h, int c, int k, double flops, double fwd,
+                           double fwdTf32) {
+        if (!(be instanceof CudaBackend)) {
+            out.println("cudnn: not measured (backend " + be.name() + ")");
+            return;
+        }
+        StringBuilder why = new StringBuilder();
+        CudnnPeer peer = CudnnPeer.load(why);
+        if (peer == null) {
+            out.println("cudnn: not measured (" + why + ")");
+            return;
+        }
+        out.println("cudnn: " + peer.describe());
+        try (Scope s = Scope.open()) {
+            Storage x = random(rng, b, h, h, c), w = random(rng, k, 3, 3, c);
+            Storage y = Tensor.zeros(DType.FLOAT32, b, g.outH(), g.outW(), k).storage();
+            for (boolean tf32 : new boolean[] {false, true}) {
+                CudnnPeer.Forward f = peer.forward(b, h, h, c, k, 3, 3, g.padTop(), g.padLeft(), g.outH(), g.outW(),
+                        tf32);
+                Storage ws = Tensor.zeros(DType.FLOAT32, Math.max(1, (f.workspaceBytes + 3) / 4)).storage();
+                long xa = ((CudaStorage) x).address(), wa = ((CudaStorage) w).address();
+                long ya = ((CudaStorage) y).address(), wsa = ((CudaStorage) ws).address();
+                sync();
+                double sec = timeWith(() -> f.run(xa, wa, ya, wsa), peer::synchronize);
+                String key = tf32 ? "cudnn.conv.forward.tf32" : "cudnn.conv.forward";
+                timed(key, sec, flops);
+                double mine = tf32 ? fwdTf32 : fwd;
+                line((tf32 ? "conv.forward.tf32" : "conv.forward") + ".ratio_vs_cudnn", "%.3f", sec / mine);
+            }
+        } catch (RuntimeException e) {
+            out.println("cudnn: failed (" + e.getMessage() + ")");
+        }
+    }
+
+    /** As {@link #time} with another synchronisation (a peer's device-wide one). */
+    private double timeWith(Runnable body, Runnable syncAll) {
+        int warm = Math.max(1, reps / 4);
+        for (int i = 0; i < warm; i++) {
+            body.run();
+        }
+        syncAll.run();
+        long[] ns = new long[reps];
+        for (int i = 0; i < reps; i++) {
+            long t0 = System.nanoTime();
+            body.run();
+            syncAll.run();
+            ns[i] = System.nanoTime() - t0;
+        }
+        return new Samples(ns).median() / 1e9;
+    }
+
+    // ---- pool: 2x2 stride 2 max and average, forward and backward ------------------------------
+
+    private void pool() {
+        int b = quick ? 2 : 256, c = quick ? 8 : 64, h = quick ? 8 : 32;
+        long[] xs = {b, h, h, c};
+        PoolGeometry g = ConvOps.pool2dGeometry("maxPool2d", xs, new int[] {2, 2}, null, "valid");
+        line("pool.shape", "x [%d,%d,%d,%d] window 2x2 stride 2 valid, float32", b, h, h, c);
+        double in = 4.0 * g.inputNumel(), outB = 4.0 * g.outputNumel();
+        try (Scope s = Scope.open()) {
+            Rng rng = new Rng(2);
+            Storage x = random(rng, xs), dy = random(rng, b, g.outH(), g.outW(), c);
+            Storage y = Tensor.zeros(DType.FLOAT32, b, g.outH(), g.outW(), c).storage();
+            Storage dx = Tensor.zeros(DType.FLOAT32, xs).storage();
+            gbps("pool.max.forward", time(() -> KernelDispatch.maxPool2dForward(be, x, y, g)), in + outB);
+            gbps("pool.max.backward", time(() -> KernelDispatch.maxPool2dBackward(be, x, dy, dx, g)), 2 * in + outB);
+            gbps("pool.avg.forward", time(() -> KernelDispatch.avgPool2dForward(be, x, y, g)), in + outB);
+            gbps("pool.avg.backward", time(() -> KernelDispatch.avgPool2dBackward(be, dy, dx, g)), in + outB);
+        }
+    }
+
+    private void gbps(String key, double sec, double bytes) {
+        line(key + ".ms", "%.4f", sec * 1e3);
+        line(key + ".gbps", "%.4g", bytes / sec / 1e9);
+    }
+
+    // ---- lstm / gru: B64 T100 512->512 and the seed's B32 T20 1->64, forward and forward+backward ------
+
+    private void recurrent(boolean lstm) {
+        String name = lstm ? "lstm" : "gru";
+        int gates = lstm ? 4 : 3;
+        int[][] shapes = quick ? new int[][] {{2, 3, 4, 8}, {2, 3, 1, 4}}
+                : new int[][] {{64, 100, 512, 512}, {32, 20, 1, 64}};
+        for (int[] sh : shapes) {
+            int b = sh[0], t = sh[1], in = sh[2], hid = sh[3];
+            String key = name + ".b" + b + "t" + t + "i" + in + "h" + hid;
+            line(key + ".shape", "x [%d,%d,%d] units %d, float32, returnSequences", b, t, in, hid);
+            double flops = 2.0 * b * t * (in + (double) hid) * gates * hid;
+            try (Scope s = Scope.open()) {
+                Rng rng = new Rng(3);
+                Tensor x = rng.uniform(DType.FLOAT32, -1, 1, b, t, in);
+                Tensor k = rng.uniform(DType.FLOAT32, -0.1, 0.1, in, gates * hid);
+                Tensor rk = rng.uniform(DType.FLOAT32, -0.1, 0.1, hid, gates * hid);
+                Tensor bias = lstm ? rng.uniform(DType.FLOAT32, -0.1, 0.1, gates * hid)
+                        : rng.uniform(DType.FLOAT32, -0.1, 0.1, 2, gates * hid);
+                double fwd = time(() -> {
+                    try (Scope inner = Scope.open()) {
+                        run(lstm, x, k, rk, bias);
+                    }
+                });
+                timed(key + ".forward", fwd, flops);
+                double both = time(() -> {
+                    try (Scope inner = Scope.open(); GradientTape tape = GradientTape.start()) {
+                        tape.watch(x, k, rk, bias);
+                        Tensor y = run(lstm, x, k, rk, bias);
+                        tape.gradient(y.sum(), x, k, rk, bias);
+                    }
+                });
+                // backward: the input gradients and both weight gradients, about twice the forward's products
+                timed(key + ".forward_backward", both, 3 * flops);
+            }
+        }
+    }
+
+    private static Tensor run(boolean lstm, Tensor x, Tensor k, Tensor rk, Tensor bias) {
+        return lstm ? RecurrentOps.lstm(x, k, rk, bias, null, null, true)[0]
+                : RecurrentOps.gru(x, k, rk, bias, null, true)[0];
+    }
+
+    // ---- training ---------------------------------------------------------------------------------
+
+    /** The workshop CIFAR CNN's fit at B32 and B256: one timed epoch of several steps. */
+    private void cnnTrain() {
+        int[] batches = quick ? new int[] {2} : new int[] {32, 256};
+        int steps = quick ? 2 : 20;
+        for (int batch : batches) {
+            String key = "cnn-train.b" + batch;
+            int n = batch * steps;
+            line(key + ".shape", "CifarCnn, x [%d,32,32,3], %d steps a fit, Adam, float32", n, steps);
+            try (Scope s = Scope.open(); Sequential model = CifarCnn.buildCompiled(1L)) {
+                model.setOutput(new PrintStream(OutputStream.nullOutputStream()));
+                Rng rng = new Rng(7);
+                Tensor x = rng.uniform(DType.FLOAT32, 0, 1, n, 32, 32, 3);
+                int[] labels = new int[n];
+                for (int i = 0; i < n; i++) {
+                    labels[i] = (int) rng.nextLong(10);
+                }
+                Tensor y = ImageOps.toCategorical(labels, 10);
+                FitOptions opts = new FitOptions().epochs(1).batchSize(batch).verbose(0).seed(3L);
+                double sec = timeFits(() -> model.fit(x, y, opts));
+                line(key + ".step.ms", "%.3f", sec / steps * 1e3);
+                line(key + ".images_per_s", "%.1f", n / sec);
+            }
+        }
+    }
+
+    /** Median of a few timed fits after one untimed one (fits are long: fewer repetitions). */
+    private double timeFits(Runnable fit) {
+        fit.run();
+        sync();
+        int n = quick ? 1 : 3;
+        long[] ns = new long[n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            fit.run();
+            sync();
+            ns[i] = System.nanoTime() - t0;
+        }
+        return new Samples(ns).median() / 1e9;
+    }
+
+    /**
+     * The seed LSTM forecaster's fit: LSTM(64) → Dense(32, relu) → Dense(4), Adam, MSE, windows of
+     * 20 weeks of one feature, 704 samples in batches of 32 (22 steps an epoch), 100 epochs (2,200
+     * steps). Timed once after a one-epoch warm-up.
+     */
+    private void lstmTrain() {
+        int samples = quick ? 8 : 704, epochs = quick ? 2 : 100, batch = quick ? 4 : 32, t = quick ? 3 : 20;
+        int stepsPerEpoch = (samples + batch - 1) / batch;
+        line("lstm-train.shape", "LSTM(64)-Dense(32,relu)-Dense(4), x [%d,%d,1], batch %d, %d epochs (%d steps)",
+                samples, t, batch, epochs, epochs * stepsPerEpoch);
+        try (Scope s = Scope.open(); Sequential model = new Sequential(new Input(t, 1), new LSTM(64),
+                new Dense(32, "relu"), new Dense(4))) {
+            model.setOutput(new PrintStream(OutputStream.nullOutputStream()));
+            model.compile(new Adam(1e-3), new MeanSquaredError());
+            Rng rng = new Rng(11);
+            Tensor x = rng.uniform(DType.FLOAT32, 0, 1, samples, t, 1);
+            Tensor y = rng.uniform(DType.FLOAT32, 0, 1, samples, 4);
+            model.fit(x, y, new FitOptions().epochs(1).batchSize(batch).verbose(0).seed(5L));
+            sync();
+            long t0 = System.nanoTime();
+            model.fit(x, y, new FitOptions().epochs(epochs).batchSize(batch).verbose(0).seed(5L));
+            sync();
+            double sec = (System.nanoTime() - t0) / 1e9;
+            line("lstm-train.fit.s", "%.3f", sec);
+            line("lstm-train.step.ms", "%.4f", sec / (epochs * stepsPerEpoch) * 1e3);
+        }
+    }
+}
