@@ -1,22 +1,16 @@
 package dev.lamina.models;
 
 import dev.lamina.autograd.GradientTape;
-import dev.lamina.callbacks.Callback;
 import dev.lamina.losses.Loss;
 import dev.lamina.metrics.Metric;
 import dev.lamina.nn.Layer;
 import dev.lamina.optim.Optimizer;
-import dev.lamina.tensor.DType;
-import dev.lamina.tensor.Rng;
-import dev.lamina.tensor.Scope;
-import dev.lamina.tensor.Shapes;
 import dev.lamina.tensor.Tensor;
 import dev.lamina.tensor.Variable;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -166,6 +160,15 @@ public abstract class Model implements AutoCloseable {
         return stopTraining;
     }
 
+    void resetStopTraining() {
+        stopTraining = false;
+    }
+
+    /** Where fit and summary print. */
+    PrintStream output() {
+        return out;
+    }
+
     // ---- weights -----------------------------------------------------------------------------
 
     public List<Variable> weights() {
@@ -251,166 +254,7 @@ public abstract class Model implements AutoCloseable {
      * the data, empty data, a missing compile.
      */
     public History fit(Tensor[] x, Tensor y, FitOptions options) {
-        if (optimizer == null) {
-            throw new IllegalStateException(name + ".fit: call compile(optimizer, loss, metrics) first");
-        }
-        int n = checkData("fit", x, y);
-        Tensor[] trainX = x;
-        Tensor trainY = y;
-        Tensor[] valX = options.validationX;
-        Tensor valY = options.validationY;
-        List<Tensor> owned = new ArrayList<>();
-        if (valX != null) {
-            checkData("fit (validation data)", valX, valY);
-        } else if (options.validationSplit > 0) {
-            // as Keras: the first floor(n·(1 − split)) samples train, the rest validate
-            int nVal = n - (int) Math.floor(n * (1.0 - options.validationSplit));
-            if (nVal == 0 || nVal == n) {
-                throw new IllegalArgumentException("fit: validation split " + options.validationSplit + " of " + n
-                        + " samples leaves " + (n - nVal) + " for training and " + nVal + " for validation");
-            }
-            int nTrain = n - nVal;
-            trainX = new Tensor[x.length];
-            valX = new Tensor[x.length];
-            try (Scope s = Scope.open()) {
-                for (int i = 0; i < x.length; i++) {
-                    trainX[i] = s.keep(x[i].slice(0, 0, nTrain));
-                    valX[i] = s.keep(x[i].slice(0, nTrain, n));
-                    owned.add(trainX[i]);
-                    owned.add(valX[i]);
-                }
-                trainY = s.keep(y.slice(0, 0, nTrain));
-                valY = s.keep(y.slice(0, nTrain, n));
-                owned.add(trainY);
-                owned.add(valY);
-            }
-            n = nTrain;
-        }
-        try {
-            return trainLoop(trainX, trainY, n, valX, valY, options);
-        } finally {
-            for (Tensor t : owned) {
-                t.close();
-            }
-        }
-    }
-
-    private History trainLoop(Tensor[] x, Tensor y, int n, Tensor[] valX, Tensor valY, FitOptions o) {
-        History history = new History();
-        int steps = (n + o.batchSize - 1) / o.batchSize;
-        ProgressBar bar = new ProgressBar(out, o.verbose, steps, ProgressBar.isTerminal());
-        Rng shuffleRng = new Rng(o.seed != null ? o.seed : Rng.nextGlobalSeed());
-        List<Callback> callbacks = o.callbacks;
-        stopTraining = false;
-        for (Callback c : callbacks) {
-            c.setModel(this);
-        }
-        Map<String, Double> empty = new LinkedHashMap<>();
-        for (Callback c : callbacks) {
-            c.onTrainBegin(empty);
-        }
-        Map<String, Double> logs = new LinkedHashMap<>();
-        for (int epoch = o.initialEpoch; epoch < o.epochs && !stopTraining; epoch++) {
-            for (Callback c : callbacks) {
-                c.onEpochBegin(epoch, new LinkedHashMap<>());
-            }
-            bar.epochBegin(epoch, o.epochs);
-            int[] order = shuffleRng.order(n, o.shuffle);
-            for (Metric m : metrics) {
-                m.reset();
-            }
-            double lossSum = 0;
-            long seen = 0;
-            for (int step = 0; step < steps; step++) {
-                for (Callback c : callbacks) {
-                    c.onBatchBegin(step, new LinkedHashMap<>());
-                }
-                int start = step * o.batchSize;
-                int end = Math.min(n, start + o.batchSize);
-                double batchLoss;
-                try (Scope s = Scope.open()) {
-                    Tensor[] xb = new Tensor[x.length];
-                    for (int i = 0; i < x.length; i++) {
-                        xb[i] = batch(x[i], order, start, end, o.shuffle);
-                    }
-                    Tensor yb = batch(y, order, start, end, o.shuffle);
-                    batchLoss = trainStep(xb, yb);
-                }
-                lossSum += batchLoss * (end - start);
-                seen += end - start;
-                logs = new LinkedHashMap<>();
-                logs.put("loss", lossSum / seen);
-                for (Metric m : metrics) {
-                    logs.put(m.name(), m.result());
-                }
-                bar.batchEnd(step + 1, logs);
-                for (Callback c : callbacks) {
-                    c.onBatchEnd(step, logs);
-                }
-                if (stopTraining) {
-                    break; // as Keras: a callback (TerminateOnNaN) ends the epoch after this batch
-                }
-            }
-            if (valX != null) {
-                Map<String, Double> val = evaluate(valX, valY, o.batchSize);
-                for (Map.Entry<String, Double> e : val.entrySet()) {
-                    logs.put("val_" + e.getKey(), e.getValue());
-                }
-            }
-            bar.epochEnd(logs);
-            history.record(epoch, logs);
-            for (Callback c : callbacks) {
-                c.onEpochEnd(epoch, logs);
-            }
-        }
-        optimizer.finalizeVariableValues(trainableWeights()); // EMA: weights become their averages (Keras)
-        for (Callback c : callbacks) {
-            c.onTrainEnd(logs);
-        }
-        return history;
-    }
-
-    /** One optimizer step on a batch; returns the batch loss (with regularization). */
-    private double trainStep(Tensor[] xb, Tensor yb) {
-        try (GradientTape tape = GradientTape.start()) {
-            Tensor pred = call(xb, true);
-            Tensor l = loss.compute(yb, pred);
-            Tensor reg = regularizationLoss();
-            Tensor total = reg == null ? l : l.add(reg);
-            List<Variable> vars = trainableWeights();
-            List<Tensor> grads = tape.gradient(total, vars);
-            tape.close();
-            optimizer.apply(grads, vars);
-            updateMetrics(yb, pred);
-            return total.item();
-        }
-    }
-
-    private void updateMetrics(Tensor yTrue, Tensor yPred) {
-        if (metrics.isEmpty()) {
-            return;
-        }
-        double[] t = yTrue.toDoubleArray();
-        double[] p = yPred.toDoubleArray();
-        for (Metric m : metrics) {
-            m.update(t, yTrue.shape(), p, yPred.shape());
-        }
-    }
-
-    /** Rows [start, end) of the epoch order: a slice when in order, a gather when shuffled. */
-    private static Tensor batch(Tensor t, int[] order, int start, int end, boolean shuffled) {
-        if (!shuffled) {
-            return t.slice(0, start, end);
-        }
-        long[] ids = new long[end - start];
-        for (int i = start; i < end; i++) {
-            ids[i - start] = order[i];
-        }
-        Tensor idT = Tensor.zeros(t.backend(), DType.INT64, ids.length);
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(ids.length * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        b.asLongBuffer().put(ids);
-        t.backend().upload(b, idT.storage());
-        return t.gather(idT);
+        return new Trainer(this).fit(x, y, options);
     }
 
     // ---- evaluate and predict ------------------------------------------------------------------
@@ -426,37 +270,7 @@ public abstract class Model implements AutoCloseable {
 
     /** Loss (weighted by batch size) and metrics over all samples, inference mode. */
     public Map<String, Double> evaluate(Tensor[] x, Tensor y, int batchSize) {
-        if (loss == null) {
-            throw new IllegalStateException(name + ".evaluate: call compile(optimizer, loss, metrics) first");
-        }
-        if (batchSize <= 0) {
-            throw new IllegalArgumentException("evaluate: batch size must be positive, got " + batchSize);
-        }
-        int n = checkData("evaluate", x, y);
-        for (Metric m : metrics) {
-            m.reset();
-        }
-        double sum = 0;
-        for (int start = 0; start < n; start += batchSize) {
-            int end = Math.min(n, start + batchSize);
-            try (Scope s = Scope.open()) {
-                Tensor[] xb = new Tensor[x.length];
-                for (int i = 0; i < x.length; i++) {
-                    xb[i] = x[i].slice(0, start, end);
-                }
-                Tensor yb = y.slice(0, start, end);
-                Tensor pred = GradientTape.noGrad(() -> call(xb, false));
-                Tensor l = GradientTape.noGrad(() -> loss.compute(yb, pred));
-                sum += l.item() * (end - start);
-                updateMetrics(yb, pred);
-            }
-        }
-        Map<String, Double> result = new LinkedHashMap<>();
-        result.put("loss", sum / n);
-        for (Metric m : metrics) {
-            result.put(m.name(), m.result());
-        }
-        return result;
+        return new Trainer(this).evaluate(x, y, batchSize);
     }
 
     /** Predictions for all samples, in batches of 32, inference mode. */
@@ -470,143 +284,7 @@ public abstract class Model implements AutoCloseable {
 
     /** Predictions for all samples in batches; the result belongs to the caller's scope. */
     public Tensor predict(Tensor[] x, int batchSize) {
-        if (batchSize <= 0) {
-            throw new IllegalArgumentException("predict: batch size must be positive, got " + batchSize);
-        }
-        int n = checkInputs("predict", x);
-        List<Tensor> parts = new ArrayList<>();
-        Tensor result;
-        try (Scope s = Scope.open()) {
-            for (int start = 0; start < n; start += batchSize) {
-                int end = Math.min(n, start + batchSize);
-                Tensor[] xb = new Tensor[x.length];
-                for (int i = 0; i < x.length; i++) {
-                    xb[i] = x[i].slice(0, start, end);
-                }
-                parts.add(GradientTape.noGrad(() -> call(xb, false)));
-            }
-            result = s.keep(parts.size() == 1 ? parts.get(0) : Tensor.concat(parts, 0));
-        }
-        return result;
-    }
-
-    // ---- input checks --------------------------------------------------------------------------
-
-    private int checkInputs(String op, Tensor[] x) {
-        if (x == null || x.length != inputCount()) {
-            throw new IllegalArgumentException(op + ": model " + name + " takes " + inputCount() + " input(s), got "
-                    + (x == null ? 0 : x.length));
-        }
-        long n = -1;
-        for (int i = 0; i < x.length; i++) {
-            Tensor t = x[i];
-            if (t == null) {
-                throw new IllegalArgumentException(op + ": input " + i + " is null");
-            }
-            if (t.rank() < 1) {
-                throw new IllegalArgumentException(op + ": input " + i + " must have a sample axis, got a scalar");
-            }
-            if (n >= 0 && t.dim(0) != n) {
-                throw new IllegalArgumentException(op + ": inputs have different sample counts (" + n + " and " + t.dim(0) + ")");
-            }
-            n = t.dim(0);
-            if (t.backend() != x[0].backend()) {
-                throw new IllegalArgumentException(op + ": inputs on different backends");
-            }
-        }
-        if (n == 0) {
-            throw new IllegalArgumentException(op + ": no samples (input has shape " + Shapes.str(x[0].shape()) + ")");
-        }
-        for (int i = 0; i < x.length; i++) {
-            checkFinite(op, "x" + (x.length > 1 ? "[" + i + "]" : ""), x[i]);
-        }
-        // one sample through the model in inference mode: builds it and surfaces shape errors now
-        try (Scope s = Scope.open()) {
-            Tensor[] first = new Tensor[x.length];
-            for (int i = 0; i < x.length; i++) {
-                first[i] = x[i].slice(0, 0, 1);
-            }
-            GradientTape.noGrad(() -> call(first, false));
-        } catch (IllegalArgumentException e) {
-            StringBuilder shapes = new StringBuilder();
-            for (int i = 0; i < x.length; i++) {
-                shapes.append(i == 0 ? "" : ", ").append(Shapes.str(x[i].shape()));
-            }
-            throw new IllegalArgumentException(op + ": input" + (x.length > 1 ? "s " : " ") + shapes + " do"
-                    + (x.length > 1 ? "" : "es") + " not fit model " + name + ": " + e.getMessage(), e);
-        }
-        if (n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(op + ": too many samples: " + n);
-        }
-        return (int) n;
-    }
-
-    private int checkData(String op, Tensor[] x, Tensor y) {
-        int n = checkInputs(op, x);
-        if (y == null) {
-            throw new IllegalArgumentException(op + ": targets y are required");
-        }
-        if (y.rank() < 1 || y.dim(0) != n) {
-            throw new IllegalArgumentException(op + ": x has " + n + " samples but y has "
-                    + (y.rank() < 1 ? "none (a scalar)" : y.dim(0)) + " (y shape " + Shapes.str(y.shape()) + ")");
-        }
-        if (y.backend() != x[0].backend()) {
-            throw new IllegalArgumentException(op + ": x is on backend " + x[0].backend().name() + " but y on " + y.backend().name());
-        }
-        checkFinite(op, "y", y);
-        if (loss != null) {
-            try (Scope s = Scope.open()) {
-                Tensor[] first = new Tensor[x.length];
-                for (int i = 0; i < x.length; i++) {
-                    first[i] = x[i].slice(0, 0, 1);
-                }
-                Tensor pred = GradientTape.noGrad(() -> call(first, false));
-                Tensor y1 = y.slice(0, 0, 1);
-                try {
-                    GradientTape.noGrad(() -> loss.compute(y1, pred));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(op + ": targets of shape " + Shapes.str(y.shape())
-                            + " do not fit the model's output " + Layer.shapeStr(withBatch(pred.shape())) + " for loss "
-                            + loss.name() + ": " + e.getMessage(), e);
-                }
-            }
-        }
-        return n;
-    }
-
-    private static long[] withBatch(long[] s) {
-        long[] r = s.clone();
-        if (r.length > 0) {
-            r[0] = -1;
-        }
-        return r;
-    }
-
-    private static void checkFinite(String op, String what, Tensor t) {
-        if (!t.dtype().isFloating()) {
-            return;
-        }
-        try (Scope s = Scope.open()) {
-            // one pass first: a NaN makes the sum NaN (so can inf − inf, which the count then clears)
-            if (t.numel() == 0 || !Double.isNaN(t.sum().item())) {
-                return;
-            }
-            Tensor nan = t.ne(t);
-            long count = nan.cast(DType.INT64).sum().toLongArray()[0];
-            if (count > 0) {
-                boolean[] flags = nan.reshape(t.dim(0), -1).toBooleanArray();
-                long perSample = t.numel() / t.dim(0);
-                long first = 0;
-                for (int i = 0; i < flags.length; i++) {
-                    if (flags[i]) {
-                        first = i / perSample;
-                        break;
-                    }
-                }
-                throw new IllegalArgumentException(op + ": " + what + " contains " + count + " NaN value(s), the first in sample "
-                        + first);
-            }
-        }
+        return new Trainer(this).predict(x, batchSize);
     }
 
     // ---- summary -----------------------------------------------------------------------------
@@ -623,42 +301,7 @@ public abstract class Model implements AutoCloseable {
 
     /** The text {@link #summary()} prints. */
     public String summaryString() {
-        StringBuilder sb = new StringBuilder();
-        String line = "_".repeat(65) + "\n";
-        String dline = "=".repeat(65) + "\n";
-        sb.append("Model: \"").append(name).append("\"\n").append(line);
-        sb.append(String.format(Locale.ROOT, " %-28s%-26s%-9s%n", "Layer (type)", "Output Shape", "Param #"));
-        sb.append(dline);
-        List<long[]> shapes = layerOutputShapes();
-        List<Layer> shown = new ArrayList<>();
-        for (Layer l : layers) {
-            if (!(l instanceof dev.lamina.nn.Input)) {
-                shown.add(l);
-            }
-        }
-        for (int i = 0; i < shown.size(); i++) {
-            Layer l = shown.get(i);
-            String shape = shapes == null || shapes.get(i) == null ? "?" : Layer.shapeStr(shapes.get(i));
-            sb.append(String.format(Locale.ROOT, " %-28s%-26s%-9s%n", column(l.name() + " (" + l.className() + ")", 28),
-                    column(shape, 26), String.format(Locale.ROOT, "%,d", l.countParams())));
-            sb.append(i == shown.size() - 1 ? "" : "\n");
-        }
-        long trainable = 0;
-        for (Variable v : trainableWeights()) {
-            trainable += Shapes.numel(v.shape());
-        }
-        long total = countParams();
-        sb.append(dline);
-        sb.append(String.format(Locale.ROOT, "Total params: %,d%n", total));
-        sb.append(String.format(Locale.ROOT, "Trainable params: %,d%n", trainable));
-        sb.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", total - trainable));
-        sb.append(line);
-        return sb.toString();
-    }
-
-    /** The text, padded by the format to {@code width}; a longer one keeps a space before the next column. */
-    private static String column(String text, int width) {
-        return text.length() >= width ? text + " " : text;
+        return ModelSummary.of(this, layers, layerOutputShapes());
     }
 
     // ---- saving ------------------------------------------------------------------------------
