@@ -50,7 +50,7 @@ final class InputChecks {
         // one sample through the model in inference mode: builds it and surfaces shape errors now
         try (Scope s = Scope.open()) {
             Tensor[] first = firstSample(x);
-            GradientTape.noGrad(() -> model.call(first, false));
+            GradientTape.noGrad(() -> model.callOutputs(first, false));
         } catch (IllegalArgumentException e) {
             StringBuilder shapes = new StringBuilder();
             for (int i = 0; i < x.length; i++) {
@@ -65,32 +65,57 @@ final class InputChecks {
         return (int) n;
     }
 
-    /** Checks inputs and targets of {@code model} (and targets against the loss when compiled); returns the sample count. */
-    static int checkData(Model model, String op, Tensor[] x, Tensor y) {
+    /**
+     * Checks inputs and targets of {@code model} (one target per output, null only where the
+     * output has no loss) and, when compiled, each target against its loss; returns the sample count.
+     */
+    static int checkData(Model model, String op, Tensor[] x, Tensor[] ys) {
         int n = checkInputs(model, op, x);
-        if (y == null) {
+        int outs = model.outputCount();
+        if (ys == null || (outs == 1 && ys.length == 1 && ys[0] == null)) {
             throw new IllegalArgumentException(op + ": targets y are required");
         }
-        if (y.rank() < 1 || y.dim(0) != n) {
-            throw new IllegalArgumentException(op + ": x has " + n + " samples but y has "
-                    + (y.rank() < 1 ? "none (a scalar)" : y.dim(0)) + " (y shape " + Shapes.str(y.shape()) + ")");
+        if (ys.length != outs) {
+            throw new IllegalArgumentException(op + ": model " + model.name() + " has " + outs + " output(s) "
+                    + model.outputNames() + ", got " + ys.length + " target(s)");
         }
-        if (y.backend() != x[0].backend()) {
-            throw new IllegalArgumentException(op + ": x is on backend " + x[0].backend().name() + " but y on " + y.backend().name());
-        }
-        checkFinite(op, "y", y);
-        Loss loss = model.loss();
-        if (loss != null) {
-            try (Scope s = Scope.open()) {
-                Tensor[] first = firstSample(x);
-                Tensor pred = GradientTape.noGrad(() -> model.call(first, false));
+        try (Scope s = Scope.open()) {
+            Tensor[] preds = null;
+            for (int k = 0; k < outs; k++) {
+                Tensor y = ys[k];
+                String yName = outs == 1 ? "y" : "y[" + model.outputNames().get(k) + "]";
+                boolean hasLoss = model.isCompiled() && model.lossOf(k) != null;
+                if (y == null) {
+                    if (hasLoss || !model.isCompiled()) {
+                        throw new IllegalArgumentException(op + ": targets " + yName + " are required");
+                    }
+                    continue;
+                }
+                if (y.rank() < 1 || y.dim(0) != n) {
+                    throw new IllegalArgumentException(op + ": x has " + n + " samples but " + yName + " has "
+                            + (y.rank() < 1 ? "none (a scalar)" : y.dim(0)) + " (" + yName + " shape " + Shapes.str(y.shape()) + ")");
+                }
+                if (y.backend() != x[0].backend()) {
+                    throw new IllegalArgumentException(op + ": x is on backend " + x[0].backend().name() + " but " + yName + " on "
+                            + y.backend().name());
+                }
+                checkFinite(op, yName, y);
+                Loss loss = hasLoss ? model.lossOf(k) : null;
+                if (loss == null) {
+                    continue;
+                }
+                if (preds == null) {
+                    Tensor[] first = firstSample(x);
+                    preds = GradientTape.noGrad(() -> model.callOutputs(first, false));
+                }
+                Tensor pred = preds[k];
                 Tensor y1 = y.slice(0, 0, 1);
                 try {
                     GradientTape.noGrad(() -> loss.compute(y1, pred));
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(op + ": targets of shape " + Shapes.str(y.shape())
-                            + " do not fit the model's output " + Layer.shapeStr(withBatch(pred.shape())) + " for loss "
-                            + loss.name() + ": " + e.getMessage(), e);
+                    throw new IllegalArgumentException(op + ": targets " + (outs == 1 ? "" : yName + " ") + "of shape "
+                            + Shapes.str(y.shape()) + " do not fit the model's output " + Layer.shapeStr(withBatch(pred.shape()))
+                            + " for loss " + loss.name() + ": " + e.getMessage(), e);
                 }
             }
         }

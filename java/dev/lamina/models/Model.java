@@ -4,6 +4,7 @@ import dev.lamina.autograd.GradientTape;
 import dev.lamina.losses.Loss;
 import dev.lamina.metrics.Metric;
 import dev.lamina.nn.Layer;
+import dev.lamina.nn.SymbolicTensor;
 import dev.lamina.optim.Optimizer;
 import dev.lamina.tensor.Tensor;
 import dev.lamina.tensor.Variable;
@@ -19,8 +20,19 @@ import java.util.Map;
  * A trainable model, as {@code keras.Model}: {@link #compile} with an optimizer, a loss and
  * metrics, then {@link #fit}, {@link #evaluate} and {@link #predict}.
  *
- * <p>{@link Sequential} is a stack of layers. For models that are not a stack (two inputs, a
- * residual connection) subclass Model: create the layers in the constructor with
+ * <p>{@link Sequential} is a stack of layers. The functional API builds any graph of layers
+ * (several inputs or outputs, shared layers, residual connections) from symbolic tensors, as
+ * Keras's {@code keras.Model(inputs, outputs)}:
+ *
+ * <pre>{@code
+ * SymbolicTensor a = Input.of("a", 3);
+ * SymbolicTensor b = Input.of("b", 2);
+ * SymbolicTensor h = new Dense(8, "relu").apply(new Concatenate().apply(a, b));
+ * Model model = new Model(List.of(a, b), List.of(new Dense(1).apply(h)));
+ * model.compile(new Adam(0.01), "mse");
+ * }</pre>
+ *
+ * <p>A model can also be subclassed: create the layers in the constructor with
  * {@link #track}, and write {@link #call} with tensor ops:
  *
  * <pre>{@code
@@ -35,17 +47,68 @@ import java.util.Map;
  * }
  * }</pre>
  */
-public abstract class Model implements AutoCloseable {
+public class Model implements AutoCloseable {
     private final String name;
     private final List<Layer> layers = new ArrayList<>();
     private Optimizer optimizer;
     private Loss loss;
     private final List<Metric> metrics = new ArrayList<>();
+    /** Per output: its loss (null: none), its weight in the total, its metrics. */
+    private final List<Loss> outputLosses = new ArrayList<>();
+    private double[] lossWeights = new double[0];
+    private final List<List<Metric>> outputMetrics = new ArrayList<>();
     private volatile boolean stopTraining;
     private PrintStream out = System.out;
+    /** The layer graph of a functional model; null for Sequential and subclassed models. */
+    private final FunctionalGraph graph;
 
+    /**
+     * A subclassed model (or Sequential) named {@code name}.
+     *
+     * @param name the model's name, or null for a default from the class name
+     */
     protected Model(String name) {
         this.name = name != null ? name : Layer.uniqueName(snake(getClass().getSimpleName()));
+        this.graph = null;
+    }
+
+    /**
+     * A functional model from one symbolic input to one symbolic output, as
+     * {@code keras.Model(inputs, outputs)}.
+     *
+     * @param input a tensor from {@link dev.lamina.nn.Input#of}
+     * @param output a tensor computed from it by layers
+     */
+    public Model(SymbolicTensor input, SymbolicTensor output) {
+        this(null, List.of(input), List.of(output));
+    }
+
+    /**
+     * A functional model with several inputs and/or outputs. {@link #fit} and friends take the
+     * inputs and targets in these orders (or by name: input layer names, output layer names).
+     *
+     * @param inputs tensors from {@link dev.lamina.nn.Input#of}
+     * @param outputs tensors computed from them by layers
+     */
+    public Model(List<SymbolicTensor> inputs, List<SymbolicTensor> outputs) {
+        this(null, inputs, outputs);
+    }
+
+    /**
+     * A named functional model. Every layer between the inputs and the outputs becomes the
+     * model's; layer names must be unique in it. A problem (an output that does not depend on the
+     * inputs, an unused input, two layers of one name) is an IllegalArgumentException.
+     *
+     * @param name the model's name, or null for {@code functional}, {@code functional_1}, ...
+     * @param inputs tensors from {@link dev.lamina.nn.Input#of}
+     * @param outputs tensors computed from them by layers
+     */
+    public Model(String name, List<SymbolicTensor> inputs, List<SymbolicTensor> outputs) {
+        this.name = name != null ? name : Layer.uniqueName("functional");
+        this.graph = new FunctionalGraph(this.name, inputs, outputs);
+        for (Layer l : graph.layers) {
+            track(l);
+        }
     }
 
     private static String snake(String s) {
@@ -68,18 +131,147 @@ public abstract class Model implements AutoCloseable {
         return layer;
     }
 
-    /** The tracked layers in order. */
+    /**
+     * The model's layers in order, without its {@link dev.lamina.nn.Input} layers (as Keras's
+     * {@code Sequential.layers}).
+     *
+     * @return the layers
+     */
     public List<Layer> layers() {
+        List<Layer> out = new ArrayList<>();
+        for (Layer l : layers) {
+            if (!(l instanceof dev.lamina.nn.Input)) {
+                out.add(l);
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /** Every tracked layer, Input layers included (for the architecture and the forward pass). */
+    final List<Layer> allLayers() {
         return Collections.unmodifiableList(layers);
     }
 
-    /** Number of input tensors {@link #call} takes (1 unless overridden). */
-    public int inputCount() {
-        return 1;
+    /**
+     * The layer named {@code name} (Input layers included), as {@code model.get_layer(name)}.
+     *
+     * @param name the layer's name
+     * @return the layer
+     */
+    public Layer getLayer(String name) {
+        for (Layer l : layers) {
+            if (l.name().equals(name)) {
+                return l;
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (Layer l : layers) {
+            names.add(l.name());
+        }
+        throw new IllegalArgumentException(this.name + ": no layer named '" + name + "' (it has " + names + ")");
     }
 
-    /** The forward pass; {@code training} switches dropout and batch-norm statistics. */
-    public abstract Tensor call(Tensor[] inputs, boolean training);
+    /**
+     * The layer at {@code index} of {@link #layers()}, as {@code model.get_layer(index=...)}.
+     *
+     * @param index the position in {@link #layers()}
+     * @return the layer
+     */
+    public Layer getLayer(int index) {
+        List<Layer> ls = layers();
+        if (index < 0 || index >= ls.size()) {
+            throw new IllegalArgumentException(name + ": layer index " + index + " is out of range (the model has " + ls.size()
+                    + " layers)");
+        }
+        return ls.get(index);
+    }
+
+    /** Number of input tensors {@link #call} takes (1 unless overridden; a functional model's input count). */
+    public int inputCount() {
+        return graph != null ? graph.inputs.size() : 1;
+    }
+
+    /**
+     * Number of outputs: 1, or a functional model's output count.
+     *
+     * @return the output count
+     */
+    public int outputCount() {
+        return graph != null ? graph.outputs.size() : 1;
+    }
+
+    /**
+     * The output names, which key per-output losses, metrics, targets and logs: the producing
+     * layers' names for a functional model, else {@code [name of the last layer]} or {@code ["output"]}.
+     *
+     * @return one name per output
+     */
+    public List<String> outputNames() {
+        if (graph != null) {
+            return graph.outputNames();
+        }
+        List<Layer> ls = layers();
+        return List.of(ls.isEmpty() ? "output" : ls.get(ls.size() - 1).name());
+    }
+
+    /**
+     * The input names (the Input layers' names of a functional model), which key inputs given as a map.
+     *
+     * @return one name per input
+     */
+    public List<String> inputNames() {
+        if (graph != null) {
+            return graph.inputNames();
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < inputCount(); i++) {
+            names.add(inputCount() == 1 ? "input" : "input_" + i);
+        }
+        return names;
+    }
+
+    /** The layer graph of a functional model, or null. */
+    final FunctionalGraph graph() {
+        return graph;
+    }
+
+    /**
+     * The forward pass; {@code training} switches dropout and batch-norm statistics. A subclass
+     * overrides it; a functional model runs its graph (and needs one output: see
+     * {@link #callOutputs}).
+     *
+     * @param inputs one tensor per input
+     * @param training true in training mode
+     * @return the output
+     */
+    public Tensor call(Tensor[] inputs, boolean training) {
+        if (graph == null) {
+            throw new UnsupportedOperationException(name + ": a subclassed Model must override call(Tensor[], boolean)");
+        }
+        Tensor[] out = callOutputs(inputs, training);
+        if (out.length != 1) {
+            throw new IllegalStateException(name + " has " + out.length + " outputs " + outputNames() + "; use callOutputs");
+        }
+        return out[0];
+    }
+
+    /**
+     * The forward pass giving every output (one for a model that is not functional).
+     *
+     * @param inputs one tensor per input
+     * @param training true in training mode
+     * @return one tensor per output, in {@link #outputNames()} order
+     */
+    public Tensor[] callOutputs(Tensor[] inputs, boolean training) {
+        if (graph == null) {
+            return new Tensor[] {call(inputs, training)};
+        }
+        if (inputs == null || inputs.length != graph.inputs.size()) {
+            throw new IllegalArgumentException(name + " takes " + graph.inputs.size() + " input(s) " + inputNames() + ", got "
+                    + (inputs == null ? 0 : inputs.length));
+        }
+        return graph.run(inputs, training);
+    }
 
     /** Single-input forward pass. */
     public final Tensor call(Tensor x, boolean training) {
@@ -98,10 +290,120 @@ public abstract class Model implements AutoCloseable {
         if (optimizer == null || loss == null) {
             throw new IllegalArgumentException("compile: optimizer and loss are required");
         }
+        int n = outputCount();
+        if (n > 1 && metrics.length > 0) {
+            throw new IllegalArgumentException(name + ".compile: the model has " + n + " outputs " + outputNames()
+                    + "; give metrics per output with compile(optimizer, losses, lossWeights, metrics)");
+        }
         this.optimizer = optimizer;
         this.loss = loss;
         this.metrics.clear();
         this.metrics.addAll(Arrays.asList(metrics));
+        outputLosses.clear();
+        outputMetrics.clear();
+        lossWeights = new double[n];
+        for (int i = 0; i < n; i++) {
+            outputLosses.add(loss); // as Keras: one loss for every output
+            outputMetrics.add(i == 0 ? List.copyOf(this.metrics) : List.of());
+            lossWeights[i] = 1;
+        }
+    }
+
+    /**
+     * Compiles a model with several outputs, as {@code model.compile(loss={"a": ..., "b": ...},
+     * loss_weights={"a": 1.0, "b": 0.2})}: the training loss is Σ weight·loss over the outputs
+     * that have a loss (plus regularization); fit logs it as {@code loss} and each output's own
+     * loss as {@code NAME_loss}.
+     *
+     * @param optimizer the optimizer
+     * @param losses output name to loss (at least one; outputs left out do not train)
+     * @param lossWeights output name to weight (null or missing: 1)
+     */
+    public void compile(Optimizer optimizer, Map<String, Loss> losses, Map<String, Double> lossWeights) {
+        compile(optimizer, losses, lossWeights, Map.of());
+    }
+
+    /**
+     * {@link #compile(Optimizer, Map, Map)} with metrics per output; fit logs them as
+     * {@code NAME_METRIC} ({@code out_mae}). A single-output model logs them by their own names.
+     *
+     * @param optimizer the optimizer
+     * @param losses output name to loss
+     * @param lossWeights output name to weight (null or missing: 1)
+     * @param metrics output name to its metrics (null or missing: none)
+     */
+    public void compile(Optimizer optimizer, Map<String, Loss> losses, Map<String, Double> lossWeights,
+                        Map<String, List<Metric>> metrics) {
+        List<String> names = outputNames();
+        if (optimizer == null || losses == null || losses.isEmpty()) {
+            throw new IllegalArgumentException(name + ".compile: an optimizer and at least one output loss are required");
+        }
+        for (Map<String, ?> m : java.util.Arrays.asList(losses, lossWeights, metrics)) {
+            if (m != null) {
+                for (String k : m.keySet()) {
+                    if (!names.contains(k)) {
+                        throw new IllegalArgumentException(name + ".compile: no output named '" + k + "' (outputs: " + names + ")");
+                    }
+                }
+            }
+        }
+        double[] w = new double[names.size()];
+        List<Loss> ls = new ArrayList<>();
+        List<List<Metric>> ms = new ArrayList<>();
+        List<Metric> flat = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String k = names.get(i);
+            ls.add(losses.get(k));
+            Double wk = lossWeights == null ? null : lossWeights.get(k);
+            if (wk != null && !(wk >= 0 && Double.isFinite(wk))) {
+                throw new IllegalArgumentException(name + ".compile: loss weight of '" + k + "' must be finite and >= 0, got " + wk);
+            }
+            w[i] = wk == null ? 1 : wk;
+            List<Metric> mk = metrics == null || metrics.get(k) == null ? List.of() : List.copyOf(metrics.get(k));
+            ms.add(mk);
+            flat.addAll(mk);
+        }
+        this.optimizer = optimizer;
+        this.loss = names.size() == 1 ? ls.get(0) : null;
+        this.metrics.clear();
+        this.metrics.addAll(flat);
+        outputLosses.clear();
+        outputLosses.addAll(ls);
+        outputMetrics.clear();
+        outputMetrics.addAll(ms);
+        this.lossWeights = w;
+    }
+
+    /**
+     * Compiles with an optimizer object and Keras names for the loss and metrics, as
+     * {@code model.compile(optimizer=Adam(0.01), loss="mse", metrics=["mae"])}; names resolve as
+     * in {@link #compile(String, String, String...)}.
+     *
+     * @param optimizer the optimizer
+     * @param loss the loss's Keras name
+     * @param metrics the metrics' Keras names
+     */
+    public void compile(Optimizer optimizer, String loss, String... metrics) {
+        if (optimizer == null || loss == null) {
+            throw new IllegalArgumentException(name + ".compile: optimizer and loss are required, got optimizer="
+                    + optimizer + ", loss=" + loss);
+        }
+        compile(optimizer, dev.lamina.losses.Losses.get(loss), metricsByName(loss, metrics));
+    }
+
+    private Metric[] metricsByName(String loss, String... metrics) {
+        Metric[] ms = new Metric[metrics.length];
+        for (int i = 0; i < metrics.length; i++) {
+            String m = metrics[i];
+            if (m == null) {
+                throw new IllegalArgumentException(name + ".compile: metric " + i + " is null");
+            }
+            String k = m.trim().toLowerCase(Locale.ROOT);
+            ms[i] = k.equals("accuracy") || k.equals("acc")
+                    ? dev.lamina.metrics.Metrics.accuracyFor(loss.trim())
+                    : dev.lamina.metrics.Metrics.get(m);
+        }
+        return ms;
     }
 
     /**
@@ -120,17 +422,7 @@ public abstract class Model implements AutoCloseable {
                     + optimizer + ", loss=" + loss);
         }
         Loss l = dev.lamina.losses.Losses.get(loss);
-        Metric[] ms = new Metric[metrics.length];
-        for (int i = 0; i < metrics.length; i++) {
-            String m = metrics[i];
-            if (m == null) {
-                throw new IllegalArgumentException(name + ".compile: metric " + i + " is null");
-            }
-            String k = m.trim().toLowerCase(Locale.ROOT);
-            ms[i] = k.equals("accuracy") || k.equals("acc")
-                    ? dev.lamina.metrics.Metrics.accuracyFor(loss.trim())
-                    : dev.lamina.metrics.Metrics.get(m);
-        }
+        Metric[] ms = metricsByName(loss, metrics);
         Optimizer o = dev.lamina.optim.Optimizers.get(optimizer);
         compile(o, l, ms);
     }
@@ -139,8 +431,29 @@ public abstract class Model implements AutoCloseable {
         return optimizer;
     }
 
+    /** The loss given to compile (null before compile, or after a per-output compile of several outputs). */
     public Loss loss() {
         return loss;
+    }
+
+    /** True once compile has set an optimizer and the losses. */
+    final boolean isCompiled() {
+        return optimizer != null && !outputLosses.isEmpty();
+    }
+
+    /** The loss of output {@code i} (null: that output does not train). */
+    final Loss lossOf(int i) {
+        return outputLosses.get(i);
+    }
+
+    /** The weight of output {@code i}'s loss in the total. */
+    final double lossWeightOf(int i) {
+        return lossWeights[i];
+    }
+
+    /** The metrics of output {@code i}. */
+    final List<Metric> metricsOf(int i) {
+        return outputMetrics.get(i);
     }
 
     public List<Metric> metrics() {
@@ -254,7 +567,52 @@ public abstract class Model implements AutoCloseable {
      * the data, empty data, a missing compile.
      */
     public History fit(Tensor[] x, Tensor y, FitOptions options) {
+        return new Trainer(this).fit(x, new Tensor[] {y}, options);
+    }
+
+    /**
+     * Trains a model with several outputs: one target per output, in {@link #outputNames()}
+     * order (null where the output has no loss). Logs {@code loss} (the weighted total),
+     * {@code NAME_loss} and {@code NAME_METRIC} per output.
+     *
+     * @param x one tensor per input
+     * @param y one target per output
+     * @param options epochs, batch size, validation, callbacks
+     * @return the per-epoch logs
+     */
+    public History fit(Tensor[] x, Tensor[] y, FitOptions options) {
         return new Trainer(this).fit(x, y, options);
+    }
+
+    /**
+     * Trains with inputs and targets keyed by name ({@link #inputNames()}, {@link #outputNames()}),
+     * as Keras's dict inputs.
+     *
+     * @param x input name to tensor
+     * @param y output name to target
+     * @param options epochs, batch size, validation, callbacks
+     * @return the per-epoch logs
+     */
+    public History fit(Map<String, Tensor> x, Map<String, Tensor> y, FitOptions options) {
+        return fit(byName("fit", "input", x, inputNames()), byName("fit", "output", y, outputNames()), options);
+    }
+
+    /** The values of {@code m} in {@code names} order; an unknown key is an error, a missing one null. */
+    Tensor[] byName(String op, String what, Map<String, Tensor> m, List<String> names) {
+        if (m == null) {
+            throw new IllegalArgumentException(op + ": the " + what + " map is null");
+        }
+        for (String k : m.keySet()) {
+            if (!names.contains(k)) {
+                throw new IllegalArgumentException(op + ": model " + name + " has no " + what + " named '" + k + "' ("
+                        + what + "s: " + names + ")");
+            }
+        }
+        Tensor[] out = new Tensor[names.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = m.get(names.get(i));
+        }
+        return out;
     }
 
     // ---- evaluate and predict ------------------------------------------------------------------
@@ -270,6 +628,18 @@ public abstract class Model implements AutoCloseable {
 
     /** Loss (weighted by batch size) and metrics over all samples, inference mode. */
     public Map<String, Double> evaluate(Tensor[] x, Tensor y, int batchSize) {
+        return new Trainer(this).evaluate(x, new Tensor[] {y}, batchSize);
+    }
+
+    /**
+     * Loss and metrics of a model with several outputs (keys as fit logs them).
+     *
+     * @param x one tensor per input
+     * @param y one target per output
+     * @param batchSize samples per batch
+     * @return loss, NAME_loss and NAME_METRIC values
+     */
+    public Map<String, Double> evaluate(Tensor[] x, Tensor[] y, int batchSize) {
         return new Trainer(this).evaluate(x, y, batchSize);
     }
 
@@ -284,6 +654,21 @@ public abstract class Model implements AutoCloseable {
 
     /** Predictions for all samples in batches; the result belongs to the caller's scope. */
     public Tensor predict(Tensor[] x, int batchSize) {
+        if (outputCount() != 1) {
+            throw new IllegalArgumentException("predict: model " + name + " has " + outputCount() + " outputs " + outputNames()
+                    + "; use predictOutputs");
+        }
+        return new Trainer(this).predict(x, batchSize)[0];
+    }
+
+    /**
+     * Predictions of every output, in batches, inference mode; the tensors belong to the caller's scope.
+     *
+     * @param x one tensor per input
+     * @param batchSize samples per batch
+     * @return one tensor per output, in {@link #outputNames()} order
+     */
+    public Tensor[] predictOutputs(Tensor[] x, int batchSize) {
         return new Trainer(this).predict(x, batchSize);
     }
 
@@ -291,7 +676,7 @@ public abstract class Model implements AutoCloseable {
 
     /** The output shape of each layer, when known (Sequential overrides); null when unknown. */
     protected List<long[]> layerOutputShapes() {
-        return null;
+        return graph != null ? graph.outputShapes(layers()) : null;
     }
 
     /** Prints the Keras-style table of layers, output shapes and parameter counts. */
@@ -311,8 +696,15 @@ public abstract class Model implements AutoCloseable {
         ModelIO.save(this, path);
     }
 
-    /** Loads a model saved with {@link #save}. */
-    public static Sequential load(java.nio.file.Path path) {
+    /**
+     * Loads a model saved with {@link #save}: a {@link Sequential} or a functional model, as the
+     * assignment asks ({@code Sequential m = Model.load(p)}; a mismatch is a ClassCastException).
+     *
+     * @param <M> the model type expected
+     * @param path the saved model
+     * @return the model
+     */
+    public static <M extends Model> M load(java.nio.file.Path path) {
         return ModelIO.load(path);
     }
 

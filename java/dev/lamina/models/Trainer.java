@@ -25,15 +25,15 @@ final class Trainer {
         this.model = model;
     }
 
-    History fit(Tensor[] x, Tensor y, FitOptions options) {
-        if (model.optimizer() == null) {
+    History fit(Tensor[] x, Tensor[] y, FitOptions options) {
+        if (!model.isCompiled()) {
             throw new IllegalStateException(model.name() + ".fit: call compile(optimizer, loss, metrics) first");
         }
         int n = InputChecks.checkData(model, "fit", x, y);
         Tensor[] trainX = x;
-        Tensor trainY = y;
+        Tensor[] trainY = y;
         Tensor[] valX = options.validationX;
-        Tensor valY = options.validationY;
+        Tensor[] valY = options.validationY;
         List<Tensor> owned = new ArrayList<>();
         if (valX != null) {
             InputChecks.checkData(model, "fit (validation data)", valX, valY);
@@ -54,10 +54,16 @@ final class Trainer {
                     owned.add(trainX[i]);
                     owned.add(valX[i]);
                 }
-                trainY = s.keep(y.slice(0, 0, nTrain));
-                valY = s.keep(y.slice(0, nTrain, n));
-                owned.add(trainY);
-                owned.add(valY);
+                trainY = new Tensor[y.length];
+                valY = new Tensor[y.length];
+                for (int i = 0; i < y.length; i++) {
+                    if (y[i] != null) {
+                        trainY[i] = s.keep(y[i].slice(0, 0, nTrain));
+                        valY[i] = s.keep(y[i].slice(0, nTrain, n));
+                        owned.add(trainY[i]);
+                        owned.add(valY[i]);
+                    }
+                }
             }
             n = nTrain;
         }
@@ -70,7 +76,7 @@ final class Trainer {
         }
     }
 
-    private History trainLoop(Tensor[] x, Tensor y, int n, Tensor[] valX, Tensor valY, FitOptions o) {
+    private History trainLoop(Tensor[] x, Tensor[] y, int n, Tensor[] valX, Tensor[] valY, FitOptions o) {
         History history = new History();
         int steps = (n + o.batchSize - 1) / o.batchSize;
         ProgressBar bar = new ProgressBar(model.output(), o.verbose, steps, ProgressBar.isTerminal());
@@ -94,7 +100,8 @@ final class Trainer {
             for (Metric m : model.metrics()) {
                 m.reset();
             }
-            double lossSum = 0;
+            int outs = model.outputCount();
+            double[] lossSums = new double[outs + 1]; // the total, then each output's own loss
             long seen = 0;
             for (int step = 0; step < steps; step++) {
                 for (Callback c : callbacks) {
@@ -102,22 +109,23 @@ final class Trainer {
                 }
                 int start = step * o.batchSize;
                 int end = Math.min(n, start + o.batchSize);
-                double batchLoss;
+                double[] batchLoss;
                 try (Scope s = Scope.open()) {
                     Tensor[] xb = new Tensor[x.length];
                     for (int i = 0; i < x.length; i++) {
                         xb[i] = batch(x[i], order, start, end, o.shuffle);
                     }
-                    Tensor yb = batch(y, order, start, end, o.shuffle);
+                    Tensor[] yb = new Tensor[y.length];
+                    for (int i = 0; i < y.length; i++) {
+                        yb[i] = y[i] == null ? null : batch(y[i], order, start, end, o.shuffle);
+                    }
                     batchLoss = trainStep(xb, yb);
                 }
-                lossSum += batchLoss * (end - start);
-                seen += end - start;
-                logs = new LinkedHashMap<>();
-                logs.put("loss", lossSum / seen);
-                for (Metric m : model.metrics()) {
-                    logs.put(m.name(), m.result());
+                for (int i = 0; i < lossSums.length; i++) {
+                    lossSums[i] += batchLoss[i] * (end - start);
                 }
+                seen += end - start;
+                logs = logs(lossSums, seen);
                 bar.batchEnd(step + 1, logs);
                 for (Callback c : callbacks) {
                     c.onBatchEnd(step, logs);
@@ -145,30 +153,82 @@ final class Trainer {
         return history;
     }
 
-    /** One optimizer step on a batch; returns the batch loss (with regularization). */
-    private double trainStep(Tensor[] xb, Tensor yb) {
+    /**
+     * The logs from running sums over {@code seen} samples: {@code loss}, then with several
+     * outputs {@code NAME_loss} for each output with a loss, then the metrics ({@code NAME_METRIC}
+     * with several outputs).
+     */
+    private Map<String, Double> logs(double[] lossSums, long seen) {
+        Map<String, Double> logs = new LinkedHashMap<>();
+        logs.put("loss", lossSums[0] / seen);
+        int outs = model.outputCount();
+        List<String> names = model.outputNames();
+        if (outs > 1) {
+            for (int i = 0; i < outs; i++) {
+                if (model.lossOf(i) != null) {
+                    logs.put(names.get(i) + "_loss", lossSums[i + 1] / seen);
+                }
+            }
+        }
+        for (int i = 0; i < outs; i++) {
+            for (Metric m : model.metricsOf(i)) {
+                logs.put(outs > 1 ? names.get(i) + "_" + m.name() : m.name(), m.result());
+            }
+        }
+        return logs;
+    }
+
+    /**
+     * The compiled loss of a batch: {@code [0]} the total Σ weight·loss (one output with weight 1:
+     * its loss as it is), then each output's own loss (null where it has none).
+     */
+    private Tensor[] losses(Tensor[] yb, Tensor[] preds) {
+        Tensor[] out = new Tensor[preds.length + 1];
+        for (int i = 0; i < preds.length; i++) {
+            if (model.lossOf(i) == null) {
+                continue;
+            }
+            Tensor l = model.lossOf(i).compute(yb[i], preds[i]);
+            out[i + 1] = l;
+            double w = model.lossWeightOf(i);
+            Tensor wl = w == 1 ? l : l.mul(w);
+            out[0] = out[0] == null ? wl : out[0].add(wl);
+        }
+        return out;
+    }
+
+    /** One optimizer step on a batch; returns the batch loss (with regularization), then each output's loss. */
+    private double[] trainStep(Tensor[] xb, Tensor[] yb) {
         try (GradientTape tape = GradientTape.start()) {
-            Tensor pred = model.call(xb, true);
-            Tensor l = model.loss().compute(yb, pred);
+            Tensor[] preds = model.callOutputs(xb, true);
+            Tensor[] ls = losses(yb, preds);
             Tensor reg = model.regularizationLoss();
-            Tensor total = reg == null ? l : l.add(reg);
+            Tensor total = reg == null ? ls[0] : ls[0].add(reg);
             List<Variable> vars = model.trainableWeights();
             List<Tensor> grads = tape.gradient(total, vars);
             tape.close();
             model.optimizer().apply(grads, vars);
-            updateMetrics(yb, pred);
-            return total.item();
+            updateMetrics(yb, preds);
+            double[] values = new double[ls.length];
+            values[0] = total.item();
+            for (int i = 1; i < ls.length && ls.length > 2; i++) {
+                values[i] = ls[i] == null ? 0 : ls[i].item();
+            }
+            return values;
         }
     }
 
-    private void updateMetrics(Tensor yTrue, Tensor yPred) {
-        if (model.metrics().isEmpty()) {
-            return;
-        }
-        double[] t = yTrue.toDoubleArray();
-        double[] p = yPred.toDoubleArray();
-        for (Metric m : model.metrics()) {
-            m.update(t, yTrue.shape(), p, yPred.shape());
+    private void updateMetrics(Tensor[] yTrue, Tensor[] yPred) {
+        for (int i = 0; i < yPred.length; i++) {
+            List<Metric> ms = model.metricsOf(i);
+            if (ms.isEmpty() || yTrue[i] == null) {
+                continue;
+            }
+            double[] t = yTrue[i].toDoubleArray();
+            double[] p = yPred[i].toDoubleArray();
+            for (Metric m : ms) {
+                m.update(t, yTrue[i].shape(), p, yPred[i].shape());
+            }
         }
     }
 
@@ -189,8 +249,8 @@ final class Trainer {
     }
 
     /** Loss (weighted by batch size) and metrics over all samples, inference mode. */
-    Map<String, Double> evaluate(Tensor[] x, Tensor y, int batchSize) {
-        if (model.loss() == null) {
+    Map<String, Double> evaluate(Tensor[] x, Tensor[] y, int batchSize) {
+        if (!model.isCompiled()) {
             throw new IllegalStateException(model.name() + ".evaluate: call compile(optimizer, loss, metrics) first");
         }
         if (batchSize <= 0) {
@@ -200,7 +260,7 @@ final class Trainer {
         for (Metric m : model.metrics()) {
             m.reset();
         }
-        double sum = 0;
+        double[] sums = new double[model.outputCount() + 1];
         for (int start = 0; start < n; start += batchSize) {
             int end = Math.min(n, start + batchSize);
             try (Scope s = Scope.open()) {
@@ -208,29 +268,35 @@ final class Trainer {
                 for (int i = 0; i < x.length; i++) {
                     xb[i] = x[i].slice(0, start, end);
                 }
-                Tensor yb = y.slice(0, start, end);
-                Tensor pred = GradientTape.noGrad(() -> model.call(xb, false));
-                Tensor l = GradientTape.noGrad(() -> model.loss().compute(yb, pred));
-                sum += l.item() * (end - start);
-                updateMetrics(yb, pred);
+                Tensor[] yb = new Tensor[y.length];
+                for (int i = 0; i < y.length; i++) {
+                    yb[i] = y[i] == null ? null : y[i].slice(0, start, end);
+                }
+                Tensor[] preds = GradientTape.noGrad(() -> model.callOutputs(xb, false));
+                Tensor[] ls = GradientTape.noGrad(() -> losses(yb, preds));
+                for (int i = 0; i < ls.length; i++) {
+                    if (ls[i] != null && (i == 0 || ls.length > 2)) {
+                        sums[i] += ls[i].item() * (end - start);
+                    }
+                }
+                updateMetrics(yb, preds);
             }
         }
-        Map<String, Double> result = new LinkedHashMap<>();
-        result.put("loss", sum / n);
-        for (Metric m : model.metrics()) {
-            result.put(m.name(), m.result());
-        }
-        return result;
+        return logs(sums, n);
     }
 
     /** Predictions for all samples in batches; the result belongs to the caller's scope. */
-    Tensor predict(Tensor[] x, int batchSize) {
+    Tensor[] predict(Tensor[] x, int batchSize) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("predict: batch size must be positive, got " + batchSize);
         }
         int n = InputChecks.checkInputs(model, "predict", x);
-        List<Tensor> parts = new ArrayList<>();
-        Tensor result;
+        int outs = model.outputCount();
+        List<List<Tensor>> parts = new ArrayList<>();
+        for (int k = 0; k < outs; k++) {
+            parts.add(new ArrayList<>());
+        }
+        Tensor[] result = new Tensor[outs];
         try (Scope s = Scope.open()) {
             for (int start = 0; start < n; start += batchSize) {
                 int end = Math.min(n, start + batchSize);
@@ -238,9 +304,15 @@ final class Trainer {
                 for (int i = 0; i < x.length; i++) {
                     xb[i] = x[i].slice(0, start, end);
                 }
-                parts.add(GradientTape.noGrad(() -> model.call(xb, false)));
+                Tensor[] preds = GradientTape.noGrad(() -> model.callOutputs(xb, false));
+                for (int k = 0; k < outs; k++) {
+                    parts.get(k).add(preds[k]);
+                }
             }
-            result = s.keep(parts.size() == 1 ? parts.get(0) : Tensor.concat(parts, 0));
+            for (int k = 0; k < outs; k++) {
+                List<Tensor> p = parts.get(k);
+                result[k] = s.keep(p.size() == 1 ? p.get(0) : Tensor.concat(p, 0));
+            }
         }
         return result;
     }
