@@ -336,12 +336,14 @@ public final class ModelIO {
             Variable v = e.getValue();
             HostTensor h = file.tensors().get(key);
             if (h == null) {
-                throw new IllegalArgumentException("load: " + source + " has no weight '" + key + "' " + Shapes.str(v.shape())
+                throw new IllegalArgumentException("load: " + source + " has no weight '" + key + "' "
+                        + (key.equals(v.name()) ? "" : "(" + v.name() + ") ") + Shapes.str(v.shape())
                         + " (it has " + file.tensors().keySet() + ")");
             }
             if (!Arrays.equals(h.shape(), v.shape()) || h.dtype() != v.dtype()) {
-                throw new IllegalArgumentException("load: weight '" + key + "' is " + h.dtype() + " " + Shapes.str(h.shape())
-                        + " in " + source + " but " + v.dtype() + " " + Shapes.str(v.shape()) + " in the model");
+                throw new IllegalArgumentException("load: weight '" + key + "'" + (key.equals(v.name()) ? "" : " (" + v.name() + ")")
+                        + " is " + h.dtype() + " " + Shapes.str(h.shape()) + " in " + source + " but " + v.dtype() + " "
+                        + Shapes.str(v.shape()) + " in the model");
             }
             used.add(key);
         }
