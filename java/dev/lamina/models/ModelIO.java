@@ -97,7 +97,13 @@ public final class ModelIO {
      * Every field of the architecture is checked (type, value, no unknown fields); every problem
      * is an IllegalArgumentException ({@link dev.lamina.io.SafetensorsException} for the weights
      * file) naming the file and the field, or an UncheckedIOException when the file system fails.
-     * Nothing allocated before a failure stays allocated.
+     * Nothing allocated before a failure stays allocated. A saved Sequential comes back as a
+     * {@link Sequential}, a functional model as a {@link Model}; the caller's type picks
+     * {@code M} ({@code Sequential m = ModelIO.load(p)}), a mismatch being a ClassCastException.
+     *
+     * @param <M> the model type the caller expects
+     * @param path the saved model (a directory or a .safetensors file)
+     * @return the model
      */
     @SuppressWarnings("unchecked")
     public static <M extends Model> M load(Path path) {

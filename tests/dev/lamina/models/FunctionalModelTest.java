@@ -310,4 +310,66 @@ class FunctionalModelTest extends ModelFixture {
         e = assertThrows(IllegalArgumentException.class, () -> m.fit(new Tensor[] {xa, xb}, new Tensor[] {y, y3}, new FitOptions().verbose(0)));
         assertTrue(e.getMessage().contains("y[cls]"), e.getMessage());
     }
+
+    @Test
+    void masksFlowThroughAFunctionalGraphAndWeightsMoveBetweenSequentialAndFunctional() {
+        Tensor ids = own(Tensor.of(new int[] {3, 1, 4, 1, 5, 0, 9, 2, 6, 0, 0, 0}, 2, 6));
+        Rng.setGlobalSeed(17); // before the layers: initializers may draw their seeds when made
+        Sequential seq = own(new Sequential(new dev.lamina.nn.Embedding(12, 4, true), new dev.lamina.nn.LSTM(5, true),
+                new dev.lamina.nn.Bidirectional(new dev.lamina.nn.GRU(3), "sum", null), new Dense(2)));
+        try (Scope s = Scope.open()) {
+            seq.predict(ids); // builds it
+        }
+        // the layers made in the same order (recurrent layers draw their dropout seeds when made), then applied
+        Rng.setGlobalSeed(17);
+        Layer emb = new dev.lamina.nn.Embedding(12, 4, true);
+        Layer lstm = new dev.lamina.nn.LSTM(5, true);
+        Layer bi = new dev.lamina.nn.Bidirectional(new dev.lamina.nn.GRU(3), "sum", null);
+        Layer dense = new Dense(2);
+        SymbolicTensor in = Input.of(6);
+        Model fun = own(new Model(in, dense.apply(bi.apply(lstm.apply(emb.apply(in))))));
+        int[][] ws = weightBits(seq);
+        int[][] wf = weightBits(fun);
+        for (int i = 0; i < ws.length; i++) {
+            assertArrayEquals(ws[i], wf[i], "initial weight " + i + " " + seq.weights().get(i).name());
+        }
+        try (Scope s = Scope.open()) {
+            // same draws, same masked computation: the same predictions to the bit
+            assertArrayEquals(bits(seq.predict(ids).toFloatArray()), bits(fun.predict(ids).toFloatArray()));
+        }
+        Path f = tmp.resolve("rnn.safetensors");
+        seq.saveWeights(f);
+        java.util.Set<String> keys = dev.lamina.io.Safetensors.read(f).tensors().keySet();
+        assertTrue(keys.contains("embedding/embeddings") && keys.contains("lstm/recurrent_kernel")
+                && keys.contains("bidirectional/forward_layer/kernel") && keys.contains("bidirectional/backward_layer/bias")
+                && keys.contains("dense/kernel"), keys.toString());
+        for (Variable v : fun.weights()) {
+            try (Scope s = Scope.open()) {
+                v.assign(Tensor.zeros(v.dtype(), v.shape()));
+            }
+        }
+        fun.loadWeights(f);
+        try (Scope s = Scope.open()) {
+            assertArrayEquals(bits(seq.predict(ids).toFloatArray()), bits(fun.predict(ids).toFloatArray()));
+        }
+    }
+
+    @Test
+    void validationSplitOfAMultiOutputModel() {
+        Tensor[] d = regression(12, 50, 3);
+        Tensor[] e = regression(13, 50, 2);
+        Model m = twoInTwoOut(4);
+        m.compile(new Adam(0.01), Map.<String, Loss>of("reg", new MeanSquaredError(), "cls", new MeanSquaredError()), null);
+        History h = m.fit(new Tensor[] {d[0], e[0]}, new Tensor[] {d[1], e[1]},
+                new FitOptions().epochs(2).validationSplit(0.2).verbose(0));
+        assertEquals(List.of("loss", "reg_loss", "cls_loss", "val_loss", "val_reg_loss", "val_cls_loss"),
+                List.copyOf(h.history().keySet()));
+        // the last 10 samples validate: the same figure evaluate gives on them
+        try (Scope s = Scope.open()) {
+            Map<String, Double> ev = m.evaluate(new Tensor[] {d[0].slice(0, 40, 50), e[0].slice(0, 40, 50)},
+                    new Tensor[] {d[1].slice(0, 40, 50), e[1].slice(0, 40, 50)}, 32);
+            assertEquals(ev.get("loss"), h.get("val_loss").get(1), 1e-12);
+            assertEquals(ev.get("cls_loss"), h.get("val_cls_loss").get(1), 1e-12);
+        }
+    }
 }
