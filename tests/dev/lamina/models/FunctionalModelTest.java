@@ -372,4 +372,38 @@ class FunctionalModelTest extends ModelFixture {
             assertEquals(ev.get("cls_loss"), h.get("val_cls_loss").get(1), 1e-12);
         }
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aCorruptFunctionalConfigIsRefusedByFieldWithNothingLeft() throws Exception {
+        SymbolicTensor in = Input.of("x", 3);
+        Model m = own(new Model("net", List.of(in), List.of(new Dense("out", 1, dev.lamina.nn.Activations.get(null))
+                .apply(new Dense("hid", 4, dev.lamina.nn.Activations.get("relu")).apply(in)))));
+        Path dir = tmp.resolve("saved");
+        m.save(dir);
+        Path cfg = dir.resolve("config.json");
+        String good = java.nio.file.Files.readString(cfg);
+        Map<String, java.util.function.Consumer<Map<String, Object>>> edits = new java.util.LinkedHashMap<>();
+        edits.put("layer 'out' is called on tensors no layer produces", c -> {
+            // out called on its own output: a cycle
+            Map<String, Object> out = (Map<String, Object>) ((List<Object>) c.get("layers")).get(2);
+            Map<String, Object> call = (Map<String, Object>) ((List<Object>) out.get("inbound_nodes")).get(0);
+            Map<String, Object> kt = (Map<String, Object>) ((List<Object>) call.get("args")).get(0);
+            ((Map<String, Object>) kt.get("config")).put("keras_history", List.of("out", 0, 0));
+        });
+        edits.put("unknown field 'inbound_nodez'", c -> {
+            Map<String, Object> hid = (Map<String, Object>) ((List<Object>) c.get("layers")).get(1);
+            hid.put("inbound_nodez", hid.remove("inbound_nodes"));
+        });
+        edits.put("no layer named 'nope'", c -> c.put("output_layers", List.of(List.of("nope", 0, 0))));
+        for (Map.Entry<String, java.util.function.Consumer<Map<String, Object>>> edit : edits.entrySet()) {
+            Map<String, Object> arch = dev.lamina.util.Json.parseObject(good);
+            edit.getValue().accept((Map<String, Object>) arch.get("config"));
+            java.nio.file.Files.writeString(cfg, dev.lamina.util.Json.writePretty(arch));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Model.load(dir));
+            assertTrue(e.getMessage().contains(edit.getKey()) && e.getMessage().contains("config.json"), e.getMessage());
+        }
+        java.nio.file.Files.writeString(cfg, good);
+        assertEquals(List.of("out"), own(Model.<Model>load(dir)).outputNames());
+    }
 }
