@@ -19,7 +19,7 @@ public final class FitOptions {
     int batchSize = 32;
     double validationSplit = 0;
     Tensor[] validationX;
-    Tensor validationY;
+    Tensor[] validationY;
     boolean shuffle = true;
     final List<Callback> callbacks = new ArrayList<>();
     int verbose = 1;
@@ -57,8 +57,19 @@ public final class FitOptions {
     }
 
     public FitOptions validationData(Tensor[] x, Tensor y) {
+        return validationData(x, new Tensor[] {y});
+    }
+
+    /**
+     * Validation data of a model with several inputs and outputs (one target per output).
+     *
+     * @param x one tensor per input
+     * @param y one target per output
+     * @return this
+     */
+    public FitOptions validationData(Tensor[] x, Tensor[] y) {
         this.validationX = x.clone();
-        this.validationY = y;
+        this.validationY = y == null ? null : y.clone();
         return this;
     }
 

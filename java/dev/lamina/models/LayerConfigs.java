@@ -36,7 +36,7 @@ final class LayerConfigs {
             KINDS.put(k, str);
         }
         for (String k : List.of("trainable", "use_bias", "return_sequences", "return_state", "go_backwards", "stateful",
-                "unit_forget_bias", "mask_zero", "center", "keepdims")) {
+                "unit_forget_bias", "mask_zero", "center", "keepdims", "normalize")) {
             KINDS.put(k, bool);
         }
         for (String k : List.of("units", "filters", "depth_multiplier", "groups", "input_dim", "output_dim", "seed")) {
@@ -46,7 +46,7 @@ final class LayerConfigs {
                 "minval", "maxval", "value", "gain")) {
             KINDS.put(k, num);
         }
-        for (String k : List.of("kernel_size", "strides", "dilation_rate", "pool_size", "size", "axis")) {
+        for (String k : List.of("kernel_size", "strides", "dilation_rate", "pool_size", "size", "axis", "axes")) {
             KINDS.put(k, intOrList);
         }
         for (String k : List.of("batch_shape", "target_shape", "build_input_shape", "output_padding")) {

@@ -1,22 +1,17 @@
 package dev.lamina.models;
 
 import dev.lamina.autograd.GradientTape;
-import dev.lamina.callbacks.Callback;
 import dev.lamina.losses.Loss;
 import dev.lamina.metrics.Metric;
 import dev.lamina.nn.Layer;
+import dev.lamina.nn.SymbolicTensor;
 import dev.lamina.optim.Optimizer;
-import dev.lamina.tensor.DType;
-import dev.lamina.tensor.Rng;
-import dev.lamina.tensor.Scope;
-import dev.lamina.tensor.Shapes;
 import dev.lamina.tensor.Tensor;
 import dev.lamina.tensor.Variable;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,8 +20,19 @@ import java.util.Map;
  * A trainable model, as {@code keras.Model}: {@link #compile} with an optimizer, a loss and
  * metrics, then {@link #fit}, {@link #evaluate} and {@link #predict}.
  *
- * <p>{@link Sequential} is a stack of layers. For models that are not a stack (two inputs, a
- * residual connection) subclass Model: create the layers in the constructor with
+ * <p>{@link Sequential} is a stack of layers. The functional API builds any graph of layers
+ * (several inputs or outputs, shared layers, residual connections) from symbolic tensors, as
+ * Keras's {@code keras.Model(inputs, outputs)}:
+ *
+ * <pre>{@code
+ * SymbolicTensor a = Input.of("a", 3);
+ * SymbolicTensor b = Input.of("b", 2);
+ * SymbolicTensor h = new Dense(8, "relu").apply(new Concatenate().apply(a, b));
+ * Model model = new Model(List.of(a, b), List.of(new Dense(1).apply(h)));
+ * model.compile(new Adam(0.01), "mse");
+ * }</pre>
+ *
+ * <p>A model can also be subclassed: create the layers in the constructor with
  * {@link #track}, and write {@link #call} with tensor ops:
  *
  * <pre>{@code
@@ -41,17 +47,68 @@ import java.util.Map;
  * }
  * }</pre>
  */
-public abstract class Model implements AutoCloseable {
+public class Model implements AutoCloseable {
     private final String name;
     private final List<Layer> layers = new ArrayList<>();
     private Optimizer optimizer;
     private Loss loss;
     private final List<Metric> metrics = new ArrayList<>();
+    /** Per output: its loss (null: none), its weight in the total, its metrics. */
+    private final List<Loss> outputLosses = new ArrayList<>();
+    private double[] lossWeights = new double[0];
+    private final List<List<Metric>> outputMetrics = new ArrayList<>();
     private volatile boolean stopTraining;
     private PrintStream out = System.out;
+    /** The layer graph of a functional model; null for Sequential and subclassed models. */
+    private final FunctionalGraph graph;
 
+    /**
+     * A subclassed model (or Sequential) named {@code name}.
+     *
+     * @param name the model's name, or null for a default from the class name
+     */
     protected Model(String name) {
         this.name = name != null ? name : Layer.uniqueName(snake(getClass().getSimpleName()));
+        this.graph = null;
+    }
+
+    /**
+     * A functional model from one symbolic input to one symbolic output, as
+     * {@code keras.Model(inputs, outputs)}.
+     *
+     * @param input a tensor from {@link dev.lamina.nn.Input#of}
+     * @param output a tensor computed from it by layers
+     */
+    public Model(SymbolicTensor input, SymbolicTensor output) {
+        this(null, List.of(input), List.of(output));
+    }
+
+    /**
+     * A functional model with several inputs and/or outputs. {@link #fit} and friends take the
+     * inputs and targets in these orders (or by name: input layer names, output layer names).
+     *
+     * @param inputs tensors from {@link dev.lamina.nn.Input#of}
+     * @param outputs tensors computed from them by layers
+     */
+    public Model(List<SymbolicTensor> inputs, List<SymbolicTensor> outputs) {
+        this(null, inputs, outputs);
+    }
+
+    /**
+     * A named functional model. Every layer between the inputs and the outputs becomes the
+     * model's; layer names must be unique in it. A problem (an output that does not depend on the
+     * inputs, an unused input, two layers of one name) is an IllegalArgumentException.
+     *
+     * @param name the model's name, or null for {@code functional}, {@code functional_1}, ...
+     * @param inputs tensors from {@link dev.lamina.nn.Input#of}
+     * @param outputs tensors computed from them by layers
+     */
+    public Model(String name, List<SymbolicTensor> inputs, List<SymbolicTensor> outputs) {
+        this.name = name != null ? name : Layer.uniqueName("functional");
+        this.graph = new FunctionalGraph(this.name, inputs, outputs);
+        for (Layer l : graph.layers) {
+            track(l);
+        }
     }
 
     private static String snake(String s) {
@@ -74,18 +131,147 @@ public abstract class Model implements AutoCloseable {
         return layer;
     }
 
-    /** The tracked layers in order. */
+    /**
+     * The model's layers in order, without its {@link dev.lamina.nn.Input} layers (as Keras's
+     * {@code Sequential.layers}).
+     *
+     * @return the layers
+     */
     public List<Layer> layers() {
+        List<Layer> out = new ArrayList<>();
+        for (Layer l : layers) {
+            if (!(l instanceof dev.lamina.nn.Input)) {
+                out.add(l);
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /** Every tracked layer, Input layers included (for the architecture and the forward pass). */
+    final List<Layer> allLayers() {
         return Collections.unmodifiableList(layers);
     }
 
-    /** Number of input tensors {@link #call} takes (1 unless overridden). */
-    public int inputCount() {
-        return 1;
+    /**
+     * The layer named {@code name} (Input layers included), as {@code model.get_layer(name)}.
+     *
+     * @param name the layer's name
+     * @return the layer
+     */
+    public Layer getLayer(String name) {
+        for (Layer l : layers) {
+            if (l.name().equals(name)) {
+                return l;
+            }
+        }
+        List<String> names = new ArrayList<>();
+        for (Layer l : layers) {
+            names.add(l.name());
+        }
+        throw new IllegalArgumentException(this.name + ": no layer named '" + name + "' (it has " + names + ")");
     }
 
-    /** The forward pass; {@code training} switches dropout and batch-norm statistics. */
-    public abstract Tensor call(Tensor[] inputs, boolean training);
+    /**
+     * The layer at {@code index} of {@link #layers()}, as {@code model.get_layer(index=...)}.
+     *
+     * @param index the position in {@link #layers()}
+     * @return the layer
+     */
+    public Layer getLayer(int index) {
+        List<Layer> ls = layers();
+        if (index < 0 || index >= ls.size()) {
+            throw new IllegalArgumentException(name + ": layer index " + index + " is out of range (the model has " + ls.size()
+                    + " layers)");
+        }
+        return ls.get(index);
+    }
+
+    /** Number of input tensors {@link #call} takes (1 unless overridden; a functional model's input count). */
+    public int inputCount() {
+        return graph != null ? graph.inputs.size() : 1;
+    }
+
+    /**
+     * Number of outputs: 1, or a functional model's output count.
+     *
+     * @return the output count
+     */
+    public int outputCount() {
+        return graph != null ? graph.outputs.size() : 1;
+    }
+
+    /**
+     * The output names, which key per-output losses, metrics, targets and logs: the producing
+     * layers' names for a functional model, else {@code [name of the last layer]} or {@code ["output"]}.
+     *
+     * @return one name per output
+     */
+    public List<String> outputNames() {
+        if (graph != null) {
+            return graph.outputNames();
+        }
+        List<Layer> ls = layers();
+        return List.of(ls.isEmpty() ? "output" : ls.get(ls.size() - 1).name());
+    }
+
+    /**
+     * The input names (the Input layers' names of a functional model), which key inputs given as a map.
+     *
+     * @return one name per input
+     */
+    public List<String> inputNames() {
+        if (graph != null) {
+            return graph.inputNames();
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < inputCount(); i++) {
+            names.add(inputCount() == 1 ? "input" : "input_" + i);
+        }
+        return names;
+    }
+
+    /** The layer graph of a functional model, or null. */
+    final FunctionalGraph graph() {
+        return graph;
+    }
+
+    /**
+     * The forward pass; {@code training} switches dropout and batch-norm statistics. A subclass
+     * overrides it; a functional model runs its graph (and needs one output: see
+     * {@link #callOutputs}).
+     *
+     * @param inputs one tensor per input
+     * @param training true in training mode
+     * @return the output
+     */
+    public Tensor call(Tensor[] inputs, boolean training) {
+        if (graph == null) {
+            throw new UnsupportedOperationException(name + ": a subclassed Model must override call(Tensor[], boolean)");
+        }
+        Tensor[] out = callOutputs(inputs, training);
+        if (out.length != 1) {
+            throw new IllegalStateException(name + " has " + out.length + " outputs " + outputNames() + "; use callOutputs");
+        }
+        return out[0];
+    }
+
+    /**
+     * The forward pass giving every output (one for a model that is not functional).
+     *
+     * @param inputs one tensor per input
+     * @param training true in training mode
+     * @return one tensor per output, in {@link #outputNames()} order
+     */
+    public Tensor[] callOutputs(Tensor[] inputs, boolean training) {
+        if (graph == null) {
+            return new Tensor[] {call(inputs, training)};
+        }
+        if (inputs == null || inputs.length != graph.inputs.size()) {
+            throw new IllegalArgumentException(name + " takes " + graph.inputs.size() + " input(s) " + inputNames() + ", got "
+                    + (inputs == null ? 0 : inputs.length));
+        }
+        return graph.run(inputs, training);
+    }
 
     /** Single-input forward pass. */
     public final Tensor call(Tensor x, boolean training) {
@@ -104,10 +290,120 @@ public abstract class Model implements AutoCloseable {
         if (optimizer == null || loss == null) {
             throw new IllegalArgumentException("compile: optimizer and loss are required");
         }
+        int n = outputCount();
+        if (n > 1 && metrics.length > 0) {
+            throw new IllegalArgumentException(name + ".compile: the model has " + n + " outputs " + outputNames()
+                    + "; give metrics per output with compile(optimizer, losses, lossWeights, metrics)");
+        }
         this.optimizer = optimizer;
         this.loss = loss;
         this.metrics.clear();
         this.metrics.addAll(Arrays.asList(metrics));
+        outputLosses.clear();
+        outputMetrics.clear();
+        lossWeights = new double[n];
+        for (int i = 0; i < n; i++) {
+            outputLosses.add(loss); // as Keras: one loss for every output
+            outputMetrics.add(i == 0 ? List.copyOf(this.metrics) : List.of());
+            lossWeights[i] = 1;
+        }
+    }
+
+    /**
+     * Compiles a model with several outputs, as {@code model.compile(loss={"a": ..., "b": ...},
+     * loss_weights={"a": 1.0, "b": 0.2})}: the training loss is Σ weight·loss over the outputs
+     * that have a loss (plus regularization); fit logs it as {@code loss} and each output's own
+     * loss as {@code NAME_loss}.
+     *
+     * @param optimizer the optimizer
+     * @param losses output name to loss (at least one; outputs left out do not train)
+     * @param lossWeights output name to weight (null or missing: 1)
+     */
+    public void compile(Optimizer optimizer, Map<String, Loss> losses, Map<String, Double> lossWeights) {
+        compile(optimizer, losses, lossWeights, Map.of());
+    }
+
+    /**
+     * {@link #compile(Optimizer, Map, Map)} with metrics per output; fit logs them as
+     * {@code NAME_METRIC} ({@code out_mae}). A single-output model logs them by their own names.
+     *
+     * @param optimizer the optimizer
+     * @param losses output name to loss
+     * @param lossWeights output name to weight (null or missing: 1)
+     * @param metrics output name to its metrics (null or missing: none)
+     */
+    public void compile(Optimizer optimizer, Map<String, Loss> losses, Map<String, Double> lossWeights,
+                        Map<String, List<Metric>> metrics) {
+        List<String> names = outputNames();
+        if (optimizer == null || losses == null || losses.isEmpty()) {
+            throw new IllegalArgumentException(name + ".compile: an optimizer and at least one output loss are required");
+        }
+        for (Map<String, ?> m : java.util.Arrays.asList(losses, lossWeights, metrics)) {
+            if (m != null) {
+                for (String k : m.keySet()) {
+                    if (!names.contains(k)) {
+                        throw new IllegalArgumentException(name + ".compile: no output named '" + k + "' (outputs: " + names + ")");
+                    }
+                }
+            }
+        }
+        double[] w = new double[names.size()];
+        List<Loss> ls = new ArrayList<>();
+        List<List<Metric>> ms = new ArrayList<>();
+        List<Metric> flat = new ArrayList<>();
+        for (int i = 0; i < names.size(); i++) {
+            String k = names.get(i);
+            ls.add(losses.get(k));
+            Double wk = lossWeights == null ? null : lossWeights.get(k);
+            if (wk != null && !(wk >= 0 && Double.isFinite(wk))) {
+                throw new IllegalArgumentException(name + ".compile: loss weight of '" + k + "' must be finite and >= 0, got " + wk);
+            }
+            w[i] = wk == null ? 1 : wk;
+            List<Metric> mk = metrics == null || metrics.get(k) == null ? List.of() : List.copyOf(metrics.get(k));
+            ms.add(mk);
+            flat.addAll(mk);
+        }
+        this.optimizer = optimizer;
+        this.loss = names.size() == 1 ? ls.get(0) : null;
+        this.metrics.clear();
+        this.metrics.addAll(flat);
+        outputLosses.clear();
+        outputLosses.addAll(ls);
+        outputMetrics.clear();
+        outputMetrics.addAll(ms);
+        this.lossWeights = w;
+    }
+
+    /**
+     * Compiles with an optimizer object and Keras names for the loss and metrics, as
+     * {@code model.compile(optimizer=Adam(0.01), loss="mse", metrics=["mae"])}; names resolve as
+     * in {@link #compile(String, String, String...)}.
+     *
+     * @param optimizer the optimizer
+     * @param loss the loss's Keras name
+     * @param metrics the metrics' Keras names
+     */
+    public void compile(Optimizer optimizer, String loss, String... metrics) {
+        if (optimizer == null || loss == null) {
+            throw new IllegalArgumentException(name + ".compile: optimizer and loss are required, got optimizer="
+                    + optimizer + ", loss=" + loss);
+        }
+        compile(optimizer, dev.lamina.losses.Losses.get(loss), metricsByName(loss, metrics));
+    }
+
+    private Metric[] metricsByName(String loss, String... metrics) {
+        Metric[] ms = new Metric[metrics.length];
+        for (int i = 0; i < metrics.length; i++) {
+            String m = metrics[i];
+            if (m == null) {
+                throw new IllegalArgumentException(name + ".compile: metric " + i + " is null");
+            }
+            String k = m.trim().toLowerCase(Locale.ROOT);
+            ms[i] = k.equals("accuracy") || k.equals("acc")
+                    ? dev.lamina.metrics.Metrics.accuracyFor(loss.trim())
+                    : dev.lamina.metrics.Metrics.get(m);
+        }
+        return ms;
     }
 
     /**
@@ -126,17 +422,7 @@ public abstract class Model implements AutoCloseable {
                     + optimizer + ", loss=" + loss);
         }
         Loss l = dev.lamina.losses.Losses.get(loss);
-        Metric[] ms = new Metric[metrics.length];
-        for (int i = 0; i < metrics.length; i++) {
-            String m = metrics[i];
-            if (m == null) {
-                throw new IllegalArgumentException(name + ".compile: metric " + i + " is null");
-            }
-            String k = m.trim().toLowerCase(Locale.ROOT);
-            ms[i] = k.equals("accuracy") || k.equals("acc")
-                    ? dev.lamina.metrics.Metrics.accuracyFor(loss.trim())
-                    : dev.lamina.metrics.Metrics.get(m);
-        }
+        Metric[] ms = metricsByName(loss, metrics);
         Optimizer o = dev.lamina.optim.Optimizers.get(optimizer);
         compile(o, l, ms);
     }
@@ -145,8 +431,29 @@ public abstract class Model implements AutoCloseable {
         return optimizer;
     }
 
+    /** The loss given to compile (null before compile, or after a per-output compile of several outputs). */
     public Loss loss() {
         return loss;
+    }
+
+    /** True once compile has set an optimizer and the losses. */
+    final boolean isCompiled() {
+        return optimizer != null && !outputLosses.isEmpty();
+    }
+
+    /** The loss of output {@code i} (null: that output does not train). */
+    final Loss lossOf(int i) {
+        return outputLosses.get(i);
+    }
+
+    /** The weight of output {@code i}'s loss in the total. */
+    final double lossWeightOf(int i) {
+        return lossWeights[i];
+    }
+
+    /** The metrics of output {@code i}. */
+    final List<Metric> metricsOf(int i) {
+        return outputMetrics.get(i);
     }
 
     public List<Metric> metrics() {
@@ -164,6 +471,15 @@ public abstract class Model implements AutoCloseable {
 
     public boolean isStopTrainingRequested() {
         return stopTraining;
+    }
+
+    void resetStopTraining() {
+        stopTraining = false;
+    }
+
+    /** Where fit and summary print. */
+    PrintStream output() {
+        return out;
     }
 
     // ---- weights -----------------------------------------------------------------------------
@@ -251,166 +567,52 @@ public abstract class Model implements AutoCloseable {
      * the data, empty data, a missing compile.
      */
     public History fit(Tensor[] x, Tensor y, FitOptions options) {
-        if (optimizer == null) {
-            throw new IllegalStateException(name + ".fit: call compile(optimizer, loss, metrics) first");
-        }
-        int n = checkData("fit", x, y);
-        Tensor[] trainX = x;
-        Tensor trainY = y;
-        Tensor[] valX = options.validationX;
-        Tensor valY = options.validationY;
-        List<Tensor> owned = new ArrayList<>();
-        if (valX != null) {
-            checkData("fit (validation data)", valX, valY);
-        } else if (options.validationSplit > 0) {
-            // as Keras: the first floor(n·(1 − split)) samples train, the rest validate
-            int nVal = n - (int) Math.floor(n * (1.0 - options.validationSplit));
-            if (nVal == 0 || nVal == n) {
-                throw new IllegalArgumentException("fit: validation split " + options.validationSplit + " of " + n
-                        + " samples leaves " + (n - nVal) + " for training and " + nVal + " for validation");
-            }
-            int nTrain = n - nVal;
-            trainX = new Tensor[x.length];
-            valX = new Tensor[x.length];
-            try (Scope s = Scope.open()) {
-                for (int i = 0; i < x.length; i++) {
-                    trainX[i] = s.keep(x[i].slice(0, 0, nTrain));
-                    valX[i] = s.keep(x[i].slice(0, nTrain, n));
-                    owned.add(trainX[i]);
-                    owned.add(valX[i]);
-                }
-                trainY = s.keep(y.slice(0, 0, nTrain));
-                valY = s.keep(y.slice(0, nTrain, n));
-                owned.add(trainY);
-                owned.add(valY);
-            }
-            n = nTrain;
-        }
-        try {
-            return trainLoop(trainX, trainY, n, valX, valY, options);
-        } finally {
-            for (Tensor t : owned) {
-                t.close();
-            }
-        }
+        return new Trainer(this).fit(x, new Tensor[] {y}, options);
     }
 
-    private History trainLoop(Tensor[] x, Tensor y, int n, Tensor[] valX, Tensor valY, FitOptions o) {
-        History history = new History();
-        int steps = (n + o.batchSize - 1) / o.batchSize;
-        ProgressBar bar = new ProgressBar(out, o.verbose, steps, ProgressBar.isTerminal());
-        Rng shuffleRng = new Rng(o.seed != null ? o.seed : Rng.nextGlobalSeed());
-        List<Callback> callbacks = o.callbacks;
-        stopTraining = false;
-        for (Callback c : callbacks) {
-            c.setModel(this);
-        }
-        Map<String, Double> empty = new LinkedHashMap<>();
-        for (Callback c : callbacks) {
-            c.onTrainBegin(empty);
-        }
-        Map<String, Double> logs = new LinkedHashMap<>();
-        for (int epoch = o.initialEpoch; epoch < o.epochs && !stopTraining; epoch++) {
-            for (Callback c : callbacks) {
-                c.onEpochBegin(epoch, new LinkedHashMap<>());
-            }
-            bar.epochBegin(epoch, o.epochs);
-            int[] order = shuffleRng.order(n, o.shuffle);
-            for (Metric m : metrics) {
-                m.reset();
-            }
-            double lossSum = 0;
-            long seen = 0;
-            for (int step = 0; step < steps; step++) {
-                for (Callback c : callbacks) {
-                    c.onBatchBegin(step, new LinkedHashMap<>());
-                }
-                int start = step * o.batchSize;
-                int end = Math.min(n, start + o.batchSize);
-                double batchLoss;
-                try (Scope s = Scope.open()) {
-                    Tensor[] xb = new Tensor[x.length];
-                    for (int i = 0; i < x.length; i++) {
-                        xb[i] = batch(x[i], order, start, end, o.shuffle);
-                    }
-                    Tensor yb = batch(y, order, start, end, o.shuffle);
-                    batchLoss = trainStep(xb, yb);
-                }
-                lossSum += batchLoss * (end - start);
-                seen += end - start;
-                logs = new LinkedHashMap<>();
-                logs.put("loss", lossSum / seen);
-                for (Metric m : metrics) {
-                    logs.put(m.name(), m.result());
-                }
-                bar.batchEnd(step + 1, logs);
-                for (Callback c : callbacks) {
-                    c.onBatchEnd(step, logs);
-                }
-                if (stopTraining) {
-                    break; // as Keras: a callback (TerminateOnNaN) ends the epoch after this batch
-                }
-            }
-            if (valX != null) {
-                Map<String, Double> val = evaluate(valX, valY, o.batchSize);
-                for (Map.Entry<String, Double> e : val.entrySet()) {
-                    logs.put("val_" + e.getKey(), e.getValue());
-                }
-            }
-            bar.epochEnd(logs);
-            history.record(epoch, logs);
-            for (Callback c : callbacks) {
-                c.onEpochEnd(epoch, logs);
-            }
-        }
-        optimizer.finalizeVariableValues(trainableWeights()); // EMA: weights become their averages (Keras)
-        for (Callback c : callbacks) {
-            c.onTrainEnd(logs);
-        }
-        return history;
+    /**
+     * Trains a model with several outputs: one target per output, in {@link #outputNames()}
+     * order (null where the output has no loss). Logs {@code loss} (the weighted total),
+     * {@code NAME_loss} and {@code NAME_METRIC} per output.
+     *
+     * @param x one tensor per input
+     * @param y one target per output
+     * @param options epochs, batch size, validation, callbacks
+     * @return the per-epoch logs
+     */
+    public History fit(Tensor[] x, Tensor[] y, FitOptions options) {
+        return new Trainer(this).fit(x, y, options);
     }
 
-    /** One optimizer step on a batch; returns the batch loss (with regularization). */
-    private double trainStep(Tensor[] xb, Tensor yb) {
-        try (GradientTape tape = GradientTape.start()) {
-            Tensor pred = call(xb, true);
-            Tensor l = loss.compute(yb, pred);
-            Tensor reg = regularizationLoss();
-            Tensor total = reg == null ? l : l.add(reg);
-            List<Variable> vars = trainableWeights();
-            List<Tensor> grads = tape.gradient(total, vars);
-            tape.close();
-            optimizer.apply(grads, vars);
-            updateMetrics(yb, pred);
-            return total.item();
-        }
+    /**
+     * Trains with inputs and targets keyed by name ({@link #inputNames()}, {@link #outputNames()}),
+     * as Keras's dict inputs.
+     *
+     * @param x input name to tensor
+     * @param y output name to target
+     * @param options epochs, batch size, validation, callbacks
+     * @return the per-epoch logs
+     */
+    public History fit(Map<String, Tensor> x, Map<String, Tensor> y, FitOptions options) {
+        return fit(byName("fit", "input", x, inputNames()), byName("fit", "output", y, outputNames()), options);
     }
 
-    private void updateMetrics(Tensor yTrue, Tensor yPred) {
-        if (metrics.isEmpty()) {
-            return;
+    /** The values of {@code m} in {@code names} order; an unknown key is an error, a missing one null. */
+    Tensor[] byName(String op, String what, Map<String, Tensor> m, List<String> names) {
+        if (m == null) {
+            throw new IllegalArgumentException(op + ": the " + what + " map is null");
         }
-        double[] t = yTrue.toDoubleArray();
-        double[] p = yPred.toDoubleArray();
-        for (Metric m : metrics) {
-            m.update(t, yTrue.shape(), p, yPred.shape());
+        for (String k : m.keySet()) {
+            if (!names.contains(k)) {
+                throw new IllegalArgumentException(op + ": model " + name + " has no " + what + " named '" + k + "' ("
+                        + what + "s: " + names + ")");
+            }
         }
-    }
-
-    /** Rows [start, end) of the epoch order: a slice when in order, a gather when shuffled. */
-    private static Tensor batch(Tensor t, int[] order, int start, int end, boolean shuffled) {
-        if (!shuffled) {
-            return t.slice(0, start, end);
+        Tensor[] out = new Tensor[names.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = m.get(names.get(i));
         }
-        long[] ids = new long[end - start];
-        for (int i = start; i < end; i++) {
-            ids[i - start] = order[i];
-        }
-        Tensor idT = Tensor.zeros(t.backend(), DType.INT64, ids.length);
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(ids.length * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        b.asLongBuffer().put(ids);
-        t.backend().upload(b, idT.storage());
-        return t.gather(idT);
+        return out;
     }
 
     // ---- evaluate and predict ------------------------------------------------------------------
@@ -426,37 +628,19 @@ public abstract class Model implements AutoCloseable {
 
     /** Loss (weighted by batch size) and metrics over all samples, inference mode. */
     public Map<String, Double> evaluate(Tensor[] x, Tensor y, int batchSize) {
-        if (loss == null) {
-            throw new IllegalStateException(name + ".evaluate: call compile(optimizer, loss, metrics) first");
-        }
-        if (batchSize <= 0) {
-            throw new IllegalArgumentException("evaluate: batch size must be positive, got " + batchSize);
-        }
-        int n = checkData("evaluate", x, y);
-        for (Metric m : metrics) {
-            m.reset();
-        }
-        double sum = 0;
-        for (int start = 0; start < n; start += batchSize) {
-            int end = Math.min(n, start + batchSize);
-            try (Scope s = Scope.open()) {
-                Tensor[] xb = new Tensor[x.length];
-                for (int i = 0; i < x.length; i++) {
-                    xb[i] = x[i].slice(0, start, end);
-                }
-                Tensor yb = y.slice(0, start, end);
-                Tensor pred = GradientTape.noGrad(() -> call(xb, false));
-                Tensor l = GradientTape.noGrad(() -> loss.compute(yb, pred));
-                sum += l.item() * (end - start);
-                updateMetrics(yb, pred);
-            }
-        }
-        Map<String, Double> result = new LinkedHashMap<>();
-        result.put("loss", sum / n);
-        for (Metric m : metrics) {
-            result.put(m.name(), m.result());
-        }
-        return result;
+        return new Trainer(this).evaluate(x, new Tensor[] {y}, batchSize);
+    }
+
+    /**
+     * Loss and metrics of a model with several outputs (keys as fit logs them).
+     *
+     * @param x one tensor per input
+     * @param y one target per output
+     * @param batchSize samples per batch
+     * @return loss, NAME_loss and NAME_METRIC values
+     */
+    public Map<String, Double> evaluate(Tensor[] x, Tensor[] y, int batchSize) {
+        return new Trainer(this).evaluate(x, y, batchSize);
     }
 
     /** Predictions for all samples, in batches of 32, inference mode. */
@@ -470,150 +654,29 @@ public abstract class Model implements AutoCloseable {
 
     /** Predictions for all samples in batches; the result belongs to the caller's scope. */
     public Tensor predict(Tensor[] x, int batchSize) {
-        if (batchSize <= 0) {
-            throw new IllegalArgumentException("predict: batch size must be positive, got " + batchSize);
+        if (outputCount() != 1) {
+            throw new IllegalArgumentException("predict: model " + name + " has " + outputCount() + " outputs " + outputNames()
+                    + "; use predictOutputs");
         }
-        int n = checkInputs("predict", x);
-        List<Tensor> parts = new ArrayList<>();
-        Tensor result;
-        try (Scope s = Scope.open()) {
-            for (int start = 0; start < n; start += batchSize) {
-                int end = Math.min(n, start + batchSize);
-                Tensor[] xb = new Tensor[x.length];
-                for (int i = 0; i < x.length; i++) {
-                    xb[i] = x[i].slice(0, start, end);
-                }
-                parts.add(GradientTape.noGrad(() -> call(xb, false)));
-            }
-            result = s.keep(parts.size() == 1 ? parts.get(0) : Tensor.concat(parts, 0));
-        }
-        return result;
+        return new Trainer(this).predict(x, batchSize)[0];
     }
 
-    // ---- input checks --------------------------------------------------------------------------
-
-    private int checkInputs(String op, Tensor[] x) {
-        if (x == null || x.length != inputCount()) {
-            throw new IllegalArgumentException(op + ": model " + name + " takes " + inputCount() + " input(s), got "
-                    + (x == null ? 0 : x.length));
-        }
-        long n = -1;
-        for (int i = 0; i < x.length; i++) {
-            Tensor t = x[i];
-            if (t == null) {
-                throw new IllegalArgumentException(op + ": input " + i + " is null");
-            }
-            if (t.rank() < 1) {
-                throw new IllegalArgumentException(op + ": input " + i + " must have a sample axis, got a scalar");
-            }
-            if (n >= 0 && t.dim(0) != n) {
-                throw new IllegalArgumentException(op + ": inputs have different sample counts (" + n + " and " + t.dim(0) + ")");
-            }
-            n = t.dim(0);
-            if (t.backend() != x[0].backend()) {
-                throw new IllegalArgumentException(op + ": inputs on different backends");
-            }
-        }
-        if (n == 0) {
-            throw new IllegalArgumentException(op + ": no samples (input has shape " + Shapes.str(x[0].shape()) + ")");
-        }
-        for (int i = 0; i < x.length; i++) {
-            checkFinite(op, "x" + (x.length > 1 ? "[" + i + "]" : ""), x[i]);
-        }
-        // one sample through the model in inference mode: builds it and surfaces shape errors now
-        try (Scope s = Scope.open()) {
-            Tensor[] first = new Tensor[x.length];
-            for (int i = 0; i < x.length; i++) {
-                first[i] = x[i].slice(0, 0, 1);
-            }
-            GradientTape.noGrad(() -> call(first, false));
-        } catch (IllegalArgumentException e) {
-            StringBuilder shapes = new StringBuilder();
-            for (int i = 0; i < x.length; i++) {
-                shapes.append(i == 0 ? "" : ", ").append(Shapes.str(x[i].shape()));
-            }
-            throw new IllegalArgumentException(op + ": input" + (x.length > 1 ? "s " : " ") + shapes + " do"
-                    + (x.length > 1 ? "" : "es") + " not fit model " + name + ": " + e.getMessage(), e);
-        }
-        if (n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(op + ": too many samples: " + n);
-        }
-        return (int) n;
-    }
-
-    private int checkData(String op, Tensor[] x, Tensor y) {
-        int n = checkInputs(op, x);
-        if (y == null) {
-            throw new IllegalArgumentException(op + ": targets y are required");
-        }
-        if (y.rank() < 1 || y.dim(0) != n) {
-            throw new IllegalArgumentException(op + ": x has " + n + " samples but y has "
-                    + (y.rank() < 1 ? "none (a scalar)" : y.dim(0)) + " (y shape " + Shapes.str(y.shape()) + ")");
-        }
-        if (y.backend() != x[0].backend()) {
-            throw new IllegalArgumentException(op + ": x is on backend " + x[0].backend().name() + " but y on " + y.backend().name());
-        }
-        checkFinite(op, "y", y);
-        if (loss != null) {
-            try (Scope s = Scope.open()) {
-                Tensor[] first = new Tensor[x.length];
-                for (int i = 0; i < x.length; i++) {
-                    first[i] = x[i].slice(0, 0, 1);
-                }
-                Tensor pred = GradientTape.noGrad(() -> call(first, false));
-                Tensor y1 = y.slice(0, 0, 1);
-                try {
-                    GradientTape.noGrad(() -> loss.compute(y1, pred));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(op + ": targets of shape " + Shapes.str(y.shape())
-                            + " do not fit the model's output " + Layer.shapeStr(withBatch(pred.shape())) + " for loss "
-                            + loss.name() + ": " + e.getMessage(), e);
-                }
-            }
-        }
-        return n;
-    }
-
-    private static long[] withBatch(long[] s) {
-        long[] r = s.clone();
-        if (r.length > 0) {
-            r[0] = -1;
-        }
-        return r;
-    }
-
-    private static void checkFinite(String op, String what, Tensor t) {
-        if (!t.dtype().isFloating()) {
-            return;
-        }
-        try (Scope s = Scope.open()) {
-            // one pass first: a NaN makes the sum NaN (so can inf − inf, which the count then clears)
-            if (t.numel() == 0 || !Double.isNaN(t.sum().item())) {
-                return;
-            }
-            Tensor nan = t.ne(t);
-            long count = nan.cast(DType.INT64).sum().toLongArray()[0];
-            if (count > 0) {
-                boolean[] flags = nan.reshape(t.dim(0), -1).toBooleanArray();
-                long perSample = t.numel() / t.dim(0);
-                long first = 0;
-                for (int i = 0; i < flags.length; i++) {
-                    if (flags[i]) {
-                        first = i / perSample;
-                        break;
-                    }
-                }
-                throw new IllegalArgumentException(op + ": " + what + " contains " + count + " NaN value(s), the first in sample "
-                        + first);
-            }
-        }
+    /**
+     * Predictions of every output, in batches, inference mode; the tensors belong to the caller's scope.
+     *
+     * @param x one tensor per input
+     * @param batchSize samples per batch
+     * @return one tensor per output, in {@link #outputNames()} order
+     */
+    public Tensor[] predictOutputs(Tensor[] x, int batchSize) {
+        return new Trainer(this).predict(x, batchSize);
     }
 
     // ---- summary -----------------------------------------------------------------------------
 
     /** The output shape of each layer, when known (Sequential overrides); null when unknown. */
     protected List<long[]> layerOutputShapes() {
-        return null;
+        return graph != null ? graph.outputShapes(layers()) : null;
     }
 
     /** Prints the Keras-style table of layers, output shapes and parameter counts. */
@@ -623,42 +686,7 @@ public abstract class Model implements AutoCloseable {
 
     /** The text {@link #summary()} prints. */
     public String summaryString() {
-        StringBuilder sb = new StringBuilder();
-        String line = "_".repeat(65) + "\n";
-        String dline = "=".repeat(65) + "\n";
-        sb.append("Model: \"").append(name).append("\"\n").append(line);
-        sb.append(String.format(Locale.ROOT, " %-28s%-26s%-9s%n", "Layer (type)", "Output Shape", "Param #"));
-        sb.append(dline);
-        List<long[]> shapes = layerOutputShapes();
-        List<Layer> shown = new ArrayList<>();
-        for (Layer l : layers) {
-            if (!(l instanceof dev.lamina.nn.Input)) {
-                shown.add(l);
-            }
-        }
-        for (int i = 0; i < shown.size(); i++) {
-            Layer l = shown.get(i);
-            String shape = shapes == null || shapes.get(i) == null ? "?" : Layer.shapeStr(shapes.get(i));
-            sb.append(String.format(Locale.ROOT, " %-28s%-26s%-9s%n", column(l.name() + " (" + l.className() + ")", 28),
-                    column(shape, 26), String.format(Locale.ROOT, "%,d", l.countParams())));
-            sb.append(i == shown.size() - 1 ? "" : "\n");
-        }
-        long trainable = 0;
-        for (Variable v : trainableWeights()) {
-            trainable += Shapes.numel(v.shape());
-        }
-        long total = countParams();
-        sb.append(dline);
-        sb.append(String.format(Locale.ROOT, "Total params: %,d%n", total));
-        sb.append(String.format(Locale.ROOT, "Trainable params: %,d%n", trainable));
-        sb.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", total - trainable));
-        sb.append(line);
-        return sb.toString();
-    }
-
-    /** The text, padded by the format to {@code width}; a longer one keeps a space before the next column. */
-    private static String column(String text, int width) {
-        return text.length() >= width ? text + " " : text;
+        return ModelSummary.of(this, layers, layerOutputShapes());
     }
 
     // ---- saving ------------------------------------------------------------------------------
@@ -668,8 +696,15 @@ public abstract class Model implements AutoCloseable {
         ModelIO.save(this, path);
     }
 
-    /** Loads a model saved with {@link #save}. */
-    public static Sequential load(java.nio.file.Path path) {
+    /**
+     * Loads a model saved with {@link #save}: a {@link Sequential} or a functional model, as the
+     * assignment asks ({@code Sequential m = Model.load(p)}; a mismatch is a ClassCastException).
+     *
+     * @param <M> the model type expected
+     * @param path the saved model
+     * @return the model
+     */
+    public static <M extends Model> M load(java.nio.file.Path path) {
         return ModelIO.load(path);
     }
 

@@ -44,6 +44,16 @@ public final class ModelIO {
     private static final String CONFIG_FILE = "config.json";
     private static final String WEIGHTS_FILE = "model.weights.safetensors";
     private static final String SAVE_ID_KEY = "lamina_save_id";
+    /** Metadata key of saveWeights files: "structure" when the names are {@link WeightNames}. */
+    private static final String WEIGHT_NAMES_KEY = "lamina_weight_names";
+    /** Metadata key of a full save: JSON {structural name: saved name}, so loadWeights finds weights by structure. */
+    private static final String STRUCTURE_KEY = "lamina_structure";
+
+    private static String structure(Model model) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        WeightNames.of(model).forEach((k, v) -> m.put(k, v.name()));
+        return Json.write(m);
+    }
     private static final Set<String> TOP_LEVEL_KEYS = Set.of("format", "version", "class_name", "save_id", "config");
 
     private ModelIO() {
@@ -66,26 +76,28 @@ public final class ModelIO {
             throw new IllegalArgumentException("save: " + path + ": Lamina writes whole models as .keras archives (or"
                     + " safetensors); for Keras weights alone use saveWeights");
         }
-        if (!(model instanceof Sequential seq)) {
-            throw new IllegalArgumentException("save: only Sequential models store their architecture; for "
+        boolean functional = model.graph() != null && model.getClass() == Model.class;
+        if (!(model instanceof Sequential) && !functional) {
+            throw new IllegalArgumentException("save: only Sequential and functional models store their architecture; for "
                     + model.getClass().getSimpleName() + " use saveWeights and rebuild the model in code");
         }
         String saveId = UUID.randomUUID().toString();
         Map<String, Object> arch = new LinkedHashMap<>();
         arch.put("format", FORMAT);
         arch.put("version", FORMAT_VERSION);
-        arch.put("class_name", "Sequential");
+        arch.put("class_name", functional ? "Functional" : "Sequential");
         arch.put("save_id", saveId);
-        arch.put("config", seq.config());
+        arch.put("config", functional ? FunctionalConfig.write(model) : ((Sequential) model).config());
         Map<String, HostTensor> weights = weightTensors(model);
         if (path.getFileName().toString().endsWith(".safetensors")) {
             Map<String, String> meta = new LinkedHashMap<>();
             meta.put("format", FORMAT);
+            meta.put(STRUCTURE_KEY, structure(model));
             meta.put("lamina_model", Json.write(arch));
             Safetensors.write(path, weights, meta);
         } else {
             byte[] json = Json.writePretty(arch).getBytes(StandardCharsets.UTF_8);
-            byte[] st = Safetensors.toBytes(weights, Map.of("format", FORMAT, SAVE_ID_KEY, saveId));
+            byte[] st = Safetensors.toBytes(weights, Map.of("format", FORMAT, SAVE_ID_KEY, saveId, STRUCTURE_KEY, structure(model)));
             AtomicFiles.replaceDirectory(path, Set.of(CONFIG_FILE, WEIGHTS_FILE), dir -> {
                 Files.write(dir.resolve(CONFIG_FILE), json);
                 Files.write(dir.resolve(WEIGHTS_FILE), st);
@@ -98,9 +110,16 @@ public final class ModelIO {
      * Every field of the architecture is checked (type, value, no unknown fields); every problem
      * is an IllegalArgumentException ({@link dev.lamina.io.SafetensorsException} for the weights
      * file) naming the file and the field, or an UncheckedIOException when the file system fails.
-     * Nothing allocated before a failure stays allocated.
+     * Nothing allocated before a failure stays allocated. A saved Sequential comes back as a
+     * {@link Sequential}, a functional model as a {@link Model}; the caller's type picks
+     * {@code M} ({@code Sequential m = ModelIO.load(p)}), a mismatch being a ClassCastException.
+     *
+     * @param <M> the model type the caller expects
+     * @param path the saved model (a directory or a .safetensors file)
+     * @return the model
      */
-    public static Sequential load(Path path) {
+    @SuppressWarnings("unchecked")
+    public static <M extends Model> M load(Path path) {
         Path src = AtomicFiles.readable(path);
         if (!Files.exists(src)) {
             throw new IllegalArgumentException("load: " + path + " does not exist");
@@ -121,7 +140,7 @@ public final class ModelIO {
                         + " come from different saves (save_id " + archId + " vs " + weightsId + ")");
             }
             boolean dir = Files.isDirectory(src);
-            return build(l.arch, l.weights, dir ? src.resolve(CONFIG_FILE).toString() : src.toString(),
+            return (M) build(l.arch, l.weights, dir ? src.resolve(CONFIG_FILE).toString() : src.toString(),
                     dir ? src.resolve(WEIGHTS_FILE).toString() : src.toString());
         }
     }
@@ -161,9 +180,10 @@ public final class ModelIO {
         }
     }
 
-    private static Sequential build(Map<String, Object> arch, SafetensorsFile weights, String source, String weightsSource) {
-        if (!FORMAT.equals(arch.get("format")) || !"Sequential".equals(arch.get("class_name"))) {
-            throw new IllegalArgumentException("load: " + source + " is not a saved Lamina Sequential model");
+    private static Model build(Map<String, Object> arch, SafetensorsFile weights, String source, String weightsSource) {
+        boolean functional = "Functional".equals(arch.get("class_name"));
+        if (!FORMAT.equals(arch.get("format")) || !(functional || "Sequential".equals(arch.get("class_name")))) {
+            throw new IllegalArgumentException("load: " + source + " is not a saved Lamina Sequential or Functional model");
         }
         for (String k : arch.keySet()) {
             if (!TOP_LEVEL_KEYS.contains(k)) {
@@ -183,8 +203,8 @@ public final class ModelIO {
         @SuppressWarnings("unchecked")
         Map<String, Object> config = (Map<String, Object>) arch.get("config");
         // each weight is compared with the file before it is allocated
-        Sequential model = Layer.withWeightCheck((name, shape) -> checkWeightInFile(weights, name, shape, weightsSource),
-                () -> fromConfig(config, source));
+        Model model = Layer.withWeightCheck((name, shape) -> checkWeightInFile(weights, name, shape, weightsSource),
+                () -> functional ? FunctionalConfig.read(config, source) : fromConfig(config, source));
         try {
             assignWeights(model, weights, weightsSource);
             return model;
@@ -230,7 +250,7 @@ public final class ModelIO {
                         l.ensureBuilt(LayerConfigs.buildShape(shape, where));
                     }
                 } catch (RuntimeException | Error e) {
-                    if (!model.layers().contains(l)) {
+                    if (!model.allLayers().contains(l)) {
                         l.close();
                     }
                     throw e;
@@ -243,7 +263,11 @@ public final class ModelIO {
         }
     }
 
-    /** Writes the weights alone (safetensors, Keras names). */
+    /**
+     * Writes the weights alone (safetensors) under names by structure ({@link WeightNames}:
+     * {@code dense_1/kernel} for the model's second Dense layer), so that they load into any
+     * model of the same architecture.
+     */
     public static void saveWeights(Model model, Path file) {
         if (file.getFileName().toString().endsWith(".keras")) {
             throw new IllegalArgumentException("saveWeights: " + file + ": a .keras archive holds the whole model; use save,"
@@ -253,12 +277,19 @@ public final class ModelIO {
             KerasFiles.saveWeights(model, file);
             return;
         }
-        Safetensors.write(file, weightTensors(model), Map.of("format", FORMAT));
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Variable> e : WeightNames.of(model).entrySet()) {
+            Variable v = e.getValue();
+            out.put(e.getKey(), new HostTensor(v.dtype(), v.shape(), v.toBuffer()));
+        }
+        Safetensors.write(file, out, Map.of("format", FORMAT, WEIGHT_NAMES_KEY, "structure"));
     }
 
     /**
      * Reads weights saved by {@link #saveWeights} or {@link #save} into a model of the same
-     * architecture. Names and shapes must match exactly; the first mismatch is reported by name.
+     * architecture: by structure ({@link WeightNames}), as saveWeights writes them; a file whose
+     * names are the weights' own names (a {@link #save}, or a file of an earlier Lamina) loads by
+     * those names. Names and shapes must match exactly; the first mismatch is reported by name.
      */
     public static void loadWeights(Model model, Path file) {
         Path src = AtomicFiles.readable(file);
@@ -267,7 +298,37 @@ public final class ModelIO {
             return;
         }
         Path f = Files.isDirectory(src) ? src.resolve(WEIGHTS_FILE) : src;
-        assignWeights(model, Safetensors.read(f), file.toString());
+        SafetensorsFile read = Safetensors.read(f);
+        Map<String, Variable> byStructure = WeightNames.of(model);
+        boolean structural = "structure".equals(read.metadata().get(WEIGHT_NAMES_KEY));
+        if (!structural) {
+            // a file by the weights' own names loads by them when every one is there
+            structural = !ownNames(model, read) && read.tensors().keySet().containsAll(byStructure.keySet());
+        }
+        String saved = read.metadata().get(STRUCTURE_KEY);
+        if (!structural && saved != null && !ownNames(model, read)) {
+            // a full save: its weights are under the saved model's names, mapped from their structural names
+            Map<String, Object> names = parseJson(saved, file + " (" + STRUCTURE_KEY + " metadata)");
+            Map<String, Variable> byFileName = new LinkedHashMap<>();
+            for (Map.Entry<String, Variable> e : byStructure.entrySet()) {
+                Object fileName = names.get(e.getKey());
+                byFileName.put(fileName instanceof String n ? n : e.getKey(), e.getValue());
+            }
+            assignWeights(byFileName, read, file.toString());
+        } else if (structural) {
+            assignWeights(byStructure, read, file.toString());
+        } else {
+            assignWeights(model, read, file.toString());
+        }
+    }
+
+    private static boolean ownNames(Model model, SafetensorsFile file) {
+        for (Variable v : model.weights()) {
+            if (!file.tensors().containsKey(v.name())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -311,19 +372,31 @@ public final class ModelIO {
     }
 
     private static void assignWeights(Model model, SafetensorsFile file, String source) {
-        List<Variable> vars = model.weights();
+        Map<String, Variable> byName = new LinkedHashMap<>();
+        for (Variable v : model.weights()) {
+            byName.put(v.name(), v);
+        }
+        assignWeights(byName, file, source);
+    }
+
+    /** Assigns file tensor {@code key} to each weight; every key, shape and dtype is checked first. */
+    private static void assignWeights(Map<String, Variable> vars, SafetensorsFile file, String source) {
         Set<String> used = new HashSet<>();
-        for (Variable v : vars) {
-            HostTensor h = file.tensors().get(v.name());
+        for (Map.Entry<String, Variable> e : vars.entrySet()) {
+            String key = e.getKey();
+            Variable v = e.getValue();
+            HostTensor h = file.tensors().get(key);
             if (h == null) {
-                throw new IllegalArgumentException("load: " + source + " has no weight '" + v.name() + "' " + Shapes.str(v.shape())
+                throw new IllegalArgumentException("load: " + source + " has no weight '" + key + "' "
+                        + (key.equals(v.name()) ? "" : "(" + v.name() + ") ") + Shapes.str(v.shape())
                         + " (it has " + file.tensors().keySet() + ")");
             }
             if (!Arrays.equals(h.shape(), v.shape()) || h.dtype() != v.dtype()) {
-                throw new IllegalArgumentException("load: weight '" + v.name() + "' is " + h.dtype() + " " + Shapes.str(h.shape())
-                        + " in " + source + " but " + v.dtype() + " " + Shapes.str(v.shape()) + " in the model");
+                throw new IllegalArgumentException("load: weight '" + key + "'" + (key.equals(v.name()) ? "" : " (" + v.name() + ")")
+                        + " is " + h.dtype() + " " + Shapes.str(h.shape()) + " in " + source + " but " + v.dtype() + " "
+                        + Shapes.str(v.shape()) + " in the model");
             }
-            used.add(v.name());
+            used.add(key);
         }
         for (String name : file.tensors().keySet()) {
             if (!used.contains(name)) {
@@ -331,8 +404,9 @@ public final class ModelIO {
                         + Shapes.str(file.tensors().get(name).shape()) + " that the model does not have");
             }
         }
-        for (Variable v : vars) {
-            HostTensor h = file.tensors().get(v.name());
+        for (Map.Entry<String, Variable> e : vars.entrySet()) {
+            Variable v = e.getValue();
+            HostTensor h = file.tensors().get(e.getKey());
             try (Backends.Use u = Backends.use(v.backend()); Tensor t = Tensor.fromBuffer(h.dtype(), h.shape(), h.data())) {
                 v.assign(t);
             }

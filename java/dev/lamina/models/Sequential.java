@@ -61,7 +61,7 @@ public class Sequential extends Model {
             }
         }
         if (layer instanceof Input in) {
-            if (!layers().isEmpty()) {
+            if (!allLayers().isEmpty()) {
                 throw new IllegalArgumentException(name() + ": an Input can only be the first layer");
             }
             input = in;
@@ -96,7 +96,7 @@ public class Sequential extends Model {
 
     private long[] lastOutputShape() {
         long[] s = input.batchShape();
-        for (Layer l : layers()) {
+        for (Layer l : allLayers()) {
             if (l != input) {
                 s = l.outputShape(s);
             }
@@ -114,12 +114,12 @@ public class Sequential extends Model {
         if (inputs.length != 1) {
             throw new IllegalArgumentException(name() + ": a Sequential model takes one input, got " + inputs.length);
         }
-        if (layers().isEmpty()) {
+        if (allLayers().isEmpty()) {
             throw new IllegalStateException(name() + ": the model has no layers");
         }
         Tensor x = inputs[0];
         Tensor mask = null;
-        for (Layer l : layers()) {
+        for (Layer l : allLayers()) {
             Tensor y = l.apply(x, mask, training);
             mask = l.computeMask(x, mask);
             x = y;
@@ -131,7 +131,7 @@ public class Sequential extends Model {
     protected List<long[]> layerOutputShapes() {
         long[] s = input != null ? input.batchShape() : null;
         List<long[]> out = new ArrayList<>();
-        for (Layer l : layers()) {
+        for (Layer l : allLayers()) {
             if (l == input) {
                 continue;
             }
@@ -149,7 +149,7 @@ public class Sequential extends Model {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("name", name());
         List<Object> ls = new ArrayList<>();
-        for (Layer l : layers()) {
+        for (Layer l : allLayers()) {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("class_name", l.className());
             e.put("config", l.config());

@@ -12,6 +12,43 @@ import java.util.Map;
  */
 public final class Input extends Layer {
     private final long[] sampleShape;
+    private SymbolicTensor tensor;
+
+    /**
+     * A model input of the functional API, as {@code keras.Input(shape=...)}: the symbolic
+     * tensor of a new Input layer; layers applied to it build the model's graph.
+     *
+     * @param sampleShape the shape of one sample, without the batch axis (-1 for any size)
+     * @return the symbolic input, batch axis first (-1)
+     */
+    public static SymbolicTensor of(long... sampleShape) {
+        return new Input(sampleShape).tensor();
+    }
+
+    /**
+     * A named model input ({@code keras.Input(shape=..., name=...)}); the name keys the input in
+     * {@code fit(Map, Map, ...)}.
+     *
+     * @param name the input layer's name
+     * @param sampleShape the shape of one sample, without the batch axis
+     * @return the symbolic input
+     */
+    public static SymbolicTensor of(String name, long... sampleShape) {
+        return new Input(name, sampleShape).tensor();
+    }
+
+    /**
+     * The symbolic tensor this Input layer produces (always the same one).
+     *
+     * @return the symbolic output of this layer
+     */
+    public synchronized SymbolicTensor tensor() {
+        if (tensor == null) {
+            ensureBuilt(batchShape());
+            tensor = Node.source(this);
+        }
+        return tensor;
+    }
 
     /** {@code new Input(20, 1)}: samples of shape (20, 1). */
     public Input(long... sampleShape) {

@@ -356,6 +356,105 @@ public abstract class Layer implements AutoCloseable {
         }
     }
 
+    // ---- functional API and weight values ----------------------------------------------------
+
+    /**
+     * Calls the layer on symbolic tensors (the functional API, as calling a Keras layer on a
+     * {@code KerasTensor}): builds the layer for their shapes and returns the symbolic output.
+     * Applying the same layer twice shares its weights. Most layers take one input; merge layers
+     * ({@link Add}, {@link Concatenate}, ...) take two or more.
+     *
+     * @param inputs the symbolic inputs
+     * @return the symbolic output
+     */
+    public SymbolicTensor apply(SymbolicTensor... inputs) {
+        return Node.apply(this, java.util.Arrays.asList(inputs));
+    }
+
+    /**
+     * {@link #apply(SymbolicTensor...)} with a list.
+     *
+     * @param inputs the symbolic inputs
+     * @return the symbolic output
+     */
+    public SymbolicTensor apply(List<SymbolicTensor> inputs) {
+        return Node.apply(this, inputs);
+    }
+
+    /**
+     * Copies of the weights' values in Keras's order (the order of {@link #weights()}, e.g.
+     * kernel then bias), as {@code layer.get_weights()}; the copies belong to the current scope.
+     *
+     * @return one tensor per weight
+     */
+    public List<Tensor> getWeights() {
+        List<Tensor> out = new ArrayList<>();
+        for (Variable v : weights()) {
+            out.add(dev.lamina.autograd.GradientTape.noGrad(() -> v.add(Tensor.zeros(v.backend(), v.dtype()))));
+        }
+        return out;
+    }
+
+    /**
+     * Overwrites the weights in {@link #weights()} order, as {@code layer.set_weights()}. Each
+     * value is a {@link Tensor} of the weight's shape, or a {@code float[]}/{@code double[]} of
+     * its element count (row-major). Everything is checked before any weight changes.
+     *
+     * @param values one value per weight
+     */
+    public void setWeights(List<?> values) {
+        List<Variable> w = weights();
+        if (values == null || values.size() != w.size()) {
+            throw new IllegalArgumentException(name + ".setWeights: " + (values == null ? "null" : values.size() + " values")
+                    + " for " + w.size() + " weights " + weightNames(w));
+        }
+        for (int i = 0; i < w.size(); i++) {
+            Object v = values.get(i);
+            long[] shape = w.get(i).shape();
+            long n = Shapes.numel(shape);
+            if (v instanceof Tensor t) {
+                if (!java.util.Arrays.equals(t.shape(), shape)) {
+                    throw new IllegalArgumentException(name + ".setWeights: value " + i + " has shape " + Shapes.str(t.shape())
+                            + " but weight " + w.get(i).name() + " is " + Shapes.str(shape));
+                }
+            } else if (v instanceof float[] f) {
+                if (f.length != n) {
+                    throw new IllegalArgumentException(name + ".setWeights: value " + i + " has " + f.length
+                            + " numbers but weight " + w.get(i).name() + " " + Shapes.str(shape) + " needs " + n);
+                }
+            } else if (v instanceof double[] d) {
+                if (d.length != n) {
+                    throw new IllegalArgumentException(name + ".setWeights: value " + i + " has " + d.length
+                            + " numbers but weight " + w.get(i).name() + " " + Shapes.str(shape) + " needs " + n);
+                }
+            } else {
+                throw new IllegalArgumentException(name + ".setWeights: value " + i + " must be a Tensor, float[] or double[], got "
+                        + (v == null ? "null" : v.getClass().getSimpleName()));
+            }
+        }
+        for (int i = 0; i < w.size(); i++) {
+            Variable var = w.get(i);
+            Object v = values.get(i);
+            if (v instanceof Tensor t) {
+                var.assign(t);
+            } else {
+                try (dev.lamina.backend.Backends.Use u = dev.lamina.backend.Backends.use(var.backend());
+                     Tensor t = v instanceof float[] f ? Tensor.of(f, var.shape()) : Tensor.of((double[]) v, var.shape());
+                     Tensor c = t.cast(var.dtype())) {
+                    var.assign(c);
+                }
+            }
+        }
+    }
+
+    private static List<String> weightNames(List<Variable> w) {
+        List<String> names = new ArrayList<>();
+        for (Variable v : w) {
+            names.add(v.name() + " " + Shapes.str(v.shape()));
+        }
+        return names;
+    }
+
     @Override
     public String toString() {
         return className() + "(" + name + ")";

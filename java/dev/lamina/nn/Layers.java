@@ -35,6 +35,12 @@ public final class Layers {
         register("GlobalMaxPooling2D", GlobalMaxPooling2D::fromConfig);
         register("UpSampling2D", UpSampling2D::fromConfig);
         register("ZeroPadding2D", ZeroPadding2D::fromConfig);
+        register("Add", Add::fromConfig);
+        register("Subtract", Subtract::fromConfig);
+        register("Multiply", Multiply::fromConfig);
+        register("Average", Average::fromConfig);
+        register("Concatenate", Concatenate::fromConfig);
+        register("Dot", Dot::fromConfig);
     }
 
     private Layers() {

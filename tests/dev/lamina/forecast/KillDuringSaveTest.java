@@ -91,7 +91,7 @@ class KillDuringSaveTest {
             Files.delete(log);
             try (Sequential m = Model.load(modelDir)) {
                 List<String> classes = layerClasses(m);
-                assertTrue(classes.equals(List.of("InputLayer", "Dense", "Dense")) || classes.equals(List.of("InputLayer", "LSTM", "Dense")),
+                assertTrue(classes.equals(List.of("Dense", "Dense")) || classes.equals(List.of("LSTM", "Dense")),
                         "round " + round + ": " + classes);
             }
             try (Forecaster f = Forecaster.load(forecasterDir)) {
@@ -99,7 +99,7 @@ class KillDuringSaveTest {
                 int members = f.settings().units == 3 ? 2 : 3;
                 assertEquals(members, f.members().size(), "round " + round + ": members of another save");
                 for (Sequential m : f.members()) {
-                    assertEquals(f.settings().units, ((Number) m.layers().get(1).config().get("units")).intValue(),
+                    assertEquals(f.settings().units, ((Number) m.layers().get(0).config().get("units")).intValue(),
                             "round " + round + ": a member of another save");
                 }
             }

@@ -102,7 +102,7 @@ class ModelLoadValidationTest extends ModelFixture {
             editLayer(dir, (Integer) c[0], cfg -> cfg.put((String) c[1], c[2]));
             String m = failure(dir);
             assertTrue(m.contains("'" + c[1] + "'"), c[1] + " = " + c[2] + ": " + m);
-            own(Model.load(saved())).close(); // a clean save still loads
+            own(Model.<Sequential>load(saved())).close(); // a clean save still loads
         }
     }
 

@@ -106,7 +106,7 @@ class ModelServerTest {
         assertEquals("1", md.get("model_spec").get("version").asText());
         JsonNode sig = md.get("metadata").get("signature_def").get("signature_def").get("serving_default");
         assertEquals("tensorflow/serving/predict", sig.get("method_name").asText());
-        String inName = v1.layers().get(0).name();
+        String inName = v1.input().name();
         JsonNode in = sig.get("inputs").get(inName);
         assertEquals("DT_FLOAT", in.get("dtype").asText(), sig.toString());
         assertEquals(List.of("-1", String.valueOf(WINDOW), "1"), sizes(in));
@@ -164,7 +164,7 @@ class ModelServerTest {
         assertEquals(200, cols.statusCode(), cols.body());
         assertBitwise(want, values(cols.body(), "outputs"));
 
-        String name = v1.layers().get(0).name();
+        String name = v1.input().name();
         StringBuilder named = new StringBuilder("{\"signature_name\": \"serving_default\", \"instances\": [");
         for (int i = 0; i < 5; i++) {
             named.append(i == 0 ? "" : ",").append("{\"").append(name).append("\": ").append(instance(x, i)).append('}');

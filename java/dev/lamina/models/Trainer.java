@@ -1,0 +1,319 @@
+package dev.lamina.models;
+
+import dev.lamina.autograd.GradientTape;
+import dev.lamina.callbacks.Callback;
+import dev.lamina.metrics.Metric;
+import dev.lamina.tensor.DType;
+import dev.lamina.tensor.Rng;
+import dev.lamina.tensor.Scope;
+import dev.lamina.tensor.Tensor;
+import dev.lamina.tensor.Variable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The loops behind {@link Model#fit}, {@link Model#evaluate} and {@link Model#predict} (Keras's
+ * trainer): mini-batches, one optimizer step per batch, metrics, callbacks, validation. The model
+ * holds what was compiled; this class holds no state between calls.
+ */
+final class Trainer {
+    private final Model model;
+
+    Trainer(Model model) {
+        this.model = model;
+    }
+
+    History fit(Tensor[] x, Tensor[] y, FitOptions options) {
+        if (!model.isCompiled()) {
+            throw new IllegalStateException(model.name() + ".fit: call compile(optimizer, loss, metrics) first");
+        }
+        int n = InputChecks.checkData(model, "fit", x, y);
+        Tensor[] trainX = x;
+        Tensor[] trainY = y;
+        Tensor[] valX = options.validationX;
+        Tensor[] valY = options.validationY;
+        List<Tensor> owned = new ArrayList<>();
+        if (valX != null) {
+            InputChecks.checkData(model, "fit (validation data)", valX, valY);
+        } else if (options.validationSplit > 0) {
+            // as Keras: the first floor(n·(1 − split)) samples train, the rest validate
+            int nVal = n - (int) Math.floor(n * (1.0 - options.validationSplit));
+            if (nVal == 0 || nVal == n) {
+                throw new IllegalArgumentException("fit: validation split " + options.validationSplit + " of " + n
+                        + " samples leaves " + (n - nVal) + " for training and " + nVal + " for validation");
+            }
+            int nTrain = n - nVal;
+            trainX = new Tensor[x.length];
+            valX = new Tensor[x.length];
+            try (Scope s = Scope.open()) {
+                for (int i = 0; i < x.length; i++) {
+                    trainX[i] = s.keep(x[i].slice(0, 0, nTrain));
+                    valX[i] = s.keep(x[i].slice(0, nTrain, n));
+                    owned.add(trainX[i]);
+                    owned.add(valX[i]);
+                }
+                trainY = new Tensor[y.length];
+                valY = new Tensor[y.length];
+                for (int i = 0; i < y.length; i++) {
+                    if (y[i] != null) {
+                        trainY[i] = s.keep(y[i].slice(0, 0, nTrain));
+                        valY[i] = s.keep(y[i].slice(0, nTrain, n));
+                        owned.add(trainY[i]);
+                        owned.add(valY[i]);
+                    }
+                }
+            }
+            n = nTrain;
+        }
+        try {
+            return trainLoop(trainX, trainY, n, valX, valY, options);
+        } finally {
+            for (Tensor t : owned) {
+                t.close();
+            }
+        }
+    }
+
+    private History trainLoop(Tensor[] x, Tensor[] y, int n, Tensor[] valX, Tensor[] valY, FitOptions o) {
+        History history = new History();
+        int steps = (n + o.batchSize - 1) / o.batchSize;
+        ProgressBar bar = new ProgressBar(model.output(), o.verbose, steps, ProgressBar.isTerminal());
+        Rng shuffleRng = new Rng(o.seed != null ? o.seed : Rng.nextGlobalSeed());
+        List<Callback> callbacks = o.callbacks;
+        model.resetStopTraining();
+        for (Callback c : callbacks) {
+            c.setModel(model);
+        }
+        Map<String, Double> empty = new LinkedHashMap<>();
+        for (Callback c : callbacks) {
+            c.onTrainBegin(empty);
+        }
+        Map<String, Double> logs = new LinkedHashMap<>();
+        for (int epoch = o.initialEpoch; epoch < o.epochs && !model.isStopTrainingRequested(); epoch++) {
+            for (Callback c : callbacks) {
+                c.onEpochBegin(epoch, new LinkedHashMap<>());
+            }
+            bar.epochBegin(epoch, o.epochs);
+            int[] order = shuffleRng.order(n, o.shuffle);
+            for (Metric m : model.metrics()) {
+                m.reset();
+            }
+            int outs = model.outputCount();
+            double[] lossSums = new double[outs + 1]; // the total, then each output's own loss
+            long seen = 0;
+            for (int step = 0; step < steps; step++) {
+                for (Callback c : callbacks) {
+                    c.onBatchBegin(step, new LinkedHashMap<>());
+                }
+                int start = step * o.batchSize;
+                int end = Math.min(n, start + o.batchSize);
+                double[] batchLoss;
+                try (Scope s = Scope.open()) {
+                    Tensor[] xb = new Tensor[x.length];
+                    for (int i = 0; i < x.length; i++) {
+                        xb[i] = batch(x[i], order, start, end, o.shuffle);
+                    }
+                    Tensor[] yb = new Tensor[y.length];
+                    for (int i = 0; i < y.length; i++) {
+                        yb[i] = y[i] == null ? null : batch(y[i], order, start, end, o.shuffle);
+                    }
+                    batchLoss = trainStep(xb, yb);
+                }
+                for (int i = 0; i < lossSums.length; i++) {
+                    lossSums[i] += batchLoss[i] * (end - start);
+                }
+                seen += end - start;
+                logs = logs(lossSums, seen);
+                bar.batchEnd(step + 1, logs);
+                for (Callback c : callbacks) {
+                    c.onBatchEnd(step, logs);
+                }
+                if (model.isStopTrainingRequested()) {
+                    break; // as Keras: a callback (TerminateOnNaN) ends the epoch after this batch
+                }
+            }
+            if (valX != null) {
+                Map<String, Double> val = evaluate(valX, valY, o.batchSize);
+                for (Map.Entry<String, Double> e : val.entrySet()) {
+                    logs.put("val_" + e.getKey(), e.getValue());
+                }
+            }
+            bar.epochEnd(logs);
+            history.record(epoch, logs);
+            for (Callback c : callbacks) {
+                c.onEpochEnd(epoch, logs);
+            }
+        }
+        model.optimizer().finalizeVariableValues(model.trainableWeights()); // EMA: weights become their averages (Keras)
+        for (Callback c : callbacks) {
+            c.onTrainEnd(logs);
+        }
+        return history;
+    }
+
+    /**
+     * The logs from running sums over {@code seen} samples: {@code loss}, then with several
+     * outputs {@code NAME_loss} for each output with a loss, then the metrics ({@code NAME_METRIC}
+     * with several outputs).
+     */
+    private Map<String, Double> logs(double[] lossSums, long seen) {
+        Map<String, Double> logs = new LinkedHashMap<>();
+        logs.put("loss", lossSums[0] / seen);
+        int outs = model.outputCount();
+        List<String> names = model.outputNames();
+        if (outs > 1) {
+            for (int i = 0; i < outs; i++) {
+                if (model.lossOf(i) != null) {
+                    logs.put(names.get(i) + "_loss", lossSums[i + 1] / seen);
+                }
+            }
+        }
+        for (int i = 0; i < outs; i++) {
+            for (Metric m : model.metricsOf(i)) {
+                logs.put(outs > 1 ? names.get(i) + "_" + m.name() : m.name(), m.result());
+            }
+        }
+        return logs;
+    }
+
+    /**
+     * The compiled loss of a batch: {@code [0]} the total Σ weight·loss (one output with weight 1:
+     * its loss as it is), then each output's own loss (null where it has none).
+     */
+    private Tensor[] losses(Tensor[] yb, Tensor[] preds) {
+        Tensor[] out = new Tensor[preds.length + 1];
+        for (int i = 0; i < preds.length; i++) {
+            if (model.lossOf(i) == null) {
+                continue;
+            }
+            Tensor l = model.lossOf(i).compute(yb[i], preds[i]);
+            out[i + 1] = l;
+            double w = model.lossWeightOf(i);
+            Tensor wl = w == 1 ? l : l.mul(w);
+            out[0] = out[0] == null ? wl : out[0].add(wl);
+        }
+        return out;
+    }
+
+    /** One optimizer step on a batch; returns the batch loss (with regularization), then each output's loss. */
+    private double[] trainStep(Tensor[] xb, Tensor[] yb) {
+        try (GradientTape tape = GradientTape.start()) {
+            Tensor[] preds = model.callOutputs(xb, true);
+            Tensor[] ls = losses(yb, preds);
+            Tensor reg = model.regularizationLoss();
+            Tensor total = reg == null ? ls[0] : ls[0].add(reg);
+            List<Variable> vars = model.trainableWeights();
+            List<Tensor> grads = tape.gradient(total, vars);
+            tape.close();
+            model.optimizer().apply(grads, vars);
+            updateMetrics(yb, preds);
+            double[] values = new double[ls.length];
+            values[0] = total.item();
+            for (int i = 1; i < ls.length && ls.length > 2; i++) {
+                values[i] = ls[i] == null ? 0 : ls[i].item();
+            }
+            return values;
+        }
+    }
+
+    private void updateMetrics(Tensor[] yTrue, Tensor[] yPred) {
+        for (int i = 0; i < yPred.length; i++) {
+            List<Metric> ms = model.metricsOf(i);
+            if (ms.isEmpty() || yTrue[i] == null) {
+                continue;
+            }
+            double[] t = yTrue[i].toDoubleArray();
+            double[] p = yPred[i].toDoubleArray();
+            for (Metric m : ms) {
+                m.update(t, yTrue[i].shape(), p, yPred[i].shape());
+            }
+        }
+    }
+
+    /** Rows [start, end) of the epoch order: a slice when in order, a gather when shuffled. */
+    private static Tensor batch(Tensor t, int[] order, int start, int end, boolean shuffled) {
+        if (!shuffled) {
+            return t.slice(0, start, end);
+        }
+        long[] ids = new long[end - start];
+        for (int i = start; i < end; i++) {
+            ids[i - start] = order[i];
+        }
+        Tensor idT = Tensor.zeros(t.backend(), DType.INT64, ids.length);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(ids.length * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.asLongBuffer().put(ids);
+        t.backend().upload(b, idT.storage());
+        return t.gather(idT);
+    }
+
+    /** Loss (weighted by batch size) and metrics over all samples, inference mode. */
+    Map<String, Double> evaluate(Tensor[] x, Tensor[] y, int batchSize) {
+        if (!model.isCompiled()) {
+            throw new IllegalStateException(model.name() + ".evaluate: call compile(optimizer, loss, metrics) first");
+        }
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("evaluate: batch size must be positive, got " + batchSize);
+        }
+        int n = InputChecks.checkData(model, "evaluate", x, y);
+        for (Metric m : model.metrics()) {
+            m.reset();
+        }
+        double[] sums = new double[model.outputCount() + 1];
+        for (int start = 0; start < n; start += batchSize) {
+            int end = Math.min(n, start + batchSize);
+            try (Scope s = Scope.open()) {
+                Tensor[] xb = new Tensor[x.length];
+                for (int i = 0; i < x.length; i++) {
+                    xb[i] = x[i].slice(0, start, end);
+                }
+                Tensor[] yb = new Tensor[y.length];
+                for (int i = 0; i < y.length; i++) {
+                    yb[i] = y[i] == null ? null : y[i].slice(0, start, end);
+                }
+                Tensor[] preds = GradientTape.noGrad(() -> model.callOutputs(xb, false));
+                Tensor[] ls = GradientTape.noGrad(() -> losses(yb, preds));
+                for (int i = 0; i < ls.length; i++) {
+                    if (ls[i] != null && (i == 0 || ls.length > 2)) {
+                        sums[i] += ls[i].item() * (end - start);
+                    }
+                }
+                updateMetrics(yb, preds);
+            }
+        }
+        return logs(sums, n);
+    }
+
+    /** Predictions for all samples in batches; the result belongs to the caller's scope. */
+    Tensor[] predict(Tensor[] x, int batchSize) {
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("predict: batch size must be positive, got " + batchSize);
+        }
+        int n = InputChecks.checkInputs(model, "predict", x);
+        int outs = model.outputCount();
+        List<List<Tensor>> parts = new ArrayList<>();
+        for (int k = 0; k < outs; k++) {
+            parts.add(new ArrayList<>());
+        }
+        Tensor[] result = new Tensor[outs];
+        try (Scope s = Scope.open()) {
+            for (int start = 0; start < n; start += batchSize) {
+                int end = Math.min(n, start + batchSize);
+                Tensor[] xb = new Tensor[x.length];
+                for (int i = 0; i < x.length; i++) {
+                    xb[i] = x[i].slice(0, start, end);
+                }
+                Tensor[] preds = GradientTape.noGrad(() -> model.callOutputs(xb, false));
+                for (int k = 0; k < outs; k++) {
+                    parts.get(k).add(preds[k]);
+                }
+            }
+            for (int k = 0; k < outs; k++) {
+                List<Tensor> p = parts.get(k);
+                result[k] = s.keep(p.size() == 1 ? p.get(0) : Tensor.concat(p, 0));
+            }
+        }
+        return result;
+    }
+}
