@@ -333,8 +333,13 @@ final class Passes {
         int pi = ws.get(0);
         Node p = w.nodes.get(pi);
         FusedElementwise.Expr pe = exprs.get(p);
-        if (pe == null || !live[pi]) {
+        if (pe == null) {
             return leaf;
+        }
+        if (!live[pi]) {
+            // absorbed already by this consumer (it reads the value twice): share the expression;
+            // absorbed by another consumer cannot happen (the value has one reader node)
+            return pe;
         }
         int readsInC = 0;
         for (int j = 0; j < c.vals.length; j++) {

@@ -1,6 +1,7 @@
 package dev.lamina.graph;
 
 import dev.lamina.backend.TraceHooks;
+import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -68,14 +69,14 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
             return e.graph.run(inputs);
         }
         if (e.eagerReason != null) {
-            return fn.apply(inputs);
+            return scoped(inputs);
         }
         Recorder r = new Recorder();
         r.inputs(inputs);
         Tensor[] out;
         TraceHooks.install(r);
         try {
-            out = fn.apply(inputs);
+            out = scoped(inputs);
         } finally {
             TraceHooks.install(null);
         }
@@ -112,6 +113,15 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
         }
         e.previous = r;
         return out;
+    }
+
+    /** The function in a scope of its own: its temporaries are freed when it returns, as in a replay. */
+    private Tensor[] scoped(Tensor[] inputs) {
+        try (Scope s = Scope.open()) {
+            Tensor[] out = fn.apply(inputs);
+            s.keep(out);
+            return out;
+        }
     }
 
     private void giveUp(Entry e, String reason) {
