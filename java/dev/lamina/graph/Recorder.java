@@ -32,7 +32,7 @@ final class Recorder implements TraceHooks.Tracer {
     final List<Node> nodes = new ArrayList<>();
     final List<Value> values = new ArrayList<>();
     private final Map<Storage, Value> byStorage = new IdentityHashMap<>();
-    /** host scalar value bits → host value slot (−1 when two slots share the bits) */
+    /** host scalar value bits → the most recent host value slot with those bits */
     private final Map<Long, Integer> hostBits = new HashMap<>();
     int hostSlots;
     Backend real;
@@ -106,7 +106,7 @@ final class Recorder implements TraceHooks.Tracer {
                 (b, s, h) -> h[slot] = supplier.getAsDouble());
         nodes.add(n);
         Long bits = Double.doubleToRawLongBits(v);
-        hostBits.merge(bits, slot, (a, c) -> -1);
+        hostBits.put(bits, slot); // the most recent host value with these bits wins (Adam: one per variable)
         return v;
     }
 
@@ -133,17 +133,10 @@ final class Recorder implements TraceHooks.Tracer {
         fail(reason, false);
     }
 
-    /** The slot of a host scalar with exactly these bits, −1 when none; fails when ambiguous. */
+    /** The slot of the most recent host scalar with exactly these bits, −1 when none. */
     private int bind(double value) {
         Integer slot = hostBits.get(Double.doubleToRawLongBits(value));
-        if (slot == null) {
-            return -1;
-        }
-        if (slot < 0) {
-            fail("two host values share the value " + value + ": cannot tell which a kernel argument is", false);
-            return -1;
-        }
-        return slot;
+        return slot == null ? -1 : slot;
     }
 
     // ---- the recording backend ----------------------------------------------------------------------

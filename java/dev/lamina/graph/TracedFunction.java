@@ -24,12 +24,15 @@ import java.util.logging.Logger;
  * for good and the reason is logged once. A trace that leaves a tensor it made alive (a layer built,
  * optimizer slots made on the first call) is not used and the next call traces again.
  *
- * <p>Not thread-safe. Close it to free the graphs' buffers.
+ * <p>Calls are serialized (a graph's buffers serve one replay at a time). Close it to free the
+ * graphs' buffers.
  */
 public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoCloseable {
     private static final Logger LOG = Logger.getLogger("dev.lamina.graph");
     private static final Set<String> REPORTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static final int MAX_TRACES = 3;
+    /** replays by every traced function of the process (tests check that a fit replayed) */
+    static final java.util.concurrent.atomic.AtomicLong REPLAYS = new java.util.concurrent.atomic.AtomicLong();
 
     private final String name;
     private final Function<Tensor[], Tensor[]> fn;
@@ -59,13 +62,14 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
      * @return the outputs (new tensors in the current scope)
      */
     @Override
-    public Tensor[] apply(Tensor... inputs) {
+    public synchronized Tensor[] apply(Tensor... inputs) {
         if (TraceHooks.active() != null) {
             return fn.apply(inputs); // inside another trace: recorded there
         }
         Entry e = cache.computeIfAbsent(Graph.signatureOf(inputs), k -> new Entry());
         if (e.graph != null) {
             replays++;
+            REPLAYS.incrementAndGet();
             return e.graph.run(inputs);
         }
         if (e.eagerReason != null) {
@@ -210,7 +214,7 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
 
     /** Closes every graph (their buffers, constants and the storages they held). */
     @Override
-    public void close() {
+    public synchronized void close() {
         for (Entry e : cache.values()) {
             if (e.graph != null) {
                 e.graph.close();

@@ -49,6 +49,8 @@ public abstract class Model implements AutoCloseable {
     private final List<Metric> metrics = new ArrayList<>();
     private volatile boolean stopTraining;
     private PrintStream out = System.out;
+    private dev.lamina.graph.TracedFunction trainGraph; // the traced step of the running fit, or null
+    private dev.lamina.graph.TracedFunction predictGraph; // -Dlamina.graph.predict=true: traced predict
 
     protected Model(String name) {
         this.name = name != null ? name : Layer.uniqueName(snake(getClass().getSimpleName()));
@@ -310,6 +312,11 @@ public abstract class Model implements AutoCloseable {
             c.onTrainBegin(empty);
         }
         Map<String, Double> logs = new LinkedHashMap<>();
+        closeGraphs();
+        if (o.graph != null ? o.graph : dev.lamina.graph.Graph.enabledByDefault()) {
+            trainGraph = dev.lamina.graph.Graph.trace(name + ".train_step",
+                    in -> trainStepTensors(Arrays.copyOf(in, in.length - 1), in[in.length - 1]), new dev.lamina.graph.GraphOptions());
+        }
         for (int epoch = o.initialEpoch; epoch < o.epochs && !stopTraining; epoch++) {
             for (Callback c : callbacks) {
                 c.onEpochBegin(epoch, new LinkedHashMap<>());
@@ -363,6 +370,7 @@ public abstract class Model implements AutoCloseable {
                 c.onEpochEnd(epoch, logs);
             }
         }
+        closeGraphs();
         optimizer.finalizeVariableValues(trainableWeights()); // EMA: weights become their averages (Keras)
         for (Callback c : callbacks) {
             c.onTrainEnd(logs);
@@ -370,8 +378,22 @@ public abstract class Model implements AutoCloseable {
         return history;
     }
 
-    /** One optimizer step on a batch; returns the batch loss (with regularization). */
+    /** One optimizer step on a batch (replayed from the traced step when there is one); returns the batch loss. */
     private double trainStep(Tensor[] xb, Tensor yb) {
+        Tensor[] r;
+        if (trainGraph != null) {
+            Tensor[] in = Arrays.copyOf(xb, xb.length + 1);
+            in[xb.length] = yb;
+            r = trainGraph.apply(in);
+        } else {
+            r = trainStepTensors(xb, yb);
+        }
+        updateMetrics(yb, r[1]);
+        return r[0].item();
+    }
+
+    /** Forward, loss (with regularization), backward and update; returns {total loss, predictions}. */
+    private Tensor[] trainStepTensors(Tensor[] xb, Tensor yb) {
         try (GradientTape tape = GradientTape.start()) {
             Tensor pred = call(xb, true);
             Tensor l = loss.compute(yb, pred);
@@ -381,8 +403,14 @@ public abstract class Model implements AutoCloseable {
             List<Tensor> grads = tape.gradient(total, vars);
             tape.close();
             optimizer.apply(grads, vars);
-            updateMetrics(yb, pred);
-            return total.item();
+            return new Tensor[] {total, pred};
+        }
+    }
+
+    private void closeGraphs() {
+        if (trainGraph != null) {
+            trainGraph.close();
+            trainGraph = null;
         }
     }
 
@@ -483,11 +511,23 @@ public abstract class Model implements AutoCloseable {
                 for (int i = 0; i < x.length; i++) {
                     xb[i] = x[i].slice(0, start, end);
                 }
-                parts.add(GradientTape.noGrad(() -> call(xb, false)));
+                parts.add(predictBatch(xb));
             }
             result = s.keep(parts.size() == 1 ? parts.get(0) : Tensor.concat(parts, 0));
         }
         return result;
+    }
+
+    /** One batch of predict: replayed from a traced graph when -Dlamina.graph.predict=true (kept until close). */
+    private Tensor predictBatch(Tensor[] xb) {
+        if (!Boolean.getBoolean("lamina.graph.predict") || !dev.lamina.graph.Graph.enabledByDefault()) {
+            return GradientTape.noGrad(() -> call(xb, false));
+        }
+        if (predictGraph == null) {
+            predictGraph = dev.lamina.graph.Graph.trace(name + ".predict",
+                    in -> new Tensor[] {GradientTape.noGrad(() -> call(in, false))}, new dev.lamina.graph.GraphOptions());
+        }
+        return predictGraph.apply(xb)[0];
     }
 
     // ---- input checks --------------------------------------------------------------------------
@@ -688,6 +728,11 @@ public abstract class Model implements AutoCloseable {
     /** Frees the weights and the optimizer state. */
     @Override
     public void close() {
+        closeGraphs();
+        if (predictGraph != null) {
+            predictGraph.close();
+            predictGraph = null;
+        }
         for (Layer l : layers) {
             l.close();
         }
