@@ -5,6 +5,8 @@ import dev.lamina.backend.BinaryOp;
 import dev.lamina.backend.HostStorage;
 import dev.lamina.backend.Storage;
 import dev.lamina.backend.UnaryOp;
+import dev.lamina.backend.cpu.CpuBackend;
+import dev.lamina.backend.cpu.CpuKernels;
 import dev.lamina.backend.reference.ReferenceBackend;
 import dev.lamina.tensor.DType;
 import java.nio.ByteBuffer;
@@ -23,15 +25,18 @@ import java.util.Map;
  * result is the output.
  */
 final class FusedElementwise {
+    /** The most registers (inputs plus instructions) a program may use (the C++ kernel's bound). */
+    static final int MAX_REGISTERS = 64;
     private FusedElementwise() {
     }
 
     /**
-     * Whether {@code backend} runs fused programs (else the graph keeps the chain unfused). Only the
-     * reference backend has the kernel so far; the cpu (C++) and cuda versions are not written yet.
+     * Whether {@code backend} runs fused programs (else the graph keeps the chain unfused): the
+     * reference backend (Java, below) and the cpu backend (C++, cpu-kernels/lamina_fused.hpp). The
+     * cuda kernel is not written yet.
      */
     static boolean supports(Backend backend) {
-        return backend instanceof ReferenceBackend;
+        return backend instanceof ReferenceBackend || backend instanceof CpuBackend;
     }
 
     /** An expression tree over input values, built by the fusion pass. */
@@ -82,6 +87,10 @@ final class FusedElementwise {
 
         int instructions() {
             return code.length / 4;
+        }
+
+        int registers() {
+            return inputValues.length + instructions();
         }
 
         /** e.g. {@code r2 = MUL(r0, r1); r3 = TANH(r2)}. */
@@ -163,10 +172,40 @@ final class FusedElementwise {
 
     /** Runs the program; {@code s} holds the input storages then the output storage. */
     static void run(Backend backend, Program p, Storage[] s) {
-        if (!(backend instanceof ReferenceBackend)) {
+        if (backend instanceof ReferenceBackend) {
+            runReference(p, s);
+        } else if (backend instanceof CpuBackend) {
+            runCpu(p, s);
+        } else {
             throw new IllegalStateException("no fused element-wise kernel on backend " + backend.name());
         }
-        runReference(p, s);
+    }
+
+    /** The C++ kernel: the same per-op scalar functions as the cpu unary and binary kernels. */
+    static void runCpu(Program p, Storage[] s) {
+        int nIn = p.inputValues.length;
+        long[] addr = new long[nIn];
+        int[] scalar = new int[nIn];
+        for (int i = 0; i < nIn; i++) {
+            s[i].pin();
+        }
+        s[nIn].pin();
+        try {
+            for (int i = 0; i < nIn; i++) {
+                addr[i] = ((HostStorage) s[i]).pointer().address();
+                scalar[i] = p.inputScalar[i] ? 1 : 0;
+            }
+            int rc = CpuKernels.lamina_cpu_fused_elementwise(p.dtype.ordinal(), nIn, addr, scalar, p.code, p.instructions(),
+                    ((HostStorage) s[nIn]).pointer(), p.numel);
+            if (rc != CpuKernels.OK) {
+                throw new IllegalStateException("cpu fused element-wise kernel failed with code " + rc + " (" + p.describe() + ")");
+            }
+        } finally {
+            s[nIn].unpin();
+            for (int i = 0; i < nIn; i++) {
+                s[i].unpin();
+            }
+        }
     }
 
     /** The oracle's loop: each op in float64 through the reference backend's own functions, then rounded. */

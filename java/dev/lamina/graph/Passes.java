@@ -137,13 +137,19 @@ final class Passes {
         for (int i = 0; i < w.nodes.size(); i++) {
             Node n = w.nodes.get(i);
             for (int j = 0; j < n.vals.length; j++) {
-                n.vals[j] = rename[n.vals[j]];
+                if (n.vals[j] >= 0) {
+                    n.vals[j] = rename[n.vals[j]];
+                }
             }
             if (cseEligible(w, n, i, writers)) {
                 StringBuilder key = new StringBuilder(n.op).append('|').append(n.args);
                 for (int j = 0; j < n.vals.length; j++) {
-                    Value v = w.values.get(n.vals[j]);
                     key.append('|');
+                    if (n.vals[j] < 0) {
+                        key.append('-');
+                        continue;
+                    }
+                    Value v = w.values.get(n.vals[j]);
                     if (n.reads[j]) {
                         key.append('r').append(v.id).append('@').append(version[v.id]);
                     } else {
@@ -254,6 +260,9 @@ final class Passes {
             Node n = w.nodes.get(i);
             Storage[] args = new Storage[n.vals.length];
             for (int j = 0; j < n.vals.length; j++) {
+                if (n.vals[j] < 0) {
+                    continue;
+                }
                 Value v = w.values.get(n.vals[j]);
                 args[j] = storages.computeIfAbsent(v.id, id -> {
                     Storage s = backend.allocateUninitialized(v.dtype, v.numel);
@@ -298,14 +307,23 @@ final class Passes {
                 e = new FusedElementwise.Op(null, c.ew.binary, new FusedElementwise.In(c.vals[0], c.ew.aScalar),
                         new FusedElementwise.In(c.vals[1], c.ew.bScalar));
             }
-            int[] count = {0};
+            List<Integer> taken = new ArrayList<>();
             FusedElementwise.Op op = (FusedElementwise.Op) e;
-            FusedElementwise.Expr a = absorb(w, op.a, c, i, out, writers, reads, exprs, live, count);
+            FusedElementwise.Expr a = absorb(w, op.a, c, i, out, writers, reads, exprs, live, taken);
             FusedElementwise.Expr b = op.b == null ? null
-                    : absorb(w, op.b, c, i, out, writers, reads, exprs, live, count);
-            e = new FusedElementwise.Op(op.unary, op.binary, a, b);
-            if (count[0] > 0) {
-                absorbed += count[0];
+                    : absorb(w, op.b, c, i, out, writers, reads, exprs, live, taken);
+            FusedElementwise.Expr fusedExpr = new FusedElementwise.Op(op.unary, op.binary, a, b);
+            if (!taken.isEmpty() && FusedElementwise.Program.compile(fusedExpr, out.dtype, out.numel).registers()
+                    > FusedElementwise.MAX_REGISTERS) {
+                for (int k : taken) {
+                    live[k] = true; // too long a program: this consumer stays unfused
+                }
+                taken.clear();
+            } else {
+                e = fusedExpr;
+            }
+            if (!taken.isEmpty()) {
+                absorbed += taken.size();
                 Node f = makeFused(e, out);
                 w.nodes.set(i, f);
                 exprs.put(f, e);
@@ -320,7 +338,7 @@ final class Passes {
     private static FusedElementwise.Expr absorb(Work w, FusedElementwise.Expr leaf, Node c, int ci, Value out,
                                                 List<List<Integer>> writers, int[] reads,
                                                 Map<Node, FusedElementwise.Expr> exprs, boolean[] live,
-                                                int[] count) {
+                                                List<Integer> taken) {
         FusedElementwise.In in = (FusedElementwise.In) leaf;
         Value r = w.values.get(in.value);
         if (in.scalar || r.kind != Value.Kind.INTERNAL || w.isOutput(r.id) || r.dtype != out.dtype || r.numel != out.numel) {
@@ -362,7 +380,7 @@ final class Passes {
             }
         }
         live[pi] = false;
-        count[0]++;
+        taken.add(pi);
         return pe;
     }
 

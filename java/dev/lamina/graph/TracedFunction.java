@@ -72,6 +72,16 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
             REPLAYS.incrementAndGet();
             return e.graph.run(inputs);
         }
+        if (e.eagerReason == null) {
+            for (Tensor t : inputs) {
+                if (!(t.backend() instanceof dev.lamina.backend.HostBackend)) {
+                    giveUp(e, "capture on the " + t.backend().name() + " backend is not implemented yet");
+                }
+            }
+            if (inputs.length == 0 && !(dev.lamina.backend.Backends.current() instanceof dev.lamina.backend.HostBackend)) {
+                giveUp(e, "capture on the " + dev.lamina.backend.Backends.current().name() + " backend is not implemented yet");
+            }
+        }
         if (e.eagerReason != null) {
             return scoped(inputs);
         }

@@ -65,10 +65,8 @@ class GraphTraceTest {
             assertNotNull(g);
             String text = g.toString();
             assertTrue(text.contains("binary") || text.contains("fused"), text);
-            if (backend.equals("reference")) {
-                assertTrue(g.stats().fused >= 4, g.toString());
-                assertEquals(1, (int) g.opCounts().getOrDefault("fused", 0), g.toString());
-            }
+            assertTrue(g.stats().fused >= 4, g.toString());
+            assertEquals(1, (int) g.opCounts().getOrDefault("fused", 0), g.toString());
             assertTrue(g.stats().folded >= 1, g.toString()); // the 0.5 scalar fill
             f.close();
         }
