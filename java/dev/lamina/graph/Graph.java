@@ -108,6 +108,39 @@ public final class Graph implements AutoCloseable {
         return !"false".equalsIgnoreCase(System.getProperty("lamina.graph", "true").trim());
     }
 
+    /**
+     * Whether a computation made of these objects is traced by default: true when the property
+     * {@code lamina.graph} is not false and every object's class is Lamina library code (loaded from
+     * where this class was). User classes (a custom loss, layer or model) may branch on Java state
+     * that a replay would not see, so they are traced only when asked explicitly; the reason is
+     * logged once.
+     *
+     * @param what names the computation in the log
+     * @param parts the objects whose code runs in it
+     * @return whether to trace it by default
+     */
+    public static boolean defaultFor(String what, Object... parts) {
+        if (!enabledByDefault()) {
+            return false;
+        }
+        java.security.CodeSource lib = Graph.class.getProtectionDomain().getCodeSource();
+        for (Object p : parts) {
+            if (p == null) {
+                continue;
+            }
+            java.security.CodeSource cs = p.getClass().getProtectionDomain().getCodeSource();
+            boolean same = lib == null ? cs == null
+                    : cs != null && java.util.Objects.equals(lib.getLocation(), cs.getLocation());
+            if (!same) {
+                TracedFunction.logOnce(what, "runs eagerly by default: " + p.getClass().getName()
+                        + " is not library code (it may branch on Java state a replay would not see); "
+                        + "FitOptions.graph(true) traces it anyway");
+                return false;
+            }
+        }
+        return true;
+    }
+
     Graph(String name, Recorder trace, int[] outputs, long[][] outputShapes, GraphOptions options) {
         this.name = name;
         this.backend = trace.real;

@@ -140,8 +140,12 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
 
     private void giveUp(Entry e, String reason) {
         e.eagerReason = reason;
-        if (REPORTED.add(name + '\u0000' + reason)) {
-            LOG.log(Level.INFO, "cannot trace " + name + ": " + reason + "; it runs eagerly");
+        logOnce(name, "cannot be traced: " + reason + "; it runs eagerly");
+    }
+
+    static void logOnce(String what, String message) {
+        if (REPORTED.add(what + '\u0000' + message)) {
+            LOG.log(Level.INFO, what + " " + message);
         }
     }
 

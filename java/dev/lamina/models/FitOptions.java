@@ -29,8 +29,9 @@ public final class FitOptions {
 
     /**
      * Whether each training step runs as a traced graph (forward, loss, backward and optimizer
-     * update replayed as one, see {@code dev.lamina.graph.Graph}); default true unless
-     * {@code -Dlamina.graph=false}. Steps that cannot be traced run eagerly (the reason is logged once).
+     * update replayed as one, see {@code dev.lamina.graph.Graph}). By default a step is traced when the
+     * model, its layers, loss and optimizer are all library classes and {@code -Dlamina.graph} is not
+     * false; true traces user classes too. Steps that cannot be traced run eagerly (logged once).
      *
      * @param on false to train eagerly
      * @return this

@@ -313,7 +313,9 @@ public abstract class Model implements AutoCloseable {
         }
         Map<String, Double> logs = new LinkedHashMap<>();
         closeGraphs();
-        if (o.graph != null ? o.graph : dev.lamina.graph.Graph.enabledByDefault()) {
+        List<Object> parts = new ArrayList<>(layers);
+        parts.addAll(List.of(this, loss, optimizer));
+        if (o.graph != null ? o.graph : dev.lamina.graph.Graph.defaultFor(name + ".fit", parts.toArray())) {
             trainGraph = dev.lamina.graph.Graph.trace(name + ".train_step",
                     in -> trainStepTensors(Arrays.copyOf(in, in.length - 1), in[in.length - 1]), new dev.lamina.graph.GraphOptions());
         }
