@@ -8,12 +8,19 @@ import dev.lamina.backend.Backends;
 import dev.lamina.models.FitOptions;
 import dev.lamina.models.History;
 import dev.lamina.models.Sequential;
+import dev.lamina.nn.BatchNormalization;
+import dev.lamina.nn.Conv2D;
 import dev.lamina.nn.Dense;
+import dev.lamina.nn.Flatten;
+import dev.lamina.nn.GRU;
+import dev.lamina.nn.MaxPooling2D;
 import dev.lamina.nn.Dropout;
 import dev.lamina.nn.Input;
 import dev.lamina.nn.LSTM;
 import dev.lamina.losses.Losses;
+import dev.lamina.optim.Adagrad;
 import dev.lamina.optim.Adam;
+import dev.lamina.optim.RMSprop;
 import dev.lamina.optim.ExponentialDecay;
 import dev.lamina.optim.Optimizer;
 import dev.lamina.optim.SGD;
@@ -37,16 +44,28 @@ class TracedTrainingTest {
         return Stream.of("reference", "cpu");
     }
 
+    private static Sequential lstmDropout() {
+        return new Sequential(new Input(6, 2), new LSTM(8), new Dropout(0.25, 7L), new Dense(4, "tanh"), new Dense(1));
+    }
+
     private static float[][] train(Backend b, boolean graph, Supplier<Optimizer> opt, List<Double> losses) {
+        return train(b, graph, opt, losses, TracedTrainingTest::lstmDropout, new long[] {6, 2});
+    }
+
+    private static float[][] train(Backend b, boolean graph, Supplier<Optimizer> opt, List<Double> losses,
+                                   Supplier<Sequential> make, long[] sample) {
         try (var use = Backends.use(b); Scope scope = Scope.open()) {
             Rng.setGlobalSeed(42);
-            Sequential model = new Sequential(new Input(6, 2), new LSTM(8), new Dropout(0.25, 7L), new Dense(4, "tanh"),
-                    new Dense(1));
+            Sequential model = make.get();
             model.compile(opt.get(), Losses.get("mse"));
             model.setOutput(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
             Rng rng = new Rng(1);
             int n = 40;
-            float[] xs = new float[n * 6 * 2];
+            int per = 1;
+            for (long d : sample) {
+                per *= (int) d;
+            }
+            float[] xs = new float[n * per];
             float[] ys = new float[n];
             for (int i = 0; i < xs.length; i++) {
                 xs[i] = (float) rng.nextDouble();
@@ -54,7 +73,10 @@ class TracedTrainingTest {
             for (int i = 0; i < n; i++) {
                 ys[i] = (float) rng.nextDouble();
             }
-            Tensor x = Tensor.of(xs, n, 6, 2);
+            long[] xShape = new long[sample.length + 1];
+            xShape[0] = n;
+            System.arraycopy(sample, 0, xShape, 1, sample.length);
+            Tensor x = Tensor.of(xs, xShape);
             Tensor y = Tensor.of(ys, n, 1);
             // 40 samples in batches of 16: two full batches and a partial one (a second signature)
             History h = model.fit(x, y, new FitOptions().epochs(4).batchSize(16).seed(3).verbose(0).graph(graph));
@@ -83,11 +105,31 @@ class TracedTrainingTest {
         check(Backends.byName(backend), () -> new SGD(0.05, 0.9, true));
     }
 
+    @ParameterizedTest
+    @MethodSource("backends")
+    void convPoolBatchNormWithRmsPropTrainsBitwiseAsEager(String backend) {
+        check(Backends.byName(backend), () -> new RMSprop(0.01), () -> new Sequential(new Input(8, 8, 2),
+                new Conv2D(4, 3, "relu"), new MaxPooling2D(2), new BatchNormalization(), new Flatten(), new Dense(1)),
+                new long[] {8, 8, 2}, 7);
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void gruWithAdagradTrainsBitwiseAsEager(String backend) {
+        check(Backends.byName(backend), () -> new Adagrad(0.05), () -> new Sequential(new Input(6, 2), new GRU(8),
+                new Dense(1)), new long[] {6, 2}, 7);
+    }
+
     private static void check(Backend b, Supplier<Optimizer> opt) {
+        check(b, opt, TracedTrainingTest::lstmDropout, new long[] {6, 2}, 7);
+    }
+
+    private static void check(Backend b, Supplier<Optimizer> opt, Supplier<Sequential> make, long[] sample,
+                              int expectedReplays) {
         long before = b.bytesInUse();
         List<Double> eagerLoss = new ArrayList<>();
         List<Double> tracedLoss = new ArrayList<>();
-        float[][] eager = train(b, false, opt, eagerLoss);
+        float[][] eager = train(b, false, opt, eagerLoss, make, sample);
         List<String> logged = new ArrayList<>();
         java.util.logging.Logger log = java.util.logging.Logger.getLogger("dev.lamina.graph");
         java.util.logging.Handler h = new java.util.logging.Handler() {
@@ -108,14 +150,14 @@ class TracedTrainingTest {
         long replays = TracedFunction.REPLAYS.get();
         float[][] traced;
         try {
-            traced = train(b, true, opt, tracedLoss);
+            traced = train(b, true, opt, tracedLoss, make, sample);
         } finally {
             log.removeHandler(h);
         }
         assertEquals(List.of(), logged, "every step signature was traced");
         // full batches: 8 calls; the first trace makes the optimizer slots (traced again), 2 more match: 5
         // replays. The partial batch: 4 calls, 2 traces, 2 replays.
-        assertEquals(7, TracedFunction.REPLAYS.get() - replays);
+        assertEquals(expectedReplays, TracedFunction.REPLAYS.get() - replays);
         assertEquals(eagerLoss, tracedLoss);
         for (int i = 0; i < eager.length; i++) {
             assertArrayEquals(eager[i], traced[i], "weight " + i);
