@@ -17,6 +17,7 @@
 #include "lamina_recurrent.hpp"
 #include "lamina_gemm.hpp"
 #include "lamina_conv_driver.hpp"
+#include "lamina_fused.hpp"
 
 inline int lamina_cpu_fill(void* out, int dtype, int64_t n, double value) {
     return lamina::fill(out, dtype, n, value);
@@ -169,4 +170,10 @@ inline int lamina_cpu_gru_cell_forward(int dtype, const void* xz, const void* hz
 inline int lamina_cpu_gru_cell_backward(int dtype, const void* gates, const void* hz, const void* h_prev, const void* dh,
                                         void* dxz, void* dhz, void* dh_prev, int64_t batch, int64_t hidden) {
     return lamina::gru_cell_backward(dtype, gates, hz, h_prev, dh, dxz, dhz, dh_prev, batch, hidden);
+}
+
+// The graph API's fused element-wise program (lamina_fused.hpp); inputs holds n_in addresses.
+inline int lamina_cpu_fused_elementwise(int dtype, int n_in, const int64_t* inputs, const int* scalar, const int* code,
+                                        int n_instr, void* out, int64_t n) {
+    return lamina::fused_elementwise(dtype, n_in, inputs, scalar, code, n_instr, out, n);
 }

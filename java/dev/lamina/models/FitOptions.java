@@ -25,6 +25,21 @@ public final class FitOptions {
     int verbose = 1;
     int initialEpoch = 0;
     Long seed;
+    Boolean graph;
+
+    /**
+     * Whether each training step runs as a traced graph (forward, loss, backward and optimizer
+     * update replayed as one, see {@code dev.lamina.graph.Graph}). By default a step is traced when the
+     * model, its layers, loss and optimizer are all library classes and {@code -Dlamina.graph} is not
+     * false; true traces user classes too. Steps that cannot be traced run eagerly (logged once).
+     *
+     * @param on false to train eagerly
+     * @return this
+     */
+    public FitOptions graph(boolean on) {
+        this.graph = on;
+        return this;
+    }
 
     public FitOptions epochs(int epochs) {
         if (epochs < 0) {

@@ -59,6 +59,7 @@ public class Model implements AutoCloseable {
     private final List<List<Metric>> outputMetrics = new ArrayList<>();
     private volatile boolean stopTraining;
     private PrintStream out = System.out;
+    private dev.lamina.graph.TracedFunction predictGraph; // -Dlamina.graph.predict=true: traced predict
     /** The layer graph of a functional model; null for Sequential and subclassed models. */
     private final FunctionalGraph graph;
 
@@ -720,9 +721,28 @@ public class Model implements AutoCloseable {
 
     // ---- lifetime ----------------------------------------------------------------------------
 
+    /**
+     * One batch of predict, all outputs: replayed from a traced graph when
+     * {@code -Dlamina.graph.predict=true} (the graph is kept until {@link #close}).
+     */
+    Tensor[] predictBatch(Tensor[] xb) {
+        if (!Boolean.getBoolean("lamina.graph.predict") || !dev.lamina.graph.Graph.enabledByDefault()) {
+            return GradientTape.noGrad(() -> callOutputs(xb, false));
+        }
+        if (predictGraph == null) {
+            predictGraph = dev.lamina.graph.Graph.trace(name + ".predict",
+                    in -> GradientTape.noGrad(() -> callOutputs(in, false)), new dev.lamina.graph.GraphOptions());
+        }
+        return predictGraph.apply(xb);
+    }
+
     /** Frees the weights and the optimizer state. */
     @Override
     public void close() {
+        if (predictGraph != null) {
+            predictGraph.close();
+            predictGraph = null;
+        }
         for (Layer l : layers) {
             l.close();
         }

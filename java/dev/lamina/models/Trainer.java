@@ -20,6 +20,7 @@ import java.util.Map;
  */
 final class Trainer {
     private final Model model;
+    private dev.lamina.graph.TracedFunction trainGraph; // the traced step of the running fit, or null
 
     Trainer(Model model) {
         this.model = model;
@@ -78,8 +79,8 @@ final class Trainer {
 
     private History trainLoop(Tensor[] x, Tensor[] y, int n, Tensor[] valX, Tensor[] valY, FitOptions o) {
         History history = new History();
-        int steps = (n + o.batchSize - 1) / o.batchSize;
-        ProgressBar bar = new ProgressBar(model.output(), o.verbose, steps, ProgressBar.isTerminal());
+        ProgressBar bar = new ProgressBar(model.output(), o.verbose, (n + o.batchSize - 1) / o.batchSize,
+                ProgressBar.isTerminal());
         Rng shuffleRng = new Rng(o.seed != null ? o.seed : Rng.nextGlobalSeed());
         List<Callback> callbacks = o.callbacks;
         model.resetStopTraining();
@@ -91,6 +92,23 @@ final class Trainer {
             c.onTrainBegin(empty);
         }
         Map<String, Double> logs = new LinkedHashMap<>();
+        try {
+            startGraph(y, o);
+            logs = epochs(x, y, n, valX, valY, o, history, bar, shuffleRng, callbacks, logs);
+        } finally {
+            closeGraph();
+        }
+        model.optimizer().finalizeVariableValues(model.trainableWeights()); // EMA: weights become their averages (Keras)
+        for (Callback c : callbacks) {
+            c.onTrainEnd(logs);
+        }
+        return history;
+    }
+
+    /** The epochs of {@link #trainLoop}; returns the last logs. */
+    private Map<String, Double> epochs(Tensor[] x, Tensor[] y, int n, Tensor[] valX, Tensor[] valY, FitOptions o,
+            History history, ProgressBar bar, Rng shuffleRng, List<Callback> callbacks, Map<String, Double> logs) {
+        int steps = (n + o.batchSize - 1) / o.batchSize;
         for (int epoch = o.initialEpoch; epoch < o.epochs && !model.isStopTrainingRequested(); epoch++) {
             for (Callback c : callbacks) {
                 c.onEpochBegin(epoch, new LinkedHashMap<>());
@@ -146,11 +164,38 @@ final class Trainer {
                 c.onEpochEnd(epoch, logs);
             }
         }
-        model.optimizer().finalizeVariableValues(model.trainableWeights()); // EMA: weights become their averages (Keras)
-        for (Callback c : callbacks) {
-            c.onTrainEnd(logs);
+        return logs;
+    }
+
+    /**
+     * Traces the training step when {@link FitOptions#graph} says so, or by default when the model,
+     * its layers, losses and optimizer are library classes ({@link dev.lamina.graph.Graph#defaultFor});
+     * a step with an output without target or loss runs eagerly.
+     */
+    private void startGraph(Tensor[] y, FitOptions o) {
+        closeGraph();
+        List<Object> parts = new ArrayList<>(model.layers());
+        parts.add(model);
+        parts.add(model.optimizer());
+        for (int i = 0; i < model.outputCount(); i++) {
+            if (model.lossOf(i) == null || y[i] == null) {
+                return;
+            }
+            parts.add(model.lossOf(i));
         }
-        return history;
+        if (o.graph != null ? o.graph : dev.lamina.graph.Graph.defaultFor(model.name() + ".fit", parts.toArray())) {
+            int xs = model.inputCount();
+            trainGraph = dev.lamina.graph.Graph.trace(model.name() + ".train_step",
+                    in -> trainStepTensors(java.util.Arrays.copyOf(in, xs), java.util.Arrays.copyOfRange(in, xs, in.length)),
+                    new dev.lamina.graph.GraphOptions());
+        }
+    }
+
+    private void closeGraph() {
+        if (trainGraph != null) {
+            trainGraph.close();
+            trainGraph = null;
+        }
     }
 
     /**
@@ -197,8 +242,35 @@ final class Trainer {
         return out;
     }
 
-    /** One optimizer step on a batch; returns the batch loss (with regularization), then each output's loss. */
+    /**
+     * One optimizer step on a batch (replayed from the traced step when there is one); returns the
+     * batch loss (with regularization), then each output's loss.
+     */
     private double[] trainStep(Tensor[] xb, Tensor[] yb) {
+        int outs = model.outputCount();
+        Tensor[] r;
+        if (trainGraph != null) {
+            Tensor[] in = java.util.Arrays.copyOf(xb, xb.length + yb.length);
+            System.arraycopy(yb, 0, in, xb.length, yb.length);
+            r = trainGraph.apply(in);
+        } else {
+            r = trainStepTensors(xb, yb);
+        }
+        int lossCount = outs > 1 ? outs + 1 : 1; // the total, then each output's loss when several
+        updateMetrics(yb, java.util.Arrays.copyOfRange(r, lossCount, lossCount + outs));
+        double[] values = new double[outs + 1];
+        values[0] = r[0].item();
+        for (int i = 1; i < lossCount; i++) {
+            values[i] = r[i] == null ? 0 : r[i].item();
+        }
+        return values;
+    }
+
+    /**
+     * Forward, loss (with regularization), backward and update: the traced step. Returns the total
+     * loss, then (with several outputs) each output's loss, then the predictions.
+     */
+    private Tensor[] trainStepTensors(Tensor[] xb, Tensor[] yb) {
         try (GradientTape tape = GradientTape.start()) {
             Tensor[] preds = model.callOutputs(xb, true);
             Tensor[] ls = losses(yb, preds);
@@ -208,13 +280,14 @@ final class Trainer {
             List<Tensor> grads = tape.gradient(total, vars);
             tape.close();
             model.optimizer().apply(grads, vars);
-            updateMetrics(yb, preds);
-            double[] values = new double[ls.length];
-            values[0] = total.item();
-            for (int i = 1; i < ls.length && ls.length > 2; i++) {
-                values[i] = ls[i] == null ? 0 : ls[i].item();
+            int lossCount = preds.length > 1 ? preds.length + 1 : 1;
+            Tensor[] out = new Tensor[lossCount + preds.length];
+            out[0] = total;
+            for (int i = 1; i < lossCount; i++) {
+                out[i] = ls[i];
             }
-            return values;
+            System.arraycopy(preds, 0, out, lossCount, preds.length);
+            return out;
         }
     }
 
@@ -304,7 +377,7 @@ final class Trainer {
                 for (int i = 0; i < x.length; i++) {
                     xb[i] = x[i].slice(0, start, end);
                 }
-                Tensor[] preds = GradientTape.noGrad(() -> model.callOutputs(xb, false));
+                Tensor[] preds = model.predictBatch(xb);
                 for (int k = 0; k < outs; k++) {
                     parts.get(k).add(preds[k]);
                 }

@@ -84,13 +84,18 @@ public class Dropout extends Layer {
         }
         double keep = 1 - rate;
         double scale = 1 / keep;
-        double[] m = new double[(int) n];
-        for (int i = 0; i < m.length; i++) {
-            m[i] = rng.nextDouble() < keep ? scale : 0.0;
-        }
         Tensor mask;
         try (Backends.Use use = Backends.use(x.backend())) {
-            Tensor m64 = Tensor.of(m, x.shape());
+            Tensor m64 = Tensor.zeros(dev.lamina.tensor.DType.FLOAT64, x.shape());
+            // host-generated data: a traced step draws a fresh mask at every replay
+            dev.lamina.backend.HostCalls.upload(m64.storage(), () -> {
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) n * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                for (int i = 0; i < n; i++) {
+                    b.putDouble(rng.nextDouble() < keep ? scale : 0.0);
+                }
+                b.flip();
+                return b;
+            });
             if (x.dtype() == m64.dtype()) {
                 mask = m64;
             } else {

@@ -87,7 +87,11 @@ public final class Adam extends Optimizer {
 
     @Override
     protected void update(Variable w, Tensor g, Tensor[] slots, double lr, long step) {
-        double alpha = lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step));
+        // a host value: recomputed from the live step count at every replay of a traced step
+        double alpha = dev.lamina.backend.HostCalls.scalar(() -> {
+            long t = iterations() + 1;
+            return learningRate() * Math.sqrt(1 - Math.pow(beta2, t)) / (1 - Math.pow(beta1, t));
+        });
         if (!amsgrad && g.dtype() == w.dtype() && java.util.Arrays.equals(g.shape(), w.shape())
                 && g.backend() == w.backend()) {
             // the same arithmetic in one backend call (Backend.adamUpdate, or its composition where the

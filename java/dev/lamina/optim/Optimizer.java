@@ -153,7 +153,11 @@ public abstract class Optimizer implements AutoCloseable {
         if (grads.size() != vars.size()) {
             throw new IllegalArgumentException(name() + ".apply: " + grads.size() + " gradients for " + vars.size() + " variables");
         }
-        double lr = learningRate();
+        if (useEma) {
+            dev.lamina.backend.HostCalls.untraceable("the optimizer keeps moving averages (EMA) with a step-dependent branch");
+        }
+        // host values: a traced step recomputes them from live state at every replay
+        double lr = dev.lamina.backend.HostCalls.scalar(this::learningRate);
         Tensor[] g = grads.toArray(new Tensor[0]);
         Tensor[] clipped = Clipping.clip(g, clipValue, clipNorm, globalClipNorm);
         try {
@@ -172,7 +176,7 @@ public abstract class Optimizer implements AutoCloseable {
                     slots.put(v, s);
                 }
                 if (weightDecay > 0) {
-                    double shrink = lr * weightDecay;
+                    double shrink = dev.lamina.backend.HostCalls.scalar(() -> learningRate() * weightDecay);
                     Slots.run(() -> v.assignSub(v.mul(shrink)));
                 }
                 update(v, clipped[i], s, lr, iterations + 1);
@@ -187,7 +191,7 @@ public abstract class Optimizer implements AutoCloseable {
                 }
             }
         }
-        iterations++;
+        dev.lamina.backend.HostCalls.effect(() -> iterations++);
     }
 
     private void updateAverages(List<Variable> vars) {

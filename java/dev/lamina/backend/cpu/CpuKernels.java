@@ -134,4 +134,8 @@ public final class CpuKernels {
 
     public static native int lamina_cpu_gru_cell_backward(int dtype, @Const Pointer gates, @Const Pointer hz,
             @Const Pointer hPrev, @Const Pointer dh, Pointer dxz, Pointer dhz, Pointer dhPrev, long batch, long hidden);
+
+    /** The graph API's fused element-wise program (see cpu-kernels/lamina_fused.hpp); inputs are addresses. */
+    public static native int lamina_cpu_fused_elementwise(int dtype, int nIn, @Cast("const int64_t*") long[] inputs,
+            @Cast("const int*") int[] scalar, @Cast("const int*") int[] code, int nInstr, Pointer out, long n);
 }

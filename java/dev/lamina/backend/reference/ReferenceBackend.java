@@ -295,7 +295,15 @@ public final class ReferenceBackend extends HostBackend {
         }
     }
 
-    private static double unaryFloat(UnaryOp op, double x) {
+    /**
+     * The float unary op on one value in float64, as this backend computes it before rounding to
+     * the dtype (the graph's fused element-wise kernel reuses it).
+     *
+     * @param op the op
+     * @param x the operand
+     * @return op(x) in float64
+     */
+    public static double unaryFloat(UnaryOp op, double x) {
         switch (op) {
             case NEG: return -x;
             case ABS: return Math.abs(x);
@@ -380,7 +388,16 @@ public final class ReferenceBackend extends HostBackend {
         }
     }
 
-    private static double binaryFloat(BinaryOp op, double x, double y) {
+    /**
+     * The float binary (non-comparison) op on two values in float64, as this backend computes it
+     * before rounding to the dtype (the graph's fused element-wise kernel reuses it).
+     *
+     * @param op the op
+     * @param x the first operand
+     * @param y the second operand
+     * @return op(x, y) in float64
+     */
+    public static double binaryFloat(BinaryOp op, double x, double y) {
         switch (op) {
             case ADD: return x + y;
             case SUB: return x - y;

@@ -1,0 +1,61 @@
+package dev.lamina.graph;
+
+/** Which passes a graph build runs (all by default); for tests and for measuring each pass. */
+public final class GraphOptions {
+    boolean deadCode = true;
+    boolean commonSubexpressions = true;
+    boolean constantFolding = true;
+    boolean fusion = true;
+    boolean memoryPlan = true;
+
+    /**
+     * @param on whether dead-code elimination runs
+     * @return this
+     */
+    public GraphOptions deadCode(boolean on) {
+        deadCode = on;
+        return this;
+    }
+
+    /**
+     * @param on whether common-subexpression elimination runs
+     * @return this
+     */
+    public GraphOptions commonSubexpressions(boolean on) {
+        commonSubexpressions = on;
+        return this;
+    }
+
+    /**
+     * @param on whether constant folding runs
+     * @return this
+     */
+    public GraphOptions constantFolding(boolean on) {
+        constantFolding = on;
+        return this;
+    }
+
+    /**
+     * @param on whether element-wise chains are fused (where the backend has the fused kernel)
+     * @return this
+     */
+    public GraphOptions fusion(boolean on) {
+        fusion = on;
+        return this;
+    }
+
+    /**
+     * @param on whether intermediates share buffers by liveness (off: one buffer per intermediate)
+     * @return this
+     */
+    public GraphOptions memoryPlan(boolean on) {
+        memoryPlan = on;
+        return this;
+    }
+
+    /** @return all passes off: the replay runs the trace as recorded */
+    public static GraphOptions none() {
+        return new GraphOptions().deadCode(false).commonSubexpressions(false).constantFolding(false).fusion(false)
+                .memoryPlan(false);
+    }
+}
