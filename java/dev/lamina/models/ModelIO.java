@@ -125,7 +125,7 @@ public final class ModelIO {
             throw new IllegalArgumentException("load: " + path + " does not exist");
         }
         if (isKerasFile(src, "load")) {
-            return KerasFiles.load(src);
+            return (M) KerasFiles.load(src);
         }
         for (int attempt = 0; ; attempt++) {
             Loaded l = read(src);
