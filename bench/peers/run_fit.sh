@@ -16,6 +16,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 PY="${PEERS_PYTHON:-$ROOT/../peers/bin/python}"
+if [[ ! -x "$PY" ]]; then
+    echo "run_fit.sh: no peers' Python at $PY (set PEERS_PYTHON, see bench/peers/README.md)" >&2
+    exit 2
+fi
 ROUNDS="${ROUNDS:-3}"
 THREADS="${THREADS:-1 2}"
 WORKLOADS="${WORKLOADS:-seed-lstm stacked-lstm}"
