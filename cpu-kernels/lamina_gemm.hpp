@@ -39,9 +39,17 @@ inline bool blas_bound() { return blas_fns().s != nullptr && blas_fns().d != nul
 // CBLAS enum values
 constexpr int kCblasRowMajor = 101, kCblasNoTrans = 111, kCblasTrans = 112;
 
-// Below this many multiply-adds (m·n·k) a product runs on the calling thread: about 6 µs of one
-// core, the order of a pool fork/join.
+// Products of at least this many multiply-adds (m·n·k) are cut into blocks (gemm_blocks): the cut
+// depends on the shape only, so that results never depend on the thread count.
 constexpr double kParallelGemmWork = 1 << 19;
+
+// Thread policy (issue 13): the blocks of a cut product run on the pool only from this many
+// multiply-adds, about 45 µs of one core; smaller products run their blocks one after the other on
+// the calling thread (the same blocks, so the same results). A product of 2^19 (the seed LSTM's
+// per-step 32×64·64×256) takes about 6 µs: two half-blocks on two threads saved at most 3 µs, less
+// than a fork/join costs when the other core is busy, and the worker spinning between the steps
+// competed with the caller for the second core.
+constexpr double kParallelGemmRun = 1 << 21;
 
 /** Multiply-adds of an m×k · k×n product (k = 0 counted as 1: the product still writes C). */
 inline double gemm_work(int64_t m, int64_t n, int64_t k) {
@@ -92,7 +100,8 @@ inline void gemm_parallel(bool ta, bool tb, int64_t m, int64_t n, int64_t k, con
     const int64_t dim = rows ? m : n;
     const int64_t width = (dim / nb + 15) / 16 * 16;  // blocks of `width`, the last one shorter
     const int64_t blocks = (dim + width - 1) / width;
-    parallel_for(blocks, 2, [&](int64_t bb, int64_t be) {
+    const int64_t minParallel = gemm_work(m, n, k) >= kParallelGemmRun ? 2 : blocks + 1;
+    parallel_for(blocks, minParallel, [&](int64_t bb, int64_t be) {
         for (int64_t q = bb; q < be; q++) {
             const int64_t lo = q * width, hi = std::min(dim, lo + width);
             if (rows) {
@@ -128,7 +137,7 @@ inline void gemm_batched(bool ta, bool tb, int64_t batch, int64_t m, int64_t n, 
         }
         return;
     }
-    const int64_t minBatch = std::max<int64_t>(2, (int64_t) (kParallelGemmWork / work));
+    const int64_t minBatch = std::max<int64_t>(2, (int64_t) (kParallelGemmRun / work));
     parallel_for(batch, minBatch, [&](int64_t pb, int64_t pe) {
         for (int64_t p = pb; p < pe; p++) {
             gemm_serial(ta, tb, m, n, k, a + p * strideA, lda, b + p * strideB, ldb, beta, c + p * strideC, ldc);

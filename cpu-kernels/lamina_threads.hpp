@@ -9,6 +9,14 @@
 // variable, and so does the caller waiting for the workers. Waking a blocked thread costs tens to
 // hundreds of microseconds on a virtual machine, as long as a whole 50 µs kernel; the ops of a
 // training step follow each other closely enough that the workers are usually still spinning.
+//
+// Never slower than one thread (issue 13): jobs are claimed one at a time from a ticket that carries
+// the call's generation, and the caller waits for the jobs to be finished, not for the workers to
+// check in. A worker that is asleep, preempted or busy elsewhere when a call comes simply claims
+// nothing: the caller runs every job itself and returns without waiting for it (before, the caller
+// waited for every worker to wake up and report, a scheduler time slice on a loaded machine, which
+// made the seed LSTM fit twice as slow on 2 threads as on 1). A late worker's claim fails on the
+// generation, so it never runs a job of a call that has returned.
 #pragma once
 
 #include <atomic>
@@ -132,22 +140,42 @@ private:
 
     // Hands `chunks` jobs to the workers and the caller (run_mutex_ held) and waits for all of them.
     void run_jobs(int chunks, const std::function<void(int)>& job) {
+        uint32_t tag;
         {
             std::lock_guard<std::mutex> lk(m_);
             job_ = &job;
             njobs_ = chunks;
-            next_.store(0);
-            pending_.store((int) workers_.size());
+            done_.store(0, std::memory_order_relaxed);
             ++generation_;
+            tag = (uint32_t) generation_;
+            ticket_.store((uint64_t) tag << 32, std::memory_order_release);
             published_.store(generation_, std::memory_order_release);
         }
         cv_.notify_all();
-        for (int c; (c = next_.fetch_add(1)) < chunks;) job(c);
-        if (!spin_until([&] { return pending_.load(std::memory_order_acquire) == 0; })) {
+        for (int c; claim(tag, chunks, &c);) {
+            job(c);
+            done_.fetch_add(1, std::memory_order_acq_rel);
+        }
+        // every job is claimed; wait only for the ones a worker is still running
+        auto finished = [&] { return done_.load(std::memory_order_acquire) == chunks; };
+        if (!spin_until(finished)) {
             std::unique_lock<std::mutex> lk(m_);
-            done_cv_.wait(lk, [&] { return pending_.load(std::memory_order_acquire) == 0; });
+            done_cv_.wait(lk, finished);
         }
         job_ = nullptr;
+    }
+
+    // Claims the next job of the call tagged `tag` (the low 32 bits of its generation); false when
+    // all are claimed or that call is over.
+    bool claim(uint32_t tag, int njobs, int* c) {
+        uint64_t v = ticket_.load(std::memory_order_acquire);
+        for (;;) {
+            if ((uint32_t) (v >> 32) != tag || (int64_t) (uint32_t) v >= njobs) return false;
+            if (ticket_.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel)) {
+                *c = (int) (uint32_t) v;
+                return true;
+            }
+        }
     }
 
     // Starts count workers; returns 0, or the system's error code of the first creation that failed
@@ -197,11 +225,14 @@ private:
                 job = job_;
                 njobs = njobs_;
             }
-            for (int c; (c = next_.fetch_add(1)) < njobs;) (*job)(c);
-            if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-                // the caller may be blocked (it spun out): wake it under the lock it waits with
-                std::lock_guard<std::mutex> lk(m_);
-                done_cv_.notify_all();
+            const uint32_t tag = (uint32_t) seen;
+            for (int c; claim(tag, njobs, &c);) {
+                (*job)(c);
+                if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == njobs) {
+                    // the caller may be blocked (it spun out): wake it under the lock it waits with
+                    std::lock_guard<std::mutex> lk(m_);
+                    done_cv_.notify_all();
+                }
             }
         }
     }
@@ -214,8 +245,8 @@ private:
     std::vector<std::thread> workers_;
     const std::function<void(int)>* job_ = nullptr;
     int njobs_ = 0;
-    std::atomic<int> next_{0};
-    std::atomic<int> pending_{0};
+    std::atomic<uint64_t> ticket_{0};  // (generation's low 32 bits << 32) | next job to claim
+    std::atomic<int> done_{0};         // jobs of the current call finished
     uint64_t generation_ = 0;
     std::atomic<uint64_t> published_{0};  // generation_, readable without m_ (for spinning)
     bool stop_ = false;

@@ -153,6 +153,9 @@ public final class RecurrentOps {
         Backend be = x.backend();
         DType dt = x.dtype();
         boolean rec = GradientTape.isRecording();
+        if (!rec) {
+            return LstmInference.run(x, kernel, recurrentKernel, bias, h0, c0, returnSequences, b, t, d[2], hid);
+        }
         List<Tensor> temps = new ArrayList<>();
         Tensor xp = project(x, kernel, bias, temps);
         Tensor hInit = h0 != null ? h0 : track(alloc(be, dt, b, hid), temps);

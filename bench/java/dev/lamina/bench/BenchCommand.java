@@ -35,7 +35,8 @@ public final class BenchCommand implements Command {
 
     @Override
     public String summary() {
-        return "benchmarks: launch (host time of one small op), matmul (GFLOP/s, against cuBLAS where present)";
+        return "benchmarks: launch (host time of one small op), matmul (GFLOP/s, against cuBLAS where present),"
+                + " fit, predict, forward (model workloads)";
     }
 
     @Override
@@ -43,6 +44,7 @@ public final class BenchCommand implements Command {
         return "usage: lamina bench launch [--backend cuda|cpu] [--size N] [--iterations N] [--warmup N]\n"
                 + "       lamina bench matmul [--backend cuda|cpu] [--sizes N,N,...] [--precision fp32,tf32]\n"
                 + "                           [--reps N] [--no-cublas]\n"
+                + ModelBenchCommand.HELP
                 + "\n"
                 + "launch   median host time of one float32 add of --size elements (default 1024) called from Java:\n"
                 + "         backend.binary (checks, JNI, launch) and x.add(y) through the tensor API (plus output\n"
@@ -67,6 +69,9 @@ public final class BenchCommand implements Command {
 
     @Override
     public int run(List<String> args, PrintStream out, PrintStream err) throws UsageException {
+        if (!args.isEmpty() && ModelBenchCommand.NAMES.contains(args.get(0))) {
+            return ModelBenchCommand.run(args, out);
+        }
         Options o = Options.parse(args, Set.of("backend", "size", "iterations", "warmup", "sizes", "precision", "reps"),
                 Set.of("no-cublas", "quick"));
         if (o.positional().size() != 1) {
