@@ -13,7 +13,7 @@ import dev.lamina.tensor.DType;
  * where input positions outside [0,inH)×[0,inW) read as zero (implicit zero padding; padding on the
  * bottom/right is whatever the output size implies). The record only checks that every field is
  * in range and that the groups divide the channels; how outH/outW were derived from a padding mode
- * is the tensor layer's business ({@code dev.lamina.tensor.ConvOps}). Kernels never index outside
+ * is the tensor layer's business ({@code dev.lamina.ops.ConvOps}). Kernels never index outside
  * the storages whatever consistent geometry they get: input positions are bounds-checked.
  */
 public record ConvGeometry(int batch, int inH, int inW, int inC, int outH, int outW, int outC,

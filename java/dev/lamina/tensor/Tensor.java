@@ -520,9 +520,15 @@ public class Tensor implements AutoCloseable {
 
     /**
      * A new tensor with unspecified contents ({@link Backend#allocateUninitialized}), for op outputs
-     * whose backend call overwrites every element before anything reads it.
+     * whose backend call overwrites every element before anything reads it. For op implementations
+     * (the {@code dev.lamina.ops} package); user code wants {@link #zeros(Backend, DType, long...)}.
+     *
+     * @param b the backend that holds the memory
+     * @param dtype the element type
+     * @param shape the shape (checked: IllegalArgumentException when invalid)
+     * @return the new tensor, registered with the current scope
      */
-    static Tensor uninitialized(Backend b, DType dtype, long... shape) {
+    public static Tensor uninitialized(Backend b, DType dtype, long... shape) {
         return uninitialized("tensor", b, dtype, shape);
     }
 
@@ -546,8 +552,16 @@ public class Tensor implements AutoCloseable {
         }
     }
 
-    /** Checks that tensors are open and share a backend; the message names the op. */
-    static void check(String op, Tensor... ts) {
+    /**
+     * Checks that tensors are open and share a backend; the message names the op. For op
+     * implementations (the {@code dev.lamina.ops} package).
+     *
+     * @param op the op's name, for the message
+     * @param ts the tensors to check
+     * @throws IllegalStateException when one is closed
+     * @throws IllegalArgumentException when they live on different backends
+     */
+    public static void check(String op, Tensor... ts) {
         Backend b = null;
         for (Tensor t : ts) {
             t.checkOpen(op);

@@ -1,5 +1,7 @@
 package dev.lamina.tensor;
 
+import dev.lamina.ops.ConvOps;
+import dev.lamina.ops.RecurrentOps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
