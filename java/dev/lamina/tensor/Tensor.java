@@ -74,22 +74,48 @@ public class Tensor implements AutoCloseable {
     // creation
     // =========================================================================================
 
-    /** A new zero-filled tensor on {@code backend}. */
+    /**
+     * A new zero-filled tensor on {@code backend}.
+     *
+     * @param backend the backend that holds the memory
+     * @param dtype the element type
+     * @param shape the shape (no entries: a scalar)
+     * @return the new tensor
+     */
     public static Tensor zeros(Backend backend, DType dtype, long... shape) {
         return newOnBackend("zeros", backend, dtype, shape);
     }
 
-    /** Zeros on the current backend. */
+    /**
+     * Zeros on the current backend.
+     *
+     * @param dtype the element type
+     * @param shape the shape (no entries: a scalar)
+     * @return the new tensor
+     */
     public static Tensor zeros(DType dtype, long... shape) {
         return zeros(Backends.current(), dtype, shape);
     }
 
-    /** Ones on the current backend. */
+    /**
+     * Ones on the current backend.
+     *
+     * @param dtype the element type
+     * @param shape the shape (no entries: a scalar)
+     * @return the new tensor
+     */
     public static Tensor ones(DType dtype, long... shape) {
         return full(dtype, 1.0, shape);
     }
 
-    /** A tensor filled with {@code value} on the current backend. */
+    /**
+     * A tensor filled with {@code value} on the current backend.
+     *
+     * @param dtype the element type
+     * @param value the value
+     * @param shape the shape (no entries: a scalar)
+     * @return the new tensor
+     */
     public static Tensor full(DType dtype, double value, long... shape) {
         Tensor t = newOnBackend("full", Backends.current(), dtype, shape);
         if (value != 0.0) {
@@ -108,22 +134,45 @@ public class Tensor implements AutoCloseable {
         }
     }
 
+    /**
+     * Zeros of t's dtype and shape on t's backend.
+     *
+     * @param t the template tensor
+     * @return the new tensor
+     */
     public static Tensor zerosLike(Tensor t) {
         return zeros(t.backend, t.dtype, t.shape);
     }
 
+    /**
+     * Ones of t's dtype and shape on t's backend.
+     *
+     * @param t the template tensor
+     * @return the new tensor
+     */
     public static Tensor onesLike(Tensor t) {
         Tensor r = zerosLike(t);
         r.fillOrClose(1.0);
         return r;
     }
 
-    /** A float32 scalar. */
+    /**
+     * A float32 scalar.
+     *
+     * @param value the value
+     * @return the new tensor
+     */
     public static Tensor scalar(double value) {
         return scalar(value, DType.FLOAT32);
     }
 
-    /** A scalar of the given dtype. */
+    /**
+     * A scalar of the given dtype.
+     *
+     * @param value the value
+     * @param dtype the element type
+     * @return the new tensor
+     */
     public static Tensor scalar(double value, DType dtype) {
         return full(dtype, value);
     }
@@ -131,6 +180,11 @@ public class Tensor implements AutoCloseable {
     /**
      * A tensor from little-endian bytes of the given dtype and shape, on the current backend.
      * Reads {@code numel·dtype.size()} bytes from the buffer's position.
+     *
+     * @param dtype the element type
+     * @param shape the shape
+     * @param littleEndianData the bytes (the buffer's position is not moved)
+     * @return the new tensor
      */
     public static Tensor fromBuffer(DType dtype, long[] shape, ByteBuffer littleEndianData) {
         long n = Shapes.checkShape("fromBuffer", shape);
@@ -143,7 +197,13 @@ public class Tensor implements AutoCloseable {
         return t.runOrClose(() -> t.backend.upload(littleEndianData.duplicate().order(ByteOrder.LITTLE_ENDIAN), t.storage));
     }
 
-    /** float32 data with a shape; no shape means a vector. */
+    /**
+     * float32 data with a shape; no shape means a vector.
+     *
+     * @param data the values in row-major order
+     * @param shape the shape (no entries: a scalar)
+     * @return the new tensor
+     */
     public static Tensor of(float[] data, long... shape) {
         long[] s = shapeFor("of(float[])", data.length, shape);
         ByteBuffer b = buffer(data.length * 4L);
@@ -151,7 +211,13 @@ public class Tensor implements AutoCloseable {
         return fromBuffer(DType.FLOAT32, s, b);
     }
 
-    /** float64 data with a shape; no shape means a vector. */
+    /**
+     * float64 data with a shape; no shape means a vector.
+     *
+     * @param data the values in row-major order
+     * @param shape the shape (no entries: a scalar)
+     * @return the new tensor
+     */
     public static Tensor of(double[] data, long... shape) {
         long[] s = shapeFor("of(double[])", data.length, shape);
         ByteBuffer b = buffer(data.length * 8L);
@@ -159,7 +225,13 @@ public class Tensor implements AutoCloseable {
         return fromBuffer(DType.FLOAT64, s, b);
     }
 
-    /** int32 data with a shape; no shape means a vector. */
+    /**
+     * int32 data with a shape; no shape means a vector.
+     *
+     * @param data the values in row-major order
+     * @param shape the shape (no entries: a scalar)
+     * @return the new tensor
+     */
     public static Tensor of(int[] data, long... shape) {
         long[] s = shapeFor("of(int[])", data.length, shape);
         ByteBuffer b = buffer(data.length * 4L);
@@ -167,7 +239,13 @@ public class Tensor implements AutoCloseable {
         return fromBuffer(DType.INT32, s, b);
     }
 
-    /** int64 data with a shape; no shape means a vector. */
+    /**
+     * int64 data with a shape; no shape means a vector.
+     *
+     * @param data the values in row-major order
+     * @param shape the shape (no entries: a scalar)
+     * @return the new tensor
+     */
     public static Tensor of(long[] data, long... shape) {
         long[] s = shapeFor("of(long[])", data.length, shape);
         ByteBuffer b = buffer(data.length * 8L);
@@ -175,7 +253,13 @@ public class Tensor implements AutoCloseable {
         return fromBuffer(DType.INT64, s, b);
     }
 
-    /** bool data with a shape; no shape means a vector. */
+    /**
+     * bool data with a shape; no shape means a vector.
+     *
+     * @param data the values in row-major order
+     * @param shape the shape (no entries: a scalar)
+     * @return the new tensor
+     */
     public static Tensor of(boolean[] data, long... shape) {
         long[] s = shapeFor("of(boolean[])", data.length, shape);
         ByteBuffer b = buffer(data.length);
@@ -186,22 +270,42 @@ public class Tensor implements AutoCloseable {
         return fromBuffer(DType.BOOL, s, b);
     }
 
-    /** A float32 matrix from rows of equal length. */
+    /**
+     * A float32 matrix from rows of equal length.
+     *
+     * @param rows the rows, of equal length
+     * @return the new tensor
+     */
     public static Tensor of(float[][] rows) {
         return ofNested(rows);
     }
 
-    /** A float64 matrix from rows of equal length. */
+    /**
+     * A float64 matrix from rows of equal length.
+     *
+     * @param rows the rows, of equal length
+     * @return the new tensor
+     */
     public static Tensor of(double[][] rows) {
         return ofNested(rows);
     }
 
-    /** An int32 matrix from rows of equal length. */
+    /**
+     * An int32 matrix from rows of equal length.
+     *
+     * @param rows the rows, of equal length
+     * @return the new tensor
+     */
     public static Tensor of(int[][] rows) {
         return ofNested(rows);
     }
 
-    /** A float32 rank-3 tensor. */
+    /**
+     * A float32 rank-3 tensor.
+     *
+     * @param data the values in row-major order
+     * @return the new tensor
+     */
     public static Tensor of(float[][][] data) {
         return ofNested(data);
     }
@@ -209,6 +313,9 @@ public class Tensor implements AutoCloseable {
     /**
      * A tensor from a nested Java array of any depth (float, double, int, long or boolean at the
      * bottom); the nesting must be rectangular.
+     *
+     * @param nested the array
+     * @return the new tensor (float32 for float, float64 for double, and so on)
      */
     public static Tensor ofNested(Object nested) {
         if (nested == null || !nested.getClass().isArray()) {
@@ -288,7 +395,12 @@ public class Tensor implements AutoCloseable {
         }
     }
 
-    /** 0, 1, ..., n-1 as int32 (as {@code tf.range(n)}). */
+    /**
+     * 0, 1, ..., n-1 as int32 (as {@code tf.range(n)}).
+     *
+     * @param n the size
+     * @return the new tensor
+     */
     public static Tensor arange(int n) {
         if (n < 0) {
             throw new IllegalArgumentException("arange: negative length " + n);
@@ -300,7 +412,15 @@ public class Tensor implements AutoCloseable {
         return of(v);
     }
 
-    /** start, start+step, ... while below stop (above, for a negative step), as {@code dtype}. */
+    /**
+     * start, start+step, ... while below stop (above, for a negative step), as {@code dtype}.
+     *
+     * @param start the first value
+     * @param stop the end value
+     * @param step the step
+     * @param dtype the element type
+     * @return the new tensor
+     */
     public static Tensor arange(double start, double stop, double step, DType dtype) {
         if (step == 0 || Double.isNaN(step)) {
             throw new IllegalArgumentException("arange: step must be non-zero, got " + step);
@@ -313,7 +433,14 @@ public class Tensor implements AutoCloseable {
         return of(v).castAndClose(dtype);
     }
 
-    /** {@code num} evenly spaced float32 values from start to stop inclusive. */
+    /**
+     * {@code num} evenly spaced float32 values from start to stop inclusive.
+     *
+     * @param start the first value
+     * @param stop the end value
+     * @param num the number of values
+     * @return the new tensor
+     */
     public static Tensor linspace(double start, double stop, int num) {
         if (num < 0) {
             throw new IllegalArgumentException("linspace: negative count " + num);
@@ -325,12 +452,23 @@ public class Tensor implements AutoCloseable {
         return of(v).castAndClose(DType.FLOAT32);
     }
 
-    /** The n×n float32 identity. */
+    /**
+     * The n×n float32 identity.
+     *
+     * @param n the size
+     * @return the new tensor
+     */
     public static Tensor eye(int n) {
         return eye(n, DType.FLOAT32);
     }
 
-    /** The n×n identity of a dtype. */
+    /**
+     * The n×n identity of a dtype.
+     *
+     * @param n the size
+     * @param dtype the element type
+     * @return the new tensor
+     */
     public static Tensor eye(int n, DType dtype) {
         double[] v = new double[Shapes.checkedNumel("eye", new long[] {n, n})];
         for (int i = 0; i < n; i++) {
@@ -358,23 +496,32 @@ public class Tensor implements AutoCloseable {
     // properties and data access
     // =========================================================================================
 
+    /** @return a copy of the shape (one entry per axis; empty for a scalar) */
     public final long[] shape() {
         return shape.clone();
     }
 
-    /** Size of one dimension (negative counts from the end). */
+    /**
+     * Size of one dimension (negative counts from the end).
+     *
+     * @param axis the axis
+     * @return the size of that axis
+     */
     public final long dim(int axis) {
         return shape[Shapes.axis("dim", axis, shape.length)];
     }
 
+    /** @return the number of axes */
     public final int rank() {
         return shape.length;
     }
 
+    /** @return the element type */
     public final DType dtype() {
         return dtype;
     }
 
+    /** @return the number of elements (the product of the shape) */
     public final long numel() {
         long n = 1;
         for (long d : shape) {
@@ -383,16 +530,22 @@ public class Tensor implements AutoCloseable {
         return n;
     }
 
+    /** @return the backend that holds this tensor's memory */
     public final Backend backend() {
         return backend;
     }
 
-    /** The underlying storage (for backends and layers that call kernels directly). */
+    /**
+     * The underlying storage (for backends and layers that call kernels directly).
+     *
+     * @return the storage
+     */
     public final Storage storage() {
         checkOpen("storage");
         return storage;
     }
 
+    /** @return whether {@link #close()} was called */
     public final boolean isClosed() {
         return closed;
     }
@@ -415,7 +568,11 @@ public class Tensor implements AutoCloseable {
         }
     }
 
-    /** The raw little-endian bytes. */
+    /**
+     * The raw little-endian bytes.
+     *
+     * @return a new little-endian buffer of numel·size bytes
+     */
     public final ByteBuffer toBuffer() {
         checkOpen("toBuffer");
         ByteBuffer b = buffer(numel() * dtype.size());
@@ -423,6 +580,7 @@ public class Tensor implements AutoCloseable {
         return b;
     }
 
+    /** @return the values in row-major order, converted to float */
     public final float[] toFloatArray() {
         Tensor t = dtype == DType.FLOAT32 ? this : RawOps.castNoGrad(this, DType.FLOAT32);
         float[] out = new float[Shapes.checkedNumel("toFloatArray", shape)];
@@ -433,6 +591,7 @@ public class Tensor implements AutoCloseable {
         return out;
     }
 
+    /** @return the values in row-major order, converted to double */
     public final double[] toDoubleArray() {
         Tensor t = dtype == DType.FLOAT64 ? this : RawOps.castNoGrad(this, DType.FLOAT64);
         double[] out = new double[Shapes.checkedNumel("toDoubleArray", shape)];
@@ -443,6 +602,7 @@ public class Tensor implements AutoCloseable {
         return out;
     }
 
+    /** @return the values in row-major order, converted to int (floats truncate) */
     public final int[] toIntArray() {
         Tensor t = dtype == DType.INT32 ? this : RawOps.castNoGrad(this, DType.INT32);
         int[] out = new int[Shapes.checkedNumel("toIntArray", shape)];
@@ -453,6 +613,7 @@ public class Tensor implements AutoCloseable {
         return out;
     }
 
+    /** @return the values in row-major order, converted to long (floats truncate) */
     public final long[] toLongArray() {
         Tensor t = dtype == DType.INT64 ? this : RawOps.castNoGrad(this, DType.INT64);
         long[] out = new long[Shapes.checkedNumel("toLongArray", shape)];
@@ -463,6 +624,7 @@ public class Tensor implements AutoCloseable {
         return out;
     }
 
+    /** @return the values in row-major order, non-zero as true */
     public final boolean[] toBooleanArray() {
         Tensor t = dtype == DType.BOOL ? this : RawOps.castNoGrad(this, DType.BOOL);
         ByteBuffer b = t.toBuffer();
@@ -476,7 +638,11 @@ public class Tensor implements AutoCloseable {
         return out;
     }
 
-    /** The single value of a one-element tensor, as a double. */
+    /**
+     * The single value of a one-element tensor, as a double.
+     *
+     * @return the value
+     */
     public final double item() {
         if (numel() != 1) {
             throw new IllegalArgumentException("item: tensor of shape " + Shapes.str(shape) + " has " + numel() + " elements, not 1");
@@ -484,7 +650,12 @@ public class Tensor implements AutoCloseable {
         return toDoubleArray()[0];
     }
 
-    /** A copy of this tensor on another backend (not differentiable across backends). */
+    /**
+     * A copy of this tensor on another backend (not differentiable across backends).
+     *
+     * @param target the target
+     * @return the copy on target
+     */
     public final Tensor to(Backend target) {
         checkOpen("to");
         ByteBuffer data = toBuffer();
