@@ -7,14 +7,16 @@
 #include <stdint.h>
 
 #include "lamina_cuda.h"
+#include "lamina_ops.h"
 #include "lamina_cuda_common.cuh"
 
 using namespace lamina;
 
 namespace {
 
-enum UOp : int { NEG, ABS, SIGN, EXP, LOG, LOG1P, SQRT, SQUARE, RECIPROCAL, TANH, SIGMOID, RELU, STEP };
-enum BOp : int { ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQ, NE, LT, LE, GT, GE };
+// op codes: native/lamina_ops.h
+enum UOp : int { LAMINA_UNARY_OPS(LAMINA_ENUM_ENTRY) };
+enum BOp : int { LAMINA_BINARY_OPS(LAMINA_ENUM_ENTRY) };
 
 // ---- unary -----------------------------------------------------------------------------------
 

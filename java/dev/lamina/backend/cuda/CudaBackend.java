@@ -483,7 +483,7 @@ public final class CudaBackend implements Backend {
         if (x.dtype() == DType.BOOL || (x.dtype().isInteger() && !op.supportsIntegers())) {
             throw new IllegalArgumentException(what + " does not support dtype " + x.dtype());
         }
-        CudaRuntime.check(CudaNative.lamina_cuda_unary(op.ordinal(), code(x.dtype()), xs.address(), os.address(),
+        CudaRuntime.check(CudaNative.lamina_cuda_unary(op.code(), code(x.dtype()), xs.address(), os.address(),
                 x.numel(), stream()), what + ": launch (" + x.dtype() + ", " + x.numel() + " elements)");
     }
 
@@ -506,7 +506,7 @@ public final class CudaBackend implements Backend {
         if (checkBinary(what, op, a, aStrides, b, bStrides, out, outShape) == 0) {
             return;
         }
-        CudaRuntime.check(CudaNative.lamina_cuda_binary(op.ordinal(), code(a.dtype()), as.address(), aStrides,
+        CudaRuntime.check(CudaNative.lamina_cuda_binary(op.code(), code(a.dtype()), as.address(), aStrides,
                 bs.address(), bStrides, os.address(), outShape, outShape.length, stream()),
                 what + ": launch (" + a.dtype() + ", shape " + Arrays.toString(outShape) + ")");
     }
@@ -528,7 +528,7 @@ public final class CudaBackend implements Backend {
         if (out.numel() == 0) {
             return;
         }
-        CudaRuntime.check(CudaNative.lamina_cuda_reduce(op.ordinal(), code(x.dtype()), xs.address(), outer, n, inner,
+        CudaRuntime.check(CudaNative.lamina_cuda_reduce(op.code(), code(x.dtype()), xs.address(), outer, n, inner,
                 os.address(), stream()), what + ": launch (" + x.dtype() + ", [" + outer + ", " + n + ", " + inner + "])");
     }
 
