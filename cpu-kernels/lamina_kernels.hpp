@@ -322,6 +322,8 @@ LAMINA_INLINE int unary_float(int op, const T* x, T* o, int64_t b, int64_t e) {
         case SIGMOID: map(x, o, b, e, [](T v) { return sigmoid(v); }); return OK;
         case RELU: map(x, o, b, e, [](T v) { return v > T(0) ? v : (v != v ? v : T(0)); }); return OK;  // NaN stays NaN
         case STEP: map(x, o, b, e, [](T v) { return v > T(0) ? T(1) : T(0); }); return OK;
+        // log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large |x|; NaN stays NaN
+        case SOFTPLUS: map(x, o, b, e, [](T v) { return (v > T(0) ? v : T(0)) + std::log1p(std::exp(-std::fabs(v))); }); return OK;
         default: return E_OP;
     }
 }
@@ -347,7 +349,7 @@ inline int unary(int op, int dt, const void* x, void* out, int64_t n) {
     if (op < 0 || op >= UOP_COUNT) return E_OP;
     bool int_ok = op == NEG || op == ABS || op == SIGN || op == SQUARE;
     // transcendental ops cost more per element: parallelise earlier
-    int64_t grain = (op == EXP || op == LOG || op == LOG1P || op == TANH || op == SIGMOID) ? kParallelElems / 8 : kParallelElems;
+    int64_t grain = (op == EXP || op == LOG || op == LOG1P || op == TANH || op == SIGMOID || op == SOFTPLUS) ? kParallelElems / 8 : kParallelElems;
     switch (dt) {
         case F32: parallel_for(n, grain, [&](int64_t b, int64_t e) { unary_f32(op, (const float*) x, (float*) out, b, e); }); return OK;
         case F64: parallel_for(n, grain, [&](int64_t b, int64_t e) { unary_f64(op, (const double*) x, (double*) out, b, e); }); return OK;

@@ -44,6 +44,7 @@ __device__ __forceinline__ T unary_one(T v) {
         if constexpr (OP == SIGMOID) return sigmoid(v);
         if constexpr (OP == RELU) return v > T(0) ? v : (v != v ? v : T(0));  // NaN propagates
         if constexpr (OP == STEP) return v > T(0) ? T(1) : T(0);
+        if constexpr (OP == SOFTPLUS) return (v > T(0) ? v : T(0)) + log1p(exp(-fabs(v)));  // no overflow; NaN propagates
     } else {
         using U = std::make_unsigned_t<T>;
         if constexpr (OP == NEG) return static_cast<T>(U(0) - U(v));
@@ -85,6 +86,7 @@ int unary_t(int op, const void* x, void* out, int64_t n, cudaStream_t s) {
             case SIGMOID: return launch_unary<T, SIGMOID>(x, out, n, s);
             case RELU: return launch_unary<T, RELU>(x, out, n, s);
             case STEP: return launch_unary<T, STEP>(x, out, n, s);
+            case SOFTPLUS: return launch_unary<T, SOFTPLUS>(x, out, n, s);
             default: return static_cast<int>(cudaErrorInvalidValue);
         }
     } else if constexpr (std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>) {

@@ -22,7 +22,7 @@
 /* X(NAME, code): element-wise unary ops (UnaryOp). Codes run 0, 1, 2, ... in list order (tested). */
 #define LAMINA_UNARY_OPS(X) \
     X(NEG, 0) X(ABS, 1) X(SIGN, 2) X(EXP, 3) X(LOG, 4) X(LOG1P, 5) X(SQRT, 6) X(SQUARE, 7) \
-    X(RECIPROCAL, 8) X(TANH, 9) X(SIGMOID, 10) X(RELU, 11) X(STEP, 12)
+    X(RECIPROCAL, 8) X(TANH, 9) X(SIGMOID, 10) X(RELU, 11) X(STEP, 12) X(SOFTPLUS, 13)
 
 /* X(NAME, code): element-wise binary ops (BinaryOp); EQ and after are comparisons (bool results). */
 #define LAMINA_BINARY_OPS(X) \

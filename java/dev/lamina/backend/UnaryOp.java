@@ -17,7 +17,8 @@ public enum UnaryOp {
     /** tanh x */ TANH(9),
     /** 1 / (1 + e^-x), computed without overflow for large |x| */ SIGMOID(10),
     /** max(x, 0) */ RELU(11),
-    /** 1 if x > 0 else 0 (the derivative of relu) */ STEP(12);
+    /** 1 if x > 0 else 0 (the derivative of relu) */ STEP(12),
+    /** log(1 + e^x), computed without overflow for large |x| */ SOFTPLUS(13);
 
     private final int code;
 

@@ -87,6 +87,10 @@ final class Gradients {
         return mulClose(unary("step", UnaryOp.STEP, x), g);
     }
 
+    static Tensor softplus(Tensor g, Tensor x, Tensor y) {
+        return mulClose(unary("sigmoid", UnaryOp.SIGMOID, x), g);
+    }
+
     // ---- element-wise binary ----------------------------------------------------------------
 
     static Backward add(Tensor a, Tensor b, Tensor y) {

@@ -258,6 +258,8 @@ public final class OpTable {
     public static final Unary SIGMOID = new Unary("sigmoid", UnaryOp.SIGMOID, Gradients::sigmoid, ANY);
     /** max(x, 0); the gradient at 0 is 0, as in TensorFlow. */
     public static final Unary RELU = new Unary("relu", UnaryOp.RELU, Gradients::relu, NZ);
+    /** log(1 + e^x); the gradient is sigmoid(x). */
+    public static final Unary SOFTPLUS = new Unary("softplus", UnaryOp.SOFTPLUS, Gradients::softplus, ANY);
 
     // ---- binary ---------------------------------------------------------------------------
     /** a + b. */
@@ -300,7 +302,7 @@ public final class OpTable {
     public static final Reduction ARGMIN = new Reduction("argmin", ReduceOp.ARGMIN);
 
     private static final List<Unary> UNARIES = List.of(NEG, ABS, SIGN, EXP, LOG, LOG1P, SQRT, SQUARE, RECIPROCAL,
-            TANH, SIGMOID, RELU);
+            TANH, SIGMOID, RELU, SOFTPLUS);
     private static final List<Binary> BINARIES = List.of(ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQ, NE, LT, LE,
             GT, GE);
     private static final List<Reduction> REDUCTIONS = List.of(SUM, MAX, MIN, ARGMAX, ARGMIN);

@@ -1167,6 +1167,15 @@ public class Tensor implements AutoCloseable {
     }
 
     /**
+     * log(1 + e^x), without overflow for large |x|; the gradient is sigmoid(x).
+     *
+     * @return the softplus
+     */
+    public final Tensor softplus() {
+        return OpTable.SOFTPLUS.apply(this);
+    }
+
+    /**
      * Converts to another dtype; float-to-float casts pass gradients through.
      *
      * @param target the new dtype
