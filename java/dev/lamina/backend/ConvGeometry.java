@@ -56,7 +56,8 @@ public record ConvGeometry(int batch, int inH, int inW, int inC, int outH, int o
     }
 
     /**
-     * The 16 fields as a long array in declaration order (the layout the native kernels read):
+     * The 16 fields as a long array, in the layout the native kernels read (defined in
+     * {@code native/lamina_ops.h}, checked by NativeHeaderTest):
      * batch, inH, inW, inC, outH, outW, outC, kh, kw, sh, sw, dh, dw, padTop, padLeft, groups.
      */
     public long[] toArray() {
