@@ -2,8 +2,8 @@
 // templated over float and double. lamina_conv_driver.hpp runs the convolution passes with them
 // (and OpenBLAS for the matrix products); these kernels only move data and pool.
 //
-// Geometry arrays (int64) are the fields of dev.lamina.backend.ConvGeometry / PoolGeometry in
-// declaration order. Every input position is bounds-checked, so no geometry can make a kernel
+// Geometry arrays (int64) are ConvGeometry / PoolGeometry.toArray(), read by the field indices of
+// native/lamina_ops.h. Every input position is bounds-checked, so no geometry can make a kernel
 // read or write outside [0, H) x [0, W) of its image; the Java side checks storage sizes.
 //
 // Column layout (one group g, a chunk of "units" u in [u0, u1), u = b*outH + oh, one output row
@@ -28,8 +28,10 @@ namespace lamina {
 struct ConvGeom {
     int64_t B, H, W, C, OH, OW, K, KH, KW, SH, SW, DH, DW, PT, PL, G;
     explicit ConvGeom(const int64_t* a)
-        : B(a[0]), H(a[1]), W(a[2]), C(a[3]), OH(a[4]), OW(a[5]), K(a[6]), KH(a[7]), KW(a[8]), SH(a[9]), SW(a[10]),
-          DH(a[11]), DW(a[12]), PT(a[13]), PL(a[14]), G(a[15]) {}
+        : B(a[LAMINA_CONV_B]), H(a[LAMINA_CONV_H]), W(a[LAMINA_CONV_W]), C(a[LAMINA_CONV_C]), OH(a[LAMINA_CONV_OH]),
+          OW(a[LAMINA_CONV_OW]), K(a[LAMINA_CONV_K]), KH(a[LAMINA_CONV_KH]), KW(a[LAMINA_CONV_KW]), SH(a[LAMINA_CONV_SH]),
+          SW(a[LAMINA_CONV_SW]), DH(a[LAMINA_CONV_DH]), DW(a[LAMINA_CONV_DW]), PT(a[LAMINA_CONV_PT]),
+          PL(a[LAMINA_CONV_PL]), G(a[LAMINA_CONV_G]) {}
     bool valid() const {
         return B >= 0 && H > 0 && W > 0 && C > 0 && OH > 0 && OW > 0 && K > 0 && KH > 0 && KW > 0 && SH > 0 &&
                SW > 0 && DH > 0 && DW > 0 && PT >= 0 && PL >= 0 && G > 0 && C % G == 0 && K % G == 0;
@@ -41,8 +43,9 @@ struct ConvGeom {
 struct PoolGeom {
     int64_t B, H, W, C, OH, OW, PH, PW, SH, SW, PT, PL;
     explicit PoolGeom(const int64_t* a)
-        : B(a[0]), H(a[1]), W(a[2]), C(a[3]), OH(a[4]), OW(a[5]), PH(a[6]), PW(a[7]), SH(a[8]), SW(a[9]), PT(a[10]),
-          PL(a[11]) {}
+        : B(a[LAMINA_POOL_B]), H(a[LAMINA_POOL_H]), W(a[LAMINA_POOL_W]), C(a[LAMINA_POOL_C]), OH(a[LAMINA_POOL_OH]),
+          OW(a[LAMINA_POOL_OW]), PH(a[LAMINA_POOL_PH]), PW(a[LAMINA_POOL_PW]), SH(a[LAMINA_POOL_SH]), SW(a[LAMINA_POOL_SW]),
+          PT(a[LAMINA_POOL_PT]), PL(a[LAMINA_POOL_PL]) {}
     bool valid() const {
         return B >= 0 && H > 0 && W > 0 && C > 0 && OH > 0 && OW > 0 && PH > 0 && PW > 0 && SH > 0 && SW > 0 &&
                PT >= 0 && PL >= 0;

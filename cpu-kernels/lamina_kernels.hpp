@@ -28,14 +28,15 @@
 #endif
 #define LAMINA_INLINE __attribute__((always_inline)) inline
 
+#include "lamina_ops.h"
+
 namespace lamina {
 
-// dtype codes: the ordinals of dev.lamina.tensor.DType
-enum DT : int { F32 = 0, F64 = 1, I32 = 2, I64 = 3, BOOL = 4 };
-// op codes: the ordinals of UnaryOp, BinaryOp, ReduceOp
-enum UOp : int { NEG, ABS, SIGN, EXP, LOG, LOG1P, SQRT, SQUARE, RECIPROCAL, TANH, SIGMOID, RELU, STEP };
-enum BOp : int { ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQ, NE, LT, LE, GT, GE };
-enum ROp : int { SUM, MAX, MIN, ARGMAX, ARGMIN };
+// dtype and op codes: native/lamina_ops.h (the Java side is checked against it by NativeHeaderTest)
+enum DT : int { F32 = LAMINA_FLOAT32, F64 = LAMINA_FLOAT64, I32 = LAMINA_INT32, I64 = LAMINA_INT64, BOOL = LAMINA_BOOL };
+enum UOp : int { LAMINA_UNARY_OPS(LAMINA_ENUM_ENTRY) UOP_COUNT };  // codes run 0..UOP_COUNT-1
+enum BOp : int { LAMINA_BINARY_OPS(LAMINA_ENUM_ENTRY) };
+enum ROp : int { LAMINA_REDUCE_OPS(LAMINA_ENUM_ENTRY) };
 
 // error codes returned through the C surface
 enum Err : int { OK = 0, E_DTYPE = -1, E_OP = -2, E_INDEX = -3, E_ARG = -4, E_NOMEM = -5 };
@@ -325,6 +326,8 @@ LAMINA_INLINE int unary_float(int op, const T* x, T* o, int64_t b, int64_t e) {
         case SIGMOID: map(x, o, b, e, [](T v) { return sigmoid(v); }); return OK;
         case RELU: map(x, o, b, e, [](T v) { return v > T(0) ? v : (v != v ? v : T(0)); }); return OK;  // NaN stays NaN
         case STEP: map(x, o, b, e, [](T v) { return v > T(0) ? T(1) : T(0); }); return OK;
+        // log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large |x|; NaN stays NaN
+        case SOFTPLUS: map(x, o, b, e, [](T v) { return (v > T(0) ? v : T(0)) + std::log1p(std::exp(-std::fabs(v))); }); return OK;
         default: return E_OP;
     }
 }
@@ -347,10 +350,10 @@ LAMINA_CLONES static int unary_i32(int op, const int32_t* x, int32_t* o, int64_t
 LAMINA_CLONES static int unary_i64(int op, const int64_t* x, int64_t* o, int64_t b, int64_t e) { return unary_int(op, x, o, b, e); }
 
 inline int unary(int op, int dt, const void* x, void* out, int64_t n) {
-    if (op < NEG || op > STEP) return E_OP;
+    if (op < 0 || op >= UOP_COUNT) return E_OP;
     bool int_ok = op == NEG || op == ABS || op == SIGN || op == SQUARE;
     // transcendental ops cost more per element: parallelise earlier
-    int64_t grain = (op == EXP || op == LOG || op == LOG1P || op == TANH || op == SIGMOID) ? kParallelElems / 8 : kParallelElems;
+    int64_t grain = (op == EXP || op == LOG || op == LOG1P || op == TANH || op == SIGMOID || op == SOFTPLUS) ? kParallelElems / 8 : kParallelElems;
     switch (dt) {
         case F32: parallel_for(n, grain, [&](int64_t b, int64_t e) { unary_f32(op, (const float*) x, (float*) out, b, e); }); return OK;
         case F64: parallel_for(n, grain, [&](int64_t b, int64_t e) { unary_f64(op, (const double*) x, (double*) out, b, e); }); return OK;

@@ -79,7 +79,7 @@ stale=false
 if [[ ! -f "$LIB" ]]; then
     stale=true
 else
-    for f in "$SRC"/*.cu "$PROJECT/native/lamina_cuda.h" "$SRC/build.sh"; do
+    for f in "$SRC"/*.cu "$PROJECT/native/lamina_cuda.h" "$PROJECT/native/lamina_ops.h" "$SRC/build.sh"; do
         if [[ "$f" -nt "$LIB" ]]; then stale=true; break; fi
     done
 fi

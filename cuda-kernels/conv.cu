@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "lamina_cuda.h"
+#include "lamina_ops.h"
 #include "lamina_cuda_common.cuh"
 
 using namespace lamina;
@@ -224,7 +225,7 @@ int run(const P& p, int64_t slices, int version, cudaStream_t s) {
 
 }  // namespace igemm
 
-// ConvGeometry's 16 fields (declaration order)
+// ConvGeometry's 16 fields (read by read_geom with the indices of native/lamina_ops.h)
 struct ConvG {
     int64_t B, H, W, C, OH, OW, K, KH, KW, SH, SW, DH, DW, PT, PL, G;
     __host__ __device__ int64_t cg() const { return C / G; }
@@ -380,7 +381,9 @@ int64_t bias_chunks(const ConvG& g) {
 }
 
 bool read_geom(const int64_t* a, ConvG& g) {
-    g = ConvG{a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15]};
+    g = ConvG{a[LAMINA_CONV_B],  a[LAMINA_CONV_H],  a[LAMINA_CONV_W],  a[LAMINA_CONV_C],  a[LAMINA_CONV_OH], a[LAMINA_CONV_OW],
+              a[LAMINA_CONV_K],  a[LAMINA_CONV_KH], a[LAMINA_CONV_KW], a[LAMINA_CONV_SH], a[LAMINA_CONV_SW], a[LAMINA_CONV_DH],
+              a[LAMINA_CONV_DW], a[LAMINA_CONV_PT], a[LAMINA_CONV_PL], a[LAMINA_CONV_G]};
     return g.B >= 0 && g.H > 0 && g.W > 0 && g.C > 0 && g.OH > 0 && g.OW > 0 && g.K > 0 && g.KH > 0 && g.KW > 0 &&
            g.SH > 0 && g.SW > 0 && g.DH > 0 && g.DW > 0 && g.PT >= 0 && g.PL >= 0 && g.G > 0 && g.C % g.G == 0 &&
            g.K % g.G == 0;

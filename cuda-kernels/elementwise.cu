@@ -7,14 +7,16 @@
 #include <stdint.h>
 
 #include "lamina_cuda.h"
+#include "lamina_ops.h"
 #include "lamina_cuda_common.cuh"
 
 using namespace lamina;
 
 namespace {
 
-enum UOp : int { NEG, ABS, SIGN, EXP, LOG, LOG1P, SQRT, SQUARE, RECIPROCAL, TANH, SIGMOID, RELU, STEP };
-enum BOp : int { ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQ, NE, LT, LE, GT, GE };
+// op codes: native/lamina_ops.h
+enum UOp : int { LAMINA_UNARY_OPS(LAMINA_ENUM_ENTRY) };
+enum BOp : int { LAMINA_BINARY_OPS(LAMINA_ENUM_ENTRY) };
 
 // ---- unary -----------------------------------------------------------------------------------
 
@@ -42,6 +44,7 @@ __device__ __forceinline__ T unary_one(T v) {
         if constexpr (OP == SIGMOID) return sigmoid(v);
         if constexpr (OP == RELU) return v > T(0) ? v : (v != v ? v : T(0));  // NaN propagates
         if constexpr (OP == STEP) return v > T(0) ? T(1) : T(0);
+        if constexpr (OP == SOFTPLUS) return (v > T(0) ? v : T(0)) + log1p(exp(-fabs(v)));  // no overflow; NaN propagates
     } else {
         using U = std::make_unsigned_t<T>;
         if constexpr (OP == NEG) return static_cast<T>(U(0) - U(v));
@@ -83,6 +86,7 @@ int unary_t(int op, const void* x, void* out, int64_t n, cudaStream_t s) {
             case SIGMOID: return launch_unary<T, SIGMOID>(x, out, n, s);
             case RELU: return launch_unary<T, RELU>(x, out, n, s);
             case STEP: return launch_unary<T, STEP>(x, out, n, s);
+            case SOFTPLUS: return launch_unary<T, SOFTPLUS>(x, out, n, s);
             default: return static_cast<int>(cudaErrorInvalidValue);
         }
     } else if constexpr (std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>) {

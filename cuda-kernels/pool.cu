@@ -22,13 +22,14 @@
 #include <stdint.h>
 
 #include "lamina_cuda.h"
+#include "lamina_ops.h"
 #include "lamina_cuda_common.cuh"
 
 using namespace lamina;
 
 namespace {
 
-// PoolGeometry's 12 fields (declaration order), passed to the kernels by value
+// PoolGeometry's 12 fields (read by the indices of native/lamina_ops.h), passed to the kernels by value
 struct PoolG {
     int64_t B, H, W, C, OH, OW, PH, PW, SH, SW, PT, PL;
 };
@@ -195,8 +196,9 @@ int pool_t(int kind, const void* x, const void* dy, void* out, const PoolG& g, c
 
 extern "C" int lamina_cuda_pool2d(int kind, int dtype, const void* x, const void* dy, void* out, const int64_t* geom,
                                   void* stream) {
-    const PoolG g{geom[0], geom[1], geom[2], geom[3], geom[4], geom[5],
-                  geom[6], geom[7], geom[8], geom[9], geom[10], geom[11]};
+    const PoolG g{geom[LAMINA_POOL_B],  geom[LAMINA_POOL_H],  geom[LAMINA_POOL_W],  geom[LAMINA_POOL_C],
+                  geom[LAMINA_POOL_OH], geom[LAMINA_POOL_OW], geom[LAMINA_POOL_PH], geom[LAMINA_POOL_PW],
+                  geom[LAMINA_POOL_SH], geom[LAMINA_POOL_SW], geom[LAMINA_POOL_PT], geom[LAMINA_POOL_PL]};
     if (g.B < 0 || g.H < 1 || g.W < 1 || g.C < 1 || g.OH < 1 || g.OW < 1 || g.PH < 1 || g.PW < 1 || g.SH < 1 ||
         g.SW < 1 || g.PT < 0 || g.PL < 0 || kind < 0 || kind > 3) {
         return static_cast<int>(cudaErrorInvalidValue);

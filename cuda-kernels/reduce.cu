@@ -11,13 +11,15 @@
 #include <stdint.h>
 
 #include "lamina_cuda.h"
+#include "lamina_ops.h"
 #include "lamina_cuda_common.cuh"
 
 using namespace lamina;
 
 namespace {
 
-enum ROp : int { SUM, MAX, MIN, ARGMAX, ARGMIN };
+// op codes: native/lamina_ops.h
+enum ROp : int { LAMINA_REDUCE_OPS(LAMINA_ENUM_ENTRY) };
 
 constexpr int kRowThreads = 256;
 

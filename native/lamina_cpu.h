@@ -1,8 +1,8 @@
 // Lamina cpu backend: the C-callable surface that JavaCPP wraps (dev.lamina.backend.cpu.CpuKernels).
 //
-// Plain functions of pointers, int64 sizes and int codes. dtype codes are the ordinals of
-// dev.lamina.tensor.DType (0 float32, 1 float64, 2 int32, 3 int64, 4 bool); op codes the ordinals
-// of UnaryOp / BinaryOp / ReduceOp. Every function returns 0 on success or a negative code:
+// Plain functions of pointers, int64 sizes and int codes. dtype and op codes are those of
+// native/lamina_ops.h (DType ordinals: 0 float32, 1 float64, 2 int32, 3 int64, 4 bool; the code()
+// of UnaryOp / BinaryOp / ReduceOp), checked against the Java side by NativeHeaderTest. Every function returns 0 on success or a negative code:
 // -1 unsupported dtype, -2 unsupported op, -3 index out of range, -4 bad argument, -5 out of memory.
 // The Java side validates sizes before calling; the native side re-checks indices.
 #pragma once
@@ -80,8 +80,8 @@ inline int lamina_cpu_gemm(int dtype, int trans_a, int trans_b, int64_t batch, i
                         stride_c);
 }
 
-// Convolution passes (lamina_conv_driver.hpp); geom: the 16 int64 fields of ConvGeometry in
-// declaration order; per: output rows (units b*outH + oh) per column chunk.
+// Convolution passes (lamina_conv_driver.hpp); geom: ConvGeometry.toArray(), 16 int64 values at
+// the indices of native/lamina_ops.h; per: output rows (units b*outH + oh) per column chunk.
 inline int lamina_cpu_conv2d_forward(int dtype, const void* x, const void* w, const void* bias, int act, void* y,
                                      const int64_t* geom, int64_t per) {
     return lamina::conv2d_forward(dtype, x, w, bias, act, y, geom, per);
@@ -143,7 +143,7 @@ inline const char* lamina_cpu_target() { return lamina::cpu_target(); }
 
 
 // ---- pooling (lamina_conv.hpp) -------------------------------------------------------------------
-// geom: the 12 int64 fields of PoolGeometry in declaration order.
+// geom: PoolGeometry.toArray(), 12 int64 values at the indices of native/lamina_ops.h.
 
 /** kind 0 max forward, 1 max backward (x, dy -> out = dx), 2 avg forward, 3 avg backward (dy -> out = dx). */
 inline int lamina_cpu_pool2d(int kind, int dtype, const void* x, const void* dy, void* out, const int64_t* geom) {

@@ -119,9 +119,9 @@ int lamina_cuda_memset_async(void* ptr, int value, int64_t bytes, void* stream);
 /* ---- kernels --------------------------------------------------------------------------- */
 
 /*
- * The kernels take dtype codes equal to dev.lamina.tensor.DType ordinals (0 float32,
- * 1 float64, 2 int32, 3 int64, 4 bool) and op codes equal to the ordinals of UnaryOp, BinaryOp
- * and ReduceOp. They run on stream (NULL: the default stream) and return the launch error;
+ * The kernels take the dtype and op codes of native/lamina_ops.h (DType ordinals: 0 float32,
+ * 1 float64, 2 int32, 3 int64, 4 bool; UnaryOp/BinaryOp/ReduceOp code(), checked against the
+ * header by NativeHeaderTest). They run on stream (NULL: the default stream) and return the launch error;
  * unsupported dtype/op combinations return cudaErrorInvalidValue (the Java side rejects them
  * first). Sizes <= 0 launch nothing.
  */
@@ -186,7 +186,7 @@ int lamina_cuda_matmul_f32(const float* a, const float* b, float* out, int64_t b
 
 /* ---- layers: pooling, optimizer steps, recurrent cells, convolution (issue #12) -------------
  * float32 and float64 unless stated; geometry arrays are the fields of the Java records
- * (PoolGeometry: 12, ConvGeometry: 16) in declaration order, read on the host. Invalid
+ * (PoolGeometry: 12, ConvGeometry: 16) at the indices of native/lamina_ops.h, read on the host. Invalid
  * geometry or an unsupported dtype returns cudaErrorInvalidValue. */
 
 /**

@@ -48,7 +48,7 @@ STAMP="$OUT/inputs.sha256"
 inputs_sum() {
     local f
     for f in "$SRC"/*.cu "$SRC"/*.cuh "$EMU"/*.cpp "$EMU"/*.hpp "$EMU"/include/* "$EMU"/Cu2Cpp.java "$EMU"/build.sh \
-             "$PROJECT/native/lamina_cuda.h" "$CLS"; do
+             "$PROJECT/native/lamina_cuda.h" "$PROJECT/native/lamina_ops.h" "$CLS"; do
         [[ -f "$f" ]] && { echo "$f"; cat "$f"; }
     done | sha256sum | cut -d' ' -f1
     echo "$CXX $OPT"
@@ -83,7 +83,7 @@ JNI_INC=(-I"$JAVA_HOME_DIR/include" -I"$JAVA_HOME_DIR/include/linux")
 source "$EMU/objcache.sh"
 FLAGS=(-std=c++17 "$OPT" -g0 -fPIC -fvisibility=hidden -ffp-contract=off -Wall -Wno-unknown-pragmas
        -Wno-unused-variable -Wno-unused-function -Dlamina=lamina_cuemu)
-HS=$(objcache_sum "$SRC"/*.cuh "$EMU"/*.hpp "$EMU"/include/* "$PROJECT"/native/lamina_cuda.h)
+HS=$(objcache_sum "$SRC"/*.cuh "$EMU"/*.hpp "$EMU"/include/* "$PROJECT"/native/lamina_cuda.h "$PROJECT"/native/lamina_ops.h)
 objs=()
 for cpp in "$OUT"/gen/*.cpp; do
     obj="$OUT/obj/$(basename "${cpp%.cpp}").o"

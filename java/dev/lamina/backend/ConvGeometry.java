@@ -13,7 +13,7 @@ import dev.lamina.tensor.DType;
  * where input positions outside [0,inH)×[0,inW) read as zero (implicit zero padding; padding on the
  * bottom/right is whatever the output size implies). The record only checks that every field is
  * in range and that the groups divide the channels; how outH/outW were derived from a padding mode
- * is the tensor layer's business ({@code dev.lamina.tensor.ConvOps}). Kernels never index outside
+ * is the tensor layer's business ({@code dev.lamina.ops.ConvOps}). Kernels never index outside
  * the storages whatever consistent geometry they get: input positions are bounds-checked.
  */
 public record ConvGeometry(int batch, int inH, int inW, int inC, int outH, int outW, int outC,
@@ -56,7 +56,8 @@ public record ConvGeometry(int batch, int inH, int inW, int inC, int outH, int o
     }
 
     /**
-     * The 16 fields as a long array in declaration order (the layout the native kernels read):
+     * The 16 fields as a long array, in the layout the native kernels read (defined in
+     * {@code native/lamina_ops.h}, checked by NativeHeaderTest):
      * batch, inH, inW, inC, outH, outW, outC, kh, kw, sh, sw, dh, dw, padTop, padLeft, groups.
      */
     public long[] toArray() {

@@ -35,7 +35,8 @@ public record PoolGeometry(int batch, int inH, int inW, int channels, int outH, 
     }
 
     /**
-     * The 12 fields as a long array in declaration order (the layout the native kernels read):
+     * The 12 fields as a long array, in the layout the native kernels read (defined in
+     * {@code native/lamina_ops.h}, checked by NativeHeaderTest):
      * batch, inH, inW, channels, outH, outW, ph, pw, sh, sw, padTop, padLeft.
      */
     public long[] toArray() {

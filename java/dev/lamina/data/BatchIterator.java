@@ -1,10 +1,8 @@
 package dev.lamina.data;
 
-import dev.lamina.tensor.DType;
+import dev.lamina.backend.Backends;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 
@@ -141,13 +139,12 @@ public final class BatchIterator implements Iterable<BatchIterator.Batch> {
     }
 
     private Tensor indexTensor(int[] ids) {
-        Tensor t = Tensor.zeros(x.backend(), DType.INT64, ids.length);
-        ByteBuffer buf = ByteBuffer.allocate(ids.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (int id : ids) {
-            buf.putLong(id);
+        long[] v = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            v[i] = ids[i];
         }
-        buf.flip();
-        x.backend().upload(buf, t.storage());
-        return t;
+        try (Backends.Use u = Backends.use(x.backend())) {
+            return Tensor.of(v);   // int64 ids on x's backend
+        }
     }
 }

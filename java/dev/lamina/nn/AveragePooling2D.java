@@ -1,6 +1,6 @@
 package dev.lamina.nn;
 
-import dev.lamina.tensor.ConvOps;
+import dev.lamina.ops.ConvOps;
 import dev.lamina.tensor.Tensor;
 import java.util.Map;
 

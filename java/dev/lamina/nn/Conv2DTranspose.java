@@ -1,7 +1,7 @@
 package dev.lamina.nn;
 
 import dev.lamina.backend.Backends;
-import dev.lamina.tensor.ConvOps;
+import dev.lamina.ops.ConvOps;
 import dev.lamina.tensor.DType;
 import dev.lamina.tensor.Tensor;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.lamina.nn;
 
-import dev.lamina.tensor.RecurrentOps;
+import dev.lamina.ops.RecurrentOps;
 import dev.lamina.tensor.Tensor;
 import java.util.Map;
 

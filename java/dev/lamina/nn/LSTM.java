@@ -1,7 +1,7 @@
 package dev.lamina.nn;
 
 import dev.lamina.tensor.DType;
-import dev.lamina.tensor.RecurrentOps;
+import dev.lamina.ops.RecurrentOps;
 import dev.lamina.tensor.Tensor;
 import java.util.Map;
 

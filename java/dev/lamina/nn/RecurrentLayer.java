@@ -23,7 +23,7 @@ import java.util.logging.Logger;
  * output before the first unmasked step is zeros, as Keras, even with an initial state).
  *
  * <p>Fast path: with the default activations (tanh, sigmoid) LSTM and GRU steps use the fused
- * cell kernels ({@link dev.lamina.tensor.RecurrentOps}); other activations run the same math
+ * cell kernels ({@link dev.lamina.ops.RecurrentOps}); other activations run the same math
  * composed of tensor ops, and the layer logs once why.
  */
 public abstract class RecurrentLayer extends Layer {
@@ -511,7 +511,7 @@ public abstract class RecurrentLayer extends Layer {
     }
 
     /**
-     * The whole sequence through the fused sequence kernel of {@link dev.lamina.tensor.RecurrentOps}
+     * The whole sequence through the fused sequence kernel of {@link dev.lamina.ops.RecurrentOps}
      * (x already reversed for go_backwards, dropout applied), returning {output, final states...};
      * null when this layer's options need the step-by-step path.
      */

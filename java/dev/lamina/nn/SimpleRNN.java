@@ -255,7 +255,7 @@ public class SimpleRNN extends RecurrentLayer {
     }
 
     /**
-     * The whole-sequence kernel ({@link dev.lamina.tensor.RecurrentOps#simpleRnn}) computes tanh;
+     * The whole-sequence kernel ({@link dev.lamina.ops.RecurrentOps#simpleRnn}) computes tanh;
      * other activations run step by step.
      */
     @Override
@@ -266,7 +266,7 @@ public class SimpleRNN extends RecurrentLayer {
 
     @Override
     protected Tensor[] runSequence(Tensor x, Tensor[] initial, boolean fused) {
-        return fused ? dev.lamina.tensor.RecurrentOps.simpleRnn(x, kernel, recurrentKernel, bias, initial[0], returnSequences)
+        return fused ? dev.lamina.ops.RecurrentOps.simpleRnn(x, kernel, recurrentKernel, bias, initial[0], returnSequences)
                 : null;
     }
 

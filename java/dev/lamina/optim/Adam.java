@@ -1,6 +1,6 @@
 package dev.lamina.optim;
 
-import dev.lamina.backend.KernelDispatch;
+import dev.lamina.ops.OptimizerOps;
 import dev.lamina.tensor.Tensor;
 import dev.lamina.tensor.Variable;
 import java.util.Map;
@@ -96,8 +96,7 @@ public final class Adam extends Optimizer {
                 && g.backend() == w.backend()) {
             // the same arithmetic in one backend call (Backend.adamUpdate, or its composition where the
             // backend has none; bitwise equal, tested)
-            KernelDispatch.adamUpdate(w.backend(), w.storage(), g.storage(), slots[0].storage(), slots[1].storage(),
-                    alpha, beta1, beta2, epsilon);
+            OptimizerOps.adamUpdate(w, g, slots[0], slots[1], alpha, beta1, beta2, epsilon);
             return;
         }
         Slots.run(() -> {

@@ -4,8 +4,9 @@ import dev.lamina.losses.BinaryCrossentropy;
 import dev.lamina.losses.Loss;
 import dev.lamina.losses.MeanSquaredError;
 import dev.lamina.losses.SparseCategoricalCrossentropy;
-import dev.lamina.tensor.ConvOps;
-import dev.lamina.tensor.RecurrentOps;
+import dev.lamina.ops.ConvOps;
+import dev.lamina.ops.RecurrentOps;
+import dev.lamina.tensor.OpTable;
 import dev.lamina.tensor.Tensor;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,7 +18,8 @@ import java.util.Set;
  * The operations the parity runner can check: one table, op name to implementation. Each
  * implementation builds its outputs from the case's input tensors through the Tensor API only, so
  * the backward pass comes from the autograd tape. Adding an op (lstm, conv2d, ...) is adding an
- * entry to {@link #TABLE}.
+ * entry to {@link #TABLE}; the element-wise ops of {@link OpTable} are entries by their table names
+ * (unary: input x, output y; binary: inputs a, b, output y).
  */
 public final class ParityOps {
 
@@ -50,6 +52,15 @@ public final class ParityOps {
         t.put("lstm", ParityOps::lstm);
         t.put("gru", ParityOps::gru);
         t.put("simple_rnn", ParityOps::simpleRnn);
+        // every element-wise op of the tensor op table, by its table name: x -> y, or a, b -> y
+        for (OpTable.Unary u : OpTable.unaries()) {
+            t.putIfAbsent(u.name(), (in, a) -> Map.of("y", u.apply(get(in, "x"))));
+        }
+        for (OpTable.Binary b : OpTable.binaries()) {
+            if (b.differentiable()) {
+                t.putIfAbsent(b.name(), (in, a) -> Map.of("y", b.apply(get(in, "a"), get(in, "b"))));
+            }
+        }
         TABLE = Collections.unmodifiableMap(t);
     }
 

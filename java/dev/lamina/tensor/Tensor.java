@@ -3,11 +3,7 @@ package dev.lamina.tensor;
 import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.Backends;
-import dev.lamina.backend.BinaryOp;
-import dev.lamina.backend.ReduceOp;
 import dev.lamina.backend.Storage;
-import dev.lamina.backend.UnaryOp;
-import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -30,10 +26,10 @@ import java.util.List;
  * {@link GradientTape}s.
  */
 public class Tensor implements AutoCloseable {
-    private final Backend backend;
-    private final Storage storage;
-    private final DType dtype;
-    private final long[] shape;
+    final Backend backend;
+    final Storage storage;
+    final DType dtype;
+    final long[] shape;
     private volatile boolean closed;
 
     private static final java.lang.invoke.VarHandle CLOSED;
@@ -77,22 +73,48 @@ public class Tensor implements AutoCloseable {
     // creation
     // =========================================================================================
 
-    /** A new zero-filled tensor on {@code backend}. */
+    /**
+     * A new zero-filled tensor on {@code backend}.
+     *
+     * @param backend the backend that holds the memory
+     * @param dtype the element type
+     * @param shape the shape (no entries: a scalar)
+     * @return the new tensor
+     */
     public static Tensor zeros(Backend backend, DType dtype, long... shape) {
         return newOnBackend("zeros", backend, dtype, shape);
     }
 
-    /** Zeros on the current backend. */
+    /**
+     * Zeros on the current backend.
+     *
+     * @param dtype the element type
+     * @param shape the shape (no entries: a scalar)
+     * @return the new tensor
+     */
     public static Tensor zeros(DType dtype, long... shape) {
         return zeros(Backends.current(), dtype, shape);
     }
 
-    /** Ones on the current backend. */
+    /**
+     * Ones on the current backend.
+     *
+     * @param dtype the element type
+     * @param shape the shape (no entries: a scalar)
+     * @return the new tensor
+     */
     public static Tensor ones(DType dtype, long... shape) {
         return full(dtype, 1.0, shape);
     }
 
-    /** A tensor filled with {@code value} on the current backend. */
+    /**
+     * A tensor filled with {@code value} on the current backend.
+     *
+     * @param dtype the element type
+     * @param value the value
+     * @param shape the shape (no entries: a scalar)
+     * @return the new tensor
+     */
     public static Tensor full(DType dtype, double value, long... shape) {
         Tensor t = newOnBackend("full", Backends.current(), dtype, shape);
         if (value != 0.0) {
@@ -102,7 +124,7 @@ public class Tensor implements AutoCloseable {
     }
 
     /** Fills this new tensor, closing it when the fill fails. */
-    private void fillOrClose(double value) {
+    void fillOrClose(double value) {
         try {
             backend.fill(storage, value);
         } catch (RuntimeException | Error e) {
@@ -111,22 +133,45 @@ public class Tensor implements AutoCloseable {
         }
     }
 
+    /**
+     * Zeros of t's dtype and shape on t's backend.
+     *
+     * @param t the template tensor
+     * @return the new tensor
+     */
     public static Tensor zerosLike(Tensor t) {
         return zeros(t.backend, t.dtype, t.shape);
     }
 
+    /**
+     * Ones of t's dtype and shape on t's backend.
+     *
+     * @param t the template tensor
+     * @return the new tensor
+     */
     public static Tensor onesLike(Tensor t) {
         Tensor r = zerosLike(t);
         r.fillOrClose(1.0);
         return r;
     }
 
-    /** A float32 scalar. */
+    /**
+     * A float32 scalar.
+     *
+     * @param value the value
+     * @return the new tensor
+     */
     public static Tensor scalar(double value) {
         return scalar(value, DType.FLOAT32);
     }
 
-    /** A scalar of the given dtype. */
+    /**
+     * A scalar of the given dtype.
+     *
+     * @param value the value
+     * @param dtype the element type
+     * @return the new tensor
+     */
     public static Tensor scalar(double value, DType dtype) {
         return full(dtype, value);
     }
@@ -134,6 +179,11 @@ public class Tensor implements AutoCloseable {
     /**
      * A tensor from little-endian bytes of the given dtype and shape, on the current backend.
      * Reads {@code numel·dtype.size()} bytes from the buffer's position.
+     *
+     * @param dtype the element type
+     * @param shape the shape
+     * @param littleEndianData the bytes (the buffer's position is not moved)
+     * @return the new tensor
      */
     public static Tensor fromBuffer(DType dtype, long[] shape, ByteBuffer littleEndianData) {
         long n = Shapes.checkShape("fromBuffer", shape);
@@ -146,7 +196,13 @@ public class Tensor implements AutoCloseable {
         return t.runOrClose(() -> t.backend.upload(littleEndianData.duplicate().order(ByteOrder.LITTLE_ENDIAN), t.storage));
     }
 
-    /** float32 data with a shape; no shape means a vector. */
+    /**
+     * float32 data with a shape; no shape means a vector.
+     *
+     * @param data the values in row-major order
+     * @param shape the shape (no entries: a scalar)
+     * @return the new tensor
+     */
     public static Tensor of(float[] data, long... shape) {
         long[] s = shapeFor("of(float[])", data.length, shape);
         ByteBuffer b = buffer(data.length * 4L);
@@ -154,7 +210,13 @@ public class Tensor implements AutoCloseable {
         return fromBuffer(DType.FLOAT32, s, b);
     }
 
-    /** float64 data with a shape; no shape means a vector. */
+    /**
+     * float64 data with a shape; no shape means a vector.
+     *
+     * @param data the values in row-major order
+     * @param shape the shape (no entries: a scalar)
+     * @return the new tensor
+     */
     public static Tensor of(double[] data, long... shape) {
         long[] s = shapeFor("of(double[])", data.length, shape);
         ByteBuffer b = buffer(data.length * 8L);
@@ -162,7 +224,13 @@ public class Tensor implements AutoCloseable {
         return fromBuffer(DType.FLOAT64, s, b);
     }
 
-    /** int32 data with a shape; no shape means a vector. */
+    /**
+     * int32 data with a shape; no shape means a vector.
+     *
+     * @param data the values in row-major order
+     * @param shape the shape (no entries: a scalar)
+     * @return the new tensor
+     */
     public static Tensor of(int[] data, long... shape) {
         long[] s = shapeFor("of(int[])", data.length, shape);
         ByteBuffer b = buffer(data.length * 4L);
@@ -170,7 +238,13 @@ public class Tensor implements AutoCloseable {
         return fromBuffer(DType.INT32, s, b);
     }
 
-    /** int64 data with a shape; no shape means a vector. */
+    /**
+     * int64 data with a shape; no shape means a vector.
+     *
+     * @param data the values in row-major order
+     * @param shape the shape (no entries: a scalar)
+     * @return the new tensor
+     */
     public static Tensor of(long[] data, long... shape) {
         long[] s = shapeFor("of(long[])", data.length, shape);
         ByteBuffer b = buffer(data.length * 8L);
@@ -178,7 +252,13 @@ public class Tensor implements AutoCloseable {
         return fromBuffer(DType.INT64, s, b);
     }
 
-    /** bool data with a shape; no shape means a vector. */
+    /**
+     * bool data with a shape; no shape means a vector.
+     *
+     * @param data the values in row-major order
+     * @param shape the shape (no entries: a scalar)
+     * @return the new tensor
+     */
     public static Tensor of(boolean[] data, long... shape) {
         long[] s = shapeFor("of(boolean[])", data.length, shape);
         ByteBuffer b = buffer(data.length);
@@ -189,22 +269,42 @@ public class Tensor implements AutoCloseable {
         return fromBuffer(DType.BOOL, s, b);
     }
 
-    /** A float32 matrix from rows of equal length. */
+    /**
+     * A float32 matrix from rows of equal length.
+     *
+     * @param rows the rows, of equal length
+     * @return the new tensor
+     */
     public static Tensor of(float[][] rows) {
         return ofNested(rows);
     }
 
-    /** A float64 matrix from rows of equal length. */
+    /**
+     * A float64 matrix from rows of equal length.
+     *
+     * @param rows the rows, of equal length
+     * @return the new tensor
+     */
     public static Tensor of(double[][] rows) {
         return ofNested(rows);
     }
 
-    /** An int32 matrix from rows of equal length. */
+    /**
+     * An int32 matrix from rows of equal length.
+     *
+     * @param rows the rows, of equal length
+     * @return the new tensor
+     */
     public static Tensor of(int[][] rows) {
         return ofNested(rows);
     }
 
-    /** A float32 rank-3 tensor. */
+    /**
+     * A float32 rank-3 tensor.
+     *
+     * @param data the values in row-major order
+     * @return the new tensor
+     */
     public static Tensor of(float[][][] data) {
         return ofNested(data);
     }
@@ -212,86 +312,20 @@ public class Tensor implements AutoCloseable {
     /**
      * A tensor from a nested Java array of any depth (float, double, int, long or boolean at the
      * bottom); the nesting must be rectangular.
+     *
+     * @param nested the array
+     * @return the new tensor (float32 for float, float64 for double, and so on)
      */
     public static Tensor ofNested(Object nested) {
-        if (nested == null || !nested.getClass().isArray()) {
-            throw new IllegalArgumentException("ofNested: expected a Java array, got " + nested);
-        }
-        List<Long> dims = new java.util.ArrayList<>();
-        Object cur = nested;
-        while (cur != null && cur.getClass().isArray()) {
-            int len = Array.getLength(cur);
-            dims.add((long) len);
-            if (cur.getClass().getComponentType().isPrimitive() || len == 0) {
-                break;
-            }
-            cur = Array.get(cur, 0);
-        }
-        long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
-        Class<?> leaf = nested.getClass();
-        while (leaf.isArray()) {
-            leaf = leaf.getComponentType();
-        }
-        int n = Shapes.checkedNumel("ofNested", shape);
-        double[] flat = new double[n];
-        long[] flatLong = leaf == long.class ? new long[n] : null;
-        int[] pos = {0};
-        flatten(nested, 0, shape, flat, flatLong, pos);
-        if (leaf == float.class) {
-            float[] f = new float[n];
-            for (int i = 0; i < n; i++) {
-                f[i] = (float) flat[i];
-            }
-            return of(f, shape);
-        } else if (leaf == double.class) {
-            return of(flat, shape);
-        } else if (leaf == int.class) {
-            int[] v = new int[n];
-            for (int i = 0; i < n; i++) {
-                v[i] = (int) flat[i];
-            }
-            return of(v, shape);
-        } else if (leaf == long.class) {
-            return of(flatLong, shape);
-        } else if (leaf == boolean.class) {
-            boolean[] v = new boolean[n];
-            for (int i = 0; i < n; i++) {
-                v[i] = flat[i] != 0;
-            }
-            return of(v, shape);
-        }
-        throw new IllegalArgumentException("ofNested: unsupported element type " + leaf);
+        return NestedArrays.toTensor(nested);
     }
 
-    private static void flatten(Object a, int depth, long[] shape, double[] out, long[] outLong, int[] pos) {
-        int len = Array.getLength(a);
-        if (len != shape[depth]) {
-            throw new IllegalArgumentException("ofNested: ragged array: dimension " + depth + " has length " + len
-                    + " where " + shape[depth] + " was expected");
-        }
-        if (depth == shape.length - 1) {
-            for (int i = 0; i < len; i++) {
-                Object v = Array.get(a, i);
-                if (v instanceof Boolean bv) {
-                    out[pos[0]++] = bv ? 1 : 0;
-                } else if (outLong != null) {
-                    outLong[pos[0]++] = ((Number) v).longValue();
-                } else {
-                    out[pos[0]++] = ((Number) v).doubleValue();
-                }
-            }
-        } else {
-            for (int i = 0; i < len; i++) {
-                Object sub = Array.get(a, i);
-                if (sub == null || !sub.getClass().isArray()) {
-                    throw new IllegalArgumentException("ofNested: ragged array at dimension " + (depth + 1));
-                }
-                flatten(sub, depth + 1, shape, out, outLong, pos);
-            }
-        }
-    }
-
-    /** 0, 1, ..., n-1 as int32 (as {@code tf.range(n)}). */
+    /**
+     * 0, 1, ..., n-1 as int32 (as {@code tf.range(n)}).
+     *
+     * @param n the size
+     * @return the new tensor
+     */
     public static Tensor arange(int n) {
         if (n < 0) {
             throw new IllegalArgumentException("arange: negative length " + n);
@@ -303,7 +337,15 @@ public class Tensor implements AutoCloseable {
         return of(v);
     }
 
-    /** start, start+step, ... while below stop (above, for a negative step), as {@code dtype}. */
+    /**
+     * start, start+step, ... while below stop (above, for a negative step), as {@code dtype}.
+     *
+     * @param start the first value
+     * @param stop the end value
+     * @param step the step
+     * @param dtype the element type
+     * @return the new tensor
+     */
     public static Tensor arange(double start, double stop, double step, DType dtype) {
         if (step == 0 || Double.isNaN(step)) {
             throw new IllegalArgumentException("arange: step must be non-zero, got " + step);
@@ -316,7 +358,14 @@ public class Tensor implements AutoCloseable {
         return of(v).castAndClose(dtype);
     }
 
-    /** {@code num} evenly spaced float32 values from start to stop inclusive. */
+    /**
+     * {@code num} evenly spaced float32 values from start to stop inclusive.
+     *
+     * @param start the first value
+     * @param stop the end value
+     * @param num the number of values
+     * @return the new tensor
+     */
     public static Tensor linspace(double start, double stop, int num) {
         if (num < 0) {
             throw new IllegalArgumentException("linspace: negative count " + num);
@@ -328,12 +377,23 @@ public class Tensor implements AutoCloseable {
         return of(v).castAndClose(DType.FLOAT32);
     }
 
-    /** The n×n float32 identity. */
+    /**
+     * The n×n float32 identity.
+     *
+     * @param n the size
+     * @return the new tensor
+     */
     public static Tensor eye(int n) {
         return eye(n, DType.FLOAT32);
     }
 
-    /** The n×n identity of a dtype. */
+    /**
+     * The n×n identity of a dtype.
+     *
+     * @param n the size
+     * @param dtype the element type
+     * @return the new tensor
+     */
     public static Tensor eye(int n, DType dtype) {
         double[] v = new double[Shapes.checkedNumel("eye", new long[] {n, n})];
         for (int i = 0; i < n; i++) {
@@ -361,23 +421,32 @@ public class Tensor implements AutoCloseable {
     // properties and data access
     // =========================================================================================
 
+    /** @return a copy of the shape (one entry per axis; empty for a scalar) */
     public final long[] shape() {
         return shape.clone();
     }
 
-    /** Size of one dimension (negative counts from the end). */
+    /**
+     * Size of one dimension (negative counts from the end).
+     *
+     * @param axis the axis
+     * @return the size of that axis
+     */
     public final long dim(int axis) {
         return shape[Shapes.axis("dim", axis, shape.length)];
     }
 
+    /** @return the number of axes */
     public final int rank() {
         return shape.length;
     }
 
+    /** @return the element type */
     public final DType dtype() {
         return dtype;
     }
 
+    /** @return the number of elements (the product of the shape) */
     public final long numel() {
         long n = 1;
         for (long d : shape) {
@@ -386,16 +455,22 @@ public class Tensor implements AutoCloseable {
         return n;
     }
 
+    /** @return the backend that holds this tensor's memory */
     public final Backend backend() {
         return backend;
     }
 
-    /** The underlying storage (for backends and layers that call kernels directly). */
+    /**
+     * The underlying storage (for backends and layers that call kernels directly).
+     *
+     * @return the storage
+     */
     public final Storage storage() {
         checkOpen("storage");
         return storage;
     }
 
+    /** @return whether {@link #close()} was called */
     public final boolean isClosed() {
         return closed;
     }
@@ -418,7 +493,11 @@ public class Tensor implements AutoCloseable {
         }
     }
 
-    /** The raw little-endian bytes. */
+    /**
+     * The raw little-endian bytes.
+     *
+     * @return a new little-endian buffer of numel·size bytes
+     */
     public final ByteBuffer toBuffer() {
         checkOpen("toBuffer");
         ByteBuffer b = buffer(numel() * dtype.size());
@@ -426,8 +505,9 @@ public class Tensor implements AutoCloseable {
         return b;
     }
 
+    /** @return the values in row-major order, converted to float */
     public final float[] toFloatArray() {
-        Tensor t = dtype == DType.FLOAT32 ? this : castNoGrad(DType.FLOAT32);
+        Tensor t = dtype == DType.FLOAT32 ? this : RawOps.castNoGrad(this, DType.FLOAT32);
         float[] out = new float[Shapes.checkedNumel("toFloatArray", shape)];
         t.toBuffer().asFloatBuffer().get(out);
         if (t != this) {
@@ -436,8 +516,9 @@ public class Tensor implements AutoCloseable {
         return out;
     }
 
+    /** @return the values in row-major order, converted to double */
     public final double[] toDoubleArray() {
-        Tensor t = dtype == DType.FLOAT64 ? this : castNoGrad(DType.FLOAT64);
+        Tensor t = dtype == DType.FLOAT64 ? this : RawOps.castNoGrad(this, DType.FLOAT64);
         double[] out = new double[Shapes.checkedNumel("toDoubleArray", shape)];
         t.toBuffer().asDoubleBuffer().get(out);
         if (t != this) {
@@ -446,8 +527,9 @@ public class Tensor implements AutoCloseable {
         return out;
     }
 
+    /** @return the values in row-major order, converted to int (floats truncate) */
     public final int[] toIntArray() {
-        Tensor t = dtype == DType.INT32 ? this : castNoGrad(DType.INT32);
+        Tensor t = dtype == DType.INT32 ? this : RawOps.castNoGrad(this, DType.INT32);
         int[] out = new int[Shapes.checkedNumel("toIntArray", shape)];
         t.toBuffer().asIntBuffer().get(out);
         if (t != this) {
@@ -456,8 +538,9 @@ public class Tensor implements AutoCloseable {
         return out;
     }
 
+    /** @return the values in row-major order, converted to long (floats truncate) */
     public final long[] toLongArray() {
-        Tensor t = dtype == DType.INT64 ? this : castNoGrad(DType.INT64);
+        Tensor t = dtype == DType.INT64 ? this : RawOps.castNoGrad(this, DType.INT64);
         long[] out = new long[Shapes.checkedNumel("toLongArray", shape)];
         t.toBuffer().asLongBuffer().get(out);
         if (t != this) {
@@ -466,8 +549,9 @@ public class Tensor implements AutoCloseable {
         return out;
     }
 
+    /** @return the values in row-major order, non-zero as true */
     public final boolean[] toBooleanArray() {
-        Tensor t = dtype == DType.BOOL ? this : castNoGrad(DType.BOOL);
+        Tensor t = dtype == DType.BOOL ? this : RawOps.castNoGrad(this, DType.BOOL);
         ByteBuffer b = t.toBuffer();
         boolean[] out = new boolean[Shapes.checkedNumel("toBooleanArray", shape)];
         for (int i = 0; i < out.length; i++) {
@@ -479,7 +563,11 @@ public class Tensor implements AutoCloseable {
         return out;
     }
 
-    /** The single value of a one-element tensor, as a double. */
+    /**
+     * The single value of a one-element tensor, as a double.
+     *
+     * @return the value
+     */
     public final double item() {
         if (numel() != 1) {
             throw new IllegalArgumentException("item: tensor of shape " + Shapes.str(shape) + " has " + numel() + " elements, not 1");
@@ -487,7 +575,12 @@ public class Tensor implements AutoCloseable {
         return toDoubleArray()[0];
     }
 
-    /** A copy of this tensor on another backend (not differentiable across backends). */
+    /**
+     * A copy of this tensor on another backend (not differentiable across backends).
+     *
+     * @param target the target
+     * @return the copy on target
+     */
     public final Tensor to(Backend target) {
         checkOpen("to");
         ByteBuffer data = toBuffer();
@@ -508,21 +601,23 @@ public class Tensor implements AutoCloseable {
     // internals shared by the ops
     // =========================================================================================
 
-    private static Tensor newOnBackend(Backend b, DType dtype, long[] shape) {
-        return newOnBackend("tensor", b, dtype, shape);
-    }
-
     /** A new zero-filled tensor; the shape is checked first (IllegalArgumentException naming op). */
-    private static Tensor newOnBackend(String op, Backend b, DType dtype, long[] shape) {
+    static Tensor newOnBackend(String op, Backend b, DType dtype, long[] shape) {
         long n = Shapes.checkShape(op, shape);
         return new Tensor(b.allocate(dtype, n), shape, true);
     }
 
     /**
      * A new tensor with unspecified contents ({@link Backend#allocateUninitialized}), for op outputs
-     * whose backend call overwrites every element before anything reads it.
+     * whose backend call overwrites every element before anything reads it. For op implementations
+     * (the {@code dev.lamina.ops} package); user code wants {@link #zeros(Backend, DType, long...)}.
+     *
+     * @param b the backend that holds the memory
+     * @param dtype the element type
+     * @param shape the shape (checked: IllegalArgumentException when invalid)
+     * @return the new tensor, registered with the current scope
      */
-    static Tensor uninitialized(Backend b, DType dtype, long... shape) {
+    public static Tensor uninitialized(Backend b, DType dtype, long... shape) {
         return uninitialized("tensor", b, dtype, shape);
     }
 
@@ -546,8 +641,16 @@ public class Tensor implements AutoCloseable {
         }
     }
 
-    /** Checks that tensors are open and share a backend; the message names the op. */
-    static void check(String op, Tensor... ts) {
+    /**
+     * Checks that tensors are open and share a backend; the message names the op. For op
+     * implementations (the {@code dev.lamina.ops} package).
+     *
+     * @param op the op's name, for the message
+     * @param ts the tensors to check
+     * @throws IllegalStateException when one is closed
+     * @throws IllegalArgumentException when they live on different backends
+     */
+    public static void check(String op, Tensor... ts) {
         Backend b = null;
         for (Tensor t : ts) {
             t.checkOpen(op);
@@ -560,36 +663,6 @@ public class Tensor implements AutoCloseable {
         }
     }
 
-    private static void sameDtype(String op, Tensor a, Tensor b) {
-        if (a.dtype != b.dtype) {
-            throw new IllegalArgumentException(op + ": dtypes differ: " + a.dtype + " " + Shapes.str(a.shape)
-                    + " and " + b.dtype + " " + Shapes.str(b.shape) + "; cast one first");
-        }
-    }
-
-    private void requireFloat(String op) {
-        if (!dtype.isFloating()) {
-            throw new IllegalArgumentException(op + ": needs a float32 or float64 tensor, got " + dtype + " "
-                    + Shapes.str(shape));
-        }
-    }
-
-    private static boolean recording() {
-        return GradientTape.isRecording();
-    }
-
-    /**
-     * A new tensor object sharing this one's memory (same shape): the identity op, recorded on
-     * open tapes (its gradient passes through unchanged).
-     */
-    public final Tensor view() {
-        Tensor y = alias();
-        if (recording()) {
-            GradientTape.record("view", y, g -> new Tensor[] {g.alias()}, this);
-        }
-        return y;
-    }
-
     /** A new tensor object sharing this one's memory, never recorded (for gradient rules and internals). */
     final Tensor alias() {
         checkOpen("view");
@@ -597,351 +670,262 @@ public class Tensor implements AutoCloseable {
         return new Tensor(storage, shape, true);
     }
 
-    /** A scalar of this tensor's dtype on its backend. */
-    private Tensor scalarLike(double v) {
-        return scalarOf(backend, dtype, v);
-    }
-
-    private static Tensor scalarOf(Backend backend, DType dtype, double v) {
-        Tensor t = newOnBackend(backend, dtype, new long[0]);
-        if (v != 0) {
-            t.fillOrClose(v);
-        }
-        return t;
-    }
-
     /** Casts, closing this tensor when a new one was made (used by creation helpers). */
     Tensor castAndClose(DType target) {
         if (target == dtype) {
             return this;
         }
-        Tensor r = castNoGrad(target);
+        Tensor r = RawOps.castNoGrad(this, target);
         close();
         return r;
     }
 
-    private Tensor castNoGrad(DType target) {
-        checkOpen("cast");
-        Tensor r = uninitialized("cast", backend, target, shape);
-        return r.runOrClose(() -> backend.cast(storage, r.storage));
-    }
-
     // =========================================================================================
-    // element-wise ops
+    // the ops: each method is the entry of OpTable, ShapeOps or a gradient rule of Gradients
     // =========================================================================================
 
-    private static Tensor binaryRaw(String op, BinaryOp kind, Tensor a, Tensor b) {
-        check(op, a, b);
-        sameDtype(op, a, b);
-        if (a.dtype == DType.BOOL && !(kind == BinaryOp.EQ || kind == BinaryOp.NE || kind == BinaryOp.MUL
-                || kind == BinaryOp.MAXIMUM || kind == BinaryOp.MINIMUM || kind == BinaryOp.ADD)) {
-            throw new IllegalArgumentException(op + ": not defined for bool tensors");
+    /**
+     * A new tensor object sharing this one's memory (same shape): the identity op, recorded on
+     * open tapes (its gradient passes through unchanged).
+     *
+     * @return the view
+     */
+    public final Tensor view() {
+        Tensor y = alias();
+        if (RawOps.recording()) {
+            GradientTape.record("view", y, Gradients.identity(), this);
         }
-        long[] out = Shapes.broadcast(op, a.shape, b.shape);
-        long[] as = Shapes.broadcastStrides(a.shape, out);
-        long[] bs = Shapes.broadcastStrides(b.shape, out);
-        Tensor r = uninitialized(op, a.backend, kind.isComparison() ? DType.BOOL : a.dtype, out);
-        return r.runOrClose(() -> a.backend.binary(kind, a.storage, as, b.storage, bs, r.storage, out));
+        return y;
     }
 
-    /** this + other, broadcasting. */
+    // ---- element-wise, two tensors (OpTable.Binary) ----------------------------------------
+
+    /**
+     * this + other, broadcasting.
+     *
+     * @param other the right operand (same dtype and backend)
+     * @return the sum
+     */
     public final Tensor add(Tensor other) {
-        Tensor y = binaryRaw("add", BinaryOp.ADD, this, other);
-        if (recording()) {
-            long[] sa = shape;
-            long[] sb = other.shape;
-            GradientTape.record("add", y, g -> new Tensor[] {g.sumTo(sa), g.sumTo(sb)}, this, other);
-        }
-        return y;
+        return OpTable.ADD.apply(this, other);
     }
 
-    /** this - other, broadcasting. */
+    /**
+     * this − other, broadcasting.
+     *
+     * @param other the right operand (same dtype and backend)
+     * @return the difference
+     */
     public final Tensor sub(Tensor other) {
-        Tensor y = binaryRaw("sub", BinaryOp.SUB, this, other);
-        if (recording()) {
-            long[] sa = shape;
-            long[] sb = other.shape;
-            GradientTape.record("sub", y, g -> {
-                Tensor ng = g.neg();
-                Tensor gb = ng.sumTo(sb);
-                ng.close();
-                return new Tensor[] {g.sumTo(sa), gb};
-            }, this, other);
-        }
-        return y;
+        return OpTable.SUB.apply(this, other);
     }
 
-    /** this * other (element-wise), broadcasting. */
+    /**
+     * this · other (element-wise), broadcasting.
+     *
+     * @param other the right operand (same dtype and backend)
+     * @return the product
+     */
     public final Tensor mul(Tensor other) {
-        Tensor y = binaryRaw("mul", BinaryOp.MUL, this, other);
-        if (recording()) {
-            Tensor a = this;
-            GradientTape.record("mul", y, g -> new Tensor[] {
-                    productSumTo(g, other, a.shape), productSumTo(g, a, other.shape)}, this, other);
-        }
-        return y;
+        return OpTable.MUL.apply(this, other);
     }
 
-    /** this / other (element-wise), broadcasting. Integer division truncates toward zero; x / 0 is 0 (every backend). */
+    /**
+     * this / other (element-wise), broadcasting. Integer division truncates toward zero; x / 0 is 0
+     * (every backend).
+     *
+     * @param other the divisor (same dtype and backend)
+     * @return the quotient
+     */
     public final Tensor div(Tensor other) {
-        Tensor y = binaryRaw("div", BinaryOp.DIV, this, other);
-        if (recording()) {
-            Tensor a = this;
-            GradientTape.record("div", y, g -> {
-                Tensor ga = binaryRaw("div", BinaryOp.DIV, g, other);
-                Tensor gaR = ga.sumTo(a.shape);
-                ga.close();
-                // d(a/b)/db = -y / b
-                Tensor t = binaryRaw("div", BinaryOp.DIV, y, other);
-                Tensor t2 = binaryRaw("mul", BinaryOp.MUL, t, g);
-                t.close();
-                Tensor t3 = t2.neg();
-                t2.close();
-                Tensor gb = t3.sumTo(other.shape);
-                t3.close();
-                return new Tensor[] {gaR, gb};
-            }, this, other);
-        }
-        return y;
+        return OpTable.DIV.apply(this, other);
     }
 
-    /** this ^ other (element-wise), broadcasting. */
+    /**
+     * this ^ other (element-wise), broadcasting.
+     *
+     * @param other the exponent (same dtype and backend)
+     * @return the power
+     */
     public final Tensor pow(Tensor other) {
-        Tensor y = binaryRaw("pow", BinaryOp.POW, this, other);
-        if (recording()) {
-            Tensor a = this;
-            GradientTape.record("pow", y, g -> {
-                // da = g * b * a^(b-1) = g * b * y / a where a != 0; computed directly to stay exact at a == 0
-                Tensor one = other.scalarLike(1);
-                Tensor bm1 = binaryRaw("sub", BinaryOp.SUB, other, one);
-                Tensor p = binaryRaw("pow", BinaryOp.POW, a, bm1);
-                Tensor q = binaryRaw("mul", BinaryOp.MUL, p, other);
-                Tensor ga = productSumTo(g, q, a.shape);
-                // db = g * y * log(a), taken as 0 where a <= 0
-                Tensor zero = a.scalarLike(0);
-                Tensor mask = binaryRaw("gt", BinaryOp.GT, a, zero).castNoGrad(a.dtype);
-                Tensor safeA = binaryRaw("maximum", BinaryOp.MAXIMUM, a, a.scalarLike(Double.MIN_NORMAL));
-                Tensor la = safeA.unaryRaw("log", UnaryOp.LOG);
-                Tensor lm = binaryRaw("mul", BinaryOp.MUL, la, mask);
-                Tensor yl = binaryRaw("mul", BinaryOp.MUL, y, lm);
-                Tensor gb = productSumTo(g, yl, other.shape);
-                closeAll(one, bm1, p, q, zero, mask, safeA, la, lm, yl);
-                return new Tensor[] {ga, gb};
-            }, this, other);
-        }
-        return y;
+        return OpTable.POW.apply(this, other);
     }
 
-    /** Element-wise maximum, broadcasting; ties send the gradient to this tensor. */
+    /**
+     * Element-wise maximum, broadcasting; ties send the gradient to this tensor.
+     *
+     * @param other the other operand (same dtype and backend)
+     * @return the maximum
+     */
     public final Tensor maximum(Tensor other) {
-        Tensor y = binaryRaw("maximum", BinaryOp.MAXIMUM, this, other);
-        if (recording()) {
-            Tensor a = this;
-            GradientTape.record("maximum", y, g -> selectGrad(g, a, other, BinaryOp.GE), this, other);
-        }
-        return y;
+        return OpTable.MAXIMUM.apply(this, other);
     }
 
-    /** Element-wise minimum, broadcasting; ties send the gradient to this tensor. */
+    /**
+     * Element-wise minimum, broadcasting; ties send the gradient to this tensor.
+     *
+     * @param other the other operand (same dtype and backend)
+     * @return the minimum
+     */
     public final Tensor minimum(Tensor other) {
-        Tensor y = binaryRaw("minimum", BinaryOp.MINIMUM, this, other);
-        if (recording()) {
-            Tensor a = this;
-            GradientTape.record("minimum", y, g -> selectGrad(g, a, other, BinaryOp.LE), this, other);
-        }
-        return y;
+        return OpTable.MINIMUM.apply(this, other);
     }
 
-    private static Tensor[] selectGrad(Tensor g, Tensor a, Tensor b, BinaryOp pick) {
-        Tensor m = binaryRaw("select", pick, a, b);
-        Tensor ma = m.castNoGrad(g.dtype);
-        Tensor one = g.scalarLike(1);
-        Tensor mb = binaryRaw("sub", BinaryOp.SUB, one, ma);
-        Tensor ga = productSumTo(g, ma, a.shape);
-        Tensor gb = productSumTo(g, mb, b.shape);
-        closeAll(m, ma, one, mb);
-        return new Tensor[] {ga, gb};
-    }
-
-    /** sum-to-shape of g * x. */
-    private static Tensor productSumTo(Tensor g, Tensor x, long[] target) {
-        Tensor p = binaryRaw("mul", BinaryOp.MUL, g, x);
-        Tensor r = p.sumTo(target);
-        p.close();
-        return r;
-    }
-
-    // ---- scalar operands ------------------------------------------------------------------
+    // ---- a Java scalar as the right operand ---------------------------------------------------
     //
-    // A Java scalar is "weakly typed", as a Python scalar in JAX (and Keras 3): it takes the tensor's
-    // dtype when it can do so without losing its value's kind, and promotes the tensor otherwise.
-    //  - double with a float tensor: the tensor's dtype.
-    //  - double with an int or bool tensor: arithmetic promotes the tensor to float32, as JAX does for
-    //    any Python float (so int [1, 2, 3] · 0.5 is float32 [0.5, 1, 1.5], and add(2.0) is float32
-    //    too); comparisons stay exact: an integral value in the dtype's range compares in the integer
-    //    dtype, any other value in float64 (exact for int32).
-    //  - long with a float tensor: the tensor's dtype; with an int tensor: that dtype (integer
-    //    arithmetic: div truncates), IllegalArgumentException when the value does not fit it; with a
-    //    bool tensor: int32, as JAX's weak int.
+    // A double is weakly typed (JAX, Keras 3): a float tensor keeps its dtype, an int or bool tensor
+    // becomes float32 for arithmetic; a comparison with an integral value stays in the integer dtype,
+    // any other in float64. A long keeps an int tensor's dtype (rejecting a value it cannot hold) and
+    // makes a bool tensor int32. See RawOps.withScalar.
 
-    /** this + v (a weakly typed scalar: an int or bool tensor becomes float32, see above). */
+    /**
+     * this + v (a weakly typed scalar: an int or bool tensor becomes float32).
+     *
+     * @param v the scalar
+     * @return the sum
+     */
     public final Tensor add(double v) {
-        return withScalar("add", v, false, Tensor::add);
+        return RawOps.withScalar(this, "add", v, false, Tensor::add);
     }
 
-    /** this − v (a weakly typed scalar). */
+    /**
+     * this − v (a weakly typed scalar).
+     *
+     * @param v the scalar
+     * @return the difference
+     */
     public final Tensor sub(double v) {
-        return withScalar("sub", v, false, Tensor::sub);
+        return RawOps.withScalar(this, "sub", v, false, Tensor::sub);
     }
 
-    /** this · v (a weakly typed scalar). */
+    /**
+     * this · v (a weakly typed scalar).
+     *
+     * @param v the scalar
+     * @return the product
+     */
     public final Tensor mul(double v) {
-        return withScalar("mul", v, false, Tensor::mul);
+        return RawOps.withScalar(this, "mul", v, false, Tensor::mul);
     }
 
-    /** this / v (a weakly typed scalar: int tensors divide as float32). */
+    /**
+     * this / v (a weakly typed scalar: int tensors divide as float32).
+     *
+     * @param v the scalar
+     * @return the quotient
+     */
     public final Tensor div(double v) {
-        return withScalar("div", v, false, Tensor::div);
+        return RawOps.withScalar(this, "div", v, false, Tensor::div);
     }
 
-    /** this ^ v (a weakly typed scalar). */
+    /**
+     * this ^ v (a weakly typed scalar).
+     *
+     * @param v the exponent
+     * @return the power
+     */
     public final Tensor pow(double v) {
-        return withScalar("pow", v, false, Tensor::pow);
+        return RawOps.withScalar(this, "pow", v, false, Tensor::pow);
     }
 
-    /** max(this, v) (a weakly typed scalar). */
+    /**
+     * max(this, v) (a weakly typed scalar).
+     *
+     * @param v the scalar
+     * @return the maximum
+     */
     public final Tensor maximum(double v) {
-        return withScalar("maximum", v, false, Tensor::maximum);
+        return RawOps.withScalar(this, "maximum", v, false, Tensor::maximum);
     }
 
-    /** min(this, v) (a weakly typed scalar). */
+    /**
+     * min(this, v) (a weakly typed scalar).
+     *
+     * @param v the scalar
+     * @return the minimum
+     */
     public final Tensor minimum(double v) {
-        return withScalar("minimum", v, false, Tensor::minimum);
+        return RawOps.withScalar(this, "minimum", v, false, Tensor::minimum);
     }
 
-    /** this + v: an integer scalar keeps an int tensor's dtype (IllegalArgumentException if v does not fit it). */
+    /**
+     * this + v: an integer scalar keeps an int tensor's dtype (IllegalArgumentException if v does
+     * not fit it).
+     *
+     * @param v the scalar
+     * @return the sum
+     */
     public final Tensor add(long v) {
-        return withLong("add", v, Tensor::add);
+        return RawOps.withLong(this, "add", v, Tensor::add);
     }
 
-    /** this − v, an integer scalar (see {@link #add(long)}). */
+    /**
+     * this − v, an integer scalar (see {@link #add(long)}).
+     *
+     * @param v the scalar
+     * @return the difference
+     */
     public final Tensor sub(long v) {
-        return withLong("sub", v, Tensor::sub);
+        return RawOps.withLong(this, "sub", v, Tensor::sub);
     }
 
-    /** this · v, an integer scalar (see {@link #add(long)}). */
+    /**
+     * this · v, an integer scalar (see {@link #add(long)}).
+     *
+     * @param v the scalar
+     * @return the product
+     */
     public final Tensor mul(long v) {
-        return withLong("mul", v, Tensor::mul);
+        return RawOps.withLong(this, "mul", v, Tensor::mul);
     }
 
-    /** this / v, an integer scalar: int tensors divide truncating toward zero, x / 0 is 0. */
+    /**
+     * this / v, an integer scalar: int tensors divide truncating toward zero, x / 0 is 0.
+     *
+     * @param v the scalar
+     * @return the quotient
+     */
     public final Tensor div(long v) {
-        return withLong("div", v, Tensor::div);
+        return RawOps.withLong(this, "div", v, Tensor::div);
     }
 
-    /** this ^ v, an integer scalar (see {@link #add(long)}). */
+    /**
+     * this ^ v, an integer scalar (see {@link #add(long)}).
+     *
+     * @param v the exponent
+     * @return the power
+     */
     public final Tensor pow(long v) {
-        return withLong("pow", v, Tensor::pow);
+        return RawOps.withLong(this, "pow", v, Tensor::pow);
     }
 
-    /** max(this, v), an integer scalar (see {@link #add(long)}). */
+    /**
+     * max(this, v), an integer scalar (see {@link #add(long)}).
+     *
+     * @param v the scalar
+     * @return the maximum
+     */
     public final Tensor maximum(long v) {
-        return withLong("maximum", v, Tensor::maximum);
+        return RawOps.withLong(this, "maximum", v, Tensor::maximum);
     }
 
-    /** min(this, v), an integer scalar (see {@link #add(long)}). */
+    /**
+     * min(this, v), an integer scalar (see {@link #add(long)}).
+     *
+     * @param v the scalar
+     * @return the minimum
+     */
     public final Tensor minimum(long v) {
-        return withLong("minimum", v, Tensor::minimum);
+        return RawOps.withLong(this, "minimum", v, Tensor::minimum);
     }
 
-    /** Applies a binary op to this and a double scalar under the weak-type rule above. */
-    private Tensor withScalar(String op, double v, boolean comparison, java.util.function.BinaryOperator<Tensor> f) {
-        checkOpen(op);
-        if (dtype.isFloating()) {
-            return applyScalar(this, scalarLike(v), f);
-        }
-        if (comparison) {
-            if (fitsExactly(v, dtype)) {
-                return applyScalar(this, scalarExact(backend, dtype, (long) v), f);
-            }
-            return promoted(DType.FLOAT64, v, f);
-        }
-        return promoted(DType.FLOAT32, v, f);
-    }
-
-    /** f(this cast to {@code target}, v as {@code target}), closing the temporaries. */
-    private Tensor promoted(DType target, double v, java.util.function.BinaryOperator<Tensor> f) {
-        Tensor x = castNoGrad(target);   // int and bool tensors carry no gradient
-        try {
-            return applyScalar(x, scalarOf(backend, target, v), f);
-        } finally {
-            x.close();
-        }
-    }
-
-    private Tensor withLong(String op, long v, java.util.function.BinaryOperator<Tensor> f) {
-        checkOpen(op);
-        if (dtype.isFloating()) {
-            return applyScalar(this, scalarLike((double) v), f);
-        }
-        DType target = dtype == DType.BOOL ? DType.INT32 : dtype;
-        if (target == DType.INT32 && (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE)) {
-            throw new IllegalArgumentException(op + ": scalar " + v + " does not fit an int32 tensor "
-                    + Shapes.str(shape) + "; cast the tensor to int64 or float first");
-        }
-        if (target == dtype) {
-            return applyScalar(this, scalarExact(backend, target, v), f);
-        }
-        Tensor x = castNoGrad(target);
-        try {
-            return applyScalar(x, scalarExact(backend, target, v), f);
-        } finally {
-            x.close();
-        }
-    }
-
-    /** f(x, s); s is closed unless a tape recorded the op (then its rule may read s; its scope frees it). */
-    private static Tensor applyScalar(Tensor x, Tensor s, java.util.function.BinaryOperator<Tensor> f) {
-        boolean keep = false;
-        try {
-            Tensor r = f.apply(x, s);
-            keep = recording();
-            return r;
-        } finally {
-            if (!keep) {
-                s.close();
-            }
-        }
-    }
-
-    /** True when v is an integer value inside the range of the integer (or bool: 0, 1) dtype. */
-    private static boolean fitsExactly(double v, DType dt) {
-        if (v != Math.rint(v) || Double.isInfinite(v)) {
-            return false;
-        }
-        switch (dt) {
-            case INT32: return v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE;
-            case INT64: return v >= -0x1p63 && v < 0x1p63;
-            case BOOL: return v == 0 || v == 1;
-            default: return false;
-        }
-    }
-
-    /** A scalar of an integer or bool dtype holding exactly v (uploaded, so int64 keeps all 64 bits). */
-    private static Tensor scalarExact(Backend backend, DType dt, long v) {
-        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-        switch (dt) {
-            case INT32: b.putInt((int) v); break;
-            case INT64: b.putLong(v); break;
-            case BOOL: b.put((byte) (v != 0 ? 1 : 0)); break;
-            default: return scalarOf(backend, dt, v);
-        }
-        b.flip();
-        Tensor t = uninitialized("scalar", backend, dt, new long[0]);
-        return t.runOrClose(() -> backend.upload(b, t.storage));
-    }
-
-    /** Values limited to [lo, hi]; the gradient passes where lo ≤ x ≤ hi. */
+    /**
+     * Values limited to [lo, hi]; the gradient passes where lo ≤ x ≤ hi.
+     *
+     * @param lo the lower bound
+     * @param hi the upper bound, at least lo
+     * @return the clipped tensor
+     */
     public final Tensor clip(double lo, double hi) {
         if (!(lo <= hi)) {
             throw new IllegalArgumentException("clip: need lo <= hi, got [" + lo + ", " + hi + "]");
@@ -954,332 +938,322 @@ public class Tensor implements AutoCloseable {
             a.close();
             throw e;
         }
-        if (!recording()) {
+        if (!RawOps.recording()) {
             a.close(); // a recorded rule still needs it; then its scope frees it
         }
         return r;
     }
 
-    // comparisons (bool results, no gradient)
+    // ---- comparisons: bool results, no gradient ---------------------------------------------
+
+    /**
+     * this == o, element-wise, broadcasting.
+     *
+     * @param o the other operand (same dtype and backend)
+     * @return a bool tensor
+     */
     public final Tensor eq(Tensor o) {
-        return binaryRaw("eq", BinaryOp.EQ, this, o);
+        return OpTable.EQ.apply(this, o);
     }
 
+    /**
+     * this != o, element-wise, broadcasting.
+     *
+     * @param o the other operand (same dtype and backend)
+     * @return a bool tensor
+     */
     public final Tensor ne(Tensor o) {
-        return binaryRaw("ne", BinaryOp.NE, this, o);
+        return OpTable.NE.apply(this, o);
     }
 
+    /**
+     * this &lt; o, element-wise, broadcasting.
+     *
+     * @param o the other operand (same dtype and backend)
+     * @return a bool tensor
+     */
     public final Tensor lt(Tensor o) {
-        return binaryRaw("lt", BinaryOp.LT, this, o);
+        return OpTable.LT.apply(this, o);
     }
 
+    /**
+     * this &lt;= o, element-wise, broadcasting.
+     *
+     * @param o the other operand (same dtype and backend)
+     * @return a bool tensor
+     */
     public final Tensor le(Tensor o) {
-        return binaryRaw("le", BinaryOp.LE, this, o);
+        return OpTable.LE.apply(this, o);
     }
 
+    /**
+     * this &gt; o, element-wise, broadcasting.
+     *
+     * @param o the other operand (same dtype and backend)
+     * @return a bool tensor
+     */
     public final Tensor gt(Tensor o) {
-        return binaryRaw("gt", BinaryOp.GT, this, o);
+        return OpTable.GT.apply(this, o);
     }
 
+    /**
+     * this &gt;= o, element-wise, broadcasting.
+     *
+     * @param o the other operand (same dtype and backend)
+     * @return a bool tensor
+     */
     public final Tensor ge(Tensor o) {
-        return binaryRaw("ge", BinaryOp.GE, this, o);
+        return OpTable.GE.apply(this, o);
     }
 
+    /**
+     * this == v, exact (an integral v compares in an int tensor's dtype, any other in float64).
+     *
+     * @param v the scalar
+     * @return a bool tensor
+     */
     public final Tensor eq(double v) {
-        return withScalar("eq", v, true, Tensor::eq);
+        return RawOps.withScalar(this, "eq", v, true, Tensor::eq);
     }
 
+    /**
+     * this &lt; v, exact (see {@link #eq(double)}).
+     *
+     * @param v the scalar
+     * @return a bool tensor
+     */
     public final Tensor lt(double v) {
-        return withScalar("lt", v, true, Tensor::lt);
+        return RawOps.withScalar(this, "lt", v, true, Tensor::lt);
     }
 
+    /**
+     * this &gt; v, exact (see {@link #eq(double)}).
+     *
+     * @param v the scalar
+     * @return a bool tensor
+     */
     public final Tensor gt(double v) {
-        return withScalar("gt", v, true, Tensor::gt);
+        return RawOps.withScalar(this, "gt", v, true, Tensor::gt);
     }
 
+    /**
+     * this &lt;= v, exact (see {@link #eq(double)}).
+     *
+     * @param v the scalar
+     * @return a bool tensor
+     */
     public final Tensor le(double v) {
-        return withScalar("le", v, true, Tensor::le);
+        return RawOps.withScalar(this, "le", v, true, Tensor::le);
     }
 
+    /**
+     * this &gt;= v, exact (see {@link #eq(double)}).
+     *
+     * @param v the scalar
+     * @return a bool tensor
+     */
     public final Tensor ge(double v) {
-        return withScalar("ge", v, true, Tensor::ge);
+        return RawOps.withScalar(this, "ge", v, true, Tensor::ge);
     }
 
-    private Tensor unaryRaw(String op, UnaryOp kind) {
-        checkOpen(op);
-        if (dtype == DType.BOOL || (!dtype.isFloating() && !kind.supportsIntegers())) {
-            throw new IllegalArgumentException(op + ": not defined for " + dtype + " tensors (shape "
-                    + Shapes.str(shape) + ")");
-        }
-        Tensor r = uninitialized(op, backend, dtype, shape);
-        return r.runOrClose(() -> backend.unary(kind, storage, r.storage));
-    }
+    // ---- element-wise, one tensor (OpTable.Unary) -------------------------------------------
 
-    /** The shared shape of unary ops with gradient g·f'(x, y). */
-    private Tensor unary(String op, UnaryOp kind, UnaryGrad grad) {
-        Tensor y = unaryRaw(op, kind);
-        if (grad != null && recording() && dtype.isFloating()) {
-            Tensor x = this;
-            GradientTape.record(op, y, g -> new Tensor[] {grad.apply(g, x, y)}, this);
-        }
-        return y;
-    }
-
-    @FunctionalInterface
-    private interface UnaryGrad {
-        Tensor apply(Tensor g, Tensor x, Tensor y);
-    }
-
+    /**
+     * −x.
+     *
+     * @return the negation
+     */
     public final Tensor neg() {
-        return unary("neg", UnaryOp.NEG, (g, x, y) -> g.unaryRaw("neg", UnaryOp.NEG));
+        return OpTable.NEG.apply(this);
     }
 
+    /**
+     * |x|; the gradient is sign(x).
+     *
+     * @return the absolute value
+     */
     public final Tensor abs() {
-        return unary("abs", UnaryOp.ABS, (g, x, y) -> mulClose(g, x.unaryRaw("sign", UnaryOp.SIGN)));
+        return OpTable.ABS.apply(this);
     }
 
-    /** sign(x) in {-1, 0, 1}; zero gradient. */
+    /**
+     * sign(x) in {-1, 0, 1}; zero gradient.
+     *
+     * @return the sign
+     */
     public final Tensor sign() {
-        return unaryRaw("sign", UnaryOp.SIGN);
+        return OpTable.SIGN.apply(this);
     }
 
+    /**
+     * e^x.
+     *
+     * @return the exponential
+     */
     public final Tensor exp() {
-        return unary("exp", UnaryOp.EXP, (g, x, y) -> binaryRaw("mul", BinaryOp.MUL, g, y));
+        return OpTable.EXP.apply(this);
     }
 
-    /** Natural logarithm. */
+    /**
+     * Natural logarithm.
+     *
+     * @return ln x
+     */
     public final Tensor log() {
-        return unary("log", UnaryOp.LOG, (g, x, y) -> binaryRaw("div", BinaryOp.DIV, g, x));
+        return OpTable.LOG.apply(this);
     }
 
-    /** ln(1 + x). */
+    /**
+     * ln(1 + x), accurate for small x.
+     *
+     * @return ln(1 + x)
+     */
     public final Tensor log1p() {
-        return unary("log1p", UnaryOp.LOG1P, (g, x, y) -> {
-            Tensor xp1 = binaryRaw("add", BinaryOp.ADD, x, x.scalarLike(1));
-            Tensor r = binaryRaw("div", BinaryOp.DIV, g, xp1);
-            xp1.close();
-            return r;
-        });
+        return OpTable.LOG1P.apply(this);
     }
 
+    /**
+     * √x.
+     *
+     * @return the square root
+     */
     public final Tensor sqrt() {
-        return unary("sqrt", UnaryOp.SQRT, (g, x, y) -> {
-            Tensor t = binaryRaw("div", BinaryOp.DIV, g, y);
-            return mulClose(t, t.scalarLike(0.5));
-        });
+        return OpTable.SQRT.apply(this);
     }
 
+    /**
+     * x².
+     *
+     * @return the square
+     */
     public final Tensor square() {
-        return unary("square", UnaryOp.SQUARE, (g, x, y) -> {
-            Tensor t = binaryRaw("mul", BinaryOp.MUL, g, x);
-            return mulClose(t, t.scalarLike(2));
-        });
+        return OpTable.SQUARE.apply(this);
     }
 
-    /** 1 / x. */
+    /**
+     * 1 / x.
+     *
+     * @return the reciprocal
+     */
     public final Tensor reciprocal() {
-        return unary("reciprocal", UnaryOp.RECIPROCAL, (g, x, y) -> {
-            Tensor y2 = y.unaryRaw("square", UnaryOp.SQUARE);
-            Tensor t = mulClose(y2, g);
-            return negClose(t);
-        });
+        return OpTable.RECIPROCAL.apply(this);
     }
 
+    /**
+     * tanh x.
+     *
+     * @return the hyperbolic tangent
+     */
     public final Tensor tanh() {
-        return unary("tanh", UnaryOp.TANH, (g, x, y) -> {
-            Tensor y2 = y.unaryRaw("square", UnaryOp.SQUARE);
-            Tensor d = binaryRaw("sub", BinaryOp.SUB, y.scalarLike(1), y2);
-            y2.close();
-            return mulClose(d, g);
-        });
+        return OpTable.TANH.apply(this);
     }
 
-    /** 1 / (1 + e^-x). */
+    /**
+     * 1 / (1 + e^-x).
+     *
+     * @return the logistic sigmoid
+     */
     public final Tensor sigmoid() {
-        return unary("sigmoid", UnaryOp.SIGMOID, (g, x, y) -> {
-            Tensor omy = binaryRaw("sub", BinaryOp.SUB, y.scalarLike(1), y);
-            Tensor d = mulClose(omy, y);
-            return mulClose(d, g);
-        });
+        return OpTable.SIGMOID.apply(this);
     }
 
-    /** max(x, 0); the gradient at 0 is 0, as in TensorFlow. */
+    /**
+     * max(x, 0); the gradient at 0 is 0, as in TensorFlow.
+     *
+     * @return the rectified tensor
+     */
     public final Tensor relu() {
-        return unary("relu", UnaryOp.RELU, (g, x, y) -> mulClose(x.unaryRaw("step", UnaryOp.STEP), g));
+        return OpTable.RELU.apply(this);
     }
 
-    /** a ⊙ b, closing a (b stays). */
-    private static Tensor mulClose(Tensor a, Tensor b) {
-        Tensor r = binaryRaw("mul", BinaryOp.MUL, a, b);
-        a.close();
-        return r;
+    /**
+     * log(1 + e^x), without overflow for large |x|; the gradient is sigmoid(x).
+     *
+     * @return the softplus
+     */
+    public final Tensor softplus() {
+        return OpTable.SOFTPLUS.apply(this);
     }
 
-    private static Tensor negClose(Tensor a) {
-        Tensor r = a.unaryRaw("neg", UnaryOp.NEG);
-        a.close();
-        return r;
-    }
-
-    private static void closeAll(Tensor... ts) {
-        for (Tensor t : ts) {
-            t.close();
-        }
-    }
-
-    /** Converts to another dtype; float-to-float casts pass gradients through. */
+    /**
+     * Converts to another dtype; float-to-float casts pass gradients through.
+     *
+     * @param target the new dtype
+     * @return the converted tensor (a view when the dtype is already {@code target})
+     */
     public final Tensor cast(DType target) {
         if (target == dtype) {
             Tensor v = alias();
-            if (recording()) {
-                GradientTape.record("cast", v, g -> new Tensor[] {g.alias()}, this);
+            if (RawOps.recording()) {
+                GradientTape.record("cast", v, Gradients.identity(), this);
             }
             return v;
         }
-        Tensor y = castNoGrad(target);
-        if (recording() && dtype.isFloating() && target.isFloating()) {
-            DType src = dtype;
-            GradientTape.record("cast", y, g -> new Tensor[] {g.castNoGrad(src)}, this);
+        Tensor y = RawOps.castNoGrad(this, target);
+        if (RawOps.recording() && dtype.isFloating() && target.isFloating()) {
+            GradientTape.record("cast", y, Gradients.cast(dtype), this);
         }
         return y;
     }
 
-    // =========================================================================================
-    // reductions
-    // =========================================================================================
+    // ---- reductions (OpTable.Reduction) -----------------------------------------------------
 
-    private long[] keptShape(int[] axes) {
-        long[] s = shape.clone();
-        for (int a : axes) {
-            s[a] = 1;
-        }
-        return s;
-    }
-
-    private long[] droppedShape(int[] axes) {
-        long[] s = new long[shape.length - axes.length];
-        int j = 0;
-        int k = 0;
-        for (int i = 0; i < shape.length; i++) {
-            if (k < axes.length && axes[k] == i) {
-                k++;
-            } else {
-                s[j++] = shape[i];
-            }
-        }
-        return s;
-    }
-
-    /** Reduction without gradient: one kernel call per contiguous run of axes. Result has kept shape. */
-    private Tensor reduceRaw(String op, ReduceOp kind, int[] axes) {
-        checkOpen(op);
-        if (dtype == DType.BOOL) {
-            throw new IllegalArgumentException(op + ": not defined for bool tensors; cast first");
-        }
-        Tensor cur = this;
-        long[] curShape = shape.clone();
-        // reduce runs of consecutive axes, last run first, so earlier axis numbers stay valid
-        int end = axes.length - 1;
-        while (end >= 0) {
-            int start = end;
-            while (start > 0 && axes[start - 1] == axes[start] - 1) {
-                start--;
-            }
-            int a0 = axes[start];
-            int a1 = axes[end];
-            long outer = 1;
-            long n = 1;
-            long inner = 1;
-            for (int i = 0; i < curShape.length; i++) {
-                if (i < a0) {
-                    outer *= curShape[i];
-                } else if (i <= a1) {
-                    n *= curShape[i];
-                } else {
-                    inner *= curShape[i];
-                }
-            }
-            long[] next = curShape.clone();
-            for (int i = a0; i <= a1; i++) {
-                next[i] = 1;
-            }
-            Tensor r;
-            if (n == 0) {
-                if (kind != ReduceOp.SUM) {
-                    throw new IllegalArgumentException(op + ": cannot reduce an empty axis of shape " + Shapes.str(shape));
-                }
-                r = newOnBackend(op, backend, dtype, next);
-            } else {
-                Tensor out = uninitialized(op, backend, kind.isArg() ? DType.INT64 : dtype, next);
-                Tensor in = cur;
-                long o = outer, nn = n, i = inner;
-                try {
-                    out.runOrClose(() -> backend.reduce(kind, in.storage, o, nn, i, out.storage));
-                } catch (RuntimeException | Error e) {
-                    if (cur != this) {
-                        cur.close();
-                    }
-                    throw e;
-                }
-                r = out;
-            }
-            if (cur != this) {
-                cur.close();
-            }
-            cur = r;
-            curShape = next;
-            end = start - 1;
-        }
-        return cur == this ? alias() : cur;
-    }
-
-    private Tensor finishReduce(Tensor kept, int[] axes, boolean keepdims) {
-        if (keepdims) {
-            return kept;
-        }
-        Tensor r = kept.reshapeRaw(droppedShape(axes));
-        kept.close();
-        return r;
-    }
-
-    /** Sum of all elements (a scalar). */
+    /**
+     * Sum of all elements.
+     *
+     * @return a scalar
+     */
     public final Tensor sum() {
         return sum(null, false);
     }
 
-    /** Sum over {@code axes} (null or empty: all). */
+    /**
+     * Sum over {@code axes}.
+     *
+     * @param axes the axes (null or empty: all; negative counts from the end)
+     * @param keepdims keep reduced axes with size 1
+     * @return the sum
+     */
     public final Tensor sum(int[] axes, boolean keepdims) {
-        int[] ax = Shapes.axes("sum", axes, shape.length);
-        Tensor y = finishReduce(reduceRaw("sum", ReduceOp.SUM, ax), ax, keepdims);
-        if (recording() && dtype.isFloating()) {
-            long[] kept = keptShape(ax);
-            long[] in = shape;
-            GradientTape.record("sum", y, g -> {
-                Tensor gk = g.reshapeRaw(kept);
-                Tensor r = gk.broadcastRaw(in);
-                gk.close();
-                return new Tensor[] {r};
-            }, this);
-        }
-        return y;
+        return OpTable.SUM.apply(this, axes, keepdims);
     }
 
-    /** Sum over one axis. */
+    /**
+     * Sum over one axis.
+     *
+     * @param axis the axis (negative counts from the end)
+     * @return the sum, without that axis
+     */
     public final Tensor sum(int axis) {
         return sum(new int[] {axis}, false);
     }
 
-    /** Mean of all elements. */
+    /**
+     * Mean of all elements.
+     *
+     * @return a scalar
+     */
     public final Tensor mean() {
         return mean(null, false);
     }
 
-    /** Mean over one axis. */
+    /**
+     * Mean over one axis.
+     *
+     * @param axis the axis (negative counts from the end)
+     * @return the mean, without that axis
+     */
     public final Tensor mean(int axis) {
         return mean(new int[] {axis}, false);
     }
 
-    /** Mean over {@code axes} (null or empty: all). Integer means truncate, as TensorFlow's. */
+    /**
+     * Mean over {@code axes}. Integer means truncate, as TensorFlow's.
+     *
+     * @param axes the axes (null or empty: all)
+     * @param keepdims keep reduced axes with size 1
+     * @return the mean
+     */
     public final Tensor mean(int[] axes, boolean keepdims) {
         int[] ax = Shapes.axes("mean", axes, shape.length);
         long count = 1;
@@ -1292,312 +1266,161 @@ public class Tensor implements AutoCloseable {
         Tensor s = sum(ax, keepdims);
         // an integer count: int means stay int and truncate (TensorFlow); floats divide in their dtype
         Tensor r = dtype.isFloating() ? s.div((double) count) : s.div(count);
-        if (!recording()) {
+        if (!RawOps.recording()) {
             s.close();
         }
         return r;
     }
 
-    /** Variance (population, as {@code tf.math.reduce_variance}) over {@code axes}. */
+    /**
+     * Variance (population, as {@code tf.math.reduce_variance}) over {@code axes}.
+     *
+     * @param axes the axes (null or empty: all)
+     * @param keepdims keep reduced axes with size 1
+     * @return the variance
+     */
     public final Tensor variance(int[] axes, boolean keepdims) {
-        requireFloat("variance");
+        RawOps.requireFloat(this, "variance");
         int[] ax = Shapes.axes("variance", axes, shape.length);
         Tensor m = mean(ax, true);
         Tensor d = sub(m);
         Tensor sq = d.square();
         Tensor r = sq.mean(ax, keepdims);
-        if (!recording()) {
-            closeAll(m, d, sq);
+        if (!RawOps.recording()) {
+            RawOps.closeAll(m, d, sq);
         }
         return r;
     }
 
-    /** Maximum over {@code axes}; the gradient is shared equally among tied maxima. */
+    /**
+     * Maximum over {@code axes}; the gradient is shared equally among tied maxima.
+     *
+     * @param axes the axes (null or empty: all)
+     * @param keepdims keep reduced axes with size 1
+     * @return the maximum
+     */
     public final Tensor max(int[] axes, boolean keepdims) {
-        return extreme("max", ReduceOp.MAX, axes, keepdims);
+        return OpTable.MAX.apply(this, axes, keepdims);
     }
 
-    /** Minimum over {@code axes}; the gradient is shared equally among tied minima. */
+    /**
+     * Minimum over {@code axes}; the gradient is shared equally among tied minima.
+     *
+     * @param axes the axes (null or empty: all)
+     * @param keepdims keep reduced axes with size 1
+     * @return the minimum
+     */
     public final Tensor min(int[] axes, boolean keepdims) {
-        return extreme("min", ReduceOp.MIN, axes, keepdims);
+        return OpTable.MIN.apply(this, axes, keepdims);
     }
 
+    /**
+     * Maximum of all elements.
+     *
+     * @return a scalar
+     */
     public final Tensor max() {
         return max(null, false);
     }
 
+    /**
+     * Minimum of all elements.
+     *
+     * @return a scalar
+     */
     public final Tensor min() {
         return min(null, false);
     }
 
-    private Tensor extreme(String op, ReduceOp kind, int[] axes, boolean keepdims) {
-        int[] ax = Shapes.axes(op, axes, shape.length);
-        Tensor kept = reduceRaw(op, kind, ax);
-        Tensor y = finishReduce(kept.alias(), ax, keepdims);
-        if (recording() && dtype.isFloating()) {
-            Tensor x = this;
-            GradientTape.record(op, y, g -> {
-                Tensor mask = binaryRaw(op, BinaryOp.EQ, x, kept).castNoGrad(x.dtype);
-                Tensor count = mask.reduceRaw(op, ReduceOp.SUM, ax);
-                Tensor gk = g.reshapeRaw(count.shape);
-                Tensor share = binaryRaw("div", BinaryOp.DIV, gk, count);
-                Tensor r = binaryRaw("mul", BinaryOp.MUL, mask, share);
-                closeAll(mask, count, gk, share);
-                return new Tensor[] {r};
-            }, this);
-        } else {
-            kept.close();
-        }
-        return y;
-    }
-
-    /** Index of the largest value along an axis (int64; the first of ties). */
+    /**
+     * Index of the largest value along an axis (int64; the first of ties).
+     *
+     * @param axis the axis
+     * @return the indices, without that axis
+     */
     public final Tensor argmax(int axis) {
-        int a = Shapes.axis("argmax", axis, shape.length);
-        return finishReduce(reduceRaw("argmax", ReduceOp.ARGMAX, new int[] {a}), new int[] {a}, false);
+        return OpTable.ARGMAX.apply(this, new int[] {axis}, false);
     }
 
-    /** Index of the smallest value along an axis (int64; the first of ties). */
+    /**
+     * Index of the smallest value along an axis (int64; the first of ties).
+     *
+     * @param axis the axis
+     * @return the indices, without that axis
+     */
     public final Tensor argmin(int axis) {
-        int a = Shapes.axis("argmin", axis, shape.length);
-        return finishReduce(reduceRaw("argmin", ReduceOp.ARGMIN, new int[] {a}), new int[] {a}, false);
+        return OpTable.ARGMIN.apply(this, new int[] {axis}, false);
     }
 
     /** Sums broadcast dimensions away so the result has {@code target} shape (a view when equal). */
     final Tensor sumTo(long[] target) {
-        if (Arrays.equals(shape, target)) {
-            return alias();
-        }
-        int lead = shape.length - target.length;
-        int[] axes = new int[shape.length];
-        int n = 0;
-        for (int i = 0; i < shape.length; i++) {
-            if (i < lead || (target[i - lead] == 1 && shape[i] != 1)) {
-                axes[n++] = i;
-            }
-        }
-        Tensor kept = reduceRaw("sum", ReduceOp.SUM, Arrays.copyOf(axes, n));
-        Tensor r = kept.reshapeRaw(target);
-        kept.close();
-        return r;
+        return RawOps.sumTo(this, target);
     }
 
-    // =========================================================================================
-    // softmax
-    // =========================================================================================
+    // ---- softmax, matmul ----------------------------------------------------------------------
 
-    private long[] outerNInner(int axis) {
-        long outer = 1;
-        long inner = 1;
-        for (int i = 0; i < axis; i++) {
-            outer *= shape[i];
-        }
-        for (int i = axis + 1; i < shape.length; i++) {
-            inner *= shape[i];
-        }
-        return new long[] {outer, shape[axis], inner};
-    }
-
-    private Tensor softmaxRaw(String op, int axis, boolean log) {
-        checkOpen(op);
-        requireFloat(op);
-        int a = Shapes.axis(op, axis, shape.length);
-        long[] oni = outerNInner(a);
-        Tensor y = newOnBackend(op, backend, dtype, shape);
-        if (oni[1] > 0) {
-            y.runOrClose(() -> backend.softmax(storage, y.storage, oni[0], oni[1], oni[2], log));
-        }
-        return y;
-    }
-
-    /** exp(x) / Σ exp(x) along {@code axis}, computed with the maximum subtracted. */
+    /**
+     * exp(x) / Σ exp(x) along {@code axis}, computed with the maximum subtracted.
+     *
+     * @param axis the axis
+     * @return the softmax (float input)
+     */
     public final Tensor softmax(int axis) {
-        Tensor y = softmaxRaw("softmax", axis, false);
-        if (recording()) {
-            int a = Shapes.axis("softmax", axis, shape.length);
-            GradientTape.record("softmax", y, g -> {
-                // dx = y ⊙ (g − Σ_axis g ⊙ y)
-                Tensor gy = binaryRaw("mul", BinaryOp.MUL, g, y);
-                Tensor s = gy.reduceRaw("softmax", ReduceOp.SUM, new int[] {a});
-                Tensor d = binaryRaw("sub", BinaryOp.SUB, g, s);
-                Tensor r = binaryRaw("mul", BinaryOp.MUL, y, d);
-                closeAll(gy, s, d);
-                return new Tensor[] {r};
-            }, this);
+        Tensor y = RawOps.softmax("softmax", this, axis, false);
+        if (RawOps.recording()) {
+            GradientTape.record("softmax", y, Gradients.softmax(y, Shapes.axis("softmax", axis, shape.length)), this);
         }
         return y;
     }
 
-    /** x − log Σ exp(x) along {@code axis}, stable for large values. */
+    /**
+     * x − log Σ exp(x) along {@code axis}, stable for large values.
+     *
+     * @param axis the axis
+     * @return the log-softmax (float input)
+     */
     public final Tensor logSoftmax(int axis) {
-        Tensor y = logSoftmaxRaw(axis);
-        if (recording()) {
-            int a = Shapes.axis("logSoftmax", axis, shape.length);
-            GradientTape.record("logSoftmax", y, g -> {
-                // dx = g − softmax(x) ⊙ Σ_axis g
-                Tensor p = y.unaryRaw("exp", UnaryOp.EXP);
-                Tensor s = g.reduceRaw("logSoftmax", ReduceOp.SUM, new int[] {a});
-                Tensor ps = binaryRaw("mul", BinaryOp.MUL, p, s);
-                Tensor r = binaryRaw("sub", BinaryOp.SUB, g, ps);
-                closeAll(p, s, ps);
-                return new Tensor[] {r};
-            }, this);
+        Tensor y = RawOps.softmax("logSoftmax", this, axis, true);
+        if (RawOps.recording()) {
+            GradientTape.record("logSoftmax", y, Gradients.logSoftmax(y, Shapes.axis("logSoftmax", axis, shape.length)),
+                    this);
         }
         return y;
     }
-
-    private Tensor logSoftmaxRaw(int axis) {
-        return softmaxRaw("logSoftmax", axis, true);
-    }
-
-    // =========================================================================================
-    // matmul
-    // =========================================================================================
 
     /**
      * Matrix product of the last two axes, batched over the leading axes with broadcasting
      * (as {@code tf.linalg.matmul}): [..., m, k] · [..., k, n] → [..., m, n]. Both operands need
      * rank ≥ 2 and the same float dtype.
+     *
+     * @param other the right operand
+     * @return the product
      */
     public final Tensor matmul(Tensor other) {
-        Tensor y = mm("matmul", this, false, other, false);
-        if (recording()) {
-            Tensor a = this;
-            GradientTape.record("matmul", y, g -> {
-                Tensor ga = mm("matmul", g, false, other, true);
-                Tensor gb = mm("matmul", a, true, g, false);
-                Tensor ra = ga.sumTo(a.shape);
-                Tensor rb = gb.sumTo(other.shape);
-                closeAll(ga, gb);
-                return new Tensor[] {ra, rb};
-            }, this, other);
+        Tensor y = RawOps.matmul("matmul", this, false, other, false);
+        if (RawOps.recording()) {
+            GradientTape.record("matmul", y, Gradients.matmul(this, other), this, other);
         }
         return y;
     }
 
-    /** op(a)·op(b) over the last two axes with batch broadcasting; no gradient. */
-    private static Tensor mm(String op, Tensor a, boolean ta, Tensor b, boolean tb) {
-        check(op, a, b);
-        sameDtype(op, a, b);
-        a.requireFloat(op);
-        if (a.rank() < 2 || b.rank() < 2) {
-            throw new IllegalArgumentException(op + ": operands need rank >= 2, got " + Shapes.str(a.shape)
-                    + " and " + Shapes.str(b.shape));
-        }
-        int ra = a.rank();
-        int rb = b.rank();
-        long m = ta ? a.shape[ra - 1] : a.shape[ra - 2];
-        long ka = ta ? a.shape[ra - 2] : a.shape[ra - 1];
-        long kb = tb ? b.shape[rb - 1] : b.shape[rb - 2];
-        long n = tb ? b.shape[rb - 2] : b.shape[rb - 1];
-        if (ka != kb) {
-            throw new IllegalArgumentException(op + ": inner dimensions differ: " + Shapes.str(a.shape)
-                    + (ta ? "ᵀ" : "") + " · " + Shapes.str(b.shape) + (tb ? "ᵀ" : "") + " (" + ka + " vs " + kb + ")");
-        }
-        long[] batchA = Arrays.copyOf(a.shape, ra - 2);
-        long[] batchB = Arrays.copyOf(b.shape, rb - 2);
-        long[] batch = Shapes.broadcast(op, batchA, batchB);
-        long nb = Shapes.numel(batch);
-        Tensor aa = a;
-        Tensor bb = b;
-        long strideA;
-        long strideB;
-        if (Shapes.numel(batchA) == 1) {
-            strideA = 0;
-        } else if (Arrays.equals(batchA, batch)) {
-            strideA = m * ka;
-        } else {
-            aa = a.broadcastRaw(Shapes.concat(batch, Arrays.copyOfRange(a.shape, ra - 2, ra)));
-            strideA = m * ka;
-        }
-        if (Shapes.numel(batchB) == 1) {
-            strideB = 0;
-        } else if (Arrays.equals(batchB, batch)) {
-            strideB = ka * n;
-        } else {
-            bb = b.broadcastRaw(Shapes.concat(batch, Arrays.copyOfRange(b.shape, rb - 2, rb)));
-            strideB = ka * n;
-        }
-        long[] yShape = Shapes.concat(batch, new long[] {m, n});
-        Tensor y = null;
-        try {
-            // with an empty inner dimension the product is all zeros, which no kernel call writes
-            y = ka > 0 ? uninitialized(op, a.backend, a.dtype, yShape) : newOnBackend(op, a.backend, a.dtype, yShape);
-            if (nb > 0 && m > 0 && n > 0) {
-                a.backend.matmul(aa.storage, bb.storage, y.storage, nb, m, n, ka, ta, tb, strideA, strideB);
-            }
-        } catch (RuntimeException | Error e) {
-            if (y != null) {
-                y.close();
-            }
-            throw e;
-        } finally {
-            if (aa != a) {
-                aa.close();
-            }
-            if (bb != b) {
-                bb.close();
-            }
-        }
-        return y;
-    }
+    // ---- shape ops (ShapeOps) ---------------------------------------------------------------
 
-    // =========================================================================================
-    // shape ops
-    // =========================================================================================
-
-    private Tensor reshapeRaw(long[] newShape) {
-        checkOpen("reshape");
-        storage.retain();
-        return new Tensor(storage, newShape, true);
-    }
-
-    /** Same data, new shape (one dim may be -1 and is inferred); shares memory. */
+    /**
+     * Same data, new shape (one dim may be -1 and is inferred); shares memory.
+     *
+     * @param newShape the new shape, of the same element count
+     * @return the reshaped view
+     */
     public final Tensor reshape(long... newShape) {
-        checkOpen("reshape");
-        long[] s = newShape.clone();
-        int infer = -1;
-        long known = 1;
-        for (int i = 0; i < s.length; i++) {
-            if (s[i] == -1) {
-                if (infer >= 0) {
-                    throw new IllegalArgumentException("reshape: more than one -1 in " + Arrays.toString(newShape));
-                }
-                infer = i;
-            } else if (s[i] < 0) {
-                throw new IllegalArgumentException("reshape: negative dimension in " + Arrays.toString(newShape));
-            }
-        }
-        if (infer >= 0) {
-            long[] rest = s.clone();
-            rest[infer] = 1;
-            known = Shapes.numel("reshape", rest);
-        }
-        if (s.length > Shapes.MAX_RANK) {
-            throw new IllegalArgumentException("reshape: rank " + s.length + " exceeds the limit of " + Shapes.MAX_RANK
-                    + " axes");
-        }
-        long n = numel();
-        if (infer >= 0) {
-            if (known == 0 || n % known != 0) {
-                throw new IllegalArgumentException("reshape: cannot reshape " + Shapes.str(shape) + " (" + n
-                        + " elements) into " + Arrays.toString(newShape));
-            }
-            s[infer] = n / known;
-        }
-        if (Shapes.numel("reshape", s) != n) {
-            throw new IllegalArgumentException("reshape: cannot reshape " + Shapes.str(shape) + " (" + n
-                    + " elements) into " + Shapes.str(s));
-        }
-        Tensor y = reshapeRaw(s);
-        if (recording()) {
-            long[] in = shape;
-            GradientTape.record("reshape", y, g -> new Tensor[] {g.reshapeRaw(in)}, this);
-        }
-        return y;
+        return ShapeOps.reshape(this, newShape);
     }
 
-    /** Flattens all axes after the first: [B, ...] → [B, Π rest]. */
+    /**
+     * Flattens all axes after the first: [B, ...] → [B, Π rest].
+     *
+     * @return the flattened view
+     */
     public final Tensor flatten() {
         if (rank() == 0) {
             return reshape(1);
@@ -1605,7 +1428,12 @@ public class Tensor implements AutoCloseable {
         return reshape(shape[0], -1);
     }
 
-    /** Inserts a size-1 axis at {@code axis} (in [-rank-1, rank]), as {@code tf.expand_dims}. */
+    /**
+     * Inserts a size-1 axis at {@code axis} (in [-rank-1, rank]), as {@code tf.expand_dims}.
+     *
+     * @param axis where the new axis goes
+     * @return the reshaped view
+     */
     public final Tensor unsqueeze(int axis) {
         int a = Shapes.axis("unsqueeze", axis, shape.length + 1);
         long[] s = new long[shape.length + 1];
@@ -1615,11 +1443,17 @@ public class Tensor implements AutoCloseable {
         return reshape(s);
     }
 
-    /** Removes a size-1 axis. */
+    /**
+     * Removes a size-1 axis.
+     *
+     * @param axis the axis, which must have size 1
+     * @return the reshaped view
+     */
     public final Tensor squeeze(int axis) {
         int a = Shapes.axis("squeeze", axis, shape.length);
         if (shape[a] != 1) {
-            throw new IllegalArgumentException("squeeze: axis " + axis + " of shape " + Shapes.str(shape) + " has size " + shape[a]);
+            throw new IllegalArgumentException("squeeze: axis " + axis + " of shape " + Shapes.str(shape) + " has size "
+                    + shape[a]);
         }
         long[] s = new long[shape.length - 1];
         for (int i = 0, j = 0; i < shape.length; i++) {
@@ -1630,12 +1464,20 @@ public class Tensor implements AutoCloseable {
         return reshape(s);
     }
 
-    /** Removes every size-1 axis. */
+    /**
+     * Removes every size-1 axis.
+     *
+     * @return the reshaped view
+     */
     public final Tensor squeeze() {
         return reshape(Arrays.stream(shape).filter(d -> d != 1).toArray());
     }
 
-    /** Reverses the axes (the matrix transpose for rank 2). */
+    /**
+     * Reverses the axes (the matrix transpose for rank 2). Copies.
+     *
+     * @return the transposed tensor
+     */
     public final Tensor transpose() {
         int[] perm = new int[shape.length];
         for (int i = 0; i < perm.length; i++) {
@@ -1644,267 +1486,93 @@ public class Tensor implements AutoCloseable {
         return permute(perm);
     }
 
-    /** Reorders axes: output axis i is input axis perm[i]. Copies. */
+    /**
+     * Reorders axes: output axis i is input axis perm[i]. Copies.
+     *
+     * @param perm a permutation of the axes (negative counts from the end)
+     * @return the permuted tensor
+     */
     public final Tensor permute(int... perm) {
-        checkOpen("permute");
-        if (perm.length != shape.length) {
-            throw new IllegalArgumentException("permute: permutation " + Arrays.toString(perm) + " does not match rank "
-                    + shape.length + " of shape " + Shapes.str(shape));
-        }
-        boolean[] seen = new boolean[perm.length];
-        int[] inverse = new int[perm.length];
-        for (int i = 0; i < perm.length; i++) {
-            int p = Shapes.axis("permute", perm[i], perm.length);
-            if (seen[p]) {
-                throw new IllegalArgumentException("permute: " + Arrays.toString(perm) + " is not a permutation");
-            }
-            seen[p] = true;
-            inverse[p] = i;
-        }
-        long[] inStrides = Shapes.strides(shape);
-        long[] outShape = new long[perm.length];
-        long[] srcStrides = new long[perm.length];
-        for (int i = 0; i < perm.length; i++) {
-            int p = perm[i] < 0 ? perm[i] + perm.length : perm[i];
-            outShape[i] = shape[p];
-            srcStrides[i] = inStrides[p];
-        }
-        Tensor y = uninitialized("permute", backend, dtype, outShape);
-        if (y.numel() > 0) {
-            y.runOrClose(() -> backend.copyStrided(storage, 0, srcStrides, y.storage, 0, Shapes.strides(outShape), outShape));
-        }
-        if (recording()) {
-            GradientTape.record("permute", y, g -> new Tensor[] {g.permuteNoGrad(inverse)}, this);
-        }
-        return y;
+        return ShapeOps.permute(this, perm);
     }
 
-    private Tensor permuteNoGrad(int[] perm) {
-        return GradientTape.noGrad(() -> permute(perm));
-    }
-
-    /** This tensor repeated along size-1 (or missing leading) axes to {@code target} shape; copies. */
+    /**
+     * This tensor repeated along size-1 (or missing leading) axes to {@code target} shape; copies.
+     *
+     * @param target the shape to broadcast to
+     * @return the broadcast tensor
+     */
     public final Tensor broadcastTo(long... target) {
-        Shapes.checkShape("broadcastTo", target);
-        if (Shapes.broadcast("broadcastTo", shape, target).length != target.length
-                || !Arrays.equals(Shapes.broadcast("broadcastTo", shape, target), target)) {
-            throw new IllegalArgumentException("broadcastTo: cannot broadcast " + Shapes.str(shape) + " to " + Shapes.str(target));
-        }
-        Tensor y = broadcastRaw(target);
-        if (recording()) {
-            long[] in = shape;
-            GradientTape.record("broadcastTo", y, g -> new Tensor[] {g.sumTo(in)}, this);
-        }
-        return y;
-    }
-
-    private Tensor broadcastRaw(long[] target) {
-        checkOpen("broadcastTo");
-        Tensor y = uninitialized("broadcastTo", backend, dtype, target);
-        if (y.numel() > 0) {
-            y.runOrClose(() -> backend.copyStrided(storage, 0, Shapes.broadcastStrides(shape, target), y.storage, 0,
-                    Shapes.strides(target), target));
-        }
-        return y;
+        return ShapeOps.broadcastTo(this, target);
     }
 
     /**
      * The block starting at {@code begin} with {@code size} elements per axis (-1: to the end),
      * as {@code tf.slice}. Copies.
+     *
+     * @param begin the first index per axis
+     * @param size the element count per axis, or -1 for the rest
+     * @return the block
      */
     public final Tensor slice(long[] begin, long[] size) {
-        checkOpen("slice");
-        if (begin.length != shape.length || size.length != shape.length) {
-            throw new IllegalArgumentException("slice: begin " + Arrays.toString(begin) + " and size " + Arrays.toString(size)
-                    + " must have one entry per axis of shape " + Shapes.str(shape));
-        }
-        long[] outShape = new long[shape.length];
-        long offset = 0;
-        long[] strides = Shapes.strides(shape);
-        for (int i = 0; i < shape.length; i++) {
-            // compared without forming begin + size, which can overflow
-            boolean beginOk = begin[i] >= 0 && begin[i] <= shape[i];
-            long sz = size[i] == -1 && beginOk ? shape[i] - begin[i] : size[i];
-            if (!beginOk || sz < 0 || sz > shape[i] - begin[i]) {
-                throw new IllegalArgumentException("slice: begin " + Arrays.toString(begin) + " size " + Arrays.toString(size)
-                        + " is out of bounds for shape " + Shapes.str(shape));
-            }
-            outShape[i] = sz;
-            if (sz > 0) {
-                offset += begin[i] * strides[i];   // begin < shape[i], so inside the tensor: no overflow
-            }
-        }
-        long off0 = offset;
-        Tensor y = uninitialized("slice", backend, dtype, outShape);
-        if (y.numel() > 0) {
-            y.runOrClose(() -> backend.copyStrided(storage, off0, strides, y.storage, 0, Shapes.strides(outShape), outShape));
-        }
-        if (recording()) {
-            long[] in = shape;
-            long off = offset;
-            GradientTape.record("slice", y, g -> {
-                Tensor r = newOnBackend(g.backend, g.dtype, in);
-                if (g.numel() > 0) {
-                    g.backend.copyStrided(g.storage, 0, Shapes.strides(g.shape), r.storage, off, Shapes.strides(in), g.shape);
-                }
-                return new Tensor[] {r};
-            }, this);
-        }
-        return y;
+        return ShapeOps.slice(this, begin, size);
     }
 
-    /** Elements [start, end) along one axis. */
+    /**
+     * Elements [start, end) along one axis.
+     *
+     * @param axis the axis
+     * @param start the first index
+     * @param end one past the last index
+     * @return the slice
+     */
     public final Tensor slice(int axis, long start, long end) {
-        checkOpen("slice");
-        int a = Shapes.axis("slice", axis, shape.length);
-        long[] begin = new long[shape.length];
-        long[] size = shape.clone();
-        if (start < 0 || end < start || end > shape[a]) {
-            throw new IllegalArgumentException("slice: range [" + start + ", " + end + ") is out of bounds for axis " + axis
-                    + " of shape " + Shapes.str(shape));
-        }
-        begin[a] = start;
-        size[a] = end - start;
-        return slice(begin, size);
+        return ShapeOps.slice(this, axis, start, end);
     }
 
-    /** Joins tensors of equal shape except along {@code axis}. */
+    /**
+     * Joins tensors of equal shape except along {@code axis}.
+     *
+     * @param parts the tensors (one dtype, one backend)
+     * @param axis the axis to join along
+     * @return the joined tensor
+     */
     public static Tensor concat(List<Tensor> parts, int axis) {
-        if (parts.isEmpty()) {
-            throw new IllegalArgumentException("concat: no tensors given");
-        }
-        Tensor first = parts.get(0);
-        check("concat", parts.toArray(new Tensor[0]));
-        int a = Shapes.axis("concat", axis, first.rank());
-        long total = 0;
-        for (Tensor t : parts) {
-            if (t.dtype != first.dtype || t.rank() != first.rank()) {
-                throw new IllegalArgumentException("concat: " + t.dtype + " " + Shapes.str(t.shape) + " does not match "
-                        + first.dtype + " " + Shapes.str(first.shape));
-            }
-            for (int i = 0; i < first.rank(); i++) {
-                if (i != a && t.shape[i] != first.shape[i]) {
-                    throw new IllegalArgumentException("concat: shapes " + Shapes.str(first.shape) + " and "
-                            + Shapes.str(t.shape) + " differ outside axis " + axis);
-                }
-            }
-            total = Shapes.addExact("concat", "length of axis " + axis, total, t.shape[a]);
-        }
-        long[] outShape = first.shape.clone();
-        outShape[a] = total;
-        Tensor y = newOnBackend("concat", first.backend, first.dtype, outShape);
-        long[] outStrides = Shapes.strides(outShape);
-        long pos = 0;
-        long[] starts = new long[parts.size()];
-        for (int p = 0; p < parts.size(); p++) {
-            Tensor t = parts.get(p);
-            starts[p] = pos;
-            if (t.numel() > 0) {
-                long off = pos * outStrides[a];
-                y.runOrClose(() -> first.backend.copyStrided(t.storage, 0, Shapes.strides(t.shape), y.storage, off, outStrides,
-                        t.shape));
-            }
-            pos += t.shape[a];
-        }
-        if (recording()) {
-            Tensor[] inputs = parts.toArray(new Tensor[0]);
-            GradientTape.record("concat", y, g -> {
-                Tensor[] r = new Tensor[inputs.length];
-                for (int p = 0; p < inputs.length; p++) {
-                    long s0 = starts[p];
-                    long s1 = s0 + inputs[p].shape[a];
-                    r[p] = GradientTape.noGrad(() -> g.slice(a, s0, s1));
-                }
-                return r;
-            }, inputs);
-        }
-        return y;
+        return ShapeOps.concat(parts, axis);
     }
 
-    /** Stacks tensors of one shape along a new axis. */
+    /**
+     * Stacks tensors of one shape along a new axis.
+     *
+     * @param parts the tensors (one shape, dtype and backend)
+     * @param axis where the new axis goes
+     * @return the stacked tensor
+     */
     public static Tensor stack(List<Tensor> parts, int axis) {
-        if (parts.isEmpty()) {
-            throw new IllegalArgumentException("stack: no tensors given");
-        }
-        long[] s = parts.get(0).shape;
-        for (Tensor t : parts) {
-            if (!Arrays.equals(t.shape, s)) {
-                throw new IllegalArgumentException("stack: shapes " + Shapes.str(s) + " and " + Shapes.str(t.shape) + " differ");
-            }
-        }
-        int a = Shapes.axis("stack", axis, s.length + 1);
-        Tensor[] expanded = new Tensor[parts.size()];
-        for (int i = 0; i < expanded.length; i++) {
-            expanded[i] = parts.get(i).unsqueeze(a);
-        }
-        return concat(Arrays.asList(expanded), a);
+        return ShapeOps.stack(parts, axis);
     }
 
-    // =========================================================================================
-    // indexing
-    // =========================================================================================
-
-    private long[] checkedIds(String op, long limit) {
-        if (!dtype.isInteger()) {
-            throw new IllegalArgumentException(op + ": indices must be int32 or int64, got " + dtype + " " + Shapes.str(shape));
-        }
-        long[] ids = toLongArray();
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= limit) {
-                throw new IllegalArgumentException(op + ": index " + ids[i] + " at position " + i + " is out of range [0, "
-                        + limit + ")");
-            }
-        }
-        return ids;
-    }
+    // ---- indexing ---------------------------------------------------------------------------
 
     /**
      * Rows of this table (shape [V, ...]) picked by integer {@code ids}: the result has shape
      * ids.shape + this.shape[1:]. An embedding lookup; the gradient scatters back into the table.
+     *
+     * @param ids int32 or int64 indices in [0, V)
+     * @return the gathered rows
      */
     public final Tensor gather(Tensor ids) {
-        check("gather", this, ids);
-        if (rank() < 1) {
-            throw new IllegalArgumentException("gather: table must have rank >= 1, got shape " + Shapes.str(shape));
-        }
-        ids.checkedIds("gather", shape[0]);
-        long rowSize = numel() / Math.max(1, shape[0]);
-        if (shape[0] == 0) {
-            rowSize = 0;
-        }
-        long[] outShape = Shapes.concat(ids.shape, Arrays.copyOfRange(shape, 1, shape.length));
-        long rs0 = rowSize;
-        Tensor y = newOnBackend("gather", backend, dtype, outShape);
-        if (y.numel() > 0) {
-            y.runOrClose(() -> backend.gather(storage, rs0, ids.storage, y.storage));
-        }
-        if (recording() && dtype.isFloating()) {
-            long[] table = shape;
-            long rs = rowSize;
-            GradientTape.record("gather", y, g -> {
-                Tensor r = newOnBackend(g.backend, g.dtype, table);
-                if (g.numel() > 0) {
-                    g.backend.scatterAdd(g.storage, rs, ids.storage, r.storage);
-                }
-                return new Tensor[] {r, null};
-            }, this, ids);
-        }
-        return y;
+        return ShapeOps.gather(this, ids);
     }
 
-    /** One-hot rows for integer class ids: shape ids.shape + [depth]. */
+    /**
+     * One-hot rows for integer class ids: shape ids.shape + [depth].
+     *
+     * @param depth the number of classes
+     * @param outType the result's dtype
+     * @return the one-hot tensor (no gradient)
+     */
     public final Tensor oneHot(long depth, DType outType) {
-        checkOpen("oneHot");
-        if (depth < 1) {
-            throw new IllegalArgumentException("oneHot: depth must be positive, got " + depth);
-        }
-        long[] outShape = Shapes.concat(shape, new long[] {depth});
-        Shapes.checkShape("oneHot", outShape);
-        checkedIds("oneHot", depth);
-        Tensor y = newOnBackend("oneHot", backend, outType, outShape);
-        if (y.numel() > 0) {
-            y.runOrClose(() -> backend.oneHot(storage, depth, y.storage));
-        }
-        return y;
+        return ShapeOps.oneHot(this, depth, outType);
     }
 }

@@ -87,7 +87,8 @@ class BackendOpsTest {
     @MethodSource("differentiable")
     void forwardAndBackwardMatchReference(String backendName, OpCatalog.Case c) {
         Backend fast = Backends.byName(backendName);
-        Rng rng = new Rng(System.nanoTime());
+        long seedValue = OpCatalog.seed(c.name() + "@" + backendName);
+        Rng rng = new Rng(seedValue);
         double[][] x = c.draw(rng);
         int outSize;
         try (Backends.Use u = Backends.use(Backends.reference()); Scope s = Scope.open()) {
@@ -110,7 +111,47 @@ class BackendOpsTest {
         }
         for (int i = 0; i < ref.size(); i++) {
             double e = relErr(out.get(i), ref.get(i));
-            assertTrue(e <= TOLERANCE, c.name() + " on " + backendName + ": " + what[i] + " relative error " + e);
+            assertTrue(e <= TOLERANCE, c.name() + " on " + backendName + ": " + what[i] + " relative error " + e
+                    + OpCatalog.replay(seedValue));
+        }
+    }
+
+    static Stream<String> fastBackendNames() {
+        return fastBackends().stream().map(Backend::name);
+    }
+
+    /** The fused Adam step (the one op with no gradient of its own): w, m and v after one step. */
+    @ParameterizedTest(name = "{0} adamUpdate")
+    @MethodSource("fastBackendNames")
+    void adamStepMatchesReference(String backendName) {
+        long seedValue = OpCatalog.seed("adamUpdate@" + backendName);
+        Rng rng = new Rng(seedValue);
+        double[][] x = new double[4][37 * 5];
+        for (int k = 0; k < 4; k++) {
+            for (int i = 0; i < x[k].length; i++) {
+                double u = rng.nextDouble();
+                x[k][i] = k == 3 ? u * u : 4 * u - 2;   // the second moment is non-negative
+            }
+        }
+        List<double[]> ref = adam(Backends.reference(), x);
+        List<double[]> out = adam(Backends.byName(backendName), x);
+        String[] what = {"w", "m", "v"};
+        for (int i = 0; i < 3; i++) {
+            double e = relErr(out.get(i), ref.get(i));
+            assertTrue(e <= TOLERANCE, "adamUpdate on " + backendName + ": " + what[i] + " relative error " + e
+                    + OpCatalog.replay(seedValue));
+        }
+    }
+
+    private static List<double[]> adam(Backend backend, double[][] x) {
+        try (Backends.Use u = Backends.use(backend); Scope s = Scope.open()) {
+            Tensor[] t = new Tensor[4];
+            for (int k = 0; k < 4; k++) {
+                t[k] = Tensor.of(x[k], 37, 5).cast(DType.FLOAT32);
+            }
+            dev.lamina.ops.OptimizerOps.adamUpdate(t[0], t[1], t[2], t[3], 1e-2, 0.9, 0.999, 1e-7);
+            assertEquals(backend, t[0].backend());
+            return List.of(t[0].toDoubleArray(), t[2].toDoubleArray(), t[3].toDoubleArray());
         }
     }
 
@@ -144,7 +185,8 @@ class BackendOpsTest {
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("exactOps")
     void integerAndBoolOpsMatchExactly(String backendName, String name, Function<Tensor[], Tensor> f) {
-        Rng rng = new Rng(System.nanoTime());
+        long seedValue = OpCatalog.seed(name + "@" + backendName);
+        Rng rng = new Rng(seedValue);
         float[][] x = new float[2][33 * 7];
         for (float[] a : x) {
             for (int i = 0; i < a.length; i++) {
@@ -153,7 +195,7 @@ class BackendOpsTest {
         }
         long[] ref = eval(Backends.reference(), f, x);
         long[] out = eval(Backends.byName(backendName), f, x);
-        assertArrayEquals(ref, out, name + " on " + backendName);
+        assertArrayEquals(ref, out, name + " on " + backendName + OpCatalog.replay(seedValue));
     }
 
     private static long[] eval(Backend b, Function<Tensor[], Tensor> f, float[][] x) {

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.autograd.GradientTape;
-import dev.lamina.tensor.ConvOps;
+import dev.lamina.ops.ConvOps;
 import dev.lamina.tensor.DType;
-import dev.lamina.tensor.RecurrentOps;
+import dev.lamina.ops.RecurrentOps;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
 import java.util.List;

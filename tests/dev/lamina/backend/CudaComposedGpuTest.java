@@ -5,9 +5,9 @@ import static dev.lamina.backend.ComposedKernelsTest.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.lamina.backend.cuda.CudaBackend;
-import dev.lamina.tensor.ConvOps;
+import dev.lamina.ops.ConvOps;
 import dev.lamina.tensor.DType;
-import dev.lamina.tensor.RecurrentOps;
+import dev.lamina.ops.RecurrentOps;
 import dev.lamina.tensor.Tensor;
 import java.util.Random;
 import java.util.function.Function;

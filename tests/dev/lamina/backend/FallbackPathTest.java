@@ -20,7 +20,7 @@ import dev.lamina.nn.LSTM;
 import dev.lamina.nn.RecurrentLayer.RecurrentConfig;
 import dev.lamina.optim.Adam;
 import dev.lamina.parity.ParityRunner;
-import dev.lamina.tensor.ConvOps;
+import dev.lamina.ops.ConvOps;
 import dev.lamina.tensor.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;

@@ -381,7 +381,7 @@ class ConvLayersTest {
                 Tensor tv = t.apply(v);
                 long[] ts = tv.shape();
                 Tensor u = Tensor.of(LayerChecks.random(31, (int) tv.numel(), -1, 1), ts);
-                Tensor cu = dev.lamina.tensor.ConvOps.conv2d(u, t.kernel(), new int[] {s, s}, pad);
+                Tensor cu = dev.lamina.ops.ConvOps.conv2d(u, t.kernel(), new int[] {s, s}, pad);
                 assertArrayEquals(v.shape(), cu.shape(), pad);
                 double lhs = cu.mul(v).sum().item();
                 double rhs = u.mul(tv).sum().item();

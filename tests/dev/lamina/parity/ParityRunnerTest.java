@@ -50,6 +50,30 @@ class ParityRunnerTest {
     }
 
     @Test
+    void opTableOpsRunByTheirNames() throws Exception {
+        // softplus, an OpTable entry with no ParityOps code of its own; expected values computed here
+        float[] x = {-30, -1, 0, 0.5f, 2, 30};
+        double[] y = new double[x.length];
+        double[] g = new double[x.length];
+        float[] seed = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = Math.log(1 + Math.exp(x[i]));
+            seed[i] = 1 + i;
+            g[i] = seed[i] / (1 + Math.exp(-x[i]));
+        }
+        Map<String, HostTensor> t = new LinkedHashMap<>();
+        t.put("in.x", HostTensor.ofFloats(x, x.length));
+        t.put("out.y", HostTensor.ofDoubles(y, x.length));
+        t.put("seed.y", HostTensor.ofFloats(seed, x.length));
+        t.put("grad.x", HostTensor.ofDoubles(g, x.length));
+        Path p = tmp.resolve("softplus.safetensors");
+        Safetensors.write(p, t, Map.of("op", "softplus", "format", "1"));
+        assertTrue(ParityOps.TABLE.containsKey("softplus"));
+        List<ParityRunner.Result> r = runner().run(List.of(p));
+        assertEquals(new ParityRunner.Summary(2, 0, 0), ParityRunner.Summary.of(r), r.toString());
+    }
+
+    @Test
     void nanNeverPasses() throws Exception {
         List<ParityRunner.Result> r = runner().run(List.of(matmulCase("nan", Float.NaN, new double[] {11}, 1, 1)));
         ParityRunner.Result out = r.get(0);

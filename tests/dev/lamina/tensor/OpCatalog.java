@@ -1,15 +1,46 @@
 package dev.lamina.tensor;
 
+import dev.lamina.ops.ConvOps;
+import dev.lamina.ops.RecurrentOps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
 /**
  * The differentiable ops of the tensor API, each with input shapes and a value domain, shared by
- * the finite-difference gradient test and the backend-against-reference test.
+ * the finite-difference gradient test and the backend-against-reference test. Every element-wise op
+ * of {@link OpTable} is in it (a table op without a hand-written case gets one from its table entry),
+ * and so are the layer ops of {@code dev.lamina.ops} (conv, pooling, the recurrent cells and sequences).
+ *
+ * <p>Inputs are drawn from a seeded {@link Rng}: {@link #seed(String)} is the seed of one case, from
+ * the base seed {@code -Dlamina.test.seed} (default {@value #DEFAULT_SEED}); failures print it.
  */
 public final class OpCatalog {
     private OpCatalog() {
+    }
+
+    /** The base seed when {@code -Dlamina.test.seed} is not set. */
+    public static final long DEFAULT_SEED = 20261202L;
+
+    /** @return the base seed: {@code -Dlamina.test.seed}, or {@link #DEFAULT_SEED} */
+    public static long baseSeed() {
+        return Long.getLong("lamina.test.seed", DEFAULT_SEED);
+    }
+
+    /**
+     * @param what the case (and backend) name
+     * @return the seed of that case under the base seed
+     */
+    public static long seed(String what) {
+        return baseSeed() * 1_000_003L + what.hashCode();
+    }
+
+    /**
+     * @param seed a case's seed
+     * @return the words a failure message ends with, to replay or vary the inputs
+     */
+    public static String replay(long seed) {
+        return " [seed " + seed + "; base -Dlamina.test.seed=" + baseSeed() + " replays it, another value tries others]";
     }
 
     /** Where an op's inputs are drawn from. */
@@ -134,6 +165,49 @@ public final class OpCatalog {
         c.add(binary("softmaxCrossEntropy", LossOps::softmaxCrossEntropy, s(4, 7), any, s(4, 7), pos));
         c.add(new Case("lstm sequence", t -> RecurrentOps.lstm(t[0], t[1], t[2], t[3], null, null, true)[0],
                 new long[][] {s(2, 3, 2), s(2, 12), s(3, 12), s(12)}, new Domain[] {any, any, any, any}));
+        // the whole-sequence recurrences (one recorded node, backward through time), every input
+        c.add(new Case("lstm seq", t -> {
+            Tensor[] o = RecurrentOps.lstm(t[0], t[1], t[2], t[3], t[4], t[5], true);
+            return o[0].add(o[2].unsqueeze(1).mul(0.5));
+        }, new long[][] {s(2, 3, 2), s(2, 12), s(3, 12), s(12), s(2, 3), s(2, 3)},
+                new Domain[] {any, any, any, any, any, any}));
+        c.add(new Case("gru seq", t -> RecurrentOps.gru(t[0], t[1], t[2], t[3], t[4], true)[0],
+                new long[][] {s(2, 3, 2), s(2, 9), s(3, 9), s(2, 9), s(2, 3)}, new Domain[] {any, any, any, any, any}));
+        c.add(new Case("simpleRnn last", t -> RecurrentOps.simpleRnn(t[0], t[1], t[2], t[3], t[4], false)[0],
+                new long[][] {s(2, 3, 2), s(2, 3), s(3, 3), s(3), s(2, 3)}, new Domain[] {any, any, any, any, any}));
+        fromTable(c);
         return c;
+    }
+
+    /** One case per differentiable element-wise op of {@link OpTable} that no case above names. */
+    private static void fromTable(List<Case> c) {
+        for (OpTable.Unary u : OpTable.unaries()) {
+            if (u.differentiable() && !covered(c, u.name())) {
+                c.add(unary(u.name(), u::apply, domain(u.domain()), 3, 4));
+            }
+        }
+        for (OpTable.Binary b : OpTable.binaries()) {
+            if (b.differentiable() && !covered(c, b.name())) {
+                c.add(binary(b.name() + "[3,4],[4]", b::apply, s(3, 4), domain(b.domain(0)), s(4), domain(b.domain(1))));
+            }
+        }
+    }
+
+    private static boolean covered(List<Case> c, String op) {
+        for (Case k : c) {
+            String n = k.name();
+            if (n.equals(op) || n.startsWith(op + "[") || n.startsWith(op + "(")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Domain domain(OpTable.Domain d) {
+        return switch (d) {
+            case ANY -> Domain.ANY;
+            case POSITIVE -> Domain.POSITIVE;
+            case AWAY_FROM_ZERO -> Domain.AWAY_FROM_ZERO;
+        };
     }
 }

@@ -3,7 +3,7 @@ package dev.lamina.bench;
 import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backends;
 import dev.lamina.backend.cpu.CpuBackend;
-import dev.lamina.tensor.ConvOps;
+import dev.lamina.ops.ConvOps;
 import dev.lamina.tensor.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;

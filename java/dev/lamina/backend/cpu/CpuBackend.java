@@ -229,7 +229,7 @@ public final class CpuBackend extends HostBackend {
         if (x.dtype() == DType.BOOL || (x.dtype().isInteger() && !op.supportsIntegers())) {
             throw new IllegalArgumentException("unary " + op + " does not support dtype " + x.dtype());
         }
-        check("unary " + op, CpuKernels.lamina_cpu_unary(op.ordinal(), code(x.dtype()), xs.pointer(), os.pointer(), x.numel()),
+        check("unary " + op, CpuKernels.lamina_cpu_unary(op.code(), code(x.dtype()), xs.pointer(), os.pointer(), x.numel()),
                 x.dtype());
     }
 
@@ -241,7 +241,7 @@ public final class CpuBackend extends HostBackend {
         if (checkBinary(what, op, a, aStrides, b, bStrides, out, outShape) == 0) {
             return;
         }
-        check(what, CpuKernels.lamina_cpu_binary(op.ordinal(), code(a.dtype()), as.pointer(), aStrides, bs.pointer(), bStrides,
+        check(what, CpuKernels.lamina_cpu_binary(op.code(), code(a.dtype()), as.pointer(), aStrides, bs.pointer(), bStrides,
                 os.pointer(), outShape, outShape.length), a.dtype());
     }
 
@@ -253,7 +253,7 @@ public final class CpuBackend extends HostBackend {
         if (out.numel() == 0) {
             return;
         }
-        check(what, CpuKernels.lamina_cpu_reduce(op.ordinal(), code(x.dtype()), xs.pointer(), outer, n, inner, os.pointer()),
+        check(what, CpuKernels.lamina_cpu_reduce(op.code(), code(x.dtype()), xs.pointer(), outer, n, inner, os.pointer()),
                 x.dtype());
     }
 

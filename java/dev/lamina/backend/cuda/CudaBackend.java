@@ -24,7 +24,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The CUDA backend: device memory plus the kernels of {@code cuda-kernels/}: fill, cast,
@@ -50,14 +49,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * lamina.cuda.stagingBytes}, default 8 MiB). Uploads and downloads return when their bytes have
  * arrived; kernels return once launched.
  *
- * <p>The stream, allocator and staging code is tested on the CPU through its Java logic
+ * <p>The memory and stream half lives in {@code CudaDevice}, the kernels here. The stream, allocator
+ * and staging code is tested on the CPU through its Java logic
  * ({@code CachingAllocatorTest}, {@code StagedCopierTest}); its CUDA side is compiled, and
  * checked on a device only by {@code CudaMemoryGpuTest}, which has not yet run on a GPU.
  */
 public final class CudaBackend implements Backend {
     private static final CudaBackend INSTANCE = new CudaBackend();
 
-    private final AtomicLong bytesInUse = new AtomicLong();
+    private final CudaDevice memory = new CudaDevice(this);
 
     private CudaBackend() {
     }
@@ -87,178 +87,10 @@ public final class CudaBackend implements Backend {
         return CudaRuntime.get().isAvailable();
     }
 
-    // ---- device state: stream, allocator, staging ---------------------------------------------
+    // ---- memory and stream (CudaDevice) -------------------------------------------------------
 
     /** Bytes of the page-locked staging buffer (two halves), property {@code lamina.cuda.stagingBytes}. */
-    static final long DEFAULT_STAGING_BYTES = 8L << 20;
-
-    /**
-     * What the backend holds on the device once it is first used: the stream every kernel, memset
-     * and copy is queued on, the caching allocator, and the page-locked staging buffer with its two
-     * events. Created once, lazily, and kept for the life of the process.
-     */
-    private static final class Device {
-        final long stream;
-        final CachingAllocator allocator;
-        final StagedCopier copier;
-
-        Device(long stream, CachingAllocator allocator, StagedCopier copier) {
-            this.stream = stream;
-            this.allocator = allocator;
-            this.copier = copier;
-        }
-    }
-
-    private volatile Device device;
-
-    /** The device state, created on first use (call after {@code requireAvailable}). */
-    private Device state() {
-        Device d = device;
-        if (d == null) {
-            synchronized (this) {
-                d = device;
-                if (d == null) {
-                    d = createDevice();
-                    device = d;
-                }
-            }
-        }
-        return d;
-    }
-
-    private static long stagingBytes() {
-        String v = System.getProperty("lamina.cuda.stagingBytes");
-        if (v == null || v.isBlank()) {
-            return DEFAULT_STAGING_BYTES;
-        }
-        long b;
-        try {
-            b = Long.parseLong(v.trim());
-        } catch (NumberFormatException e) {
-            b = -1;
-        }
-        if (b < 1024 || b > (1L << 30)) {
-            throw new IllegalArgumentException("lamina.cuda.stagingBytes must be a byte count from 1024 to 1073741824, got '"
-                    + v + "'");
-        }
-        return b & ~1L;
-    }
-
-    /** Creates the stream, the two events and the staging buffer; on failure releases what was made. */
-    private static Device createDevice() {
-        long half = stagingBytes() / 2;
-        long[] out = new long[1];
-        CudaRuntime.check(CudaNative.lamina_cuda_stream_create(out), "cuda: cudaStreamCreate");
-        long stream = out[0];
-        long[] events = new long[2];
-        long pinned = 0;
-        try {
-            for (int i = 0; i < 2; i++) {
-                CudaRuntime.check(CudaNative.lamina_cuda_event_create(out), "cuda: cudaEventCreate");
-                events[i] = out[0];
-            }
-            CudaRuntime.check(CudaNative.lamina_cuda_malloc_host(2 * half, out),
-                    "cuda: cudaMallocHost of the " + 2 * half + "-byte staging buffer");
-            pinned = out[0];
-            long[] addresses = {pinned, pinned + half};
-            ByteBuffer[] halves = {HostAddress.view(addresses[0], (int) half), HostAddress.view(addresses[1], (int) half)};
-            StagedCopier copier = new StagedCopier(new StreamEngine(stream, events), halves, addresses, (int) half);
-            return new Device(stream, new CachingAllocator(new DeviceMemory(stream)), copier);
-        } catch (RuntimeException e) {
-            if (pinned != 0) {
-                CudaNative.lamina_cuda_free_host(pinned);
-            }
-            for (long ev : events) {
-                if (ev != 0) {
-                    CudaNative.lamina_cuda_event_destroy(ev);
-                }
-            }
-            CudaNative.lamina_cuda_stream_destroy(stream);
-            throw e;
-        }
-    }
-
-    /** cudaMalloc/cudaFree behind the caching allocator. */
-    private static final class DeviceMemory implements RawAllocator {
-        private final long stream;
-
-        DeviceMemory(long stream) {
-            this.stream = stream;
-        }
-
-        @Override
-        public long allocate(long bytes) {
-            long[] ptr = new long[1];
-            int code = CudaNative.lamina_cuda_malloc(bytes, ptr);
-            if (code == CudaOutOfMemoryException.CODE) {
-                return 0;
-            }
-            CudaRuntime.check(code, "cuda.allocate: cudaMalloc of " + bytes + " bytes");
-            return ptr[0];
-        }
-
-        @Override
-        public void free(long address, long bytes) {
-            CudaRuntime.check(CudaNative.lamina_cuda_free(address), "cuda.emptyCache: cudaFree of " + bytes + " bytes");
-        }
-
-        @Override
-        public void synchronize() {
-            CudaRuntime.check(CudaNative.lamina_cuda_stream_synchronize(stream),
-                    "cuda.emptyCache: cudaStreamSynchronize");
-        }
-
-        @Override
-        public String describe() {
-            long[] free = new long[1];
-            long[] total = new long[1];
-            if (CudaNative.lamina_cuda_mem_info(free, total) != 0) {
-                return "";
-            }
-            return "the device has " + CachingAllocator.formatBytes(free[0]) + " free of "
-                    + CachingAllocator.formatBytes(total[0]);
-        }
-    }
-
-    /** The staging copies' engine: cudaMemcpyAsync and events on the backend's stream. */
-    private static final class StreamEngine implements StagedCopier.Engine {
-        private final long stream;
-        private final long[] events;
-
-        StreamEngine(long stream, long[] events) {
-            this.stream = stream;
-            this.events = events;
-        }
-
-        @Override
-        public void copyToDeviceAsync(long deviceDst, long hostSrc, long bytes) {
-            CudaRuntime.check(CudaNative.lamina_cuda_memcpy_h2d_async(deviceDst, hostSrc, bytes, stream),
-                    "cuda.upload: cudaMemcpyAsync host to device of " + bytes + " bytes");
-        }
-
-        @Override
-        public void copyToHostAsync(long hostDst, long deviceSrc, long bytes) {
-            CudaRuntime.check(CudaNative.lamina_cuda_memcpy_d2h_async(hostDst, deviceSrc, bytes, stream),
-                    "cuda.download: cudaMemcpyAsync device to host of " + bytes + " bytes");
-        }
-
-        @Override
-        public void record(int slot) {
-            CudaRuntime.check(CudaNative.lamina_cuda_event_record(events[slot], stream), "cuda copy: cudaEventRecord");
-        }
-
-        @Override
-        public void await(int slot) {
-            CudaRuntime.check(CudaNative.lamina_cuda_event_synchronize(events[slot]), "cuda copy: cudaEventSynchronize");
-        }
-
-        @Override
-        public void synchronize() {
-            CudaRuntime.check(CudaNative.lamina_cuda_stream_synchronize(stream), "cuda copy: cudaStreamSynchronize");
-        }
-    }
-
-    // ---- memory ----------------------------------------------------------------------------
+    static final long DEFAULT_STAGING_BYTES = CudaDevice.DEFAULT_STAGING_BYTES;
 
     /**
      * Zeroed device memory from the caching allocator (a cached block when one fits; cudaMalloc
@@ -269,83 +101,50 @@ public final class CudaBackend implements Backend {
      */
     @Override
     public Storage allocate(DType dtype, long numel) {
-        return allocate(dtype, numel, true, "cuda.allocate");
+        return memory.allocate(dtype, numel, true, "cuda.allocate");
     }
 
     /** Device memory from the caching allocator, not zeroed (a reused block holds old data). */
     @Override
     public Storage allocateUninitialized(DType dtype, long numel) {
-        return allocate(dtype, numel, false, "cuda.allocateUninitialized");
-    }
-
-    private Storage allocate(DType dtype, long numel, boolean zero, String op) {
-        CudaRuntime.get().requireAvailable(op);
-        if (numel < 0) {
-            throw new IllegalArgumentException(op + ": negative size " + numel);
-        }
-        long bytes = dev.lamina.backend.StorageChecks.exact(op, "byte count", numel, dtype.size());
-        Device d = state();
-        long address = d.allocator.allocate(bytes);
-        if (zero && bytes > 0) {
-            int code = CudaNative.lamina_cuda_memset_async(address, 0, bytes, d.stream);
-            if (code != 0) {
-                d.allocator.free(address);
-                CudaRuntime.check(code, op + ": cudaMemsetAsync of " + bytes + " bytes");
-            }
-        }
-        bytesInUse.addAndGet(bytes);
-        return new CudaStorage(this, dtype, numel, address);
+        return memory.allocate(dtype, numel, false, "cuda.allocateUninitialized");
     }
 
     /** Returns the storage's block to the allocator's cache (no cudaFree). A second free does nothing. */
     @Override
     public void free(Storage storage) {
-        CudaRuntime.get().requireAvailable("cuda.free");
-        if (storage.backend() != this || !(storage instanceof CudaStorage)) {
-            throw new IllegalArgumentException("cuda.free: storage belongs to backend " + storage.backend().name());
-        }
-        CudaStorage s = (CudaStorage) storage;
-        long address;
-        synchronized (s) {
-            address = s.address();
-            s.clearAddress();
-        }
-        if (address == 0) {
-            return;
-        }
-        bytesInUse.addAndGet(-s.bytes());
-        state().allocator.free(address);
+        memory.free(storage);
     }
 
     /** Bytes of the live storages (their requested sizes, as the other backends count). */
     @Override
     public long bytesInUse() {
-        CudaRuntime.get().requireAvailable("cuda.bytesInUse");
-        return bytesInUse.get();
+        return memory.bytesInUse();
     }
 
     /**
      * The caching allocator's counters: bytes in use (block sizes), peak, reserved (in use plus
      * cached), cache hits, raw allocations and frees, out-of-memory retries.
+     *
+     * @return the counters
      */
     public CachingAllocator.Stats memoryStats() {
-        CudaRuntime.get().requireAvailable("cuda.memoryStats");
-        return state().allocator.stats();
+        return memory.memoryStats();
     }
 
     /**
      * Returns every cached (free) block to the device with cudaFree, after waiting for the stream;
-     * live storages are untouched. Returns the bytes released.
+     * live storages are untouched.
+     *
+     * @return the bytes released
      */
     public long emptyCache() {
-        CudaRuntime.get().requireAvailable("cuda.emptyCache");
-        return state().allocator.emptyCache();
+        return memory.emptyCache();
     }
 
     /** Sets the allocator's peak counters to their current values. */
     public void resetPeakMemoryStats() {
-        CudaRuntime.get().requireAvailable("cuda.resetPeakMemoryStats");
-        state().allocator.resetPeak();
+        memory.resetPeakMemoryStats();
     }
 
     /**
@@ -355,20 +154,7 @@ public final class CudaBackend implements Backend {
      */
     @Override
     public void upload(ByteBuffer src, Storage dst) {
-        CudaRuntime.get().requireAvailable("cuda.upload");
-        CudaStorage d = device(dst, "cuda.upload");
-        long bytes = d.bytes();
-        if (src.remaining() < bytes) {
-            throw new IllegalArgumentException("cuda.upload: source has " + src.remaining()
-                    + " bytes, storage needs " + bytes);
-        }
-        if (bytes == 0) {
-            return;
-        }
-        StagedCopier copier = state().copier;
-        synchronized (copier) {
-            copier.upload(src, d.address(), bytes);
-        }
+        memory.upload(src, dst);
     }
 
     /**
@@ -377,23 +163,7 @@ public final class CudaBackend implements Backend {
      */
     @Override
     public void download(Storage src, ByteBuffer dst) {
-        CudaRuntime.get().requireAvailable("cuda.download");
-        CudaStorage s = device(src, "cuda.download");
-        long bytes = s.bytes();
-        if (dst.isReadOnly()) {
-            throw new IllegalArgumentException("cuda.download: the destination buffer is read-only");
-        }
-        if (dst.remaining() < bytes) {
-            throw new IllegalArgumentException("cuda.download: destination has " + dst.remaining()
-                    + " bytes, storage holds " + bytes);
-        }
-        if (bytes == 0) {
-            return;
-        }
-        StagedCopier copier = state().copier;
-        synchronized (copier) {
-            copier.download(s.address(), dst, bytes);
-        }
+        memory.download(src, dst);
     }
 
     // ---- kernels -----------------------------------------------------------------------------
@@ -405,7 +175,7 @@ public final class CudaBackend implements Backend {
 
     /** The backend's stream (created on first use). */
     long stream() {
-        return state().stream;
+        return memory.stream();
     }
 
     private static volatile Precision precision = initialPrecision();
@@ -484,7 +254,7 @@ public final class CudaBackend implements Backend {
         if (x.dtype() == DType.BOOL || (x.dtype().isInteger() && !op.supportsIntegers())) {
             throw new IllegalArgumentException(what + " does not support dtype " + x.dtype());
         }
-        CudaRuntime.check(CudaNative.lamina_cuda_unary(op.ordinal(), code(x.dtype()), xs.address(), os.address(),
+        CudaRuntime.check(CudaNative.lamina_cuda_unary(op.code(), code(x.dtype()), xs.address(), os.address(),
                 x.numel(), stream()), what + ": launch (" + x.dtype() + ", " + x.numel() + " elements)");
     }
 
@@ -507,7 +277,7 @@ public final class CudaBackend implements Backend {
         if (checkBinary(what, op, a, aStrides, b, bStrides, out, outShape) == 0) {
             return;
         }
-        CudaRuntime.check(CudaNative.lamina_cuda_binary(op.ordinal(), code(a.dtype()), as.address(), aStrides,
+        CudaRuntime.check(CudaNative.lamina_cuda_binary(op.code(), code(a.dtype()), as.address(), aStrides,
                 bs.address(), bStrides, os.address(), outShape, outShape.length, stream()),
                 what + ": launch (" + a.dtype() + ", shape " + Arrays.toString(outShape) + ")");
     }
@@ -529,7 +299,7 @@ public final class CudaBackend implements Backend {
         if (out.numel() == 0) {
             return;
         }
-        CudaRuntime.check(CudaNative.lamina_cuda_reduce(op.ordinal(), code(x.dtype()), xs.address(), outer, n, inner,
+        CudaRuntime.check(CudaNative.lamina_cuda_reduce(op.code(), code(x.dtype()), xs.address(), outer, n, inner,
                 os.address(), stream()), what + ": launch (" + x.dtype() + ", [" + outer + ", " + n + ", " + inner + "])");
     }
 

@@ -324,6 +324,7 @@ public final class ReferenceBackend extends HostBackend {
                 }
             case RELU: return Double.isNaN(x) ? x : (x > 0 ? x : 0.0);
             case STEP: return x > 0 ? 1.0 : 0.0;
+            case SOFTPLUS: return (x > 0 ? x : 0.0) + Math.log1p(Math.exp(-Math.abs(x))); // NaN stays NaN
             default: throw new IllegalStateException("unary " + op);
         }
     }

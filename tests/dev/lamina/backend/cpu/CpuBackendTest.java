@@ -346,6 +346,7 @@ class CpuBackendTest {
             case SIGMOID: return v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
             case RELU: return Math.max(v, 0);
             case STEP: return v > 0 ? 1 : 0;
+            case SOFTPLUS: return Math.log(1 + Math.exp(v));   // the plain formula (inputs here stay in [-5, 5])
             default: throw new AssertionError(op);
         }
     }

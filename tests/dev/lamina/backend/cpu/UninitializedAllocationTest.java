@@ -8,7 +8,7 @@ import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.Backends;
 import dev.lamina.backend.Storage;
-import dev.lamina.tensor.ConvOps;
+import dev.lamina.ops.ConvOps;
 import dev.lamina.tensor.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;

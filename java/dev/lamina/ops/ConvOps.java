@@ -1,5 +1,7 @@
-package dev.lamina.tensor;
+package dev.lamina.ops;
 
+import dev.lamina.tensor.Tensor;
+import dev.lamina.tensor.Shapes;
 import dev.lamina.autograd.Backward;
 import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backend;

@@ -1,5 +1,10 @@
-package dev.lamina.tensor;
+package dev.lamina.ops;
 
+import dev.lamina.tensor.Tensor;
+import dev.lamina.tensor.DType;
+import dev.lamina.tensor.Shapes;
+import dev.lamina.tensor.Scope;
+import dev.lamina.tensor.Rng;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,7 +65,13 @@ class RecurrentOpsTest {
     }
 
     static Tensor t(double[] v, DType dt, long... shape) {
-        return Tensor.of(v, shape).castAndClose(dt);
+        Tensor x = Tensor.of(v, shape);
+        if (dt == DType.FLOAT64) {
+            return x;
+        }
+        Tensor r = x.cast(dt);
+        x.close();
+        return r;
     }
 
     // ---- forward against an independent computation ----------------------------------------

@@ -1,5 +1,9 @@
-package dev.lamina.tensor;
+package dev.lamina.ops;
 
+import dev.lamina.tensor.Tensor;
+import dev.lamina.tensor.DType;
+import dev.lamina.tensor.Shapes;
+import dev.lamina.tensor.Scope;
 import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.BinaryOp;
@@ -492,7 +496,7 @@ public final class RecurrentOps {
     // ---- helpers ----------------------------------------------------------------------------
 
     private static Tensor alloc(Backend be, DType dt, long... shape) {
-        return new Tensor(be.allocate(dt, Shapes.numel(shape)), shape, true);
+        return Tensor.zeros(be, dt, shape);
     }
 
     private static Tensor track(Tensor x, List<Tensor> temps) {

@@ -1,5 +1,9 @@
-package dev.lamina.tensor;
+package dev.lamina.ops;
 
+import dev.lamina.tensor.Tensor;
+import dev.lamina.tensor.DType;
+import dev.lamina.tensor.Shapes;
+import dev.lamina.tensor.Scope;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

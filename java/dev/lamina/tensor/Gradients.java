@@ -1,0 +1,302 @@
+package dev.lamina.tensor;
+
+import static dev.lamina.tensor.RawOps.binary;
+import static dev.lamina.tensor.RawOps.closeAll;
+import static dev.lamina.tensor.RawOps.mulClose;
+import static dev.lamina.tensor.RawOps.negClose;
+import static dev.lamina.tensor.RawOps.productSumTo;
+import static dev.lamina.tensor.RawOps.scalarLike;
+import static dev.lamina.tensor.RawOps.sumTo;
+import static dev.lamina.tensor.RawOps.unary;
+
+import dev.lamina.autograd.Backward;
+import dev.lamina.autograd.GradientTape;
+import dev.lamina.backend.BinaryOp;
+import dev.lamina.backend.ReduceOp;
+import dev.lamina.backend.UnaryOp;
+
+/**
+ * The gradient rules of the tensor ops, all in one place (as tinygrad's one table): each method
+ * takes what its op saved at forward time and returns the {@link Backward} rule the tape runs, or,
+ * for element-wise ops, the local derivative product g·f'(x) that {@link OpTable} wraps. Rules are
+ * written with the no-gradient {@link RawOps}, so every backend gets every gradient from the same
+ * kernels, and {@code GradientCheckTest} checks each against finite differences. The fused layer
+ * ops ({@code dev.lamina.ops.ConvOps}, {@code RecurrentOps}) keep their rules beside their forward
+ * passes, because those rules call the matching fused backward kernels with the forward's saved
+ * geometry and buffers.
+ */
+final class Gradients {
+    private Gradients() {
+    }
+
+    // ---- element-wise unary: g·f'(x, y) -------------------------------------------------------
+
+    static Tensor neg(Tensor g, Tensor x, Tensor y) {
+        return unary("neg", UnaryOp.NEG, g);
+    }
+
+    static Tensor abs(Tensor g, Tensor x, Tensor y) {
+        return mulClose(g, unary("sign", UnaryOp.SIGN, x));
+    }
+
+    static Tensor exp(Tensor g, Tensor x, Tensor y) {
+        return binary("mul", BinaryOp.MUL, g, y);
+    }
+
+    static Tensor log(Tensor g, Tensor x, Tensor y) {
+        return binary("div", BinaryOp.DIV, g, x);
+    }
+
+    static Tensor log1p(Tensor g, Tensor x, Tensor y) {
+        Tensor xp1 = binary("add", BinaryOp.ADD, x, scalarLike(x, 1));
+        Tensor r = binary("div", BinaryOp.DIV, g, xp1);
+        xp1.close();
+        return r;
+    }
+
+    static Tensor sqrt(Tensor g, Tensor x, Tensor y) {
+        Tensor t = binary("div", BinaryOp.DIV, g, y);
+        return mulClose(t, scalarLike(t, 0.5));
+    }
+
+    static Tensor square(Tensor g, Tensor x, Tensor y) {
+        Tensor t = binary("mul", BinaryOp.MUL, g, x);
+        return mulClose(t, scalarLike(t, 2));
+    }
+
+    static Tensor reciprocal(Tensor g, Tensor x, Tensor y) {
+        Tensor y2 = unary("square", UnaryOp.SQUARE, y);
+        Tensor t = mulClose(y2, g);
+        return negClose(t);
+    }
+
+    static Tensor tanh(Tensor g, Tensor x, Tensor y) {
+        Tensor y2 = unary("square", UnaryOp.SQUARE, y);
+        Tensor d = binary("sub", BinaryOp.SUB, scalarLike(y, 1), y2);
+        y2.close();
+        return mulClose(d, g);
+    }
+
+    static Tensor sigmoid(Tensor g, Tensor x, Tensor y) {
+        Tensor omy = binary("sub", BinaryOp.SUB, scalarLike(y, 1), y);
+        Tensor d = mulClose(omy, y);
+        return mulClose(d, g);
+    }
+
+    static Tensor relu(Tensor g, Tensor x, Tensor y) {
+        return mulClose(unary("step", UnaryOp.STEP, x), g);
+    }
+
+    static Tensor softplus(Tensor g, Tensor x, Tensor y) {
+        return mulClose(unary("sigmoid", UnaryOp.SIGMOID, x), g);
+    }
+
+    // ---- element-wise binary ----------------------------------------------------------------
+
+    static Backward add(Tensor a, Tensor b, Tensor y) {
+        long[] sa = a.shape;
+        long[] sb = b.shape;
+        return g -> new Tensor[] {sumTo(g, sa), sumTo(g, sb)};
+    }
+
+    static Backward sub(Tensor a, Tensor b, Tensor y) {
+        long[] sa = a.shape;
+        long[] sb = b.shape;
+        return g -> {
+            Tensor ng = unary("neg", UnaryOp.NEG, g);
+            Tensor gb = sumTo(ng, sb);
+            ng.close();
+            return new Tensor[] {sumTo(g, sa), gb};
+        };
+    }
+
+    static Backward mul(Tensor a, Tensor b, Tensor y) {
+        return g -> new Tensor[] {productSumTo(g, b, a.shape), productSumTo(g, a, b.shape)};
+    }
+
+    static Backward div(Tensor a, Tensor other, Tensor y) {
+        return g -> {
+            Tensor ga = binary("div", BinaryOp.DIV, g, other);
+            Tensor gaR = sumTo(ga, a.shape);
+            ga.close();
+            // d(a/b)/db = -y / b
+            Tensor t = binary("div", BinaryOp.DIV, y, other);
+            Tensor t2 = binary("mul", BinaryOp.MUL, t, g);
+            t.close();
+            Tensor t3 = unary("neg", UnaryOp.NEG, t2);
+            t2.close();
+            Tensor gb = sumTo(t3, other.shape);
+            t3.close();
+            return new Tensor[] {gaR, gb};
+        };
+    }
+
+    static Backward pow(Tensor a, Tensor other, Tensor y) {
+        return g -> {
+            // da = g * b * a^(b-1) = g * b * y / a where a != 0; computed directly to stay exact at a == 0
+            Tensor one = scalarLike(other, 1);
+            Tensor bm1 = binary("sub", BinaryOp.SUB, other, one);
+            Tensor p = binary("pow", BinaryOp.POW, a, bm1);
+            Tensor q = binary("mul", BinaryOp.MUL, p, other);
+            Tensor ga = productSumTo(g, q, a.shape);
+            // db = g * y * log(a), taken as 0 where a <= 0
+            Tensor zero = scalarLike(a, 0);
+            Tensor mask = RawOps.castNoGrad(binary("gt", BinaryOp.GT, a, zero), a.dtype);
+            Tensor safeA = binary("maximum", BinaryOp.MAXIMUM, a, scalarLike(a, Double.MIN_NORMAL));
+            Tensor la = unary("log", UnaryOp.LOG, safeA);
+            Tensor lm = binary("mul", BinaryOp.MUL, la, mask);
+            Tensor yl = binary("mul", BinaryOp.MUL, y, lm);
+            Tensor gb = productSumTo(g, yl, other.shape);
+            closeAll(one, bm1, p, q, zero, mask, safeA, la, lm, yl);
+            return new Tensor[] {ga, gb};
+        };
+    }
+
+    /** maximum: ties send the gradient to the first operand. */
+    static Backward maximum(Tensor a, Tensor b, Tensor y) {
+        return g -> select(g, a, b, BinaryOp.GE);
+    }
+
+    /** minimum: ties send the gradient to the first operand. */
+    static Backward minimum(Tensor a, Tensor b, Tensor y) {
+        return g -> select(g, a, b, BinaryOp.LE);
+    }
+
+    private static Tensor[] select(Tensor g, Tensor a, Tensor b, BinaryOp pick) {
+        Tensor m = binary("select", pick, a, b);
+        Tensor ma = RawOps.castNoGrad(m, g.dtype);
+        Tensor one = scalarLike(g, 1);
+        Tensor mb = binary("sub", BinaryOp.SUB, one, ma);
+        Tensor ga = productSumTo(g, ma, a.shape);
+        Tensor gb = productSumTo(g, mb, b.shape);
+        closeAll(m, ma, one, mb);
+        return new Tensor[] {ga, gb};
+    }
+
+    // ---- identity, casts, reductions --------------------------------------------------------
+
+    /** view and same-dtype cast: the gradient passes through as a view. */
+    static Backward identity() {
+        return g -> new Tensor[] {g.alias()};
+    }
+
+    /** float-to-float cast: the gradient is cast back to the source dtype. */
+    static Backward cast(DType src) {
+        return g -> new Tensor[] {RawOps.castNoGrad(g, src)};
+    }
+
+    /** sum over axes: the gradient is broadcast back over them. */
+    static Backward sum(Tensor x, int[] axes) {
+        long[] kept = RawOps.keptShape(x, axes);
+        long[] in = x.shape;
+        return g -> {
+            Tensor gk = RawOps.reshape(g, kept);
+            Tensor r = RawOps.broadcast(gk, in);
+            gk.close();
+            return new Tensor[] {r};
+        };
+    }
+
+    /** max/min over axes: the gradient is shared equally among the tied extremes. */
+    static Backward extreme(String op, Tensor x, Tensor kept, int[] axes) {
+        return g -> {
+            Tensor mask = RawOps.castNoGrad(binary(op, BinaryOp.EQ, x, kept), x.dtype);
+            Tensor count = RawOps.reduce(op, ReduceOp.SUM, mask, axes);
+            Tensor gk = RawOps.reshape(g, count.shape);
+            Tensor share = binary("div", BinaryOp.DIV, gk, count);
+            Tensor r = binary("mul", BinaryOp.MUL, mask, share);
+            closeAll(mask, count, gk, share);
+            return new Tensor[] {r};
+        };
+    }
+
+    // ---- softmax, matmul --------------------------------------------------------------------
+
+    /** softmax: dx = y ⊙ (g − Σ_axis g ⊙ y). */
+    static Backward softmax(Tensor y, int axis) {
+        return g -> {
+            Tensor gy = binary("mul", BinaryOp.MUL, g, y);
+            Tensor s = RawOps.reduce("softmax", ReduceOp.SUM, gy, new int[] {axis});
+            Tensor d = binary("sub", BinaryOp.SUB, g, s);
+            Tensor r = binary("mul", BinaryOp.MUL, y, d);
+            closeAll(gy, s, d);
+            return new Tensor[] {r};
+        };
+    }
+
+    /** logSoftmax: dx = g − softmax(x) ⊙ Σ_axis g. */
+    static Backward logSoftmax(Tensor y, int axis) {
+        return g -> {
+            Tensor p = unary("exp", UnaryOp.EXP, y);
+            Tensor s = RawOps.reduce("logSoftmax", ReduceOp.SUM, g, new int[] {axis});
+            Tensor ps = binary("mul", BinaryOp.MUL, p, s);
+            Tensor r = binary("sub", BinaryOp.SUB, g, ps);
+            closeAll(p, s, ps);
+            return new Tensor[] {r};
+        };
+    }
+
+    /** matmul: da = g·bᵀ, db = aᵀ·g, each summed over broadcast batch axes. */
+    static Backward matmul(Tensor a, Tensor other) {
+        return g -> {
+            Tensor ga = RawOps.matmul("matmul", g, false, other, true);
+            Tensor gb = RawOps.matmul("matmul", a, true, g, false);
+            Tensor ra = sumTo(ga, a.shape);
+            Tensor rb = sumTo(gb, other.shape);
+            closeAll(ga, gb);
+            return new Tensor[] {ra, rb};
+        };
+    }
+
+    // ---- shape and indexing ops -------------------------------------------------------------
+
+    /** reshape: the gradient takes the input's shape back (a view). */
+    static Backward reshape(long[] in) {
+        return g -> new Tensor[] {RawOps.reshape(g, in)};
+    }
+
+    /** permute: the gradient is permuted back by the inverse permutation. */
+    static Backward permute(int[] inverse) {
+        return g -> new Tensor[] {GradientTape.noGrad(() -> g.permute(inverse))};
+    }
+
+    /** broadcastTo: the gradient is summed back to the input's shape. */
+    static Backward broadcastTo(long[] in) {
+        return g -> new Tensor[] {sumTo(g, in)};
+    }
+
+    /** slice: the gradient is written into zeros of the input's shape at the slice's offset. */
+    static Backward slice(long[] in, long offset) {
+        return g -> {
+            Tensor r = Tensor.newOnBackend("tensor", g.backend, g.dtype, in);
+            if (g.numel() > 0) {
+                g.backend.copyStrided(g.storage, 0, Shapes.strides(g.shape), r.storage, offset, Shapes.strides(in), g.shape);
+            }
+            return new Tensor[] {r};
+        };
+    }
+
+    /** concat: each input's gradient is its slice of g along the axis. */
+    static Backward concat(Tensor[] inputs, long[] starts, int axis) {
+        return g -> {
+            Tensor[] r = new Tensor[inputs.length];
+            for (int p = 0; p < inputs.length; p++) {
+                long s0 = starts[p];
+                long s1 = s0 + inputs[p].shape[axis];
+                r[p] = GradientTape.noGrad(() -> g.slice(axis, s0, s1));
+            }
+            return r;
+        };
+    }
+
+    /** gather: rows of g are scatter-added into zeros of the table's shape; the ids get none. */
+    static Backward gather(long[] table, long rowSize, Tensor ids) {
+        return g -> {
+            Tensor r = Tensor.newOnBackend("tensor", g.backend, g.dtype, table);
+            if (g.numel() > 0) {
+                g.backend.scatterAdd(g.storage, rowSize, ids.storage, r.storage);
+            }
+            return new Tensor[] {r, null};
+        };
+    }
+}
