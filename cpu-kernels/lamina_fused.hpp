@@ -3,7 +3,7 @@
 // binary kernels (lamina_kernels.hpp; built with -ffp-contract=off), so a fused chain is bitwise the
 // unfused one. Registers 0..n_in-1 hold the inputs' elements (an input flagged scalar is element 0
 // broadcast); register n_in + j holds instruction j's result; the last one is the output.
-// Instructions are 4 ints: kind (0 unary, 1 binary), op code (UnaryOp / BinaryOp ordinal), a, b.
+// Instructions are 4 ints: kind (0 unary, 1 binary), op code (UnaryOp / BinaryOp code(), native/lamina_ops.h), a, b.
 #pragma once
 
 #include "lamina_kernels.hpp"
@@ -27,7 +27,8 @@ LAMINA_INLINE T fused_unary(int op, T v) {
         case TANH: return tanh_t(v);
         case SIGMOID: return sigmoid(v);
         case RELU: return v > T(0) ? v : (v != v ? v : T(0));
-        default: return v > T(0) ? T(1) : T(0);  // STEP (checked before the loop)
+        case SOFTPLUS: return (v > T(0) ? v : T(0)) + std::log1p(std::exp(-std::fabs(v)));  // as lamina_kernels.hpp
+        default: return v > T(0) ? T(1) : T(0);  // STEP (codes checked before the loop)
     }
 }
 
@@ -75,7 +76,7 @@ inline int fused_elementwise(int dt, int n_in, const int64_t* inputs, const int*
         const int* c = code + 4 * j;
         const int regs = n_in + j;
         if (c[0] == 0) {
-            if (c[1] < NEG || c[1] > STEP || c[2] < 0 || c[2] >= regs) return E_ARG;
+            if (c[1] < NEG || c[1] > SOFTPLUS || c[2] < 0 || c[2] >= regs) return E_ARG;
         } else if (c[0] == 1) {
             if (c[1] < ADD || c[1] > MINIMUM || c[2] < 0 || c[2] >= regs || c[3] < 0 || c[3] >= regs) return E_ARG;
         } else {

@@ -69,7 +69,7 @@ final class FusedElementwise {
         }
     }
 
-    /** A linear program: {@code code} holds 4 ints per instruction (kind 0 unary / 1 binary, op ordinal, a, b). */
+    /** A linear program: {@code code} holds 4 ints per instruction (kind 0 unary / 1 binary, op code, a, b). */
     static final class Program {
         final int[] inputValues;
         final boolean[] inputScalar;
@@ -163,7 +163,7 @@ final class FusedElementwise {
             Op op = (Op) e;
             int a = emit(op.a, regs, code, next);
             int b = op.b != null ? emit(op.b, regs, code, next) : 0;
-            code.add(op.b == null ? new int[] {0, op.unary.ordinal(), a, 0} : new int[] {1, op.binary.ordinal(), a, b});
+            code.add(op.b == null ? new int[] {0, op.unary.code(), a, 0} : new int[] {1, op.binary.code(), a, b});
             int reg = next[0]++;
             regs.put(e, reg);
             return reg;

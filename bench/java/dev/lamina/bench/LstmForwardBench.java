@@ -1,7 +1,7 @@
 package dev.lamina.bench;
 
 import dev.lamina.tensor.DType;
-import dev.lamina.tensor.RecurrentOps;
+import dev.lamina.ops.RecurrentOps;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;

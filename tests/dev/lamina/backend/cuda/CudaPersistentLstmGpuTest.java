@@ -128,7 +128,7 @@ class CudaPersistentLstmGpuTest {
             dev.lamina.tensor.Tensor bias = rng.uniform(DType.FLOAT32, -0.5, 0.5, 4 * hid);
             try (dev.lamina.autograd.GradientTape tape = dev.lamina.autograd.GradientTape.start()) {
                 tape.watch(x, k, rk, bias);
-                dev.lamina.tensor.Tensor[] out = dev.lamina.tensor.RecurrentOps.lstm(x, k, rk, bias, null, null, true);
+                dev.lamina.tensor.Tensor[] out = dev.lamina.ops.RecurrentOps.lstm(x, k, rk, bias, null, null, true);
                 dev.lamina.tensor.Tensor loss = out[0].square().sum().add(out[2].sum());
                 dev.lamina.tensor.Tensor[] g = tape.gradient(loss, x, k, rk, bias);
                 return new double[][] {out[0].toDoubleArray(), out[2].toDoubleArray(), g[0].toDoubleArray(),

@@ -1,4 +1,4 @@
-package dev.lamina.tensor;
+package dev.lamina.ops;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.Backends;
+import dev.lamina.tensor.DType;
+import dev.lamina.tensor.Rng;
+import dev.lamina.tensor.Scope;
+import dev.lamina.tensor.Tensor;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;

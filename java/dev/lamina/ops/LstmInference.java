@@ -1,8 +1,10 @@
-package dev.lamina.tensor;
+package dev.lamina.ops;
 
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.BinaryOp;
 import dev.lamina.backend.KernelDispatch;
+import dev.lamina.tensor.DType;
+import dev.lamina.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -92,11 +94,11 @@ final class LstmInference {
 
     /** A scope-owned tensor whose kernel overwrites every element before it is read. */
     private static Tensor raw(Backend be, DType dt, long... shape) {
-        return new Tensor(be.allocateUninitialized(dt, Shapes.numel(shape)), shape, true);
+        return Tensor.uninitialized(be, dt, shape);
     }
 
     private static Tensor zeros(Backend be, DType dt, long... shape) {
-        return new Tensor(be.allocate(dt, Shapes.numel(shape)), shape, true);
+        return Tensor.zeros(be, dt, shape);
     }
 
     private static Tensor temp(Tensor x, List<Tensor> temps) {
