@@ -57,7 +57,9 @@ class ReadmeCodeTest {
                 assertEquals(0.5, w[2], 1e-4, out);
             },
             "KerasStyleLstm", out -> assertTrue(out.contains("same forecast after load: true"), out),
-            "TuneLstm", out -> assertTrue(out.contains("best: "), out));
+            "TuneLstm", out -> assertTrue(out.contains("best: "), out),
+            "TwoInputs", out -> assertTrue(out.contains("same predictions after load: true"), out),
+            "TracedPredict", out -> assertTrue(out.contains("replay equals eager: true"), out));
 
     static List<String> javaBlocks() throws IOException {
         String text = Files.readString(README, StandardCharsets.UTF_8);

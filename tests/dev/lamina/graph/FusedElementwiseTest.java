@@ -52,6 +52,7 @@ class FusedElementwiseTest {
             case TANH: return x.tanh();
             case SIGMOID: return x.sigmoid();
             case RELU: return x.relu();
+            case SOFTPLUS: return x.softplus();
             default: throw new IllegalArgumentException(op.toString());
         }
     }

@@ -49,7 +49,7 @@ class SequentialInputShapeTest {
             for (Layer l : fluent.layers()) {
                 assertTrue(l.isBuilt(), l.name() + " is built before seeing data");
             }
-            assertArrayEquals(new long[] {-1, -1, 1}, fluent.layers().get(1).builtInputShape()); // any length, as Keras
+            assertArrayEquals(new long[] {-1, -1, 1}, fluent.layers().get(0).builtInputShape()); // the LSTM: any length, as Keras
             assertEquals(withInput.countParams(), fluent.countParams());
             assertEquals(8 * 4 * (1 + 8 + 1) + 9, fluent.countParams());
             assertTrue(fluent.summaryString().contains("(None, 1)"), fluent.summaryString());
@@ -88,7 +88,7 @@ class SequentialInputShapeTest {
     @Test
     void inputShapeOnALaterLayerMustAgreeWithTheShapeReachingIt() {
         Sequential m = new Sequential().add(new Dense(4).inputShape(3)).add(new Dropout(0.1).inputShape(4));
-        assertEquals(3, m.layers().size()); // the implicit input, Dense, Dropout
+        assertEquals(2, m.layers().size()); // Dense, Dropout (the implicit Input is not listed, as in Keras)
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.add(new Dense(2).inputShape(7)));
         assertTrue(e.getMessage().contains("input_shape [7]") && e.getMessage().contains("[4]"), e.getMessage());
         m.close();

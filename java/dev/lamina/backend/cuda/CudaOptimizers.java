@@ -57,6 +57,7 @@ final class CudaOptimizers {
     static void rmsprop(CudaBackend be, Storage w, Storage g, Storage vel, Storage mom, Storage avg, double lr,
                         double rho, double momentum, double epsilon) {
         String what = "cuda.rmspropUpdate";
+        CudaRuntime.get().requireAvailable(what); // no device: IllegalStateException before any argument check
         if (g == null || vel == null) {
             throw new IllegalArgumentException(what + ": g and vel are required");
         }
@@ -69,6 +70,7 @@ final class CudaOptimizers {
 
     static void sgd(CudaBackend be, Storage w, Storage g, Storage m, double lr, double momentum, boolean nesterov) {
         String what = "cuda.sgdUpdate";
+        CudaRuntime.get().requireAvailable(what); // no device: IllegalStateException before any argument check
         if (g == null) {
             throw new IllegalArgumentException(what + ": g is required");
         }
