@@ -6,6 +6,11 @@ prediction, flat in row-major order). Weights are random (seeded), not Keras's i
 so that biases, BatchNormalization moving statistics and every gate block matter.
 
     TF_ENABLE_ONEDNN_OPTS=0 /work/peers/bin/python data/keras/make_keras_cases.py
+    TF_ENABLE_ONEDNN_OPTS=0 /work/peers/bin/python data/keras/make_keras_cases.py --functional
+
+The second makes only the functional_* cases (branches, merges, shared layers, several inputs
+and outputs); their CASE.json lists {"inputs": [{"shape", "dtype", "data"}], "outputs":
+[{"shape", "data"}]}.
 
 With --check DIR it instead loads every DIR/*.keras that Lamina wrote (with DIR/*.json beside
 it holding Lamina's input and prediction, same layout, and DIR/*.weights.h5 when present) in
@@ -75,6 +80,66 @@ def functional_chain():
     return keras.Model(inp, out, name="chain")
 
 
+def residual_add():
+    inp = keras.Input((6,), name="x")
+    a = layers.Dense(8, name="proj")(inp)
+    h = layers.Dense(8, activation="relu", name="h1")(a)
+    h = layers.Dense(8, name="h2")(h)
+    s = layers.Add(name="residual")([a, h])
+    d = layers.Subtract()([s, layers.Dense(8, activation="tanh", name="gate")(inp)])
+    return keras.Model(inp, layers.Dense(3, name="out")(d), name="residual")
+
+
+def two_input_concat():
+    a = keras.Input((5,), name="a")
+    b = keras.Input((5,), name="b")
+    shared = layers.Dense(4, activation="relu", name="shared")  # one layer called on both inputs
+    ha, hb = shared(a), shared(b)
+    c = layers.Concatenate(name="cat")([ha, hb, layers.Multiply()([ha, hb])])
+    out = layers.Dense(2, name="out")(layers.Dense(6, activation="tanh")(c))
+    return keras.Model([a, b], out, name="two_inputs")
+
+
+def two_outputs():
+    inp = keras.Input((5,), name="x")
+    h = layers.Dense(6, activation="relu", name="trunk")(inp)
+    left = layers.Dense(4, name="left")(h)
+    right = layers.Dense(4, activation="sigmoid", name="right")(h)
+    avg = layers.Average()([left, right])
+    dot = layers.Dot(axes=1, normalize=True, name="cosine")([left, right])
+    return keras.Model(inp, [layers.Dense(2, activation="softmax", name="probs")(avg), dot], name="two_outputs")
+
+
+FUNCTIONAL = {"functional_residual": (residual_add, [(6,)]), "functional_two_inputs": (two_input_concat, [(5,), (5,)]),
+              "functional_two_outputs": (two_outputs, [(5,)])}
+
+
+def make_functional():
+    """The functional cases; their CASE.json is {"inputs": [{"shape", "dtype", "data"}], "outputs": [{"shape", "data"}]}."""
+    keras.utils.set_random_seed(4321)
+    rng = np.random.default_rng(4321)
+    for name, (build, shapes) in FUNCTIONAL.items():
+        model = build()
+        randomize(model, rng)
+        xs = [rng.normal(0, 1, (3,) + s).astype("float32") for s in shapes]
+        ys = model.predict(xs if len(xs) > 1 else xs[0], verbose=0)
+        ys = [np.asarray(y, dtype="float32") for y in (ys if isinstance(ys, (list, tuple)) else [ys])]
+        model.save(os.path.join(HERE, name + ".keras"))
+        model.save_weights(os.path.join(HERE, name + ".weights.h5"))
+        write_io(os.path.join(HERE, name + ".json"), xs, ys)
+        again = keras.saving.load_model(os.path.join(HERE, name + ".keras"))
+        ya = again.predict(xs if len(xs) > 1 else xs[0], verbose=0)
+        ya = ya if isinstance(ya, (list, tuple)) else [ya]
+        d = max(float(np.max(np.abs(np.asarray(p) - y))) for p, y in zip(ya, ys))
+        print(f"{name}: {model.count_params()} params, layers {[l.name for l in model.layers]}, reload max|diff| {d:.3g}")
+
+
+def write_io(path, xs, ys):
+    with open(path, "w") as f:
+        json.dump({"inputs": [{"shape": list(x.shape), "dtype": str(x.dtype), "data": x.ravel().tolist()} for x in xs],
+                   "outputs": [{"shape": list(y.shape), "data": [float(v) for v in y.ravel()]} for y in ys]}, f)
+
+
 def randomize(model, rng):
     for layer in model.layers:
         ws = []
@@ -127,10 +192,19 @@ def check(directory):
         with open(os.path.join(directory, name + ".json")) as f:
             case = json.load(f)
         model = keras.saving.load_model(os.path.join(directory, name + ".keras"))
-        x = np.asarray(case["input"], dtype=case["input_dtype"]).reshape(case["input_shape"])
-        y = np.asarray(model.predict(x, verbose=0), dtype="float32")
-        want = np.asarray(case["output"], dtype="float32").reshape(case["output_shape"])
-        d = float(np.max(np.abs(y - want)))
+        if "inputs" in case:  # functional layout: several inputs and outputs
+            xs = [np.asarray(i["data"], dtype=i["dtype"]).reshape(i["shape"]) for i in case["inputs"]]
+            x = xs if len(xs) > 1 else xs[0]
+            want = [np.asarray(o["data"], dtype="float32").reshape(o["shape"]) for o in case["outputs"]]
+        else:
+            x = np.asarray(case["input"], dtype=case["input_dtype"]).reshape(case["input_shape"])
+            want = [np.asarray(case["output"], dtype="float32").reshape(case["output_shape"])]
+
+        def diff(m):
+            ys = m.predict(x, verbose=0)
+            ys = ys if isinstance(ys, (list, tuple)) else [ys]
+            return max(float(np.max(np.abs(np.asarray(y, dtype="float32") - w))) for y, w in zip(ys, want))
+        d = diff(model)
         msg = f"{name}: Keras {keras.__version__} loaded Lamina's .keras; max|keras - lamina| = {d:.3g}"
         weights = os.path.join(directory, name + ".weights.h5")
         if os.path.exists(weights):
@@ -138,7 +212,7 @@ def check(directory):
             fresh = keras.Model.from_config(model.get_config()) if not isinstance(model, keras.Sequential) \
                 else keras.Sequential.from_config(model.get_config())
             fresh.load_weights(weights)
-            dw = float(np.max(np.abs(np.asarray(fresh.predict(x, verbose=0)) - want)))
+            dw = diff(fresh)
             d = max(d, dw)
             msg += f"; .weights.h5 {dw:.3g}"
         worst = max(worst, d)
@@ -151,5 +225,7 @@ def check(directory):
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--check":
         check(sys.argv[2])
+    elif len(sys.argv) == 2 and sys.argv[1] == "--functional":
+        make_functional()
     else:
         make()

@@ -232,6 +232,26 @@ public class Model implements AutoCloseable {
     }
 
     /** The layer graph of a functional model, or null. */
+    /**
+     * The symbolic inputs of a functional model, in order (Keras's {@code model.inputs}); empty
+     * for a Sequential or subclassed model.
+     *
+     * @return the input tensors
+     */
+    public final List<SymbolicTensor> inputs() {
+        return graph == null ? List.of() : graph.inputs;
+    }
+
+    /**
+     * The symbolic outputs of a functional model, in order (Keras's {@code model.outputs}); empty
+     * for a Sequential or subclassed model.
+     *
+     * @return the output tensors
+     */
+    public final List<SymbolicTensor> outputs() {
+        return graph == null ? List.of() : graph.outputs;
+    }
+
     final FunctionalGraph graph() {
         return graph;
     }

@@ -157,10 +157,17 @@ public final class KerasFiles {
      * (model.weights.h5). Every problem is a {@link KerasFormatException} naming the file (and the
      * layer and option, for what does not map); nothing stays allocated after a failure.
      *
+     * <p>A Keras Sequential model, or a functional one whose graph is a plain chain, comes back as
+     * a {@link Sequential}; any other functional model (branches, merges, several inputs or
+     * outputs, shared layers) as a functional {@link Model}. The caller's type picks {@code M}
+     * ({@code Sequential m = KerasFiles.load(p)}; a mismatch is a ClassCastException).
+     *
+     * @param <M> the model type the caller expects
      * @param file the archive
      * @return the model
      */
-    public static Sequential load(Path file) {
+    @SuppressWarnings("unchecked")
+    public static <M extends Model> M load(Path file) {
         String source = file.toString();
         Format f = requireFile(file, "load");
         if (f != Format.ZIP) {
@@ -190,10 +197,10 @@ public final class KerasFiles {
                         + entries(zip) + ")");
             }
             byte[] weights = member(zip, wEntry, source);
-            Sequential model = KerasModelConfig.fromKeras(root, source + "!/" + CONFIG);
+            Model model = KerasModelConfig.modelFromKeras(root, source + "!/" + CONFIG);
             try {
                 readWeights(weights, model, source + "!/" + WEIGHTS);
-                return model;
+                return (M) model;
             } catch (RuntimeException | Error e) {
                 model.close();
                 throw e;
@@ -232,13 +239,13 @@ public final class KerasFiles {
                     + ", not a Keras weights file (HDF5, .weights.h5)");
         }
         try (HdfFile h5 = openHdf(() -> new HdfFile(file), source)) {
-            KerasWeights.load(h5, model.layers(), source);
+            KerasWeights.load(h5, KerasModelConfig.kerasOrder(model), source);
         }
     }
 
     private static void readWeights(byte[] bytes, Model model, String source) {
         try (HdfFile h5 = openHdf(() -> HdfFile.fromBytes(bytes), source)) {
-            KerasWeights.load(h5, model.layers(), source);
+            KerasWeights.load(h5, KerasModelConfig.kerasOrder(model), source);
         }
     }
 
@@ -300,19 +307,25 @@ public final class KerasFiles {
     }
 
     /**
-     * Writes a Sequential model as a Keras 3 {@code .keras} archive that {@code keras.saving.load_model}
-     * reads: config.json in Keras's format, metadata.json and model.weights.h5. The file is
-     * replaced atomically.
+     * Writes a Sequential or functional model as a Keras 3 {@code .keras} archive that
+     * {@code keras.saving.load_model} reads: config.json in Keras's format (a {@code Functional}
+     * with inbound nodes for a functional model), metadata.json and model.weights.h5 (layers
+     * numbered in Keras's order). The file is replaced atomically.
      *
-     * @param model a built Sequential model of layers Keras has
+     * @param model a built Sequential model, or a functional model, of layers Keras has
      * @param file the archive to write
      */
     public static void save(Model model, Path file) {
-        if (!(model instanceof Sequential seq)) {
-            throw new IllegalArgumentException("save: only Sequential models are written as .keras; "
-                    + model.getClass().getSimpleName() + " is not one");
+        Map<String, Object> root;
+        if (model instanceof Sequential seq) {
+            root = KerasModelConfig.toKeras(seq);
+        } else if (model.getClass() == Model.class && !model.outputs().isEmpty()) {
+            root = KerasModelConfig.toKerasFunctional(model);
+        } else {
+            throw new IllegalArgumentException("save: only Sequential and functional models are written as .keras; "
+                    + model.getClass().getSimpleName() + " is a subclassed model (Keras cannot rebuild it from a config)");
         }
-        byte[] config = Json.writePretty(KerasModelConfig.toKeras(seq)).getBytes(StandardCharsets.UTF_8);
+        byte[] config = Json.writePretty(root).getBytes(StandardCharsets.UTF_8);
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("keras_version", KERAS_VERSION);
         meta.put("date_saved", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd@HH:mm:ss")));
@@ -345,7 +358,7 @@ public final class KerasFiles {
         Path tmp = null;
         try {
             tmp = Files.createTempFile("lamina-keras-", ".weights.h5");
-            KerasWeights.write(tmp, model.layers());
+            KerasWeights.write(tmp, KerasModelConfig.kerasOrder(model));
             return Files.readAllBytes(tmp);
         } catch (IOException e) {
             throw new UncheckedIOException("save: cannot write the HDF5 weights: " + e.getMessage(), e);

@@ -82,6 +82,12 @@ public final class KerasLayers {
         SPECS.put("UpSampling2D", new Spec(Set.of("size", "interpolation"), fixed("data_format", "channels_last"), Set.of()));
         SPECS.put("TimeDistributed", new Spec(Set.of("layer"), Map.of(), Set.of()));
         SPECS.put("Bidirectional", new Spec(Set.of("layer", "backward_layer", "merge_mode"), Map.of(), Set.of()));
+        // merge layers (functional models): no weights; Keras's configs hold only these options
+        for (String merge : List.of("Add", "Subtract", "Multiply", "Average")) {
+            SPECS.put(merge, new Spec(Set.of(), Map.of(), Set.of()));
+        }
+        SPECS.put("Concatenate", new Spec(Set.of("axis"), Map.of(), Set.of()));
+        SPECS.put("Dot", new Spec(Set.of("axes", "normalize"), Map.of(), Set.of()));
     }
 
     private static Map<String, Object> fixed(Object... kv) {

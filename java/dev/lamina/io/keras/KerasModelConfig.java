@@ -1,22 +1,29 @@
 package dev.lamina.io.keras;
 
+import dev.lamina.models.Model;
 import dev.lamina.models.Sequential;
 import dev.lamina.nn.Embedding;
 import dev.lamina.nn.Input;
 import dev.lamina.nn.Layer;
+import dev.lamina.nn.Node;
+import dev.lamina.nn.SymbolicTensor;
 import dev.lamina.util.Json;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * A Keras 3 model config (config.json of a {@code .keras} archive) to a Lamina {@link Sequential},
- * and back. Keras Sequential models map fully; a Keras functional model ({@code Functional}) loads
- * when its graph is a plain chain (one input, each layer called once on the previous layer's
- * output, one output), which is what a Sequential computes. Other graphs (branches, merges,
- * several inputs or outputs, shared layers) are named in a {@link KerasFormatException}.
+ * A Keras 3 model config (config.json of a {@code .keras} archive) to a Lamina model, and back.
+ * Keras Sequential models load as a {@link Sequential}; so does a Keras functional model
+ * ({@code Functional}) whose graph is a plain chain (one input, each layer called once on the
+ * previous layer's output, one output). Any other functional graph (branches, merge layers,
+ * several inputs or outputs, shared layers) loads as a functional {@link Model} built from the
+ * layers' {@code inbound_nodes}. A functional model's layers are numbered for the weights file in
+ * Keras's order ({@link #kerasOrder}), which is also the order of config.json's layer list.
  */
 public final class KerasModelConfig {
     private KerasModelConfig() {
@@ -81,6 +88,261 @@ public final class KerasModelConfig {
             model.close();
             throw e;
         }
+    }
+
+    /**
+     * Builds the model a Keras config describes: a {@link Sequential} for a Keras Sequential model
+     * or a functional chain, a functional {@link Model} for any other functional graph. Weights
+     * keep their initial values.
+     *
+     * @param root the parsed config.json
+     * @param source the file's name for messages
+     * @return the model (the caller owns it)
+     */
+    @SuppressWarnings("unchecked")
+    public static Model modelFromKeras(Map<String, Object> root, String source) {
+        Object cls = root.get("class_name");
+        if (("Functional".equals(cls) || "Model".equals(cls)) && root.get("config") instanceof Map<?, ?> c) {
+            Map<String, Object> config = (Map<String, Object>) c;
+            boolean chain;
+            try {
+                chain(config, source);
+                chain = true;
+            } catch (KerasFormatException e) {
+                chain = false;
+            }
+            if (!chain) {
+                return functional(config, source);
+            }
+        }
+        return fromKeras(root, source);
+    }
+
+    /** Keras's harmless call keywords: the training flag, and no mask. */
+    private static boolean harmlessKwargs(Object kwargs) {
+        if (kwargs == null) {
+            return true;
+        }
+        if (!(kwargs instanceof Map<?, ?> kw)) {
+            return false;
+        }
+        for (Map.Entry<?, ?> k : kw.entrySet()) {
+            if (!(k.getKey().equals("training") || (k.getKey().equals("mask") && k.getValue() == null))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A general functional graph: every layer from its entry, then every call once its arguments exist. */
+    private static Model functional(Map<String, Object> config, String source) {
+        String what = "load: " + source + ": functional model";
+        if (!(config.get("layers") instanceof List<?> entries) || entries.isEmpty()) {
+            throw new KerasFormatException(what + " has no 'layers' list");
+        }
+        boolean masked = false;
+        for (Object o : entries) {
+            if (o instanceof Map<?, ?> e && "Embedding".equals(e.get("class_name")) && e.get("config") instanceof Map<?, ?> ec
+                    && Boolean.TRUE.equals(ec.get("mask_zero"))) {
+                masked = true;
+            }
+        }
+        Map<String, Layer> layers = new LinkedHashMap<>();
+        Map<String, List<?>> pending = new LinkedHashMap<>();
+        Map<String, List<SymbolicTensor>> produced = new LinkedHashMap<>();
+        Model model = null;
+        try {
+            for (int i = 0; i < entries.size(); i++) {
+                String where = "load: " + source + ": layer " + i;
+                Layer l = KerasLayers.fromKeras(entries.get(i), where, masked);
+                if (layers.containsKey(l.name())) {
+                    l.close();
+                    throw new KerasFormatException(what + ": two layers named '" + l.name() + "'");
+                }
+                layers.put(l.name(), l);
+                Object inbound = ((Map<?, ?>) entries.get(i)).get("inbound_nodes");
+                if (inbound != null && !(inbound instanceof List)) {
+                    throw new KerasFormatException(where + ": 'inbound_nodes' must be a list, got " + Json.write(inbound));
+                }
+                List<?> calls = inbound == null ? List.of() : (List<?>) inbound;
+                if (l instanceof Input input) {
+                    if (!calls.isEmpty()) {
+                        throw new KerasFormatException(where + ": InputLayer '" + l.name() + "' has inbound nodes " + Json.write(calls));
+                    }
+                    produced.put(l.name(), new ArrayList<>(List.of(input.tensor())));
+                } else {
+                    produced.put(l.name(), new ArrayList<>());
+                }
+                pending.put(l.name(), new ArrayList<>(calls));
+            }
+            boolean progress = true;
+            while (progress) {
+                progress = false;
+                for (Map.Entry<String, List<?>> p : pending.entrySet()) {
+                    List<?> calls = p.getValue();
+                    while (!calls.isEmpty()) {
+                        String at = what + ": layer '" + p.getKey() + "' call " + produced.get(p.getKey()).size();
+                        List<SymbolicTensor> args = arguments(calls.get(0), produced, at);
+                        if (args == null) {
+                            break;
+                        }
+                        SymbolicTensor out;
+                        try {
+                            out = layers.get(p.getKey()).apply(args);
+                        } catch (IllegalArgumentException | IllegalStateException ex) {
+                            throw new KerasFormatException(at + ": " + ex.getMessage(), ex);
+                        }
+                        produced.get(p.getKey()).add(out);
+                        calls.remove(0);
+                        progress = true;
+                    }
+                }
+            }
+            for (Map.Entry<String, List<?>> p : pending.entrySet()) {
+                if (!p.getValue().isEmpty()) {
+                    throw new KerasFormatException(what + ": layer '" + p.getKey() + "' is called on tensors no layer produces"
+                            + " (or in a cycle): " + Json.write(p.getValue().get(0)));
+                }
+            }
+            List<SymbolicTensor> inputs = refs(config.get("input_layers"), produced, what + ": 'input_layers'");
+            List<SymbolicTensor> outputs = refs(config.get("output_layers"), produced, what + ": 'output_layers'");
+            String name = config.get("name") instanceof String n ? n : null;
+            try {
+                model = new Model(name, inputs, outputs);
+            } catch (IllegalArgumentException ex) {
+                throw new KerasFormatException(what + ": " + ex.getMessage(), ex);
+            }
+            for (Layer l : layers.values()) {
+                if (!model.layers().contains(l) && !(l instanceof Input && model.inputs().contains(((Input) l).tensor()))) {
+                    throw new KerasFormatException(what + ": layer '" + l.name() + "' is not between the inputs and the outputs");
+                }
+            }
+            return model;
+        } catch (RuntimeException | Error ex) {
+            if (model != null) {
+                model.close();
+            }
+            for (Layer l : layers.values()) {
+                if (model == null || !(model.layers().contains(l) || l instanceof Input)) {
+                    l.close();
+                }
+            }
+            throw ex;
+        }
+    }
+
+    /** The symbolic arguments of one Keras call, or null while one of them is not produced yet. */
+    private static List<SymbolicTensor> arguments(Object call, Map<String, List<SymbolicTensor>> produced, String at) {
+        if (!(call instanceof Map<?, ?> c) || !(c.get("args") instanceof List<?> args) || args.isEmpty()) {
+            throw new KerasFormatException(at + ": a call must be {\"args\": [...], \"kwargs\": {}}, got " + Json.write(call));
+        }
+        if (!harmlessKwargs(c.get("kwargs"))) {
+            throw new KerasFormatException(at + " is not supported: call keyword arguments " + Json.write(c.get("kwargs")));
+        }
+        List<?> tensors = args.size() == 1 && args.get(0) instanceof List<?> l ? l : args;
+        List<SymbolicTensor> out = new ArrayList<>();
+        for (Object t : tensors) {
+            if (!(t instanceof Map<?, ?> kt) || !"__keras_tensor__".equals(kt.get("class_name"))
+                    || !(kt.get("config") instanceof Map<?, ?> cfg)) {
+                throw new KerasFormatException(at + " is not supported: an argument that is not a Keras tensor: " + Json.write(t));
+            }
+            SymbolicTensor s = lookup(cfg.get("keras_history"), produced, at);
+            if (s == null) {
+                return null;
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    /** The tensor a [layer, node, tensor] reference names; null when that call is not made yet. */
+    private static SymbolicTensor lookup(Object ref, Map<String, List<SymbolicTensor>> produced, String at) {
+        if (!(ref instanceof List<?> r) || r.size() != 3 || !(r.get(0) instanceof String layer)
+                || !(r.get(1) instanceof Number node) || !(r.get(2) instanceof Number tensor) || node.intValue() < 0) {
+            throw new KerasFormatException(at + ": a tensor reference must be [layer name, node index, tensor index], got "
+                    + Json.write(ref));
+        }
+        if (tensor.intValue() != 0) {
+            throw new KerasFormatException(at + " is not supported: it reads output " + tensor + " of layer '" + layer
+                    + "' (Lamina layers have one output; return_state does not map)");
+        }
+        List<SymbolicTensor> made = produced.get(layer);
+        if (made == null) {
+            throw new KerasFormatException(at + ": no layer named '" + layer + "' (reference " + Json.write(ref) + ")");
+        }
+        return node.intValue() < made.size() ? made.get(node.intValue()) : null;
+    }
+
+    private static List<SymbolicTensor> refs(Object refs, Map<String, List<SymbolicTensor>> produced, String at) {
+        if (!(refs instanceof List<?> list) || list.isEmpty()) {
+            throw new KerasFormatException(at + " must be a non-empty list of [layer name, node index, 0], got " + Json.write(refs)
+                    + " (dict-structured inputs and outputs do not map)");
+        }
+        List<?> items = list.get(0) instanceof String ? List.of(list) : list;
+        List<SymbolicTensor> out = new ArrayList<>();
+        for (Object ref : items) {
+            SymbolicTensor t = lookup(ref, produced, at);
+            if (t == null) {
+                throw new KerasFormatException(at + ": " + Json.write(ref) + " names a call the layers do not make");
+            }
+            out.add(t);
+        }
+        return out;
+    }
+
+    /**
+     * A model's layers in Keras's order, the order that numbers them in a weights file: a
+     * Sequential's layers as they are; a functional model's as {@code keras.src.ops.function.map_graph}
+     * sorts them (by depth from the outputs, deepest first, ties by first visit of a depth-first
+     * walk from the outputs), InputLayers included.
+     *
+     * @param model the model
+     * @return the layers in Keras's order
+     */
+    public static List<Layer> kerasOrder(Model model) {
+        if (model.outputs().isEmpty()) {
+            return model.layers();
+        }
+        // _build_map: depth-first from each output, nodes in post-order, layers by first visit
+        List<Node> order = new ArrayList<>();
+        Set<Node> finished = Collections.newSetFromMap(new IdentityHashMap<>());
+        Map<Layer, Integer> firstVisit = new IdentityHashMap<>();
+        for (SymbolicTensor out : model.outputs()) {
+            visit(out.node(), finished, firstVisit, order);
+        }
+        // map_graph: a node's depth is 1 + the largest depth of the nodes that read it; a layer's the largest of its nodes'
+        Set<Node> inGraph = Collections.newSetFromMap(new IdentityHashMap<>());
+        inGraph.addAll(order);
+        Map<Node, Integer> nodeDepth = new IdentityHashMap<>();
+        Map<Layer, Integer> layerDepth = new IdentityHashMap<>();
+        for (int i = order.size() - 1; i >= 0; i--) {
+            Node n = order.get(i);
+            int depth = nodeDepth.computeIfAbsent(n, k -> 0);
+            depth = Math.max(depth, layerDepth.getOrDefault(n.layer(), 0));
+            layerDepth.put(n.layer(), depth);
+            nodeDepth.put(n, depth);
+            for (SymbolicTensor t : n.inputs()) {
+                if (inGraph.contains(t.node())) {
+                    nodeDepth.put(t.node(), Math.max(depth + 1, nodeDepth.getOrDefault(t.node(), 0)));
+                }
+            }
+        }
+        List<Layer> layers = new ArrayList<>(layerDepth.keySet());
+        layers.sort((a, b) -> layerDepth.get(a).equals(layerDepth.get(b)) ? Integer.compare(firstVisit.get(a), firstVisit.get(b))
+                : Integer.compare(layerDepth.get(b), layerDepth.get(a)));
+        return layers;
+    }
+
+    private static void visit(Node node, Set<Node> finished, Map<Layer, Integer> firstVisit, List<Node> order) {
+        if (finished.contains(node)) {
+            return;
+        }
+        firstVisit.putIfAbsent(node.layer(), firstVisit.size());
+        for (SymbolicTensor t : node.inputs()) {
+            visit(t.node(), finished, firstVisit, order);
+        }
+        finished.add(node);
+        order.add(node);
     }
 
     /** The layer entries of a functional config in call order, if its graph is a plain chain. */
@@ -186,6 +448,114 @@ public final class KerasModelConfig {
             return dims;
         }
         return null;
+    }
+
+    /**
+     * The Keras 3 config.json of a Lamina functional model, as Keras writes a {@code Functional}:
+     * the layers in Keras's order ({@link #kerasOrder}), each with its {@code inbound_nodes} of
+     * {@code __keras_tensor__} arguments (a merge layer's one argument is the list of them), and
+     * the model's input and output references.
+     *
+     * @param model a functional model (built from {@link dev.lamina.nn.Input#of} tensors)
+     * @return the config, ready for JSON
+     */
+    public static Map<String, Object> toKerasFunctional(Model model) {
+        if (model.outputs().isEmpty()) {
+            throw new IllegalArgumentException("save: " + model.name() + " is not a functional model");
+        }
+        List<Layer> layers = kerasOrder(model);
+        // each layer's calls in graph order; a reference's node index is the position of the call in that list
+        List<Node> nodes = new ArrayList<>();
+        Set<Node> finished = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (SymbolicTensor out : model.outputs()) {
+            visit(out.node(), finished, new IdentityHashMap<>(), nodes);
+        }
+        Map<Layer, List<Node>> calls = new IdentityHashMap<>();
+        Map<Node, Integer> nodeIndex = new IdentityHashMap<>();
+        for (Node n : nodes) {
+            List<Node> ns = calls.computeIfAbsent(n.layer(), k -> new ArrayList<>());
+            nodeIndex.put(n, ns.size());
+            ns.add(n);
+        }
+        List<Object> entries = new ArrayList<>();
+        for (Layer l : layers) {
+            Map<String, Object> e;
+            if (l instanceof Input input) {
+                boolean ids = false;
+                for (Node n : nodes) {
+                    for (SymbolicTensor t : n.inputs()) {
+                        ids |= t.layer() == l && n.layer() instanceof Embedding;
+                    }
+                }
+                e = new LinkedHashMap<>(KerasLayers.inputToKeras(input, ids));
+            } else {
+                e = new LinkedHashMap<>(KerasLayers.toKeras(l));
+                if (l instanceof dev.lamina.nn.Merge) {
+                    List<Object> shapes = new ArrayList<>();
+                    for (SymbolicTensor t : calls.get(l).get(0).inputs()) {
+                        shapes.add(shapeList(t.shape()));
+                    }
+                    e.put("build_config", Map.of("input_shape", shapes));
+                }
+            }
+            e.put("name", l.name());
+            List<Object> inbound = new ArrayList<>();
+            for (Node n : calls.getOrDefault(l, List.of())) {
+                if (n.inputs().isEmpty()) {
+                    continue; // an Input's source
+                }
+                List<Object> tensors = new ArrayList<>();
+                for (SymbolicTensor t : n.inputs()) {
+                    Map<String, Object> cfg = new LinkedHashMap<>();
+                    cfg.put("shape", shapeList(t.shape()));
+                    cfg.put("dtype", t.dtype().toString());
+                    cfg.put("keras_history", List.of(t.layer().name(), nodeIndex.get(t.node()), 0));
+                    Map<String, Object> kt = new LinkedHashMap<>();
+                    kt.put("class_name", "__keras_tensor__");
+                    kt.put("config", cfg);
+                    tensors.add(kt);
+                }
+                Map<String, Object> call = new LinkedHashMap<>();
+                call.put("args", l instanceof dev.lamina.nn.Merge ? List.of(tensors) : tensors);
+                call.put("kwargs", new LinkedHashMap<>());
+                inbound.add(call);
+            }
+            e.put("inbound_nodes", inbound);
+            entries.add(e);
+        }
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("name", model.name());
+        config.put("trainable", true);
+        config.put("layers", entries);
+        config.put("input_layers", endpointRefs(model.inputs(), nodeIndex));
+        config.put("output_layers", endpointRefs(model.outputs(), nodeIndex));
+        Map<String, Object> build = new LinkedHashMap<>();
+        build.put("input_shape", null);
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("module", "keras.src.models.functional");
+        root.put("class_name", "Functional");
+        root.put("config", config);
+        root.put("registered_name", "Functional");
+        root.put("build_config", build);
+        root.put("compile_config", null);
+        return root;
+    }
+
+    private static List<Object> shapeList(long[] shape) {
+        List<Object> s = new ArrayList<>();
+        for (long d : shape) {
+            s.add(d < 0 ? null : (Object) d);
+        }
+        return s;
+    }
+
+    /** Keras writes one endpoint as [name, node, 0], several as a list of those. */
+    private static Object endpointRefs(List<SymbolicTensor> ts, Map<Node, Integer> nodeIndex) {
+        List<Object> out = new ArrayList<>();
+        for (SymbolicTensor t : ts) {
+            out.add(List.of(t.layer().name(), nodeIndex.get(t.node()), 0));
+        }
+        return out.size() == 1 ? out.get(0) : out;
     }
 
     /**
