@@ -226,6 +226,7 @@ class KerasFilesErrorsTest {
     @Test
     @SuppressWarnings("unchecked")
     void functionalGraphsThatAreNotChains() throws IOException {
+        // a layer left hanging off the graph: named, not silently dropped
         Path branch = withConfig("functional_chain", root -> {
             Map<String, Object> out = layerEntry(root, 3);
             List<Object> nodes = (List<Object>) out.get("inbound_nodes");
@@ -234,13 +235,30 @@ class KerasFilesErrorsTest {
             ((Map<String, Object>) arg.get("config")).put("keras_history", List.of("hidden", 0, 0));
             return root;
         });
-        assertContains(message(() -> Model.load(branch)), "functional model is not supported", "layer 'out' is called on 'hidden'",
-                "functional API");
+        assertContains(message(() -> Model.load(branch)), "functional model", "layer 'dropout", "is not between the inputs and the outputs");
+        // two outputs: no longer a chain, loads as a functional Model
         Path twoOutputs = withConfig("functional_chain", root -> {
             ((Map<String, Object>) root.get("config")).put("output_layers", List.of(List.of("out", 0, 0), List.of("hidden", 0, 0)));
             return root;
         });
-        assertContains(message(() -> Model.load(twoOutputs)), "one-input, one-output");
+        try (Model m = Model.load(twoOutputs)) {
+            assertEquals(Model.class, m.getClass());
+            assertEquals(List.of("out", "hidden"), m.outputNames());
+        }
+        // a second output of a layer (return_state) does not map
+        Path state = withConfig("functional_chain", root -> {
+            ((Map<String, Object>) root.get("config")).put("output_layers", List.of(List.of("out", 0, 0), List.of("hidden", 0, 1)));
+            return root;
+        });
+        assertContains(message(() -> Model.load(state)), "reads output 1 of layer 'hidden'", "return_state");
+        // call keyword arguments other than training do not map
+        Path kwargs = withConfig("functional_chain", root -> {
+            ((Map<String, Object>) root.get("config")).put("output_layers", List.of(List.of("out", 0, 0), List.of("hidden", 0, 0)));
+            Map<String, Object> node = (Map<String, Object>) ((List<Object>) layerEntry(root, 3).get("inbound_nodes")).get(0);
+            node.put("kwargs", Map.of("scale", 2));
+            return root;
+        });
+        assertContains(message(() -> Model.load(kwargs)), "call keyword arguments", "scale");
         Path subclass = withConfig("functional_chain", root -> {
             root.put("class_name", "MyModel");
             return root;
