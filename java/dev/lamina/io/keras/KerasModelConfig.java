@@ -26,6 +26,8 @@ import java.util.Set;
  * Keras's order ({@link #kerasOrder}), which is also the order of config.json's layer list.
  */
 public final class KerasModelConfig {
+    private static final Set<String> MERGES = Set.of("Add", "Subtract", "Multiply", "Average", "Concatenate", "Dot");
+
     private KerasModelConfig() {
     }
 
@@ -145,6 +147,15 @@ public final class KerasModelConfig {
             if (o instanceof Map<?, ?> e && "Embedding".equals(e.get("class_name")) && e.get("config") instanceof Map<?, ?> ec
                     && Boolean.TRUE.equals(ec.get("mask_zero"))) {
                 masked = true;
+            }
+        }
+        if (masked) {
+            for (Object o : entries) {
+                if (o instanceof Map<?, ?> e && MERGES.contains(e.get("class_name"))) {
+                    throw new KerasFormatException(what + " is not supported: Embedding mask_zero=true with merge layer '"
+                            + (e.get("config") instanceof Map<?, ?> ec ? ec.get("name") : "?") + "' (Keras combines the masks"
+                            + " of a merge's inputs; Lamina passes masks along single-input layers only)");
+                }
             }
         }
         Map<String, Layer> layers = new LinkedHashMap<>();

@@ -259,6 +259,17 @@ class KerasFilesErrorsTest {
             return root;
         });
         assertContains(message(() -> Model.load(kwargs)), "call keyword arguments", "scale");
+        // a mask (Embedding mask_zero) with a merge layer: Keras combines masks, Lamina does not
+        Path maskedMerge = withConfig("functional_two_inputs", root -> {
+            List<Object> layers = (List<Object>) ((Map<String, Object>) root.get("config")).get("layers");
+            Map<String, Object> emb = new java.util.LinkedHashMap<>();
+            emb.put("class_name", "Embedding");
+            emb.put("config", new java.util.LinkedHashMap<>(Map.of("name", "emb", "input_dim", 5, "output_dim", 2, "mask_zero", true)));
+            emb.put("inbound_nodes", List.of());
+            layers.add(emb);
+            return root;
+        });
+        assertContains(message(() -> Model.load(maskedMerge)), "mask_zero=true with merge layer");
         Path subclass = withConfig("functional_chain", root -> {
             root.put("class_name", "MyModel");
             return root;
