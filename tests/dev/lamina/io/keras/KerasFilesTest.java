@@ -305,6 +305,17 @@ class KerasFilesTest {
                 for (int i = 0; i < ys.length; i++) {
                     assertClose(floats(outs.get(i).get("data")), ys[i], longs(outs.get(i).get("shape")), name + ".keras output " + i);
                 }
+                // Lamina numbers the layers as Keras does: the order of config.json's layer list
+                List<String> kerasNames = new ArrayList<>();
+                try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(DIR.resolve(name + ".keras").toFile())) {
+                    Map<String, Object> root = Json.parseObject(new String(zip.getInputStream(zip.getEntry("config.json")).readAllBytes(),
+                            StandardCharsets.UTF_8));
+                    for (Object e : (List<Object>) ((Map<String, Object>) root.get("config")).get("layers")) {
+                        kerasNames.add((String) ((Map<String, Object>) e).get("name"));
+                    }
+                }
+                assertEquals(kerasNames, KerasModelConfig.kerasOrder(m).stream().map(dev.lamina.nn.Layer::name).toList(),
+                        name + ": Keras's layer order");
                 zeroWeights(m);
                 m.loadWeights(DIR.resolve(name + ".weights.h5"));
                 Tensor[] yw = m.predictOutputs(xs, 32);
