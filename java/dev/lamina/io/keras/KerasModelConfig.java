@@ -32,7 +32,9 @@ public final class KerasModelConfig {
     }
 
     /**
-     * Builds the model a Keras config describes; weights keep their initial values.
+     * Builds the Sequential a Keras config describes (a Keras Sequential, or a functional model
+     * whose graph is a plain chain; {@link #modelFromKeras} takes any functional graph); weights
+     * keep their initial values.
      *
      * @param root the parsed config.json
      * @param source the file's name for messages

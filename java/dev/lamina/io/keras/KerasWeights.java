@@ -31,7 +31,9 @@ import java.util.TreeSet;
  * {@code layers/<snake_case(class)>[_k]/vars/0, 1, ...} (numbering per class: {@code dense},
  * {@code dense_1}), a recurrent layer's in {@code .../cell/vars}, Bidirectional's in
  * {@code .../forward_layer/cell/vars} and {@code .../backward_layer/cell/vars}, TimeDistributed's
- * in {@code .../layer/vars}. Layer names play no part, so a file loads into any model of the same
+ * in {@code .../layer/vars}. The layers come in Keras's order ({@link KerasModelConfig#kerasOrder}:
+ * a functional model's by depth from the outputs, not by creation or call order). Layer names
+ * play no part, so a file loads into any model of the same
  * structure. Every variable is checked (present, shape, floating type) and every array in the file
  * must be used before anything is assigned.
  */
