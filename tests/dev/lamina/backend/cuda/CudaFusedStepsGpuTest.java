@@ -17,8 +17,6 @@ import dev.lamina.losses.SparseCategoricalCrossentropy;
 import dev.lamina.tensor.DType;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -43,25 +41,16 @@ class CudaFusedStepsGpuTest {
     private final CudaBackend cuda = CudaBackend.instance();
     private final Backend ref = Backends.reference();
     private final Backend cpu = Backends.cpu();
-    private final List<Storage> live = new ArrayList<>();
-    private long baseline;
+    private final DeviceStorages storages = new DeviceStorages();
 
     @BeforeEach
     void needsDevice() {
-        GpuTestSupport.requireDevice();
-        baseline = cuda.bytesInUse();
+        storages.start();
     }
 
     @AfterEach
     void releaseAll() {
-        if (!cuda.isAvailable()) {
-            return;
-        }
-        for (Storage s : live) {
-            s.release();
-        }
-        live.clear();
-        assertEquals(baseline, cuda.bytesInUse(), "device memory returns to its baseline");
+        storages.finish();
     }
 
     @Test
@@ -262,26 +251,14 @@ class CudaFusedStepsGpuTest {
     }
 
     private Storage poisoned(Backend be, DType dt, long n) {
-        Storage s = be.allocate(dt, n);
-        live.add(s);
-        be.fill(s, Double.NaN);
-        return s;
+        return storages.poisoned(be, dt, n);
     }
 
     private Storage put(Backend b, DType dt, double[] v) {
-        ByteBuffer buf = GpuTestSupport.encode(dt, v);
-        Storage s = b.allocate(dt, v.length);
-        live.add(s);
-        b.upload(buf, s);
-        return s;
+        return storages.put(b, dt, v);
     }
 
     private double[] get(Backend b, Storage s) {
-        if (b == cuda) {
-            cuda.synchronize();
-        }
-        ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.max(1, s.bytes())).order(ByteOrder.LITTLE_ENDIAN);
-        b.download(s, buf);
-        return GpuTestSupport.decode(s.dtype(), buf, (int) s.numel());
+        return storages.get(b, s);
     }
 }

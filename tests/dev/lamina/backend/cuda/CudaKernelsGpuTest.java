@@ -11,10 +11,6 @@ import dev.lamina.backend.ReduceOp;
 import dev.lamina.backend.Storage;
 import dev.lamina.backend.UnaryOp;
 import dev.lamina.tensor.DType;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -45,26 +41,19 @@ class CudaKernelsGpuTest {
 
     private final CudaBackend cuda = CudaBackend.instance();
     private final Backend ref = Backends.reference();
-    private final List<Storage> live = new ArrayList<>();
-    private long baseline;
+    private final DeviceStorages storages = new DeviceStorages();
 
     @BeforeEach
     void needsDevice() {
-        GpuTestSupport.requireDevice();
-        baseline = cuda.bytesInUse();
+        storages.start();
     }
 
     @AfterEach
     void releaseAll() {
-        if (!cuda.isAvailable()) {
-            return;
+        if (cuda.isAvailable()) {
+            CudaBackend.setPrecision(Precision.HIGHEST);
         }
-        for (Storage s : live) {
-            s.release();
-        }
-        live.clear();
-        CudaBackend.setPrecision(Precision.HIGHEST);
-        assertEquals(baseline, cuda.bytesInUse(), "device memory returns to its baseline");
+        storages.finish();
     }
 
     // ---- element-wise ------------------------------------------------------------------------
@@ -82,7 +71,7 @@ class CudaKernelsGpuTest {
             Storage dx = put(cuda, DType.FLOAT32, x), dout = poisoned(DType.FLOAT32, n);
             cuda.unary(op, dx, dout);
             Storage rx = put(ref, DType.FLOAT32, x), rout = ref.allocate(DType.FLOAT32, n);
-            live.add(rout);
+            storages.track(rout);
             ref.unary(op, rx, rout);
             assertClose(get(ref, rout), get(cuda, dout), FP32, "unary " + op + " n=" + n);
         }
@@ -104,7 +93,7 @@ class CudaKernelsGpuTest {
                 Storage dx = put(cuda, dt, xi), dout = poisoned(dt, xi.length);
                 cuda.unary(op, dx, dout);
                 Storage rx = put(ref, dt, xi), rout = ref.allocate(dt, xi.length);
-                live.add(rout);
+                storages.track(rout);
                 ref.unary(op, rx, rout);
                 assertExact(get(ref, rout), get(cuda, dout), "unary " + op + " " + dt);
             }
@@ -127,7 +116,7 @@ class CudaKernelsGpuTest {
             cuda.binary(op, da, aStrides, db, bStrides, dout, shape);
             Storage ra = put(ref, DType.FLOAT32, a), rb = put(ref, DType.FLOAT32, b);
             Storage rout = ref.allocate(outType, 6L * n);
-            live.add(rout);
+            storages.track(rout);
             ref.binary(op, ra, aStrides, rb, bStrides, rout, shape);
             if (op.isComparison()) {
                 assertExact(get(ref, rout), get(cuda, dout), "binary " + op);
@@ -149,7 +138,7 @@ class CudaKernelsGpuTest {
                 Storage dout = poisoned(outType, 165);
                 cuda.binary(op, put(cuda, dt, a), st, put(cuda, dt, b), st, dout, shape);
                 Storage rout = ref.allocate(outType, 165);
-                live.add(rout);
+                storages.track(rout);
                 ref.binary(op, put(ref, dt, a), st, put(ref, dt, b), st, rout, shape);
                 assertExact(get(ref, rout), get(cuda, dout), "binary " + op + " " + dt);
             }
@@ -160,7 +149,7 @@ class CudaKernelsGpuTest {
             Storage dout = poisoned(DType.BOOL, 165);
             cuda.binary(op, put(cuda, DType.BOOL, p), st, put(cuda, DType.BOOL, q), st, dout, shape);
             Storage rout = ref.allocate(DType.BOOL, 165);
-            live.add(rout);
+            storages.track(rout);
             ref.binary(op, put(ref, DType.BOOL, p), st, put(ref, DType.BOOL, q), st, rout, shape);
             assertExact(get(ref, rout), get(cuda, dout), "binary " + op + " bool");
         }
@@ -182,7 +171,7 @@ class CudaKernelsGpuTest {
                 Storage dout = poisoned(to, 1023);
                 cuda.cast(put(cuda, from, src), dout);
                 Storage rout = ref.allocate(to, 1023);
-                live.add(rout);
+                storages.track(rout);
                 ref.cast(put(ref, from, src), rout);
                 assertExact(get(ref, rout), get(cuda, dout), "cast " + from + " -> " + to);
             }
@@ -192,7 +181,7 @@ class CudaKernelsGpuTest {
                 Storage d = poisoned(dt, 1023);
                 cuda.fill(d, v);
                 Storage r = ref.allocate(dt, 1023);
-                live.add(r);
+                storages.track(r);
                 ref.fill(r, v);
                 assertExact(get(ref, r), get(cuda, d), "fill " + dt + " " + v);
             }
@@ -210,14 +199,14 @@ class CudaKernelsGpuTest {
             long[] dstStrides = {3, 1};
             Storage d = poisoned(dt, 3L * n + 2);
             Storage r = ref.allocate(dt, 3L * n + 2);
-            live.add(r);
+            storages.track(r);
             cuda.fill(d, 0);
             cuda.copyStrided(put(cuda, dt, x), 0, srcStrides, d, 2, dstStrides, shape);
             ref.copyStrided(put(ref, dt, x), 0, srcStrides, r, 2, dstStrides, shape);
             assertExact(get(ref, r), get(cuda, d), "copyStrided transpose " + dt + " n=" + n);
             // broadcast row 1 (offset n, stride 0 over 4 copies)
             Storage db = poisoned(dt, 4L * n), rb = ref.allocate(dt, 4L * n);
-            live.add(rb);
+            storages.track(rb);
             cuda.copyStrided(put(cuda, dt, x), n, new long[] {0, 1}, db, 0, new long[] {n, 1}, new long[] {4, n});
             ref.copyStrided(put(ref, dt, x), n, new long[] {0, 1}, rb, 0, new long[] {n, 1}, new long[] {4, n});
             assertExact(get(ref, rb), get(cuda, db), "copyStrided broadcast " + dt);
@@ -243,7 +232,7 @@ class CudaKernelsGpuTest {
                 Storage dout = poisoned(outType, outer * inner);
                 cuda.reduce(op, put(cuda, DType.FLOAT32, x), outer, n, inner, dout);
                 Storage rout = ref.allocate(outType, outer * inner);
-                live.add(rout);
+                storages.track(rout);
                 ref.reduce(op, put(ref, DType.FLOAT32, x), outer, n, inner, rout);
                 String what = "reduce " + op + " [" + outer + ", " + n + ", " + inner + "]";
                 if (op == ReduceOp.SUM) {
@@ -256,7 +245,7 @@ class CudaKernelsGpuTest {
                 Storage dout = poisoned(DType.FLOAT32, x.length);
                 cuda.softmax(put(cuda, DType.FLOAT32, x), dout, outer, n, inner, log);
                 Storage rout = ref.allocate(DType.FLOAT32, x.length);
-                live.add(rout);
+                storages.track(rout);
                 ref.softmax(put(ref, DType.FLOAT32, x), rout, outer, n, inner, log);
                 assertClose(get(ref, rout), get(cuda, dout), FP32, (log ? "logSoftmax" : "softmax") + " n=" + n);
             }
@@ -284,7 +273,7 @@ class CudaKernelsGpuTest {
             Storage dOut = poisoned(DType.FLOAT32, nIds * rowSize);
             cuda.gather(put(cuda, DType.FLOAT32, table), rowSize, put(cuda, idType, ids), dOut);
             Storage rOut = ref.allocate(DType.FLOAT32, nIds * rowSize);
-            live.add(rOut);
+            storages.track(rOut);
             ref.gather(put(ref, DType.FLOAT32, table), rowSize, put(ref, idType, ids), rOut);
             assertExact(get(ref, rOut), get(cuda, dOut), "gather " + idType);
 
@@ -300,7 +289,7 @@ class CudaKernelsGpuTest {
                 Storage dHot = poisoned(outType, nIds * depth);
                 cuda.oneHot(put(cuda, idType, ids), depth, dHot);
                 Storage rHot = ref.allocate(outType, nIds * depth);
-                live.add(rHot);
+                storages.track(rHot);
                 ref.oneHot(put(ref, idType, ids), depth, rHot);
                 assertExact(get(ref, rHot), get(cuda, dHot), "oneHot " + idType + " -> " + outType);
             }
@@ -359,7 +348,7 @@ class CudaKernelsGpuTest {
         cuda.matmul(put(cuda, DType.FLOAT32, a), put(cuda, DType.FLOAT32, b), dOut, batch, m, n, k, ta, tb,
                 strideA, strideB);
         Storage rOut = ref.allocate(DType.FLOAT32, (long) batch * m * n);
-        live.add(rOut);
+        storages.track(rOut);
         ref.matmul(put(ref, DType.FLOAT32, a), put(ref, DType.FLOAT32, b), rOut, batch, m, n, k, ta, tb, strideA,
                 strideB);
         if (k == 0) {
@@ -402,26 +391,17 @@ class CudaKernelsGpuTest {
     /** A new device storage filled with NaN (floats) or a sentinel (integers, bool 1). */
     private Storage poisoned(DType dt, long n) {
         Storage s = cuda.allocate(dt, n);
-        live.add(s);
+        storages.track(s);
         cuda.fill(s, dt.isFloating() ? Double.NaN : dt == DType.BOOL ? 1 : -123_456_789);
         return s;
     }
 
     private Storage put(Backend b, DType dt, double[] v) {
-        ByteBuffer buf = GpuTestSupport.encode(dt, v);
-        Storage s = b.allocate(dt, v.length);
-        live.add(s);
-        b.upload(buf, s);
-        return s;
+        return storages.put(b, dt, v);
     }
 
     private double[] get(Backend b, Storage s) {
-        if (b == cuda) {
-            cuda.synchronize();
-        }
-        ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.max(1, s.bytes())).order(ByteOrder.LITTLE_ENDIAN);
-        b.download(s, buf);
-        return GpuTestSupport.decode(s.dtype(), buf, (int) s.numel());
+        return storages.get(b, s);
     }
 
     private static void assertClose(double[] want, double[] got, double tol, String what) {

@@ -11,8 +11,6 @@ import dev.lamina.backend.PoolGeometry;
 import dev.lamina.backend.ReduceOp;
 import dev.lamina.backend.Storage;
 import dev.lamina.tensor.DType;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -44,26 +42,19 @@ class CudaLayerKernelsGpuTest {
     private final CudaBackend cuda = CudaBackend.instance();
     private final Backend ref = Backends.reference();
     private final Backend cpu = Backends.cpu();
-    private final List<Storage> live = new ArrayList<>();
-    private long baseline;
+    private final DeviceStorages storages = new DeviceStorages();
 
     @BeforeEach
     void needsDevice() {
-        GpuTestSupport.requireDevice();
-        baseline = cuda.bytesInUse();
+        storages.start();
     }
 
     @AfterEach
     void releaseAll() {
-        if (!cuda.isAvailable()) {
-            return;
+        if (cuda.isAvailable()) {
+            CudaBackend.setPrecision(Precision.HIGHEST);
         }
-        for (Storage s : live) {
-            s.release();
-        }
-        live.clear();
-        CudaBackend.setPrecision(Precision.HIGHEST);
-        assertEquals(baseline, cuda.bytesInUse(), "device memory returns to its baseline");
+        storages.finish();
     }
 
     // ---- pooling -------------------------------------------------------------------------------
@@ -152,7 +143,7 @@ class CudaLayerKernelsGpuTest {
         Storage small = poisoned(cuda, DType.FLOAT32, g.outputNumel() - 1);
         Storage f64 = poisoned(cuda, DType.FLOAT64, g.outputNumel());
         Storage i32 = cuda.allocate(DType.INT32, g.inputNumel());
-        live.add(i32);
+        storages.track(i32);
         assertThrows(IllegalArgumentException.class, () -> cuda.maxPool2dForward(x, small, g));
         assertThrows(IllegalArgumentException.class, () -> cuda.avgPool2dForward(x, f64, g));
         assertThrows(IllegalArgumentException.class, () -> cuda.avgPool2dBackward(small, x, g));
@@ -480,7 +471,7 @@ class CudaLayerKernelsGpuTest {
                         Backend[] bes = {cuda, ref};
                         for (int i = 0; i < 2; i++) {
                             Storage out = bes[i].allocate(outType, (long) outer * inner);
-                            live.add(out);
+                            storages.track(out);
                             bes[i].fill(out, 1);
                             bes[i].reduce(op, put(bes[i], DType.BOOL, x), outer, n, inner, out);
                             got[i] = get(bes[i], out);
@@ -524,27 +515,15 @@ class CudaLayerKernelsGpuTest {
 
     /** A new storage of be filled with NaN. */
     private Storage poisoned(Backend be, DType dt, long n) {
-        Storage s = be.allocate(dt, n);
-        live.add(s);
-        be.fill(s, Double.NaN);
-        return s;
+        return storages.poisoned(be, dt, n);
     }
 
     private Storage put(Backend b, DType dt, double[] v) {
-        ByteBuffer buf = GpuTestSupport.encode(dt, v);
-        Storage s = b.allocate(dt, v.length);
-        live.add(s);
-        b.upload(buf, s);
-        return s;
+        return storages.put(b, dt, v);
     }
 
     private double[] get(Backend b, Storage s) {
-        if (b == cuda) {
-            cuda.synchronize();
-        }
-        ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.max(1, s.bytes())).order(ByteOrder.LITTLE_ENDIAN);
-        b.download(s, buf);
-        return GpuTestSupport.decode(s.dtype(), buf, (int) s.numel());
+        return storages.get(b, s);
     }
 
     /** ‖got − want‖/‖want‖ ≤ tol over the finite elements; NaN/±inf must match exactly. */

@@ -7,10 +7,6 @@ import dev.lamina.backend.Backend;
 import dev.lamina.backend.Backends;
 import dev.lamina.backend.Storage;
 import dev.lamina.tensor.DType;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,25 +26,16 @@ class CudaLstmBackwardConditioningGpuTest {
 
     private final CudaBackend cuda = CudaBackend.instance();
     private final Backend ref = Backends.reference();
-    private final List<Storage> live = new ArrayList<>();
-    private long baseline;
+    private final DeviceStorages storages = new DeviceStorages();
 
     @BeforeEach
     void needsDevice() {
-        GpuTestSupport.requireDevice();
-        baseline = cuda.bytesInUse();
+        storages.start();
     }
 
     @AfterEach
     void releaseAll() {
-        if (!cuda.isAvailable()) {
-            return;
-        }
-        for (Storage s : live) {
-            s.release();
-        }
-        live.clear();
-        assertEquals(baseline, cuda.bytesInUse(), "device memory returns to its baseline");
+        storages.finish();
     }
 
     @Test
@@ -90,10 +77,7 @@ class CudaLstmBackwardConditioningGpuTest {
                     }
                 }
             }
-            for (Storage st : live) {
-                st.release();
-            }
-            live.clear();
+            storages.releaseAll();
         }
         assertTrue(worst <= 1e-6, "LSTM backward (dz, dcPrev) relative error " + worst + " > 1e-6 at " + worstCase);
     }
@@ -109,24 +93,16 @@ class CudaLstmBackwardConditioningGpuTest {
 
     private Storage alloc(Backend be, DType dt, long n) {
         Storage s = be.allocate(dt, n);
-        live.add(s);
+        storages.track(s);
         be.fill(s, Double.NaN);
         return s;
     }
 
     private Storage put(Backend b, DType dt, double[] v) {
-        Storage s = b.allocate(dt, v.length);
-        live.add(s);
-        b.upload(GpuTestSupport.encode(dt, v), s);
-        return s;
+        return storages.put(b, dt, v);
     }
 
     private double[] get(Backend b, Storage s) {
-        if (b == cuda) {
-            cuda.synchronize();
-        }
-        ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.max(1, s.bytes())).order(ByteOrder.LITTLE_ENDIAN);
-        b.download(s, buf);
-        return GpuTestSupport.decode(s.dtype(), buf, (int) s.numel());
+        return storages.get(b, s);
     }
 }

@@ -9,10 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lamina.backend.BinaryOp;
 import dev.lamina.backend.Storage;
 import dev.lamina.tensor.DType;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,25 +27,16 @@ class CudaPersistentLstmGpuTest {
     private static final long SEED = Long.getLong("lamina.test.seed", 20261202L);
 
     private final CudaBackend cuda = CudaBackend.instance();
-    private final List<Storage> live = new ArrayList<>();
-    private long baseline;
+    private final DeviceStorages storages = new DeviceStorages();
 
     @BeforeEach
     void needsDevice() {
-        GpuTestSupport.requireDevice();
-        baseline = cuda.bytesInUse();
+        storages.start();
     }
 
     @AfterEach
     void releaseAll() {
-        if (!cuda.isAvailable()) {
-            return;
-        }
-        for (Storage s : live) {
-            s.release();
-        }
-        live.clear();
-        assertEquals(baseline, cuda.bytesInUse(), "device memory returns to its baseline");
+        storages.finish();
     }
 
     @Test
@@ -161,23 +148,14 @@ class CudaPersistentLstmGpuTest {
     }
 
     private Storage poisoned(DType dt, long n) {
-        Storage s = cuda.allocate(dt, n);
-        live.add(s);
-        cuda.fill(s, Double.NaN);
-        return s;
+        return storages.poisoned(cuda, dt, n);
     }
 
     private Storage put(DType dt, double[] v) {
-        Storage s = cuda.allocate(dt, v.length);
-        live.add(s);
-        cuda.upload(GpuTestSupport.encode(dt, v), s);
-        return s;
+        return storages.put(cuda, dt, v);
     }
 
     private double[] get(Storage s) {
-        cuda.synchronize();
-        ByteBuffer buf = ByteBuffer.allocateDirect((int) Math.max(1, s.bytes())).order(ByteOrder.LITTLE_ENDIAN);
-        cuda.download(s, buf);
-        return GpuTestSupport.decode(s.dtype(), buf, (int) s.numel());
+        return storages.get(cuda, s);
     }
 }
