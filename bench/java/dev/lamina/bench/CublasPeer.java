@@ -1,9 +1,11 @@
 package dev.lamina.bench;
 
+import static dev.lamina.bench.PresetCalls.invoke;
+import static dev.lamina.bench.PresetCalls.status;
+
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import org.bytedeco.javacpp.FloatPointer;
-import org.bytedeco.javacpp.Pointer;
 
 /**
  * cuBLAS SGEMM as a peer for {@code lamina bench matmul}, reached through the optional JavaCPP
@@ -114,29 +116,6 @@ final class CublasPeer {
     }
 
     private static FloatPointer device(long address) {
-        return new FloatPointer(new At(address));
-    }
-
-    private static final class At extends Pointer {
-        At(long deviceAddress) {
-            this.address = deviceAddress;
-        }
-    }
-
-    private static Object invoke(Method m, Object... args) {
-        try {
-            return m.invoke(null, args);
-        } catch (InvocationTargetException e) {
-            throw new IllegalStateException(m.getName() + " threw " + e.getCause(), e.getCause());
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(m.getName() + ": " + e, e);
-        }
-    }
-
-    private static void status(Object code, String what) {
-        int c = (Integer) code;
-        if (c != 0) {
-            throw new IllegalStateException(what + " returned status " + c);
-        }
+        return new FloatPointer(new PresetCalls.At(address));
     }
 }

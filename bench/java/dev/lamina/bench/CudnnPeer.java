@@ -1,5 +1,8 @@
 package dev.lamina.bench;
 
+import static dev.lamina.bench.PresetCalls.invoke;
+import static dev.lamina.bench.PresetCalls.status;
+
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -131,8 +134,8 @@ final class CudnnPeer {
 
         /** y = conv(x, w) at device addresses (x NHWC, w KRSC, y NHWC). Asynchronous. */
         void run(long x, long w, long y, long workspace) {
-            status(invoke(forward, handle, one, xDesc, new At(x), wDesc, new At(w), cDesc, algo, new At(workspace),
-                    workspaceBytes, zero, yDesc, new At(y)), "cudnnConvolutionForward");
+            status(invoke(forward, handle, one, xDesc, new PresetCalls.At(x), wDesc, new PresetCalls.At(w), cDesc, algo, new PresetCalls.At(workspace),
+                    workspaceBytes, zero, yDesc, new PresetCalls.At(y)), "cudnnConvolutionForward");
         }
     }
 
@@ -171,29 +174,6 @@ final class CudnnPeer {
             status(invoke(cudnn.getMethod(name, types), args), name);
         } catch (NoSuchMethodException e) {
             throw new IllegalStateException("cuDNN has no " + name + " of these parameter types: " + e, e);
-        }
-    }
-
-    private static final class At extends Pointer {
-        At(long deviceAddress) {
-            this.address = deviceAddress;
-        }
-    }
-
-    private static Object invoke(Method m, Object... args) {
-        try {
-            return m.invoke(null, args);
-        } catch (InvocationTargetException e) {
-            throw new IllegalStateException(m.getName() + " threw " + e.getCause(), e.getCause());
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(m.getName() + ": " + e, e);
-        }
-    }
-
-    private static void status(Object code, String what) {
-        int c = (Integer) code;
-        if (c != 0) {
-            throw new IllegalStateException(what + " returned status " + c);
         }
     }
 }
