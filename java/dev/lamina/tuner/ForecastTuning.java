@@ -7,7 +7,11 @@ import dev.lamina.forecast.SeriesData;
 import dev.lamina.tuner.HyperParameter.Sampling;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.Serializable;
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,18 +74,51 @@ public final class ForecastTuning {
 
     /**
      * A trial: the forecaster trained with the trial's settings and seed on the first
-     * {@code 1 − validationFraction} of {@code trainingWeeks}, scored on the rest. Reports the
-     * training loss per epoch and, with the last epoch, val_mae, val_rmse and the persistence
-     * baseline's val_persistence_mae on the validation weeks.
+     * {@code 1 − validationFraction} of {@code trainingWeeks}, scored on the rest. Training stops
+     * early as {@code lamina forecast} does: on the validation loss of the last
+     * {@code base.validationSplit} of the trial's training windows, with {@code base.patience}
+     * (0, or a validation split of 0: every epoch is trained), restoring the best epoch's weights;
+     * the trial's validation weeks are never seen by training or early stopping. Reports the
+     * training and early-stopping losses per epoch and, with the last epoch, val_mae, val_rmse and
+     * the persistence baseline's val_persistence_mae on the validation weeks. The body is
+     * serialisable (settings and data travel as plain values), so trials can run on a remote
+     * {@link TrialExecutor}.
      */
     public static Tuner.TrialBody body(ForecastSettings base, SeriesData trainingWeeks, double validationFraction) {
         if (!(validationFraction > 0 && validationFraction < 1)) {
             throw new IllegalArgumentException("validation fraction must be in (0, 1), got " + validationFraction);
         }
-        return (hp, ctx) -> {
+        return new Body(base, trainingWeeks, validationFraction);
+    }
+
+    /** The forecaster's trial as a named, serialisable class (its fields are plain values). */
+    private static final class Body implements Tuner.TrialBody, Serializable {
+        private static final long serialVersionUID = 1L;
+        private final HashMap<String, Object> settings;
+        private final int verbose;
+        private final double[][] rows;
+        private final ArrayList<String> columns;
+        private final ArrayList<LocalDate> dates;
+        private final String source;
+        private final double validationFraction;
+
+        Body(ForecastSettings base, SeriesData data, double validationFraction) {
+            this.settings = new HashMap<>(base.toMap());
+            this.verbose = base.verbose;
+            this.rows = data.rows();
+            this.columns = new ArrayList<>(data.columns());
+            this.dates = data.dates() == null ? null : new ArrayList<>(data.dates());
+            this.source = data.source();
+            this.validationFraction = validationFraction;
+        }
+
+        @Override
+        public void run(HyperParameters hp, Tuner.TrialContext ctx) {
+            ForecastSettings base = ForecastSettings.fromMap(settings);
+            base.verbose = verbose;
+            SeriesData trainingWeeks = new SeriesData(rows, columns, dates, source);
             ForecastSettings s = settings(base, hp);
             s.trainFraction = 1.0 - validationFraction;
-            s.validationSplit = 0.0;
             s.verbose = 0;
             s.seed = ctx.seed();
             Object hyperbandEpochs = hp.values().get("tuner/epochs");   // Hyperband: this round's epochs, trained afresh
@@ -91,9 +128,13 @@ public final class ForecastTuning {
             Forecaster.Evaluation[] ev = new Forecaster.Evaluation[1];
             try (Forecaster f = Forecaster.trainAndEvaluate(s, trainingWeeks, new PrintStream(OutputStream.nullOutputStream()), ev)) {
                 List<Double> loss = ev[0].history().get("loss");
+                List<Double> stopLoss = ev[0].history().get("val_loss");
                 for (int e = 0; e < loss.size(); e++) {
                     Map<String, Double> logs = new LinkedHashMap<>();
                     logs.put("loss", loss.get(e));
+                    if (stopLoss != null) {
+                        logs.put("early_stopping_loss", stopLoss.get(e));
+                    }
                     if (e == loss.size() - 1) {
                         Map<String, Double> lstm = ev[0].metrics().get("lstm");
                         logs.put("val_mae", lstm.get("mae"));
@@ -103,7 +144,7 @@ public final class ForecastTuning {
                     ctx.report(logs);
                 }
             }
-        };
+        }
     }
 
     /** A field-by-field copy of the settings (via their saved form). */

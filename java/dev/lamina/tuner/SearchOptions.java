@@ -3,6 +3,7 @@ package dev.lamina.tuner;
 import dev.lamina.callbacks.Callback;
 import dev.lamina.models.FitOptions;
 import dev.lamina.tensor.Tensor;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -13,15 +14,16 @@ import java.util.function.Supplier;
  * Callbacks are stateful, so they are given as a factory called once per execution (KerasTuner
  * deep-copies them); every execution is seeded by the tuner ({@code FitOptions.seed}).
  */
-public final class SearchOptions {
+public final class SearchOptions implements Serializable {
+    private static final long serialVersionUID = 1L;
     int epochs = 1;
     int batchSize = 32;
     double validationSplit;
-    Tensor validationX;
-    Tensor validationY;
+    transient Tensor validationX;   // travels to remote trials as the tuner's host copy
+    transient Tensor validationY;
     boolean shuffle = true;
     int verbose;
-    Supplier<List<Callback>> callbacks = List::of;
+    Supplier<List<Callback>> callbacks = (Supplier<List<Callback>> & Serializable) List::of;
 
     public SearchOptions epochs(int epochs) {
         if (epochs < 1) {
@@ -68,7 +70,11 @@ public final class SearchOptions {
         return this;
     }
 
-    /** Callbacks for every execution, e.g. {@code () -> List.of(new EarlyStopping().patience(3))}. */
+    /**
+     * Callbacks for every execution, e.g. {@code () -> List.of(new EarlyStopping().patience(3))}.
+     * For trials on a remote {@link TrialExecutor} the factory must be serialisable, e.g.
+     * {@code (Supplier<List<Callback>> & Serializable) () -> List.of(...)}.
+     */
     public SearchOptions callbacks(Supplier<List<Callback>> factory) {
         if (factory == null) {
             throw new IllegalArgumentException("search: callbacks factory is null");

@@ -15,6 +15,7 @@ import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -83,18 +85,43 @@ public class Tuner {
         void run(HyperParameters hp, TrialContext context) throws Exception;
     }
 
-    /** What a running execution sees: its seed, its directory, and where to report metrics. */
+    /**
+     * What a running execution sees: its seed, its directory, and where to report metrics. On a
+     * remote {@link TrialExecutor} the directory is a scratch one whose files go back to the
+     * tuner directory when the trial ends, and reports reach the tuner with the trial's result.
+     */
     public static final class TrialContext {
         private final Tuner tuner;
         private final Trial trial;
         private final int execution;
         private final long seed;
+        private final Path dir;
+        private final Path parentModel;
+        private final Consumer<Map<String, Double>> sink;
 
+        /** A local execution: directory and reports in the tuner directory. */
         TrialContext(Tuner tuner, Trial trial, int execution, long seed) {
             this.tuner = tuner;
             this.trial = trial;
             this.execution = execution;
             this.seed = seed;
+            this.dir = null;
+            this.parentModel = tuner.parentModel(trial);
+            this.sink = logs -> {
+                trial.recordEpoch(logs);
+                tuner.save(trial);
+            };
+        }
+
+        /** A remote execution: a scratch directory, the staged parent model (or null), and a sink for reports. */
+        TrialContext(Trial trial, int execution, long seed, Path dir, Path parentModel, Consumer<Map<String, Double>> sink) {
+            this.tuner = null;
+            this.trial = trial;
+            this.execution = execution;
+            this.seed = seed;
+            this.dir = dir;
+            this.parentModel = parentModel;
+            this.sink = sink;
         }
 
         /** The execution's seed (derived from the search seed, the trial index and the execution). */
@@ -114,7 +141,7 @@ public class Tuner {
 
         /** This execution's directory (created). */
         public Path directory() {
-            Path d = tuner.trialDir(trial).resolve("execution_" + execution);
+            Path d = dir != null ? dir : tuner.trialDir(trial).resolve("execution_" + execution);
             try {
                 Files.createDirectories(d);
             } catch (IOException e) {
@@ -125,8 +152,15 @@ public class Tuner {
 
         /** Records one epoch's metrics (saved to trial.json at once). */
         public void report(Map<String, Double> logs) {
-            trial.recordEpoch(logs);
-            tuner.save(trial);
+            sink.accept(logs);
+        }
+
+        /**
+         * The saved model of the trial this one continues (Hyperband's {@code tuner/trial_id}): a
+         * {@link ModelIO} directory or a weights file; null when there is none or it was not saved.
+         */
+        public Path parentModel() {
+            return parentModel;
         }
 
         /** A callback that reports every epoch of a fit. */
@@ -159,6 +193,7 @@ public class Tuner {
     private boolean overwrite;
     private int parallel = 1;
     private PrintStream progress;
+    private TrialExecutor executor;
     private final ConcurrentSkipListMap<Integer, Trial> trials = new ConcurrentSkipListMap<>();
     private List<HyperParameter> space;
 
@@ -217,6 +252,17 @@ public class Tuner {
         return this;
     }
 
+    /**
+     * Runs the trials on {@code executor} (e.g. Spark executors, see {@link TrialExecutor}) instead
+     * of this process's threads; {@link #parallel(int)} trials are handed to it at once. The trial
+     * body, or for {@link #search(Tensor, Tensor, SearchOptions)} the hypermodel and the callbacks
+     * factory, must then be serialisable. Null: local threads (the default).
+     */
+    public Tuner executor(TrialExecutor executor) {
+        this.executor = executor;
+        return this;
+    }
+
     /** Prints a line per finished trial to {@code out} (null: quiet, the default). */
     public Tuner progress(PrintStream out) {
         this.progress = out;
@@ -250,7 +296,8 @@ public class Tuner {
         HostData vx = options.validationX == null ? null : HostData.of(options.validationX);
         HostData vy = options.validationY == null ? null : HostData.of(options.validationY);
         List<HyperParameter> s = declareSpace(hx);
-        run(s, (hp, ctx) -> fitOne(hp, ctx, options, hx, hy, vx, vy));
+        Objective obj = oracle.objective();
+        run(s, new FitBody(hypermodel, options, obj.name(), obj.maximize(), hx, hy, vx, vy));
     }
 
     /** Runs {@code body} for every execution of every trial (space from {@link #hyperparameters} or the hypermodel). */
@@ -279,8 +326,12 @@ public class Tuner {
         return hp.space();
     }
 
-    /** Builds a model with the global generator reseeded (and locked), and builds its layers on a dummy batch. */
     private Model buildModel(HyperParameters hp, long seed, HostData x) {
+        return buildModel(hypermodel, hp, seed, x);
+    }
+
+    /** Builds a model with the global generator reseeded (and locked), and builds its layers on a dummy batch. */
+    private static Model buildModel(HyperModel hypermodel, HyperParameters hp, long seed, HostData x) {
         synchronized (Rng.class) {
             Rng.setGlobalSeed(seed);
             Model m = hypermodel.build(hp);
@@ -296,42 +347,81 @@ public class Tuner {
         }
     }
 
-    private void fitOne(HyperParameters hp, TrialContext ctx, SearchOptions o, HostData hx, HostData hy, HostData vx,
-                        HostData vy) {
-        Trial t = ctx.trial();
-        int epochs = t.values().containsKey("tuner/epochs") ? ((Number) t.values().get("tuner/epochs")).intValue() : o.epochs;
-        int initial = t.values().containsKey("tuner/initial_epoch")
-                ? ((Number) t.values().get("tuner/initial_epoch")).intValue() : 0;
-        try (Scope scope = Scope.open()) {
-            Model model = buildModel(hp, ctx.seed(), hx);
-            try {
-                Object parentId = t.values().get("tuner/trial_id");
-                if (parentId != null) {
-                    Trial parent = trials.get(Integer.parseInt(parentId.toString()));
-                    Path saved = parent == null ? null : modelPath(parent);
-                    if (saved != null && Files.exists(saved)) {
-                        try (Scope s = Scope.open(); Sequential p = ModelIO.load(saved)) {
-                            model.setWeights(p.getWeights());
+    /**
+     * The trial of {@link #search(Tensor, Tensor, SearchOptions)}: builds, seeds and fits one model
+     * per execution and checkpoints it at its best epoch; serialisable, so it runs on a remote
+     * executor as it does here.
+     */
+    private static final class FitBody implements TrialBody, Serializable {
+        private static final long serialVersionUID = 1L;
+        private final HyperModel hypermodel;
+        private final SearchOptions options;
+        private final String objective;
+        private final boolean maximize;
+        private final HostData hx;
+        private final HostData hy;
+        private final HostData vx;
+        private final HostData vy;
+
+        FitBody(HyperModel hypermodel, SearchOptions options, String objective, boolean maximize, HostData hx, HostData hy,
+                HostData vx, HostData vy) {
+            this.hypermodel = hypermodel;
+            this.options = options;
+            this.objective = objective;
+            this.maximize = maximize;
+            this.hx = hx;
+            this.hy = hy;
+            this.vx = vx;
+            this.vy = vy;
+        }
+
+        @Override
+        public void run(HyperParameters hp, TrialContext ctx) {
+            SearchOptions o = options;
+            Trial t = ctx.trial();
+            int epochs = t.values().containsKey("tuner/epochs") ? ((Number) t.values().get("tuner/epochs")).intValue() : o.epochs;
+            int initial = t.values().containsKey("tuner/initial_epoch")
+                    ? ((Number) t.values().get("tuner/initial_epoch")).intValue() : 0;
+            try (Scope scope = Scope.open()) {
+                Model model = buildModel(hypermodel, hp, ctx.seed(), hx);
+                try {
+                    if (t.values().get("tuner/trial_id") != null) {
+                        Path saved = ctx.parentModel();
+                        if (saved != null && Files.isDirectory(saved)) {
+                            try (Scope s = Scope.open(); Sequential p = ModelIO.load(saved)) {
+                                model.setWeights(p.getWeights());
+                            }
+                        } else if (saved != null && Files.exists(saved)) {
+                            ModelIO.loadWeights(model, saved);
+                        } else {
+                            initial = 0;
                         }
-                    } else {
-                        initial = 0;
                     }
+                    boolean sequential = model instanceof Sequential;
+                    Path dir = ctx.directory();
+                    String target = (sequential ? dir.resolve("model") : dir.resolve("weights.safetensors")).toString()
+                            .replace("{", "{{").replace("}", "}}");
+                    Callback checkpoint = new ModelCheckpoint(target).monitor(objective).saveBestOnly(true)
+                            .saveWeightsOnly(!sequential).mode(maximize ? MonitorMode.MAX : MonitorMode.MIN);
+                    List<Callback> extra = List.of(ctx.callback(), checkpoint);
+                    Tensor vxt = vx == null ? null : vx.tensor();
+                    Tensor vyt = vy == null ? null : vy.tensor();
+                    model.fit(hx.tensor(), hy.tensor(), o.fitOptions(epochs, initial, ctx.seed(), vxt, vyt, extra));
+                } finally {
+                    model.close();
                 }
-                Objective obj = oracle.objective();
-                boolean sequential = model instanceof Sequential;
-                Path dir = ctx.directory();
-                String target = (sequential ? dir.resolve("model") : dir.resolve("weights.safetensors")).toString()
-                        .replace("{", "{{").replace("}", "}}");
-                Callback checkpoint = new ModelCheckpoint(target).monitor(obj.name()).saveBestOnly(true)
-                        .saveWeightsOnly(!sequential).mode(obj.maximize() ? MonitorMode.MAX : MonitorMode.MIN);
-                List<Callback> extra = List.of(ctx.callback(), checkpoint);
-                Tensor vxt = vx == null ? null : vx.tensor();
-                Tensor vyt = vy == null ? null : vy.tensor();
-                model.fit(hx.tensor(), hy.tensor(), o.fitOptions(epochs, initial, ctx.seed(), vxt, vyt, extra));
-            } finally {
-                model.close();
             }
         }
+    }
+
+    /** The saved model of the trial {@code t} continues (Hyperband's tuner/trial_id), or null. */
+    private Path parentModel(Trial t) {
+        Object parentId = t.values().get("tuner/trial_id");
+        if (parentId == null) {
+            return null;
+        }
+        Trial parent = trials.get(Integer.parseInt(parentId.toString()));
+        return parent == null ? null : modelPath(parent);
     }
 
     /** The saved model of a trial's best execution (a directory for Sequential models, else a weights file), or null. */
@@ -357,9 +447,12 @@ public class Tuner {
         Map<String, Object> state = oracle.state();
         prepareDirectory(state);
         TunerFiles.write(projectDir().resolve("oracle.json"), state);
+        if (executor != null) {
+            TrialTask.checkSerialisable(body, "the trial body");
+        }
 
         // the caller's backend goes with the trials; a sequential search of a plain function never touches one
-        Backend backend = parallel > 1 || hypermodel != null ? Backends.current() : null;
+        Backend backend = parallel > 1 || hypermodel != null || executor != null ? Backends.current() : null;
         int savedThreads = -1;
         if (parallel > 1 && backend instanceof CpuBackend) {
             savedThreads = CpuBackend.threads();
@@ -393,7 +486,7 @@ public class Tuner {
                     Trial t = new Trial(next, values);
                     trials.put(next, t);
                     save(t);
-                    done.submit(() -> runTrial(t, body, backend));
+                    done.submit(() -> executor == null ? runTrial(t, body, backend) : runRemote(t, body, backend));
                     running++;
                     next++;
                     continue;
@@ -464,7 +557,7 @@ public class Tuner {
             for (int e = 0; e < executionsPerTrial; e++) {
                 t.beginExecution();
                 save(t);
-                long seed = Oracle.mix(Oracle.mix(oracle.seed(), t.index()), 1000 + e);
+                long seed = executionSeed(t.index(), e);
                 try (Scope scope = Scope.open()) {
                     body.run(hp, new TrialContext(this, t, e, seed));
                 }
@@ -480,8 +573,77 @@ public class Tuner {
         } catch (SearchError e) {
             throw e;
         } catch (Exception | LinkageError | AssertionError e) {
-            String m = e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
-            t.fail(m.replace('\n', ' '), (System.nanoTime() - t0) / 1e9);
+            t.fail(failureMessage(e), (System.nanoTime() - t0) / 1e9);
+        }
+        save(t);
+        return t;
+    }
+
+    /** The seed of execution {@code e} of trial {@code index}. */
+    private long executionSeed(int index, int e) {
+        return Oracle.mix(Oracle.mix(oracle.seed(), index), 1000 + e);
+    }
+
+    /** A failed trial's message, on one line. */
+    static String failureMessage(Throwable e) {
+        String m = e.getMessage() == null ? e.toString() : e.getClass().getSimpleName() + ": " + e.getMessage();
+        return m.replace('\n', ' ');
+    }
+
+    /**
+     * Runs trial {@code t} on the executor and records what came back exactly as a local run
+     * records it: the executions' epochs, their end (an objective the trial did not log stops the
+     * search), the files of the execution directories, and completion or failure.
+     */
+    private Trial runRemote(Trial t, TrialBody body, Backend backend) {
+        long t0 = System.nanoTime();
+        long[] seeds = new long[executionsPerTrial];
+        for (int e = 0; e < seeds.length; e++) {
+            seeds[e] = executionSeed(t.index(), e);
+        }
+        Map<String, byte[]> inputs = Map.of();
+        String parentName = null;
+        Path parent = parentModel(t);
+        if (parent != null && Files.exists(parent)) {
+            parentName = parent.getFileName().toString();
+            inputs = new LinkedHashMap<>();
+            if (Files.isDirectory(parent)) {
+                for (Map.Entry<String, byte[]> f : TrialFiles.read(parent).entrySet()) {
+                    inputs.put(parentName + "/" + f.getKey(), f.getValue());
+                }
+            } else {
+                inputs.put(parentName, TrialFiles.read(parent.getParent()).get(parentName));
+            }
+        }
+        TrialResult r;
+        try {
+            r = executor.run(new TrialTask(t.index(), t.values(), space, seeds, backend == null ? null : backend.name(), body,
+                    inputs, parentName));
+        } catch (Exception | LinkageError | AssertionError e) {
+            t.fail(executor.describe() + ": " + failureMessage(e), (System.nanoTime() - t0) / 1e9);
+            save(t);
+            return t;
+        }
+        TrialFiles.write(trialDir(t), r.files());
+        for (int e = 0; e < r.executions().size(); e++) {
+            t.beginExecution();
+            for (Map<String, Double> logs : r.executions().get(e)) {
+                t.recordEpoch(logs);
+            }
+            if (e < r.finished()) {
+                try {
+                    t.endExecution(oracle.objective());
+                } catch (IllegalArgumentException bad) {
+                    t.fail(bad.getMessage(), (System.nanoTime() - t0) / 1e9);
+                    save(t);
+                    throw new SearchError(bad);
+                }
+            }
+        }
+        if (r.error() != null) {
+            t.fail(r.error(), (System.nanoTime() - t0) / 1e9);
+        } else {
+            t.complete(oracle.objective(), (System.nanoTime() - t0) / 1e9);
         }
         save(t);
         return t;
@@ -677,7 +839,7 @@ public class Tuner {
     }
 
     /** A tensor copied to the heap, so every trial thread makes its own tensors of it. */
-    private record HostData(DType dtype, long[] shape, Object data) {
+    private record HostData(DType dtype, long[] shape, Object data) implements Serializable {
         static HostData of(Tensor t) {
             Object d;
             switch (t.dtype()) {
