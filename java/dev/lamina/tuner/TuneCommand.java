@@ -48,6 +48,7 @@ public final class TuneCommand implements Command {
                 + "seen), prints a line per trial, then trains the best configuration on all training weeks and\n"
                 + "evaluates it on the test weeks beside persistence. Writes the tuner directory (one JSON per\n"
                 + "trial, oracle.json), best-forecaster/, search.png and tune.json under --dir.\n"
+                + "Each trial stops early as lamina forecast does (patience 20 on the last 20% of its training windows).\n"
                 + "\n"
                 + "options:\n"
                 + "  --oracle O          bayesian (default), random, grid or hyperband\n"
@@ -63,7 +64,8 @@ public final class TuneCommand implements Command {
                 + "  --initial-points N  bayesian: random trials before the Gaussian process (default 3)\n"
                 + "  --backend B         reference, cpu or cuda (default as lamina forecast)\n"
                 + "  --data-dir DIR      folder holding dengue/ (default: the repository's data/)\n"
-                + "  --spark MASTER      not available in this build (see README, Hyperparameter search)\n"
+                + "  --spark MASTER      run the trials on Spark (local[2], spark://host:7077; needs the lamina-spark\n"
+                + "                      module, see README); --parallel defaults to the cluster's parallelism\n"
                 + "  --quiet             no per-trial lines\n"
                 + "\n"
                 + "exit codes: 0 ok, 2 bad usage or unreadable input\n";
@@ -75,14 +77,19 @@ public final class TuneCommand implements Command {
         if (!o.positional().isEmpty()) {
             throw new UsageException("unexpected argument '" + o.positional().get(0) + "'");
         }
+        TrialExecutor.Provider spark = null;
         if (o.has("spark")) {
-            throw new UsageException("--spark: trials on Apache Spark are not part of this build; run with --parallel N "
-                    + "on one machine");
+            spark = TrialExecutor.provider("spark");
+            if (spark == null) {
+                throw new UsageException("--spark: the lamina-spark module is not on the class path; build it with "
+                        + "'./mvnw -q install -DskipTests && ./mvnw -q -f spark/pom.xml package -DskipTests' (./lamina then adds it), "
+                        + "or run with --parallel N on one machine");
+            }
         }
         String oracleName = o.get("oracle", "bayesian").toLowerCase(Locale.ROOT);
         int maxTrials = o.getInt("max-trials", 10, 1, 100_000);
         int epochs = o.getInt("epochs", 30, 1, 100_000);
-        int parallel = o.getInt("parallel", 1, 1, 1024);
+        int parallelOption = o.getInt("parallel", 1, 1, 1024);
         int executions = o.getInt("executions", 1, 1, 100);
         long seed = o.getLong("seed", 42);
         double validation = parseFraction(o.get("validation", "0.2"));
@@ -102,12 +109,22 @@ public final class TuneCommand implements Command {
         SeriesData training = ForecastTuning.trainingWeeks(base, data);
 
         Oracle oracle = oracle(oracleName, maxTrials, epochs, seed, o);
+        try (TrialExecutor executor = spark == null ? null : spark.open(o.get("spark", null), "lamina tune")) {
+            int parallel = executor != null && !o.has("parallel") ? executor.slots() : parallelOption;
+            return search(o, out, base, data, training, oracle, oracleName, maxTrials, epochs, parallel, executions, validation,
+                    dir, executor);
+        }
+    }
+
+    private int search(Options o, PrintStream out, ForecastSettings base, SeriesData data, SeriesData training, Oracle oracle,
+                       String oracleName, int maxTrials, int epochs, int parallel, int executions, double validation, Path dir,
+                       TrialExecutor executor) {
         Tuner tuner = new Tuner(null, oracle).hyperparameters(ForecastTuning.space(oracleName.equals("grid")))
                 .directory(dir, "dengue_" + base.city).overwrite(!o.has("resume")).parallel(parallel)
-                .executionsPerTrial(executions).progress(o.has("quiet") ? null : out);
+                .executionsPerTrial(executions).progress(o.has("quiet") ? null : out).executor(executor);
         int validationWeeks = data.length() - training.length();
-        out.printf(Locale.ROOT, "lamina tune: %s search of the %s forecaster, %d trial(s), %d epoch(s) each, %d at once%n",
-                oracle.name(), base.city, maxTrials, epochs, parallel);
+        out.printf(Locale.ROOT, "lamina tune: %s search of the %s forecaster, %d trial(s), %d epoch(s) each, %d at once%s%n",
+                oracle.name(), base.city, maxTrials, epochs, parallel, executor == null ? "" : " on " + executor.describe());
         out.printf(Locale.ROOT, "  %d training weeks (last %.0f%% validate), %d test weeks held out; objective %s (%s)%n",
                 training.length(), validation * 100, validationWeeks, oracle.objective().name(), oracle.objective().direction());
         long t0 = System.nanoTime();

@@ -67,6 +67,12 @@ import java.util.stream.Stream;
  * the trials together use about the machine's cores; concurrent callers of the pool never block
  * each other (a caller that finds it busy runs its kernel on its own thread), and kernels give the
  * same results for any thread count.
+ *
+ * <p><b>Remote trials.</b> With {@link #executor(TrialExecutor)} the trials run elsewhere (Spark
+ * executors through the {@code lamina-spark} module): each goes out as a {@link TrialTask} with
+ * the same seeds, runs the same body there, and comes back as a {@link TrialResult} that the
+ * tuner records exactly as a local trial (trial.json then is written when the trial ends, not
+ * after every epoch). A promoted Hyperband trial takes its parent's saved model along.
  */
 public class Tuner {
     /** KerasTuner's hypermodel: hyperparameters to a compiled model. */
