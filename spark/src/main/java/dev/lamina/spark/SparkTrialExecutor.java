@@ -55,7 +55,8 @@ public final class SparkTrialExecutor implements TrialExecutor {
      * started by the first and stopped when the last is closed (a context made by the caller is
      * given to the constructor instead). Further settings come from {@code spark.*} system
      * properties, as Spark reads them; a local master runs without the web UI unless
-     * {@code spark.ui.enabled} says otherwise.
+     * {@code spark.ui.enabled} says otherwise, and Spark logs warnings and errors only unless
+     * {@code spark.log.level} is set.
      *
      * @param master a Spark master URL: {@code local[2]}, {@code spark://host:7077}, ...
      * @param appName the application's name
@@ -72,6 +73,9 @@ public final class SparkTrialExecutor implements TrialExecutor {
                     conf.set("spark.ui.enabled", "false");
                 }
                 shared = new JavaSparkContext(conf);
+                if (System.getProperty("spark.log.level") == null) {
+                    shared.setLogLevel("WARN");   // Spark's INFO lines would drown the search's progress
+                }
                 users = 0;
             } else if (!shared.master().equals(master)) {
                 throw new IllegalArgumentException("spark: this JVM already runs a context on " + shared.master() + ", not "
