@@ -132,6 +132,15 @@ class TrialExecutorTest {
     }
 
     @Test
+    void shippedFilesStayInsideTheirDirectory(@TempDir Path dir) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TrialFiles.write(dir.resolve("trial"), Map.of("../escape.bin", new byte[1])));
+        assertTrue(e.getMessage().contains("leaves its directory"), e.getMessage());
+        TrialFiles.write(dir.resolve("trial"), Map.of("execution_0/model/w.bin", new byte[] {1, 2}));
+        assertArrayEquals(new byte[] {1, 2}, TrialFiles.read(dir.resolve("trial")).get("execution_0/model/w.bin"));
+    }
+
+    @Test
     void bodiesMustSerialiseAndFailuresComeBackAsFailedTrials(@TempDir Path dir) {
         Tuner lambda = new Tuner(null, new RandomSearchOracle(Objective.of("loss"), 2, 1))
                 .hyperparameters(BayesianOptimizationTest.braninSpace()).directory(dir, "l").executor(new RoundTrip());
