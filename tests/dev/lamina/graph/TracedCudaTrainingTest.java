@@ -56,6 +56,40 @@ class TracedCudaTrainingTest {
                 new Conv2D(3, 3, "relu"), new MaxPooling2D(2), new Flatten(), new Dense(1)), new long[] {6, 6, 2}, 7);
     }
 
+    /**
+     * The captured replay's fixed buffers on cuda: a stand-in capturer that, as stream capture, runs
+     * nothing while capturing and relaunches the calls with the storages they were captured with.
+     * (On the emulated device real CUDA graphs do not exist; {@code capturedSegments()} is 0 there.)
+     */
+    @Test
+    void capturedReplayTrainsBitwiseAsEager() {
+        CapturedReplayTest.StandIn c = new CapturedReplayTest.StandIn();
+        CapturedReplayTest.withCapturer(c, () -> TracedTrainingTest.check(cuda(), () -> new RMSprop(0.01),
+                () -> new Sequential(new Input(6, 6, 2), new Conv2D(3, 3, "relu"), new MaxPooling2D(2), new Flatten(),
+                        new Dense(1)), new long[] {6, 6, 2}, 7));
+        org.junit.jupiter.api.Assertions.assertTrue(c.captures > 0 && c.launches > c.captures,
+                c.captures + " captures, " + c.launches + " launches");
+    }
+
+    @Test
+    void onTheEmulatedDeviceAReplayRunsNodeByNode() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(GpuTestSupport.emulated());
+        org.junit.jupiter.api.Assertions.assertNotNull(dev.lamina.backend.cuda.CudaGraphCapture.unsupportedReason());
+        try (var use = dev.lamina.backend.Backends.use(cuda());
+             dev.lamina.tensor.Scope scope = dev.lamina.tensor.Scope.open()) {
+            TracedFunction f = Graph.trace(in -> new dev.lamina.tensor.Tensor[] {in[0].mul(in[0]).exp()});
+            dev.lamina.tensor.Tensor x = dev.lamina.tensor.Tensor.of(new float[] {1, 2, 3}, 3);
+            for (int i = 0; i < 3; i++) {
+                f.apply(x);
+            }
+            Graph g = f.graph(x);
+            org.junit.jupiter.api.Assertions.assertNotNull(g, "the function was traced on cuda");
+            org.junit.jupiter.api.Assertions.assertEquals(0, g.capturedSegments());
+            org.junit.jupiter.api.Assertions.assertEquals(java.util.Map.of("fused", 1), g.opCounts(), g.toString());
+            f.close();
+        }
+    }
+
     @Test
     void gruWithAdagradTrainsBitwiseAsEager() {
         TracedTrainingTest.check(cuda(), () -> new Adagrad(0.05), () -> new Sequential(new Input(6, 2), new GRU(8),

@@ -728,6 +728,71 @@ public final class CudaBackend implements Backend {
         CudaRecurrent.gruBackward(this, gates, hz, hPrev, dh, dxz, dhz, dhPrev, batch, hidden);
     }
 
+    // ---- the graph API (dev.lamina.graph) ------------------------------------------------------
+
+    /**
+     * Runs a fused element-wise program over {@code out.numel()} elements ({@code
+     * cuda-kernels/fused.cu}): registers 0 .. inputs−1 hold each input's element (element 0 of an
+     * input marked scalar), instruction j ({@code code[4j..4j+3]}: kind 0 unary or 1 binary, the op's
+     * {@code code()}, register a, register b) writes register inputs + j, and the last register is
+     * stored. Every step is the unfused kernel's scalar function rounded to the dtype, so the result
+     * is bitwise the chain of {@link #unary}/{@link #binary} calls. Used by the graph API's fusion
+     * pass; the program is checked here.
+     *
+     * @param inputs the input storages (out's float dtype; out's size, or one element where scalar)
+     * @param scalar which inputs are one element broadcast
+     * @param code the program, 4 ints per instruction
+     * @param out the output storage (float32 or float64)
+     */
+    public void fusedElementwise(Storage[] inputs, boolean[] scalar, int[] code, Storage out) {
+        String what = "cuda.fusedElementwise";
+        CudaRuntime.get().requireAvailable(what);
+        CudaStorage os = device(out, what);
+        DType dt = out.dtype();
+        int nIn = inputs.length;
+        int nInstr = code.length / 4;
+        if (!dt.isFloating() || scalar.length != nIn || code.length % 4 != 0 || nIn < 1 || nInstr < 1
+                || nIn + nInstr > FUSED_MAX_REGISTERS) {
+            throw new IllegalArgumentException(what + ": " + nIn + " inputs, " + code.length + " code ints, dtype " + dt
+                    + " (float dtypes, 1.." + FUSED_MAX_REGISTERS + " registers)");
+        }
+        long[] addr = new long[nIn];
+        int[] sc = new int[nIn];
+        for (int i = 0; i < nIn; i++) {
+            CudaStorage is = device(inputs[i], what);
+            long need = scalar[i] ? 1 : out.numel();
+            if (inputs[i].dtype() != dt || inputs[i].numel() < need) {
+                throw new IllegalArgumentException(what + ": input " + i + " is " + inputs[i].dtype() + " with "
+                        + inputs[i].numel() + " elements, " + dt + " with " + need + " needed");
+            }
+            addr[i] = is.address();
+            sc[i] = scalar[i] ? 1 : 0;
+        }
+        for (int j = 0; j < nInstr; j++) {
+            int kind = code[4 * j], op = code[4 * j + 1], a = code[4 * j + 2], b = code[4 * j + 3];
+            boolean opOk = kind == 0 ? op >= 0 && op < UnaryOp.values().length
+                    : kind == 1 && op >= 0 && op < dev.lamina.backend.BinaryOp.values().length;
+            if (!opOk || a < 0 || a >= nIn + j || (kind == 1 && (b < 0 || b >= nIn + j))) {
+                throw new IllegalArgumentException(what + ": instruction " + j + " " + Arrays.toString(
+                        Arrays.copyOfRange(code, 4 * j, 4 * j + 4)) + " is malformed");
+            }
+        }
+        if (out.numel() == 0) {
+            return;
+        }
+        CudaRuntime.check(CudaNative.lamina_cuda_fused_elementwise(code(dt), nIn, addr, sc, code, nInstr, os.address(),
+                out.numel(), stream()), what + ": launch (" + dt + ", " + out.numel() + " elements, " + nInstr
+                + " instructions)");
+    }
+
+    /** The most registers (inputs plus instructions) of a fused program: LAMINA_FUSED_MAX_REGISTERS. */
+    public static final int FUSED_MAX_REGISTERS = 64;
+
+    /** The memory and stream half (CUDA-graph capture routes this thread's launches through it). */
+    CudaDevice device() {
+        return memory;
+    }
+
     /** Waits for all work queued on the backend's stream; kernel execution errors surface here. */
     public void synchronize() {
         CudaRuntime.get().requireAvailable("cuda.synchronize");
