@@ -69,6 +69,8 @@ public final class Graph implements AutoCloseable {
         public int folded;
         /** element-wise kernels absorbed into fused programs */
         public int fused;
+        /** compositions replaced by an existing fused kernel (convolution + bias + ReLU) */
+        public int recognised;
         /** buffers of the memory plan */
         public int buffers;
         /** bytes of the memory plan's buffers */
@@ -79,7 +81,7 @@ public final class Graph implements AutoCloseable {
         @Override
         public String toString() {
             return "traced " + traced + " nodes; dce -" + deadCode + ", cse -" + commonSubexpressions + ", folded "
-                    + folded + ", fused " + fused + "; memory plan " + buffers + " buffers, " + bufferBytes
+                    + folded + ", fused " + fused + ", recognised " + recognised + "; memory plan " + buffers + " buffers, " + bufferBytes
                     + " bytes (" + unplannedBytes + " without reuse)";
         }
     }
@@ -167,6 +169,9 @@ public final class Graph implements AutoCloseable {
             }
             if (options.constantFolding) {
                 stats.folded = Passes.constants(w, backend, owned);
+            }
+            if (options.fusedKernels) {
+                stats.recognised = Passes.convBiasRelu(w);
             }
             if (options.fusion && FusedElementwise.supports(backend)) {
                 stats.fused = Passes.fuseElementwise(w);

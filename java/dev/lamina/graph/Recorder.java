@@ -335,6 +335,10 @@ final class Recorder implements TraceHooks.Tracer {
             long[] os = outShape.clone();
             Node n = kernel("binary", op + " " + Shapes.str(os) + " a" + Arrays.toString(as) + " b" + Arrays.toString(bs),
                     (b, s, h) -> b.binary(op, s[0], as, s[1], bs, s[2], os), a, R, b2, R, out, W);
+            n.binaryOp = op;
+            n.aStrides = as;
+            n.bStrides = bs;
+            n.outShape = os;
             long[] dense = Shapes.strides(os);
             boolean aFull = Arrays.equals(as, dense) && a.numel() == out.numel();
             boolean bFull = Arrays.equals(bs, dense) && b2.numel() == out.numel();
@@ -396,7 +400,8 @@ final class Recorder implements TraceHooks.Tracer {
 
         @Override
         public void conv2dForward(Storage x, Storage kernel, Storage out, ConvGeometry g) {
-            kernel("conv2d", geom(g), (b, s, h) -> b.conv2dForward(s[0], s[1], s[2], g), x, R, kernel, R, out, W);
+            Node n = kernel("conv2d", geom(g), (b, s, h) -> b.conv2dForward(s[0], s[1], s[2], g), x, R, kernel, R, out, W);
+            n.conv = g;
             forward(() -> target.conv2dForward(x, kernel, out, g));
         }
 

@@ -90,6 +90,31 @@ class TracedCudaTrainingTest {
         }
     }
 
+    /** Real GPU only (never run yet): replays launch captured CUDA graphs and give the eager values. */
+    @Test
+    void onARealDeviceReplaysLaunchCapturedCudaGraphs() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(GpuTestSupport.emulated(), "no CUDA graphs on the emulated device");
+        org.junit.jupiter.api.Assertions.assertNull(dev.lamina.backend.cuda.CudaGraphCapture.unsupportedReason());
+        try (var use = dev.lamina.backend.Backends.use(cuda());
+             dev.lamina.tensor.Scope scope = dev.lamina.tensor.Scope.open()) {
+            TracedFunction f = Graph.trace(in -> new dev.lamina.tensor.Tensor[] {
+                in[0].matmul(in[1]).add(in[0].sum(new int[] {1}, true)).tanh().mul(in[1].mean())});
+            dev.lamina.tensor.Rng rng = new dev.lamina.tensor.Rng(4);
+            for (int i = 0; i < 5; i++) {
+                dev.lamina.tensor.Tensor a = rng.normal(dev.lamina.tensor.DType.FLOAT32, 0, 1, 64, 64);
+                dev.lamina.tensor.Tensor b = rng.normal(dev.lamina.tensor.DType.FLOAT32, 0, 1, 64, 64);
+                float[] eager = a.matmul(b).add(a.sum(new int[] {1}, true)).tanh().mul(b.mean()).toFloatArray();
+                org.junit.jupiter.api.Assertions.assertArrayEquals(eager, f.apply(a, b)[0].toFloatArray(), "call " + i);
+            }
+            Graph g = f.graph(rng.normal(dev.lamina.tensor.DType.FLOAT32, 0, 1, 64, 64),
+                    rng.normal(dev.lamina.tensor.DType.FLOAT32, 0, 1, 64, 64));
+            org.junit.jupiter.api.Assertions.assertTrue(g.capturedSegments() > 0, g.toString());
+            org.junit.jupiter.api.Assertions.assertNull(g.capturedReplay().captureOff());
+            org.junit.jupiter.api.Assertions.assertTrue(g.capturedReplay().launches() >= 3);
+            f.close();
+        }
+    }
+
     @Test
     void gruWithAdagradTrainsBitwiseAsEager() {
         TracedTrainingTest.check(cuda(), () -> new Adagrad(0.05), () -> new Sequential(new Input(6, 2), new GRU(8),
