@@ -398,12 +398,12 @@ final class Trainer {
 
     /**
      * The traced evaluate step (forward in inference mode and the compiled losses, no gradients),
-     * kept on the model across calls while the compiled losses stay the same; null when it runs
+     * kept on the model across calls while its layers and compiled losses stay the same; null when it runs
      * eagerly: {@code graph} false, or null and {@link dev.lamina.graph.Graph#defaultFor} says no
      * (a user class, {@code -Dlamina.graph=false}), or some output has no target.
      */
     private dev.lamina.graph.TracedFunction evaluateGraph(Tensor[] y, Boolean graph) {
-        List<Object> key = new ArrayList<>();
+        List<Object> key = new ArrayList<>(model.layers()); // a layer added since: trace again
         List<Object> parts = new ArrayList<>(model.layers());
         parts.add(model);
         for (int i = 0; i < model.outputCount(); i++) {
