@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * Traced training on the cuda backend against eager cuda training: weights and per-epoch losses
  * bitwise equal, every step signature traced and replayed, memory back to its baseline (the checks
  * of {@link TracedTrainingTest}). On the emulated device ({@code LAMINA_CUDA=emulated}) a replay
- * runs node by node; on a GPU it runs as captured CUDA graphs ({@link CudaGraphReplay}).
+ * runs node by node; on a GPU it runs as captured CUDA graphs ({@link CapturedReplay}).
  * The fused kernels of the cuda backend (Adam, RMSprop, SGD, the persistent LSTM sequence, the
  * fused convolution, pooling and GRU cells) are each one node of these graphs.
  */
@@ -71,48 +71,47 @@ class TracedCudaTrainingTest {
                 c.captures + " captures, " + c.launches + " launches");
     }
 
+    /**
+     * A traced function replays bitwise its eager values on cuda: on a GPU (never run yet) as launches
+     * of captured CUDA graphs; on the emulated device, which has no CUDA graphs, node by node, with
+     * its element-wise chain as one fused kernel.
+     */
     @Test
-    void onTheEmulatedDeviceAReplayRunsNodeByNode() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(GpuTestSupport.emulated());
-        org.junit.jupiter.api.Assertions.assertNotNull(dev.lamina.backend.cuda.CudaGraphCapture.unsupportedReason());
-        try (var use = dev.lamina.backend.Backends.use(cuda());
-             dev.lamina.tensor.Scope scope = dev.lamina.tensor.Scope.open()) {
-            TracedFunction f = Graph.trace(in -> new dev.lamina.tensor.Tensor[] {in[0].mul(in[0]).exp()});
-            dev.lamina.tensor.Tensor x = dev.lamina.tensor.Tensor.of(new float[] {1, 2, 3}, 3);
-            for (int i = 0; i < 3; i++) {
-                f.apply(x);
-            }
-            Graph g = f.graph(x);
-            org.junit.jupiter.api.Assertions.assertNotNull(g, "the function was traced on cuda");
-            org.junit.jupiter.api.Assertions.assertEquals(0, g.capturedSegments());
-            org.junit.jupiter.api.Assertions.assertEquals(java.util.Map.of("fused", 1), g.opCounts(), g.toString());
-            f.close();
-        }
-    }
-
-    /** Real GPU only (never run yet): replays launch captured CUDA graphs and give the eager values. */
-    @Test
-    void onARealDeviceReplaysLaunchCapturedCudaGraphs() {
-        org.junit.jupiter.api.Assumptions.assumeFalse(GpuTestSupport.emulated(), "no CUDA graphs on the emulated device");
-        org.junit.jupiter.api.Assertions.assertNull(dev.lamina.backend.cuda.CudaGraphCapture.unsupportedReason());
+    void replaysAreCapturedCudaGraphsOnAGpuAndNodeByNodeWhenEmulated() {
+        boolean emulated = GpuTestSupport.emulated();
+        String why = dev.lamina.backend.cuda.CudaGraphCapture.unsupportedReason();
         try (var use = dev.lamina.backend.Backends.use(cuda());
              dev.lamina.tensor.Scope scope = dev.lamina.tensor.Scope.open()) {
             TracedFunction f = Graph.trace(in -> new dev.lamina.tensor.Tensor[] {
                 in[0].matmul(in[1]).add(in[0].sum(new int[] {1}, true)).tanh().mul(in[1].mean())});
             dev.lamina.tensor.Rng rng = new dev.lamina.tensor.Rng(4);
             for (int i = 0; i < 5; i++) {
-                dev.lamina.tensor.Tensor a = rng.normal(dev.lamina.tensor.DType.FLOAT32, 0, 1, 64, 64);
-                dev.lamina.tensor.Tensor b = rng.normal(dev.lamina.tensor.DType.FLOAT32, 0, 1, 64, 64);
+                dev.lamina.tensor.Tensor a = rng.normal(dev.lamina.tensor.DType.FLOAT32, 0, 1, 16, 16);
+                dev.lamina.tensor.Tensor b = rng.normal(dev.lamina.tensor.DType.FLOAT32, 0, 1, 16, 16);
                 float[] eager = a.matmul(b).add(a.sum(new int[] {1}, true)).tanh().mul(b.mean()).toFloatArray();
                 org.junit.jupiter.api.Assertions.assertArrayEquals(eager, f.apply(a, b)[0].toFloatArray(), "call " + i);
             }
-            Graph g = f.graph(rng.normal(dev.lamina.tensor.DType.FLOAT32, 0, 1, 64, 64),
-                    rng.normal(dev.lamina.tensor.DType.FLOAT32, 0, 1, 64, 64));
-            org.junit.jupiter.api.Assertions.assertTrue(g.capturedSegments() > 0, g.toString());
-            org.junit.jupiter.api.Assertions.assertNull(g.capturedReplay().captureOff());
-            org.junit.jupiter.api.Assertions.assertTrue(g.capturedReplay().launches() >= 3);
+            Graph g = f.graph(rng.normal(dev.lamina.tensor.DType.FLOAT32, 0, 1, 16, 16),
+                    rng.normal(dev.lamina.tensor.DType.FLOAT32, 0, 1, 16, 16));
+            org.junit.jupiter.api.Assertions.assertNotNull(g, "the function was traced on cuda");
+            if (emulated) {
+                org.junit.jupiter.api.Assertions.assertNotNull(why);
+                org.junit.jupiter.api.Assertions.assertEquals(0, g.capturedSegments());
+                org.junit.jupiter.api.Assertions.assertEquals(0, (int) g.opCounts().getOrDefault("unary", 0), g.toString());
+                org.junit.jupiter.api.Assertions.assertTrue(g.opCounts().getOrDefault("fused", 0) >= 1, g.toString());
+            } else {
+                org.junit.jupiter.api.Assertions.assertNull(why);
+                org.junit.jupiter.api.Assertions.assertTrue(g.capturedSegments() > 0, g.toString());
+                org.junit.jupiter.api.Assertions.assertNull(g.capturedReplay().captureOff());
+                org.junit.jupiter.api.Assertions.assertTrue(g.capturedReplay().launches() >= 3);
+            }
             f.close();
         }
+    }
+
+    @Test
+    void tracedEvaluateAndPredictAreBitwiseEagerOnCuda() {
+        new TracedEvaluateTest().tracedEvaluateAndPredictAreBitwiseEager("cuda");
     }
 
     @Test

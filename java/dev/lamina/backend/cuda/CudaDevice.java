@@ -241,7 +241,7 @@ final class CudaDevice {
         Device d = state();
         long address = d.allocator.allocate(bytes);
         if (zero && bytes > 0) {
-            int code = CudaNative.lamina_cuda_memset_async(address, 0, bytes, d.stream);
+            int code = CudaNative.lamina_cuda_memset_async(address, 0, bytes, stream());
             if (code != 0) {
                 d.allocator.free(address);
                 CudaRuntime.check(code, op + ": cudaMemsetAsync of " + bytes + " bytes");
