@@ -315,6 +315,40 @@ int lamina_cuda_random_uniform(int dtype, int64_t seed, void* out, int64_t n, do
 /** Device: the values of new Rng(seed).normal(dtype, mean, std, n), float32 or float64. */
 int lamina_cuda_random_normal(int dtype, int64_t seed, void* out, int64_t n, double mean, double std, void* stream);
 
+/* ---- the graph API (dev.lamina.graph): fused element-wise programs, CUDA-graph capture -------- */
+
+/** The most registers (inputs plus instructions) of a fused program (FusedElementwise.MAX_REGISTERS). */
+#define LAMINA_FUSED_MAX_REGISTERS 64
+
+/**
+ * Runs a fused element-wise program (cuda-kernels/fused.cu) over n elements of float32 or float64:
+ * registers 0 .. n_inputs-1 hold element i of each input (element 0 where scalar[k] != 0);
+ * instruction j (code[4j..4j+3] = kind 0 unary / 1 binary, op code of lamina_ops.h, register a,
+ * register b) writes register n_inputs + j; the last register goes to out[i]. Each step calls the
+ * scalar function of the unfused kernel and is rounded to the dtype, so the result is bitwise the
+ * chain of unary/binary kernels. cudaErrorInvalidValue for a malformed program (checked here too).
+ */
+int lamina_cuda_fused_elementwise(int dtype, int n_inputs, const int64_t* inputs, const int* scalar,
+                                  const int* code, int n_instructions, void* out, int64_t n, void* stream);
+
+/** 1 when this library can capture streams into CUDA graphs; 0 on the emulated device. */
+int lamina_cuda_graphs_supported(void);
+
+/** cudaStreamBeginCapture(stream, cudaStreamCaptureModeRelaxed). */
+int lamina_cuda_stream_begin_capture(void* stream);
+
+/**
+ * cudaStreamEndCapture, then cudaGraphInstantiate into *exec (the graph itself is destroyed). On
+ * failure *exec is NULL, the capture is over and the error is returned.
+ */
+int lamina_cuda_stream_end_capture(void* stream, void** exec);
+
+/** cudaGraphLaunch of an instantiated graph on stream. */
+int lamina_cuda_graph_launch(void* exec, void* stream);
+
+/** cudaGraphExecDestroy. */
+int lamina_cuda_graph_exec_destroy(void* exec);
+
 #ifdef __cplusplus
 }
 #endif

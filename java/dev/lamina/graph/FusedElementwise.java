@@ -7,6 +7,7 @@ import dev.lamina.backend.Storage;
 import dev.lamina.backend.UnaryOp;
 import dev.lamina.backend.cpu.CpuBackend;
 import dev.lamina.backend.cpu.CpuKernels;
+import dev.lamina.backend.cuda.CudaBackend;
 import dev.lamina.backend.reference.ReferenceBackend;
 import dev.lamina.tensor.DType;
 import java.nio.ByteBuffer;
@@ -32,11 +33,11 @@ final class FusedElementwise {
 
     /**
      * Whether {@code backend} runs fused programs (else the graph keeps the chain unfused): the
-     * reference backend (Java, below) and the cpu backend (C++, cpu-kernels/lamina_fused.hpp). The
-     * cuda kernel is not written yet.
+     * reference backend (Java, below), the cpu backend (C++, cpu-kernels/lamina_fused.hpp) and the
+     * cuda backend (cuda-kernels/fused.cu).
      */
     static boolean supports(Backend backend) {
-        return backend instanceof ReferenceBackend || backend instanceof CpuBackend;
+        return backend instanceof ReferenceBackend || backend instanceof CpuBackend || backend instanceof CudaBackend;
     }
 
     /** An expression tree over input values, built by the fusion pass. */
@@ -176,6 +177,9 @@ final class FusedElementwise {
             runReference(p, s);
         } else if (backend instanceof CpuBackend) {
             runCpu(p, s);
+        } else if (backend instanceof CudaBackend) {
+            ((CudaBackend) backend).fusedElementwise(java.util.Arrays.copyOf(s, p.inputValues.length), p.inputScalar,
+                    p.code, s[p.inputValues.length]);
         } else {
             throw new IllegalStateException("no fused element-wise kernel on backend " + backend.name());
         }

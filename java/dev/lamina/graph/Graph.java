@@ -26,10 +26,14 @@ import java.util.function.Function;
  * }</pre>
  *
  * <p>Building a graph runs the passes: dead-code elimination, common-subexpression elimination,
- * constant folding, fusion of element-wise chains into one kernel (on the reference backend so far), and a static
+ * constant folding, fusion of element-wise chains into one kernel (reference, cpu and cuda), and a static
  * memory plan that places every intermediate in a buffer reused when lifetimes do not overlap, so a
  * replay allocates nothing but its outputs. Host values ({@link dev.lamina.backend.HostCalls}) are
  * recomputed at each replay. A replay is bitwise the eager run on the same backend.
+ *
+ * <p>On the cuda backend of a real device, each run of kernel nodes between two host steps is
+ * captured once as a CUDA graph and then launched as one ({@link #capturedSegments()}); on the
+ * emulated device, and on the other backends, a replay runs node by node.
  *
  * <p>A graph holds the storages it replays (weights, optimizer slots, its constants and buffers)
  * until {@link #close}. Not thread-safe: replay one graph on one thread at a time.
@@ -47,6 +51,10 @@ public final class Graph implements AutoCloseable {
     private final List<Storage> owned = new ArrayList<>();
     private final List<Storage> retained = new ArrayList<>();
     private final Stats stats;
+    /** the replay through captured segments (CUDA graphs), or null: node by node */
+    private CapturedReplay captured;
+    /** tests: a capturer used on every backend instead of CUDA graphs (null: CUDA graphs on a real device) */
+    static volatile CapturedReplay.Capturer testCapturer;
     private boolean closed;
 
     /** What the passes did and what the memory plan holds. */
@@ -61,6 +69,8 @@ public final class Graph implements AutoCloseable {
         public int folded;
         /** element-wise kernels absorbed into fused programs */
         public int fused;
+        /** compositions replaced by an existing fused kernel (convolution + bias + ReLU) */
+        public int recognised;
         /** buffers of the memory plan */
         public int buffers;
         /** bytes of the memory plan's buffers */
@@ -71,7 +81,7 @@ public final class Graph implements AutoCloseable {
         @Override
         public String toString() {
             return "traced " + traced + " nodes; dce -" + deadCode + ", cse -" + commonSubexpressions + ", folded "
-                    + folded + ", fused " + fused + "; memory plan " + buffers + " buffers, " + bufferBytes
+                    + folded + ", fused " + fused + ", recognised " + recognised + "; memory plan " + buffers + " buffers, " + bufferBytes
                     + " bytes (" + unplannedBytes + " without reuse)";
         }
     }
@@ -160,6 +170,9 @@ public final class Graph implements AutoCloseable {
             if (options.constantFolding) {
                 stats.folded = Passes.constants(w, backend, owned);
             }
+            if (options.fusedKernels) {
+                stats.recognised = Passes.convBiasRelu(w);
+            }
             if (options.fusion && FusedElementwise.supports(backend)) {
                 stats.fused = Passes.fuseElementwise(w);
             }
@@ -177,10 +190,31 @@ public final class Graph implements AutoCloseable {
             this.inputValues = ins.stream().mapToInt(Integer::intValue).toArray();
             this.base = new Storage[values.size()];
             plan(options.memoryPlan);
+            CapturedReplay.Capturer capturer = capturerFor(backend);
+            if (capturer != null) {
+                captured = new CapturedReplay(name, backend, values, nodes, base, inputValues, outputValues, outputShapes,
+                        hostSlots, capturer);
+            }
         } catch (RuntimeException e) {
             release();
             throw e;
         }
+    }
+
+    /**
+     * CUDA graphs on the cuda backend of a real device; none elsewhere, and none on the emulated
+     * device, whose launches run synchronously on the CPU (a replay runs node by node there).
+     */
+    private static CapturedReplay.Capturer capturerFor(Backend backend) {
+        CapturedReplay.Capturer t = testCapturer;
+        if (t != null) {
+            return t;
+        }
+        if (backend instanceof dev.lamina.backend.cuda.CudaBackend
+                && dev.lamina.backend.cuda.CudaGraphCapture.unsupportedReason() == null) {
+            return CapturedReplay.CUDA;
+        }
+        return null;
     }
 
     /** Retains the external storages and assigns every intermediate a buffer of the plan. */
@@ -268,6 +302,9 @@ public final class Graph implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("graph " + name + " is closed");
         }
+        if (captured != null) {
+            return captured.run(inputs);
+        }
         Storage[] map = base.clone();
         for (int v : inputValues) {
             map[v] = inputs[values.get(v).inputIndex].storage();
@@ -318,6 +355,21 @@ public final class Graph implements AutoCloseable {
         return nodes.size();
     }
 
+    /**
+     * How many runs of kernel nodes a replay launches as captured segments (CUDA graphs), each
+     * captured once; 0 when the graph replays node by node (every backend but cuda on a real device).
+     *
+     * @return the number of captured segments
+     */
+    public int capturedSegments() {
+        return captured == null ? 0 : captured.segmentCount();
+    }
+
+    /** The captured replay, or null (tests). */
+    CapturedReplay capturedReplay() {
+        return captured;
+    }
+
     /** @return the backend the graph replays on */
     public Backend backend() {
         return backend;
@@ -342,6 +394,10 @@ public final class Graph implements AutoCloseable {
     }
 
     private void release() {
+        if (captured != null) {
+            captured.close();
+            captured = null;
+        }
         for (Storage s : owned) {
             s.release();
         }

@@ -7,6 +7,7 @@ public final class GraphOptions {
     boolean constantFolding = true;
     boolean fusion = true;
     boolean memoryPlan = true;
+    boolean fusedKernels = true;
 
     /**
      * @param on whether dead-code elimination runs
@@ -53,9 +54,19 @@ public final class GraphOptions {
         return this;
     }
 
+    /**
+     * @param on whether compositions that an existing fused kernel computes bitwise are replaced by it
+     *     (a convolution, its bias add and ReLU become one conv2dForwardFused)
+     * @return this
+     */
+    public GraphOptions fusedKernels(boolean on) {
+        fusedKernels = on;
+        return this;
+    }
+
     /** @return all passes off: the replay runs the trace as recorded */
     public static GraphOptions none() {
         return new GraphOptions().deadCode(false).commonSubexpressions(false).constantFolding(false).fusion(false)
-                .memoryPlan(false);
+                .memoryPlan(false).fusedKernels(false);
     }
 }

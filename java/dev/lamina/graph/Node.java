@@ -46,6 +46,13 @@ final class Node {
     FusedElementwise.Program program;
     /** a scalar argument is bound to a host value (never folded) */
     boolean hostDependent;
+    /** the geometry of a convolution node (conv2d), for the fused-kernel pass */
+    dev.lamina.backend.ConvGeometry conv;
+    /** a binary node's op, operand strides and output shape, for the fused-kernel pass */
+    BinaryOp binaryOp;
+    long[] aStrides;
+    long[] bStrides;
+    long[] outShape;
 
     Node(Kind kind, String op, String args, int[] vals, boolean[] reads, boolean[] writes, Exec exec) {
         this.kind = kind;

@@ -398,4 +398,110 @@ final class Passes {
         f.program = prog;
         return f;
     }
+
+    /**
+     * Recognises a convolution followed by a bias add over its channels and, optionally, a ReLU —
+     * {@code relu(conv2d(x, k) + bias)} written with tensor ops — and replaces the three kernels with
+     * the backend's {@code conv2dForwardFused}, which computes exactly that composition (bitwise: the
+     * interface's default runs these same three kernels; {@code ComposedKernelsTest} holds the fused
+     * kernels to it). Each intermediate must be read by the next step only, and x, the kernel and the
+     * bias must not change in between.
+     *
+     * @return compositions replaced
+     */
+    static int convBiasRelu(Work w) {
+        List<List<Integer>> writers = w.writers();
+        int[] reads = w.readCounts();
+        boolean[] live = new boolean[w.nodes.size()];
+        Arrays.fill(live, true);
+        int replaced = 0;
+        for (int i = 0; i < w.nodes.size(); i++) {
+            Node c = w.nodes.get(i);
+            if (c.conv == null || !live[i]) {
+                continue;
+            }
+            int z = c.vals[2];
+            int j = soleReader(w, z, i, writers, reads);
+            if (j < 0) {
+                continue;
+            }
+            Node add = w.nodes.get(j);
+            long k = c.conv.outC();
+            if (add.binaryOp != dev.lamina.backend.BinaryOp.ADD || add.vals[0] != z || add.hostDependent
+                    || !Arrays.equals(add.aStrides, dev.lamina.tensor.Shapes.strides(add.outShape))
+                    || add.outShape.length < 1 || add.outShape[add.outShape.length - 1] != k) {
+                continue;
+            }
+            int bias = add.vals[1];
+            Value bv = w.values.get(bias);
+            Value zv = w.values.get(z);
+            long[] bs = add.bStrides;
+            boolean channels = bv.numel == k && bv.dtype == zv.dtype && bs[bs.length - 1] == 1;
+            for (int d = 0; d < bs.length - 1; d++) {
+                channels &= bs[d] == 0;
+            }
+            if (!channels || w.values.get(add.vals[2]).numel != zv.numel) {
+                continue;
+            }
+            int last = j;
+            int out = add.vals[2];
+            boolean relu = false;
+            int r = soleReader(w, out, j, writers, reads);
+            if (r >= 0) {
+                Node n = w.nodes.get(r);
+                if (n.ew != null && n.ew.unary == dev.lamina.backend.UnaryOp.RELU && !n.hostDependent) {
+                    relu = true;
+                    last = r;
+                    out = n.vals[1];
+                }
+            }
+            int x = c.vals[0];
+            int kernel = c.vals[1];
+            if (changedBetween(writers, x, i, last) || changedBetween(writers, kernel, i, last)
+                    || changedBetween(writers, bias, i, last)) {
+                continue;
+            }
+            dev.lamina.backend.ConvGeometry g = c.conv;
+            boolean act = relu;
+            Node f = new Node(Node.Kind.KERNEL, "conv2dBiasAct", c.args + (act ? " relu" : "") + " (recognised)",
+                    new int[] {x, kernel, bias, out}, new boolean[] {true, true, true, false},
+                    new boolean[] {false, false, false, true},
+                    (b, s, h) -> b.conv2dForwardFused(s[0], s[1], s[2], act, s[3], g));
+            w.nodes.set(last, f);
+            live[i] = false;
+            if (last != j) {
+                live[j] = false;
+            }
+            replaced++;
+        }
+        keepOnly(w, live);
+        return replaced;
+    }
+
+    /** The one node after {@code from} that reads internal value v (written only at from), or −1. */
+    private static int soleReader(Work w, int v, int from, List<List<Integer>> writers, int[] reads) {
+        Value val = w.values.get(v);
+        if (val.kind != Value.Kind.INTERNAL || w.isOutput(v) || reads[v] != 1 || writers.get(v).size() != 1
+                || writers.get(v).get(0) != from) {
+            return -1;
+        }
+        for (int i = from + 1; i < w.nodes.size(); i++) {
+            Node n = w.nodes.get(i);
+            for (int j = 0; j < n.vals.length; j++) {
+                if (n.reads[j] && n.vals[j] == v) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static boolean changedBetween(List<List<Integer>> writers, int v, int from, int to) {
+        for (int wi : writers.get(v)) {
+            if (wi > from && wi <= to) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

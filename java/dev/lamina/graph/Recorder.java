@@ -7,6 +7,7 @@ import dev.lamina.backend.ConvGeometry;
 import dev.lamina.backend.Kernel;
 import dev.lamina.backend.PoolGeometry;
 import dev.lamina.backend.ReduceOp;
+import dev.lamina.backend.SequenceGeometry;
 import dev.lamina.backend.Storage;
 import dev.lamina.backend.TraceHooks;
 import dev.lamina.backend.UnaryOp;
@@ -334,6 +335,10 @@ final class Recorder implements TraceHooks.Tracer {
             long[] os = outShape.clone();
             Node n = kernel("binary", op + " " + Shapes.str(os) + " a" + Arrays.toString(as) + " b" + Arrays.toString(bs),
                     (b, s, h) -> b.binary(op, s[0], as, s[1], bs, s[2], os), a, R, b2, R, out, W);
+            n.binaryOp = op;
+            n.aStrides = as;
+            n.bStrides = bs;
+            n.outShape = os;
             long[] dense = Shapes.strides(os);
             boolean aFull = Arrays.equals(as, dense) && a.numel() == out.numel();
             boolean bFull = Arrays.equals(bs, dense) && b2.numel() == out.numel();
@@ -395,7 +400,8 @@ final class Recorder implements TraceHooks.Tracer {
 
         @Override
         public void conv2dForward(Storage x, Storage kernel, Storage out, ConvGeometry g) {
-            kernel("conv2d", geom(g), (b, s, h) -> b.conv2dForward(s[0], s[1], s[2], g), x, R, kernel, R, out, W);
+            Node n = kernel("conv2d", geom(g), (b, s, h) -> b.conv2dForward(s[0], s[1], s[2], g), x, R, kernel, R, out, W);
+            n.conv = g;
             forward(() -> target.conv2dForward(x, kernel, out, g));
         }
 
@@ -438,6 +444,53 @@ final class Recorder implements TraceHooks.Tracer {
                     slot >= 0 ? h[slot] : alpha, beta1, beta2, epsilon), w, RW, g, R, m, RW, v, RW);
             n.hostDependent = slot >= 0;
             forward(() -> target.adamUpdate(w, g, m, v, alpha, beta1, beta2, epsilon));
+        }
+
+        // The fused kernels below reach the recorder only from a backend that has them (cuda): the
+        // host backends compose them from primitives, which are recorded one by one.
+
+        @Override
+        public void rmspropUpdate(Storage w, Storage g, Storage vel, Storage mom, Storage avg, double lr, double rho,
+                                  double momentum, double epsilon) {
+            int slot = bind(lr);
+            Node n = kernel("rmsprop", "lr=" + (slot >= 0 ? "$" + slot : Double.toString(lr)) + " rho=" + rho
+                    + " momentum=" + momentum + " eps=" + epsilon, (b, s, h) -> b.rmspropUpdate(s[0], s[1], s[2], s[3],
+                    s[4], slot >= 0 ? h[slot] : lr, rho, momentum, epsilon), w, RW, g, R, vel, RW, mom, RW, avg, RW);
+            n.hostDependent = slot >= 0;
+            forward(() -> target.rmspropUpdate(w, g, vel, mom, avg, lr, rho, momentum, epsilon));
+        }
+
+        @Override
+        public void sgdUpdate(Storage w, Storage g, Storage m, double lr, double momentum, boolean nesterov) {
+            int slot = bind(lr);
+            Node n = kernel("sgd", "lr=" + (slot >= 0 ? "$" + slot : Double.toString(lr)) + " momentum=" + momentum
+                    + (nesterov ? " nesterov" : ""), (b, s, h) -> b.sgdUpdate(s[0], s[1], s[2],
+                    slot >= 0 ? h[slot] : lr, momentum, nesterov), w, RW, g, R, m, RW);
+            n.hostDependent = slot >= 0;
+            forward(() -> target.sgdUpdate(w, g, m, lr, momentum, nesterov));
+        }
+
+        @Override
+        public Capability kernel(Kernel k, DType dtype, SequenceGeometry geom) {
+            return target.kernel(k, dtype, geom);
+        }
+
+        @Override
+        public void lstmSequenceForward(Storage xp, Storage rk, Storage h0, Storage c0, Storage packed, Storage hPrev,
+                                        Storage gates, Storage cs, long batch, long steps, long hidden) {
+            kernel("lstmSequence", "batch=" + batch + " steps=" + steps + " hidden=" + hidden,
+                    (b, s, hv) -> b.lstmSequenceForward(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], batch, steps,
+                            hidden), xp, R, rk, R, h0, R, c0, R, packed, W, hPrev, W, gates, W, cs, W);
+            forward(() -> target.lstmSequenceForward(xp, rk, h0, c0, packed, hPrev, gates, cs, batch, steps, hidden));
+        }
+
+        @Override
+        public void softmaxCrossEntropy(Storage logits, Storage labels, Storage loss, Storage dlogits, long rows,
+                                        long classes) {
+            kernel("softmaxXent", "rows=" + rows + " classes=" + classes,
+                    (b, s, h) -> b.softmaxCrossEntropy(s[0], s[1], s[2], s[3], rows, classes),
+                    logits, R, labels, R, loss, W, dlogits, W);
+            forward(() -> target.softmaxCrossEntropy(logits, labels, loss, dlogits, rows, classes));
         }
 
         @Override

@@ -74,12 +74,12 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
         }
         if (e.eagerReason == null) {
             for (Tensor t : inputs) {
-                if (!(t.backend() instanceof dev.lamina.backend.HostBackend)) {
-                    giveUp(e, "capture on the " + t.backend().name() + " backend is not implemented yet");
+                if (!traceable(t.backend())) {
+                    giveUp(e, "capture on the " + t.backend().name() + " backend is not implemented");
                 }
             }
-            if (inputs.length == 0 && !(dev.lamina.backend.Backends.current() instanceof dev.lamina.backend.HostBackend)) {
-                giveUp(e, "capture on the " + dev.lamina.backend.Backends.current().name() + " backend is not implemented yet");
+            if (inputs.length == 0 && !traceable(dev.lamina.backend.Backends.current())) {
+                giveUp(e, "capture on the " + dev.lamina.backend.Backends.current().name() + " backend is not implemented");
             }
         }
         if (e.eagerReason != null) {
@@ -127,6 +127,11 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
         }
         e.previous = r;
         return out;
+    }
+
+    /** Backends whose public methods report to {@link TraceHooks}: the host backends and cuda. */
+    static boolean traceable(dev.lamina.backend.Backend b) {
+        return b instanceof dev.lamina.backend.HostBackend || b instanceof dev.lamina.backend.cuda.CudaBackend;
     }
 
     /** The function in a scope of its own: its temporaries are freed when it returns, as in a replay. */

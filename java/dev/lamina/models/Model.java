@@ -60,6 +60,9 @@ public class Model implements AutoCloseable {
     private volatile boolean stopTraining;
     private PrintStream out = System.out;
     private dev.lamina.graph.TracedFunction predictGraph; // -Dlamina.graph.predict=true: traced predict
+    /** Trainer's traced evaluate step, kept across calls, and the compiled losses it was traced with */
+    dev.lamina.graph.TracedFunction evaluateGraph;
+    Object evaluateGraphKey;
     /** The layer graph of a functional model; null for Sequential and subclassed models. */
     private final FunctionalGraph graph;
 
@@ -762,6 +765,10 @@ public class Model implements AutoCloseable {
         if (predictGraph != null) {
             predictGraph.close();
             predictGraph = null;
+        }
+        if (evaluateGraph != null) {
+            evaluateGraph.close();
+            evaluateGraph = null;
         }
         for (Layer l : layers) {
             l.close();

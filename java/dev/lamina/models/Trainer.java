@@ -153,7 +153,7 @@ final class Trainer {
                 }
             }
             if (valX != null) {
-                Map<String, Double> val = evaluate(valX, valY, o.batchSize);
+                Map<String, Double> val = evaluate(valX, valY, o.batchSize, o.graph);
                 for (Map.Entry<String, Double> e : val.entrySet()) {
                     logs.put("val_" + e.getKey(), e.getValue());
                 }
@@ -323,6 +323,14 @@ final class Trainer {
 
     /** Loss (weighted by batch size) and metrics over all samples, inference mode. */
     Map<String, Double> evaluate(Tensor[] x, Tensor[] y, int batchSize) {
+        return evaluate(x, y, batchSize, null);
+    }
+
+    /**
+     * As {@link #evaluate(Tensor[], Tensor[], int)}; {@code graph} as {@link FitOptions#graph} (null:
+     * traced when {@link dev.lamina.graph.Graph#defaultFor} says so).
+     */
+    Map<String, Double> evaluate(Tensor[] x, Tensor[] y, int batchSize, Boolean graph) {
         if (!model.isCompiled()) {
             throw new IllegalStateException(model.name() + ".evaluate: call compile(optimizer, loss, metrics) first");
         }
@@ -334,6 +342,7 @@ final class Trainer {
             m.reset();
         }
         double[] sums = new double[model.outputCount() + 1];
+        dev.lamina.graph.TracedFunction traced = evaluateGraph(y, graph);
         for (int start = 0; start < n; start += batchSize) {
             int end = Math.min(n, start + batchSize);
             try (Scope s = Scope.open()) {
@@ -345,8 +354,24 @@ final class Trainer {
                 for (int i = 0; i < y.length; i++) {
                     yb[i] = y[i] == null ? null : y[i].slice(0, start, end);
                 }
-                Tensor[] preds = GradientTape.noGrad(() -> model.callOutputs(xb, false));
-                Tensor[] ls = GradientTape.noGrad(() -> losses(yb, preds));
+                Tensor[] preds;
+                Tensor[] ls;
+                if (traced != null) {
+                    Tensor[] in = java.util.Arrays.copyOf(xb, xb.length + yb.length);
+                    System.arraycopy(yb, 0, in, xb.length, yb.length);
+                    Tensor[] r = traced.apply(in);
+                    ls = new Tensor[model.outputCount() + 1];
+                    int k = 0;
+                    for (int i = 0; i < ls.length; i++) {
+                        if (hasLoss(i)) {
+                            ls[i] = r[k++];
+                        }
+                    }
+                    preds = java.util.Arrays.copyOfRange(r, k, r.length);
+                } else {
+                    preds = GradientTape.noGrad(() -> model.callOutputs(xb, false));
+                    ls = GradientTape.noGrad(() -> losses(yb, preds));
+                }
                 for (int i = 0; i < ls.length; i++) {
                     if (ls[i] != null && (i == 0 || ls.length > 2)) {
                         sums[i] += ls[i].item() * (end - start);
@@ -356,6 +381,64 @@ final class Trainer {
             }
         }
         return logs(sums, n);
+    }
+
+    /** Whether entry i of {@link #losses} is made: the total (0) when any output has a loss, else output i − 1's. */
+    private boolean hasLoss(int i) {
+        if (i > 0) {
+            return model.lossOf(i - 1) != null;
+        }
+        for (int k = 0; k < model.outputCount(); k++) {
+            if (model.lossOf(k) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The traced evaluate step (forward in inference mode and the compiled losses, no gradients),
+     * kept on the model across calls while its layers and compiled losses stay the same; null when it runs
+     * eagerly: {@code graph} false, or null and {@link dev.lamina.graph.Graph#defaultFor} says no
+     * (a user class, {@code -Dlamina.graph=false}), or some output has no target.
+     */
+    private dev.lamina.graph.TracedFunction evaluateGraph(Tensor[] y, Boolean graph) {
+        List<Object> key = new ArrayList<>(model.layers()); // a layer added since: trace again
+        List<Object> parts = new ArrayList<>(model.layers());
+        parts.add(model);
+        for (int i = 0; i < model.outputCount(); i++) {
+            if (y[i] == null) {
+                return null;
+            }
+            key.add(model.lossOf(i) == null ? "none" : model.lossOf(i));
+            key.add(model.lossWeightOf(i));
+            parts.add(model.lossOf(i));
+        }
+        if (!(graph != null ? graph && dev.lamina.graph.Graph.enabledByDefault()
+                : dev.lamina.graph.Graph.defaultFor(model.name() + ".evaluate", parts.toArray()))) {
+            return null;
+        }
+        if (model.evaluateGraph != null && !key.equals(model.evaluateGraphKey)) {
+            model.evaluateGraph.close(); // compiled again with other losses
+            model.evaluateGraph = null;
+        }
+        if (model.evaluateGraph == null) {
+            int xs = model.inputCount();
+            model.evaluateGraph = dev.lamina.graph.Graph.trace(model.name() + ".evaluate", in -> GradientTape.noGrad(() -> {
+                Tensor[] preds = model.callOutputs(java.util.Arrays.copyOf(in, xs), false);
+                Tensor[] ls = losses(java.util.Arrays.copyOfRange(in, xs, in.length), preds);
+                List<Tensor> out = new ArrayList<>();
+                for (Tensor l : ls) {
+                    if (l != null) {
+                        out.add(l);
+                    }
+                }
+                out.addAll(java.util.Arrays.asList(preds));
+                return out.toArray(new Tensor[0]);
+            }), new dev.lamina.graph.GraphOptions());
+            model.evaluateGraphKey = key;
+        }
+        return model.evaluateGraph;
     }
 
     /** Predictions for all samples in batches; the result belongs to the caller's scope. */

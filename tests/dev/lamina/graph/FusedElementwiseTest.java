@@ -86,7 +86,11 @@ class FusedElementwiseTest {
     @ParameterizedTest
     @MethodSource("cases")
     void fusedProgramIsBitwiseTheUnfusedChain(String backend, DType dtype) {
-        Backend be = Backends.byName(backend);
+        check(Backends.byName(backend), dtype);
+    }
+
+    /** The fused replay, the unfused replay and eager execution of {@link #program} agree bitwise on be. */
+    static void check(Backend be, DType dtype) {
         try (var use = Backends.use(be); Scope scope = Scope.open()) {
             Rng rng = new Rng(17);
             int n = 4099; // not a multiple of any vector width

@@ -44,7 +44,7 @@ class TracedTrainingTest {
         return Stream.of("reference", "cpu");
     }
 
-    private static Sequential lstmDropout() {
+    static Sequential lstmDropout() {
         return new Sequential(new Input(6, 2), new LSTM(8), new Dropout(0.25, 7L), new Dense(4, "tanh"), new Dense(1));
     }
 
@@ -52,7 +52,7 @@ class TracedTrainingTest {
         return train(b, graph, opt, losses, TracedTrainingTest::lstmDropout, new long[] {6, 2});
     }
 
-    private static float[][] train(Backend b, boolean graph, Supplier<Optimizer> opt, List<Double> losses,
+    static float[][] train(Backend b, boolean graph, Supplier<Optimizer> opt, List<Double> losses,
                                    Supplier<Sequential> make, long[] sample) {
         try (var use = Backends.use(b); Scope scope = Scope.open()) {
             Rng.setGlobalSeed(42);
@@ -124,7 +124,7 @@ class TracedTrainingTest {
         check(b, opt, TracedTrainingTest::lstmDropout, new long[] {6, 2}, 7);
     }
 
-    private static void check(Backend b, Supplier<Optimizer> opt, Supplier<Sequential> make, long[] sample,
+    static void check(Backend b, Supplier<Optimizer> opt, Supplier<Sequential> make, long[] sample,
                               int expectedReplays) {
         long before = b.bytesInUse();
         List<Double> eagerLoss = new ArrayList<>();

@@ -16,7 +16,8 @@ import java.util.Locale;
 
 /**
  * Eager against traced (graph) execution of the seed LSTM model (LSTM(64), Dense(32, relu),
- * Dense(1); 20 steps of 1 feature) in one process: batch-1 predict latency and the time per epoch
+ * Dense(1); 20 steps of 1 feature) in one process: batch-1 predict latency, one evaluate over 700 samples
+ * in batches of 32, and the time per epoch
  * of a 10-epoch fit (700 samples, batches of 32, Adam; tracing and graph builds included). Prints {@code name: value} lines (medians).
  *
  * <p>Run: {@code java -cp target/classes:$(cat target/runtime-classpath.txt) dev.lamina.bench.GraphTiming [backend]}
@@ -51,6 +52,12 @@ public final class GraphTiming {
                 eagerPredict[rep] = predictMicros(model, x1, false);
                 tracedPredict[rep] = predictMicros(model, x1, true);
             }
+            double[] eagerEval = new double[5];
+            double[] tracedEval = new double[5];
+            for (int rep = 0; rep < 5; rep++) {
+                eagerEval[rep] = evaluateMillis(model, x, y, false);
+                tracedEval[rep] = evaluateMillis(model, x, y, true);
+            }
             double[] eagerFit = new double[3];
             double[] tracedFit = new double[3];
             for (int rep = 0; rep < 3; rep++) {
@@ -65,6 +72,11 @@ public final class GraphTiming {
             System.out.printf(Locale.ROOT, "predict_b1_eager_us: %.1f%n", ep);
             System.out.printf(Locale.ROOT, "predict_b1_graph_us: %.1f%n", tp);
             System.out.printf(Locale.ROOT, "predict_b1_speedup: %.2f%n", ep / tp);
+            double ee = median(eagerEval);
+            double te = median(tracedEval);
+            System.out.printf(Locale.ROOT, "evaluate_b32_eager_ms: %.2f%n", ee);
+            System.out.printf(Locale.ROOT, "evaluate_b32_graph_ms: %.2f%n", te);
+            System.out.printf(Locale.ROOT, "evaluate_b32_speedup: %.2f%n", ee / te);
             System.out.printf(Locale.ROOT, "fit_epoch_eager_s: %.3f%n", ef);
             System.out.printf(Locale.ROOT, "fit_epoch_graph_s: %.3f%n", tf);
             System.out.printf(Locale.ROOT, "fit_epoch_speedup: %.2f%n", ef / tf);
@@ -87,6 +99,24 @@ public final class GraphTiming {
             }
         }
         return (System.nanoTime() - t0) / 1e3 / n;
+    }
+
+    /** One evaluate over the 700 samples in batches of 32 (after 2 warm-up calls: the traces). */
+    private static double evaluateMillis(Sequential model, Tensor x, Tensor y, boolean graph) {
+        System.setProperty("lamina.graph", Boolean.toString(graph));
+        try {
+            for (int i = 0; i < 2; i++) {
+                model.evaluate(x, y, 32);
+            }
+            long t0 = System.nanoTime();
+            int n = 5;
+            for (int i = 0; i < n; i++) {
+                model.evaluate(x, y, 32);
+            }
+            return (System.nanoTime() - t0) / 1e6 / n;
+        } finally {
+            System.clearProperty("lamina.graph");
+        }
     }
 
     private static double fitSeconds(Sequential model, Tensor x, Tensor y, boolean graph) {

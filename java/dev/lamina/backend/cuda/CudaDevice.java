@@ -19,9 +19,38 @@ final class CudaDevice {
         this.backend = backend;
     }
 
-    /** The backend's stream (created on first use). */
+    /** The CUDA-graph capture in progress on this thread ({@link CudaGraphCapture}), or null. */
+    private final ThreadLocal<CudaGraphCapture.Session> capture = new ThreadLocal<>();
+
+    /**
+     * The stream this thread's launches go to: the backend's stream, or the capture stream while
+     * this thread captures a CUDA graph (other threads keep launching on the backend's stream).
+     */
     long stream() {
+        CudaGraphCapture.Session c = capture.get();
+        return c != null ? c.stream() : state().stream;
+    }
+
+    /** The backend's stream itself, whatever this thread is capturing (graphs launch on it). */
+    long mainStream() {
         return state().stream;
+    }
+
+    /** Starts (session non-null) or ends (null) routing this thread's launches to a capture. */
+    void capturing(CudaGraphCapture.Session session) {
+        if (session == null) {
+            capture.remove();
+        } else {
+            capture.set(session);
+        }
+    }
+
+    /** Fails a host transfer or synchronization attempted while this thread captures a CUDA graph. */
+    private void notCapturing(String op) {
+        if (capture.get() != null) {
+            throw new IllegalStateException(op + " during CUDA-graph capture: a captured replay cannot read or write"
+                    + " host memory");
+        }
     }
 
     // ---- device state: stream, allocator, staging ---------------------------------------------
@@ -212,7 +241,7 @@ final class CudaDevice {
         Device d = state();
         long address = d.allocator.allocate(bytes);
         if (zero && bytes > 0) {
-            int code = CudaNative.lamina_cuda_memset_async(address, 0, bytes, d.stream);
+            int code = CudaNative.lamina_cuda_memset_async(address, 0, bytes, stream());
             if (code != 0) {
                 d.allocator.free(address);
                 CudaRuntime.check(code, op + ": cudaMemsetAsync of " + bytes + " bytes");
@@ -229,6 +258,11 @@ final class CudaDevice {
             throw new IllegalArgumentException("cuda.free: storage belongs to backend " + storage.backend().name());
         }
         CudaStorage s = (CudaStorage) storage;
+        CudaGraphCapture.Session c = capture.get();
+        if (c != null) {
+            c.hold(s); // a captured kernel's workspace: the graph keeps using its address
+            return;
+        }
         long address;
         synchronized (s) {
             address = s.address();
@@ -262,6 +296,7 @@ final class CudaDevice {
      */
     long emptyCache() {
         CudaRuntime.get().requireAvailable("cuda.emptyCache");
+        notCapturing("cuda.emptyCache");
         return state().allocator.emptyCache();
     }
 
@@ -278,6 +313,7 @@ final class CudaDevice {
      */
     void upload(ByteBuffer src, Storage dst) {
         CudaRuntime.get().requireAvailable("cuda.upload");
+        notCapturing("cuda.upload");
         CudaStorage d = backend.device(dst, "cuda.upload");
         long bytes = d.bytes();
         if (src.remaining() < bytes) {
@@ -299,6 +335,7 @@ final class CudaDevice {
      */
     void download(Storage src, ByteBuffer dst) {
         CudaRuntime.get().requireAvailable("cuda.download");
+        notCapturing("cuda.download");
         CudaStorage s = backend.device(src, "cuda.download");
         long bytes = s.bytes();
         if (dst.isReadOnly()) {

@@ -242,4 +242,21 @@ final class CudaNative {
     /** Host reference: {@code new Rng(seed).normal(FLOAT64, mean, std, n)}. */
     static native int lamina_philox_host_normal_f64(@Cast("int64_t") long seed, @Cast("int64_t") long n,
                                                     double mean, double std, double[] out);
+
+    // ---- the graph API: fused element-wise programs and CUDA-graph capture (capture.cu, fused.cu) ----
+
+    static native int lamina_cuda_fused_elementwise(int dtype, int nInputs, @Cast("const int64_t*") long[] inputs,
+                                                    @Cast("const int*") int[] scalar, @Cast("const int*") int[] code,
+                                                    int nInstructions, @Cast("void*") long out,
+                                                    @Cast("int64_t") long n, @Cast("void*") long stream);
+
+    static native int lamina_cuda_graphs_supported();
+
+    static native int lamina_cuda_stream_begin_capture(@Cast("void*") long stream);
+
+    static native int lamina_cuda_stream_end_capture(@Cast("void*") long stream, @Cast("void**") long[] exec);
+
+    static native int lamina_cuda_graph_launch(@Cast("void*") long exec, @Cast("void*") long stream);
+
+    static native int lamina_cuda_graph_exec_destroy(@Cast("void*") long exec);
 }
