@@ -326,6 +326,34 @@ public interface Backend {
         ComposedLstmSequence.forward(this, xp, rk, h0, c0, packed, hPrev, gates, cs, batch, steps, hidden);
     }
 
+    /**
+     * The backward through time of a whole LSTM sequence, from what {@link #lstmSequenceForward}
+     * saved: for s = T−1 .. 0, {@code dh = dP[:, s] + dh_next}, the cell backward of {@link
+     * #lstmCellBackward} with {@code dc_next} (giving dz_s and the next dc_next), {@code dh_next =
+     * dz_s·rkᵀ}. gates [T, B, 4H], cs [T, B, H] (c_1 .. c_T), c0 [B, H], rk [H, 4H], dP [B, T+1, H]
+     * (the gradient of packed: dh of each step's output, then dc_T); writes dXp [B·T, 4H] (dz of every
+     * step, batch-major rows b·T + s), dh0 and dc0 [B, H] (the last dh_next and dc_next). The
+     * recurrent kernel's gradient {@code hPrevᵀ·dXp} is left to the caller (one matmul). The default
+     * ({@link ComposedLstmSequence}) runs the per-step primitives (bitwise {@code RecurrentOps}' own
+     * loop); the cuda backend overrides it with a persistent kernel for small hidden sizes.
+     *
+     * @param gates the activated gates of every step, [T, B, 4H]
+     * @param cs the cell states c_1 .. c_T, [T, B, H]
+     * @param c0 the initial c, [B, H]
+     * @param rk the recurrent kernel, [H, 4H]
+     * @param dP the gradient of packed, [B, T+1, H]
+     * @param dXp out: the gradient of the input projection, [B·T, 4H]
+     * @param dh0 out: the gradient of the initial h, [B, H]
+     * @param dc0 out: the gradient of the initial c, [B, H]
+     * @param batch B
+     * @param steps T
+     * @param hidden H
+     */
+    default void lstmSequenceBackward(Storage gates, Storage cs, Storage c0, Storage rk, Storage dP, Storage dXp,
+                                      Storage dh0, Storage dc0, long batch, long steps, long hidden) {
+        ComposedLstmSequence.backward(this, gates, cs, c0, rk, dP, dXp, dh0, dc0, batch, steps, hidden);
+    }
+
     // ---- losses --------------------------------------------------------------------------------
 
     /**

@@ -234,4 +234,44 @@ public final class KernelDispatch {
             ComposedLstmSequence.forward(be, xp, rk, h0, c0, packed, hPrev, gates, cs, batch, steps, hidden);
         }
     }
+
+    /**
+     * Whether be's {@link Backend#lstmSequenceBackward} serves a sequence of these sizes; when it
+     * does not, the reason is logged once and {@link #lstmSequenceBackward} runs the per-step
+     * composition.
+     *
+     * @param be the backend
+     * @param dtype the dtype
+     * @param geom the batch, step and hidden sizes
+     * @return true when the sequence kernel serves
+     */
+    public static boolean lstmSequenceBackwardFused(Backend be, dev.lamina.tensor.DType dtype, SequenceGeometry geom) {
+        return fused(be, Kernel.LSTM_SEQUENCE_BACKWARD, be.kernel(Kernel.LSTM_SEQUENCE_BACKWARD, dtype, geom));
+    }
+
+    /**
+     * {@link Backend#lstmSequenceBackward}, or its per-step composition.
+     *
+     * @param be the backend
+     * @param gates the forward's gates, [T, B, 4H]
+     * @param cs the forward's cell states c_1 .. c_T, [T, B, H]
+     * @param c0 the initial c, [B, H]
+     * @param rk the recurrent kernel, [H, 4H]
+     * @param dP the gradient of packed, [B, T+1, H]
+     * @param dXp out: [B·T, 4H]
+     * @param dh0 out: [B, H]
+     * @param dc0 out: [B, H]
+     * @param batch B
+     * @param steps T
+     * @param hidden H
+     */
+    public static void lstmSequenceBackward(Backend be, Storage gates, Storage cs, Storage c0, Storage rk, Storage dP,
+                                            Storage dXp, Storage dh0, Storage dc0, long batch, long steps,
+                                            long hidden) {
+        if (lstmSequenceBackwardFused(be, gates.dtype(), new SequenceGeometry(batch, steps, hidden))) {
+            be.lstmSequenceBackward(gates, cs, c0, rk, dP, dXp, dh0, dc0, batch, steps, hidden);
+        } else {
+            ComposedLstmSequence.backward(be, gates, cs, c0, rk, dP, dXp, dh0, dc0, batch, steps, hidden);
+        }
+    }
 }

@@ -284,6 +284,13 @@ public final class DecliningBackend implements Backend {
     }
 
     @Override
+    public void lstmSequenceBackward(Storage gates, Storage cs, Storage c0, Storage rk, Storage dP, Storage dXp,
+                                     Storage dh0, Storage dc0, long batch, long steps, long hidden) {
+        inner.lstmSequenceBackward(u(gates), u(cs), u(c0), u(rk), u(dP), u(dXp), u(dh0), u(dc0), batch, steps,
+                hidden);
+    }
+
+    @Override
     public void softmaxCrossEntropy(Storage logits, Storage labels, Storage loss, Storage dlogits, long rows,
                                     long classes) {
         inner.softmaxCrossEntropy(u(logits), u(labels), u(loss), u(dlogits), rows, classes);

@@ -481,12 +481,18 @@ public final class CudaBackend implements Backend {
         CudaOptimizers.sgd(this, w, g, m, lr, momentum, nesterov);
     }
 
-    /** The persistent LSTM kernel serves hidden sizes up to 64 ({@link CudaPersistentLstm}). */
+    /** The persistent LSTM kernels (forward, backward) serve hidden sizes up to 64 ({@link CudaPersistentLstm}). */
     @Override
     public Capability kernel(Kernel k, DType dtype, SequenceGeometry geom) {
         Capability c = kernel(k, dtype);
-        return c.available() && k == Kernel.LSTM_SEQUENCE_FORWARD ? CudaPersistentLstm.capability(dtype, geom.hidden())
-                : c;
+        return c.available() && (k == Kernel.LSTM_SEQUENCE_FORWARD || k == Kernel.LSTM_SEQUENCE_BACKWARD)
+                ? CudaPersistentLstm.capability(dtype, geom.hidden()) : c;
+    }
+
+    @Override
+    public void lstmSequenceBackward(Storage gates, Storage cs, Storage c0, Storage rk, Storage dP, Storage dXp,
+                                     Storage dh0, Storage dc0, long batch, long steps, long hidden) {
+        CudaPersistentLstm.backward(this, gates, cs, c0, rk, dP, dXp, dh0, dc0, batch, steps, hidden);
     }
 
     @Override
