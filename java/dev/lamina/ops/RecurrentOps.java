@@ -360,6 +360,9 @@ public final class RecurrentOps {
                                         boolean rec) {
         Backend be = xp.backend();
         DType dt = xp.dtype();
+        if (KernelDispatch.gruSequenceFused(be, dt, new SequenceGeometry(b, t, hid), false)) {
+            return gruRecurrenceFused(xp, rk, recBias, h0, b, t, hid, rec);
+        }
         long g = 3 * hid;
         Tensor packed = alloc(be, dt, b, t, hid);
         Tensor hPrevAll = alloc(be, dt, b, t, hid);
@@ -425,6 +428,43 @@ public final class RecurrentOps {
             be.reduce(dev.lamina.backend.ReduceOp.SUM, dHz.storage(), 1, b * t, g, dBias.storage());
             closeAll(dHz, dh, hPrev, dxz, dhz, dhPrev, dRec);
             return new Tensor[] {dXp, dRk, dBias, dhNext};
+        }, xp, rk, recBias, h0);
+        return packed;
+    }
+
+    /**
+     * {@link #gruRecurrence} through the backend's whole-sequence kernels ({@link
+     * Backend#gruSequenceForward} and, for the gradient, {@link Backend#gruSequenceBackward}: on cuda
+     * persistent kernels, one launch each; the backward dispatched, so a backend without it runs its
+     * per-step composition): the same outputs and gradients.
+     */
+    private static Tensor gruRecurrenceFused(Tensor xp, Tensor rk, Tensor recBias, Tensor h0, long b, long t, long hid,
+                                             boolean rec) {
+        Backend be = xp.backend();
+        DType dt = xp.dtype();
+        long g = 3 * hid;
+        Tensor packed = alloc(be, dt, b, t, hid);
+        Tensor hPrevAll = alloc(be, dt, b, t, hid);
+        Tensor gatesAll = alloc(be, dt, t, b, g);
+        Tensor hzAll = alloc(be, dt, t, b, g);
+        be.gruSequenceForward(xp.storage(), rk.storage(), recBias.storage(), h0.storage(), packed.storage(),
+                hPrevAll.storage(), gatesAll.storage(), hzAll.storage(), b, t, hid);
+        if (!rec) {
+            closeAll(hPrevAll, gatesAll, hzAll);
+            return packed;
+        }
+        GradientTape.record("gru.recurrence", packed, dP -> {
+            Tensor dXp = alloc(be, dt, b * t, g);
+            Tensor dHz = alloc(be, dt, b * t, g);
+            Tensor dh0 = alloc(be, dt, b, hid);
+            KernelDispatch.gruSequenceBackward(be, gatesAll.storage(), hzAll.storage(), hPrevAll.storage(), rk.storage(),
+                    dP.storage(), dXp.storage(), dHz.storage(), dh0.storage(), b, t, hid);
+            Tensor dRk = alloc(be, dt, hid, g);
+            be.matmul(hPrevAll.storage(), dHz.storage(), dRk.storage(), 1, hid, g, b * t, true, false, 0, 0);
+            Tensor dBias = alloc(be, dt, g);
+            be.reduce(dev.lamina.backend.ReduceOp.SUM, dHz.storage(), 1, b * t, g, dBias.storage());
+            closeAll(dHz);
+            return new Tensor[] {dXp, dRk, dBias, dh0};
         }, xp, rk, recBias, h0);
         return packed;
     }
