@@ -39,6 +39,7 @@ final class CudaPersistentGru {
     static void forward(CudaBackend be, Storage xp, Storage rk, Storage rb, Storage h0, Storage packed, Storage hPrev,
                         Storage gates, Storage hz, long batch, long steps, long hidden) {
         String what = "cuda.gruSequenceForward";
+        CudaRuntime.get().requireAvailable(what);
         long[] n = sizes(what, xp.dtype(), batch, steps, hidden);
         check(what, new Object[][] {{"xp", xp, n[0]}, {"rk", rk, n[2]}, {"rb", rb, n[3]}, {"h0", h0, n[4]},
                 {"packed", packed, n[1]}, {"hPrev", hPrev, n[1]}, {"gates", gates, n[0]}, {"hz", hz, n[0]}},
@@ -57,6 +58,7 @@ final class CudaPersistentGru {
     static void backward(CudaBackend be, Storage gates, Storage hz, Storage hPrev, Storage rk, Storage dP, Storage dXp,
                          Storage dHz, Storage dh0, long batch, long steps, long hidden) {
         String what = "cuda.gruSequenceBackward";
+        CudaRuntime.get().requireAvailable(what);
         long[] n = sizes(what, gates.dtype(), batch, steps, hidden);
         check(what, new Object[][] {{"gates", gates, n[0]}, {"hz", hz, n[0]}, {"hPrev", hPrev, n[1]}, {"rk", rk, n[2]},
                 {"dP", dP, n[1]}, {"dXp", dXp, n[0]}, {"dHz", dHz, n[0]}, {"dh0", dh0, n[4]}},
@@ -68,9 +70,8 @@ final class CudaPersistentGru {
                 what + ": launch (" + gates.dtype() + ", B=" + batch + " T=" + steps + " H=" + hidden + ")");
     }
 
-    /** {B·T·3H, B·T·H, H·3H, 3H, B·H} after the device, capability and size checks. */
+    /** {B·T·3H, B·T·H, H·3H, 3H, B·H} after the capability and size checks. */
     private static long[] sizes(String what, DType dt, long batch, long steps, long hidden) {
-        CudaRuntime.get().requireAvailable(what);
         Capability c = capability(dt, hidden);
         if (!c.available()) {
             throw new IllegalArgumentException(what + ": " + c.reason());
