@@ -40,7 +40,8 @@ import org.junit.jupiter.api.Test;
  * same data, the same initial weights; every epoch's loss within 1e-4 relative. Small models that
  * between them use every cuda kernel of a layer: the persistent LSTM and GRU sequence kernels (H ≤ 64,
  * forward and backward), the implicit-GEMM convolution through Conv2D, Conv1D, DepthwiseConv2D and
- * Conv2DTranspose, max and global pooling, the fused Adam step and softmax cross-entropy.
+ * Conv2DTranspose, max and global pooling, the fused Adam step and softmax cross-entropy; no
+ * fallback to a composition is reported on cuda during the fits.
  */
 @Tag("gpu")
 class CudaModelsTrainGpuTest {
@@ -81,7 +82,37 @@ class CudaModelsTrainGpuTest {
 
     private static void sameLosses(String what, Supplier<Layer[]> layers, boolean classify, long[] xShape, int outputs) {
         List<Double> cpu = losses(Backends.cpu(), layers, classify, xShape, outputs, 3);
-        List<Double> cuda = losses(CudaBackend.instance(), layers, classify, xShape, outputs, 3);
+        // every layer runs on cuda's own kernels: no fallback to a composition is reported during the fit
+        List<String> fallbacks = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                if (r.getMessage() != null && r.getMessage().startsWith(CudaBackend.instance().name() + ":")) {
+                    fallbacks.add(r.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        List<Double> cuda;
+        try {
+            java.lang.reflect.Method reset = dev.lamina.backend.FallbackLog.class.getDeclaredMethod("reset");
+            reset.setAccessible(true);
+            reset.invoke(null);
+            dev.lamina.backend.FallbackLog.LOG.addHandler(h);
+            cuda = losses(CudaBackend.instance(), layers, classify, xShape, outputs, 3);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        } finally {
+            dev.lamina.backend.FallbackLog.LOG.removeHandler(h);
+        }
+        assertTrue(fallbacks.isEmpty(), what + ": cuda fell back to compositions: " + fallbacks);
         assertEquals(cpu.size(), cuda.size(), what);
         for (int e = 0; e < cpu.size(); e++) {
             double rel = Math.abs(cuda.get(e) - cpu.get(e)) / Math.max(1e-12, Math.abs(cpu.get(e)));
