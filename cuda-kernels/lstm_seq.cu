@@ -16,8 +16,30 @@
 // is: every thread forms its z_j (dot product over k = 0 .. H−1 in increasing order: deterministic),
 // __syncthreads, threads j < H apply the cell to unit j, __syncthreads. Per step it reads 4H inputs
 // and writes 7H outputs per row; the recurrent weights are read from memory once per sequence.
-// Not yet: the backward through time in one launch (the per-step backward kernels serve it), several
-// rows per block for B > number of SMs, H > 64 (rk no longer fits the registers).
+//
+// The backward through time (lamina_cuda_lstm_sequence_backward), version 1 (the only one; its check
+// is the per-step path — lstm_bwd_kernel, add, matmul dz·rkᵀ — in CudaPersistentLstmGpuTest, and the
+// float64 reference backend): from what the forward saved (gates [T, B, 4H], cs [T, B, H], c0) and
+// dP [B, T+1, H] (the gradient of packed: dh of every step's output, then dc_T), for s = T−1 .. 0:
+//   dh     = dP[b, s] + dh_next;   dct = dc_next + dh·o·sech²(c_s)       (formed in double, as
+//   dz     = (dct·g·i(1−i), dct·c_{s−1}·f(1−f), dct·i(1−g²), dh·tanh(c_s)·o(1−o))  recurrent.cu does)
+//   dc_next = dct·f;               dh_next = dz·rkᵀ
+// and writes dxp [B·T, 4H] (dz of every step, rows b·T + s), dh0 = dh_next and dc0 = dc_next [B, H].
+// The recurrent kernel's gradient h_prevᵀ·dxp is one matmul over all B·T rows afterwards (a
+// reduction across rows, which a block per row cannot do without atomics).
+// Launch configuration: as the forward, one block per row, 4H threads. dh_next[k] = Σ_j dz_j·rk[k, j]
+// sums over the 4H gate columns, so thread (q, k) = q·H + k holds the quarter rk[k, q·H .. q·H+H−1]
+// of row k in registers (H values, the forward's register budget) and forms that quarter's partial
+// sum (jj = 0 .. H−1 in increasing order); threads k < H then add the four partials in the order
+// q = 0, 1, 2, 3: a fixed order, deterministic, no atomics. Two barriers a step: after dz is in shared
+// memory, after the partials are. Threads k < H (q = 0) keep dh_next and dc_next of unit k in
+// registers for the whole sequence.
+// Registers: the loops over u[] run to the constant 64 with an `if (k < H)` guard, fully unrolled, so
+// every index into u[] is a compile-time constant and u[] stays in registers (the same sums in the
+// same order). With a loop to the run-time H, nvcc put u[] in local memory: `ptxas -v` (sm_90) showed
+// a 256-byte stack frame for float; unrolled, 0 bytes of stack, 96 registers (forward) and 110
+// (backward) for float, 168 and 184 for double.
+// Not yet: several rows per block for B > number of SMs, H > 64 (rk no longer fits the registers).
 #include <cuda_runtime.h>
 #include <stdint.h>
 
@@ -47,7 +69,8 @@ __global__ void lstm_seq_fwd_kernel(const T* __restrict__ xp, const T* __restric
     const int j = threadIdx.x;
     const int G = 4 * H;
     T u[kSeqMaxH];
-    for (int k = 0; k < H; k++) u[k] = rk[static_cast<int64_t>(k) * G + j];
+#pragma unroll
+    for (int k = 0; k < kSeqMaxH; k++) if (k < H) u[k] = rk[static_cast<int64_t>(k) * G + j];
     for (int64_t b = blockIdx.x; b < B; b += gridDim.x) {
         if (j < H) {
             hs[j] = h0[b * H + j];
@@ -57,7 +80,8 @@ __global__ void lstm_seq_fwd_kernel(const T* __restrict__ xp, const T* __restric
         for (int64_t t = 0; t < Tn; t++) {
             T z = xp[(b * Tn + t) * G + j];
             T acc = T(0);
-            for (int k = 0; k < H; k++) acc += hs[k] * u[k];
+#pragma unroll
+            for (int k = 0; k < kSeqMaxH; k++) if (k < H) acc += hs[k] * u[k];
             zs[j] = z + acc;
             if (j < H) hprev[(b * Tn + t) * H + j] = hs[j];
             __syncthreads();
@@ -81,6 +105,80 @@ __global__ void lstm_seq_fwd_kernel(const T* __restrict__ xp, const T* __restric
         if (j < H) packed[(b * (Tn + 1) + Tn) * H + j] = cs_sh[j];
         __syncthreads();
     }
+}
+
+// sech²(x) = 4e/(1 + e)² with e = exp(−2|x|): recurrent.cu's form (no cancellation, no overflow).
+__device__ __forceinline__ double seq_sech2(double x) {
+    const double e = exp(-2.0 * (x < 0.0 ? -x : x));
+    const double d = 1.0 + e;
+    return 4.0 * e / (d * d);
+}
+
+template <class T>
+__global__ void lstm_seq_bwd_kernel(const T* __restrict__ gates, const T* __restrict__ cs, const T* __restrict__ c0,
+                                    const T* __restrict__ rk, const T* __restrict__ dp, T* __restrict__ dxp,
+                                    T* __restrict__ dh0, T* __restrict__ dc0, int64_t B, int64_t Tn, int H) {
+    __shared__ T dz_sh[4 * kSeqMaxH];
+    __shared__ T part[4 * kSeqMaxH];
+    const int tid = threadIdx.x;
+    const int G = 4 * H;
+    const int q = tid / H, k = tid - q * H;
+    T u[kSeqMaxH];
+#pragma unroll
+    for (int jj = 0; jj < kSeqMaxH; jj++) if (jj < H) u[jj] = rk[static_cast<int64_t>(k) * G + q * H + jj];
+    for (int64_t b = blockIdx.x; b < B; b += gridDim.x) {
+        T dhn = T(0), dcn = T(0);
+        if (tid < H) dcn = dp[(b * (Tn + 1) + Tn) * H + k];
+        for (int64_t s = Tn - 1; s >= 0; s--) {
+            if (tid < H) {
+                const T* gr = gates + (s * B + b) * G;
+                const T i = gr[k], f = gr[H + k], gg = gr[2 * H + k], o = gr[3 * H + k];
+                const T cp = s > 0 ? cs[((s - 1) * B + b) * H + k] : c0[b * H + k];
+                const T cv = cs[(s * B + b) * H + k];
+                const T d = dp[(b * (Tn + 1) + s) * H + k] + dhn;
+                const T tc = tanh(cv);
+                const T dct = static_cast<T>(static_cast<double>(dcn) + static_cast<double>(d)
+                                             * static_cast<double>(o) * seq_sech2(static_cast<double>(cv)));
+                const T zi = dct * gg * i * (T(1) - i);
+                const T zf = dct * cp * f * (T(1) - f);
+                const T zc = dct * i * ((T(1) - gg) * (T(1) + gg));
+                const T zo = d * tc * o * (T(1) - o);
+                dz_sh[k] = zi;
+                dz_sh[H + k] = zf;
+                dz_sh[2 * H + k] = zc;
+                dz_sh[3 * H + k] = zo;
+                T* dr = dxp + (b * Tn + s) * G;
+                dr[k] = zi;
+                dr[H + k] = zf;
+                dr[2 * H + k] = zc;
+                dr[3 * H + k] = zo;
+                dcn = dct * f;
+            }
+            __syncthreads();
+            T acc = T(0);
+#pragma unroll
+            for (int jj = 0; jj < kSeqMaxH; jj++) if (jj < H) acc += dz_sh[q * H + jj] * u[jj];
+            part[tid] = acc;
+            __syncthreads();
+            // dz_sh is written again only after every thread passed the barrier above (done reading
+            // it); part only after the next step's first barrier (these sums are done by then)
+            if (tid < H) dhn = ((part[k] + part[H + k]) + part[2 * H + k]) + part[3 * H + k];
+        }
+        if (tid < H) {
+            dh0[b * H + k] = dhn;
+            dc0[b * H + k] = dcn;
+        }
+    }
+}
+
+template <class T>
+int lstm_seq_bwd_t(const void* gates, const void* cs, const void* c0, const void* rk, const void* dp, void* dxp,
+                   void* dh0, void* dc0, int64_t B, int64_t Tn, int H, cudaStream_t s) {
+    lstm_seq_bwd_kernel<T><<<blocks_for(B, 1), 4 * H, 0, s>>>(
+            static_cast<const T*>(gates), static_cast<const T*>(cs), static_cast<const T*>(c0),
+            static_cast<const T*>(rk), static_cast<const T*>(dp), static_cast<T*>(dxp), static_cast<T*>(dh0),
+            static_cast<T*>(dc0), B, Tn, H);
+    return launch_result();
 }
 
 template <class T>
@@ -107,6 +205,20 @@ extern "C" int lamina_cuda_lstm_sequence_forward(int dtype, const void* xp, cons
     switch (dtype) {
         case F32: return lstm_seq_t<float>(xp, rk, h0, c0, packed, h_prev, gates, cs, batch, steps, H, s);
         case F64: return lstm_seq_t<double>(xp, rk, h0, c0, packed, h_prev, gates, cs, batch, steps, H, s);
+        default: return static_cast<int>(cudaErrorInvalidValue);
+    }
+}
+
+extern "C" int lamina_cuda_lstm_sequence_backward(int dtype, const void* gates, const void* cs, const void* c0,
+                                                  const void* rk, const void* dp, void* dxp, void* dh0, void* dc0,
+                                                  int64_t batch, int64_t steps, int64_t hidden, void* stream) {
+    if (batch < 0 || steps < 0 || hidden < 1 || hidden > kSeqMaxH) return static_cast<int>(cudaErrorInvalidValue);
+    if (batch == 0) return static_cast<int>(cudaSuccess);
+    const cudaStream_t s = as_stream(stream);
+    const int H = static_cast<int>(hidden);
+    switch (dtype) {
+        case F32: return lstm_seq_bwd_t<float>(gates, cs, c0, rk, dp, dxp, dh0, dc0, batch, steps, H, s);
+        case F64: return lstm_seq_bwd_t<double>(gates, cs, c0, rk, dp, dxp, dh0, dc0, batch, steps, H, s);
         default: return static_cast<int>(cudaErrorInvalidValue);
     }
 }

@@ -238,6 +238,36 @@ int lamina_cuda_lstm_sequence_forward(int dtype, const void* xp, const void* rk,
                                       void* packed, void* h_prev, void* gates, void* cs, int64_t batch, int64_t steps,
                                       int64_t hidden, void* stream);
 
+/**
+ * Persistent LSTM backward through time (cuda-kernels/lstm_seq.cu), one launch: from the forward's
+ * gates [T, B, 4H], cs [T, B, H], c0 [B, H], rk [H, 4H] and dp [B, T+1, H] (the gradient of packed),
+ * writes dxp [B·T, 4H] (dz of every step), dh0 and dc0 [B, H]. 1 ≤ H ≤ 64.
+ */
+int lamina_cuda_lstm_sequence_backward(int dtype, const void* gates, const void* cs, const void* c0, const void* rk,
+                                       const void* dp, void* dxp, void* dh0, void* dc0, int64_t batch, int64_t steps,
+                                       int64_t hidden, void* stream);
+
+/** The largest hidden size the persistent GRU kernels serve (64). */
+int lamina_cuda_gru_sequence_max_hidden();
+
+/**
+ * Persistent GRU (reset_after) forward over a whole sequence (cuda-kernels/gru_seq.cu), one launch:
+ * xp [B·T, 3H] (batch-major rows), rk [H, 3H], rb [3H], h0 [B, H]; writes packed [B, T, H],
+ * h_prev [B, T, H], gates [T, B, 3H] and hz [T, B, 3H]. 1 ≤ H ≤ 64.
+ */
+int lamina_cuda_gru_sequence_forward(int dtype, const void* xp, const void* rk, const void* rb, const void* h0,
+                                     void* packed, void* h_prev, void* gates, void* hz, int64_t batch, int64_t steps,
+                                     int64_t hidden, void* stream);
+
+/**
+ * Persistent GRU backward through time (cuda-kernels/gru_seq.cu), one launch: from gates and hz
+ * [T, B, 3H], h_prev [B, T, H], rk [H, 3H] and dp [B, T, H], writes dxp and dhz [B·T, 3H] and dh0
+ * [B, H]. 1 ≤ H ≤ 64.
+ */
+int lamina_cuda_gru_sequence_backward(int dtype, const void* gates, const void* hz, const void* h_prev, const void* rk,
+                                      const void* dp, void* dxp, void* dhz, void* dh0, int64_t batch, int64_t steps,
+                                      int64_t hidden, void* stream);
+
 int lamina_cuda_softmax_xent(int version, int dtype, const void* logits, const void* labels, void* loss,
                              void* dlogits, int64_t rows, int64_t classes, void* stream);
 

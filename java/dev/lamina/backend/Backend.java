@@ -326,6 +326,86 @@ public interface Backend {
         ComposedLstmSequence.forward(this, xp, rk, h0, c0, packed, hPrev, gates, cs, batch, steps, hidden);
     }
 
+    /**
+     * The backward through time of a whole LSTM sequence, from what {@link #lstmSequenceForward}
+     * saved: for s = T−1 .. 0, {@code dh = dP[:, s] + dh_next}, the cell backward of {@link
+     * #lstmCellBackward} with {@code dc_next} (giving dz_s and the next dc_next), {@code dh_next =
+     * dz_s·rkᵀ}. gates [T, B, 4H], cs [T, B, H] (c_1 .. c_T), c0 [B, H], rk [H, 4H], dP [B, T+1, H]
+     * (the gradient of packed: dh of each step's output, then dc_T); writes dXp [B·T, 4H] (dz of every
+     * step, batch-major rows b·T + s), dh0 and dc0 [B, H] (the last dh_next and dc_next). The
+     * recurrent kernel's gradient {@code hPrevᵀ·dXp} is left to the caller (one matmul). The default
+     * ({@link ComposedLstmSequence}) runs the per-step primitives (bitwise {@code RecurrentOps}' own
+     * loop); the cuda backend overrides it with a persistent kernel for small hidden sizes.
+     *
+     * @param gates the activated gates of every step, [T, B, 4H]
+     * @param cs the cell states c_1 .. c_T, [T, B, H]
+     * @param c0 the initial c, [B, H]
+     * @param rk the recurrent kernel, [H, 4H]
+     * @param dP the gradient of packed, [B, T+1, H]
+     * @param dXp out: the gradient of the input projection, [B·T, 4H]
+     * @param dh0 out: the gradient of the initial h, [B, H]
+     * @param dc0 out: the gradient of the initial c, [B, H]
+     * @param batch B
+     * @param steps T
+     * @param hidden H
+     */
+    default void lstmSequenceBackward(Storage gates, Storage cs, Storage c0, Storage rk, Storage dP, Storage dXp,
+                                      Storage dh0, Storage dc0, long batch, long steps, long hidden) {
+        ComposedLstmSequence.backward(this, gates, cs, c0, rk, dP, dXp, dh0, dc0, batch, steps, hidden);
+    }
+
+    /**
+     * The forward of a whole GRU sequence (Keras reset_after, gates z, r, h): for each batch row b and
+     * step t, {@code hz = h_t·rk + rb}, the cell of {@link #gruCellForward} with {@code xz = xp[b·T + t]},
+     * {@code h_{t+1}}. xp [B·T, 3H] (batch-major rows: the input projection with the input bias), rk
+     * [H, 3H], rb [3H] (the recurrent bias), h0 [B, H]; writes packed [B, T, H] (h_1 .. h_T), hPrev
+     * [B, T, H] (h_0 .. h_{T−1}), gates [T, B, 3H] and hz [T, B, 3H] (what the backward needs). The
+     * default ({@link ComposedGruSequence}) runs the per-step primitives (bitwise {@code RecurrentOps}'
+     * own loop); the cuda backend overrides it with a persistent kernel for small hidden sizes.
+     *
+     * @param xp the input projection, [B·T, 3H]
+     * @param rk the recurrent kernel, [H, 3H]
+     * @param rb the recurrent bias, [3H]
+     * @param h0 the initial h, [B, H]
+     * @param packed out: [B, T, H]
+     * @param hPrev out: [B, T, H]
+     * @param gates out: [T, B, 3H]
+     * @param hz out: [T, B, 3H]
+     * @param batch B
+     * @param steps T
+     * @param hidden H
+     */
+    default void gruSequenceForward(Storage xp, Storage rk, Storage rb, Storage h0, Storage packed, Storage hPrev,
+                                    Storage gates, Storage hz, long batch, long steps, long hidden) {
+        ComposedGruSequence.forward(this, xp, rk, rb, h0, packed, hPrev, gates, hz, batch, steps, hidden);
+    }
+
+    /**
+     * The backward through time of a whole GRU sequence, from what {@link #gruSequenceForward} saved:
+     * for s = T−1 .. 0, {@code dh = dP[:, s] + dh_next}, the cell backward of {@link
+     * #gruCellBackward} (dxz_s, dhz_s, dhPrev), {@code dh_next = dhz_s·rkᵀ + dhPrev}. Writes dXp and
+     * dHz [B·T, 3H] (batch-major rows b·T + s) and dh0 [B, H]; the recurrent kernel's and bias's
+     * gradients ({@code hPrevᵀ·dHz}, column sums of dHz) are left to the caller. The default ({@link
+     * ComposedGruSequence}) runs the per-step primitives; the cuda backend overrides it with a
+     * persistent kernel for small hidden sizes.
+     *
+     * @param gates the forward's gates, [T, B, 3H]
+     * @param hz the forward's recurrent pre-activations, [T, B, 3H]
+     * @param hPrev h_0 .. h_{T−1}, [B, T, H]
+     * @param rk the recurrent kernel, [H, 3H]
+     * @param dP the gradient of packed, [B, T, H]
+     * @param dXp out: the gradient of the input projection, [B·T, 3H]
+     * @param dHz out: the gradient of hz, [B·T, 3H]
+     * @param dh0 out: the gradient of the initial h, [B, H]
+     * @param batch B
+     * @param steps T
+     * @param hidden H
+     */
+    default void gruSequenceBackward(Storage gates, Storage hz, Storage hPrev, Storage rk, Storage dP, Storage dXp,
+                                     Storage dHz, Storage dh0, long batch, long steps, long hidden) {
+        ComposedGruSequence.backward(this, gates, hz, hPrev, rk, dP, dXp, dHz, dh0, batch, steps, hidden);
+    }
+
     // ---- losses --------------------------------------------------------------------------------
 
     /**

@@ -45,6 +45,15 @@ public enum Kernel {
             long.class, long.class),
     /** The forward of a whole LSTM sequence in one call (a persistent kernel for small hidden sizes). */
     LSTM_SEQUENCE_FORWARD("lstmSequenceForward", Storage.class, Storage.class, Storage.class, Storage.class,
+            Storage.class, Storage.class, Storage.class, Storage.class, long.class, long.class, long.class),
+    /** The backward through time of a whole LSTM sequence in one call (a persistent kernel for small hidden sizes). */
+    LSTM_SEQUENCE_BACKWARD("lstmSequenceBackward", Storage.class, Storage.class, Storage.class, Storage.class,
+            Storage.class, Storage.class, Storage.class, Storage.class, long.class, long.class, long.class),
+    /** The forward of a whole GRU sequence in one call (a persistent kernel for small hidden sizes). */
+    GRU_SEQUENCE_FORWARD("gruSequenceForward", Storage.class, Storage.class, Storage.class, Storage.class,
+            Storage.class, Storage.class, Storage.class, Storage.class, long.class, long.class, long.class),
+    /** The backward through time of a whole GRU sequence in one call (a persistent kernel for small hidden sizes). */
+    GRU_SEQUENCE_BACKWARD("gruSequenceBackward", Storage.class, Storage.class, Storage.class, Storage.class,
             Storage.class, Storage.class, Storage.class, Storage.class, long.class, long.class, long.class);
 
     private final String method;

@@ -234,4 +234,113 @@ public final class KernelDispatch {
             ComposedLstmSequence.forward(be, xp, rk, h0, c0, packed, hPrev, gates, cs, batch, steps, hidden);
         }
     }
+
+    /**
+     * Whether be's {@link Backend#lstmSequenceBackward} serves a sequence of these sizes; when it
+     * does not, the reason is logged once and {@link #lstmSequenceBackward} runs the per-step
+     * composition.
+     *
+     * @param be the backend
+     * @param dtype the dtype
+     * @param geom the batch, step and hidden sizes
+     * @return true when the sequence kernel serves
+     */
+    public static boolean lstmSequenceBackwardFused(Backend be, dev.lamina.tensor.DType dtype, SequenceGeometry geom) {
+        return fused(be, Kernel.LSTM_SEQUENCE_BACKWARD, be.kernel(Kernel.LSTM_SEQUENCE_BACKWARD, dtype, geom));
+    }
+
+    /**
+     * {@link Backend#lstmSequenceBackward}, or its per-step composition.
+     *
+     * @param be the backend
+     * @param gates the forward's gates, [T, B, 4H]
+     * @param cs the forward's cell states c_1 .. c_T, [T, B, H]
+     * @param c0 the initial c, [B, H]
+     * @param rk the recurrent kernel, [H, 4H]
+     * @param dP the gradient of packed, [B, T+1, H]
+     * @param dXp out: [B·T, 4H]
+     * @param dh0 out: [B, H]
+     * @param dc0 out: [B, H]
+     * @param batch B
+     * @param steps T
+     * @param hidden H
+     */
+    public static void lstmSequenceBackward(Backend be, Storage gates, Storage cs, Storage c0, Storage rk, Storage dP,
+                                            Storage dXp, Storage dh0, Storage dc0, long batch, long steps,
+                                            long hidden) {
+        if (lstmSequenceBackwardFused(be, gates.dtype(), new SequenceGeometry(batch, steps, hidden))) {
+            be.lstmSequenceBackward(gates, cs, c0, rk, dP, dXp, dh0, dc0, batch, steps, hidden);
+        } else {
+            ComposedLstmSequence.backward(be, gates, cs, c0, rk, dP, dXp, dh0, dc0, batch, steps, hidden);
+        }
+    }
+
+    /**
+     * Whether be's {@link Backend#gruSequenceForward} (or, with {@code backward}, {@link
+     * Backend#gruSequenceBackward}) serves a sequence of these sizes; when it does not, the reason
+     * is logged once.
+     *
+     * @param be the backend
+     * @param dtype the dtype
+     * @param geom the batch, step and hidden sizes
+     * @param backward true to ask about the backward kernel
+     * @return true when the sequence kernel serves
+     */
+    public static boolean gruSequenceFused(Backend be, dev.lamina.tensor.DType dtype, SequenceGeometry geom,
+                                           boolean backward) {
+        Kernel k = backward ? Kernel.GRU_SEQUENCE_BACKWARD : Kernel.GRU_SEQUENCE_FORWARD;
+        return fused(be, k, be.kernel(k, dtype, geom));
+    }
+
+    /**
+     * {@link Backend#gruSequenceForward}, or its per-step composition.
+     *
+     * @param be the backend
+     * @param xp the input projection, [B·T, 3H]
+     * @param rk the recurrent kernel, [H, 3H]
+     * @param rb the recurrent bias, [3H]
+     * @param h0 the initial h, [B, H]
+     * @param packed out: [B, T, H]
+     * @param hPrev out: [B, T, H]
+     * @param gates out: [T, B, 3H]
+     * @param hz out: [T, B, 3H]
+     * @param batch B
+     * @param steps T
+     * @param hidden H
+     */
+    public static void gruSequenceForward(Backend be, Storage xp, Storage rk, Storage rb, Storage h0, Storage packed,
+                                          Storage hPrev, Storage gates, Storage hz, long batch, long steps,
+                                          long hidden) {
+        if (gruSequenceFused(be, xp.dtype(), new SequenceGeometry(batch, steps, hidden), false)) {
+            be.gruSequenceForward(xp, rk, rb, h0, packed, hPrev, gates, hz, batch, steps, hidden);
+        } else {
+            ComposedGruSequence.forward(be, xp, rk, rb, h0, packed, hPrev, gates, hz, batch, steps, hidden);
+        }
+    }
+
+    /**
+     * {@link Backend#gruSequenceBackward}, or its per-step composition.
+     *
+     * @param be the backend
+     * @param gates the forward's gates, [T, B, 3H]
+     * @param hz the forward's hz, [T, B, 3H]
+     * @param hPrev h_0 .. h_{T−1}, [B, T, H]
+     * @param rk the recurrent kernel, [H, 3H]
+     * @param dP the gradient of packed, [B, T, H]
+     * @param dXp out: [B·T, 3H]
+     * @param dHz out: [B·T, 3H]
+     * @param dh0 out: [B, H]
+     * @param batch B
+     * @param steps T
+     * @param hidden H
+     */
+    public static void gruSequenceBackward(Backend be, Storage gates, Storage hz, Storage hPrev, Storage rk, Storage dP,
+                                           Storage dXp, Storage dHz, Storage dh0, long batch, long steps,
+                                           long hidden) {
+        if (gruSequenceFused(be, gates.dtype(), new SequenceGeometry(batch, steps, hidden), true)) {
+            be.gruSequenceBackward(gates, hz, hPrev, rk, dP, dXp, dHz, dh0, batch, steps, hidden);
+        } else {
+            ComposedGruSequence.backward(be, gates, hz, hPrev, rk, dP, dXp, dHz, dh0, batch, steps, hidden);
+        }
+    }
 }

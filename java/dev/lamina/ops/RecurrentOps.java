@@ -286,9 +286,10 @@ public final class RecurrentOps {
     }
 
     /**
-     * {@link #lstmRecurrence} through the backend's whole-sequence kernel ({@link
-     * Backend#lstmSequenceForward}: on cuda a persistent kernel, one launch): the same outputs, and
-     * for the backward the same per-step gates and states, sliced from the kernel's [T, B, ·] outputs.
+     * {@link #lstmRecurrence} through the backend's whole-sequence kernels ({@link
+     * Backend#lstmSequenceForward} and, for the gradient, {@link Backend#lstmSequenceBackward}: on cuda
+     * persistent kernels, one launch each; dispatched, so a backend without the backward kernel runs
+     * its per-step composition): the same outputs and gradients.
      */
     private static Tensor lstmRecurrenceFused(Tensor xp, Tensor rk, Tensor h0, Tensor c0, long b, long t, long hid,
                                               boolean rec) {
@@ -305,18 +306,16 @@ public final class RecurrentOps {
             closeAll(hPrevAll, gatesAll, csAll);
             return packed;
         }
-        Tensor[] gates = new Tensor[(int) t];
-        Tensor[] cs = new Tensor[(int) t + 1];
-        cs[0] = c0;
-        long[] one = {1};
-        for (int s = 0; s < t; s++) {
-            gates[s] = alloc(be, dt, b, g);
-            be.copyStrided(gatesAll.storage(), s * b * g, one, gates[s].storage(), 0, one, new long[] {b * g});
-            cs[s + 1] = alloc(be, dt, b, hid);
-            be.copyStrided(csAll.storage(), s * b * hid, one, cs[s + 1].storage(), 0, one, new long[] {b * hid});
-        }
-        closeAll(gatesAll, csAll);
-        recordLstm(packed, gates, cs, hPrevAll, xp, rk, h0, c0, b, t, hid);
+        GradientTape.record("lstm.recurrence", packed, dP -> {
+            Tensor dXp = alloc(be, dt, b * t, g);
+            Tensor dh0 = alloc(be, dt, b, hid);
+            Tensor dc0 = alloc(be, dt, b, hid);
+            KernelDispatch.lstmSequenceBackward(be, gatesAll.storage(), csAll.storage(), c0.storage(), rk.storage(),
+                    dP.storage(), dXp.storage(), dh0.storage(), dc0.storage(), b, t, hid);
+            Tensor dRk = alloc(be, dt, hid, g);
+            be.matmul(hPrevAll.storage(), dXp.storage(), dRk.storage(), 1, hid, g, b * t, true, false, 0, 0);
+            return new Tensor[] {dXp, dRk, dh0, dc0};
+        }, xp, rk, h0, c0);
         return packed;
     }
 
@@ -361,6 +360,9 @@ public final class RecurrentOps {
                                         boolean rec) {
         Backend be = xp.backend();
         DType dt = xp.dtype();
+        if (KernelDispatch.gruSequenceFused(be, dt, new SequenceGeometry(b, t, hid), false)) {
+            return gruRecurrenceFused(xp, rk, recBias, h0, b, t, hid, rec);
+        }
         long g = 3 * hid;
         Tensor packed = alloc(be, dt, b, t, hid);
         Tensor hPrevAll = alloc(be, dt, b, t, hid);
@@ -426,6 +428,43 @@ public final class RecurrentOps {
             be.reduce(dev.lamina.backend.ReduceOp.SUM, dHz.storage(), 1, b * t, g, dBias.storage());
             closeAll(dHz, dh, hPrev, dxz, dhz, dhPrev, dRec);
             return new Tensor[] {dXp, dRk, dBias, dhNext};
+        }, xp, rk, recBias, h0);
+        return packed;
+    }
+
+    /**
+     * {@link #gruRecurrence} through the backend's whole-sequence kernels ({@link
+     * Backend#gruSequenceForward} and, for the gradient, {@link Backend#gruSequenceBackward}: on cuda
+     * persistent kernels, one launch each; the backward dispatched, so a backend without it runs its
+     * per-step composition): the same outputs and gradients.
+     */
+    private static Tensor gruRecurrenceFused(Tensor xp, Tensor rk, Tensor recBias, Tensor h0, long b, long t, long hid,
+                                             boolean rec) {
+        Backend be = xp.backend();
+        DType dt = xp.dtype();
+        long g = 3 * hid;
+        Tensor packed = alloc(be, dt, b, t, hid);
+        Tensor hPrevAll = alloc(be, dt, b, t, hid);
+        Tensor gatesAll = alloc(be, dt, t, b, g);
+        Tensor hzAll = alloc(be, dt, t, b, g);
+        be.gruSequenceForward(xp.storage(), rk.storage(), recBias.storage(), h0.storage(), packed.storage(),
+                hPrevAll.storage(), gatesAll.storage(), hzAll.storage(), b, t, hid);
+        if (!rec) {
+            closeAll(hPrevAll, gatesAll, hzAll);
+            return packed;
+        }
+        GradientTape.record("gru.recurrence", packed, dP -> {
+            Tensor dXp = alloc(be, dt, b * t, g);
+            Tensor dHz = alloc(be, dt, b * t, g);
+            Tensor dh0 = alloc(be, dt, b, hid);
+            KernelDispatch.gruSequenceBackward(be, gatesAll.storage(), hzAll.storage(), hPrevAll.storage(), rk.storage(),
+                    dP.storage(), dXp.storage(), dHz.storage(), dh0.storage(), b, t, hid);
+            Tensor dRk = alloc(be, dt, hid, g);
+            be.matmul(hPrevAll.storage(), dHz.storage(), dRk.storage(), 1, hid, g, b * t, true, false, 0, 0);
+            Tensor dBias = alloc(be, dt, g);
+            be.reduce(dev.lamina.backend.ReduceOp.SUM, dHz.storage(), 1, b * t, g, dBias.storage());
+            closeAll(dHz);
+            return new Tensor[] {dXp, dRk, dBias, dh0};
         }, xp, rk, recBias, h0);
         return packed;
     }

@@ -14,7 +14,8 @@ import dev.lamina.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Backend#lstmSequenceForward} (issue 12 part 3) through {@code RecurrentOps.lstm}: a backend
+ * {@link Backend#lstmSequenceForward} and {@link Backend#lstmSequenceBackward} (issue 12) through
+ * {@code RecurrentOps.lstm}: a backend
  * whose sequence kernel serves (the reference, wrapped without declining: its kernel is the
  * composition {@link ComposedLstmSequence}) gives bitwise the outputs and gradients of the per-step
  * loop (the same backend with only that kernel declined), float32 and float64; bad sizes are refused.
@@ -49,12 +50,19 @@ class ComposedLstmSequenceTest {
         SequenceGeometry geom = new SequenceGeometry(3, 4, 5);
         assertTrue(serving.kernel(Kernel.LSTM_SEQUENCE_FORWARD, DType.FLOAT32, geom).available());
         assertFalse(loop.kernel(Kernel.LSTM_SEQUENCE_FORWARD, DType.FLOAT32, geom).available());
+        // the forward kernel serves, the backward one is declined: KernelDispatch runs the composition
+        Backend forwardOnly = new DecliningBackend(Backends.reference(), "forward-only-reference",
+                (k, dt, g) -> k == Kernel.LSTM_SEQUENCE_BACKWARD ? "no sequence backward (test)" : null);
+        assertFalse(forwardOnly.kernel(Kernel.LSTM_SEQUENCE_BACKWARD, DType.FLOAT32, geom).available());
         for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
             for (int[] sh : new int[][] {{3, 4, 2, 5}, {1, 1, 1, 1}, {2, 6, 3, 9}}) {
                 double[][] want = run(loop, dt, sh[0], sh[1], sh[2], sh[3]);
-                double[][] got = run(serving, dt, sh[0], sh[1], sh[2], sh[3]);
-                for (int i = 0; i < want.length; i++) {
-                    assertArrayEquals(want[i], got[i], 0.0, dt + " " + java.util.Arrays.toString(sh) + " output " + i);
+                for (Backend be : new Backend[] {serving, forwardOnly}) {
+                    double[][] got = run(be, dt, sh[0], sh[1], sh[2], sh[3]);
+                    for (int i = 0; i < want.length; i++) {
+                        assertArrayEquals(want[i], got[i], 0.0, be.name() + " " + dt + " "
+                                + java.util.Arrays.toString(sh) + " output " + i);
+                    }
                 }
             }
         }
@@ -69,6 +77,8 @@ class ComposedLstmSequenceTest {
         try {
             assertThrows(IllegalArgumentException.class,
                     () -> be.lstmSequenceForward(s, s, s, s, s, s, s, s, 1, 1, 2));
+            assertThrows(IllegalArgumentException.class,
+                    () -> be.lstmSequenceBackward(s, s, s, s, s, s, s, s, 1, 1, 2));
         } finally {
             s.release();
         }

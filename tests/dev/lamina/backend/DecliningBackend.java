@@ -284,6 +284,27 @@ public final class DecliningBackend implements Backend {
     }
 
     @Override
+    public void lstmSequenceBackward(Storage gates, Storage cs, Storage c0, Storage rk, Storage dP, Storage dXp,
+                                     Storage dh0, Storage dc0, long batch, long steps, long hidden) {
+        inner.lstmSequenceBackward(u(gates), u(cs), u(c0), u(rk), u(dP), u(dXp), u(dh0), u(dc0), batch, steps,
+                hidden);
+    }
+
+    @Override
+    public void gruSequenceForward(Storage xp, Storage rk, Storage rb, Storage h0, Storage packed, Storage hPrev,
+                                   Storage gates, Storage hz, long batch, long steps, long hidden) {
+        inner.gruSequenceForward(u(xp), u(rk), u(rb), u(h0), u(packed), u(hPrev), u(gates), u(hz), batch, steps,
+                hidden);
+    }
+
+    @Override
+    public void gruSequenceBackward(Storage gates, Storage hz, Storage hPrev, Storage rk, Storage dP, Storage dXp,
+                                    Storage dHz, Storage dh0, long batch, long steps, long hidden) {
+        inner.gruSequenceBackward(u(gates), u(hz), u(hPrev), u(rk), u(dP), u(dXp), u(dHz), u(dh0), batch, steps,
+                hidden);
+    }
+
+    @Override
     public void softmaxCrossEntropy(Storage logits, Storage labels, Storage loss, Storage dlogits, long rows,
                                     long classes) {
         inner.softmaxCrossEntropy(u(logits), u(labels), u(loss), u(dlogits), rows, classes);

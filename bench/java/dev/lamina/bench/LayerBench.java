@@ -37,10 +37,14 @@ import java.util.Locale;
  * written once), or steps/s and images/s (training). {@code --quick} runs tiny shapes, for the
  * test that checks each benchmark runs and prints its keys on the emulated device.
  *
- * <p>Peers: {@code bench conv} measures cuDNN's forward on the same shape (fp32 and tf32) where the
- * optional org.bytedeco cuda preset is on the class path ({@link CudnnPeer}, by reflection, as
- * {@link CublasPeer}) and prints the ratio; the other benchmarks have no cuDNN peer yet and say so
- * ({@code cudnn: not measured (...)}) in every report.
+ * <p>Peers, where the optional org.bytedeco cuda preset is on the class path (by reflection, as
+ * {@link CublasPeer}), on the same shapes in the same run, with the ratio (cuDNN's time over
+ * Lamina's: above 1 means Lamina is faster): {@code bench conv} cuDNN's convolution forward, fp32 and
+ * tf32 ({@link CudnnPeer}); {@code bench pool} cuDNN's pooling forward and backward; {@code bench
+ * lstm|gru} cuDNN's RNN forward (inference) and forward + backward (training), fp32 and tf32 math;
+ * {@code bench lstm-train} cuDNN's LSTM forward + backward at the seed's step shape times the fit's
+ * steps, the recurrence alone ({@link CudnnLayerPeer}). {@code bench cnn-train} has no cuDNN peer and
+ * says so. The pool and recurrent peers were written without a GPU and have never run.
  */
 final class LayerBench {
     /** The benchmarks, in the order the bundle's gpu-check runs them. */
@@ -74,8 +78,10 @@ final class LayerBench {
                 default -> throw new IllegalArgumentException("unknown benchmark " + name);
             }
         }
-        if (!name.equals("conv")) {
-            out.println("cudnn: not measured (no cuDNN peer for " + name + " yet; bench conv has one)");
+        if (name.equals("cnn-train")) {
+            out.println("cudnn: not measured (no cuDNN peer for a whole CNN training step: it would need cuDNN's"
+                    + " convolution backward passes, cuBLAS dense layers and an Adam kernel; bench conv and bench pool"
+                    + " compare the layers)");
         }
         return 0;
     }
@@ -220,10 +226,60 @@ final class LayerBench {
             Storage x = random(rng, xs), dy = random(rng, b, g.outH(), g.outW(), c);
             Storage y = Tensor.zeros(DType.FLOAT32, b, g.outH(), g.outW(), c).storage();
             Storage dx = Tensor.zeros(DType.FLOAT32, xs).storage();
-            gbps("pool.max.forward", time(() -> KernelDispatch.maxPool2dForward(be, x, y, g)), in + outB);
-            gbps("pool.max.backward", time(() -> KernelDispatch.maxPool2dBackward(be, x, dy, dx, g)), 2 * in + outB);
-            gbps("pool.avg.forward", time(() -> KernelDispatch.avgPool2dForward(be, x, y, g)), in + outB);
-            gbps("pool.avg.backward", time(() -> KernelDispatch.avgPool2dBackward(be, dy, dx, g)), in + outB);
+            double[] mine = new double[4];
+            mine[0] = time(() -> KernelDispatch.maxPool2dForward(be, x, y, g));
+            gbps("pool.max.forward", mine[0], in + outB);
+            mine[1] = time(() -> KernelDispatch.maxPool2dBackward(be, x, dy, dx, g));
+            gbps("pool.max.backward", mine[1], 2 * in + outB);
+            mine[2] = time(() -> KernelDispatch.avgPool2dForward(be, x, y, g));
+            gbps("pool.avg.forward", mine[2], in + outB);
+            mine[3] = time(() -> KernelDispatch.avgPool2dBackward(be, dy, dx, g));
+            gbps("pool.avg.backward", mine[3], in + outB);
+            cudnnPool(x, y, dy, dx, b, h, c, in, outB, mine);
+        }
+    }
+
+    /** The peer for the layer benchmarks, or null after printing why not ({@code cudnn: not measured}). */
+    private CudnnLayerPeer layerPeer() {
+        if (!(be instanceof CudaBackend)) {
+            out.println("cudnn: not measured (backend " + be.name() + ")");
+            return null;
+        }
+        StringBuilder why = new StringBuilder();
+        CudnnLayerPeer peer = CudnnLayerPeer.load(why);
+        if (peer == null) {
+            out.println("cudnn: not measured (" + why + ")");
+            return null;
+        }
+        out.println("cudnn: " + peer.describe());
+        return peer;
+    }
+
+    private static long addr(Storage s) {
+        return ((CudaStorage) s).address();
+    }
+
+    /** cuDNN's pooling on the same tensors (max and average, forward and backward) and the ratios. */
+    private void cudnnPool(Storage x, Storage y, Storage dy, Storage dx, int b, int h, int c, double in, double outB,
+                           double[] mine) {
+        CudnnLayerPeer peer = layerPeer();
+        if (peer == null) {
+            return;
+        }
+        try {
+            String[] keys = {"pool.max.forward", "pool.max.backward", "pool.avg.forward", "pool.avg.backward"};
+            double[] bytes = {in + outB, 2 * in + outB, in + outB, in + outB};
+            for (int i = 0; i < 4; i++) {
+                CudnnLayerPeer.Pool p = peer.pool(b, h, h, c, i < 2);
+                boolean fwd = i % 2 == 0;
+                sync();
+                double sec = timeWith(fwd ? () -> p.forward(addr(x), addr(y))
+                        : () -> p.backward(addr(y), addr(dy), addr(x), addr(dx)), peer::synchronize);
+                gbps("cudnn." + keys[i], sec, bytes[i]);
+                line(keys[i] + ".ratio_vs_cudnn", "%.3f", sec / mine[i]);
+            }
+        } catch (RuntimeException e) {
+            out.println("cudnn: failed (" + e.getMessage() + ")");
         }
     }
 
@@ -266,8 +322,53 @@ final class LayerBench {
                 });
                 // backward: the input gradients and both weight gradients, about twice the forward's products
                 timed(key + ".forward_backward", both, 3 * flops);
+                cudnnRnn(lstm, key, b, t, in, hid, flops, fwd, both);
             }
         }
+    }
+
+    /**
+     * cuDNN's RNN on the same shape (its own weight space of zeros; results not compared), fp32 (FMA
+     * math) and tf32 (default math): forward (inference) and forward + backward (training: backward
+     * data, then weights), and Lamina's ratios against its forward and forward + backward.
+     */
+    private void cudnnRnn(boolean lstm, String key, int b, int t, int in, int hid, double flops, double fwd,
+                          double both) {
+        CudnnLayerPeer peer = layerPeer();
+        if (peer == null) {
+            return;
+        }
+        try (Scope s = Scope.open()) {
+            Rng rng = new Rng(4);
+            Storage seq = Tensor.full(DType.INT32, t, b).storage();
+            Storage x = random(rng, b, t, in), y = Tensor.zeros(DType.FLOAT32, b, t, hid).storage();
+            Storage dy = random(rng, b, t, hid), dx = Tensor.zeros(DType.FLOAT32, b, t, in).storage();
+            for (boolean tf32 : new boolean[] {false, true}) {
+                CudnnLayerPeer.Rnn r = peer.rnn(lstm, b, t, in, hid, tf32);
+                Storage w = bytes(r.weightBytes), dw = bytes(r.weightBytes), ws = bytes(r.workBytes);
+                Storage rs = bytes(r.reserveBytes);
+                long sq = addr(seq), xa = addr(x), ya = addr(y), dya = addr(dy), dxa = addr(dx), wa = addr(w);
+                long dwa = addr(dw), wsa = addr(ws), rsa = addr(rs);
+                sync();
+                double f = timeWith(() -> r.forward(false, sq, xa, ya, 0, 0, wa, wsa, 0), peer::synchronize);
+                double fb = timeWith(() -> {
+                    r.forward(true, sq, xa, ya, 0, 0, wa, wsa, rsa);
+                    r.backward(sq, xa, ya, dya, dxa, 0, 0, wa, dwa, wsa, rsa);
+                }, peer::synchronize);
+                String k = "cudnn." + key + (tf32 ? ".tf32" : "");
+                timed(k + ".forward", f, flops);
+                timed(k + ".forward_backward", fb, 3 * flops);
+                line(key + ".forward.ratio_vs_" + (tf32 ? "cudnn_tf32" : "cudnn"), "%.3f", f / fwd);
+                line(key + ".forward_backward.ratio_vs_" + (tf32 ? "cudnn_tf32" : "cudnn"), "%.3f", fb / both);
+            }
+        } catch (RuntimeException e) {
+            out.println("cudnn: failed (" + e.getMessage() + ")");
+        }
+    }
+
+    /** A zeroed device buffer of at least {@code n} bytes (float32 elements, at least one). */
+    private static Storage bytes(long n) {
+        return Tensor.zeros(DType.FLOAT32, Math.max(1, (n + 3) / 4)).storage();
     }
 
     private static Tensor run(boolean lstm, Tensor x, Tensor k, Tensor rk, Tensor bias) {
@@ -342,6 +443,38 @@ final class LayerBench {
             double sec = (System.nanoTime() - t0) / 1e9;
             line("lstm-train.fit.s", "%.3f", sec);
             line("lstm-train.step.ms", "%.4f", sec / (epochs * stepsPerEpoch) * 1e3);
+            cudnnLstmTrain(batch, t, epochs * stepsPerEpoch, sec);
+        }
+    }
+
+    /**
+     * cuDNN's share of the same fit: its LSTM(64) forward + backward (training mode, data and weights)
+     * at the step shape [batch, t, 1], timed, times the fit's steps. The recurrence alone (no dense
+     * layers, loss or optimizer): a lower bound for a cuDNN fit, printed as such.
+     */
+    private void cudnnLstmTrain(int batch, int t, int steps, double fitSec) {
+        CudnnLayerPeer peer = layerPeer();
+        if (peer == null) {
+            return;
+        }
+        try (Scope s = Scope.open()) {
+            Rng rng = new Rng(12);
+            CudnnLayerPeer.Rnn r = peer.rnn(true, batch, t, 1, 64, false);
+            Storage seq = Tensor.full(DType.INT32, t, batch).storage();
+            Storage x = random(rng, batch, t, 1), y = Tensor.zeros(DType.FLOAT32, batch, t, 64).storage();
+            Storage dy = random(rng, batch, t, 64), dx = Tensor.zeros(DType.FLOAT32, batch, t, 1).storage();
+            Storage w = bytes(r.weightBytes), dw = bytes(r.weightBytes), ws = bytes(r.workBytes);
+            Storage rs = bytes(r.reserveBytes);
+            sync();
+            double step = timeWith(() -> {
+                r.forward(true, addr(seq), addr(x), addr(y), 0, 0, addr(w), addr(ws), addr(rs));
+                r.backward(addr(seq), addr(x), addr(y), addr(dy), addr(dx), 0, 0, addr(w), addr(dw), addr(ws), addr(rs));
+            }, peer::synchronize);
+            line("cudnn.lstm-train.lstm_only.step.ms", "%.4f", step * 1e3);
+            line("cudnn.lstm-train.lstm_only.fit.s", "%.3f", step * steps);
+            line("lstm-train.fit.ratio_vs_cudnn_lstm_only", "%.3f", step * steps / fitSec);
+        } catch (RuntimeException e) {
+            out.println("cudnn: failed (" + e.getMessage() + ")");
         }
     }
 }

@@ -590,12 +590,33 @@ public final class CudaBackend implements Backend {
         CudaOptimizers.sgd(this, w, g, m, lr, momentum, nesterov);
     }
 
-    /** The persistent LSTM kernel serves hidden sizes up to 64 ({@link CudaPersistentLstm}). */
+    /** The persistent LSTM and GRU kernels serve hidden sizes up to 64 ({@link CudaPersistentLstm}, {@link CudaPersistentGru}). */
     @Override
     public Capability kernel(Kernel k, DType dtype, SequenceGeometry geom) {
         Capability c = kernel(k, dtype);
-        return c.available() && k == Kernel.LSTM_SEQUENCE_FORWARD ? CudaPersistentLstm.capability(dtype, geom.hidden())
-                : c;
+        if (c.available() && (k == Kernel.GRU_SEQUENCE_FORWARD || k == Kernel.GRU_SEQUENCE_BACKWARD)) {
+            return CudaPersistentGru.capability(dtype, geom.hidden());
+        }
+        return c.available() && (k == Kernel.LSTM_SEQUENCE_FORWARD || k == Kernel.LSTM_SEQUENCE_BACKWARD)
+                ? CudaPersistentLstm.capability(dtype, geom.hidden()) : c;
+    }
+
+    @Override
+    public void gruSequenceForward(Storage xp, Storage rk, Storage rb, Storage h0, Storage packed, Storage hPrev,
+                                   Storage gates, Storage hz, long batch, long steps, long hidden) {
+        CudaPersistentGru.forward(this, xp, rk, rb, h0, packed, hPrev, gates, hz, batch, steps, hidden);
+    }
+
+    @Override
+    public void gruSequenceBackward(Storage gates, Storage hz, Storage hPrev, Storage rk, Storage dP, Storage dXp,
+                                    Storage dHz, Storage dh0, long batch, long steps, long hidden) {
+        CudaPersistentGru.backward(this, gates, hz, hPrev, rk, dP, dXp, dHz, dh0, batch, steps, hidden);
+    }
+
+    @Override
+    public void lstmSequenceBackward(Storage gates, Storage cs, Storage c0, Storage rk, Storage dP, Storage dXp,
+                                     Storage dh0, Storage dc0, long batch, long steps, long hidden) {
+        CudaPersistentLstm.backward(this, gates, cs, c0, rk, dP, dXp, dh0, dc0, batch, steps, hidden);
     }
 
     @Override

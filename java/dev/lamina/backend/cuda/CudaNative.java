@@ -177,6 +177,32 @@ final class CudaNative {
                                                         @Cast("int64_t") long steps, @Cast("int64_t") long hidden,
                                                         @Cast("void*") long stream);
 
+    static native int lamina_cuda_lstm_sequence_backward(int dtype, @Cast("const void*") long gates,
+                                                         @Cast("const void*") long cs, @Cast("const void*") long c0,
+                                                         @Cast("const void*") long rk, @Cast("const void*") long dp,
+                                                         @Cast("void*") long dxp, @Cast("void*") long dh0,
+                                                         @Cast("void*") long dc0, @Cast("int64_t") long batch,
+                                                         @Cast("int64_t") long steps, @Cast("int64_t") long hidden,
+                                                         @Cast("void*") long stream);
+
+    static native int lamina_cuda_gru_sequence_max_hidden();
+
+    static native int lamina_cuda_gru_sequence_forward(int dtype, @Cast("const void*") long xp,
+                                                       @Cast("const void*") long rk, @Cast("const void*") long rb,
+                                                       @Cast("const void*") long h0, @Cast("void*") long packed,
+                                                       @Cast("void*") long hPrev, @Cast("void*") long gates,
+                                                       @Cast("void*") long hz, @Cast("int64_t") long batch,
+                                                       @Cast("int64_t") long steps, @Cast("int64_t") long hidden,
+                                                       @Cast("void*") long stream);
+
+    static native int lamina_cuda_gru_sequence_backward(int dtype, @Cast("const void*") long gates,
+                                                        @Cast("const void*") long hz, @Cast("const void*") long hPrev,
+                                                        @Cast("const void*") long rk, @Cast("const void*") long dp,
+                                                        @Cast("void*") long dxp, @Cast("void*") long dhz,
+                                                        @Cast("void*") long dh0, @Cast("int64_t") long batch,
+                                                        @Cast("int64_t") long steps, @Cast("int64_t") long hidden,
+                                                        @Cast("void*") long stream);
+
     static native int lamina_cuda_softmax_xent(int version, int dtype, @Cast("const void*") long logits,
                                                @Cast("const void*") long labels, @Cast("void*") long loss,
                                                @Cast("void*") long dlogits, @Cast("int64_t") long rows,

@@ -10,8 +10,9 @@ import dev.lamina.tensor.DType;
  * registers across all steps. It writes exactly what {@code RecurrentOps}' per-step path saves for
  * the backward (h and c of every step, the activated gates), and is checked against the per-step
  * kernels ({@code CudaPersistentLstmGpuTest}). {@code RecurrentOps.lstm} calls it through {@link
- * CudaBackend#lstmSequenceForward} when {@link #capability} says yes; the backward through time
- * still runs the per-step kernels.
+ * CudaBackend#lstmSequenceForward} when {@link #capability} says yes, and for the gradient the
+ * persistent backward through time ({@link #backward}, one launch too) through {@link
+ * CudaBackend#lstmSequenceBackward}.
  */
 final class CudaPersistentLstm {
     private CudaPersistentLstm() {
@@ -65,6 +66,43 @@ final class CudaPersistentLstm {
                 be.device(rk, what).address(), be.device(h0, what).address(), be.device(c0, what).address(),
                 be.device(packed, what).address(), be.device(hPrev, what).address(),
                 be.device(gates, what).address(), be.device(cs, what).address(), batch, steps, hidden, be.stream()),
+                what + ": launch (" + dt + ", B=" + batch + " T=" + steps + " H=" + hidden + ")");
+    }
+
+    /**
+     * The backward through time of a whole sequence: gates [T, B, 4H], cs [T, B, H], c0 [B, H], rk
+     * [H, 4H], dP [B, T+1, H]; writes dXp [B·T, 4H], dh0 and dc0 [B, H] (see the kernel file and
+     * {@link dev.lamina.backend.Backend#lstmSequenceBackward}).
+     */
+    static void backward(CudaBackend be, Storage gates, Storage cs, Storage c0, Storage rk, Storage dP, Storage dXp,
+                         Storage dh0, Storage dc0, long batch, long steps, long hidden) {
+        String what = "cuda.lstmSequenceBackward";
+        CudaRuntime.get().requireAvailable(what);
+        DType dt = gates.dtype();
+        Capability c = capability(dt, hidden);
+        if (!c.available()) {
+            throw new IllegalArgumentException(what + ": " + c.reason());
+        }
+        if (batch < 0 || steps < 0) {
+            throw new IllegalArgumentException(what + ": batch and steps must be >= 0, got " + batch + ", " + steps);
+        }
+        long g = 4 * hidden;
+        long bt = Math.multiplyExact(batch, steps);
+        Object[][] want = {{"gates", gates, bt * g}, {"cs", cs, bt * hidden}, {"c0", c0, batch * hidden},
+                {"rk", rk, hidden * g}, {"dP", dP, Math.multiplyExact(batch, steps + 1) * hidden},
+                {"dXp", dXp, bt * g}, {"dh0", dh0, batch * hidden}, {"dc0", dc0, batch * hidden}};
+        for (Object[] w : want) {
+            Storage s = (Storage) w[1];
+            if (s.dtype() != dt || s.numel() != (Long) w[2]) {
+                throw new IllegalArgumentException(what + ": " + w[0] + " must be " + dt + " of " + w[2]
+                        + " elements for B=" + batch + " T=" + steps + " H=" + hidden + ", got " + s.dtype() + " of "
+                        + s.numel());
+            }
+        }
+        CudaRuntime.check(CudaNative.lamina_cuda_lstm_sequence_backward(dt.ordinal(),
+                be.device(gates, what).address(), be.device(cs, what).address(), be.device(c0, what).address(),
+                be.device(rk, what).address(), be.device(dP, what).address(), be.device(dXp, what).address(),
+                be.device(dh0, what).address(), be.device(dc0, what).address(), batch, steps, hidden, be.stream()),
                 what + ": launch (" + dt + ", B=" + batch + " T=" + steps + " H=" + hidden + ")");
     }
 }

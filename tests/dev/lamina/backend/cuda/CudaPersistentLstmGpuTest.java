@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The persistent LSTM sequence forward ({@code lstm_seq.cu}) against the per-step kernels it
+ * The persistent LSTM sequence forward and backward through time ({@code lstm_seq.cu}) against the
+ * per-step kernels they replace (and the backward against the float64 reference backend). The forward: against the per-step kernels it
  * replaces (matmul h·rk, add, the fused cell) on the same device: every saved output (packed h and
  * c_T, the previous h of each step, the gates, c of each step), float32 (relative error ≤ 1e-5) and
  * float64 (1e-12), odd sizes and the workshop's H = 64; outputs poisoned with NaN first. Seed fixed,
@@ -91,7 +92,78 @@ class CudaPersistentLstmGpuTest {
         }
     }
 
-    /** RecurrentOps.lstm on cuda takes the persistent kernel (H ≤ 64) and matches cpu, gradients included. */
+    /**
+     * The persistent backward through time against the per-step kernels on the same device (the cell
+     * backward, add, matmul dz·rkᵀ: what RecurrentOps ran before) and against the reference backend
+     * in float64 on the same inputs; gates and cell states from the persistent forward, dP random.
+     */
+    @Test
+    void persistentBackwardMatchesThePerStepKernelsAndTheReference() {
+        dev.lamina.backend.Backend ref = dev.lamina.backend.Backends.reference();
+        int k = 0;
+        int[][] shapes = {{3, 5, 7}, {2, 4, 64}, {1, 1, 1}, {5, 3, 33}, {2, 0, 4}};
+        for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+            double tol = dt == DType.FLOAT32 ? 1e-5 : 1e-12;
+            for (int[] sh : shapes) {
+                long seed = SEED + 950 + k++;
+                int b = sh[0], t = sh[1], h = sh[2], g = 4 * h;
+                String what = dt + " B=" + b + " T=" + t + " H=" + h + " (seed " + seed + ")";
+                Storage srk = put(dt, random(h * g, -0.5, 0.5, seed + 1)), sc0 = put(dt, random(b * h, -1, 1, seed + 3));
+                Storage gates = poisoned(dt, (long) t * b * g), cs = poisoned(dt, (long) t * b * h);
+                CudaPersistentLstm.forward(cuda, put(dt, random(b * t * g, -2, 2, seed)), srk,
+                        put(dt, random(b * h, -1, 1, seed + 2)), sc0, poisoned(dt, (long) b * (t + 1) * h),
+                        poisoned(dt, (long) b * t * h), gates, cs, b, t, h);
+                double[] dp = random(b * (t + 1) * h, -1, 1, seed + 4);
+                Storage sdp = put(dt, dp);
+                Storage dXp = poisoned(dt, (long) b * t * g), dh0 = poisoned(dt, (long) b * h);
+                Storage dc0 = poisoned(dt, (long) b * h);
+                CudaPersistentLstm.backward(cuda, gates, cs, sc0, srk, sdp, dXp, dh0, dc0, b, t, h);
+                double[] gotXp = get(dXp), gotH0 = get(dh0), gotC0 = get(dc0);
+                // the per-step kernels on the device
+                double[] wantXp = new double[b * t * g];
+                Storage dhNext = put(dt, new double[b * h]), dcNext = poisoned(dt, (long) b * h);
+                Storage dhStep = poisoned(dt, (long) b * h), dhs = poisoned(dt, (long) b * h);
+                cuda.copyStrided(sdp, (long) t * h, new long[] {(long) (t + 1) * h, 1}, dcNext, 0, new long[] {h, 1},
+                        new long[] {b, h});
+                for (int s = t - 1; s >= 0; s--) {
+                    cuda.copyStrided(sdp, (long) s * h, new long[] {(long) (t + 1) * h, 1}, dhStep, 0,
+                            new long[] {h, 1}, new long[] {b, h});
+                    cuda.binary(BinaryOp.ADD, dhStep, new long[] {h, 1}, dhNext, new long[] {h, 1}, dhs,
+                            new long[] {b, h});
+                    Storage gs = poisoned(dt, (long) b * g), c = poisoned(dt, (long) b * h);
+                    Storage cp = poisoned(dt, (long) b * h);
+                    cuda.copyStrided(gates, (long) s * b * g, new long[] {1}, gs, 0, new long[] {1},
+                            new long[] {(long) b * g});
+                    cuda.copyStrided(cs, (long) s * b * h, new long[] {1}, c, 0, new long[] {1}, new long[] {(long) b * h});
+                    cuda.copyStrided(s > 0 ? cs : sc0, s > 0 ? (long) (s - 1) * b * h : 0, new long[] {1}, cp, 0,
+                            new long[] {1}, new long[] {(long) b * h});
+                    Storage dz = poisoned(dt, (long) b * g), dcp = poisoned(dt, (long) b * h);
+                    cuda.lstmCellBackward(gs, cp, c, dhs, dcNext, dz, dcp, b, h);
+                    cuda.matmul(dz, srk, dhNext, 1, b, h, g, false, true, 0, 0);
+                    double[] dzv = get(dz);
+                    for (int r = 0; r < b; r++) {
+                        System.arraycopy(dzv, r * g, wantXp, (r * t + s) * g, g);
+                    }
+                    dcNext = dcp;
+                }
+                assertClose(wantXp, gotXp, tol, "dXp vs per-step " + what);
+                assertClose(get(dhNext), gotH0, tol, "dh0 vs per-step " + what);
+                assertClose(get(dcNext), gotC0, tol, "dc0 vs per-step " + what);
+                // the reference backend in float64 on the same inputs
+                DType f64 = DType.FLOAT64;
+                Storage rXp = storages.poisoned(ref, f64, (long) b * t * g), rH0 = storages.poisoned(ref, f64, (long) b * h);
+                Storage rC0 = storages.poisoned(ref, f64, (long) b * h);
+                ref.lstmSequenceBackward(storages.put(ref, f64, get(gates)), storages.put(ref, f64, get(cs)),
+                        storages.put(ref, f64, get(sc0)), storages.put(ref, f64, get(srk)), storages.put(ref, f64, get(sdp)),
+                        rXp, rH0, rC0, b, t, h);
+                assertClose(storages.get(ref, rXp), gotXp, tol, "dXp vs reference " + what);
+                assertClose(storages.get(ref, rH0), gotH0, tol, "dh0 vs reference " + what);
+                assertClose(storages.get(ref, rC0), gotC0, tol, "dc0 vs reference " + what);
+            }
+        }
+    }
+
+    /** RecurrentOps.lstm on cuda takes the persistent kernels (H ≤ 64) and matches cpu, gradients included. */
     @Test
     void recurrentOpsUsesItAndMatchesCpu() {
         dev.lamina.backend.Backend cpu = dev.lamina.backend.Backends.cpu();
@@ -113,13 +185,16 @@ class CudaPersistentLstmGpuTest {
             dev.lamina.tensor.Tensor k = rng.uniform(DType.FLOAT32, -0.5, 0.5, 2, 4 * hid);
             dev.lamina.tensor.Tensor rk = rng.uniform(DType.FLOAT32, -0.3, 0.3, hid, 4 * hid);
             dev.lamina.tensor.Tensor bias = rng.uniform(DType.FLOAT32, -0.5, 0.5, 4 * hid);
+            dev.lamina.tensor.Tensor h0 = rng.uniform(DType.FLOAT32, -1, 1, 3, hid);
+            dev.lamina.tensor.Tensor c0 = rng.uniform(DType.FLOAT32, -1, 1, 3, hid);
             try (dev.lamina.autograd.GradientTape tape = dev.lamina.autograd.GradientTape.start()) {
-                tape.watch(x, k, rk, bias);
-                dev.lamina.tensor.Tensor[] out = dev.lamina.ops.RecurrentOps.lstm(x, k, rk, bias, null, null, true);
+                tape.watch(x, k, rk, bias, h0, c0);
+                dev.lamina.tensor.Tensor[] out = dev.lamina.ops.RecurrentOps.lstm(x, k, rk, bias, h0, c0, true);
                 dev.lamina.tensor.Tensor loss = out[0].square().sum().add(out[2].sum());
-                dev.lamina.tensor.Tensor[] g = tape.gradient(loss, x, k, rk, bias);
+                dev.lamina.tensor.Tensor[] g = tape.gradient(loss, x, k, rk, bias, h0, c0);
                 return new double[][] {out[0].toDoubleArray(), out[2].toDoubleArray(), g[0].toDoubleArray(),
-                        g[1].toDoubleArray(), g[2].toDoubleArray(), g[3].toDoubleArray()};
+                        g[1].toDoubleArray(), g[2].toDoubleArray(), g[3].toDoubleArray(), g[4].toDoubleArray(),
+                        g[5].toDoubleArray()};
             }
         }
     }
@@ -136,6 +211,12 @@ class CudaPersistentLstmGpuTest {
                 () -> CudaPersistentLstm.forward(cuda, s, s, s, s, s, s, s, s, 1, 1, 3));
         assertThrows(IllegalArgumentException.class,
                 () -> CudaPersistentLstm.forward(cuda, big, big, big, big, big, big, big, big, 1, 1, 65));
+        assertThrows(IllegalArgumentException.class,
+                () -> CudaPersistentLstm.backward(cuda, s, s, s, s, s, s, s, s, 1, 1, 3));
+        assertThrows(IllegalArgumentException.class,
+                () -> CudaPersistentLstm.backward(cuda, big, big, big, big, big, big, big, big, 1, 1, 65));
+        assertFalse(cuda.kernel(dev.lamina.backend.Kernel.LSTM_SEQUENCE_BACKWARD, DType.FLOAT32,
+                new dev.lamina.backend.SequenceGeometry(2, 3, 65)).available());
     }
 
     private static double[] random(int n, double lo, double hi, long seed) {
