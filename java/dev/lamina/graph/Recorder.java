@@ -485,6 +485,33 @@ final class Recorder implements TraceHooks.Tracer {
         }
 
         @Override
+        public void lstmSequenceBackward(Storage gates, Storage cs, Storage c0, Storage rk, Storage dP, Storage dXp,
+                                         Storage dh0, Storage dc0, long batch, long steps, long hidden) {
+            kernel("lstmSequenceBackward", "batch=" + batch + " steps=" + steps + " hidden=" + hidden,
+                    (b, s, hv) -> b.lstmSequenceBackward(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], batch, steps,
+                            hidden), gates, R, cs, R, c0, R, rk, R, dP, R, dXp, W, dh0, W, dc0, W);
+            forward(() -> target.lstmSequenceBackward(gates, cs, c0, rk, dP, dXp, dh0, dc0, batch, steps, hidden));
+        }
+
+        @Override
+        public void gruSequenceForward(Storage xp, Storage rk, Storage rb, Storage h0, Storage packed, Storage hPrev,
+                                       Storage gates, Storage hz, long batch, long steps, long hidden) {
+            kernel("gruSequence", "batch=" + batch + " steps=" + steps + " hidden=" + hidden,
+                    (b, s, hv) -> b.gruSequenceForward(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], batch, steps,
+                            hidden), xp, R, rk, R, rb, R, h0, R, packed, W, hPrev, W, gates, W, hz, W);
+            forward(() -> target.gruSequenceForward(xp, rk, rb, h0, packed, hPrev, gates, hz, batch, steps, hidden));
+        }
+
+        @Override
+        public void gruSequenceBackward(Storage gates, Storage hz, Storage hPrev, Storage rk, Storage dP, Storage dXp,
+                                        Storage dHz, Storage dh0, long batch, long steps, long hidden) {
+            kernel("gruSequenceBackward", "batch=" + batch + " steps=" + steps + " hidden=" + hidden,
+                    (b, s, hv) -> b.gruSequenceBackward(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], batch, steps,
+                            hidden), gates, R, hz, R, hPrev, R, rk, R, dP, R, dXp, W, dHz, W, dh0, W);
+            forward(() -> target.gruSequenceBackward(gates, hz, hPrev, rk, dP, dXp, dHz, dh0, batch, steps, hidden));
+        }
+
+        @Override
         public void softmaxCrossEntropy(Storage logits, Storage labels, Storage loss, Storage dlogits, long rows,
                                         long classes) {
             kernel("softmaxXent", "rows=" + rows + " classes=" + classes,

@@ -604,18 +604,33 @@ public final class CudaBackend implements Backend {
     @Override
     public void gruSequenceForward(Storage xp, Storage rk, Storage rb, Storage h0, Storage packed, Storage hPrev,
                                    Storage gates, Storage hz, long batch, long steps, long hidden) {
+        Backend hook = TraceHooks.intercept(this);
+        if (hook != null) {
+            hook.gruSequenceForward(xp, rk, rb, h0, packed, hPrev, gates, hz, batch, steps, hidden);
+            return;
+        }
         CudaPersistentGru.forward(this, xp, rk, rb, h0, packed, hPrev, gates, hz, batch, steps, hidden);
     }
 
     @Override
     public void gruSequenceBackward(Storage gates, Storage hz, Storage hPrev, Storage rk, Storage dP, Storage dXp,
                                     Storage dHz, Storage dh0, long batch, long steps, long hidden) {
+        Backend hook = TraceHooks.intercept(this);
+        if (hook != null) {
+            hook.gruSequenceBackward(gates, hz, hPrev, rk, dP, dXp, dHz, dh0, batch, steps, hidden);
+            return;
+        }
         CudaPersistentGru.backward(this, gates, hz, hPrev, rk, dP, dXp, dHz, dh0, batch, steps, hidden);
     }
 
     @Override
     public void lstmSequenceBackward(Storage gates, Storage cs, Storage c0, Storage rk, Storage dP, Storage dXp,
                                      Storage dh0, Storage dc0, long batch, long steps, long hidden) {
+        Backend hook = TraceHooks.intercept(this);
+        if (hook != null) {
+            hook.lstmSequenceBackward(gates, cs, c0, rk, dP, dXp, dh0, dc0, batch, steps, hidden);
+            return;
+        }
         CudaPersistentLstm.backward(this, gates, cs, c0, rk, dP, dXp, dh0, dc0, batch, steps, hidden);
     }
 
