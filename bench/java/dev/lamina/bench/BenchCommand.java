@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
         subcommands = {BenchCommand.Launch.class, BenchCommand.Matmul.class, BenchCommand.Conv.class, BenchCommand.Pool.class,
             BenchCommand.Lstm.class, BenchCommand.Gru.class, BenchCommand.CnnTrain.class, BenchCommand.LstmTrain.class,
             ModelBenchCommand.Fit.class, ModelBenchCommand.Predict.class, ModelBenchCommand.Forward.class},
-        header = "benchmarks: launch, matmul, conv, pool, lstm, gru, cnn-train, lstm-train, fit, predict, forward",
+        header = "benchmarks: op launch time, matmul GFLOP/s, layers, model fit/predict/forward",
         description = "'lamina bench BENCHMARK --help' describes a benchmark and its options. --backend cuda (the default"
                 + " of launch, matmul and the layer benchmarks) without a usable CUDA device prints the reason and"
                 + " measures nothing (exit 0).",
