@@ -1,24 +1,34 @@
 package dev.lamina.cli;
 
 import java.io.PrintStream;
-import java.util.List;
+import picocli.CommandLine;
 
-/** One {@code lamina <command>}: a name, a one-line summary, its help text and its action. */
+/**
+ * One {@code lamina <command>}: a class annotated with picocli's {@code @Command} (its name, a
+ * one-line {@code header} for {@code lamina --help}, a {@code description} and {@code footer} for its
+ * own help) whose {@code @Option} and {@code @Parameters} fields are its command line, all declared
+ * together at the top of the class. {@link Main} fills the fields, answers {@code --help} and
+ * {@code --version} from them, then calls {@link #run}.
+ */
 public interface Command {
 
-    /** The word after {@code lamina}. */
-    String name();
-
-    /** One line for {@code lamina --help}. */
-    String summary();
-
-    /** The full text of {@code lamina <name> --help}: usage line, options, exit codes. */
-    String help();
+    /**
+     * Runs the command with the fields as parsed. Bad usage found here is a {@link UsageException};
+     * unreadable input an {@link IllegalArgumentException} or {@link java.io.IOException} (all exit 2).
+     *
+     * @param out where the command's output goes
+     * @param err where warnings go
+     * @return the exit code: {@link Main#OK}, or {@link Main#FAILURES} when checks ran and some failed
+     * @throws Exception any failure; {@link Main} turns it into one line on {@code err} and exit code 2
+     */
+    int run(PrintStream out, PrintStream err) throws Exception;
 
     /**
-     * Runs the command. Returns the exit code: 0 ok, 1 check failures. Bad usage is a
-     * {@link UsageException}; unreadable input an {@link IllegalArgumentException} or
-     * {@link java.io.IOException} (both exit 2).
+     * Adds to the generated help what an annotation cannot hold (a list computed at run time).
+     * The default adds nothing.
+     *
+     * @param usage the command's help sections, to change in place
      */
-    int run(List<String> args, PrintStream out, PrintStream err) throws Exception;
+    default void customizeHelp(CommandLine.Model.UsageMessageSpec usage) {
+    }
 }

@@ -4,6 +4,11 @@ package dev.lamina.cli;
 public class UsageException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A usage error.
+     *
+     * @param message what is wrong with the command line, naming the option
+     */
     public UsageException(String message) {
         super(message);
     }

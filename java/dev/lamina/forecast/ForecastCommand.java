@@ -3,7 +3,7 @@ package dev.lamina.forecast;
 import dev.lamina.backend.Backends;
 import dev.lamina.backend.cpu.CpuBackend;
 import dev.lamina.cli.Command;
-import dev.lamina.cli.Options;
+import dev.lamina.cli.Checks;
 import dev.lamina.cli.UsageException;
 import dev.lamina.plot.Charts;
 import dev.lamina.plot.DesktopModule;
@@ -19,101 +19,121 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
 
 /** {@code lamina forecast}: trains and evaluates the dengue LSTM, or forecasts ahead with a saved one. */
+@CommandLine.Command(name = "forecast",
+        customSynopsis = {"lamina forecast [--city san_juan|iquitos | --data FILE.csv --target COLUMN] [OPTIONS]",
+            "       lamina forecast --model DIR --predict N [--data FILE.csv] [--csv FILE]"},
+        header = "train the LSTM dengue forecaster (or forecast ahead with a saved one)",
+        description = {
+            "Trains an ensemble of LSTM networks that forecast a weekly series 1 to N weeks ahead at once (default: "
+                + "San Juan weekly total_cases, bundled in data/dengue, 1-4 weeks ahead), on the first 80%% of the weeks, "
+                + "with early stopping on the last 20%% of the training windows (validation) and quantiles calibrated "
+                + "there; then forecasts every week of the last 20%% (the test weeks, used for nothing else) at each "
+                + "horizon and scores them beside persistence (next week = this week; as quantiles: the last week plus "
+                + "the training weeks' changes) and the seasonal-naive forecast (same week last year): MAE, RMSE, R2, "
+                + "MAPE, the weighted interval score (WIS) and the 50%%/95%% interval coverage, plus each complete test "
+                + "season's peak week, peak incidence and total. Writes DIR/forecast.png (1 week ahead, 50%% and 95%% "
+                + "bands), DIR/forecast-hN.png, DIR/horizons.png (MAE and WIS by horizon), DIR/loss.png, "
+                + "DIR/forecasts.csv (every forecast with its 23 quantiles), DIR/metrics.json and the forecaster "
+                + "(DIR/forecaster); the charts are skipped, with a note, on a Java runtime without java.desktop."},
+        footer = "exit codes: 0 ok, 2 bad usage or unreadable input")
 public final class ForecastCommand implements Command {
-    private static final Set<String> VALUES = Set.of("city", "data", "target", "features", "horizon", "window", "epochs",
-            "units", "layers", "backend", "seed", "out", "model", "predict", "data-dir", "batch-size", "learning-rate", "transform", "loss",
-            "ensemble", "dropout", "patience", "smoothing", "csv", "calibration");
-    private static final Set<String> FLAGS = Set.of("weather", "no-weather", "seasonal", "no-seasonal", "quantiles",
-            "no-quantiles", "shuffle", "no-shuffle", "validation-only", "quiet", "debug", "residual", "level");
-
-    @Override
-    public String name() {
-        return "forecast";
-    }
-
-    @Override
-    public String summary() {
-        return "train the LSTM dengue forecaster (or forecast ahead with a saved one)";
-    }
-
-    @Override
-    public String help() {
-        return "usage: lamina forecast [--city san_juan|iquitos | --data FILE.csv --target COLUMN [--features COL,...]]\n"
-                + "                       [--horizon N] [--ensemble N] [--window N] [--epochs N] [--units N] [--layers N]\n"
-                + "                       [--dropout X] [--[no-]weather] [--[no-]seasonal] [--[no-]quantiles]\n"
-                + "                       [--batch-size N] [--learning-rate X] [--backend B] [--seed N] [--out DIR] [--quiet]\n"
-                + "       lamina forecast --model DIR --predict N [--data FILE.csv] [--csv FILE]\n"
-                + "\n"
-                + "Trains an ensemble of LSTM networks that forecast a weekly series 1 to N weeks ahead at once (default:\n"
-                + "San Juan weekly total_cases, bundled in data/dengue, 1-4 weeks ahead), on the first 80% of the weeks,\n"
-                + "with early stopping on the last 20% of the training windows (validation) and quantiles calibrated\n"
-                + "there; then forecasts every week of the last 20% (the test weeks, used for nothing else) at each\n"
-                + "horizon and scores them beside persistence (next week = this week; as quantiles: the last week plus\n"
-                + "the training weeks' changes) and the seasonal-naive forecast (same week last year): MAE, RMSE, R2,\n"
-                + "MAPE, the weighted interval score (WIS) and the 50%/95% interval coverage, plus each complete test\n"
-                + "season's peak week, peak incidence and total. Writes DIR/forecast.png (1 week ahead, 50% and 95%\n"
-                + "bands), DIR/forecast-hN.png, DIR/horizons.png (MAE and WIS by horizon), DIR/loss.png,\n"
-                + "DIR/forecasts.csv (every forecast with its 23 quantiles), DIR/metrics.json and the forecaster\n"
-                + "(DIR/forecaster); the charts are skipped, with a note, on a Java runtime without java.desktop.\n"
-                + "\n"
-                + "  --city C          san_juan (default) or iquitos\n"
-                + "  --data FILE.csv   any weekly series with a header row (instead of --city)\n"
-                + "  --target COLUMN   column to forecast (default total_cases)\n"
-                + "  --features A,B    extra input columns of the CSV\n"
-                + "  --weather         bundled cities: add weekly mean temperature and rainfall as inputs (" + onOff(DEFAULTS.weather) + ")\n"
-                + "  --no-weather      without them\n"
-                + "  --seasonal        add the week of the year as sin/cos inputs (" + onOff(DEFAULTS.seasonal) + "); --no-seasonal\n"
-                + "  --smoothing N     extra inputs enter as their mean over the last N weeks (default " + DEFAULTS.smoothing + ")\n"
-                + "  --horizon N       forecast 1 to N weeks ahead (default " + DEFAULTS.horizon + ")\n"
-                + "  --ensemble N      networks averaged, each from its own seed (default " + DEFAULTS.ensemble + ")\n"
-                + "  --window N        weeks of history per forecast (default " + DEFAULTS.window + ")\n"
-                + "  --epochs N        most training epochs per network (default " + DEFAULTS.epochs + ")\n"
-                + "  --patience N      early stopping: epochs without a better validation loss (default " + DEFAULTS.patience + ");\n"
-                + "                    0 turns early stopping off (all epochs, the last weights kept)\n"
-                + "  --units N         LSTM units (default " + DEFAULTS.units + ")\n"
-                + "  --layers N        stacked LSTM layers (default " + DEFAULTS.layers + ")\n"
-                + "  --dropout X       dropout after each LSTM layer (default " + DEFAULTS.dropout + ")\n"
-                + "  --batch-size N    default " + DEFAULTS.batchSize + "\n"
-                + "  --learning-rate X Adam learning rate (default " + DEFAULTS.learningRate + ", at most " + MAX_LEARNING_RATE + ")\n"
-                + "  --shuffle         shuffle the training windows every epoch (default); --no-shuffle: in order\n"
-                + "  --quantiles       quantile forecasts (default on); --no-quantiles for point forecasts only\n"
-                + "  --calibration C   scaled: validation residuals scaled by the forecast level's noise (default " + DEFAULTS.calibration + ");\n"
-                + "                    constant: the same residual quantiles at every level\n"
-                + "  --validation-only train and report the validation figures; do not forecast the test weeks\n"
-                + "                    (for choosing settings without looking at the test weeks)\n"
-                + "  --backend B       reference, cpu or cuda (default: LAMINA_BACKEND, else cuda if usable, else cpu);\n"
-                + "                    on cpu one thread unless LAMINA_CPU_THREADS says otherwise (faster for this small model)\n"
-                + "  --seed N          random seed (default 42); member k trains from seed + 1000003k\n"
-                + "  --out DIR         output folder (default out/forecast-CITY)\n"
-                + "  --data-dir DIR    folder holding dengue/ (default: the repository's data/)\n"
-                + "  --model DIR --predict N   load a saved forecaster and forecast the N weeks after the latest data\n"
-                + "                    (N up to its horizon), with its quantiles; --csv FILE writes all 23 of them\n"
-                + "  --transform T     log1p (default: model ln(1 + y), as counts are heavy-tailed) or none\n"
-                + "  --loss L          training loss: mean_squared_error (default), mean_absolute_error or huber\n"
-                + "  --residual        predict the change from the last observed week (default; the only mode)\n"
-                + "  --quiet           no progress output\n"
-                + "  --debug           stack traces for errors\n"
-                + "\n"
-                + "exit codes: 0 ok, 2 bad usage or unreadable input\n";
-    }
-
     private static final ForecastSettings DEFAULTS = new ForecastSettings();
 
-    private static String onOff(boolean on) {
-        return on ? "default" : "default: off";
-    }
+    // ---- the options of lamina forecast (picocli fills them; defaults shown are ForecastSettings') ----
+    @Option(names = "--city", paramLabel = "C", description = "san_juan (default) or iquitos")
+    String city;
+    @Option(names = "--data", paramLabel = "FILE.csv", description = "any weekly series with a header row (instead of --city)")
+    String data;
+    @Option(names = "--target", paramLabel = "COLUMN", description = "column to forecast (default total_cases)")
+    String target;
+    @Option(names = "--features", paramLabel = "A,B", description = "extra input columns of the CSV")
+    String features;
+    @Option(names = "--weather", description = "bundled cities: add weekly mean temperature and rainfall as inputs")
+    boolean weather;
+    @Option(names = "--no-weather", description = "without them")
+    boolean noWeather;
+    @Option(names = "--seasonal", description = "add the week of the year as sin/cos inputs")
+    boolean seasonal;
+    @Option(names = "--no-seasonal", description = "without them")
+    boolean noSeasonal;
+    @Option(names = "--smoothing", paramLabel = "N", description = "extra inputs enter as their mean over the last N weeks"
+            + " (default ${DEFAULT-VALUE})")
+    int smoothing = DEFAULTS.smoothing;
+    @Option(names = "--horizon", paramLabel = "N", description = "forecast 1 to N weeks ahead (default ${DEFAULT-VALUE})")
+    int horizon = DEFAULTS.horizon;
+    @Option(names = "--ensemble", paramLabel = "N", description = "networks averaged, each from its own seed (default ${DEFAULT-VALUE})")
+    int ensemble = DEFAULTS.ensemble;
+    @Option(names = "--window", paramLabel = "N", description = "weeks of history per forecast (default ${DEFAULT-VALUE})")
+    int window = DEFAULTS.window;
+    @Option(names = "--epochs", paramLabel = "N", description = "most training epochs per network (default ${DEFAULT-VALUE})")
+    int epochs = DEFAULTS.epochs;
+    @Option(names = "--patience", paramLabel = "N", description = "early stopping: epochs without a better validation loss"
+            + " (default ${DEFAULT-VALUE}); 0 turns early stopping off (all epochs, the last weights kept)")
+    int patience = DEFAULTS.patience;
+    @Option(names = "--units", paramLabel = "N", description = "LSTM units (default ${DEFAULT-VALUE})")
+    int units = DEFAULTS.units;
+    @Option(names = "--layers", paramLabel = "N", description = "stacked LSTM layers (default ${DEFAULT-VALUE})")
+    int layers = DEFAULTS.layers;
+    @Option(names = "--dropout", paramLabel = "X", description = "dropout after each LSTM layer, in [0, 1) (default ${DEFAULT-VALUE})")
+    double dropout = DEFAULTS.dropout;
+    @Option(names = "--batch-size", paramLabel = "N", description = "mini-batch size (default ${DEFAULT-VALUE})")
+    int batchSize = DEFAULTS.batchSize;
+    @Option(names = "--learning-rate", paramLabel = "X", description = "Adam learning rate (default ${DEFAULT-VALUE}, at most "
+            + MAX_LEARNING_RATE + ")")
+    double learningRate = DEFAULTS.learningRate;
+    @Option(names = "--shuffle", description = "shuffle the training windows every epoch (default)")
+    boolean shuffle;
+    @Option(names = "--no-shuffle", description = "train on the windows in order")
+    boolean noShuffle;
+    @Option(names = "--quantiles", description = "quantile forecasts (default on)")
+    boolean quantiles;
+    @Option(names = "--no-quantiles", description = "point forecasts only")
+    boolean noQuantiles;
+    @Option(names = "--calibration", paramLabel = "C", description = "scaled: validation residuals scaled by the forecast "
+            + "level's noise (default ${DEFAULT-VALUE}); constant: the same residual quantiles at every level")
+    String calibration = DEFAULTS.calibration;
+    @Option(names = "--validation-only", description = "train and report the validation figures; do not forecast the test"
+            + " weeks (for choosing settings without looking at the test weeks)")
+    boolean validationOnly;
+    @Option(names = "--backend", paramLabel = "B", description = "reference, cpu or cuda (default: LAMINA_BACKEND, else cuda if"
+            + " usable, else cpu); on cpu one thread unless LAMINA_CPU_THREADS says otherwise (faster for this small model)")
+    String backend;
+    @Option(names = "--seed", paramLabel = "N", description = "random seed (default ${DEFAULT-VALUE}); member k trains from"
+            + " seed + 1000003k")
+    long seed = 42;
+    @Option(names = "--out", paramLabel = "DIR", description = "output folder (default out/forecast-CITY)")
+    String outDir;
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "folder holding dengue/ (default: the repository's data/)")
+    String dataDir;
+    @Option(names = "--model", paramLabel = "DIR", description = "with --predict: load the saved forecaster in DIR")
+    String model;
+    @Option(names = "--predict", paramLabel = "N", description = "with --model: forecast the N weeks after the latest data"
+            + " (N up to its horizon), with its quantiles")
+    Integer predict;
+    @Option(names = "--csv", paramLabel = "FILE", description = "with --predict: write all 23 quantiles to FILE")
+    String csv;
+    @Option(names = "--transform", paramLabel = "T", description = "log1p (default: model ln(1 + y), as counts are"
+            + " heavy-tailed) or none")
+    String transform = DEFAULTS.transform;
+    @Option(names = "--loss", paramLabel = "L", description = "training loss: mean_squared_error (default),"
+            + " mean_absolute_error or huber")
+    String loss = DEFAULTS.loss;
+    @Option(names = "--residual", description = "predict the change from the last observed week (default; the only mode)")
+    boolean residual;
+    @Option(names = "--level", hidden = true, description = "no longer offered (refused with the reason)")
+    boolean level;
+    @Option(names = "--quiet", description = "no progress output")
+    boolean quiet;
+    // ---- end of options ----
 
     @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        Options o = Options.parse(args, VALUES, FLAGS);
-        if (!o.positional().isEmpty()) {
-            throw new UsageException("unexpected argument '" + o.positional().get(0) + "'");
-        }
-        if (o.has("backend")) {
-            Backends.setDefault(Backends.byName(o.get("backend", null)));
+    public int run(PrintStream out, PrintStream err) throws Exception {
+        if (backend != null) {
+            Backends.setDefault(Backends.byName(backend));
         }
         if (Backends.current() == Backends.cpu() && CpuBackend.configuredThreads() == null) {
             // The forecaster's products are small ([32, 64]·[64, 256]): on the 2-core development
@@ -121,17 +141,17 @@ public final class ForecastCommand implements Command {
             // wake-ups cost more than they save). LAMINA_CPU_THREADS overrides this.
             CpuBackend.setThreads(1);
         }
-        Path dataDir = Path.of(o.get("data-dir", defaultDataDir()));
-        if (o.has("model") || o.has("predict")) {
-            return predict(o, dataDir, out);
+        Path dataDir = Path.of(this.dataDir != null ? this.dataDir : defaultDataDir());
+        if (model != null || predict != null) {
+            return predict(dataDir, out);
         }
-        ForecastSettings s = settings(o);
+        ForecastSettings s = settings();
         SeriesData data = SeriesData.load(s, dataDir);
         checkTrainable(s, data);
-        Path outDir = Path.of(o.get("out", "out/forecast-" + (s.csv != null ? stem(s.csv) : s.city)));
+        Path outDir = Path.of(this.outDir != null ? this.outDir : "out/forecast-" + (s.csv != null ? stem(s.csv) : s.city));
         Files.createDirectories(outDir);
         long t0 = System.nanoTime();
-        if (o.has("validation-only")) {
+        if (validationOnly) {
             Forecaster.Training[] t = new Forecaster.Training[1];
             try (Forecaster f = Forecaster.train(s, data, Forecaster.trainEnd(s, data.length()), out, t)) {
                 ForecastOutputs.writeValidation(outDir.resolve("validation.json"), s, t[0]);
@@ -178,78 +198,67 @@ public final class ForecastCommand implements Command {
         return dot > 0 ? n.substring(0, dot) : n;
     }
 
-    static ForecastSettings settings(Options o) throws UsageException {
+    /** The settings the options ask for, checked. */
+    ForecastSettings settings() {
         ForecastSettings s = new ForecastSettings();
-        if (o.has("data")) {
-            if (o.has("city")) {
+        if (data != null) {
+            if (city != null) {
                 throw new UsageException("give either --city or --data, not both");
             }
-            s.csv = Path.of(o.get("data", null));
+            s.csv = Path.of(data);
             s.city = null;
-            if (!o.has("target")) {
+            if (target == null) {
                 throw new UsageException("--data needs --target COLUMN");
             }
         } else {
-            s.city = o.get("city", "san_juan").toLowerCase(Locale.ROOT);
+            s.city = (city != null ? city : "san_juan").toLowerCase(Locale.ROOT);
         }
-        s.target = o.get("target", "total_cases");
-        if (o.has("features")) {
+        s.target = target != null ? target : "total_cases";
+        if (features != null) {
             if (s.csv == null) {
                 throw new UsageException("--features needs --data FILE.csv (for the bundled cities use --weather)");
             }
-            for (String c : o.get("features", "").split(",")) {
+            for (String c : features.split(",")) {
                 if (!c.isBlank()) {
                     s.features.add(c.trim());
                 }
             }
         }
-        if (o.has("weather") && o.has("no-weather")) {
+        if (weather && noWeather) {
             throw new UsageException("give --weather or --no-weather, not both");
         }
-        if (o.has("weather") && s.csv != null) {
+        if (weather && s.csv != null) {
             throw new UsageException("--weather works with the bundled cities; for a CSV name the columns with --features");
         }
-        s.weather = onOff(o, "weather", s.csv == null && s.weather);
-        s.seasonal = onOff(o, "seasonal", s.seasonal);
-        s.quantiles = onOff(o, "quantiles", s.quantiles);
-        s.shuffle = onOff(o, "shuffle", s.shuffle);
-        s.calibration = o.get("calibration", s.calibration);
+        s.weather = onOff("weather", weather, noWeather, s.csv == null && s.weather);
+        s.seasonal = onOff("seasonal", seasonal, noSeasonal, s.seasonal);
+        s.quantiles = onOff("quantiles", quantiles, noQuantiles, s.quantiles);
+        s.shuffle = onOff("shuffle", shuffle, noShuffle, s.shuffle);
+        s.calibration = calibration;
         if (!ResidualCalibration.METHODS.contains(s.calibration)) {
             throw new UsageException("--calibration must be scaled or constant, got " + s.calibration);
         }
-        s.horizon = o.getInt("horizon", s.horizon, 1, 104);
-        s.window = o.getInt("window", s.window, 1, 520);
-        s.epochs = o.getInt("epochs", s.epochs, 1, 100_000);
-        s.patience = o.getInt("patience", s.patience, 0, 100_000);
-        s.ensemble = o.getInt("ensemble", s.ensemble, 1, 1000);
-        s.smoothing = o.getInt("smoothing", s.smoothing, 1, 520);
-        s.units = o.getInt("units", s.units, 1, 4096);
-        s.layers = o.getInt("layers", s.layers, 1, 16);
-        s.batchSize = o.getInt("batch-size", s.batchSize, 1, 1 << 20);
-        if (o.has("dropout")) {
-            try {
-                s.dropout = Double.parseDouble(o.get("dropout", null));
-            } catch (NumberFormatException e) {
-                throw new UsageException("--dropout: not a number: " + o.get("dropout", null));
-            }
-            if (!(s.dropout >= 0 && s.dropout < 1)) {
-                throw new UsageException("--dropout must be in [0, 1), got " + s.dropout);
-            }
+        s.horizon = Checks.range("--horizon", horizon, 1, 104);
+        s.window = Checks.range("--window", window, 1, 520);
+        s.epochs = Checks.range("--epochs", epochs, 1, 100_000);
+        s.patience = Checks.range("--patience", patience, 0, 100_000);
+        s.ensemble = Checks.range("--ensemble", ensemble, 1, 1000);
+        s.smoothing = Checks.range("--smoothing", smoothing, 1, 520);
+        s.units = Checks.range("--units", units, 1, 4096);
+        s.layers = Checks.range("--layers", layers, 1, 16);
+        s.batchSize = Checks.range("--batch-size", batchSize, 1, 1 << 20);
+        s.dropout = dropout;
+        if (!(s.dropout >= 0 && s.dropout < 1)) {
+            throw new UsageException("--dropout must be in [0, 1), got " + s.dropout);
         }
-        if (o.has("learning-rate")) {
-            try {
-                s.learningRate = Double.parseDouble(o.get("learning-rate", null));
-            } catch (NumberFormatException e) {
-                throw new UsageException("--learning-rate: not a number: " + o.get("learning-rate", null));
-            }
-            if (!(s.learningRate > 0) || s.learningRate > MAX_LEARNING_RATE) {
-                throw new UsageException("--learning-rate must be in (0, " + MAX_LEARNING_RATE + "], got " + s.learningRate
-                        + (s.learningRate > MAX_LEARNING_RATE ? " (training would diverge to NaN)" : ""));
-            }
+        s.learningRate = learningRate;
+        if (!(s.learningRate > 0) || s.learningRate > MAX_LEARNING_RATE) {
+            throw new UsageException("--learning-rate must be in (0, " + MAX_LEARNING_RATE + "], got " + s.learningRate
+                    + (s.learningRate > MAX_LEARNING_RATE ? " (training would diverge to NaN)" : ""));
         }
-        s.seed = o.getLong("seed", 42);
-        s.transform = o.get("transform", s.transform);
-        s.loss = o.get("loss", s.loss);
+        s.seed = seed;
+        s.transform = transform;
+        s.loss = loss;
         try {
             dev.lamina.losses.Losses.get(s.loss);
         } catch (IllegalArgumentException e) {
@@ -258,33 +267,33 @@ public final class ForecastCommand implements Command {
         if (!s.transform.equals("none") && !s.transform.equals("log1p")) {
             throw new UsageException("--transform must be none or log1p, got " + s.transform);
         }
-        if (o.has("level")) {
+        if (level) {
             throw new UsageException("--level is no longer offered: the forecaster always predicts the change from the last"
                     + " observed week (it beat the level on validation weeks)");
         }
-        s.verbose = o.has("quiet") ? 0 : 1;
+        s.verbose = quiet ? 0 : 1;
         return s;
     }
 
     /** --NAME / --no-NAME, or the default; both at once is a usage error. */
-    private static boolean onOff(Options o, String name, boolean dflt) throws UsageException {
-        if (o.has(name) && o.has("no-" + name)) {
+    private static boolean onOff(String name, boolean on, boolean off, boolean dflt) {
+        if (on && off) {
             throw new UsageException("give --" + name + " or --no-" + name + ", not both");
         }
-        return o.has(name) || (!o.has("no-" + name) && dflt);
+        return on || (!off && dflt);
     }
 
-    private static int predict(Options o, Path dataDir, PrintStream out) throws UsageException, IOException {
-        if (!o.has("model") || !o.has("predict")) {
+    private int predict(Path dataDir, PrintStream out) throws IOException {
+        if (model == null || predict == null) {
             throw new UsageException("--model DIR and --predict N go together");
         }
-        int weeks = o.getInt("predict", 8, 1, 520);
-        Path dir = Path.of(o.get("model", null));
+        int weeks = Checks.range("--predict", predict, 1, 520);
+        Path dir = Path.of(model);
         Path fdir = Files.isDirectory(dir.resolve("forecaster")) ? dir.resolve("forecaster") : dir;
         try (Forecaster f = Forecaster.load(fdir)) {
             ForecastSettings s = f.settings();
-            if (o.has("data")) {
-                s.csv = Path.of(o.get("data", null));
+            if (data != null) {
+                s.csv = Path.of(data);
                 s.city = null;
             }
             SeriesData data = SeriesData.load(s, dataDir);
@@ -313,8 +322,8 @@ public final class ForecastCommand implements Command {
                 }
                 out.println(b);
             }
-            if (o.has("csv")) {
-                Path csv = Path.of(o.get("csv", null));
+            if (this.csv != null) {
+                Path csv = Path.of(this.csv);
                 ForecastOutputs.writeAheadCsv(csv, last, ahead, q);
                 out.println("wrote " + csv);
             }

@@ -5,8 +5,6 @@ import dev.lamina.io.AtomicFiles;
 import dev.lamina.io.HostTensor;
 import dev.lamina.io.Safetensors;
 import dev.lamina.io.SafetensorsFile;
-import dev.lamina.io.keras.KerasFiles;
-import dev.lamina.io.keras.KerasFormatException;
 import dev.lamina.nn.Layer;
 import dev.lamina.nn.Layers;
 import dev.lamina.tensor.Shapes;
@@ -36,7 +34,7 @@ import java.util.UUID;
  * {@code config.json} and {@code model.weights.safetensors}. A file is replaced by one rename and a
  * directory as a whole ({@link AtomicFiles}), so a crash never leaves a half-written or mixed model.
  * Keras 3 files ({@code .keras} archives, {@code .weights.h5}; told by name or first bytes) go to
- * {@link KerasFiles}.
+ * the {@link ModelFileFormat} that claims them ({@code dev.lamina.io.keras.KerasModelFormat}).
  */
 public final class ModelIO {
     static final String FORMAT = "lamina-model";
@@ -68,13 +66,14 @@ public final class ModelIO {
      */
     public static void save(Model model, Path path) {
         String fileName = path.getFileName().toString();
-        if (fileName.endsWith(".keras")) {
-            KerasFiles.save(model, path);
-            return;
-        }
         if (fileName.endsWith(".h5") || fileName.endsWith(".hdf5")) {
             throw new IllegalArgumentException("save: " + path + ": Lamina writes whole models as .keras archives (or"
                     + " safetensors); for Keras weights alone use saveWeights");
+        }
+        ModelFileFormat other = ModelFileFormats.byName(path);
+        if (other != null) {
+            other.save(model, path);
+            return;
         }
         boolean functional = model.graph() != null && model.getClass() == Model.class;
         if (!(model instanceof Sequential) && !functional) {
@@ -124,8 +123,9 @@ public final class ModelIO {
         if (!Files.exists(src)) {
             throw new IllegalArgumentException("load: " + path + " does not exist");
         }
-        if (isKerasFile(src, "load")) {
-            return (M) KerasFiles.load(src);
+        ModelFileFormat other = ModelFileFormats.reading(src, "load");
+        if (other != null) {
+            return (M) other.load(src);
         }
         for (int attempt = 0; ; attempt++) {
             Loaded l = read(src);
@@ -273,8 +273,9 @@ public final class ModelIO {
             throw new IllegalArgumentException("saveWeights: " + file + ": a .keras archive holds the whole model; use save,"
                     + " or name the weights file .weights.h5");
         }
-        if (KerasFiles.isKerasName(file)) {
-            KerasFiles.saveWeights(model, file);
+        ModelFileFormat other = ModelFileFormats.byName(file);
+        if (other != null) {
+            other.saveWeights(model, file);
             return;
         }
         Map<String, HostTensor> out = new LinkedHashMap<>();
@@ -293,8 +294,9 @@ public final class ModelIO {
      */
     public static void loadWeights(Model model, Path file) {
         Path src = AtomicFiles.readable(file);
-        if (Files.exists(src) && isKerasFile(src, "loadWeights")) {
-            KerasFiles.loadWeights(model, src);
+        ModelFileFormat other = Files.exists(src) ? ModelFileFormats.reading(src, "loadWeights") : null;
+        if (other != null) {
+            other.loadWeights(model, src);
             return;
         }
         Path f = Files.isDirectory(src) ? src.resolve(WEIGHTS_FILE) : src;
@@ -329,23 +331,6 @@ public final class ModelIO {
             }
         }
         return true;
-    }
-
-    /**
-     * Whether a file goes to the Keras reader: a Keras name (.keras, .h5, .hdf5) or zip/HDF5 content.
-     * A .safetensors name over zip or HDF5 content is refused, naming what the file is.
-     */
-    private static boolean isKerasFile(Path src, String op) {
-        if (Files.isDirectory(src)) {
-            return false;
-        }
-        KerasFiles.Format f = KerasFiles.sniff(src);
-        boolean kerasContent = f == KerasFiles.Format.ZIP || f == KerasFiles.Format.HDF5;
-        if (src.getFileName().toString().endsWith(".safetensors") && kerasContent) {
-            throw new KerasFormatException(op + ": " + src + " is named .safetensors but is " + f.description()
-                    + " (a Keras file?); name it .keras or .weights.h5");
-        }
-        return KerasFiles.isKerasName(src) || kerasContent;
     }
 
     private static Map<String, HostTensor> weightTensors(Model model) {

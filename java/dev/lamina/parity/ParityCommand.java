@@ -11,92 +11,48 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code lamina parity PATH... [--backend B] [--json FILE] [--tolerance X]}. */
+@CommandLine.Command(name = "parity",
+        header = "check ops, forward and backward, against parity case files",
+        description = {
+            "Runs each parity case (a .safetensors file, or every *.safetensors file in a directory) on each backend "
+                + "and compares outputs and gradients with the stored reference values: relative error "
+                + "|out - ref| / |ref| (absolute when |ref| = 0); NaN or Inf never passes. Ops not implemented yet are "
+                + "reported SKIP."},
+        footer = "exit codes: 0 all checks passed, 1 a check failed, 2 bad usage or unreadable input")
 public final class ParityCommand implements Command {
+    // ---- the options of lamina parity (picocli fills them) ----
+    @Parameters(paramLabel = "PATH", arity = "1..*", description = "a case file (.safetensors) or a directory of them")
+    List<Path> paths = new ArrayList<>();
+    @Option(names = "--backend", paramLabel = "B", description = "reference, cpu, cuda, or all (default: every usable backend)")
+    String backendName = "all";
+    @Option(names = "--json", paramLabel = "FILE", description = "also write all results as JSON to FILE")
+    Path json;
+    @Option(names = "--tolerance", paramLabel = "X", description = "largest relative error that passes (default ${DEFAULT-VALUE})")
+    double tolerance = ParityRunner.DEFAULT_TOLERANCE;
+    // ---- end of options ----
 
+    /** The footer names the ops of {@link ParityOps#TABLE}, which an annotation cannot. */
     @Override
-    public String name() {
-        return "parity";
+    public void customizeHelp(CommandLine.Model.UsageMessageSpec usage) {
+        List<String> footer = new ArrayList<>();
+        footer.add("supported ops: " + String.join(", ", ParityOps.TABLE.keySet()));
+        footer.addAll(List.of(usage.footer()));
+        usage.footer(footer.toArray(new String[0]));
     }
 
     @Override
-    public String summary() {
-        return "check ops, forward and backward, against parity case files";
-    }
-
-    @Override
-    public String help() {
-        return "usage: lamina parity PATH... [--backend reference|cpu|cuda|all] [--json FILE] [--tolerance X]\n"
-                + "\n"
-                + "Runs each parity case (a .safetensors file, or every *.safetensors file in a directory)\n"
-                + "on each backend and compares outputs and gradients with the stored reference values:\n"
-                + "relative error |out - ref| / |ref| (absolute when |ref| = 0); NaN or Inf never passes.\n"
-                + "Ops not implemented yet are reported SKIP.\n"
-                + "\n"
-                + "options:\n"
-                + "  --backend B     reference, cpu, cuda, or all (default: every usable backend)\n"
-                + "  --json FILE     also write all results as JSON to FILE\n"
-                + "  --tolerance X   largest relative error that passes (default 1e-5)\n"
-                + "  --debug         stack traces for errors\n"
-                + "\n"
-                + "supported ops: " + String.join(", ", ParityOps.TABLE.keySet()) + "\n"
-                + "exit codes: 0 all checks passed, 1 a check failed, 2 bad usage or unreadable input\n";
-    }
-
-    @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) throws IOException {
-        List<Path> paths = new ArrayList<>();
-        String backendName = "all";
-        Path json = null;
-        double tolerance = ParityRunner.DEFAULT_TOLERANCE;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            String opt = a;
-            String value = null;
-            if (a.startsWith("--") && a.contains("=")) {
-                opt = a.substring(0, a.indexOf('='));
-                value = a.substring(a.indexOf('=') + 1);
-            }
-            switch (opt) {
-                case "--backend":
-                case "--json":
-                case "--tolerance":
-                    if (value == null) {
-                        if (i + 1 >= args.size()) {
-                            throw new UsageException(opt + " needs a value");
-                        }
-                        value = args.get(++i);
-                    }
-                    if (opt.equals("--backend")) {
-                        backendName = value;
-                    } else if (opt.equals("--json")) {
-                        json = Paths.get(value);
-                    } else {
-                        try {
-                            tolerance = Double.parseDouble(value);
-                        } catch (NumberFormatException e) {
-                            throw new UsageException("--tolerance: not a number: " + value);
-                        }
-                        if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
-                            throw new UsageException("--tolerance must be a finite number >= 0, got " + value);
-                        }
-                    }
-                    break;
-                default:
-                    if (a.startsWith("-") && a.length() > 1) {
-                        throw new UsageException("unknown option " + a);
-                    }
-                    paths.add(Paths.get(a));
-            }
-        }
-        if (paths.isEmpty()) {
-            throw new UsageException("no PATH given");
+    public int run(PrintStream out, PrintStream err) throws IOException {
+        if (!(tolerance >= 0) || Double.isInfinite(tolerance)) {
+            throw new UsageException("--tolerance must be a finite number >= 0, got " + tolerance);
         }
         List<Backend> backends;
         if (backendName.equalsIgnoreCase("all")) {

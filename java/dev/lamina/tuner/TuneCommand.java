@@ -3,7 +3,7 @@ package dev.lamina.tuner;
 import dev.lamina.backend.Backends;
 import dev.lamina.backend.cpu.CpuBackend;
 import dev.lamina.cli.Command;
-import dev.lamina.cli.Options;
+import dev.lamina.cli.Checks;
 import dev.lamina.cli.UsageException;
 import dev.lamina.forecast.ForecastSettings;
 import dev.lamina.forecast.Forecaster;
@@ -17,111 +17,111 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
 
 /**
  * {@code lamina tune}: hyperparameter search for the dengue forecaster (see {@link ForecastTuning}),
  * then the best configuration trained on all training weeks and evaluated on the test weeks beside
  * persistence.
  */
+@CommandLine.Command(name = "tune", abbreviateSynopsis = true,
+        header = "hyperparameter search for the dengue forecaster (grid, random, Bayesian, Hyperband)",
+        description = {
+            "Searches the forecaster's window, units, layers, dropout, learning rate, batch size and target "
+                + "transform on a chronological validation split of the training weeks (the test weeks are never "
+                + "seen), prints a line per trial, then trains the best configuration on all training weeks and "
+                + "evaluates it on the test weeks beside persistence. Writes the tuner directory (one JSON per "
+                + "trial, oracle.json), best-forecaster/, search.png and tune.json under --dir. Each trial stops early as "
+                + "lamina forecast does (patience 20 on the last 20% of its training windows)."},
+        footer = "exit codes: 0 ok, 2 bad usage or unreadable input")
 public final class TuneCommand implements Command {
-    private static final Set<String> VALUES = Set.of("oracle", "max-trials", "parallel", "spark", "dir", "epochs", "seed",
-            "city", "data-dir", "backend", "executions", "initial-points", "validation");
-    private static final Set<String> FLAGS = Set.of("resume", "quiet");
+    // ---- the options of lamina tune (picocli fills them) ----
+    @Option(names = "--oracle", paramLabel = "O", description = "bayesian (default), random, grid or hyperband")
+    String oracle = "bayesian";
+    @Option(names = "--max-trials", paramLabel = "N", description = "trials to run (default ${DEFAULT-VALUE})")
+    int maxTrials = 10;
+    @Option(names = "--epochs", paramLabel = "N", description = "epochs per trial and for the final model (default "
+            + "${DEFAULT-VALUE}); hyperband: max epochs")
+    int epochs = 30;
+    @Option(names = "--parallel", paramLabel = "N", description = "trials at once (default 1; with --spark the cluster's"
+            + " parallelism); results do not depend on it")
+    Integer parallel;
+    @Option(names = "--dir", paramLabel = "DIR", description = "output folder (default ${DEFAULT-VALUE}); the tuner project"
+            + " is DIR/dengue_CITY")
+    String dir = "out/tune";
+    @Option(names = "--resume", description = "continue the search in DIR (without it an earlier search there is replaced)")
+    boolean resume;
+    @Option(names = "--seed", paramLabel = "N", description = "search seed (default ${DEFAULT-VALUE})")
+    long seed = 42;
+    @Option(names = "--city", paramLabel = "C", description = "san_juan (default) or iquitos")
+    String city = "san_juan";
+    @Option(names = "--validation", paramLabel = "F", description = "fraction of the training weeks that validates"
+            + " (default ${DEFAULT-VALUE})")
+    double validation = 0.2;
+    @Option(names = "--executions", paramLabel = "N", description = "models per trial, scores averaged (default ${DEFAULT-VALUE})")
+    int executions = 1;
+    @Option(names = "--initial-points", paramLabel = "N", description = "bayesian: random trials before the Gaussian process"
+            + " (default ${DEFAULT-VALUE})")
+    int initialPoints = 3;
+    @Option(names = "--backend", paramLabel = "B", description = "reference, cpu or cuda (default as lamina forecast)")
+    String backend;
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "folder holding dengue/ (default: the repository's data/)")
+    String dataDir;
+    @Option(names = "--spark", paramLabel = "MASTER", description = "run the trials on Spark (local[2], spark://host:7077;"
+            + " needs the lamina-spark module, see README)")
+    String spark;
+    @Option(names = "--quiet", description = "no per-trial lines")
+    boolean quiet;
+    // ---- end of options ----
 
     @Override
-    public String name() {
-        return "tune";
-    }
-
-    @Override
-    public String summary() {
-        return "hyperparameter search for the dengue forecaster (grid, random, Bayesian, Hyperband)";
-    }
-
-    @Override
-    public String help() {
-        return "usage: lamina tune [options]\n"
-                + "\n"
-                + "Searches the forecaster's window, units, layers, dropout, learning rate, batch size and target\n"
-                + "transform on a chronological validation split of the training weeks (the test weeks are never\n"
-                + "seen), prints a line per trial, then trains the best configuration on all training weeks and\n"
-                + "evaluates it on the test weeks beside persistence. Writes the tuner directory (one JSON per\n"
-                + "trial, oracle.json), best-forecaster/, search.png and tune.json under --dir.\n"
-                + "Each trial stops early as lamina forecast does (patience 20 on the last 20% of its training windows).\n"
-                + "\n"
-                + "options:\n"
-                + "  --oracle O          bayesian (default), random, grid or hyperband\n"
-                + "  --max-trials N      trials to run (default 10)\n"
-                + "  --epochs N          epochs per trial and for the final model (default 30); hyperband: max epochs\n"
-                + "  --parallel N        trials at once on threads (default 1); results do not depend on it\n"
-                + "  --dir DIR           output folder (default out/tune); the tuner project is DIR/dengue_CITY\n"
-                + "  --resume            continue the search in DIR (without it an earlier search there is replaced)\n"
-                + "  --seed N            search seed (default 42)\n"
-                + "  --city C            san_juan (default) or iquitos\n"
-                + "  --validation F      fraction of the training weeks that validates (default 0.2)\n"
-                + "  --executions N      models per trial, scores averaged (default 1)\n"
-                + "  --initial-points N  bayesian: random trials before the Gaussian process (default 3)\n"
-                + "  --backend B         reference, cpu or cuda (default as lamina forecast)\n"
-                + "  --data-dir DIR      folder holding dengue/ (default: the repository's data/)\n"
-                + "  --spark MASTER      run the trials on Spark (local[2], spark://host:7077; needs the lamina-spark\n"
-                + "                      module, see README); --parallel defaults to the cluster's parallelism\n"
-                + "  --quiet             no per-trial lines\n"
-                + "\n"
-                + "exit codes: 0 ok, 2 bad usage or unreadable input\n";
-    }
-
-    @Override
-    public int run(List<String> args, PrintStream out, PrintStream err) throws Exception {
-        Options o = Options.parse(args, VALUES, FLAGS);
-        if (!o.positional().isEmpty()) {
-            throw new UsageException("unexpected argument '" + o.positional().get(0) + "'");
-        }
-        TrialExecutor.Provider spark = null;
-        if (o.has("spark")) {
-            spark = TrialExecutor.provider("spark");
-            if (spark == null) {
+    public int run(PrintStream out, PrintStream err) throws Exception {
+        TrialExecutor.Provider sparkProvider = null;
+        if (spark != null) {
+            sparkProvider = TrialExecutor.provider("spark");
+            if (sparkProvider == null) {
                 throw new UsageException("--spark: the lamina-spark module is not on the class path; build it with "
                         + "'./mvnw -q install -DskipTests && ./mvnw -q -f spark/pom.xml package -DskipTests' (./lamina then adds it), "
                         + "or run with --parallel N on one machine");
             }
         }
-        String oracleName = o.get("oracle", "bayesian").toLowerCase(Locale.ROOT);
-        int maxTrials = o.getInt("max-trials", 10, 1, 100_000);
-        int epochs = o.getInt("epochs", 30, 1, 100_000);
-        int parallelOption = o.getInt("parallel", 1, 1, 1024);
-        int executions = o.getInt("executions", 1, 1, 100);
-        long seed = o.getLong("seed", 42);
-        double validation = parseFraction(o.get("validation", "0.2"));
-        Path dir = Path.of(o.get("dir", "out/tune"));
-        if (o.has("backend")) {
-            Backends.setDefault(Backends.byName(o.get("backend", null)));
+        String oracleName = oracle.toLowerCase(Locale.ROOT);
+        int maxTrials = Checks.range("--max-trials", this.maxTrials, 1, 100_000);
+        int epochs = Checks.range("--epochs", this.epochs, 1, 100_000);
+        Integer parallelOption = this.parallel == null ? null : Checks.range("--parallel", this.parallel, 1, 1024);
+        int executions = Checks.range("--executions", this.executions, 1, 100);
+        if (!(validation > 0 && validation < 1)) {
+            throw new UsageException("--validation must be between 0 and 1, got " + validation);
+        }
+        Path dir = Path.of(this.dir);
+        if (backend != null) {
+            Backends.setDefault(Backends.byName(backend));
         }
         if (Backends.current() == Backends.cpu() && CpuBackend.configuredThreads() == null) {
             CpuBackend.setThreads(1);   // the forecaster's products are small: one thread per trial is fastest (see lamina forecast)
         }
         ForecastSettings base = new ForecastSettings();
-        base.city = o.get("city", "san_juan");
+        base.city = city;
         base.epochs = epochs;
         base.seed = seed;
         base.verbose = 0;
-        SeriesData data = SeriesData.load(base, Path.of(o.get("data-dir", defaultDataDir())));
+        SeriesData data = SeriesData.load(base, Path.of(dataDir != null ? dataDir : defaultDataDir()));
         SeriesData training = ForecastTuning.trainingWeeks(base, data);
 
-        Oracle oracle = oracle(oracleName, maxTrials, epochs, seed, o);
-        try (TrialExecutor executor = spark == null ? null : spark.open(o.get("spark", null), "lamina tune")) {
-            int parallel = executor != null && !o.has("parallel") ? executor.slots() : parallelOption;
-            return search(o, out, base, data, training, oracle, oracleName, maxTrials, epochs, parallel, executions, validation,
-                    dir, executor);
+        Oracle oracle = oracle(oracleName, maxTrials, epochs);
+        try (TrialExecutor executor = sparkProvider == null ? null : sparkProvider.open(spark, "lamina tune")) {
+            int parallel = parallelOption != null ? parallelOption : executor != null ? executor.slots() : 1;
+            return search(out, base, data, training, oracle, oracleName, maxTrials, epochs, parallel, executions, dir, executor);
         }
     }
 
-    private int search(Options o, PrintStream out, ForecastSettings base, SeriesData data, SeriesData training, Oracle oracle,
-                       String oracleName, int maxTrials, int epochs, int parallel, int executions, double validation, Path dir,
+    private int search(PrintStream out, ForecastSettings base, SeriesData data, SeriesData training, Oracle oracle,
+                       String oracleName, int maxTrials, int epochs, int parallel, int executions, Path dir,
                        TrialExecutor executor) {
         Tuner tuner = new Tuner(null, oracle).hyperparameters(ForecastTuning.space(oracleName.equals("grid")))
-                .directory(dir, "dengue_" + base.city).overwrite(!o.has("resume")).parallel(parallel)
-                .executionsPerTrial(executions).progress(o.has("quiet") ? null : out).executor(executor);
+                .directory(dir, "dengue_" + base.city).overwrite(!resume).parallel(parallel)
+                .executionsPerTrial(executions).progress(quiet ? null : out).executor(executor);
         int validationWeeks = data.length() - training.length();
         out.printf(Locale.ROOT, "lamina tune: %s search of the %s forecaster, %d trial(s), %d epoch(s) each, %d at once%s%n",
                 oracle.name(), base.city, maxTrials, epochs, parallel, executor == null ? "" : " on " + executor.describe());
@@ -180,27 +180,14 @@ public final class TuneCommand implements Command {
         return 0;
     }
 
-    private static double parseFraction(String v) throws UsageException {
-        double f;
-        try {
-            f = Double.parseDouble(v.trim());
-        } catch (NumberFormatException e) {
-            throw new UsageException("--validation: not a number: " + v);
-        }
-        if (!(f > 0 && f < 1)) {
-            throw new UsageException("--validation must be between 0 and 1, got " + v);
-        }
-        return f;
-    }
-
-    private static Oracle oracle(String name, int maxTrials, int epochs, long seed, Options o) throws UsageException {
+    private Oracle oracle(String name, int maxTrials, int epochs) {
         switch (name) {
             case "random":
                 return new RandomSearchOracle(ForecastTuning.OBJECTIVE, maxTrials, seed);
             case "grid":
                 return new GridSearchOracle(ForecastTuning.OBJECTIVE, maxTrials, seed);
             case "bayesian": {
-                int init = o.getInt("initial-points", 3, 1, 100_000);
+                int init = Checks.range("--initial-points", initialPoints, 1, 100_000);
                 return new BayesianOptimizationOracle(ForecastTuning.OBJECTIVE, maxTrials, seed).numInitialPoints(init);
             }
             case "hyperband":

@@ -1,12 +1,17 @@
 package dev.lamina.util;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.PrettyPrinter;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -14,9 +19,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A strict JSON parser and writer (RFC 8259). Parsing goes through Jackson's streaming parser
- * (jackson-core) in its strict default mode, with a nesting limit (duplicate keys are caught here);
- * writing is done here, so that the files Lamina writes keep their exact layout.
+ * A strict JSON parser and writer (RFC 8259), both through Jackson's streaming API (jackson-core).
+ * Parsing uses Jackson's strict default mode, with a nesting limit (duplicate keys are caught here);
+ * writing uses Jackson's generator with the layout Lamina's files have always had (a pretty printer
+ * of two-space indentation and {@code "key": value}, control characters, U+2028/U+2029 and lone
+ * surrogates escaped as lowercase <code>&#92;u</code> escapes: see {@link JsonEscapes}).
  *
  * <p>Parsing maps JSON values to Java as follows: object to {@code LinkedHashMap<String, Object>}
  * (document order), array to {@code ArrayList<Object>}, string to {@link String}, number to
@@ -186,80 +193,65 @@ public final class Json {
 
     /** Compact JSON: no whitespace between tokens. */
     public static String write(Object value) {
-        StringBuilder sb = new StringBuilder();
-        write(sb, value, false, 0, 0);
-        return sb.toString();
+        return generate(value, false);
     }
 
     /** Pretty JSON: two-space indentation, one member or element per line. */
     public static String writePretty(Object value) {
-        StringBuilder sb = new StringBuilder();
-        write(sb, value, true, 0, 0);
-        return sb.toString();
+        return generate(value, true);
     }
 
     /** The JSON string literal (with quotes) for {@code s}. */
     public static String quote(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2);
-        writeString(sb, s);
-        return sb.toString();
+        return generate(s, false);
     }
 
-    private static void write(StringBuilder sb, Object v, boolean pretty, int indent, int depth) {
+    /** Writes through Jackson's streaming generator; numbers and strings as {@code writeValue} says. */
+    private static String generate(Object value, boolean pretty) {
+        StringWriter w = new StringWriter();
+        try (JsonGenerator g = FACTORY.createGenerator(w)) {
+            g.setCharacterEscapes(JsonEscapes.USUAL);
+            if (pretty) {
+                g.setPrettyPrinter(new Layout());
+            }
+            writeValue(g, value, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);   // a StringWriter does not fail
+        }
+        return w.toString();
+    }
+
+    private static void writeValue(JsonGenerator g, Object v, int depth) throws IOException {
         if (depth > MAX_DEPTH) {
             throw new JsonException("cannot write JSON nested deeper than " + MAX_DEPTH + " (cycle?)");
         }
         if (v == null) {
-            sb.append("null");
+            g.writeNull();
         } else if (v instanceof String) {
-            writeString(sb, (String) v);
+            writeString(g, (String) v, false);
         } else if (v instanceof Character) {
-            writeString(sb, v.toString());
+            writeString(g, v.toString(), false);
         } else if (v instanceof Boolean) {
-            sb.append(v.toString());
+            g.writeBoolean((Boolean) v);
         } else if (v instanceof Number) {
-            writeNumber(sb, (Number) v);
+            writeNumber(g, (Number) v);
         } else if (v instanceof Map) {
             Map<?, ?> m = (Map<?, ?>) v;
-            if (m.isEmpty()) {
-                sb.append("{}");
-                return;
-            }
-            sb.append('{');
-            boolean first = true;
+            g.writeStartObject();
             for (Map.Entry<?, ?> e : m.entrySet()) {
                 if (!(e.getKey() instanceof String)) {
                     throw new JsonException("JSON object keys must be strings, got " + e.getKey());
                 }
-                if (!first) {
-                    sb.append(',');
-                }
-                first = false;
-                newline(sb, pretty, indent + 1);
-                writeString(sb, (String) e.getKey());
-                sb.append(pretty ? ": " : ":");
-                write(sb, e.getValue(), pretty, indent + 1, depth + 1);
+                writeString(g, (String) e.getKey(), true);
+                writeValue(g, e.getValue(), depth + 1);
             }
-            newline(sb, pretty, indent);
-            sb.append('}');
+            g.writeEndObject();
         } else if (v instanceof Collection || v.getClass().isArray()) {
-            List<Object> items = asList(v);
-            if (items.isEmpty()) {
-                sb.append("[]");
-                return;
+            g.writeStartArray();
+            for (Object item : asList(v)) {
+                writeValue(g, item, depth + 1);
             }
-            sb.append('[');
-            boolean first = true;
-            for (Object item : items) {
-                if (!first) {
-                    sb.append(',');
-                }
-                first = false;
-                newline(sb, pretty, indent + 1);
-                write(sb, item, pretty, indent + 1, depth + 1);
-            }
-            newline(sb, pretty, indent);
-            sb.append(']');
+            g.writeEndArray();
         } else {
             throw new JsonException("cannot write a " + v.getClass().getName() + " as JSON");
         }
@@ -277,60 +269,125 @@ public final class Json {
         return out;
     }
 
-    private static void newline(StringBuilder sb, boolean pretty, int indent) {
-        if (pretty) {
-            sb.append('\n');
-            for (int i = 0; i < indent; i++) {
-                sb.append("  ");
-            }
-        }
-    }
-
-    private static void writeNumber(StringBuilder sb, Number n) {
+    private static void writeNumber(JsonGenerator g, Number n) throws IOException {
         if (n instanceof Double || n instanceof Float) {
             double d = n.doubleValue();
             if (!Double.isFinite(d)) {
                 throw new JsonException("JSON cannot represent the number " + d);
             }
-            // Double.toString is the shortest string that reads back to the same double, and keeps
-            // ".0" on integral values so they read back as Double, not Long
-            sb.append(n instanceof Float ? Float.toString(n.floatValue()) : Double.toString(d));
+            // Jackson writes Double.toString / Float.toString (its fast writer is off): the shortest
+            // string that reads back to the same value, with ".0" on integral values so that they read
+            // back as Double, not Long
+            if (n instanceof Float) {
+                g.writeNumber(n.floatValue());
+            } else {
+                g.writeNumber(d);
+            }
         } else if (n instanceof BigDecimal) {
-            sb.append(((BigDecimal) n).toString());
+            g.writeNumber((BigDecimal) n);
+        } else if (n instanceof BigInteger) {
+            g.writeNumber((BigInteger) n);
+        } else if (n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte) {
+            g.writeNumber(n.longValue());
         } else {
-            sb.append(n.toString());
+            g.writeNumber(n.toString());   // AtomicLong and the like: their decimal text
         }
     }
 
-    private static void writeString(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"': sb.append("\\\""); break;
-                case '\\': sb.append("\\\\"); break;
-                case '\n': sb.append("\\n"); break;
-                case '\r': sb.append("\\r"); break;
-                case '\t': sb.append("\\t"); break;
-                case '\b': sb.append("\\b"); break;
-                case '\f': sb.append("\\f"); break;
-                default:
-                    if (c < 0x20 || c == 0x2028 || c == 0x2029 || Character.isSurrogate(c) && !validSurrogateAt(s, i)) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
+    /**
+     * A string value or an object key. A string holding a lone surrogate (which UTF-8 cannot encode)
+     * is written with every surrogate escaped; others keep their characters as they are.
+     */
+    private static void writeString(JsonGenerator g, String s, boolean key) throws IOException {
+        boolean lone = JsonEscapes.hasLoneSurrogate(s);
+        if (lone) {
+            g.setCharacterEscapes(JsonEscapes.SURROGATES_TOO);
+        }
+        if (key) {
+            g.writeFieldName(s);
+        } else {
+            g.writeString(s);
+        }
+        if (lone) {
+            g.setCharacterEscapes(JsonEscapes.USUAL);
+        }
+    }
+
+    /**
+     * The pretty layout Lamina's files have always had: two-space indentation, one member or element
+     * per line, {@code "key": value}, and {@code {}} / {@code []} for empty containers (Jackson's
+     * default pretty printer writes {@code " : "}, {@code "{ }"} and arrays on one line).
+     */
+    private static final class Layout implements PrettyPrinter {
+        private int depth;
+
+        private void newline(JsonGenerator g) throws IOException {
+            g.writeRaw('\n');
+            for (int i = 0; i < depth; i++) {
+                g.writeRaw("  ");
             }
         }
-        sb.append('"');
-    }
 
-    /** True when s[i] is half of a properly paired surrogate. */
-    private static boolean validSurrogateAt(String s, int i) {
-        char c = s.charAt(i);
-        if (Character.isHighSurrogate(c)) {
-            return i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+        @Override
+        public void writeRootValueSeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(' ');
         }
-        return i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+
+        @Override
+        public void writeStartObject(JsonGenerator g) throws IOException {
+            g.writeRaw('{');
+            depth++;
+        }
+
+        @Override
+        public void writeEndObject(JsonGenerator g, int entries) throws IOException {
+            depth--;
+            if (entries > 0) {
+                newline(g);
+            }
+            g.writeRaw('}');
+        }
+
+        @Override
+        public void writeObjectEntrySeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(',');
+            newline(g);
+        }
+
+        @Override
+        public void writeObjectFieldValueSeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(": ");
+        }
+
+        @Override
+        public void writeStartArray(JsonGenerator g) throws IOException {
+            g.writeRaw('[');
+            depth++;
+        }
+
+        @Override
+        public void writeEndArray(JsonGenerator g, int values) throws IOException {
+            depth--;
+            if (values > 0) {
+                newline(g);
+            }
+            g.writeRaw(']');
+        }
+
+        @Override
+        public void writeArrayValueSeparator(JsonGenerator g) throws IOException {
+            g.writeRaw(',');
+            newline(g);
+        }
+
+        @Override
+        public void beforeArrayValues(JsonGenerator g) throws IOException {
+            newline(g);
+        }
+
+        @Override
+        public void beforeObjectEntries(JsonGenerator g) throws IOException {
+            newline(g);
+        }
     }
 }

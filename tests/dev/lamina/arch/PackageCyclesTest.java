@@ -35,8 +35,6 @@ class PackageCyclesTest {
             "backend <-> backend.reference",
             "backend <-> tensor",
             "callbacks <-> models",
-            // Model.load/save dispatch .keras/.h5 files to io.keras, which builds Sequential models
-            "io.keras <-> models",
             "cli <-> examples",
             "cli <-> forecast",
             "cli <-> parity",

@@ -38,7 +38,14 @@ class BenchCommandTest {
         assertTrue(Main.commands().containsKey("bench"));
         Run r = run("bench", "--help");
         assertEquals(0, r.code());
-        assertTrue(r.out().startsWith("usage: lamina bench launch"), r.out());
+        assertTrue(r.out().startsWith("usage: lamina bench"), r.out());
+        for (String b : List.of("launch", "matmul", "conv", "pool", "lstm", "gru", "cnn-train", "lstm-train", "fit", "predict",
+                "forward")) {
+            assertTrue(r.out().contains("\n  " + b + " "), b + " not listed:\n" + r.out());
+            Run h = run("bench", b, "--help");
+            assertEquals(0, h.code(), b);
+            assertTrue(h.out().startsWith("usage: lamina bench " + b), h.out());
+        }
         assertTrue(run("--help").out().contains("bench"));
     }
 

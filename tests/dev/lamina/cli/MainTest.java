@@ -65,6 +65,51 @@ class MainTest {
         }
     }
 
+    /** picocli's refusals come out as one line naming the option, in the commands' own words. */
+    @Test
+    void parseErrorsNameTheOptionInOneLine() {
+        String[][] cases = {
+            {"forecast", "--bogus"}, {"forecast", "--epochs=zero"}, {"parity", "x", "--backend"},
+            {"parity", "x", "--tolerance", "abc"}, {"nope"}, {"bench"}, {"bench", "launch", "extra"},
+            {"cnn", "--epochs", "3"}, {"serve"}, {"tune", "--window", "4"},
+        };
+        String[] expect = {"lamina forecast: unknown option --bogus (try 'lamina forecast --help')",
+            "lamina forecast: invalid value for option '--epochs': not an integer: zero",
+            "lamina parity: --backend needs a value", "not a number: abc", "lamina: unknown command 'nope' (commands: forecast",
+            "lamina bench: missing command (launch, matmul", "lamina bench: unexpected argument 'extra' (try 'lamina bench launch --help')",
+            "lamina cnn: missing --cifar DIR", "lamina serve: missing MODEL_BASE_DIR", "lamina tune: unknown option --window"};
+        for (int i = 0; i < cases.length; i++) {
+            Run r = run(cases[i]);
+            assertEquals(Main.USAGE, r.code, String.join(" ", cases[i]));
+            assertEquals(1, r.err.lines().count(), r.err);
+            assertTrue(r.err.contains(expect[i]), "'" + expect[i] + "' not in: " + r.err);
+            assertEquals("", r.out);
+        }
+    }
+
+    @Test
+    void versionAndHelpCommand() {
+        for (String[] args : List.of(new String[] {"--version"}, new String[] {"-V"}, new String[] {"tune", "--version"})) {
+            Run v = run(args);
+            assertEquals(0, v.code, String.join(" ", args));
+            // the build fills in the pom's version (resource filtering), never the placeholder
+            assertTrue(v.out.matches("lamina \\d+\\.\\d+\\.\\d+\\S*\n"), v.out);
+        }
+        assertEquals(run("serve", "--help").out, run("help", "serve").out);
+        Run h = run("forecast", "-h");
+        assertTrue(h.out.contains("--learning-rate=X") && h.out.contains("--debug") && h.out.contains("--version"), h.out);
+        // defaults shown in the help are the settings' own
+        assertTrue(h.out.contains("(default " + new dev.lamina.forecast.ForecastSettings().window + ")"), h.out);
+    }
+
+    /** The last of a repeated option counts (as before picocli); an at-sign argument is a plain path. */
+    @Test
+    void repeatedOptionsAndAtSignArguments() {
+        Run r = run("parity", "@no-such-file", "--backend", "tpu", "--backend", "reference");
+        assertEquals(Main.USAGE, r.code);
+        assertTrue(r.err.contains("@no-such-file"), r.err);
+    }
+
     private String tmpMissing() {
         return tmp.resolve("missing.safetensors").toString();
     }

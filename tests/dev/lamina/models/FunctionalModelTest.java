@@ -396,11 +396,23 @@ class FunctionalModelTest extends ModelFixture {
             hid.put("inbound_nodez", hid.remove("inbound_nodes"));
         });
         edits.put("no layer named 'nope'", c -> c.put("output_layers", List.of(List.of("nope", 0, 0))));
+        // Keras's harmless {"training": ...} keyword is not part of Lamina's own format
+        edits.put("is not supported: call keyword arguments {\"training\":true}", c -> {
+            Map<String, Object> out = (Map<String, Object>) ((List<Object>) c.get("layers")).get(2);
+            ((Map<String, Object>) ((List<Object>) out.get("inbound_nodes")).get(0)).put("kwargs", Map.of("training", true));
+        });
+        edits.put("[layer name, node index, tensor index], got [\"hid\",0.5,0]", c -> {
+            Map<String, Object> out = (Map<String, Object>) ((List<Object>) c.get("layers")).get(2);
+            Map<String, Object> call = (Map<String, Object>) ((List<Object>) out.get("inbound_nodes")).get(0);
+            Map<String, Object> kt = (Map<String, Object>) ((List<Object>) call.get("args")).get(0);
+            ((Map<String, Object>) kt.get("config")).put("keras_history", List.of("hid", 0.5, 0));
+        });
         for (Map.Entry<String, java.util.function.Consumer<Map<String, Object>>> edit : edits.entrySet()) {
             Map<String, Object> arch = dev.lamina.util.Json.parseObject(good);
             edit.getValue().accept((Map<String, Object>) arch.get("config"));
             java.nio.file.Files.writeString(cfg, dev.lamina.util.Json.writePretty(arch));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Model.load(dir));
+            assertEquals(IllegalArgumentException.class, e.getClass(), "Lamina's own files: plain IllegalArgumentException");
             assertTrue(e.getMessage().contains(edit.getKey()) && e.getMessage().contains("config.json"), e.getMessage());
         }
         java.nio.file.Files.writeString(cfg, good);

@@ -1,92 +1,114 @@
 package dev.lamina.bench;
 
-import dev.lamina.cli.Options;
+import dev.lamina.cli.Checks;
+import dev.lamina.cli.Command;
 import dev.lamina.cli.UsageException;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
 
 /**
- * {@code lamina bench fit|predict|forward}: the model-level benchmarks (issue 13), reached through
+ * {@code lamina bench fit|predict|forward}: the model-level benchmarks (issue 13), subcommands of
  * {@link BenchCommand}. Benchmarks, not tests: they print {@code name: value} lines and check
  * nothing; the peers' figures come from {@code bench/peers/run_fit.sh}.
  */
 final class ModelBenchCommand {
-    /** The subcommands handled here. */
-    static final Set<String> NAMES = Set.of("fit", "predict", "forward");
-
-    static final String HELP = ""
-            + "       lamina bench fit --workload " + String.join("|", Workloads.NAMES) + "\n"
-            + "                        [--graph on|off] [--threads N] [--repeats N] [--epochs N]\n"
-            + "       lamina bench predict --workload seed-lstm [--batch N] [--threads N] [--iterations N] [--warmup N]\n"
-            + "       lamina bench forward [--workload lstm512] [--batch N] [--steps N] [--threads N] [--repeats N]\n"
-            + "\n"
-            + "fit      seconds of model.fit (the workload's epochs, batch 32, no shuffling): min and median of\n"
-            + "         --repeats timed fits (default 5) after one untimed fit. --graph sets lamina.graph (and\n"
-            + "         FitOptions.graph where the build has a graph API). --threads N sets the cpu kernel threads.\n"
-            + "predict  microseconds of model.predict on --batch samples (default 1): min, median, p90 of\n"
-            + "         --iterations calls (default 5000) after --warmup (1000).\n"
-            + "forward  milliseconds of the LSTM(512) forward over [64, 100, 512], return_sequences, no tape.\n";
-
     private ModelBenchCommand() {
     }
 
-    static int run(List<String> args, PrintStream out) throws UsageException {
-        Options o = Options.parse(args, Set.of("workload", "graph", "threads", "repeats", "epochs", "batch",
-                "iterations", "warmup", "steps"), Set.of());
-        if (o.positional().size() != 1) {
-            throw new UsageException("one benchmark at a time, got " + o.positional());
-        }
-        String what = o.positional().get(0);
-        int threads = o.getInt("threads", 0, 1, 64);
-        switch (what) {
-            case "fit": {
-                only(o, what, Set.of("workload", "graph", "threads", "repeats", "epochs"));
-                String w = workload(o, null, Workloads.NAMES);
-                Boolean graph = null;
-                if (o.has("graph")) {
-                    String g = o.get("graph", "").trim().toLowerCase(Locale.ROOT);
-                    if (!g.equals("on") && !g.equals("off")) {
-                        throw new UsageException("--graph must be on or off, got '" + g + "'");
-                    }
-                    graph = g.equals("on");
+    /** {@code bench fit}. */
+    @CommandLine.Command(name = "fit", header = "seconds of model.fit on a workload",
+            description = "Seconds of model.fit (the workload's epochs, batch 32, no shuffling): min and median of --repeats"
+                    + " timed fits after one untimed fit. --graph sets lamina.graph (and FitOptions.graph where the build"
+                    + " has a graph API). --threads N sets the cpu kernel threads.")
+    static final class Fit implements Command {
+        // ---- options of bench fit ----
+        @Option(names = "--workload", paramLabel = "W", required = true, description = "seed-lstm, stacked-lstm, cifar-cnn"
+                + " or digits-mlp")
+        String workload;
+        @Option(names = "--graph", paramLabel = "on|off", description = "traced graph execution on or off (default: the build's)")
+        String graph;
+        @Option(names = "--threads", paramLabel = "N", description = "cpu kernel threads (1 to 64)")
+        Integer threads;
+        @Option(names = "--repeats", paramLabel = "N", description = "timed fits (default ${DEFAULT-VALUE})")
+        int repeats = 5;
+        @Option(names = "--epochs", paramLabel = "N", description = "epochs per fit (default: the workload's)")
+        Integer epochs;
+        // ---- end of options ----
+
+        @Override
+        public int run(PrintStream out, PrintStream err) {
+            String w = workload(workload, Workloads.NAMES);
+            Boolean g = null;
+            if (graph != null) {
+                String v = graph.trim().toLowerCase(Locale.ROOT);
+                if (!v.equals("on") && !v.equals("off")) {
+                    throw new UsageException("--graph must be on or off, got '" + v + "'");
                 }
-                return FitBench.run(w, graph, threads, o.getInt("repeats", 5, 1, 1000), o.getInt("epochs", 0, 1, 10000),
-                        out);
+                g = v.equals("on");
             }
-            case "predict": {
-                only(o, what, Set.of("workload", "threads", "batch", "iterations", "warmup"));
-                String w = workload(o, "seed-lstm", Workloads.NAMES);
-                return PredictBench.run(w, o.getInt("batch", 1, 1, 1 << 20), threads, o.getInt("warmup", 1000, 0, 10_000_000),
-                        o.getInt("iterations", 5000, 1, 100_000_000), out);
-            }
-            default: {
-                only(o, what, Set.of("workload", "threads", "batch", "steps", "repeats"));
-                workload(o, "lstm512", List.of("lstm512"));
-                return LstmForwardBench.run(o.getInt("batch", 64, 1, 1 << 16), o.getInt("steps", 100, 1, 1 << 16), 512,
-                        threads, o.getInt("repeats", 5, 1, 1000), out);
-            }
+            return FitBench.run(w, g, Checks.range("--threads", threads, 0, 1, 64), Checks.range("--repeats", repeats, 1, 1000),
+                    Checks.range("--epochs", epochs, 0, 1, 10000), out);
         }
     }
 
-    private static String workload(Options o, String dflt, List<String> allowed) throws UsageException {
-        String w = o.get("workload", dflt);
-        if (w == null) {
-            throw new UsageException("missing --workload (" + String.join(", ", allowed) + ")");
+    /** {@code bench predict}. */
+    @CommandLine.Command(name = "predict", header = "microseconds of model.predict",
+            description = "Microseconds of model.predict on --batch samples: min, median, p90 of --iterations calls after"
+                    + " --warmup.")
+    static final class Predict implements Command {
+        // ---- options of bench predict ----
+        @Option(names = "--workload", paramLabel = "W", description = "seed-lstm (default), stacked-lstm, cifar-cnn or digits-mlp")
+        String workload = "seed-lstm";
+        @Option(names = "--batch", paramLabel = "N", description = "samples per call (default ${DEFAULT-VALUE})")
+        int batch = 1;
+        @Option(names = "--threads", paramLabel = "N", description = "cpu kernel threads (1 to 64)")
+        Integer threads;
+        @Option(names = "--iterations", paramLabel = "N", description = "timed calls (default ${DEFAULT-VALUE})")
+        int iterations = 5000;
+        @Option(names = "--warmup", paramLabel = "N", description = "untimed calls first (default ${DEFAULT-VALUE})")
+        int warmup = 1000;
+        // ---- end of options ----
+
+        @Override
+        public int run(PrintStream out, PrintStream err) {
+            String w = workload(workload, Workloads.NAMES);
+            return PredictBench.run(w, Checks.range("--batch", batch, 1, 1 << 20), Checks.range("--threads", threads, 0, 1, 64),
+                    Checks.range("--warmup", warmup, 0, 10_000_000), Checks.range("--iterations", iterations, 1, 100_000_000), out);
         }
+    }
+
+    /** {@code bench forward}. */
+    @CommandLine.Command(name = "forward", header = "milliseconds of the LSTM(512) forward",
+            description = "Milliseconds of the LSTM(512) forward over [64, 100, 512], return_sequences, no tape.")
+    static final class Forward implements Command {
+        // ---- options of bench forward ----
+        @Option(names = "--workload", paramLabel = "W", description = "lstm512 (the only one)")
+        String workload = "lstm512";
+        @Option(names = "--batch", paramLabel = "N", description = "batch (default ${DEFAULT-VALUE})")
+        int batch = 64;
+        @Option(names = "--steps", paramLabel = "N", description = "time steps (default ${DEFAULT-VALUE})")
+        int steps = 100;
+        @Option(names = "--threads", paramLabel = "N", description = "cpu kernel threads (1 to 64)")
+        Integer threads;
+        @Option(names = "--repeats", paramLabel = "N", description = "timed runs (default ${DEFAULT-VALUE})")
+        int repeats = 5;
+        // ---- end of options ----
+
+        @Override
+        public int run(PrintStream out, PrintStream err) {
+            workload(workload, List.of("lstm512"));
+            return LstmForwardBench.run(Checks.range("--batch", batch, 1, 1 << 16), Checks.range("--steps", steps, 1, 1 << 16), 512,
+                    Checks.range("--threads", threads, 0, 1, 64), Checks.range("--repeats", repeats, 1, 1000), out);
+        }
+    }
+
+    private static String workload(String w, List<String> allowed) {
         if (!allowed.contains(w)) {
             throw new UsageException("unknown workload '" + w + "' (" + String.join(", ", allowed) + ")");
         }
         return w;
-    }
-
-    private static void only(Options o, String what, Set<String> allowed) throws UsageException {
-        for (String name : List.of("workload", "graph", "threads", "repeats", "epochs", "batch", "iterations", "warmup",
-                "steps")) {
-            if (o.has(name) && !allowed.contains(name)) {
-                throw new UsageException("--" + name + " is not an option of bench " + what);
-            }
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.lamina.io.keras;
 
+import dev.lamina.models.InboundNodes;
 import dev.lamina.models.Model;
 import dev.lamina.models.Sequential;
 import dev.lamina.nn.Embedding;
@@ -160,147 +161,25 @@ public final class KerasModelConfig {
                 }
             }
         }
-        Map<String, Layer> layers = new LinkedHashMap<>();
-        Map<String, List<?>> pending = new LinkedHashMap<>();
-        Map<String, List<SymbolicTensor>> produced = new LinkedHashMap<>();
-        Model model = null;
-        try {
-            for (int i = 0; i < entries.size(); i++) {
-                String where = "load: " + source + ": layer " + i;
-                Layer l = KerasLayers.fromKeras(entries.get(i), where, masked);
-                if (layers.containsKey(l.name())) {
-                    l.close();
-                    throw new KerasFormatException(what + ": two layers named '" + l.name() + "'");
-                }
-                layers.put(l.name(), l);
-                Object inbound = ((Map<?, ?>) entries.get(i)).get("inbound_nodes");
-                if (inbound != null && !(inbound instanceof List)) {
-                    throw new KerasFormatException(where + ": 'inbound_nodes' must be a list, got " + Json.write(inbound));
-                }
-                List<?> calls = inbound == null ? List.of() : (List<?>) inbound;
-                if (l instanceof Input input) {
-                    if (!calls.isEmpty()) {
-                        throw new KerasFormatException(where + ": InputLayer '" + l.name() + "' has inbound nodes " + Json.write(calls));
+        boolean masks = masked;
+        String name = config.get("name") instanceof String n ? n : null;
+        return InboundNodes.read(name, entries, config.get("input_layers"), config.get("output_layers"), what,
+                new InboundNodes.Dialect() {
+                    @Override
+                    public Layer layer(Object entry, int i) {
+                        return KerasLayers.fromKeras(entry, "load: " + source + ": layer " + i, masks);
                     }
-                    produced.put(l.name(), new ArrayList<>(List.of(input.tensor())));
-                } else {
-                    produced.put(l.name(), new ArrayList<>());
-                }
-                pending.put(l.name(), new ArrayList<>(calls));
-            }
-            boolean progress = true;
-            while (progress) {
-                progress = false;
-                for (Map.Entry<String, List<?>> p : pending.entrySet()) {
-                    List<?> calls = p.getValue();
-                    while (!calls.isEmpty()) {
-                        String at = what + ": layer '" + p.getKey() + "' call " + produced.get(p.getKey()).size();
-                        List<SymbolicTensor> args = arguments(calls.get(0), produced, at);
-                        if (args == null) {
-                            break;
-                        }
-                        SymbolicTensor out;
-                        try {
-                            out = layers.get(p.getKey()).apply(args);
-                        } catch (IllegalArgumentException | IllegalStateException ex) {
-                            throw new KerasFormatException(at + ": " + ex.getMessage(), ex);
-                        }
-                        produced.get(p.getKey()).add(out);
-                        calls.remove(0);
-                        progress = true;
+
+                    @Override
+                    public boolean harmlessKwargs(Object kwargs) {
+                        return KerasModelConfig.harmlessKwargs(kwargs);
                     }
-                }
-            }
-            for (Map.Entry<String, List<?>> p : pending.entrySet()) {
-                if (!p.getValue().isEmpty()) {
-                    throw new KerasFormatException(what + ": layer '" + p.getKey() + "' is called on tensors no layer produces"
-                            + " (or in a cycle): " + Json.write(p.getValue().get(0)));
-                }
-            }
-            List<SymbolicTensor> inputs = refs(config.get("input_layers"), produced, what + ": 'input_layers'");
-            List<SymbolicTensor> outputs = refs(config.get("output_layers"), produced, what + ": 'output_layers'");
-            String name = config.get("name") instanceof String n ? n : null;
-            try {
-                model = new Model(name, inputs, outputs);
-            } catch (IllegalArgumentException ex) {
-                throw new KerasFormatException(what + ": " + ex.getMessage(), ex);
-            }
-            for (Layer l : layers.values()) {
-                if (!model.layers().contains(l) && !(l instanceof Input && model.inputs().contains(((Input) l).tensor()))) {
-                    throw new KerasFormatException(what + ": layer '" + l.name() + "' is not between the inputs and the outputs");
-                }
-            }
-            return model;
-        } catch (RuntimeException | Error ex) {
-            if (model != null) {
-                model.close();
-            }
-            for (Layer l : layers.values()) {
-                if (model == null || !(model.layers().contains(l) || l instanceof Input)) {
-                    l.close();
-                }
-            }
-            throw ex;
-        }
-    }
 
-    /** The symbolic arguments of one Keras call, or null while one of them is not produced yet. */
-    private static List<SymbolicTensor> arguments(Object call, Map<String, List<SymbolicTensor>> produced, String at) {
-        if (!(call instanceof Map<?, ?> c) || !(c.get("args") instanceof List<?> args) || args.isEmpty()) {
-            throw new KerasFormatException(at + ": a call must be {\"args\": [...], \"kwargs\": {}}, got " + Json.write(call));
-        }
-        if (!harmlessKwargs(c.get("kwargs"))) {
-            throw new KerasFormatException(at + " is not supported: call keyword arguments " + Json.write(c.get("kwargs")));
-        }
-        List<?> tensors = args.size() == 1 && args.get(0) instanceof List<?> l ? l : args;
-        List<SymbolicTensor> out = new ArrayList<>();
-        for (Object t : tensors) {
-            if (!(t instanceof Map<?, ?> kt) || !"__keras_tensor__".equals(kt.get("class_name"))
-                    || !(kt.get("config") instanceof Map<?, ?> cfg)) {
-                throw new KerasFormatException(at + " is not supported: an argument that is not a Keras tensor: " + Json.write(t));
-            }
-            SymbolicTensor s = lookup(cfg.get("keras_history"), produced, at);
-            if (s == null) {
-                return null;
-            }
-            out.add(s);
-        }
-        return out;
-    }
-
-    /** The tensor a [layer, node, tensor] reference names; null when that call is not made yet. */
-    private static SymbolicTensor lookup(Object ref, Map<String, List<SymbolicTensor>> produced, String at) {
-        if (!(ref instanceof List<?> r) || r.size() != 3 || !(r.get(0) instanceof String layer)
-                || !(r.get(1) instanceof Number node) || !(r.get(2) instanceof Number tensor) || node.intValue() < 0) {
-            throw new KerasFormatException(at + ": a tensor reference must be [layer name, node index, tensor index], got "
-                    + Json.write(ref));
-        }
-        if (tensor.intValue() != 0) {
-            throw new KerasFormatException(at + " is not supported: it reads output " + tensor + " of layer '" + layer
-                    + "' (Lamina layers have one output; return_state does not map)");
-        }
-        List<SymbolicTensor> made = produced.get(layer);
-        if (made == null) {
-            throw new KerasFormatException(at + ": no layer named '" + layer + "' (reference " + Json.write(ref) + ")");
-        }
-        return node.intValue() < made.size() ? made.get(node.intValue()) : null;
-    }
-
-    private static List<SymbolicTensor> refs(Object refs, Map<String, List<SymbolicTensor>> produced, String at) {
-        if (!(refs instanceof List<?> list) || list.isEmpty()) {
-            throw new KerasFormatException(at + " must be a non-empty list of [layer name, node index, 0], got " + Json.write(refs)
-                    + " (dict-structured inputs and outputs do not map)");
-        }
-        List<?> items = list.get(0) instanceof String ? List.of(list) : list;
-        List<SymbolicTensor> out = new ArrayList<>();
-        for (Object ref : items) {
-            SymbolicTensor t = lookup(ref, produced, at);
-            if (t == null) {
-                throw new KerasFormatException(at + ": " + Json.write(ref) + " names a call the layers do not make");
-            }
-            out.add(t);
-        }
-        return out;
+                    @Override
+                    public RuntimeException error(String message, Throwable cause) {
+                        return new KerasFormatException(message, cause);
+                    }
+                });
     }
 
     /**

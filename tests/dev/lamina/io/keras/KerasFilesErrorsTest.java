@@ -259,6 +259,8 @@ class KerasFilesErrorsTest {
             return root;
         });
         assertContains(message(() -> Model.load(kwargs)), "call keyword arguments", "scale");
+        // the shared inbound_nodes parser (models.InboundNodes) throws the Keras reader's own type
+        assertThrows(KerasFormatException.class, () -> Model.load(kwargs));
         // a mask (Embedding mask_zero) with a merge layer: Keras combines masks, Lamina does not
         Path maskedMerge = withConfig("functional_two_inputs", root -> {
             List<Object> layers = (List<Object>) ((Map<String, Object>) root.get("config")).get("layers");
