@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
                 + "seen), prints a line per trial, then trains the best configuration on all training weeks and "
                 + "evaluates it on the test weeks beside persistence. Writes the tuner directory (one JSON per "
                 + "trial, oracle.json), best-forecaster/, search.png and tune.json under --dir. Each trial stops early as "
-                + "lamina forecast does (patience 20 on the last 20% of its training windows)."},
+                + "lamina forecast does (patience 20 on the last 20%% of its training windows)."},
         footer = "exit codes: 0 ok, 2 bad usage or unreadable input")
 public final class TuneCommand implements Command {
     // ---- the options of lamina tune (picocli fills them) ----
