@@ -25,7 +25,7 @@ import java.util.Set;
 public final class ForecastCommand implements Command {
     private static final Set<String> VALUES = Set.of("city", "data", "target", "features", "horizon", "window", "epochs",
             "units", "layers", "backend", "seed", "out", "model", "predict", "data-dir", "batch-size", "learning-rate", "transform", "loss",
-            "ensemble", "dropout", "patience", "smoothing", "csv", "calibration");
+            "ensemble", "dropout", "patience", "smoothing", "csv", "calibration", "folds");
     private static final Set<String> FLAGS = Set.of("weather", "no-weather", "seasonal", "no-seasonal", "quantiles",
             "no-quantiles", "shuffle", "no-shuffle", "validation-only", "quiet", "debug", "residual", "level");
 
@@ -71,7 +71,10 @@ public final class ForecastCommand implements Command {
                 + "  --ensemble N      networks averaged, each from its own seed (default " + DEFAULTS.ensemble + ")\n"
                 + "  --window N        weeks of history per forecast (default " + DEFAULTS.window + ")\n"
                 + "  --epochs N        most training epochs per network (default " + DEFAULTS.epochs + ")\n"
-                + "  --patience N      early stopping: epochs without a better validation loss (default " + DEFAULTS.patience + ");\n"
+                + "  --folds N         rolling-origin folds in the training weeks that choose the epoch count, the blend\n"
+                + "                    with persistence and the quantile calibration, then a refit on all training weeks\n"
+                + "                    (default " + DEFAULTS.folds + "); 0: one validation split with early stopping instead\n"
+                + "  --patience N      early stopping (with --folds 0): epochs without a better validation loss (default " + DEFAULTS.patience + ");\n"
                 + "                    0 turns early stopping off (all epochs, the last weights kept)\n"
                 + "  --units N         LSTM units (default " + DEFAULTS.units + ")\n"
                 + "  --layers N        stacked LSTM layers (default " + DEFAULTS.layers + ")\n"
@@ -221,6 +224,7 @@ public final class ForecastCommand implements Command {
         s.window = o.getInt("window", s.window, 1, 520);
         s.epochs = o.getInt("epochs", s.epochs, 1, 100_000);
         s.patience = o.getInt("patience", s.patience, 0, 100_000);
+        s.folds = o.getInt("folds", s.folds, 0, 20);
         s.ensemble = o.getInt("ensemble", s.ensemble, 1, 1000);
         s.smoothing = o.getInt("smoothing", s.smoothing, 1, 520);
         s.units = o.getInt("units", s.units, 1, 4096);

@@ -121,6 +121,7 @@ final class ForecastOutputs {
         m.put("members", members(s, t));
         m.put("validation_windows", t.validationWindows());
         m.put("validation", t.validation());
+        m.put("selection", t.selection());
         writeJson(file, m);
     }
 
@@ -159,6 +160,7 @@ final class ForecastOutputs {
         m.put("steps_per_second", t.trainSteps() / t.fitSeconds());
         m.put("members", members(s, t));
         m.put("validation", t.validation());
+        m.put("selection", t.selection());
         Map<String, Object> byH = new LinkedHashMap<>();
         for (Forecaster.HorizonForecasts h : e.horizons()) {
             byH.put("h" + h.horizon(), h.scores());

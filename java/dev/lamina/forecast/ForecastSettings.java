@@ -42,7 +42,14 @@ public final class ForecastSettings {
     public int horizon = 4;
     /** Maximum training epochs; early stopping on the validation loss usually ends training sooner. */
     public int epochs = 100;
-    /** Epochs without a better validation loss before training stops (the best weights are kept). */
+    /**
+     * Rolling-origin folds inside the training weeks ({@link RollingOrigin}): the epoch count, the
+     * per-horizon blend weights and the quantile calibration come from their out-of-fold forecasts,
+     * then the members are refit on all training weeks. 0: a single validation split with early
+     * stopping instead ({@link #validationSplit}, {@link #patience}).
+     */
+    public int folds = 3;
+    /** Epochs without a better validation loss before training stops (the best weights are kept); only with folds 0. */
     public int patience = 20;
     /** Members of the ensemble, each trained from its own seed; their forecasts are averaged. */
     public int ensemble = 5;
@@ -86,6 +93,7 @@ public final class ForecastSettings {
         m.put("horizon", horizon);
         m.put("epochs", epochs);
         m.put("patience", patience);
+        m.put("folds", folds);
         m.put("ensemble", ensemble);
         m.put("dropout", dropout);
         m.put("seasonal", seasonal);
@@ -118,6 +126,7 @@ public final class ForecastSettings {
         s.horizon = ((Number) m.get("horizon")).intValue();
         s.epochs = ((Number) m.get("epochs")).intValue();
         s.patience = ((Number) m.getOrDefault("patience", s.patience)).intValue();
+        s.folds = ((Number) m.getOrDefault("folds", 0)).intValue();
         s.ensemble = ((Number) m.getOrDefault("ensemble", 1)).intValue();
         s.dropout = ((Number) m.getOrDefault("dropout", 0.0)).doubleValue();
         s.seasonal = Boolean.TRUE.equals(m.get("seasonal"));

@@ -82,6 +82,7 @@ public final class ForecastTuning {
             ForecastSettings s = settings(base, hp);
             s.trainFraction = 1.0 - validationFraction;
             s.validationSplit = 0.0;
+            s.folds = 0; // the trial's own holdout scores it: no cross-validation inside
             s.verbose = 0;
             s.seed = ctx.seed();
             Object hyperbandEpochs = hp.values().get("tuner/epochs");   // Hyperband: this round's epochs, trained afresh
