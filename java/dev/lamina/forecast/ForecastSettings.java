@@ -10,8 +10,9 @@ import java.util.Map;
  * What to forecast and how: the series (a bundled dengue city or any weekly CSV), the window, the
  * horizons and the model. Defaults: San Juan weekly total_cases, 20-week windows, forecasts 1–4
  * weeks ahead, an ensemble of 5 networks LSTM(64) → Dense(32, relu) → Dense(4) trained with Adam
- * on mean squared error (batch 32, up to 100 epochs, early stopping on the chronological
- * validation split 0.2), chronological 80/20 train/test split; the choices between these defaults
+ * on mean squared error (batch 32, the epoch count up to 100 and each horizon's blend with
+ * persistence chosen by 3 rolling-origin folds in the training weeks, then refit on all of them),
+ * chronological 80/20 train/test split; the choices between these defaults
  * and their alternatives were made on validation weeks (see bench/RESULTS.md).
  */
 public final class ForecastSettings {

@@ -39,11 +39,15 @@ import java.util.Map;
  * <p>Inputs are windows of {@link ForecastFeatures} rows (the scaled log target, optionally the
  * week of the year and smoothed weather); each network LSTM(units) [× layers] → Dropout →
  * Dense(32, relu) → Dense(H) learns the changes z[t+h] − z[t] of the scaled target from the last
- * observed week t (mean squared error, Adam), with early stopping on a chronological validation
- * split (the last {@code validationSplit} of the training windows) that restores the best
- * weights. The forecast is the members' mean change added to z[t], mapped back to cases.
+ * observed week t (mean squared error, Adam). By default ({@code folds} &gt; 0,
+ * {@link CrossValidatedTraining}) rolling-origin folds inside the training weeks choose the epoch
+ * count and a blend weight α_h per horizon, and the members are then trained on every training
+ * window for that many epochs; with {@code folds} 0, each member stops early on a chronological
+ * validation split (the last {@code validationSplit} of the training windows) and keeps its best
+ * weights (α_h = 1). The forecast is z[t] + α_h × the members' mean change, mapped back to cases.
  *
- * <p>Quantiles: the ensemble's residuals r = z[t+h] − ẑ[t+h] on the validation windows give, per
+ * <p>Quantiles: the ensemble's residuals r = z[t+h] − ẑ[t+h] on the validation windows (the
+ * folds' out-of-fold forecasts by default) give, per
  * horizon, empirical quantiles at the 23 forecast-hub levels, of r itself or of r divided by a
  * level-dependent scale ({@link ResidualCalibration}); a forecast's τ-quantile is ẑ[t+h] plus the
  * (scaled) residual quantile, mapped back to cases. Levels increase, so the quantiles never cross.
