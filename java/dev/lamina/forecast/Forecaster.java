@@ -80,8 +80,16 @@ public final class Forecaster implements AutoCloseable {
         this.blend = blend == null ? null : blend.clone();
     }
 
-    /** The weight of the members' mean change at horizon h (1 … H): 1 unless chosen by cross-validation. */
+    /**
+     * The weight of the members' mean change at a horizon: 1 unless chosen by cross-validation.
+     *
+     * @param h the horizon, 1 … H
+     * @return the blend weight α_h
+     */
     public double blend(int h) {
+        if (h < 1 || h > settings.horizon) {
+            throw new IllegalArgumentException("forecaster: horizon " + h + " is outside 1 to " + settings.horizon);
+        }
         return blend == null ? 1.0 : blend[h - 1];
     }
 
@@ -139,12 +147,26 @@ public final class Forecaster implements AutoCloseable {
      * What training did and saw: each member's history and best epoch (1-based), the window
      * counts, and per horizon the validation figures (keys {@code mae}, {@code wis},
      * {@code coverage_50}, {@code coverage_95} of the forecaster, {@code persistence_mae},
-     * {@code persistence_wis}); the forecaster's WIS there is in-sample for the calibration.
+     * {@code persistence_wis}); the forecaster's WIS there is in-sample for the calibration. With
+     * cross-validation, {@code selection} holds the chosen {@code epochs}, {@code folds},
+     * {@code fold_members}, {@code blend_hN} and each compared epoch count's out-of-fold score
+     * {@code cv_score_epochs_E} (with and without the blend); it is empty otherwise.
      */
     public record Training(List<History> histories, int[] bestEpochs, int trainEnd, int trainWindows, int validationWindows,
                            Map<String, Map<String, Double>> validation, double fitSeconds, long trainSteps,
                            Map<String, Double> selection) {
-        /** Training without cross-validated choices (an empty {@code selection}). */
+        /**
+         * Training without cross-validated choices (an empty {@code selection}).
+         *
+         * @param histories each member's training history
+         * @param bestEpochs each member's kept epoch, 1-based
+         * @param trainEnd the first row after the training weeks
+         * @param trainWindows the training windows
+         * @param validationWindows the validation windows
+         * @param validation the validation figures per horizon
+         * @param fitSeconds the time spent training
+         * @param trainSteps the optimizer steps taken
+         */
         public Training(List<History> histories, int[] bestEpochs, int trainEnd, int trainWindows, int validationWindows,
                         Map<String, Map<String, Double>> validation, double fitSeconds, long trainSteps) {
             this(histories, bestEpochs, trainEnd, trainWindows, validationWindows, validation, fitSeconds, trainSteps, Map.of());
