@@ -29,9 +29,10 @@ import picocli.CommandLine.Option;
         header = "train the LSTM dengue forecaster (or forecast ahead with a saved one)",
         description = {
             "Trains an ensemble of LSTM networks that forecast a weekly series 1 to N weeks ahead at once (default: "
-                + "San Juan weekly total_cases, bundled in data/dengue, 1-4 weeks ahead), on the first 80%% of the weeks, "
-                + "with early stopping on the last 20%% of the training windows (validation) and quantiles calibrated "
-                + "there; then forecasts every week of the last 20%% (the test weeks, used for nothing else) at each "
+                + "San Juan weekly total_cases, bundled in data/dengue, 1-4 weeks ahead), on the first 80%% of the weeks: "
+                + "rolling-origin folds inside them (validation) choose the epoch count and each horizon's blend with "
+                + "persistence and calibrate the quantiles, then the ensemble is refit on all training weeks; then it "
+                + "forecasts every week of the last 20%% (the test weeks, used for nothing else) at each "
                 + "horizon and scores them beside persistence (next week = this week; as quantiles: the last week plus "
                 + "the training weeks' changes) and the seasonal-naive forecast (same week last year): MAE, RMSE, R2, "
                 + "MAPE, the weighted interval score (WIS) and the 50%%/95%% interval coverage, plus each complete test "
@@ -71,8 +72,12 @@ public final class ForecastCommand implements Command {
     int window = DEFAULTS.window;
     @Option(names = "--epochs", paramLabel = "N", description = "most training epochs per network (default ${DEFAULT-VALUE})")
     int epochs = DEFAULTS.epochs;
-    @Option(names = "--patience", paramLabel = "N", description = "early stopping: epochs without a better validation loss"
-            + " (default ${DEFAULT-VALUE}); 0 turns early stopping off (all epochs, the last weights kept)")
+    @Option(names = "--folds", paramLabel = "N", description = "rolling-origin folds in the training weeks that choose the"
+            + " epoch count, the blend with persistence and the quantile calibration, then a refit on all training weeks"
+            + " (default ${DEFAULT-VALUE}); 0: one validation split with early stopping instead")
+    int folds = DEFAULTS.folds;
+    @Option(names = "--patience", paramLabel = "N", description = "early stopping (with --folds 0): epochs without a better"
+            + " validation loss (default ${DEFAULT-VALUE}); 0 turns early stopping off (all epochs, the last weights kept)")
     int patience = DEFAULTS.patience;
     @Option(names = "--units", paramLabel = "N", description = "LSTM units (default ${DEFAULT-VALUE})")
     int units = DEFAULTS.units;
@@ -242,6 +247,7 @@ public final class ForecastCommand implements Command {
         s.window = Checks.range("--window", window, 1, 520);
         s.epochs = Checks.range("--epochs", epochs, 1, 100_000);
         s.patience = Checks.range("--patience", patience, 0, 100_000);
+        s.folds = Checks.range("--folds", folds, 0, 20);
         s.ensemble = Checks.range("--ensemble", ensemble, 1, 1000);
         s.smoothing = Checks.range("--smoothing", smoothing, 1, 520);
         s.units = Checks.range("--units", units, 1, 4096);

@@ -88,15 +88,20 @@ final class ForecastOutputs {
 
     /** Prints the validation figures by horizon (for choosing settings). */
     static void printValidation(PrintStream out, Forecaster.Training t) {
-        out.printf(Locale.ROOT, "validation (%d windows at the end of the training weeks; best epochs %s):%n",
-                t.validationWindows(), java.util.Arrays.toString(t.bestEpochs()));
-        out.printf(Locale.ROOT, "%-3s %10s %16s %10s %16s %7s %7s%n", "h", "MAE", "persistence MAE", "WIS*", "persistence WIS",
-                "cov50*", "cov95*");
+        if (t.selection().containsKey("folds")) {
+            out.printf(Locale.ROOT, "validation (%d out-of-fold windows of %.0f rolling-origin folds; chosen %.0f epochs, blend"
+                    + " weights in the rows):%n", t.validationWindows(), t.selection().get("folds"), t.selection().get("epochs"));
+        } else {
+            out.printf(Locale.ROOT, "validation (%d windows at the end of the training weeks; best epochs %s):%n",
+                    t.validationWindows(), java.util.Arrays.toString(t.bestEpochs()));
+        }
+        out.printf(Locale.ROOT, "%-3s %10s %16s %10s %16s %7s %7s %6s%n", "h", "MAE", "persistence MAE", "WIS*", "persistence WIS",
+                "cov50*", "cov95*", "blend");
         for (Map.Entry<String, Map<String, Double>> m : t.validation().entrySet()) {
             Map<String, Double> v = m.getValue();
-            out.printf(Locale.ROOT, "%-3s %10.2f %16.2f %10s %16.2f %7s %7s%n", m.getKey().substring(1), v.get("mae"),
+            out.printf(Locale.ROOT, "%-3s %10.2f %16.2f %10s %16.2f %7s %7s %6s%n", m.getKey().substring(1), v.get("mae"),
                     v.get("persistence_mae"), fmt(v.get("wis"), "%.2f"), v.get("persistence_wis"), fmt(v.get("coverage_50"), "%.3f"),
-                    fmt(v.get("coverage_95"), "%.3f"));
+                    fmt(v.get("coverage_95"), "%.3f"), fmt(v.get("blend"), "%.2f"));
         }
         out.println("(* in-sample: the quantiles are calibrated on these weeks)");
         for (Map.Entry<String, Map<String, Double>> m : t.validation().entrySet()) {
@@ -121,6 +126,7 @@ final class ForecastOutputs {
         m.put("members", members(s, t));
         m.put("validation_windows", t.validationWindows());
         m.put("validation", t.validation());
+        m.put("selection", t.selection());
         writeJson(file, m);
     }
 
@@ -159,6 +165,7 @@ final class ForecastOutputs {
         m.put("steps_per_second", t.trainSteps() / t.fitSeconds());
         m.put("members", members(s, t));
         m.put("validation", t.validation());
+        m.put("selection", t.selection());
         Map<String, Object> byH = new LinkedHashMap<>();
         for (Forecaster.HorizonForecasts h : e.horizons()) {
             byH.put("h" + h.horizon(), h.scores());

@@ -10,8 +10,9 @@ import java.util.Map;
  * What to forecast and how: the series (a bundled dengue city or any weekly CSV), the window, the
  * horizons and the model. Defaults: San Juan weekly total_cases, 20-week windows, forecasts 1–4
  * weeks ahead, an ensemble of 5 networks LSTM(64) → Dense(32, relu) → Dense(4) trained with Adam
- * on mean squared error (batch 32, up to 100 epochs, early stopping on the chronological
- * validation split 0.2), chronological 80/20 train/test split; the choices between these defaults
+ * on mean squared error (batch 32, the epoch count up to 100 and each horizon's blend with
+ * persistence chosen by 3 rolling-origin folds in the training weeks, then refit on all of them),
+ * chronological 80/20 train/test split; the choices between these defaults
  * and their alternatives were made on validation weeks (see bench/RESULTS.md).
  */
 public final class ForecastSettings {
@@ -42,7 +43,14 @@ public final class ForecastSettings {
     public int horizon = 4;
     /** Maximum training epochs; early stopping on the validation loss usually ends training sooner. */
     public int epochs = 100;
-    /** Epochs without a better validation loss before training stops (the best weights are kept). */
+    /**
+     * Rolling-origin folds inside the training weeks ({@link RollingOrigin}): the epoch count, the
+     * per-horizon blend weights and the quantile calibration come from their out-of-fold forecasts,
+     * then the members are refit on all training weeks. 0: a single validation split with early
+     * stopping instead ({@link #validationSplit}, {@link #patience}).
+     */
+    public int folds = 3;
+    /** Epochs without a better validation loss before training stops (the best weights are kept); only with folds 0. */
     public int patience = 20;
     /** Members of the ensemble, each trained from its own seed; their forecasts are averaged. */
     public int ensemble = 5;
@@ -86,6 +94,7 @@ public final class ForecastSettings {
         m.put("horizon", horizon);
         m.put("epochs", epochs);
         m.put("patience", patience);
+        m.put("folds", folds);
         m.put("ensemble", ensemble);
         m.put("dropout", dropout);
         m.put("seasonal", seasonal);
@@ -118,6 +127,7 @@ public final class ForecastSettings {
         s.horizon = ((Number) m.get("horizon")).intValue();
         s.epochs = ((Number) m.get("epochs")).intValue();
         s.patience = ((Number) m.getOrDefault("patience", s.patience)).intValue();
+        s.folds = ((Number) m.getOrDefault("folds", 0)).intValue();
         s.ensemble = ((Number) m.getOrDefault("ensemble", 1)).intValue();
         s.dropout = ((Number) m.getOrDefault("dropout", 0.0)).doubleValue();
         s.seasonal = Boolean.TRUE.equals(m.get("seasonal"));

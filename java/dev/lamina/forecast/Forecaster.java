@@ -39,11 +39,15 @@ import java.util.Map;
  * <p>Inputs are windows of {@link ForecastFeatures} rows (the scaled log target, optionally the
  * week of the year and smoothed weather); each network LSTM(units) [× layers] → Dropout →
  * Dense(32, relu) → Dense(H) learns the changes z[t+h] − z[t] of the scaled target from the last
- * observed week t (mean squared error, Adam), with early stopping on a chronological validation
- * split (the last {@code validationSplit} of the training windows) that restores the best
- * weights. The forecast is the members' mean change added to z[t], mapped back to cases.
+ * observed week t (mean squared error, Adam). By default ({@code folds} &gt; 0,
+ * {@link CrossValidatedTraining}) rolling-origin folds inside the training weeks choose the epoch
+ * count and a blend weight α_h per horizon, and the members are then trained on every training
+ * window for that many epochs; with {@code folds} 0, each member stops early on a chronological
+ * validation split (the last {@code validationSplit} of the training windows) and keeps its best
+ * weights (α_h = 1). The forecast is z[t] + α_h × the members' mean change, mapped back to cases.
  *
- * <p>Quantiles: the ensemble's residuals r = z[t+h] − ẑ[t+h] on the validation windows give, per
+ * <p>Quantiles: the ensemble's residuals r = z[t+h] − ẑ[t+h] on the validation windows (the
+ * folds' out-of-fold forecasts by default) give, per
  * horizon, empirical quantiles at the 23 forecast-hub levels, of r itself or of r divided by a
  * level-dependent scale ({@link ResidualCalibration}); a forecast's τ-quantile is ẑ[t+h] plus the
  * (scaled) residual quantile, mapped back to cases. Levels increase, so the quantiles never cross.
@@ -60,13 +64,33 @@ public final class Forecaster implements AutoCloseable {
     private final ForecastFeatures features;
     /** The quantile calibration, or null without quantiles. */
     private final ResidualCalibration calibration;
+    /** Per horizon, the weight α of the members' mean change (see {@link RollingOrigin}); null: all 1. */
+    private final double[] blend;
 
-    private Forecaster(ForecastSettings settings, List<Sequential> members, ForecastFeatures features,
-            ResidualCalibration calibration) {
+    Forecaster(ForecastSettings settings, List<Sequential> members, ForecastFeatures features,
+            ResidualCalibration calibration, double[] blend) {
+        if (blend != null && blend.length != settings.horizon) {
+            throw new IllegalArgumentException("forecaster: " + blend.length + " blend weights for " + settings.horizon
+                    + " horizons");
+        }
         this.settings = settings;
         this.members = List.copyOf(members);
         this.features = features;
         this.calibration = calibration;
+        this.blend = blend == null ? null : blend.clone();
+    }
+
+    /**
+     * The weight of the members' mean change at a horizon: 1 unless chosen by cross-validation.
+     *
+     * @param h the horizon, 1 … H
+     * @return the blend weight α_h
+     */
+    public double blend(int h) {
+        if (h < 1 || h > settings.horizon) {
+            throw new IllegalArgumentException("forecaster: horizon " + h + " is outside 1 to " + settings.horizon);
+        }
+        return blend == null ? 1.0 : blend[h - 1];
     }
 
     /** The first member of the ensemble. */
@@ -123,10 +147,30 @@ public final class Forecaster implements AutoCloseable {
      * What training did and saw: each member's history and best epoch (1-based), the window
      * counts, and per horizon the validation figures (keys {@code mae}, {@code wis},
      * {@code coverage_50}, {@code coverage_95} of the forecaster, {@code persistence_mae},
-     * {@code persistence_wis}); the forecaster's WIS there is in-sample for the calibration.
+     * {@code persistence_wis}); the forecaster's WIS there is in-sample for the calibration. With
+     * cross-validation, {@code selection} holds the chosen {@code epochs}, {@code folds},
+     * {@code fold_members}, {@code blend_hN} and each compared epoch count's out-of-fold score
+     * {@code cv_score_epochs_E} (with and without the blend); it is empty otherwise.
      */
     public record Training(List<History> histories, int[] bestEpochs, int trainEnd, int trainWindows, int validationWindows,
-                           Map<String, Map<String, Double>> validation, double fitSeconds, long trainSteps) {
+                           Map<String, Map<String, Double>> validation, double fitSeconds, long trainSteps,
+                           Map<String, Double> selection) {
+        /**
+         * Training without cross-validated choices (an empty {@code selection}).
+         *
+         * @param histories each member's training history
+         * @param bestEpochs each member's kept epoch, 1-based
+         * @param trainEnd the first row after the training weeks
+         * @param trainWindows the training windows
+         * @param validationWindows the validation windows
+         * @param validation the validation figures per horizon
+         * @param fitSeconds the time spent training
+         * @param trainSteps the optimizer steps taken
+         */
+        public Training(List<History> histories, int[] bestEpochs, int trainEnd, int trainWindows, int validationWindows,
+                        Map<String, Map<String, Double>> validation, double fitSeconds, long trainSteps) {
+            this(histories, bestEpochs, trainEnd, trainWindows, validationWindows, validation, fitSeconds, trainSteps, Map.of());
+        }
     }
 
     /**
@@ -196,6 +240,9 @@ public final class Forecaster implements AutoCloseable {
      */
     public static Forecaster train(ForecastSettings s, SeriesData data, int trainEnd, PrintStream out, Training[] result) {
         checkSettings(s);
+        if (s.folds > 0) {
+            return CrossValidatedTraining.train(s, data, trainEnd, out, result);
+        }
         int h = s.horizon;
         int w = s.window;
         int windows = trainEnd - h - w + 1;
@@ -299,20 +346,37 @@ public final class Forecaster implements AutoCloseable {
         }
         boolean quantiles = s.quantiles && validating;
         ResidualCalibration cal = quantiles ? ResidualCalibration.fit(s.calibration, res, mu, QuantileScores.LEVELS) : null;
-        Forecaster f = new Forecaster(s, members, feat, cal);
+        Forecaster f = new Forecaster(s, members, feat, cal, null);
+        Map<String, Map<String, Double>> validation = validating
+                ? validationFigures(f, z, train.target(), trainEnd, vaOrigins, valPred, res, mu) : new LinkedHashMap<>();
+        result[0] = new Training(histories, best, trainEnd, nTrain, nVal, validation, seconds, steps);
+        return f;
+    }
+
+    /**
+     * The figures per horizon (keys "h1" …) of forecasts z[t] + pred[i][h − 1] from the validation
+     * origins t = {@code origins[i]} (rows before {@code trainEnd}): MAE and WIS with the 50% and
+     * 95% coverage (in-sample for the calibration, fit on these residuals {@code res} at levels
+     * {@code mu}), the persistence baseline's, and the held-out calibration check.
+     */
+    static Map<String, Map<String, Double>> validationFigures(Forecaster f, double[][] z, double[] y, int trainEnd,
+            int[] origins, double[][] pred, double[][] res, double[][] mu) {
+        ForecastFeatures feat = f.features;
+        ResidualCalibration cal = f.calibration;
+        int n = origins.length;
+        int h = f.settings.horizon;
         Map<String, Map<String, Double>> validation = new LinkedHashMap<>();
-        double[] y = train.target();
-        Map<String, Map<String, Double>> holdout = quantiles ? holdout(feat, z, y, vaOrigins, valPred, res, mu) : null;
-        for (int j = 1; validating && j <= h; j++) {
-            int[] rows = new int[nVal];
-            double[] actual = new double[nVal];
-            double[] point = new double[nVal];
-            double[][] q = cal == null ? null : new double[nVal][];
-            for (int i = 0; i < nVal; i++) {
-                int t = vaOrigins[i];
+        Map<String, Map<String, Double>> holdout = cal != null ? holdout(feat, z, y, origins, pred, res, mu) : null;
+        for (int j = 1; j <= h; j++) {
+            int[] rows = new int[n];
+            double[] actual = new double[n];
+            double[] point = new double[n];
+            double[][] q = cal == null ? null : new double[n][];
+            for (int i = 0; i < n; i++) {
+                int t = origins[i];
                 rows[i] = t + j;
                 actual[i] = y[t + j];
-                double zHat = z[t][0] + valPred[i][j - 1];
+                double zHat = z[t][0] + pred[i][j - 1];
                 point[i] = feat.toTarget(zHat);
                 if (q != null) {
                     q[i] = f.quantilesOf(zHat, j);
@@ -333,8 +397,7 @@ public final class Forecaster implements AutoCloseable {
                     Baselines.persistenceQuantiles(y, trainEnd, rows, j, QuantileScores.LEVELS), actual));
             validation.put("h" + j, v);
         }
-        result[0] = new Training(histories, best, trainEnd, nTrain, nVal, validation, seconds, steps);
-        return f;
+        return validation;
     }
 
     /**
@@ -465,7 +528,7 @@ public final class Forecaster implements AutoCloseable {
         return out;
     }
 
-    /** The ensemble's mean predicted change [origin][h − 1] in scaled target units. */
+    /** The ensemble's mean predicted change [origin][h − 1] in scaled target units, times the horizon's blend weight. */
     private double[][] predictResiduals(double[][] z, int[] origins) {
         int h = settings.horizon;
         int w = settings.window;
@@ -477,7 +540,7 @@ public final class Forecaster implements AutoCloseable {
                 double[] p = m.predict(Tensor.of(x, origins.length, w, width)).toDoubleArray();
                 for (int i = 0; i < origins.length; i++) {
                     for (int j = 0; j < h; j++) {
-                        out[i][j] += p[i * h + j] / members.size();
+                        out[i][j] += blend(j + 1) * p[i * h + j] / members.size();
                     }
                 }
             }
@@ -605,6 +668,13 @@ public final class Forecaster implements AutoCloseable {
             meta.put("quantile_levels", levelList());
             meta.put("calibration", calibration.toConfig());
         }
+        if (blend != null) {
+            List<Object> b = new ArrayList<>();
+            for (double a : blend) {
+                b.add(a);
+            }
+            meta.put("blend", b);
+        }
         return meta;
     }
 
@@ -669,7 +739,7 @@ public final class Forecaster implements AutoCloseable {
                 }
                 throw new IllegalArgumentException(dir + ": the forecaster was replaced while it was being loaded, 4 times");
             }
-            return new Forecaster(s, members, feat, cal);
+            return new Forecaster(s, members, feat, cal, blendFrom(m, file, s));
         }
     }
 
@@ -704,6 +774,7 @@ public final class Forecaster implements AutoCloseable {
         t.put("features", Map.of());
         t.put("quantile_levels", List.of(0.5));
         t.put("calibration", Map.of());
+        t.put("blend", List.of(0.5));
         return t;
     }
 
@@ -731,7 +802,8 @@ public final class Forecaster implements AutoCloseable {
         Map<String, Object> prototype = new ForecastSettings().toMap();
         ConfigCheck.checkKindsLike(where, in, prototype);
         for (String k : prototype.keySet()) {
-            if (!k.equals("city") && !k.equals("csv") && in.get(k) == null) {
+            // folds came after version 2's first saves: absent, it is 0 (a single validation split)
+            if (!k.equals("city") && !k.equals("csv") && !k.equals("folds") && in.get(k) == null) {
                 throw new IllegalArgumentException(where + ": field '" + k + "' is missing");
             }
         }
@@ -758,6 +830,9 @@ public final class Forecaster implements AutoCloseable {
             if (positive[i] < 1) {
                 throw new IllegalArgumentException(where + ": field '" + names[i] + "' must be at least 1, got " + positive[i]);
             }
+        }
+        if (s.folds < 0) {
+            throw new IllegalArgumentException(where + ": field 'folds' must be at least 0, got " + s.folds);
         }
         if (s.patience < 0) {
             throw new IllegalArgumentException(where + ": field 'patience' must be at least 0, got " + s.patience);
@@ -789,6 +864,30 @@ public final class Forecaster implements AutoCloseable {
         if (s.target == null) {
             throw new IllegalArgumentException(where + ": field 'target' is missing");
         }
+    }
+
+    /**
+     * The blend weights of a parsed forecaster.json: absent (null, every weight 1) or one finite
+     * number per horizon.
+     */
+    static double[] blendFrom(Map<String, Object> m, String file, ForecastSettings s) {
+        Object raw = m.get("blend");
+        if (raw == null) {
+            return null;
+        }
+        if (!(raw instanceof List<?> l) || l.size() != s.horizon) {
+            throw new IllegalArgumentException(file + ": field 'blend' must hold one weight per horizon (" + s.horizon + "), got "
+                    + Json.write(raw));
+        }
+        double[] b = new double[l.size()];
+        for (int i = 0; i < b.length; i++) {
+            if (!(l.get(i) instanceof Number x) || !Double.isFinite(x.doubleValue())) {
+                throw new IllegalArgumentException(file + ": field 'blend[" + i + "]' must be a finite number, got "
+                        + Json.write(l.get(i)));
+            }
+            b[i] = ((Number) l.get(i)).doubleValue();
+        }
+        return b;
     }
 
     /** The member count of a parsed forecaster.json: a positive integer equal to the settings' ensemble. */
@@ -861,13 +960,14 @@ public final class Forecaster implements AutoCloseable {
      */
     @SuppressWarnings("unchecked")
     static ResidualCalibration calibrationFrom(Map<String, Object> m, String file, ForecastSettings s) {
-        boolean expected = s.quantiles && s.validationSplit > 0;
+        boolean expected = s.quantiles && (s.folds > 0 || s.validationSplit > 0);
         Object raw = m.get("calibration");
         Object levels = m.get("quantile_levels");
         if (!expected) {
             if (raw != null || levels != null) {
                 throw new IllegalArgumentException(file + ": fields 'calibration' and 'quantile_levels' must be absent: the"
-                        + " settings have no quantiles (quantiles " + s.quantiles + ", validation_split " + s.validationSplit + ")");
+                        + " settings have no quantiles (quantiles " + s.quantiles + ", folds " + s.folds + ", validation_split "
+                        + s.validationSplit + ")");
             }
             return null;
         }

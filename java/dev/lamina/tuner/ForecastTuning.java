@@ -119,6 +119,7 @@ public final class ForecastTuning {
             SeriesData trainingWeeks = new SeriesData(rows, columns, dates, source);
             ForecastSettings s = settings(base, hp);
             s.trainFraction = 1.0 - validationFraction;
+            s.folds = 0; // the trial's own holdout scores it: no cross-validation inside
             s.verbose = 0;
             s.seed = ctx.seed();
             Object hyperbandEpochs = hp.values().get("tuner/epochs");   // Hyperband: this round's epochs, trained afresh

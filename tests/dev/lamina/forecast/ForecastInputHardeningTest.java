@@ -197,6 +197,9 @@ class ForecastInputHardeningTest {
                         "must not decrease"},
                 {(Consumer<Map<String, Object>>) m -> ((Map<String, Object>) m.get("settings")).put("quantiles", false),
                         "must be absent"},
+                {(Consumer<Map<String, Object>>) m -> ((List<Object>) m.get("blend")).remove(0), "'blend' must hold one weight per horizon"},
+                {(Consumer<Map<String, Object>>) m -> ((List<Object>) m.get("blend")).set(1, "x"), "'blend[1]'"},
+                {(Consumer<Map<String, Object>>) m -> ((Map<String, Object>) m.get("settings")).put("folds", -1L), "'folds'"},
         };
         for (Object[] c : cases) {
             String m = refusedFile(dir, (Consumer<Map<String, Object>>) c[0]);
@@ -213,6 +216,20 @@ class ForecastInputHardeningTest {
             Files.move(aside, member);
         }
         Forecaster.load(dir).close(); // every restored file still loads
+        // a save from before cross-validation (no 'folds', no 'blend') loads, forecasting with weight 1
+        Path f = dir.resolve("forecaster.json");
+        String original = Files.readString(f);
+        Map<String, Object> m = (Map<String, Object>) dev.lamina.io.SafetensorsFuzzTest.mutable(Json.parseObject(original));
+        ((Map<String, Object>) m.get("settings")).remove("folds");
+        m.remove("blend");
+        Files.writeString(f, Json.write(m));
+        try (Forecaster old = Forecaster.load(dir)) {
+            assertEquals(0, old.settings().folds);
+            assertEquals(1.0, old.blend(1));
+            assertTrue(old.hasQuantiles());
+        } finally {
+            Files.writeString(f, original);
+        }
     }
 
     /** A save over a forecaster with more members replaces the whole directory: no member of the old one stays. */

@@ -78,6 +78,12 @@ class ForecasterTest {
             Forecaster.Training tb = b[0].training();
             // identical choices: early-stopping epochs, feature scaling, quantile calibration, validation figures
             assertArrayEquals(ta.bestEpochs(), tb.bestEpochs());
+            assertEquals(ta.selection(), tb.selection());
+            assertEquals(4.0, ta.selection().get("epochs"), "the only epoch count compared (checkpoints(4))");
+            for (int j = 1; j <= s.horizon; j++) {
+                assertEquals(ta.selection().get("blend_h" + j), fa.blend(j));
+                assertEquals(fa.blend(j), fb.blend(j));
+            }
             assertEquals(fa.features().toConfig(), fb.features().toConfig());
             assertEquals(ta.validation(), tb.validation());
             assertEquals(ta.trainWindows(), tb.trainWindows());
@@ -135,6 +141,7 @@ class ForecasterTest {
     @Test
     void patienceZeroTrainsEveryEpochAndKeepsTheLast() {
         ForecastSettings s = tiny();
+        s.folds = 0;
         s.ensemble = 1;
         s.patience = 0;
         s.epochs = 3;
@@ -151,6 +158,7 @@ class ForecasterTest {
     @Test
     void withoutAValidationSplitThereIsNoEarlyStoppingAndNoQuantiles() {
         ForecastSettings s = tiny();
+        s.folds = 0;
         s.ensemble = 1;
         s.epochs = 2;
         s.weather = false;

@@ -1,0 +1,304 @@
+package dev.lamina.forecast;
+
+import dev.lamina.callbacks.Callback;
+import dev.lamina.models.FitOptions;
+import dev.lamina.models.History;
+import dev.lamina.models.Sequential;
+import dev.lamina.tensor.Rng;
+import dev.lamina.tensor.Scope;
+import dev.lamina.tensor.Tensor;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Training with rolling-origin cross-validation ({@link RollingOrigin}, settings.folds &gt; 0):
+ * <ol>
+ *   <li>each fold trains up to min(ensemble, {@value #FOLD_MEMBERS}) networks on the windows before
+ *       its block and forecasts the block after every {@value #CHECKPOINT}th epoch;</li>
+ *   <li>for each of those epoch counts, the out-of-fold forecasts of all blocks give per horizon the
+ *       best blend weight α_h and its MAE; the epoch count with the smallest sum over horizons of
+ *       MAE / persistence MAE is chosen;</li>
+ *   <li>the ensemble is trained again on every training window for that many epochs (no early
+ *       stopping), and its quantiles are calibrated on the out-of-fold residuals of the blended
+ *       forecasts.</li>
+ * </ol>
+ * Only rows before trainEnd are read. The feature scaling is fit on all training weeks, so the
+ * folds see the training period's min and max of the target (never a test week's).
+ */
+final class CrossValidatedTraining {
+    /** The share of the training weeks that the folds forecast. */
+    static final double SPAN = 0.6;
+    /** Epoch counts compared: every CHECKPOINT-th epoch, and the last. */
+    static final int CHECKPOINT = 10;
+    /** Networks per fold at most (fewer than the ensemble, for the run time). */
+    static final int FOLD_MEMBERS = 3;
+
+    private CrossValidatedTraining() {
+    }
+
+    /** The epoch counts compared: CHECKPOINT, 2·CHECKPOINT, … up to {@code epochs}, and {@code epochs}. */
+    static int[] checkpoints(int epochs) {
+        List<Integer> c = new ArrayList<>();
+        for (int e = CHECKPOINT; e < epochs; e += CHECKPOINT) {
+            c.add(e);
+        }
+        c.add(epochs);
+        return c.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    static Forecaster train(ForecastSettings s, SeriesData data, int trainEnd, PrintStream out, Forecaster.Training[] result) {
+        int h = s.horizon;
+        int w = s.window;
+        // Everything below reads rows [0, trainEnd) only.
+        SeriesData train = new SeriesData(Arrays.copyOf(data.rows(), trainEnd), data.columns(),
+                data.dates() == null ? null : data.dates().subList(0, trainEnd), data.source());
+        ForecastFeatures feat = ForecastFeatures.fit(s, train, trainEnd);
+        double[][] z = feat.matrix(train);
+        double[] y = train.target();
+        int width = feat.width();
+        int[] b = RollingOrigin.boundaries(trainEnd, s.folds, SPAN);
+        int[] checkpoints = checkpoints(s.epochs);
+        int foldMembers = Math.min(s.ensemble, FOLD_MEMBERS);
+        List<int[]> blocks = new ArrayList<>();
+        int pooled = 0;
+        for (int k = 0; k < s.folds; k++) {
+            int[] tr = RollingOrigin.trainingOrigins(w, h, b[k]);
+            int[] va = RollingOrigin.blockOrigins(w, h, b[k], b[k + 1]);
+            if (tr.length < 2 || va.length < 2) {
+                throw new IllegalArgumentException(data.source() + ": " + trainEnd + " training weeks are too few for " + s.folds
+                        + " folds with a " + w + "-week window " + h + " week(s) ahead (fold " + (k + 1) + ": " + tr.length
+                        + " training and " + va.length + " validation windows)");
+            }
+            blocks.add(va);
+            pooled += va.length;
+        }
+        int[] origins = new int[pooled];
+        int[] all = RollingOrigin.trainingOrigins(w, h, trainEnd);
+        if (s.verbose > 0) {
+            out.printf("lamina forecast: %s, %d weeks (%d train, %d test), window %d, 1-%d week(s) ahead, inputs %s%n",
+                    data.source(), data.length(), trainEnd, data.length() - trainEnd, w, h, feat.names());
+            out.printf("cross-validation: %d rolling-origin folds forecasting %s to %s (%d windows), %d member(s) each;"
+                    + " then %d member(s) on all %d training windows%n", s.folds, date(data, b[0]), date(data, trainEnd - 1),
+                    pooled, foldMembers, s.ensemble, all.length);
+        }
+        // pred[c][i][j]: the fold members' mean predicted change after checkpoints[c] epochs
+        double[][][] pred = new double[checkpoints.length][pooled][h];
+        long t0 = System.nanoTime();
+        long steps = 0;
+        int at = 0;
+        for (int k = 0; k < s.folds; k++) {
+            int[] tr = RollingOrigin.trainingOrigins(w, h, b[k]);
+            int[] va = blocks.get(k);
+            System.arraycopy(va, 0, origins, at, va.length);
+            float[] xTr = Forecaster.windowInputs(z, tr, w);
+            float[] yTr = Forecaster.residualTargets(z, tr, h);
+            float[] xVa = Forecaster.windowInputs(z, va, w);
+            for (int m = 0; m < foldMembers; m++) {
+                long seed = Forecaster.memberSeed(s.seed + 7_919L * (k + 1), m);
+                Sequential net;
+                synchronized (Rng.class) {
+                    Rng.setGlobalSeed(seed);
+                    net = Forecaster.buildModel(s, width);
+                }
+                try (net; Scope scope = Scope.open()) {
+                    Snapshots snap = new Snapshots(checkpoints, xVa, va.length, w, width, h, pred, at, 1.0 / foldMembers);
+                    FitOptions fo = new FitOptions().epochs(s.epochs).batchSize(s.batchSize).shuffle(s.shuffle).verbose(0)
+                            .seed(seed).callbacks(snap);
+                    net.fit(Tensor.of(xTr, tr.length, w, width), Tensor.of(yTr, tr.length, h), fo);
+                    steps += (long) s.epochs * ((tr.length + s.batchSize - 1) / s.batchSize);
+                }
+            }
+            if (s.verbose > 0) {
+                out.printf(Locale.ROOT, "fold %d/%d: trained on %d windows (to %s), forecast %d windows (%s to %s), %.1f s%n",
+                        k + 1, s.folds, tr.length, date(data, tr[tr.length - 1] + h), va.length, date(data, va[0] + 1),
+                        date(data, va[va.length - 1] + h), (System.nanoTime() - t0) / 1e9);
+            }
+            at += va.length;
+        }
+        // choose the epoch count and the blend weights on the out-of-fold forecasts
+        double[] zLast = new double[pooled];
+        for (int i = 0; i < pooled; i++) {
+            zLast[i] = z[origins[i]][0];
+        }
+        double[][] actual = new double[h][pooled];
+        double[] persistenceMae = new double[h];
+        for (int j = 0; j < h; j++) {
+            for (int i = 0; i < pooled; i++) {
+                actual[j][i] = y[origins[i] + j + 1];
+                persistenceMae[j] += Math.abs(actual[j][i] - y[origins[i]]) / pooled;
+            }
+        }
+        Map<String, Double> selection = new LinkedHashMap<>();
+        int bestC = -1;
+        double bestScore = Double.POSITIVE_INFINITY;
+        double[] alpha = new double[h];
+        double[][] maes = new double[checkpoints.length][];
+        for (int c = 0; c < checkpoints.length; c++) {
+            double score = 0;
+            double plain = 0;
+            double[] a = new double[h];
+            maes[c] = new double[2 * h];
+            for (int j = 0; j < h; j++) {
+                double[] change = column(pred[c], j);
+                double[] best = RollingOrigin.bestBlend(zLast, change, actual[j], feat::toTarget, RollingOrigin.BLEND_GRID);
+                double unblended = RollingOrigin.blendedMae(zLast, change, actual[j], feat::toTarget, 1.0);
+                a[j] = best[0];
+                maes[c][j] = best[1];
+                maes[c][h + j] = unblended;
+                score += best[1] / persistenceMae[j];
+                plain += unblended / persistenceMae[j];
+            }
+            selection.put("cv_score_epochs_" + checkpoints[c], score);
+            selection.put("cv_score_unblended_epochs_" + checkpoints[c], plain);
+            if (s.verbose > 0) {
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %3d epochs: MAE / persistence summed %.4f"
+                        + " (unblended %.4f); MAE h1..h%d", checkpoints[c], score, plain, h));
+                for (int j = 0; j < h; j++) {
+                    line.append(String.format(Locale.ROOT, " %.2f (α %.2f, %.2f)", maes[c][j], a[j], maes[c][h + j]));
+                }
+                out.println(line);
+            }
+            if (score < bestScore) {
+                bestScore = score;
+                bestC = c;
+                alpha = a;
+            }
+        }
+        int epochs = checkpoints[bestC];
+        selection.put("epochs", (double) epochs);
+        selection.put("folds", (double) s.folds);
+        selection.put("fold_members", (double) foldMembers);
+        for (int j = 0; j < h; j++) {
+            selection.put("blend_h" + (j + 1), alpha[j]);
+        }
+        if (s.verbose > 0) {
+            out.printf(Locale.ROOT, "chosen: %d epochs, blend weights %s (persistence MAE h1..h%d %s)%n", epochs,
+                    Arrays.toString(alpha), h, Arrays.toString(round2(persistenceMae)));
+        }
+        // the ensemble on every training window
+        float[] xAll = Forecaster.windowInputs(z, all, w);
+        float[] yAll = Forecaster.residualTargets(z, all, h);
+        List<Sequential> members = new ArrayList<>();
+        List<History> histories = new ArrayList<>();
+        try {
+            for (int k = 0; k < s.ensemble; k++) {
+                long seed = Forecaster.memberSeed(s.seed, k);
+                Sequential m;
+                synchronized (Rng.class) {
+                    Rng.setGlobalSeed(seed);
+                    m = Forecaster.buildModel(s, width);
+                }
+                members.add(m);
+                if (k == 0 && s.verbose > 0) {
+                    m.setOutput(out);
+                    m.summary();
+                }
+                try (Scope scope = Scope.open()) {
+                    long t1 = System.nanoTime();
+                    FitOptions fo = new FitOptions().epochs(epochs).batchSize(s.batchSize).shuffle(s.shuffle)
+                            .verbose(s.verbose > 1 ? 1 : 0).seed(seed);
+                    History hist = m.fit(Tensor.of(xAll, all.length, w, width), Tensor.of(yAll, all.length, h), fo);
+                    histories.add(hist);
+                    steps += (long) epochs * ((all.length + s.batchSize - 1) / s.batchSize);
+                    if (s.verbose > 0) {
+                        out.printf(Locale.ROOT, "member %d/%d (seed %d): %d epochs, loss %.5f, %.1f s%n", k + 1, s.ensemble, seed,
+                                epochs, hist.get("loss").get(epochs - 1), (System.nanoTime() - t1) / 1e9);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            members.forEach(Sequential::close);
+            throw e;
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        // out-of-fold residuals of the blended forecasts: the quantile calibration and the validation figures
+        double[][] blended = new double[pooled][h];
+        double[][] res = new double[h][pooled];
+        double[][] mu = new double[h][pooled];
+        for (int i = 0; i < pooled; i++) {
+            int t = origins[i];
+            for (int j = 0; j < h; j++) {
+                blended[i][j] = alpha[j] * pred[bestC][i][j];
+                res[j][i] = z[t + j + 1][0] - z[t][0] - blended[i][j];
+                mu[j][i] = feat.toTarget(z[t][0] + blended[i][j]);
+            }
+        }
+        ResidualCalibration cal = s.quantiles ? ResidualCalibration.fit(s.calibration, res, mu, QuantileScores.LEVELS) : null;
+        Forecaster f = new Forecaster(s, members, feat, cal, alpha);
+        Map<String, Map<String, Double>> validation = Forecaster.validationFigures(f, z, y, trainEnd, origins, blended, res, mu);
+        for (int j = 0; j < h; j++) {
+            validation.get("h" + (j + 1)).put("blend", alpha[j]);
+            validation.get("h" + (j + 1)).put("mae_unblended", maes[bestC][h + j]);
+        }
+        int[] best = new int[s.ensemble];
+        Arrays.fill(best, epochs);
+        result[0] = new Forecaster.Training(histories, best, trainEnd, all.length, pooled, validation, seconds, steps, selection);
+        return f;
+    }
+
+    private static double[] column(double[][] a, int j) {
+        double[] c = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            c[i] = a[i][j];
+        }
+        return c;
+    }
+
+    private static double[] round2(double[] a) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = Math.round(a[i] * 100) / 100.0;
+        }
+        return r;
+    }
+
+    private static String date(SeriesData data, int row) {
+        return data.dates() == null ? "row " + row : data.dates().get(row).toString();
+    }
+
+    /** Adds a fold member's predictions of the validation windows, times {@code weight}, at each checkpoint epoch. */
+    private static final class Snapshots extends Callback {
+        private final int[] checkpoints;
+        private final float[] x;
+        private final int n;
+        private final int w;
+        private final int width;
+        private final int h;
+        private final double[][][] pred;
+        private final int offset;
+        private final double weight;
+
+        Snapshots(int[] checkpoints, float[] x, int n, int w, int width, int h, double[][][] pred, int offset, double weight) {
+            this.checkpoints = checkpoints;
+            this.x = x;
+            this.n = n;
+            this.w = w;
+            this.width = width;
+            this.h = h;
+            this.pred = pred;
+            this.offset = offset;
+            this.weight = weight;
+        }
+
+        @Override
+        public void onEpochEnd(int epoch, Map<String, Double> logs) {
+            int c = Arrays.binarySearch(checkpoints, epoch + 1);
+            if (c < 0) {
+                return;
+            }
+            try (Scope scope = Scope.open()) {
+                double[] p = model().predict(Tensor.of(x, n, w, width)).toDoubleArray();
+                for (int i = 0; i < n; i++) {
+                    for (int j = 0; j < h; j++) {
+                        pred[c][offset + i][j] += weight * p[i * h + j];
+                    }
+                }
+            }
+        }
+    }
+}
