@@ -62,20 +62,7 @@ public final class LossOps {
         if (grad) {
             long[] kept = Arrays.copyOf(shape, shape.length);
             kept[shape.length - 1] = 1;
-            GradientTape.record(op, loss, g -> {
-                Tensor gk = g.reshape(kept);
-                Tensor dz = dlogits.mul(gk);
-                Tensor dy = null;
-                if (GradientTape.needsGradient(labels)) {
-                    Tensor lp = logits.logSoftmax(-1);
-                    Tensor nlp = lp.neg();
-                    dy = nlp.mul(gk);
-                    lp.close();
-                    nlp.close();
-                }
-                gk.close();
-                return new Tensor[] {dz, dy};
-            }, logits, labels);
+            GradientTape.record(op, loss, Gradients.softmaxCrossEntropy(logits, labels, dlogits, kept), logits, labels);
         }
         return loss;
     }
