@@ -32,19 +32,20 @@ template <class T, int OP>
 __device__ __forceinline__ T unary_one(T v) {
     if constexpr (std::is_floating_point_v<T>) {
         if constexpr (OP == NEG) return -v;
-        if constexpr (OP == ABS) return fabs(v);
-        if constexpr (OP == SIGN) return v > T(0) ? T(1) : v < T(0) ? T(-1) : v;  // keeps ±0, NaN
-        if constexpr (OP == EXP) return exp(v);
-        if constexpr (OP == LOG) return log(v);
-        if constexpr (OP == LOG1P) return log1p(v);
-        if constexpr (OP == SQRT) return sqrt(v);
-        if constexpr (OP == SQUARE) return v * v;
-        if constexpr (OP == RECIPROCAL) return T(1) / v;
-        if constexpr (OP == TANH) return tanh(v);
-        if constexpr (OP == SIGMOID) return sigmoid(v);
-        if constexpr (OP == RELU) return v > T(0) ? v : (v != v ? v : T(0));  // NaN propagates
-        if constexpr (OP == STEP) return v > T(0) ? T(1) : T(0);
-        if constexpr (OP == SOFTPLUS) return (v > T(0) ? v : T(0)) + log1p(exp(-fabs(v)));  // no overflow; NaN propagates
+        else if constexpr (OP == ABS) return fabs(v);
+        else if constexpr (OP == SIGN) return v > T(0) ? T(1) : v < T(0) ? T(-1) : v;  // keeps ±0, NaN
+        else if constexpr (OP == EXP) return exp(v);
+        else if constexpr (OP == LOG) return log(v);
+        else if constexpr (OP == LOG1P) return log1p(v);
+        else if constexpr (OP == SQRT) return sqrt(v);
+        else if constexpr (OP == SQUARE) return v * v;
+        else if constexpr (OP == RECIPROCAL) return T(1) / v;
+        else if constexpr (OP == TANH) return tanh(v);
+        else if constexpr (OP == SIGMOID) return sigmoid(v);
+        else if constexpr (OP == RELU) return v > T(0) ? v : (v != v ? v : T(0));  // NaN propagates
+        else if constexpr (OP == STEP) return v > T(0) ? T(1) : T(0);
+        else if constexpr (OP == SOFTPLUS) return (v > T(0) ? v : T(0)) + log1p(exp(-fabs(v)));  // no overflow; NaN propagates
+        else static_assert(OP < 0, "a unary op of LAMINA_UNARY_OPS has no line in unary_one");
     } else {
         using U = std::make_unsigned_t<T>;
         if constexpr (OP == NEG) return static_cast<T>(U(0) - U(v));
@@ -73,20 +74,10 @@ template <class T>
 int unary_t(int op, const void* x, void* out, int64_t n, cudaStream_t s) {
     if constexpr (std::is_floating_point_v<T>) {
         switch (op) {
-            case NEG: return launch_unary<T, NEG>(x, out, n, s);
-            case ABS: return launch_unary<T, ABS>(x, out, n, s);
-            case SIGN: return launch_unary<T, SIGN>(x, out, n, s);
-            case EXP: return launch_unary<T, EXP>(x, out, n, s);
-            case LOG: return launch_unary<T, LOG>(x, out, n, s);
-            case LOG1P: return launch_unary<T, LOG1P>(x, out, n, s);
-            case SQRT: return launch_unary<T, SQRT>(x, out, n, s);
-            case SQUARE: return launch_unary<T, SQUARE>(x, out, n, s);
-            case RECIPROCAL: return launch_unary<T, RECIPROCAL>(x, out, n, s);
-            case TANH: return launch_unary<T, TANH>(x, out, n, s);
-            case SIGMOID: return launch_unary<T, SIGMOID>(x, out, n, s);
-            case RELU: return launch_unary<T, RELU>(x, out, n, s);
-            case STEP: return launch_unary<T, STEP>(x, out, n, s);
-            case SOFTPLUS: return launch_unary<T, SOFTPLUS>(x, out, n, s);
+#define LAMINA_UNARY_CASE(NAME, code) \
+            case NAME: return launch_unary<T, NAME>(x, out, n, s);
+            LAMINA_UNARY_OPS(LAMINA_UNARY_CASE)  // every op of native/lamina_ops.h
+#undef LAMINA_UNARY_CASE
             default: return static_cast<int>(cudaErrorInvalidValue);
         }
     } else if constexpr (std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>) {
@@ -152,7 +143,8 @@ __device__ __forceinline__ BinOut<T, OP> binary_one(T x, T y) {
         else if constexpr (OP == DIV) return x / y;
         else if constexpr (OP == POW) return static_cast<T>(pow(x, y));
         else if constexpr (OP == MAXIMUM) return fmax_nan(x, y);
-        else return fmin_nan(x, y);
+        else if constexpr (OP == MINIMUM) return fmin_nan(x, y);
+        else static_assert(OP < 0, "a binary op of LAMINA_BINARY_OPS has no float line in binary_one");
     } else {
         using U = std::make_unsigned_t<T>;
         if constexpr (OP == ADD) return static_cast<T>(U(x) + U(y));
@@ -161,7 +153,8 @@ __device__ __forceinline__ BinOut<T, OP> binary_one(T x, T y) {
         else if constexpr (OP == DIV) return int_div(x, y);
         else if constexpr (OP == POW) return int_pow(x, y);
         else if constexpr (OP == MAXIMUM) return x > y ? x : y;
-        else return x < y ? x : y;
+        else if constexpr (OP == MINIMUM) return x < y ? x : y;
+        else static_assert(OP < 0, "a binary op of LAMINA_BINARY_OPS has no integer line in binary_one");
     }
 }
 
@@ -229,13 +222,10 @@ int binary_t(int op, const void* a, const void* b, void* out, const Strided& g, 
         }
     } else {
         switch (op) {
-            case ADD: return launch_binary<T, ADD>(a, b, out, g, c, n, s);
-            case SUB: return launch_binary<T, SUB>(a, b, out, g, c, n, s);
-            case MUL: return launch_binary<T, MUL>(a, b, out, g, c, n, s);
-            case DIV: return launch_binary<T, DIV>(a, b, out, g, c, n, s);
-            case POW: return launch_binary<T, POW>(a, b, out, g, c, n, s);
-            case MAXIMUM: return launch_binary<T, MAXIMUM>(a, b, out, g, c, n, s);
-            case MINIMUM: return launch_binary<T, MINIMUM>(a, b, out, g, c, n, s);
+#define LAMINA_BINARY_CASE(NAME, code) \
+            case NAME: return launch_binary<T, NAME>(a, b, out, g, c, n, s);
+            LAMINA_BINARY_OPS(LAMINA_BINARY_CASE)  // comparisons returned above
+#undef LAMINA_BINARY_CASE
             default: return static_cast<int>(cudaErrorInvalidValue);
         }
     }
