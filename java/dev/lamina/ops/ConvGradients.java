@@ -1,11 +1,11 @@
 package dev.lamina.ops;
 
-import dev.lamina.autograd.Backward;
 import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.ConvGeometry;
 import dev.lamina.backend.KernelDispatch;
 import dev.lamina.backend.PoolGeometry;
+import dev.lamina.tensor.Backward;
 import dev.lamina.tensor.Tensor;
 
 /**

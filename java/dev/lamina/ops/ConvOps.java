@@ -2,7 +2,7 @@ package dev.lamina.ops;
 
 import dev.lamina.tensor.Tensor;
 import dev.lamina.tensor.Shapes;
-import dev.lamina.autograd.Backward;
+import dev.lamina.tensor.Backward;
 import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.ConvGeometry;

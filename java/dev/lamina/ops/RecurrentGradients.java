@@ -6,13 +6,13 @@ import static dev.lamina.ops.RecurrentSteps.closeAll;
 import static dev.lamina.ops.RecurrentSteps.getStep;
 import static dev.lamina.ops.RecurrentSteps.putStep;
 
-import dev.lamina.autograd.Backward;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.BinaryOp;
 import dev.lamina.backend.KernelDispatch;
 import dev.lamina.backend.ReduceOp;
 import dev.lamina.backend.UnaryOp;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
+import dev.lamina.tensor.Backward;
 import dev.lamina.tensor.Tensor;
 
 /**

@@ -7,7 +7,7 @@ import static dev.lamina.ops.RecurrentSteps.getStep;
 import static dev.lamina.ops.RecurrentSteps.putStep;
 
 import dev.lamina.tensor.Tensor;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Shapes;
 import dev.lamina.tensor.Scope;
 import dev.lamina.autograd.GradientTape;

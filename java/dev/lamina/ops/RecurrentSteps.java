@@ -2,7 +2,7 @@ package dev.lamina.ops;
 
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.BinaryOp;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Tensor;
 
 /**

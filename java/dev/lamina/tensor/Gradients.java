@@ -9,11 +9,10 @@ import static dev.lamina.tensor.RawOps.scalarLike;
 import static dev.lamina.tensor.RawOps.sumTo;
 import static dev.lamina.tensor.RawOps.unary;
 
-import dev.lamina.autograd.Backward;
-import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.BinaryOp;
 import dev.lamina.backend.ReduceOp;
 import dev.lamina.backend.UnaryOp;
+import dev.lamina.types.DType;
 
 /**
  * The gradient table (as tinygrad's one table of rules), tensor-level family: each method takes
@@ -268,7 +267,7 @@ final class Gradients {
 
     /** permute: the gradient is permuted back by the inverse permutation. */
     static Backward permute(int[] inverse) {
-        return g -> new Tensor[] {GradientTape.noGrad(() -> g.permute(inverse))};
+        return g -> new Tensor[] {Tape.noGrad(() -> g.permute(inverse))};
     }
 
     /** broadcastTo: the gradient is summed back to the input's shape. */
@@ -294,7 +293,7 @@ final class Gradients {
             for (int p = 0; p < inputs.length; p++) {
                 long s0 = starts[p];
                 long s1 = s0 + inputs[p].shape[axis];
-                r[p] = GradientTape.noGrad(() -> g.slice(axis, s0, s1));
+                r[p] = Tape.noGrad(() -> g.slice(axis, s0, s1));
             }
             return r;
         };
@@ -322,7 +321,7 @@ final class Gradients {
             Tensor gk = g.reshape(kept);
             Tensor dz = dlogits.mul(gk);
             Tensor dy = null;
-            if (GradientTape.needsGradient(labels)) {
+            if (Tape.needsGradient(labels)) {
                 Tensor lp = logits.logSoftmax(-1);
                 Tensor nlp = lp.neg();
                 dy = nlp.mul(gk);
