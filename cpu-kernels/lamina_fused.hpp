@@ -1,6 +1,6 @@
 // Lamina cpu-kernels: the graph API's fused element-wise kernel. A small program of unary and binary
 // ops runs per element, each step in the dtype with the same scalar functions as the unary and
-// binary kernels (lamina_kernels.hpp; built with -ffp-contract=off), so a fused chain is bitwise the
+// binary kernels (unary_scalar, binary_scalar of lamina_kernels.hpp; -ffp-contract=off), so a fused chain is bitwise the
 // unfused one. Registers 0..n_in-1 hold the inputs' elements (an input flagged scalar is element 0
 // broadcast); register n_in + j holds instruction j's result; the last one is the output.
 // Instructions are 4 ints: kind (0 unary, 1 binary), op code (UnaryOp / BinaryOp code(), native/lamina_ops.h), a, b.
@@ -12,37 +12,29 @@ namespace lamina {
 
 constexpr int kFusedMaxRegs = 64;
 
+// The scalar functions are the unary and binary kernels' own (unary_scalar, binary_scalar in
+// lamina_kernels.hpp); these switches are expanded from the op lists of native/lamina_ops.h.
 template <class T>
 LAMINA_INLINE T fused_unary(int op, T v) {
     switch (op) {
-        case NEG: return -v;
-        case ABS: return std::fabs(v);
-        case SIGN: return v > T(0) ? T(1) : v < T(0) ? T(-1) : v;
-        case EXP: return exp_t(v);
-        case LOG: return std::log(v);
-        case LOG1P: return std::log1p(v);
-        case SQRT: return std::sqrt(v);
-        case SQUARE: return v * v;
-        case RECIPROCAL: return T(1) / v;
-        case TANH: return tanh_t(v);
-        case SIGMOID: return sigmoid(v);
-        case RELU: return v > T(0) ? v : (v != v ? v : T(0));
-        case SOFTPLUS: return (v > T(0) ? v : T(0)) + std::log1p(std::exp(-std::fabs(v)));  // as lamina_kernels.hpp
-        default: return v > T(0) ? T(1) : T(0);  // STEP (codes checked before the loop)
+#define LAMINA_FUSED_UNARY_CASE(NAME, code) \
+        case NAME: return unary_scalar<NAME>(v);
+        LAMINA_UNARY_OPS(LAMINA_FUSED_UNARY_CASE)
+#undef LAMINA_FUSED_UNARY_CASE
+        default: return v;  // codes checked before the loop
     }
 }
 
 template <class T>
 LAMINA_INLINE T fused_binary(int op, T x, T y) {
     switch (op) {
-        case ADD: return x + y;
-        case SUB: return x - y;
-        case MUL: return x * y;
-        case DIV: return x / y;
-        case POW: return std::pow(x, y);
-        case MAXIMUM: return fmax_nan(x, y);
-        default: return fmin_nan(x, y);  // MINIMUM (checked before the loop)
+#define LAMINA_FUSED_BINARY_CASE(NAME, code) \
+        case NAME: if constexpr (!is_comparison(NAME)) { return binary_scalar<NAME>(x, y); } break;
+        LAMINA_BINARY_OPS(LAMINA_FUSED_BINARY_CASE)
+#undef LAMINA_FUSED_BINARY_CASE
+        default: break;
     }
+    return x;  // comparisons: refused before the loop
 }
 
 template <class T>
@@ -76,9 +68,9 @@ inline int fused_elementwise(int dt, int n_in, const int64_t* inputs, const int*
         const int* c = code + 4 * j;
         const int regs = n_in + j;
         if (c[0] == 0) {
-            if (c[1] < NEG || c[1] > SOFTPLUS || c[2] < 0 || c[2] >= regs) return E_ARG;
+            if (c[1] < 0 || c[1] >= UOP_COUNT || c[2] < 0 || c[2] >= regs) return E_ARG;
         } else if (c[0] == 1) {
-            if (c[1] < ADD || c[1] > MINIMUM || c[2] < 0 || c[2] >= regs || c[3] < 0 || c[3] >= regs) return E_ARG;
+            if (c[1] < 0 || is_comparison(c[1]) || c[2] < 0 || c[2] >= regs || c[3] < 0 || c[3] >= regs) return E_ARG;
         } else {
             return E_ARG;
         }

@@ -305,6 +305,30 @@ LAMINA_INLINE T tanh_t(T x) {
     }
 }
 
+// One scalar function per unary op, for float32 and float64: the unary kernel below and the graph's
+// fused kernel (lamina_fused.hpp) both expand their switch from LAMINA_UNARY_OPS (native/lamina_ops.h)
+// into calls of this one definition, so a new op is a line in the header and a line here (an op of
+// the list without one fails to compile).
+template <int OP, class T>
+LAMINA_INLINE T unary_scalar(T v) {
+    if constexpr (OP == NEG) return -v;
+    else if constexpr (OP == ABS) return std::fabs(v);
+    else if constexpr (OP == SIGN) return v > T(0) ? T(1) : v < T(0) ? T(-1) : v;  // keeps ±0, NaN
+    else if constexpr (OP == EXP) return exp_t(v);
+    else if constexpr (OP == LOG) return std::log(v);
+    else if constexpr (OP == LOG1P) return std::log1p(v);
+    else if constexpr (OP == SQRT) return std::sqrt(v);
+    else if constexpr (OP == SQUARE) return v * v;
+    else if constexpr (OP == RECIPROCAL) return T(1) / v;
+    else if constexpr (OP == TANH) return tanh_t(v);
+    else if constexpr (OP == SIGMOID) return sigmoid(v);
+    else if constexpr (OP == RELU) return v > T(0) ? v : (v != v ? v : T(0));  // NaN stays NaN
+    else if constexpr (OP == STEP) return v > T(0) ? T(1) : T(0);
+    // log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large |x|; NaN stays NaN
+    else if constexpr (OP == SOFTPLUS) return (v > T(0) ? v : T(0)) + std::log1p(std::exp(-std::fabs(v)));
+    else static_assert(OP < 0, "a unary op of LAMINA_UNARY_OPS has no unary_scalar");
+}
+
 template <class T, class F>
 LAMINA_INLINE void map(const T* x, T* o, int64_t b, int64_t e, F f) {
     for (int64_t i = b; i < e; i++) o[i] = f(x[i]);
@@ -313,21 +337,10 @@ LAMINA_INLINE void map(const T* x, T* o, int64_t b, int64_t e, F f) {
 template <class T>
 LAMINA_INLINE int unary_float(int op, const T* x, T* o, int64_t b, int64_t e) {
     switch (op) {
-        case NEG: map(x, o, b, e, [](T v) { return -v; }); return OK;
-        case ABS: map(x, o, b, e, [](T v) { return std::fabs(v); }); return OK;
-        case SIGN: map(x, o, b, e, [](T v) { return v > T(0) ? T(1) : v < T(0) ? T(-1) : v; }); return OK;  // keeps ±0, NaN
-        case EXP: map(x, o, b, e, [](T v) { return exp_t(v); }); return OK;
-        case LOG: map(x, o, b, e, [](T v) { return std::log(v); }); return OK;
-        case LOG1P: map(x, o, b, e, [](T v) { return std::log1p(v); }); return OK;
-        case SQRT: map(x, o, b, e, [](T v) { return std::sqrt(v); }); return OK;
-        case SQUARE: map(x, o, b, e, [](T v) { return v * v; }); return OK;
-        case RECIPROCAL: map(x, o, b, e, [](T v) { return T(1) / v; }); return OK;
-        case TANH: map(x, o, b, e, [](T v) { return tanh_t(v); }); return OK;
-        case SIGMOID: map(x, o, b, e, [](T v) { return sigmoid(v); }); return OK;
-        case RELU: map(x, o, b, e, [](T v) { return v > T(0) ? v : (v != v ? v : T(0)); }); return OK;  // NaN stays NaN
-        case STEP: map(x, o, b, e, [](T v) { return v > T(0) ? T(1) : T(0); }); return OK;
-        // log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large |x|; NaN stays NaN
-        case SOFTPLUS: map(x, o, b, e, [](T v) { return (v > T(0) ? v : T(0)) + std::log1p(std::exp(-std::fabs(v))); }); return OK;
+#define LAMINA_UNARY_CASE(NAME, code) \
+        case NAME: map(x, o, b, e, [](T v) { return unary_scalar<NAME>(v); }); return OK;
+        LAMINA_UNARY_OPS(LAMINA_UNARY_CASE)
+#undef LAMINA_UNARY_CASE
         default: return E_OP;
     }
 }
@@ -436,6 +449,23 @@ LAMINA_INLINE T fmax_nan(T x, T y) { return (x != x || y != y) ? (x != x ? x : y
 template <class T>
 LAMINA_INLINE T fmin_nan(T x, T y) { return (x != x || y != y) ? (x != x ? x : y) : (x < y ? x : y); }
 
+/** Comparisons (EQ and after in LAMINA_BINARY_OPS) give bool; they have no float scalar function. */
+constexpr bool is_comparison(int op) { return op >= EQ; }
+
+// One scalar function per arithmetic binary op, for float32 and float64, shared with the fused
+// kernel (lamina_fused.hpp) as unary_scalar is.
+template <int OP, class T>
+LAMINA_INLINE T binary_scalar(T x, T y) {
+    if constexpr (OP == ADD) return x + y;
+    else if constexpr (OP == SUB) return x - y;
+    else if constexpr (OP == MUL) return x * y;
+    else if constexpr (OP == DIV) return x / y;
+    else if constexpr (OP == POW) return std::pow(x, y);
+    else if constexpr (OP == MAXIMUM) return fmax_nan(x, y);
+    else if constexpr (OP == MINIMUM) return fmin_nan(x, y);
+    else static_assert(OP < 0, "an arithmetic op of LAMINA_BINARY_OPS has no binary_scalar");
+}
+
 #define LAMINA_BIN(F) bin_rows(a, as, b, bs, o, shape, rank, rb, re, F); return OK
 #define LAMINA_CMP(F) bin_rows(a, as, b, bs, (uint8_t*) out, shape, rank, rb, re, F); return OK
 
@@ -460,15 +490,13 @@ LAMINA_INLINE int binary_t(int op, const T* a, const int64_t* as, const T* b, co
         }
     } else if constexpr (std::is_floating_point_v<T>) {
         switch (op) {
-            case ADD: LAMINA_BIN([](T x, T y) { return x + y; });
-            case SUB: LAMINA_BIN([](T x, T y) { return x - y; });
-            case MUL: LAMINA_BIN([](T x, T y) { return x * y; });
-            case DIV: LAMINA_BIN([](T x, T y) { return x / y; });
-            case POW: LAMINA_BIN([](T x, T y) { return std::pow(x, y); });
-            case MAXIMUM: LAMINA_BIN([](T x, T y) { return fmax_nan(x, y); });
-            case MINIMUM: LAMINA_BIN([](T x, T y) { return fmin_nan(x, y); });
-            default: return E_OP;
+#define LAMINA_BINARY_CASE(NAME, code) \
+            case NAME: if constexpr (!is_comparison(NAME)) { LAMINA_BIN([](T x, T y) { return binary_scalar<NAME>(x, y); }); } break;
+            LAMINA_BINARY_OPS(LAMINA_BINARY_CASE)
+#undef LAMINA_BINARY_CASE
+            default: break;
         }
+        return E_OP;  // comparisons returned above
     } else {
         using U = std::make_unsigned_t<T>;
         switch (op) {

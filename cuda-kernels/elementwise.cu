@@ -35,20 +35,10 @@ template <class T>
 int unary_t(int op, const void* x, void* out, int64_t n, cudaStream_t s) {
     if constexpr (std::is_floating_point_v<T>) {
         switch (op) {
-            case NEG: return launch_unary<T, NEG>(x, out, n, s);
-            case ABS: return launch_unary<T, ABS>(x, out, n, s);
-            case SIGN: return launch_unary<T, SIGN>(x, out, n, s);
-            case EXP: return launch_unary<T, EXP>(x, out, n, s);
-            case LOG: return launch_unary<T, LOG>(x, out, n, s);
-            case LOG1P: return launch_unary<T, LOG1P>(x, out, n, s);
-            case SQRT: return launch_unary<T, SQRT>(x, out, n, s);
-            case SQUARE: return launch_unary<T, SQUARE>(x, out, n, s);
-            case RECIPROCAL: return launch_unary<T, RECIPROCAL>(x, out, n, s);
-            case TANH: return launch_unary<T, TANH>(x, out, n, s);
-            case SIGMOID: return launch_unary<T, SIGMOID>(x, out, n, s);
-            case RELU: return launch_unary<T, RELU>(x, out, n, s);
-            case STEP: return launch_unary<T, STEP>(x, out, n, s);
-            case SOFTPLUS: return launch_unary<T, SOFTPLUS>(x, out, n, s);
+#define LAMINA_UNARY_CASE(NAME, code) \
+            case NAME: return launch_unary<T, NAME>(x, out, n, s);
+            LAMINA_UNARY_OPS(LAMINA_UNARY_CASE)  // every op of native/lamina_ops.h
+#undef LAMINA_UNARY_CASE
             default: return static_cast<int>(cudaErrorInvalidValue);
         }
     } else if constexpr (std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t>) {
@@ -130,13 +120,10 @@ int binary_t(int op, const void* a, const void* b, void* out, const Strided& g, 
         }
     } else {
         switch (op) {
-            case ADD: return launch_binary<T, ADD>(a, b, out, g, c, n, s);
-            case SUB: return launch_binary<T, SUB>(a, b, out, g, c, n, s);
-            case MUL: return launch_binary<T, MUL>(a, b, out, g, c, n, s);
-            case DIV: return launch_binary<T, DIV>(a, b, out, g, c, n, s);
-            case POW: return launch_binary<T, POW>(a, b, out, g, c, n, s);
-            case MAXIMUM: return launch_binary<T, MAXIMUM>(a, b, out, g, c, n, s);
-            case MINIMUM: return launch_binary<T, MINIMUM>(a, b, out, g, c, n, s);
+#define LAMINA_BINARY_CASE(NAME, code) \
+            case NAME: return launch_binary<T, NAME>(a, b, out, g, c, n, s);
+            LAMINA_BINARY_OPS(LAMINA_BINARY_CASE)  // comparisons returned above
+#undef LAMINA_BINARY_CASE
             default: return static_cast<int>(cudaErrorInvalidValue);
         }
     }

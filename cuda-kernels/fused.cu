@@ -51,20 +51,10 @@ __device__ __forceinline__ T rounded(T v) {
 template <class T>
 __device__ __forceinline__ T apply_unary(int op, T v) {
     switch (op) {
-        case NEG: return unary_one<T, NEG>(v);
-        case ABS: return unary_one<T, ABS>(v);
-        case SIGN: return unary_one<T, SIGN>(v);
-        case EXP: return unary_one<T, EXP>(v);
-        case LOG: return unary_one<T, LOG>(v);
-        case LOG1P: return unary_one<T, LOG1P>(v);
-        case SQRT: return unary_one<T, SQRT>(v);
-        case SQUARE: return unary_one<T, SQUARE>(v);
-        case RECIPROCAL: return unary_one<T, RECIPROCAL>(v);
-        case TANH: return unary_one<T, TANH>(v);
-        case SIGMOID: return unary_one<T, SIGMOID>(v);
-        case RELU: return unary_one<T, RELU>(v);
-        case STEP: return unary_one<T, STEP>(v);
-        case SOFTPLUS: return unary_one<T, SOFTPLUS>(v);
+#define LAMINA_FUSED_UNARY_CASE(NAME, code) \
+        case NAME: return unary_one<T, NAME>(v);
+        LAMINA_UNARY_OPS(LAMINA_FUSED_UNARY_CASE)  // every op of native/lamina_ops.h
+#undef LAMINA_FUSED_UNARY_CASE
         default: return v;  // never: the launcher checks every op code
     }
 }

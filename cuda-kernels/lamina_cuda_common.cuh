@@ -11,7 +11,7 @@
 
 namespace lamina {
 
-// dev.lamina.tensor.DType ordinals
+// dev.lamina.types.DType ordinals
 enum DT : int { F32 = 0, F64 = 1, I32 = 2, I64 = 3, BOOL = 4 };
 
 constexpr int kThreads = 256;

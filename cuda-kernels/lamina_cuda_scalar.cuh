@@ -31,19 +31,20 @@ template <class T, int OP>
 __device__ __forceinline__ T unary_one(T v) {
     if constexpr (std::is_floating_point_v<T>) {
         if constexpr (OP == NEG) return -v;
-        if constexpr (OP == ABS) return fabs(v);
-        if constexpr (OP == SIGN) return v > T(0) ? T(1) : v < T(0) ? T(-1) : v;  // keeps ±0, NaN
-        if constexpr (OP == EXP) return exp(v);
-        if constexpr (OP == LOG) return log(v);
-        if constexpr (OP == LOG1P) return log1p(v);
-        if constexpr (OP == SQRT) return sqrt(v);
-        if constexpr (OP == SQUARE) return v * v;
-        if constexpr (OP == RECIPROCAL) return T(1) / v;
-        if constexpr (OP == TANH) return tanh(v);
-        if constexpr (OP == SIGMOID) return sigmoid(v);
-        if constexpr (OP == RELU) return v > T(0) ? v : (v != v ? v : T(0));  // NaN propagates
-        if constexpr (OP == STEP) return v > T(0) ? T(1) : T(0);
-        if constexpr (OP == SOFTPLUS) return (v > T(0) ? v : T(0)) + log1p(exp(-fabs(v)));  // no overflow; NaN propagates
+        else if constexpr (OP == ABS) return fabs(v);
+        else if constexpr (OP == SIGN) return v > T(0) ? T(1) : v < T(0) ? T(-1) : v;  // keeps ±0, NaN
+        else if constexpr (OP == EXP) return exp(v);
+        else if constexpr (OP == LOG) return log(v);
+        else if constexpr (OP == LOG1P) return log1p(v);
+        else if constexpr (OP == SQRT) return sqrt(v);
+        else if constexpr (OP == SQUARE) return v * v;
+        else if constexpr (OP == RECIPROCAL) return T(1) / v;
+        else if constexpr (OP == TANH) return tanh(v);
+        else if constexpr (OP == SIGMOID) return sigmoid(v);
+        else if constexpr (OP == RELU) return v > T(0) ? v : (v != v ? v : T(0));  // NaN propagates
+        else if constexpr (OP == STEP) return v > T(0) ? T(1) : T(0);
+        else if constexpr (OP == SOFTPLUS) return (v > T(0) ? v : T(0)) + log1p(exp(-fabs(v)));  // no overflow; NaN propagates
+        else static_assert(OP < 0, "a unary op of LAMINA_UNARY_OPS has no line in unary_one");
     } else {
         using U = std::make_unsigned_t<T>;
         if constexpr (OP == NEG) return static_cast<T>(U(0) - U(v));
@@ -104,7 +105,8 @@ __device__ __forceinline__ BinOut<T, OP> binary_one(T x, T y) {
         else if constexpr (OP == DIV) return x / y;
         else if constexpr (OP == POW) return static_cast<T>(pow(x, y));
         else if constexpr (OP == MAXIMUM) return fmax_nan(x, y);
-        else return fmin_nan(x, y);
+        else if constexpr (OP == MINIMUM) return fmin_nan(x, y);
+        else static_assert(OP < 0, "a binary op of LAMINA_BINARY_OPS has no float line in binary_one");
     } else {
         using U = std::make_unsigned_t<T>;
         if constexpr (OP == ADD) return static_cast<T>(U(x) + U(y));
@@ -113,7 +115,8 @@ __device__ __forceinline__ BinOut<T, OP> binary_one(T x, T y) {
         else if constexpr (OP == DIV) return int_div(x, y);
         else if constexpr (OP == POW) return int_pow(x, y);
         else if constexpr (OP == MAXIMUM) return x > y ? x : y;
-        else return x < y ? x : y;
+        else if constexpr (OP == MINIMUM) return x < y ? x : y;
+        else static_assert(OP < 0, "a binary op of LAMINA_BINARY_OPS has no integer line in binary_one");
     }
 }
 

@@ -4,7 +4,7 @@
  * Included by the cpu kernels (cpu-kernels/lamina_kernels.hpp, lamina_conv.hpp) and the cuda kernels
  * (the .cu files of cuda-kernels/). Plain C preprocessor lists ("X macros"), so C, C++ and CUDA read the same
  * text. The Java side is checked against this file by NativeHeaderTest, which parses it:
- *   - dtype codes:  dev.lamina.tensor.DType, by ordinal (DType is shared by every package);
+ *   - dtype codes:  dev.lamina.types.DType, by ordinal (DType is shared by every package);
  *   - op codes:     dev.lamina.backend.UnaryOp / BinaryOp / ReduceOp, each constant's code();
  *   - geometries:   the index of each record component of dev.lamina.backend.ConvGeometry and
  *                   PoolGeometry in their toArray() (the int64 arrays the kernels read).

@@ -1,6 +1,6 @@
 package dev.lamina.backend;
 
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 
 /**
  * The Adam step of {@link Backend#adamUpdate} as a composition of element-wise primitives, for a

@@ -1,6 +1,6 @@
 package dev.lamina.backend;
 
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 
 /**
  * The LSTM sequence forward of {@link Backend#lstmSequenceForward} (and the backward of {@link

@@ -2,7 +2,7 @@ package dev.lamina.backend;
 
 import static dev.lamina.backend.ComposedWindows.dense;
 
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 
 /**
  * The pooling kernels of the {@link Backend} SPI as compositions of primitives, for a backend

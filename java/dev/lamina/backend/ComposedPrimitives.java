@@ -1,6 +1,6 @@
 package dev.lamina.backend;
 
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 
 /**
  * Core primitives that a backend serves for some dtypes only, composed from the ones it has, so

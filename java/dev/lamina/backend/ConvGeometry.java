@@ -1,6 +1,6 @@
 package dev.lamina.backend;
 
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 
 /**
  * The geometry of one 2-D convolution in NHWC layout, as the backend kernels see it. Input

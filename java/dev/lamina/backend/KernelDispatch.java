@@ -2,7 +2,7 @@ package dev.lamina.backend;
 
 /**
  * How the tensor ops call the optional fused kernels: each method asks the backend whether its
- * kernel serves this call ({@link Backend#kernel(Kernel, dev.lamina.tensor.DType, ConvGeometry)} and
+ * kernel serves this call ({@link Backend#kernel(Kernel, dev.lamina.types.DType, ConvGeometry)} and
  * its siblings) and runs it when it does; otherwise it runs the composition of primitives on the
  * same backend ({@link ComposedConv}, {@link ComposedPool}, {@link ComposedCells}, {@link
  * ComposedAdam}, {@link ComposedOptimizers}, {@link ComposedSoftmaxCrossEntropy}) and logs the
@@ -197,7 +197,7 @@ public final class KernelDispatch {
      * @param dtype the logits' dtype
      * @return true when the fused kernel serves
      */
-    public static boolean softmaxCrossEntropyFused(Backend be, dev.lamina.tensor.DType dtype) {
+    public static boolean softmaxCrossEntropyFused(Backend be, dev.lamina.types.DType dtype) {
         return fused(be, Kernel.SOFTMAX_CROSS_ENTROPY, be.kernel(Kernel.SOFTMAX_CROSS_ENTROPY, dtype));
     }
 
@@ -220,7 +220,7 @@ public final class KernelDispatch {
      * @param geom the batch, step and hidden sizes
      * @return true when the sequence kernel serves
      */
-    public static boolean lstmSequenceFused(Backend be, dev.lamina.tensor.DType dtype, SequenceGeometry geom) {
+    public static boolean lstmSequenceFused(Backend be, dev.lamina.types.DType dtype, SequenceGeometry geom) {
         return fused(be, Kernel.LSTM_SEQUENCE_FORWARD, be.kernel(Kernel.LSTM_SEQUENCE_FORWARD, dtype, geom));
     }
 

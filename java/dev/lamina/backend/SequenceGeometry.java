@@ -3,7 +3,7 @@ package dev.lamina.backend;
 /**
  * The sizes of a recurrent sequence kernel call ({@link Kernel#LSTM_SEQUENCE_FORWARD}): batch rows,
  * time steps and hidden units. A backend's per-call answer ({@link Backend#kernel(Kernel,
- * dev.lamina.tensor.DType, SequenceGeometry)}) may depend on them (the persistent cuda kernel holds
+ * dev.lamina.types.DType, SequenceGeometry)}) may depend on them (the persistent cuda kernel holds
  * the recurrent weights in registers, so it serves small hidden sizes only).
  *
  * @param batch rows B (at least 0)

@@ -1,6 +1,6 @@
 package dev.lamina.data;
 
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package dev.lamina.data;
 
 import dev.lamina.backend.Backends;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 

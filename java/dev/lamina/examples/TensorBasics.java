@@ -1,6 +1,6 @@
 package dev.lamina.examples;
 
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Shapes;
 import dev.lamina.tensor.Tensor;

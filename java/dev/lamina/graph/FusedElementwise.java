@@ -9,7 +9,7 @@ import dev.lamina.backend.cpu.CpuBackend;
 import dev.lamina.backend.cpu.CpuKernels;
 import dev.lamina.backend.cuda.CudaBackend;
 import dev.lamina.backend.reference.ReferenceBackend;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;

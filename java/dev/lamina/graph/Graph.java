@@ -2,7 +2,7 @@ package dev.lamina.graph;
 
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.Storage;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Shapes;
 import dev.lamina.tensor.Tensor;
 import java.util.ArrayList;

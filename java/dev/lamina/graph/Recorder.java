@@ -11,7 +11,7 @@ import dev.lamina.backend.SequenceGeometry;
 import dev.lamina.backend.Storage;
 import dev.lamina.backend.TraceHooks;
 import dev.lamina.backend.UnaryOp;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Shapes;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

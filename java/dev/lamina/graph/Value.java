@@ -1,7 +1,7 @@
 package dev.lamina.graph;
 
 import dev.lamina.backend.Storage;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 
 /** One storage of a traced computation: where its memory comes from at replay. */
 final class Value {

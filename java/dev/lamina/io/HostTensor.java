@@ -1,6 +1,6 @@
 package dev.lamina.io;
 
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;

@@ -1,6 +1,6 @@
 package dev.lamina.io;
 
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.util.Json;
 import java.io.EOFException;
 import java.io.IOException;

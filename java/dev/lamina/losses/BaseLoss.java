@@ -1,7 +1,7 @@
 package dev.lamina.losses;
 
 import dev.lamina.autograd.GradientTape;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Shapes;
 import dev.lamina.tensor.Tensor;

@@ -1,6 +1,6 @@
 package dev.lamina.losses;
 
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.LossOps;
 import dev.lamina.tensor.Shapes;
 import dev.lamina.tensor.Tensor;

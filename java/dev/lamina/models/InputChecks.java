@@ -3,7 +3,7 @@ package dev.lamina.models;
 import dev.lamina.autograd.GradientTape;
 import dev.lamina.losses.Loss;
 import dev.lamina.nn.Layer;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Shapes;
 import dev.lamina.tensor.Tensor;

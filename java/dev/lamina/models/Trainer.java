@@ -1,9 +1,9 @@
 package dev.lamina.models;
 
 import dev.lamina.autograd.GradientTape;
+import dev.lamina.backend.Backends;
 import dev.lamina.callbacks.Callback;
 import dev.lamina.metrics.Metric;
-import dev.lamina.tensor.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
@@ -314,10 +314,10 @@ final class Trainer {
         for (int i = start; i < end; i++) {
             ids[i - start] = order[i];
         }
-        Tensor idT = Tensor.zeros(t.backend(), DType.INT64, ids.length);
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(ids.length * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        b.asLongBuffer().put(ids);
-        t.backend().upload(b, idT.storage());
+        Tensor idT;
+        try (Backends.Use u = Backends.use(t.backend())) {
+            idT = Tensor.of(ids);   // int64 ids on t's backend
+        }
         return t.gather(idT);
     }
 

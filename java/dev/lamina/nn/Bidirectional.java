@@ -14,15 +14,15 @@ import java.util.Map;
  * time order before merging. The sub-layers are named forward_NAME and backward_NAME.
  */
 public final class Bidirectional extends Layer {
-    private final RecurrentLayer forward;
-    private final RecurrentLayer backward;
+    private final RecurrentLayer<?> forward;
+    private final RecurrentLayer<?> backward;
     private final String mergeMode;
 
-    public Bidirectional(RecurrentLayer layer) {
+    public Bidirectional(RecurrentLayer<?> layer) {
         this(layer, "concat", null);
     }
 
-    public Bidirectional(RecurrentLayer layer, String mergeMode, String name) {
+    public Bidirectional(RecurrentLayer<?> layer, String mergeMode, String name) {
         super(name != null ? name : uniqueName("bidirectional"));
         String m = mergeMode.toLowerCase(Locale.ROOT);
         if (!List.of("concat", "sum", "mul", "ave").contains(m)) {
@@ -37,7 +37,7 @@ public final class Bidirectional extends Layer {
         layer.close();
     }
 
-    private static RecurrentLayer copy(RecurrentLayer l, String name, boolean backwards) {
+    private static RecurrentLayer<?> copy(RecurrentLayer<?> l, String name, boolean backwards) {
         RecurrentLayer.RecurrentConfig c = l.options().copy(name, backwards);
         if (l instanceof LSTM) {
             return new LSTM(c);
@@ -149,7 +149,7 @@ public final class Bidirectional extends Layer {
     public static Bidirectional fromConfig(Map<String, Object> c) {
         Map<String, Object> inner = (Map<String, Object>) c.get("layer");
         Layer l = Layers.fromConfig((String) inner.get("class_name"), (Map<String, Object>) inner.get("config"));
-        if (!(l instanceof RecurrentLayer r)) {
+        if (!(l instanceof RecurrentLayer<?> r)) {
             throw new IllegalArgumentException("Bidirectional: wrapped layer must be recurrent, got " + l.className());
         }
         return Dense.restoreBase(new Bidirectional(r, (String) c.getOrDefault("merge_mode", "concat"), (String) c.get("name")), c);

@@ -2,7 +2,7 @@ package dev.lamina.nn;
 
 import dev.lamina.backend.Backends;
 import dev.lamina.ops.ConvOps;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Tensor;
 import java.util.Map;
 

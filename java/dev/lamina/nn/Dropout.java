@@ -86,7 +86,7 @@ public class Dropout extends Layer {
         double scale = 1 / keep;
         Tensor mask;
         try (Backends.Use use = Backends.use(x.backend())) {
-            Tensor m64 = Tensor.zeros(dev.lamina.tensor.DType.FLOAT64, x.shape());
+            Tensor m64 = Tensor.zeros(dev.lamina.types.DType.FLOAT64, x.shape());
             // host-generated data: a traced step draws a fresh mask at every replay
             dev.lamina.backend.HostCalls.upload(m64.storage(), () -> {
                 java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate((int) n * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);

@@ -1,6 +1,6 @@
 package dev.lamina.nn;
 
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Shapes;
 import dev.lamina.tensor.Tensor;
 import dev.lamina.tensor.Variable;

@@ -1,6 +1,6 @@
 package dev.lamina.nn;
 
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Shapes;
 import dev.lamina.tensor.Tensor;
@@ -25,8 +25,11 @@ import java.util.logging.Logger;
  * <p>Fast path: with the default activations (tanh, sigmoid) LSTM and GRU steps use the fused
  * cell kernels ({@link dev.lamina.ops.RecurrentOps}); other activations run the same math
  * composed of tensor ops, and the layer logs once why.
+ *
+ * @param <L> the concrete layer class ({@code LSTM extends RecurrentLayer<LSTM>}), which the fluent
+ *     setters return, so that {@code new LSTM(8).returnSequences(true).dropout(0.1)} stays an LSTM
  */
-public abstract class RecurrentLayer extends Layer {
+public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer {
     private static final Logger LOG = Logger.getLogger("dev.lamina.nn");
 
     // Options are fixed once the layer is built; until then the fluent setters below change them
@@ -94,17 +97,23 @@ public abstract class RecurrentLayer extends Layer {
 
     // ---- fluent options (Keras's constructor arguments), each refused once the layer is built ----
 
+    /** This layer as its own class, for the fluent setters (L is the class itself: {@code LSTM extends RecurrentLayer<LSTM>}). */
+    @SuppressWarnings("unchecked")
+    private L self() {
+        return (L) this;
+    }
+
     /**
      * The activation of the candidate state and output by Keras name (default "tanh"); returns this.
      *
      * @param activation the Keras name; an unknown one is an IllegalArgumentException listing the known names
      * @return this layer
      */
-    public RecurrentLayer activation(String activation) {
+    public L activation(String activation) {
         requireUnbuilt("activation");
         this.activation = Activations.get(activation);
         options.activation = this.activation.name();
-        return this;
+        return self();
     }
 
     /**
@@ -113,11 +122,11 @@ public abstract class RecurrentLayer extends Layer {
      * @param activation the Keras name; an unknown one is an IllegalArgumentException listing the known names
      * @return this layer
      */
-    public RecurrentLayer recurrentActivation(String activation) {
+    public L recurrentActivation(String activation) {
         requireUnbuilt("recurrent_activation");
         this.recurrentActivation = Activations.get(activation);
         options.recurrentActivation = this.recurrentActivation.name();
-        return this;
+        return self();
     }
 
     /**
@@ -126,11 +135,11 @@ public abstract class RecurrentLayer extends Layer {
      * @param useBias whether to add a bias
      * @return this layer
      */
-    public RecurrentLayer useBias(boolean useBias) {
+    public L useBias(boolean useBias) {
         requireUnbuilt("use_bias");
         this.useBias = useBias;
         options.useBias = useBias;
-        return this;
+        return self();
     }
 
     /**
@@ -139,11 +148,11 @@ public abstract class RecurrentLayer extends Layer {
      * @param returnSequences whether to return the whole sequence
      * @return this layer
      */
-    public RecurrentLayer returnSequences(boolean returnSequences) {
+    public L returnSequences(boolean returnSequences) {
         requireUnbuilt("return_sequences");
         this.returnSequences = returnSequences;
         options.returnSequences = returnSequences;
-        return this;
+        return self();
     }
 
     /**
@@ -152,11 +161,11 @@ public abstract class RecurrentLayer extends Layer {
      * @param returnState whether to return the states
      * @return this layer
      */
-    public RecurrentLayer returnState(boolean returnState) {
+    public L returnState(boolean returnState) {
         requireUnbuilt("return_state");
         this.returnState = returnState;
         options.returnState = returnState;
-        return this;
+        return self();
     }
 
     /**
@@ -165,11 +174,11 @@ public abstract class RecurrentLayer extends Layer {
      * @param goBackwards whether to go backwards
      * @return this layer
      */
-    public RecurrentLayer goBackwards(boolean goBackwards) {
+    public L goBackwards(boolean goBackwards) {
         requireUnbuilt("go_backwards");
         this.goBackwards = goBackwards;
         options.goBackwards = goBackwards;
-        return this;
+        return self();
     }
 
     /**
@@ -178,11 +187,11 @@ public abstract class RecurrentLayer extends Layer {
      * @param stateful whether the layer keeps its states between calls
      * @return this layer
      */
-    public RecurrentLayer stateful(boolean stateful) {
+    public L stateful(boolean stateful) {
         requireUnbuilt("stateful");
         this.stateful = stateful;
         options.stateful = stateful;
-        return this;
+        return self();
     }
 
     /**
@@ -191,11 +200,11 @@ public abstract class RecurrentLayer extends Layer {
      * @param rate a rate in [0, 1)
      * @return this layer
      */
-    public RecurrentLayer dropout(double rate) {
+    public L dropout(double rate) {
         requireUnbuilt("dropout");
         this.dropout = checkedRate("dropout", rate);
         options.dropout = rate;
-        return this;
+        return self();
     }
 
     /**
@@ -204,11 +213,11 @@ public abstract class RecurrentLayer extends Layer {
      * @param rate a rate in [0, 1)
      * @return this layer
      */
-    public RecurrentLayer recurrentDropout(double rate) {
+    public L recurrentDropout(double rate) {
         requireUnbuilt("recurrent_dropout");
         this.recurrentDropout = checkedRate("recurrent_dropout", rate);
         options.recurrentDropout = rate;
-        return this;
+        return self();
     }
 
     private double checkedRate(String what, double rate) {
@@ -224,11 +233,11 @@ public abstract class RecurrentLayer extends Layer {
      * @param init the initializer
      * @return this layer
      */
-    public RecurrentLayer kernelInitializer(Initializer init) {
+    public L kernelInitializer(Initializer init) {
         requireUnbuilt("kernel_initializer");
         this.kernelInitializer = java.util.Objects.requireNonNull(init, "kernel_initializer");
         options.kernelInitializer = init;
-        return this;
+        return self();
     }
 
     /**
@@ -237,7 +246,7 @@ public abstract class RecurrentLayer extends Layer {
      * @param init the Keras name
      * @return this layer
      */
-    public RecurrentLayer kernelInitializer(String init) {
+    public L kernelInitializer(String init) {
         return kernelInitializer(Initializers.get(init));
     }
 
@@ -247,11 +256,11 @@ public abstract class RecurrentLayer extends Layer {
      * @param init the initializer
      * @return this layer
      */
-    public RecurrentLayer recurrentInitializer(Initializer init) {
+    public L recurrentInitializer(Initializer init) {
         requireUnbuilt("recurrent_initializer");
         this.recurrentInitializer = java.util.Objects.requireNonNull(init, "recurrent_initializer");
         options.recurrentInitializer = init;
-        return this;
+        return self();
     }
 
     /**
@@ -260,7 +269,7 @@ public abstract class RecurrentLayer extends Layer {
      * @param init the Keras name
      * @return this layer
      */
-    public RecurrentLayer recurrentInitializer(String init) {
+    public L recurrentInitializer(String init) {
         return recurrentInitializer(Initializers.get(init));
     }
 
@@ -270,11 +279,11 @@ public abstract class RecurrentLayer extends Layer {
      * @param init the initializer
      * @return this layer
      */
-    public RecurrentLayer biasInitializer(Initializer init) {
+    public L biasInitializer(Initializer init) {
         requireUnbuilt("bias_initializer");
         this.biasInitializer = java.util.Objects.requireNonNull(init, "bias_initializer");
         options.biasInitializer = init;
-        return this;
+        return self();
     }
 
     /**
@@ -283,7 +292,7 @@ public abstract class RecurrentLayer extends Layer {
      * @param init the Keras name
      * @return this layer
      */
-    public RecurrentLayer biasInitializer(String init) {
+    public L biasInitializer(String init) {
         return biasInitializer(Initializers.get(init));
     }
 
@@ -293,12 +302,12 @@ public abstract class RecurrentLayer extends Layer {
      * @param seed the seed of the layer's generator
      * @return this layer
      */
-    public RecurrentLayer seed(long seed) {
+    public L seed(long seed) {
         requireUnbuilt("seed");
         this.seed = seed;
         this.dropoutRng = new Rng(seed);
         options.seed = seed;
-        return this;
+        return self();
     }
 
     /**
@@ -308,9 +317,9 @@ public abstract class RecurrentLayer extends Layer {
      * @return this layer
      */
     @Override
-    public RecurrentLayer inputShape(long... sampleShape) {
+    public L inputShape(long... sampleShape) {
         super.inputShape(sampleShape);
-        return this;
+        return self();
     }
 
     public int units() {

@@ -1,6 +1,6 @@
 package dev.lamina.nn;
 
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import java.util.List;
 
 /**

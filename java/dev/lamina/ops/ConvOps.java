@@ -2,7 +2,7 @@ package dev.lamina.ops;
 
 import dev.lamina.tensor.Tensor;
 import dev.lamina.tensor.Shapes;
-import dev.lamina.autograd.Backward;
+import dev.lamina.tensor.Backward;
 import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.ConvGeometry;
@@ -32,7 +32,7 @@ import java.util.Locale;
  * size as the window; padding never takes part: max pooling takes the maximum of the real
  * elements, average pooling divides their sum by their count (as TensorFlow's "same").
  *
- * <p>Gradients: conv2d records dL/dx (the transposed convolution of dL/dy with the kernel) and
+ * <p>Gradients (rules in {@link ConvGradients}): conv2d records dL/dx (the transposed convolution of dL/dy with the kernel) and
  * dL/dkernel (the correlation of x with dL/dy); max pooling routes each dL/dy to its window's
  * maximum (the first one in row-major window order on ties); average pooling spreads dL/dy / count
  * over the window's real elements. The gradients themselves are not recorded (no second order).
@@ -217,21 +217,7 @@ public final class ConvOps {
             KernelDispatch.conv2dForward(be, x.storage(), kernel.storage(), y.storage(), g);
         }
         if (GradientTape.isRecording()) {
-            GradientTape.record(op, y, dy -> {
-                Tensor.check("conv2d backward", dy);
-                // the input of a network's first layer needs no gradient: skip the dx products
-                Tensor dx = GradientTape.needsGradient(x) ? Tensor.uninitialized(be, x.dtype(), x.shape()) : null;
-                // an empty batch gives a zero kernel gradient, which no backend call writes
-                Tensor dk = g.batch() > 0 ? Tensor.uninitialized(be, x.dtype(), kernel.shape())
-                        : Tensor.zeros(be, x.dtype(), kernel.shape());
-                if (g.batch() > 0) {
-                    if (dx != null) {
-                        KernelDispatch.conv2dBackwardInput(be, dy.storage(), kernel.storage(), dx.storage(), g);
-                    }
-                    KernelDispatch.conv2dBackwardFilter(be, x.storage(), dy.storage(), dk.storage(), g);
-                }
-                return new Tensor[] {dx, dk};
-            }, x, kernel);
+            GradientTape.record(op, y, ConvGradients.conv2d(x, kernel, g), x, kernel);
         }
         return y;
     }
@@ -264,20 +250,7 @@ public final class ConvOps {
                     relu, y.storage(), g);
         }
         if (GradientTape.isRecording()) {
-            Backward rule = dy -> {
-                Tensor.check(op + " backward", dy);
-                Tensor dx = GradientTape.needsGradient(x) ? Tensor.uninitialized(be, x.dtype(), x.shape()) : null;
-                boolean any = g.batch() > 0;
-                // an empty batch gives zero kernel and bias gradients, which no backend call writes
-                Tensor dk = any ? Tensor.uninitialized(be, x.dtype(), kernel.shape()) : Tensor.zeros(be, x.dtype(), kernel.shape());
-                Tensor db = bias == null ? null
-                        : any ? Tensor.uninitialized(be, x.dtype(), bias.shape()) : Tensor.zeros(be, x.dtype(), bias.shape());
-                if (any) {
-                    KernelDispatch.conv2dBackwardFused(be, x.storage(), kernel.storage(), y.storage(), dy.storage(), relu,
-                            dx == null ? null : dx.storage(), dk.storage(), db == null ? null : db.storage(), g);
-                }
-                return bias == null ? new Tensor[] {dx, dk} : new Tensor[] {dx, dk, db};
-            };
+            Backward rule = ConvGradients.conv2dBiasAct(op, x, kernel, bias, y, relu, g);
             if (bias == null) {
                 GradientTape.record(op, y, rule, x, kernel);
             } else {
@@ -315,7 +288,7 @@ public final class ConvOps {
 
     /** A pooling pass backward: dx from x and dy. */
     @FunctionalInterface
-    private interface PoolBackward {
+    interface PoolBackward {
         void run(Backend be, Storage x, Storage dy, Storage dx, PoolGeometry g);
     }
 
@@ -331,14 +304,7 @@ public final class ConvOps {
             forward.run(be, x.storage(), y.storage(), g);
         }
         if (GradientTape.isRecording()) {
-            GradientTape.record(op, y, dy -> {
-                Tensor.check(op + " backward", dy);
-                Tensor dx = Tensor.uninitialized(be, x.dtype(), x.shape());
-                if (g.batch() > 0) {
-                    backward.run(be, x.storage(), dy.storage(), dx.storage(), g);
-                }
-                return new Tensor[] {dx};
-            }, x);
+            GradientTape.record(op, y, ConvGradients.pool2d(op, x, g, backward), x);
         }
         return y;
     }

@@ -3,7 +3,7 @@ package dev.lamina.ops;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.BinaryOp;
 import dev.lamina.backend.KernelDispatch;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;

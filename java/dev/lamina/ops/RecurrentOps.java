@@ -1,7 +1,13 @@
 package dev.lamina.ops;
 
+import static dev.lamina.ops.RecurrentSteps.add;
+import static dev.lamina.ops.RecurrentSteps.alloc;
+import static dev.lamina.ops.RecurrentSteps.closeAll;
+import static dev.lamina.ops.RecurrentSteps.getStep;
+import static dev.lamina.ops.RecurrentSteps.putStep;
+
 import dev.lamina.tensor.Tensor;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Shapes;
 import dev.lamina.tensor.Scope;
 import dev.lamina.autograd.GradientTape;
@@ -75,25 +81,12 @@ public final class RecurrentOps {
         KernelDispatch.lstmCellForward(be, z.storage(), cPrev.storage(), h.storage(), c.storage(), gates.storage(), b,
                 hid);
         if (GradientTape.isRecording()) {
-            GradientTape.record("lstmCell.h", h, dh -> lstmCellGrad(gates, cPrev, c, dh, null, b, hid), z, cPrev);
-            GradientTape.record("lstmCell.c", c, dc -> lstmCellGrad(gates, cPrev, c, null, dc, b, hid), z, cPrev);
+            GradientTape.record("lstmCell.h", h, RecurrentGradients.lstmCell(gates, cPrev, c, true, b, hid), z, cPrev);
+            GradientTape.record("lstmCell.c", c, RecurrentGradients.lstmCell(gates, cPrev, c, false, b, hid), z, cPrev);
         } else {
             gates.close();
         }
         return new Tensor[] {h, c};
-    }
-
-    /** {dz, dcPrev} from dh and dc (a null one means zeros). */
-    private static Tensor[] lstmCellGrad(Tensor gates, Tensor cPrev, Tensor c, Tensor dh, Tensor dc, long b, long hid) {
-        Backend be = gates.backend();
-        DType dt = gates.dtype();
-        Tensor zero = alloc(be, dt, b, hid);
-        Tensor dz = alloc(be, dt, b, 4 * hid);
-        Tensor dcPrev = alloc(be, dt, b, hid);
-        KernelDispatch.lstmCellBackward(be, gates.storage(), cPrev.storage(), c.storage(), (dh == null ? zero : dh).storage(),
-                (dc == null ? zero : dc).storage(), dz.storage(), dcPrev.storage(), b, hid);
-        zero.close();
-        return new Tensor[] {dz, dcPrev};
     }
 
     /**
@@ -124,14 +117,7 @@ public final class RecurrentOps {
         KernelDispatch.gruCellForward(be, xz.storage(), hz.storage(), hPrev.storage(), h.storage(), gates.storage(), b,
                 hid);
         if (GradientTape.isRecording()) {
-            GradientTape.record("gruCell", h, dh -> {
-                Tensor dxz = alloc(be, dt, b, 3 * hid);
-                Tensor dhz = alloc(be, dt, b, 3 * hid);
-                Tensor dhPrev = alloc(be, dt, b, hid);
-                KernelDispatch.gruCellBackward(be, gates.storage(), hz.storage(), hPrev.storage(), dh.storage(), dxz.storage(),
-                        dhz.storage(), dhPrev.storage(), b, hid);
-                return new Tensor[] {dxz, dhz, dhPrev};
-            }, xz, hz, hPrev);
+            GradientTape.record("gruCell", h, RecurrentGradients.gruCell(gates, hz, hPrev, b, hid), xz, hz, hPrev);
         } else {
             gates.close();
         }
@@ -163,14 +149,10 @@ public final class RecurrentOps {
             return LstmInference.run(x, kernel, recurrentKernel, bias, h0, c0, returnSequences, b, t, d[2], hid);
         }
         List<Tensor> temps = new ArrayList<>();
-        Tensor xp = project(x, kernel, bias, temps);
-        Tensor hInit = h0 != null ? h0 : track(alloc(be, dt, b, hid), temps);
-        Tensor cInit = c0 != null ? c0 : track(alloc(be, dt, b, hid), temps);
-        Tensor packed = lstmRecurrence(xp, recurrentKernel, hInit, cInit, b, t, hid, rec);
-        temps.add(packed);
-        Tensor[] out = finish(packed, t, returnSequences, true, temps);
-        closeIf(!rec, temps);
-        return out;
+        return sequence(x, kernel, bias, h0, d, true, returnSequences, temps, (xp, hInit) -> {
+            Tensor cInit = c0 != null ? c0 : track(alloc(be, dt, b, hid), temps);
+            return lstmRecurrence(xp, recurrentKernel, hInit, cInit, b, t, hid, rec);
+        });
     }
 
     /**
@@ -197,13 +179,8 @@ public final class RecurrentOps {
         } else {
             recBias = track(alloc(be, dt, 3 * hid), temps);
         }
-        Tensor xp = project(x, kernel, inBias, temps);
-        Tensor hInit = h0 != null ? h0 : track(alloc(be, dt, b, hid), temps);
-        Tensor packed = gruRecurrence(xp, recurrentKernel, recBias, hInit, b, t, hid, rec);
-        temps.add(packed);
-        Tensor[] out = finish(packed, t, returnSequences, false, temps);
-        closeIf(!rec, temps);
-        return out;
+        return sequence(x, kernel, inBias, h0, d, false, returnSequences, temps,
+                (xp, hInit) -> gruRecurrence(xp, recurrentKernel, recBias, hInit, b, t, hid, rec));
     }
 
     /**
@@ -217,16 +194,32 @@ public final class RecurrentOps {
         String op = "simpleRnn";
         long[] d = checkSequence(op, 1, x, kernel, recurrentKernel, bias, new long[] {-1}, h0, null);
         long b = d[0], t = d[1], hid = d[3];
-        Backend be = x.backend();
-        DType dt = x.dtype();
         boolean rec = GradientTape.isRecording();
-        List<Tensor> temps = new ArrayList<>();
-        Tensor xp = project(x, kernel, bias, temps);
-        Tensor hInit = h0 != null ? h0 : track(alloc(be, dt, b, hid), temps);
-        Tensor packed = rnnRecurrence(xp, recurrentKernel, hInit, b, t, hid, rec);
-        temps.add(packed);
-        Tensor[] out = finish(packed, t, returnSequences, false, temps);
-        closeIf(!rec, temps);
+        return sequence(x, kernel, bias, h0, d, false, returnSequences, new ArrayList<>(),
+                (xp, hInit) -> rnnRecurrence(xp, recurrentKernel, hInit, b, t, hid, rec));
+    }
+
+    /** A recurrence over the projected inputs xp [B·T, gates·H] from h_0: its packed output P. */
+    @FunctionalInterface
+    private interface Recurrence {
+        Tensor run(Tensor xp, Tensor hInit);
+    }
+
+    /**
+     * The shape every sequence op shares once its inputs are checked ({@code d} = {B, T, I, H}):
+     * the input projection of all steps as one product, zero initial state where h0 is null, the
+     * recurrence, then y and the final states sliced from its packed output. Temporaries collect in
+     * {@code temps} and are freed here when no tape records (a recording tape keeps them for the
+     * backward pass, in the current scope).
+     */
+    private static Tensor[] sequence(Tensor x, Tensor kernel, Tensor inBias, Tensor h0, long[] d, boolean withC,
+                                     boolean returnSequences, List<Tensor> temps, Recurrence recurrence) {
+        long b = d[0], t = d[1], hid = d[3];
+        Tensor xp = project(x, kernel, inBias, temps);
+        Tensor hInit = h0 != null ? h0 : track(alloc(x.backend(), x.dtype(), b, hid), temps);
+        Tensor packed = track(recurrence.run(xp, hInit), temps);
+        Tensor[] out = finish(packed, t, returnSequences, withC, temps);
+        closeIf(!GradientTape.isRecording(), temps);
         return out;
     }
 
@@ -322,34 +315,8 @@ public final class RecurrentOps {
     /** The tape node of an LSTM recurrence: backward through time with the per-step fused cell kernels. */
     private static void recordLstm(Tensor packed, Tensor[] gates, Tensor[] cs, Tensor hPrevAll, Tensor xp, Tensor rk,
                                    Tensor h0, Tensor c0, long b, long t, long hid) {
-        Backend be = xp.backend();
-        DType dt = xp.dtype();
-        long g = 4 * hid;
-        GradientTape.record("lstm.recurrence", packed, dP -> {
-            Tensor dXp = alloc(be, dt, b * t, g);
-            Tensor dhNext = alloc(be, dt, b, hid);
-            Tensor dcNext = alloc(be, dt, b, hid);
-            getStep(be, dP, (int) t, t + 1, dcNext, b, hid);
-            Tensor dhStep = alloc(be, dt, b, hid);
-            Tensor dh = alloc(be, dt, b, hid);
-            Tensor dz = alloc(be, dt, b, g);
-            Tensor dcPrev = alloc(be, dt, b, hid);
-            for (int s = (int) t - 1; s >= 0; s--) {
-                getStep(be, dP, s, t + 1, dhStep, b, hid);
-                add(be, dhStep, dhNext, dh, b, hid);
-                KernelDispatch.lstmCellBackward(be, gates[s].storage(), cs[s].storage(), cs[s + 1].storage(), dh.storage(),
-                        dcNext.storage(), dz.storage(), dcPrev.storage(), b, hid);
-                putStep(be, dz, dXp, s, t, b, g);
-                be.matmul(dz.storage(), rk.storage(), dhNext.storage(), 1, b, hid, g, false, true, 0, 0);
-                Tensor swap = dcNext;
-                dcNext = dcPrev;
-                dcPrev = swap;
-            }
-            Tensor dRk = alloc(be, dt, hid, g);
-            be.matmul(hPrevAll.storage(), dXp.storage(), dRk.storage(), 1, hid, g, b * t, true, false, 0, 0);
-            closeAll(dhStep, dh, dz, dcPrev);
-            return new Tensor[] {dXp, dRk, dhNext, dcNext};
-        }, xp, rk, h0, c0);
+        GradientTape.record("lstm.recurrence", packed, RecurrentGradients.lstmRecurrence(gates, cs, hPrevAll, rk, b, t, hid),
+                xp, rk, h0, c0);
     }
 
     /**
@@ -399,36 +366,8 @@ public final class RecurrentOps {
             closeIf(true, saved);
             return packed;
         }
-        GradientTape.record("gru.recurrence", packed, dP -> {
-            Tensor dXp = alloc(be, dt, b * t, g);
-            Tensor dHz = alloc(be, dt, b * t, g);
-            Tensor dhNext = alloc(be, dt, b, hid);
-            Tensor dh = alloc(be, dt, b, hid);
-            Tensor hPrev = alloc(be, dt, b, hid);
-            Tensor dxz = alloc(be, dt, b, g);
-            Tensor dhz = alloc(be, dt, b, g);
-            Tensor dhPrev = alloc(be, dt, b, hid);
-            Tensor dRec = alloc(be, dt, b, hid);
-            for (int s = (int) t - 1; s >= 0; s--) {
-                getStep(be, dP, s, t, dh, b, hid);
-                Tensor dhTotal = alloc(be, dt, b, hid);
-                add(be, dh, dhNext, dhTotal, b, hid);
-                getStep(be, hPrevAll, s, t, hPrev, b, hid);
-                KernelDispatch.gruCellBackward(be, gates[s].storage(), hzs[s].storage(), hPrev.storage(), dhTotal.storage(),
-                        dxz.storage(), dhz.storage(), dhPrev.storage(), b, hid);
-                dhTotal.close();
-                putStep(be, dxz, dXp, s, t, b, g);
-                putStep(be, dhz, dHz, s, t, b, g);
-                be.matmul(dhz.storage(), rk.storage(), dRec.storage(), 1, b, hid, g, false, true, 0, 0);
-                add(be, dRec, dhPrev, dhNext, b, hid);
-            }
-            Tensor dRk = alloc(be, dt, hid, g);
-            be.matmul(hPrevAll.storage(), dHz.storage(), dRk.storage(), 1, hid, g, b * t, true, false, 0, 0);
-            Tensor dBias = alloc(be, dt, g);
-            be.reduce(dev.lamina.backend.ReduceOp.SUM, dHz.storage(), 1, b * t, g, dBias.storage());
-            closeAll(dHz, dh, hPrev, dxz, dhz, dhPrev, dRec);
-            return new Tensor[] {dXp, dRk, dBias, dhNext};
-        }, xp, rk, recBias, h0);
+        GradientTape.record("gru.recurrence", packed, RecurrentGradients.gruRecurrence(gates, hzs, hPrevAll, rk, b, t, hid),
+                xp, rk, recBias, h0);
         return packed;
     }
 
@@ -503,42 +442,12 @@ public final class RecurrentOps {
             hPrevAll.close();
             return packed;
         }
-        GradientTape.record("simpleRnn.recurrence", packed, dP -> {
-            Tensor dXp = alloc(be, dt, b * t, hid);
-            Tensor dhNext = alloc(be, dt, b, hid);
-            Tensor dhStep = alloc(be, dt, b, hid);
-            Tensor dh = alloc(be, dt, b, hid);
-            Tensor ht = alloc(be, dt, b, hid);
-            Tensor sq = alloc(be, dt, b, hid);
-            Tensor one = alloc(be, dt);
-            be.fill(one.storage(), 1.0);
-            Tensor oneMinus = alloc(be, dt, b, hid);
-            Tensor da = alloc(be, dt, b, hid);
-            long[] shp = {b, hid};
-            long[] full = {hid, 1};
-            for (int s = (int) t - 1; s >= 0; s--) {
-                getStep(be, dP, s, t, dhStep, b, hid);
-                add(be, dhStep, dhNext, dh, b, hid);
-                getStep(be, packed, s, t, ht, b, hid);
-                be.unary(UnaryOp.SQUARE, ht.storage(), sq.storage());
-                be.binary(BinaryOp.SUB, one.storage(), new long[] {0, 0}, sq.storage(), full, oneMinus.storage(), shp);
-                be.binary(BinaryOp.MUL, dh.storage(), full, oneMinus.storage(), full, da.storage(), shp);
-                putStep(be, da, dXp, s, t, b, hid);
-                be.matmul(da.storage(), rk.storage(), dhNext.storage(), 1, b, hid, hid, false, true, 0, 0);
-            }
-            Tensor dRk = alloc(be, dt, hid, hid);
-            be.matmul(hPrevAll.storage(), dXp.storage(), dRk.storage(), 1, hid, hid, b * t, true, false, 0, 0);
-            closeAll(dhStep, dh, ht, sq, one, oneMinus, da);
-            return new Tensor[] {dXp, dRk, dhNext};
-        }, xp, rk, h0);
+        GradientTape.record("simpleRnn.recurrence", packed, RecurrentGradients.rnnRecurrence(packed, hPrevAll, rk, b, t, hid),
+                xp, rk, h0);
         return packed;
     }
 
     // ---- helpers ----------------------------------------------------------------------------
-
-    private static Tensor alloc(Backend be, DType dt, long... shape) {
-        return Tensor.zeros(be, dt, shape);
-    }
 
     private static Tensor track(Tensor x, List<Tensor> temps) {
         temps.add(x);
@@ -551,30 +460,6 @@ public final class RecurrentOps {
                 x.close();
             }
         }
-    }
-
-    private static void closeAll(Tensor... ts) {
-        for (Tensor x : ts) {
-            x.close();
-        }
-    }
-
-    /** dst [B, w] = src[:, s, :] where src is [B, steps, w] (any shape with that layout). */
-    private static void getStep(Backend be, Tensor src, int s, long steps, Tensor dst, long b, long w) {
-        be.copyStrided(src.storage(), s * w, new long[] {steps * w, 1}, dst.storage(), 0, new long[] {w, 1},
-                new long[] {b, w});
-    }
-
-    /** dst[:, s, :] = src [B, w] where dst is [B, steps, w]. */
-    private static void putStep(Backend be, Tensor src, Tensor dst, int s, long steps, long b, long w) {
-        be.copyStrided(src.storage(), 0, new long[] {w, 1}, dst.storage(), s * w, new long[] {steps * w, 1},
-                new long[] {b, w});
-    }
-
-    /** out = x + y, all [B, w]. */
-    private static void add(Backend be, Tensor x, Tensor y, Tensor out, long b, long w) {
-        long[] st = {w, 1};
-        be.binary(BinaryOp.ADD, x.storage(), st, y.storage(), st, out.storage(), new long[] {b, w});
     }
 
     /** xp = x.reshape(B·T, I) · kernel (+ bias): the input projection of all steps, one product. */

@@ -1,6 +1,6 @@
 package dev.lamina.optim;
 
-import dev.lamina.backend.KernelDispatch;
+import dev.lamina.ops.OptimizerOps;
 import dev.lamina.tensor.Tensor;
 import dev.lamina.tensor.Variable;
 import java.util.Arrays;
@@ -101,8 +101,7 @@ public final class RMSprop extends Optimizer {
                 && g.backend() == w.backend()) {
             // the arithmetic below in one backend call (Backend.rmspropUpdate, or its composition of the
             // same primitives where the backend has no fused kernel: bitwise equal, tested)
-            KernelDispatch.rmspropUpdate(w.backend(), w.storage(), g.storage(), slots[0].storage(),
-                    momentum > 0 ? slots[1].storage() : null, centered ? slots[slots.length - 1].storage() : null,
+            OptimizerOps.rmspropUpdate(w, g, slots[0], momentum > 0 ? slots[1] : null, centered ? slots[slots.length - 1] : null,
                     lr, rho, momentum, epsilon);
             return;
         }

@@ -1,6 +1,6 @@
 package dev.lamina.optim;
 
-import dev.lamina.backend.KernelDispatch;
+import dev.lamina.ops.OptimizerOps;
 import dev.lamina.tensor.Tensor;
 import dev.lamina.tensor.Variable;
 import java.util.Arrays;
@@ -68,8 +68,7 @@ public final class SGD extends Optimizer {
                 && g.backend() == w.backend()) {
             // the arithmetic below in one backend call (Backend.sgdUpdate, or its composition of the same
             // primitives where the backend has no fused kernel: bitwise equal, tested)
-            KernelDispatch.sgdUpdate(w.backend(), w.storage(), g.storage(), momentum == 0 ? null : slots[0].storage(),
-                    lr, momentum, nesterov);
+            OptimizerOps.sgdUpdate(w, g, momentum == 0 ? null : slots[0], lr, momentum, nesterov);
             return;
         }
         Slots.run(() -> {

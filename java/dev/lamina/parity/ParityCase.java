@@ -3,7 +3,7 @@ package dev.lamina.parity;
 import dev.lamina.io.HostTensor;
 import dev.lamina.io.Safetensors;
 import dev.lamina.io.SafetensorsFile;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.util.Json;
 import java.nio.file.Path;
 import java.util.Collections;

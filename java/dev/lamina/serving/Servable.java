@@ -7,7 +7,7 @@ import dev.lamina.models.Model;
 import dev.lamina.models.Sequential;
 import dev.lamina.nn.Input;
 import dev.lamina.nn.Layer;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
 import java.nio.file.Files;

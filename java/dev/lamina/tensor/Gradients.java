@@ -9,21 +9,31 @@ import static dev.lamina.tensor.RawOps.scalarLike;
 import static dev.lamina.tensor.RawOps.sumTo;
 import static dev.lamina.tensor.RawOps.unary;
 
-import dev.lamina.autograd.Backward;
-import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.BinaryOp;
 import dev.lamina.backend.ReduceOp;
 import dev.lamina.backend.UnaryOp;
+import dev.lamina.types.DType;
 
 /**
- * The gradient rules of the tensor ops, all in one place (as tinygrad's one table): each method
- * takes what its op saved at forward time and returns the {@link Backward} rule the tape runs, or,
- * for element-wise ops, the local derivative product g·f'(x) that {@link OpTable} wraps. Rules are
+ * The gradient table (as tinygrad's one table of rules), tensor-level family: each method takes
+ * what its op saved at forward time and returns the {@link Backward} rule the tape runs, or, for
+ * element-wise ops, the local derivative product g·f'(x) that {@link OpTable} wraps. Rules are
  * written with the no-gradient {@link RawOps}, so every backend gets every gradient from the same
- * kernels, and {@code GradientCheckTest} checks each against finite differences. The fused layer
- * ops ({@code dev.lamina.ops.ConvOps}, {@code RecurrentOps}) keep their rules beside their forward
- * passes, because those rules call the matching fused backward kernels with the forward's saved
- * geometry and buffers.
+ * kernels, and {@code GradientCheckTest} checks each against finite differences.
+ *
+ * <p>The table has three families, one file each, and no rule lives anywhere else (an op's forward
+ * code records {@code Family.rule(saved...)}; {@code GradientTableTest} fails on a rule written
+ * beside its forward pass):
+ * <ul>
+ *   <li>this class: element-wise ops, reductions, softmax, matmul, shape and indexing ops, casts
+ *       and the fused softmax cross-entropy;</li>
+ *   <li>{@code dev.lamina.ops.ConvGradients}: conv2d (plain and with bias and ReLU), max and average
+ *       pooling, through the fused backward kernels;</li>
+ *   <li>{@code dev.lamina.ops.RecurrentGradients}: the LSTM and GRU cells and the LSTM, GRU and
+ *       simple RNN recurrences (back-propagation through time).</li>
+ * </ul>
+ * The layer-op families live beside their ops in {@code dev.lamina.ops} because this package may
+ * not depend on that one.
  */
 final class Gradients {
     private Gradients() {
@@ -257,7 +267,7 @@ final class Gradients {
 
     /** permute: the gradient is permuted back by the inverse permutation. */
     static Backward permute(int[] inverse) {
-        return g -> new Tensor[] {GradientTape.noGrad(() -> g.permute(inverse))};
+        return g -> new Tensor[] {Tape.noGrad(() -> g.permute(inverse))};
     }
 
     /** broadcastTo: the gradient is summed back to the input's shape. */
@@ -283,7 +293,7 @@ final class Gradients {
             for (int p = 0; p < inputs.length; p++) {
                 long s0 = starts[p];
                 long s1 = s0 + inputs[p].shape[axis];
-                r[p] = GradientTape.noGrad(() -> g.slice(axis, s0, s1));
+                r[p] = Tape.noGrad(() -> g.slice(axis, s0, s1));
             }
             return r;
         };
@@ -297,6 +307,29 @@ final class Gradients {
                 g.backend.scatterAdd(g.storage, rowSize, ids.storage, r.storage);
             }
             return new Tensor[] {r, null};
+        };
+    }
+
+    // ---- fused losses -----------------------------------------------------------------------
+
+    /**
+     * softmaxCrossEntropy: dlogits = g·dlogits (the fused kernel's precomputed gradient for a unit
+     * upstream, g reshaped to {@code kept}), dlabels = −g·logSoftmax(logits) when the tape needs it.
+     */
+    static Backward softmaxCrossEntropy(Tensor logits, Tensor labels, Tensor dlogits, long[] kept) {
+        return g -> {
+            Tensor gk = g.reshape(kept);
+            Tensor dz = dlogits.mul(gk);
+            Tensor dy = null;
+            if (Tape.needsGradient(labels)) {
+                Tensor lp = logits.logSoftmax(-1);
+                Tensor nlp = lp.neg();
+                dy = nlp.mul(gk);
+                lp.close();
+                nlp.close();
+            }
+            gk.close();
+            return new Tensor[] {dz, dy};
         };
     }
 }

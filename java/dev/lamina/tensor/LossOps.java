@@ -1,8 +1,8 @@
 package dev.lamina.tensor;
 
-import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.KernelDispatch;
+import dev.lamina.types.DType;
 import java.util.Arrays;
 
 /**
@@ -46,7 +46,7 @@ public final class LossOps {
         long classes = shape[shape.length - 1];
         long rows = logits.numel() / classes;
         long[] rowShape = Arrays.copyOf(shape, shape.length - 1);
-        boolean grad = GradientTape.isRecording();
+        boolean grad = Tape.isRecording();
         Tensor loss = Tensor.uninitialized(op, be, dt, rowShape);
         Tensor dlogits = grad ? Tensor.uninitialized(op, be, dt, shape) : null;
         try {
@@ -62,20 +62,7 @@ public final class LossOps {
         if (grad) {
             long[] kept = Arrays.copyOf(shape, shape.length);
             kept[shape.length - 1] = 1;
-            GradientTape.record(op, loss, g -> {
-                Tensor gk = g.reshape(kept);
-                Tensor dz = dlogits.mul(gk);
-                Tensor dy = null;
-                if (GradientTape.needsGradient(labels)) {
-                    Tensor lp = logits.logSoftmax(-1);
-                    Tensor nlp = lp.neg();
-                    dy = nlp.mul(gk);
-                    lp.close();
-                    nlp.close();
-                }
-                gk.close();
-                return new Tensor[] {dz, dy};
-            }, logits, labels);
+            Tape.record(op, loss, Gradients.softmaxCrossEntropy(logits, labels, dlogits, kept), logits, labels);
         }
         return loss;
     }

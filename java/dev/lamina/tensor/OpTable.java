@@ -1,7 +1,5 @@
 package dev.lamina.tensor;
 
-import dev.lamina.autograd.Backward;
-import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.BinaryOp;
 import dev.lamina.backend.ReduceOp;
 import dev.lamina.backend.UnaryOp;
@@ -95,7 +93,7 @@ public final class OpTable {
         public Tensor apply(Tensor x) {
             Tensor y = RawOps.unary(name, code, x);
             if (grad != null && RawOps.recording() && x.dtype.isFloating()) {
-                GradientTape.record(name, y, g -> new Tensor[] {grad.apply(g, x, y)}, x);
+                Tape.record(name, y, g -> new Tensor[] {grad.apply(g, x, y)}, x);
             }
             return y;
         }
@@ -156,7 +154,7 @@ public final class OpTable {
         public Tensor apply(Tensor a, Tensor b) {
             Tensor y = RawOps.binary(name, code, a, b);
             if (grad != null && RawOps.recording()) {
-                GradientTape.record(name, y, grad.rule(a, b, y), a, b);
+                Tape.record(name, y, grad.rule(a, b, y), a, b);
             }
             return y;
         }
@@ -209,14 +207,14 @@ public final class OpTable {
             if (code == ReduceOp.SUM) {
                 Tensor y = RawOps.finishReduce(x, RawOps.reduce(name, code, x, ax), ax, keepdims);
                 if (RawOps.recording() && x.dtype.isFloating()) {
-                    GradientTape.record(name, y, Gradients.sum(x, ax), x);
+                    Tape.record(name, y, Gradients.sum(x, ax), x);
                 }
                 return y;
             }
             Tensor kept = RawOps.reduce(name, code, x, ax);
             Tensor y = RawOps.finishReduce(x, kept.alias(), ax, keepdims);
             if (RawOps.recording() && x.dtype.isFloating()) {
-                GradientTape.record(name, y, Gradients.extreme(name, x, kept, ax), x);
+                Tape.record(name, y, Gradients.extreme(name, x, kept, ax), x);
             } else {
                 kept.close();
             }

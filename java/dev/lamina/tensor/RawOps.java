@@ -1,10 +1,10 @@
 package dev.lamina.tensor;
 
-import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.BinaryOp;
 import dev.lamina.backend.ReduceOp;
 import dev.lamina.backend.UnaryOp;
+import dev.lamina.types.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -36,7 +36,7 @@ final class RawOps {
     }
 
     static boolean recording() {
-        return GradientTape.isRecording();
+        return Tape.isRecording();
     }
 
     // ---- scalars and casts ------------------------------------------------------------------

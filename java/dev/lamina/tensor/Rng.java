@@ -1,5 +1,7 @@
 package dev.lamina.tensor;
 
+import dev.lamina.types.DType;
+
 /**
  * A seeded counter-based random generator (Philox-4x32-10, the generator of cuRAND, JAX and
  * TensorFlow's stateless ops): the same seed gives the same stream on every machine and backend.

@@ -1,6 +1,6 @@
 package dev.lamina.tensor;
 
-import dev.lamina.autograd.GradientTape;
+import dev.lamina.types.DType;
 import java.util.Arrays;
 import java.util.List;
 
@@ -50,7 +50,7 @@ final class ShapeOps {
         }
         Tensor y = RawOps.reshape(x, s);
         if (RawOps.recording()) {
-            GradientTape.record("reshape", y, Gradients.reshape(x.shape), x);
+            Tape.record("reshape", y, Gradients.reshape(x.shape), x);
         }
         return y;
     }
@@ -86,7 +86,7 @@ final class ShapeOps {
                     outShape));
         }
         if (RawOps.recording()) {
-            GradientTape.record("permute", y, Gradients.permute(inverse), x);
+            Tape.record("permute", y, Gradients.permute(inverse), x);
         }
         return y;
     }
@@ -100,7 +100,7 @@ final class ShapeOps {
         }
         Tensor y = RawOps.broadcast(x, target);
         if (RawOps.recording()) {
-            GradientTape.record("broadcastTo", y, Gradients.broadcastTo(x.shape), x);
+            Tape.record("broadcastTo", y, Gradients.broadcastTo(x.shape), x);
         }
         return y;
     }
@@ -135,7 +135,7 @@ final class ShapeOps {
                     outShape));
         }
         if (RawOps.recording()) {
-            GradientTape.record("slice", y, Gradients.slice(shape, offset), x);
+            Tape.record("slice", y, Gradients.slice(shape, offset), x);
         }
         return y;
     }
@@ -194,7 +194,7 @@ final class ShapeOps {
         }
         if (RawOps.recording()) {
             Tensor[] inputs = parts.toArray(new Tensor[0]);
-            GradientTape.record("concat", y, Gradients.concat(inputs, starts, a), inputs);
+            Tape.record("concat", y, Gradients.concat(inputs, starts, a), inputs);
         }
         return y;
     }
@@ -236,7 +236,7 @@ final class ShapeOps {
             y.runOrClose(() -> table.backend.gather(table.storage, rs0, ids.storage, y.storage));
         }
         if (RawOps.recording() && table.dtype.isFloating()) {
-            GradientTape.record("gather", y, Gradients.gather(shape, rowSize, ids), table, ids);
+            Tape.record("gather", y, Gradients.gather(shape, rowSize, ids), table, ids);
         }
         return y;
     }

@@ -1,9 +1,9 @@
 package dev.lamina.tensor;
 
-import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.Backends;
 import dev.lamina.backend.Storage;
+import dev.lamina.types.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -23,7 +23,7 @@ import java.util.List;
  * {@link #view()}s share memory with their source (the memory is freed with the last of them).
  *
  * <p>Autograd: every differentiable op records its gradient rule on open
- * {@link GradientTape}s.
+ * {@link dev.lamina.autograd.GradientTape}s (the {@link Tape} the ops record on).
  */
 public class Tensor implements AutoCloseable {
     final Backend backend;
@@ -693,7 +693,7 @@ public class Tensor implements AutoCloseable {
     public final Tensor view() {
         Tensor y = alias();
         if (RawOps.recording()) {
-            GradientTape.record("view", y, Gradients.identity(), this);
+            Tape.record("view", y, Gradients.identity(), this);
         }
         return y;
     }
@@ -1185,13 +1185,13 @@ public class Tensor implements AutoCloseable {
         if (target == dtype) {
             Tensor v = alias();
             if (RawOps.recording()) {
-                GradientTape.record("cast", v, Gradients.identity(), this);
+                Tape.record("cast", v, Gradients.identity(), this);
             }
             return v;
         }
         Tensor y = RawOps.castNoGrad(this, target);
         if (RawOps.recording() && dtype.isFloating() && target.isFloating()) {
-            GradientTape.record("cast", y, Gradients.cast(dtype), this);
+            Tape.record("cast", y, Gradients.cast(dtype), this);
         }
         return y;
     }
@@ -1368,7 +1368,7 @@ public class Tensor implements AutoCloseable {
     public final Tensor softmax(int axis) {
         Tensor y = RawOps.softmax("softmax", this, axis, false);
         if (RawOps.recording()) {
-            GradientTape.record("softmax", y, Gradients.softmax(y, Shapes.axis("softmax", axis, shape.length)), this);
+            Tape.record("softmax", y, Gradients.softmax(y, Shapes.axis("softmax", axis, shape.length)), this);
         }
         return y;
     }
@@ -1382,7 +1382,7 @@ public class Tensor implements AutoCloseable {
     public final Tensor logSoftmax(int axis) {
         Tensor y = RawOps.softmax("logSoftmax", this, axis, true);
         if (RawOps.recording()) {
-            GradientTape.record("logSoftmax", y, Gradients.logSoftmax(y, Shapes.axis("logSoftmax", axis, shape.length)),
+            Tape.record("logSoftmax", y, Gradients.logSoftmax(y, Shapes.axis("logSoftmax", axis, shape.length)),
                     this);
         }
         return y;
@@ -1399,7 +1399,7 @@ public class Tensor implements AutoCloseable {
     public final Tensor matmul(Tensor other) {
         Tensor y = RawOps.matmul("matmul", this, false, other, false);
         if (RawOps.recording()) {
-            GradientTape.record("matmul", y, Gradients.matmul(this, other), this, other);
+            Tape.record("matmul", y, Gradients.matmul(this, other), this, other);
         }
         return y;
     }

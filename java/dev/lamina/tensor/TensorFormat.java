@@ -1,5 +1,6 @@
 package dev.lamina.tensor;
 
+import dev.lamina.types.DType;
 import java.nio.ByteBuffer;
 
 /** Formats tensors as TensorFlow/NumPy print them: {@code Tensor([[1. 2.] [3. 4.]], shape=(2, 2), dtype=float32)}. */

@@ -79,7 +79,7 @@ public final class Variable extends Tensor {
             throw new IllegalArgumentException(op + ": delta " + Shapes.str(delta.shape()) + " does not broadcast to variable '"
                     + name + "' " + Shapes.str(shape()));
         }
-        Tensor r = dev.lamina.autograd.GradientTape.noGrad(() -> add ? view().add(delta) : view().sub(delta));
+        Tensor r = Tape.noGrad(() -> add ? view().add(delta) : view().sub(delta));
         copyInto(r, storage());
         r.close();
         return this;

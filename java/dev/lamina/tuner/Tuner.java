@@ -9,7 +9,7 @@ import dev.lamina.callbacks.MonitorMode;
 import dev.lamina.models.Model;
 import dev.lamina.models.ModelIO;
 import dev.lamina.models.Sequential;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;

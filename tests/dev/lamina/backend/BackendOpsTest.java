@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.autograd.GradientTape;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.OpCatalog;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;

@@ -9,7 +9,7 @@ import dev.lamina.autograd.GradientTape;
 import dev.lamina.optim.Optimizer;
 import dev.lamina.optim.RMSprop;
 import dev.lamina.optim.SGD;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.LossOps;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.lamina.backend.cuda.CudaBackend;
 import dev.lamina.ops.ConvOps;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.ops.RecurrentOps;
 import dev.lamina.tensor.Tensor;
 import java.util.Random;

@@ -21,7 +21,7 @@ import dev.lamina.nn.RecurrentLayer.RecurrentConfig;
 import dev.lamina.optim.Adam;
 import dev.lamina.parity.ParityRunner;
 import dev.lamina.ops.ConvOps;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;

@@ -3,7 +3,7 @@ package dev.lamina.backend;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Rng;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -9,7 +9,7 @@ import dev.lamina.backend.Backends;
 import dev.lamina.backend.Storage;
 import dev.lamina.backend.cuda.CudaBackend;
 import dev.lamina.cli.Main;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;

@@ -64,7 +64,7 @@ class Cifar10Test {
                 }
             }
             assertTrue(x.min().item() >= 0 && x.max().item() <= 1);
-            assertArrayEquals(new float[] {0, 1, 2}, d.limit(5).labelsTensor().cast(dev.lamina.tensor.DType.FLOAT32)
+            assertArrayEquals(new float[] {0, 1, 2}, d.limit(5).labelsTensor().cast(dev.lamina.types.DType.FLOAT32)
                     .div(3.0).toFloatArray(), 0f);
             assertEquals(2, d.limit(2).size());
         }

@@ -78,7 +78,7 @@ class ImageOpsTest {
                 assertEquals(0, m, 1e-5, "channel " + ch + " mean");
                 assertEquals(1, q - m * m, 1e-4, "channel " + ch + " variance");
             }
-            assertThrows(IllegalArgumentException.class, () -> st.transform(Tensor.zeros(dev.lamina.tensor.DType.FLOAT32, 1, 2, 2, 3)));
+            assertThrows(IllegalArgumentException.class, () -> st.transform(Tensor.zeros(dev.lamina.types.DType.FLOAT32, 1, 2, 2, 3)));
         }
     }
 

@@ -2,7 +2,7 @@ package dev.lamina.data;
 
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.Backends;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
 import org.junit.jupiter.api.Test;

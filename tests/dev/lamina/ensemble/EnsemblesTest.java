@@ -16,7 +16,7 @@ import dev.lamina.nn.Dense;
 import dev.lamina.nn.Input;
 import dev.lamina.optim.Adam;
 import dev.lamina.optim.SGD;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;

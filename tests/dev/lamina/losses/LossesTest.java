@@ -9,7 +9,7 @@ import dev.lamina.autograd.GradCheck;
 import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.Backends;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
 import java.util.Map;

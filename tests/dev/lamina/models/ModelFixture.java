@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.Backends;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 import dev.lamina.tensor.Variable;

@@ -13,7 +13,7 @@ import dev.lamina.nn.Flatten;
 import dev.lamina.nn.Input;
 import dev.lamina.nn.LSTM;
 import dev.lamina.nn.Layer;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;

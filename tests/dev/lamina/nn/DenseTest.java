@@ -11,7 +11,7 @@ import dev.lamina.backend.Backend;
 import dev.lamina.backend.Backends;
 import dev.lamina.io.Safetensors;
 import dev.lamina.io.SafetensorsFile;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
 import dev.lamina.util.Json;

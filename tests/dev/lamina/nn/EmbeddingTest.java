@@ -11,7 +11,7 @@ import dev.lamina.backend.Backends;
 import dev.lamina.io.HostTensor;
 import dev.lamina.io.Safetensors;
 import dev.lamina.io.SafetensorsFile;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
 import java.nio.file.Files;

@@ -13,7 +13,7 @@ import dev.lamina.backend.Backends;
 import dev.lamina.io.HostTensor;
 import dev.lamina.nn.RecurrentLayer.RecurrentConfig;
 import dev.lamina.parity.ParityCase;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
 import dev.lamina.tensor.Variable;

@@ -15,7 +15,7 @@ import dev.lamina.models.ModelIO;
 import dev.lamina.models.Sequential;
 import dev.lamina.nn.RecurrentLayer.RecurrentConfig;
 import dev.lamina.optim.Adam;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
 import dev.lamina.util.Json;

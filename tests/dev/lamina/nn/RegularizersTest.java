@@ -23,7 +23,7 @@ class RegularizersTest {
             assertEquals(0.01 * 30, Regularizers.l2(0.01).penalty(w).item(), 1e-15);
             assertEquals(0.1 * 10 + 0.2 * 30, Regularizers.l1l2(0.1, 0.2).penalty(w).item(), 1e-13);
             assertEquals(0, Regularizers.l1l2(0, 0).penalty(w).item(), 0);
-            assertEquals(0.5 * 30, Regularizers.l2(0.5).penalty(Tensor.of(W).cast(dev.lamina.tensor.DType.FLOAT32)).item(), 1e-6);
+            assertEquals(0.5 * 30, Regularizers.l2(0.5).penalty(Tensor.of(W).cast(dev.lamina.types.DType.FLOAT32)).item(), 1e-6);
         }
     }
 

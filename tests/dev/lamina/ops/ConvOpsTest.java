@@ -1,7 +1,7 @@
 package dev.lamina.ops;
 
 import dev.lamina.tensor.Tensor;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Shapes;
 import dev.lamina.tensor.Scope;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

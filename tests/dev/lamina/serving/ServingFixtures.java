@@ -42,7 +42,7 @@ final class ServingFixtures {
         m.add(new Dense(4, "relu"));
         m.add(new Dense(1));
         try (Scope s = Scope.open()) {
-            m.predict(Tensor.zeros(dev.lamina.tensor.DType.FLOAT32, 1, WINDOW, 1));
+            m.predict(Tensor.zeros(dev.lamina.types.DType.FLOAT32, 1, WINDOW, 1));
         }
         m.save(dir);
         m.close();

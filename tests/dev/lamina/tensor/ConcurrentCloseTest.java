@@ -9,6 +9,7 @@ import dev.lamina.backend.Backends;
 import dev.lamina.models.Sequential;
 import dev.lamina.nn.Dense;
 import dev.lamina.nn.Input;
+import dev.lamina.types.DType;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;

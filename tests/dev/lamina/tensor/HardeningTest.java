@@ -12,6 +12,7 @@ import dev.lamina.backend.HostBackend;
 import dev.lamina.backend.ReduceOp;
 import dev.lamina.backend.Storage;
 import dev.lamina.backend.UnaryOp;
+import dev.lamina.types.DType;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;

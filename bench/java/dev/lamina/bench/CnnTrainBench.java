@@ -5,7 +5,7 @@ import dev.lamina.data.ImageOps;
 import dev.lamina.examples.CifarCnn;
 import dev.lamina.models.FitOptions;
 import dev.lamina.models.Sequential;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;

@@ -4,7 +4,7 @@ import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backends;
 import dev.lamina.backend.cpu.CpuBackend;
 import dev.lamina.ops.ConvOps;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;

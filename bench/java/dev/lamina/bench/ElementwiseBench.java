@@ -2,7 +2,7 @@ package dev.lamina.bench;
 
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.Backends;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 import java.util.concurrent.TimeUnit;

@@ -5,7 +5,7 @@ import dev.lamina.backend.Storage;
 import dev.lamina.backend.cuda.CudaBackend;
 import dev.lamina.backend.cuda.CudaStorage;
 import dev.lamina.backend.cuda.Precision;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -5,7 +5,7 @@ import dev.lamina.backend.Backends;
 import dev.lamina.backend.BinaryOp;
 import dev.lamina.backend.Storage;
 import dev.lamina.backend.cuda.CudaBackend;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 import java.io.PrintStream;

@@ -19,7 +19,7 @@ import dev.lamina.nn.Input;
 import dev.lamina.nn.LSTM;
 import dev.lamina.optim.Adam;
 import dev.lamina.ops.ConvOps;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.ops.RecurrentOps;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;

@@ -1,6 +1,6 @@
 package dev.lamina.bench;
 
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.ops.RecurrentOps;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;

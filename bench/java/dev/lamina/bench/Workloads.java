@@ -10,7 +10,7 @@ import dev.lamina.nn.Input;
 import dev.lamina.nn.LSTM;
 import dev.lamina.optim.Adam;
 import dev.lamina.losses.Losses;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Tensor;
 import java.util.List;

@@ -18,7 +18,7 @@ import dev.lamina.backend.PoolGeometry;
 import dev.lamina.backend.ReduceOp;
 import dev.lamina.backend.Storage;
 import dev.lamina.backend.UnaryOp;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.Loader;

@@ -19,7 +19,7 @@ import dev.lamina.backend.SequenceGeometry;
 import dev.lamina.backend.Storage;
 import dev.lamina.backend.TraceHooks;
 import dev.lamina.backend.UnaryOp;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Collections;

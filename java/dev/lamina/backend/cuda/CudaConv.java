@@ -2,7 +2,7 @@ package dev.lamina.backend.cuda;
 
 import dev.lamina.backend.ConvGeometry;
 import dev.lamina.backend.Storage;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 
 /**
  * Launchers of the implicit-GEMM convolution ({@code cuda-kernels/conv.cu}) for {@link CudaBackend}:

@@ -1,7 +1,7 @@
 package dev.lamina.backend.cuda;
 
 import dev.lamina.backend.Storage;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
 

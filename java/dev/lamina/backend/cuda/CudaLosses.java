@@ -1,7 +1,7 @@
 package dev.lamina.backend.cuda;
 
 import dev.lamina.backend.Storage;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 
 /**
  * Launcher of the fused softmax cross-entropy ({@code cuda-kernels/xent.cu}) for {@link CudaBackend}:

@@ -1,7 +1,7 @@
 package dev.lamina.backend.cuda;
 
 import dev.lamina.backend.Storage;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 
 /**
  * Launchers of the fused optimizer kernels ({@code cuda-kernels/optim.cu}) for {@link CudaBackend}.

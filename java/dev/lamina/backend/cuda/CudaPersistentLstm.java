@@ -2,7 +2,7 @@ package dev.lamina.backend.cuda;
 
 import dev.lamina.backend.Capability;
 import dev.lamina.backend.Storage;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 
 /**
  * Launcher of the persistent LSTM sequence forward ({@code cuda-kernels/lstm_seq.cu}): the whole

@@ -2,7 +2,7 @@ package dev.lamina.backend.cuda;
 
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.Storage;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 
 /**
  * Device memory from {@code cudaMalloc}, freed explicitly through the backend (never by the

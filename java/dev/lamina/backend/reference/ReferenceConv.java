@@ -4,7 +4,7 @@ import dev.lamina.backend.ConvGeometry;
 import dev.lamina.backend.HostStorage;
 import dev.lamina.backend.PoolGeometry;
 import dev.lamina.backend.Storage;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import java.nio.ByteBuffer;
 
 /**

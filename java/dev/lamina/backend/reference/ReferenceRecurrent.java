@@ -1,7 +1,7 @@
 package dev.lamina.backend.reference;
 
 import dev.lamina.backend.Storage;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import java.nio.ByteBuffer;
 
 /**

@@ -3,7 +3,7 @@ package dev.lamina.io.keras;
 import dev.lamina.backend.Backends;
 import dev.lamina.nn.Input;
 import dev.lamina.nn.Layer;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Shapes;
 import dev.lamina.tensor.Tensor;
 import dev.lamina.tensor.Variable;

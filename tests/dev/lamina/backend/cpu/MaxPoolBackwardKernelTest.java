@@ -6,7 +6,7 @@ import dev.lamina.backend.Backend;
 import dev.lamina.backend.Backends;
 import dev.lamina.backend.PoolGeometry;
 import dev.lamina.backend.Storage;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Random;

@@ -9,7 +9,7 @@ import dev.lamina.backend.Backend;
 import dev.lamina.backend.Backends;
 import dev.lamina.backend.Storage;
 import dev.lamina.ops.ConvOps;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;

@@ -14,7 +14,7 @@ import dev.lamina.backend.Storage;
 import dev.lamina.losses.CategoricalCrossentropy;
 import dev.lamina.losses.Loss;
 import dev.lamina.losses.SparseCategoricalCrossentropy;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
 import java.util.ArrayList;

@@ -10,7 +10,7 @@ import dev.lamina.backend.ConvGeometry;
 import dev.lamina.backend.PoolGeometry;
 import dev.lamina.backend.ReduceOp;
 import dev.lamina.backend.Storage;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.backend.BinaryOp;
 import dev.lamina.backend.Storage;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.Storage;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.lamina.backend.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.stream.IntStream;

@@ -10,7 +10,7 @@ import dev.lamina.backend.BinaryOp;
 import dev.lamina.backend.ReduceOp;
 import dev.lamina.backend.Storage;
 import dev.lamina.backend.UnaryOp;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;

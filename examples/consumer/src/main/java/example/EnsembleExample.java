@@ -10,7 +10,7 @@ import dev.lamina.models.Sequential;
 import dev.lamina.nn.Dense;
 import dev.lamina.nn.Input;
 import dev.lamina.optim.Adam;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;

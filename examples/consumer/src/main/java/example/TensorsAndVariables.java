@@ -1,7 +1,7 @@
 package example;
 
 import dev.lamina.autograd.GradientTape;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;

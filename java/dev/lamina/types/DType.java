@@ -1,4 +1,4 @@
-package dev.lamina.tensor;
+package dev.lamina.types;
 
 /** Element types a tensor can hold. Sizes are in bytes; all data is little-endian. */
 public enum DType {
