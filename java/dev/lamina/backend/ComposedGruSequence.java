@@ -1,6 +1,6 @@
 package dev.lamina.backend;
 
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 
 /**
  * The GRU sequence forward and backward of {@link Backend#gruSequenceForward} and {@link

@@ -245,7 +245,7 @@ public final class KernelDispatch {
      * @param geom the batch, step and hidden sizes
      * @return true when the sequence kernel serves
      */
-    public static boolean lstmSequenceBackwardFused(Backend be, dev.lamina.tensor.DType dtype, SequenceGeometry geom) {
+    public static boolean lstmSequenceBackwardFused(Backend be, dev.lamina.types.DType dtype, SequenceGeometry geom) {
         return fused(be, Kernel.LSTM_SEQUENCE_BACKWARD, be.kernel(Kernel.LSTM_SEQUENCE_BACKWARD, dtype, geom));
     }
 
@@ -286,7 +286,7 @@ public final class KernelDispatch {
      * @param backward true to ask about the backward kernel
      * @return true when the sequence kernel serves
      */
-    public static boolean gruSequenceFused(Backend be, dev.lamina.tensor.DType dtype, SequenceGeometry geom,
+    public static boolean gruSequenceFused(Backend be, dev.lamina.types.DType dtype, SequenceGeometry geom,
                                            boolean backward) {
         Kernel k = backward ? Kernel.GRU_SEQUENCE_BACKWARD : Kernel.GRU_SEQUENCE_FORWARD;
         return fused(be, k, be.kernel(k, dtype, geom));

@@ -90,7 +90,7 @@ class CapturedReplayTest {
                     want.add(x.mul(y).tanh().add(x).sum(0).toFloatArray());
                     got.add(f.apply(x, y)[0].toFloatArray());
                 }
-                Graph g = f.graph(Tensor.zeros(dev.lamina.tensor.DType.FLOAT32, 2, 3), Tensor.zeros(dev.lamina.tensor.DType.FLOAT32, 2, 3));
+                Graph g = f.graph(Tensor.zeros(dev.lamina.types.DType.FLOAT32, 2, 3), Tensor.zeros(dev.lamina.types.DType.FLOAT32, 2, 3));
                 assertTrue(g.capturedSegments() > 0);
                 assertTrue(g.capturedReplay().captureOff().contains("stand-in capture refused"));
                 f.close();

@@ -9,7 +9,7 @@ import dev.lamina.backend.Storage;
 import dev.lamina.backend.UnaryOp;
 import dev.lamina.backend.cuda.CudaBackend;
 import dev.lamina.backend.cuda.GpuTestSupport;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
 import org.junit.jupiter.api.BeforeEach;

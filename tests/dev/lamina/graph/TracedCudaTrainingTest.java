@@ -86,13 +86,13 @@ class TracedCudaTrainingTest {
                 in[0].matmul(in[1]).add(in[0].sum(new int[] {1}, true)).tanh().mul(in[1].mean())});
             dev.lamina.tensor.Rng rng = new dev.lamina.tensor.Rng(4);
             for (int i = 0; i < 5; i++) {
-                dev.lamina.tensor.Tensor a = rng.normal(dev.lamina.tensor.DType.FLOAT32, 0, 1, 16, 16);
-                dev.lamina.tensor.Tensor b = rng.normal(dev.lamina.tensor.DType.FLOAT32, 0, 1, 16, 16);
+                dev.lamina.tensor.Tensor a = rng.normal(dev.lamina.types.DType.FLOAT32, 0, 1, 16, 16);
+                dev.lamina.tensor.Tensor b = rng.normal(dev.lamina.types.DType.FLOAT32, 0, 1, 16, 16);
                 float[] eager = a.matmul(b).add(a.sum(new int[] {1}, true)).tanh().mul(b.mean()).toFloatArray();
                 org.junit.jupiter.api.Assertions.assertArrayEquals(eager, f.apply(a, b)[0].toFloatArray(), "call " + i);
             }
-            Graph g = f.graph(rng.normal(dev.lamina.tensor.DType.FLOAT32, 0, 1, 16, 16),
-                    rng.normal(dev.lamina.tensor.DType.FLOAT32, 0, 1, 16, 16));
+            Graph g = f.graph(rng.normal(dev.lamina.types.DType.FLOAT32, 0, 1, 16, 16),
+                    rng.normal(dev.lamina.types.DType.FLOAT32, 0, 1, 16, 16));
             org.junit.jupiter.api.Assertions.assertNotNull(g, "the function was traced on cuda");
             if (emulated) {
                 org.junit.jupiter.api.Assertions.assertNotNull(why);

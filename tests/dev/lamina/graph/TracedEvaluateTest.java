@@ -46,8 +46,8 @@ class TracedEvaluateTest {
             Sequential m = model();
             m.compile(new Adam(), Losses.get("mse"), Metrics.get("mae"));
             Rng rng = new Rng(3);
-            Tensor x = rng.normal(dev.lamina.tensor.DType.FLOAT32, 0, 1, 37, 5, 3);
-            Tensor y = rng.normal(dev.lamina.tensor.DType.FLOAT32, 0, 1, 37, 2);
+            Tensor x = rng.normal(dev.lamina.types.DType.FLOAT32, 0, 1, 37, 5, 3);
+            Tensor y = rng.normal(dev.lamina.types.DType.FLOAT32, 0, 1, 37, 2);
             Map<String, Double> r = null;
             for (int call = 0; call < 3; call++) {
                 r = m.evaluate(x, y, 8); // 4 full batches and one of 5: two signatures

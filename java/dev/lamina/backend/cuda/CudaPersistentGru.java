@@ -2,7 +2,7 @@ package dev.lamina.backend.cuda;
 
 import dev.lamina.backend.Capability;
 import dev.lamina.backend.Storage;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 
 /**
  * Launchers of the persistent GRU sequence kernels ({@code cuda-kernels/gru_seq.cu}): the forward

@@ -23,7 +23,7 @@ import dev.lamina.nn.LSTM;
 import dev.lamina.nn.Layer;
 import dev.lamina.nn.MaxPooling2D;
 import dev.lamina.optim.Adam;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;

@@ -12,7 +12,7 @@ import dev.lamina.backend.BinaryOp;
 import dev.lamina.backend.Kernel;
 import dev.lamina.backend.SequenceGeometry;
 import dev.lamina.backend.Storage;
-import dev.lamina.tensor.DType;
+import dev.lamina.types.DType;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
