@@ -171,4 +171,53 @@ final class RecurrentGradients {
             return new Tensor[] {dXp, dRk, dhNext};
         };
     }
+
+    /**
+     * The LSTM recurrence run by the backend's whole-sequence kernels (inputs xp, rk, h0, c0; output P
+     * [B, T+1, H]): {@code Backend#lstmSequenceBackward} (on cuda one persistent launch, elsewhere its
+     * per-step composition) gives dXp, dh0 and dc0 from what the forward saved (gatesAll [T, B, 4H],
+     * csAll [T, B, H], hPrevAll [B, T, H]); the recurrent kernel's gradient is ONE product
+     * {@code hPrevAllᵀ · dXp}.
+     */
+    static Backward lstmSequence(Tensor gatesAll, Tensor csAll, Tensor c0, Tensor hPrevAll, Tensor rk, long b, long t,
+                             long hid) {
+        Backend be = hPrevAll.backend();
+        DType dt = hPrevAll.dtype();
+        long g = 4 * hid;
+        return dP -> {
+            Tensor dXp = alloc(be, dt, b * t, g);
+            Tensor dh0 = alloc(be, dt, b, hid);
+            Tensor dc0 = alloc(be, dt, b, hid);
+            KernelDispatch.lstmSequenceBackward(be, gatesAll.storage(), csAll.storage(), c0.storage(), rk.storage(),
+                    dP.storage(), dXp.storage(), dh0.storage(), dc0.storage(), b, t, hid);
+            Tensor dRk = alloc(be, dt, hid, g);
+            be.matmul(hPrevAll.storage(), dXp.storage(), dRk.storage(), 1, hid, g, b * t, true, false, 0, 0);
+            return new Tensor[] {dXp, dRk, dh0, dc0};
+        };
+    }
+
+    /**
+     * The GRU recurrence run by the backend's whole-sequence kernels (inputs xp, rk, recBias, h0;
+     * output P [B, T, H]): {@code Backend#gruSequenceBackward} gives dXp, dHz and dh0 from gatesAll and
+     * hzAll [T, B, 3H] and hPrevAll [B, T, H]; the recurrent kernel's gradient is {@code hPrevAllᵀ ·
+     * dHz} and the recurrent bias's the column sums of dHz.
+     */
+    static Backward gruSequence(Tensor gatesAll, Tensor hzAll, Tensor hPrevAll, Tensor rk, long b, long t, long hid) {
+        Backend be = hPrevAll.backend();
+        DType dt = hPrevAll.dtype();
+        long g = 3 * hid;
+        return dP -> {
+            Tensor dXp = alloc(be, dt, b * t, g);
+            Tensor dHz = alloc(be, dt, b * t, g);
+            Tensor dh0 = alloc(be, dt, b, hid);
+            KernelDispatch.gruSequenceBackward(be, gatesAll.storage(), hzAll.storage(), hPrevAll.storage(), rk.storage(),
+                    dP.storage(), dXp.storage(), dHz.storage(), dh0.storage(), b, t, hid);
+            Tensor dRk = alloc(be, dt, hid, g);
+            be.matmul(hPrevAll.storage(), dHz.storage(), dRk.storage(), 1, hid, g, b * t, true, false, 0, 0);
+            Tensor dBias = alloc(be, dt, g);
+            be.reduce(ReduceOp.SUM, dHz.storage(), 1, b * t, g, dBias.storage());
+            closeAll(dHz);
+            return new Tensor[] {dXp, dRk, dBias, dh0};
+        };
+    }
 }

@@ -299,16 +299,8 @@ public final class RecurrentOps {
             closeAll(hPrevAll, gatesAll, csAll);
             return packed;
         }
-        GradientTape.record("lstm.recurrence", packed, dP -> {
-            Tensor dXp = alloc(be, dt, b * t, g);
-            Tensor dh0 = alloc(be, dt, b, hid);
-            Tensor dc0 = alloc(be, dt, b, hid);
-            KernelDispatch.lstmSequenceBackward(be, gatesAll.storage(), csAll.storage(), c0.storage(), rk.storage(),
-                    dP.storage(), dXp.storage(), dh0.storage(), dc0.storage(), b, t, hid);
-            Tensor dRk = alloc(be, dt, hid, g);
-            be.matmul(hPrevAll.storage(), dXp.storage(), dRk.storage(), 1, hid, g, b * t, true, false, 0, 0);
-            return new Tensor[] {dXp, dRk, dh0, dc0};
-        }, xp, rk, h0, c0);
+        GradientTape.record("lstm.recurrence", packed,
+                RecurrentGradients.lstmSequence(gatesAll, csAll, c0, hPrevAll, rk, b, t, hid), xp, rk, h0, c0);
         return packed;
     }
 
@@ -392,19 +384,8 @@ public final class RecurrentOps {
             closeAll(hPrevAll, gatesAll, hzAll);
             return packed;
         }
-        GradientTape.record("gru.recurrence", packed, dP -> {
-            Tensor dXp = alloc(be, dt, b * t, g);
-            Tensor dHz = alloc(be, dt, b * t, g);
-            Tensor dh0 = alloc(be, dt, b, hid);
-            KernelDispatch.gruSequenceBackward(be, gatesAll.storage(), hzAll.storage(), hPrevAll.storage(), rk.storage(),
-                    dP.storage(), dXp.storage(), dHz.storage(), dh0.storage(), b, t, hid);
-            Tensor dRk = alloc(be, dt, hid, g);
-            be.matmul(hPrevAll.storage(), dHz.storage(), dRk.storage(), 1, hid, g, b * t, true, false, 0, 0);
-            Tensor dBias = alloc(be, dt, g);
-            be.reduce(dev.lamina.backend.ReduceOp.SUM, dHz.storage(), 1, b * t, g, dBias.storage());
-            closeAll(dHz);
-            return new Tensor[] {dXp, dRk, dBias, dh0};
-        }, xp, rk, recBias, h0);
+        GradientTape.record("gru.recurrence", packed,
+                RecurrentGradients.gruSequence(gatesAll, hzAll, hPrevAll, rk, b, t, hid), xp, rk, recBias, h0);
         return packed;
     }
 

@@ -106,6 +106,7 @@ public final class TuneCommand implements Command {
         base.epochs = epochs;
         base.seed = seed;
         base.verbose = 0;
+        base.folds = 0;   // the final model trains as the trials did (one validation split, early stopping), not lamina forecast's rolling-origin refit
         SeriesData data = SeriesData.load(base, Path.of(dataDir != null ? dataDir : defaultDataDir()));
         SeriesData training = ForecastTuning.trainingWeeks(base, data);
 
