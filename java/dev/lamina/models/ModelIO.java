@@ -27,7 +27,8 @@ import java.util.UUID;
 /**
  * Saving and loading models. Weights are a safetensors file whose tensor names are the Keras
  * weight names ({@code dense/kernel}); the architecture is JSON in the Keras shape
- * ({@code {"class_name": "Sequential", "config": {"layers": [...]}}}).
+ * ({@code {"class_name": "Sequential", "config": {"layers": [...]}}}); a subclassed model's is its
+ * class name, its {@link Model#getConfig()} and its layers' input shapes ({@link SubclassedModels}).
  *
  * <p>A path ending in {@code .safetensors} is one file with the architecture in the header
  * metadata (key {@code lamina_model}); any other path is a directory holding
