@@ -737,7 +737,8 @@ public class Model implements AutoCloseable {
 
     /**
      * Loads a model saved with {@link #save}: a {@link Sequential}, a functional model, or a new
-     * instance of a saved subclass (see {@link #getConfig()}), as the assignment asks ({@code Sequential m = Model.load(p)}; a mismatch is a ClassCastException).
+     * instance of a saved subclass (see {@link #getConfig()}), as the assignment asks
+     * ({@code Sequential m = Model.load(p)}; a mismatch is a ClassCastException).
      *
      * @param <M> the model type expected
      * @param path the saved model
