@@ -715,14 +715,30 @@ public class Model implements AutoCloseable {
 
     // ---- saving ------------------------------------------------------------------------------
 
+    /**
+     * The arguments that re-create this subclassed model, as Keras's {@code get_config()}: a map of
+     * JSON values (strings, numbers, booleans, null, lists and maps of them). {@link #save} writes
+     * it with the class name, and {@link #load} passes it (numbers read back as Long or Double) to
+     * the class's public constructor taking a {@code Map}, or to its public static
+     * {@code fromConfig(Map)}. The default, null, means no config: a subclass is then re-created
+     * through its public no-argument constructor. Sequential and functional models save their
+     * architecture instead and ignore this.
+     *
+     * @return the config, or null
+     */
+    public Map<String, Object> getConfig() {
+        return null;
+    }
+
     /** Saves architecture and weights (see {@link ModelIO}); a .safetensors path makes one file. */
     public void save(java.nio.file.Path path) {
         ModelIO.save(this, path);
     }
 
     /**
-     * Loads a model saved with {@link #save}: a {@link Sequential} or a functional model, as the
-     * assignment asks ({@code Sequential m = Model.load(p)}; a mismatch is a ClassCastException).
+     * Loads a model saved with {@link #save}: a {@link Sequential}, a functional model, or a new
+     * instance of a saved subclass (see {@link #getConfig()}), as the assignment asks
+     * ({@code Sequential m = Model.load(p)}; a mismatch is a ClassCastException).
      *
      * @param <M> the model type expected
      * @param path the saved model

@@ -27,7 +27,8 @@ import java.util.UUID;
 /**
  * Saving and loading models. Weights are a safetensors file whose tensor names are the Keras
  * weight names ({@code dense/kernel}); the architecture is JSON in the Keras shape
- * ({@code {"class_name": "Sequential", "config": {"layers": [...]}}}).
+ * ({@code {"class_name": "Sequential", "config": {"layers": [...]}}}); a subclassed model's is its
+ * class name, its {@link Model#getConfig()} and its layers' input shapes ({@link SubclassedModels}).
  *
  * <p>A path ending in {@code .safetensors} is one file with the architecture in the header
  * metadata (key {@code lamina_model}); any other path is a directory holding
@@ -58,7 +59,9 @@ public final class ModelIO {
     }
 
     /**
-     * Saves the architecture and the weights of a Sequential model. A directory is replaced as a
+     * Saves the architecture and the weights of a Sequential, functional or subclassed model (a
+     * subclass is saved by class name and config, see {@link SubclassedModels}; one that cannot be
+     * re-created is an IllegalArgumentException naming what to add). A directory is replaced as a
      * whole ({@link AtomicFiles#replaceDirectory}): a reader, or a process killed at any moment,
      * finds the previous model or the new one, never a mix. An existing directory must hold only
      * what a save writes. Config and weights carry the same random {@code save_id}, which
@@ -76,17 +79,15 @@ public final class ModelIO {
             return;
         }
         boolean functional = model.graph() != null && model.getClass() == Model.class;
-        if (!(model instanceof Sequential) && !functional) {
-            throw new IllegalArgumentException("save: only Sequential and functional models store their architecture; for "
-                    + model.getClass().getSimpleName() + " use saveWeights and rebuild the model in code");
-        }
+        boolean subclassed = SubclassedModels.isSubclassed(model);
         String saveId = UUID.randomUUID().toString();
         Map<String, Object> arch = new LinkedHashMap<>();
         arch.put("format", FORMAT);
         arch.put("version", FORMAT_VERSION);
-        arch.put("class_name", functional ? "Functional" : "Sequential");
+        arch.put("class_name", subclassed ? SubclassedModels.CLASS_NAME : functional ? "Functional" : "Sequential");
         arch.put("save_id", saveId);
-        arch.put("config", functional ? FunctionalConfig.write(model) : ((Sequential) model).config());
+        arch.put("config", subclassed ? SubclassedModels.write(model)
+                : functional ? FunctionalConfig.write(model) : ((Sequential) model).config());
         Map<String, HostTensor> weights = weightTensors(model);
         if (path.getFileName().toString().endsWith(".safetensors")) {
             Map<String, String> meta = new LinkedHashMap<>();
@@ -110,7 +111,9 @@ public final class ModelIO {
      * is an IllegalArgumentException ({@link dev.lamina.io.SafetensorsException} for the weights
      * file) naming the file and the field, or an UncheckedIOException when the file system fails.
      * Nothing allocated before a failure stays allocated. A saved Sequential comes back as a
-     * {@link Sequential}, a functional model as a {@link Model}; the caller's type picks
+     * {@link Sequential}, a functional model as a {@link Model}, a subclassed model as a
+     * new instance of its class (created through reflection, its layers built for the saved input
+     * shapes, then given the saved weights); the caller's type picks
      * {@code M} ({@code Sequential m = ModelIO.load(p)}), a mismatch being a ClassCastException.
      *
      * @param <M> the model type the caller expects
@@ -182,8 +185,9 @@ public final class ModelIO {
 
     private static Model build(Map<String, Object> arch, SafetensorsFile weights, String source, String weightsSource) {
         boolean functional = "Functional".equals(arch.get("class_name"));
-        if (!FORMAT.equals(arch.get("format")) || !(functional || "Sequential".equals(arch.get("class_name")))) {
-            throw new IllegalArgumentException("load: " + source + " is not a saved Lamina Sequential or Functional model");
+        boolean subclassed = SubclassedModels.CLASS_NAME.equals(arch.get("class_name"));
+        if (!FORMAT.equals(arch.get("format")) || !(functional || subclassed || "Sequential".equals(arch.get("class_name")))) {
+            throw new IllegalArgumentException("load: " + source + " is not a saved Lamina Sequential, Functional or subclassed model");
         }
         for (String k : arch.keySet()) {
             if (!TOP_LEVEL_KEYS.contains(k)) {
@@ -202,11 +206,39 @@ public final class ModelIO {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> config = (Map<String, Object>) arch.get("config");
+        if (subclassed) {
+            return buildSubclassed(config, weights, source, weightsSource);
+        }
         // each weight is compared with the file before it is allocated
         Model model = Layer.withWeightCheck((name, shape) -> checkWeightInFile(weights, name, shape, weightsSource),
                 () -> functional ? FunctionalConfig.read(config, source) : fromConfig(config, source));
         try {
             assignWeights(model, weights, weightsSource);
+            return model;
+        } catch (RuntimeException | Error e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A fresh instance of the saved subclass ({@link SubclassedModels}); its layers' own names may
+     * differ from the saved ones (auto-names count per process), so the weights go by structure.
+     */
+    private static Model buildSubclassed(Map<String, Object> config, SafetensorsFile weights, String source, String weightsSource) {
+        String saved = weights.metadata().get(STRUCTURE_KEY);
+        if (saved == null) {
+            throw new IllegalArgumentException("load: " + weightsSource + " has no " + STRUCTURE_KEY + " metadata");
+        }
+        Map<String, Object> names = parseJson(saved, weightsSource + " (" + STRUCTURE_KEY + " metadata)");
+        Model model = SubclassedModels.read(config, source);
+        try {
+            Map<String, Variable> byFileName = new LinkedHashMap<>();
+            for (Map.Entry<String, Variable> e : WeightNames.of(model).entrySet()) {
+                Object fileName = names.get(e.getKey());
+                byFileName.put(fileName instanceof String n ? n : e.getKey(), e.getValue());
+            }
+            assignWeights(byFileName, weights, weightsSource);
             return model;
         } catch (RuntimeException | Error e) {
             model.close();

@@ -198,6 +198,7 @@ class ModelSummaryAndSavingTest extends ModelFixture {
             b.loadWeights(file);
             assertArrayEquals(bits(a.predict(x, 32).toFloatArray()), bits(b.predict(x, 32).toFloatArray()));
         }
+        // TwoInputResidual has no public constructor, so its architecture cannot be saved (SubclassedModelSavingTest)
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> a.save(tmp.resolve("x")));
         assertTrue(e.getMessage().contains("TwoInputResidual") && e.getMessage().contains("saveWeights"), e.getMessage());
     }

@@ -323,7 +323,8 @@ public final class KerasFiles {
             root = KerasModelConfig.toKerasFunctional(model);
         } else {
             throw new IllegalArgumentException("save: only Sequential and functional models are written as .keras; "
-                    + model.getClass().getSimpleName() + " is a subclassed model (Keras cannot rebuild it from a config)");
+                    + model.getClass().getSimpleName() + " is a subclassed model (Keras cannot rebuild a Java class); save it to a directory or a .safetensors"
+                    + " file, which Model.load re-creates it from");
         }
         byte[] config = Json.writePretty(root).getBytes(StandardCharsets.UTF_8);
         Map<String, Object> meta = new LinkedHashMap<>();
