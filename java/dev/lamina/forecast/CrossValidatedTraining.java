@@ -4,7 +4,6 @@ import dev.lamina.callbacks.Callback;
 import dev.lamina.models.FitOptions;
 import dev.lamina.models.History;
 import dev.lamina.models.Sequential;
-import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
 import java.io.PrintStream;
@@ -100,11 +99,7 @@ final class CrossValidatedTraining {
             float[] xVa = Forecaster.windowInputs(z, va, w);
             for (int m = 0; m < foldMembers; m++) {
                 long seed = Forecaster.memberSeed(s.seed + 7_919L * (k + 1), m);
-                Sequential net;
-                synchronized (Rng.class) {
-                    Rng.setGlobalSeed(seed);
-                    net = Forecaster.buildModel(s, width);
-                }
+                Sequential net = Forecaster.seededModel(s, width, seed);
                 try (net; Scope scope = Scope.open()) {
                     Snapshots snap = new Snapshots(checkpoints, xVa, va.length, w, width, h, pred, at, 1.0 / foldMembers);
                     FitOptions fo = new FitOptions().epochs(s.epochs).batchSize(s.batchSize).shuffle(s.shuffle).verbose(0)
@@ -188,11 +183,7 @@ final class CrossValidatedTraining {
         try {
             for (int k = 0; k < s.ensemble; k++) {
                 long seed = Forecaster.memberSeed(s.seed, k);
-                Sequential m;
-                synchronized (Rng.class) {
-                    Rng.setGlobalSeed(seed);
-                    m = Forecaster.buildModel(s, width);
-                }
+                Sequential m = Forecaster.seededModel(s, width, seed);
                 members.add(m);
                 if (k == 0 && s.verbose > 0) {
                     m.setOutput(out);

@@ -144,6 +144,17 @@ public final class Forecaster implements AutoCloseable {
     }
 
     /**
+     * A member network built from {@code seed}: seeding and building hold the global generator's lock
+     * together, because parallel trainings (lamina tune) share it.
+     */
+    static Sequential seededModel(ForecastSettings s, int width, long seed) {
+        synchronized (Rng.class) {
+            Rng.setGlobalSeed(seed);
+            return buildModel(s, width);
+        }
+    }
+
+    /**
      * What training did and saw: each member's history and best epoch (1-based), the window
      * counts, and per horizon the validation figures (keys {@code mae}, {@code wis},
      * {@code coverage_50}, {@code coverage_95} of the forecaster, {@code persistence_mae},
@@ -286,11 +297,7 @@ public final class Forecaster implements AutoCloseable {
         try {
             for (int k = 0; k < s.ensemble; k++) {
                 long seed = memberSeed(s.seed, k);
-                Sequential m;
-                synchronized (Rng.class) {   // seed and build at once: parallel trainings (lamina tune) share the global generator
-                    Rng.setGlobalSeed(seed);
-                    m = buildModel(s, width);
-                }
+                Sequential m = seededModel(s, width, seed);
                 members.add(m);
                 if (k == 0 && s.verbose > 0) {
                     m.setOutput(out);

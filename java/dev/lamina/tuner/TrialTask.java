@@ -105,16 +105,16 @@ public final class TrialTask implements Serializable {
                 s.add(HyperParameter.fromMap(m));
             }
             HyperParameters hp = HyperParameters.of(s, values);
-            Trial stub = new Trial(index, values);
+            Trial trial = new Trial(index, values);   // this executor's record of the trial, for the body's context
             Backend b = backend == null ? Backends.current() : Backends.byName(backend);
             try (Backends.Use use = Backends.use(b)) {
                 for (int e = 0; e < seeds.length; e++) {
                     List<Map<String, Double>> epochs = new ArrayList<>();
                     logs.add(epochs);
-                    stub.beginExecution();
+                    trial.beginExecution();
                     Path dir = runs.resolve("execution_" + e);
-                    Tuner.TrialContext ctx = new Tuner.TrialContext(stub, e, seeds[e], dir, parent, m -> {
-                        stub.recordEpoch(m);
+                    Tuner.TrialContext ctx = new Tuner.TrialContext(trial, e, seeds[e], dir, parent, m -> {
+                        trial.recordEpoch(m);
                         epochs.add(new LinkedHashMap<>(m));
                     });
                     try (Scope scope = Scope.open()) {
