@@ -567,13 +567,7 @@ public class Tuner {
                 try (Scope scope = Scope.open()) {
                     body.run(hp, new TrialContext(this, t, e, seed));
                 }
-                try {
-                    t.endExecution(oracle.objective());
-                } catch (IllegalArgumentException bad) {
-                    t.fail(bad.getMessage(), (System.nanoTime() - t0) / 1e9);
-                    save(t);
-                    throw new SearchError(bad);
-                }
+                endExecution(t, t0);
             }
             t.complete(oracle.objective(), (System.nanoTime() - t0) / 1e9);
         } catch (SearchError e) {
@@ -583,6 +577,20 @@ public class Tuner {
         }
         save(t);
         return t;
+    }
+
+    /**
+     * Ends the current execution of {@code t} (started at {@code t0}); an objective the execution did
+     * not log fails the trial and stops the search.
+     */
+    private void endExecution(Trial t, long t0) {
+        try {
+            t.endExecution(oracle.objective());
+        } catch (IllegalArgumentException bad) {
+            t.fail(bad.getMessage(), (System.nanoTime() - t0) / 1e9);
+            save(t);
+            throw new SearchError(bad);
+        }
     }
 
     /** The seed of execution {@code e} of trial {@code index}. */
@@ -618,7 +626,11 @@ public class Tuner {
                     inputs.put(parentName + "/" + f.getKey(), f.getValue());
                 }
             } else {
-                inputs.put(parentName, TrialFiles.read(parent.getParent()).get(parentName));
+                try {
+                    inputs.put(parentName, Files.readAllBytes(parent));   // the one file, not its whole folder
+                } catch (IOException e) {
+                    throw new UncheckedIOException("tuner: cannot read " + parent + ": " + e.getMessage(), e);
+                }
             }
         }
         TrialResult r;
@@ -637,13 +649,7 @@ public class Tuner {
                 t.recordEpoch(logs);
             }
             if (e < r.finished()) {
-                try {
-                    t.endExecution(oracle.objective());
-                } catch (IllegalArgumentException bad) {
-                    t.fail(bad.getMessage(), (System.nanoTime() - t0) / 1e9);
-                    save(t);
-                    throw new SearchError(bad);
-                }
+                endExecution(t, t0);
             }
         }
         if (r.error() != null) {
