@@ -20,20 +20,12 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public Storage allocate(DType dtype, long numel) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            return hook.allocate(dtype, numel);
-        }
         return allocate(dtype, numel, true, name() + ".allocate");
     }
 
     /** Host memory from {@code malloc}: no zeroing pass (see {@link Backend#allocateUninitialized}). */
     @Override
     public Storage allocateUninitialized(DType dtype, long numel) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            return hook.allocateUninitialized(dtype, numel);
-        }
         return allocate(dtype, numel, false, name() + ".allocateUninitialized");
     }
 
@@ -46,11 +38,6 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public void free(Storage storage) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.free(storage);
-            return;
-        }
         // Storage.release() marks the storage freed before calling here, so host() (which rejects
         // freed storages) cannot be used: check ownership only.
         if (storage.backend() != this || !(storage instanceof HostStorage)) {
@@ -66,11 +53,6 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public final void upload(ByteBuffer src, Storage dst) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.upload(src, dst);
-            return;
-        }
         host(dst);
         if (src.remaining() < dst.bytes()) {
             throw new IllegalArgumentException(name() + ".upload: " + dst.bytes() + " bytes needed, the buffer has "
@@ -89,11 +71,6 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public final void download(Storage src, ByteBuffer dst) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.download(src, dst);
-            return;
-        }
         host(src);
         if (dst.remaining() < src.bytes()) {
             throw new IllegalArgumentException(name() + ".download: " + src.bytes() + " bytes to copy, the buffer has room for "
@@ -153,11 +130,6 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public final void fill(Storage out, double value) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.fill(out, value);
-            return;
-        }
         pin(out);
         try {
             fillKernel(out, value);
@@ -168,11 +140,6 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public final void cast(Storage x, Storage out) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.cast(x, out);
-            return;
-        }
         pin(x, out);
         try {
             castKernel(x, out);
@@ -184,11 +151,6 @@ public abstract class HostBackend implements Backend {
     @Override
     public final void copyStrided(Storage src, long srcOffset, long[] srcStrides,
                                   Storage dst, long dstOffset, long[] dstStrides, long[] shape) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.copyStrided(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape);
-            return;
-        }
         pin(src, dst);
         try {
             copyStridedKernel(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape);
@@ -199,11 +161,6 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public final void unary(UnaryOp op, Storage x, Storage out) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.unary(op, x, out);
-            return;
-        }
         pin(x, out);
         try {
             unaryKernel(op, x, out);
@@ -215,11 +172,6 @@ public abstract class HostBackend implements Backend {
     @Override
     public final void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides,
                              Storage out, long[] outShape) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.binary(op, a, aStrides, b, bStrides, out, outShape);
-            return;
-        }
         pin(a, b, out);
         try {
             binaryKernel(op, a, aStrides, b, bStrides, out, outShape);
@@ -230,11 +182,6 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public final void reduce(ReduceOp op, Storage x, long outer, long n, long inner, Storage out) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.reduce(op, x, outer, n, inner, out);
-            return;
-        }
         pin(x, out);
         try {
             reduceKernel(op, x, outer, n, inner, out);
@@ -246,11 +193,6 @@ public abstract class HostBackend implements Backend {
     @Override
     public final void matmul(Storage a, Storage b, Storage out, long batch, long m, long n, long k,
                              boolean transA, boolean transB, long strideA, long strideB) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.matmul(a, b, out, batch, m, n, k, transA, transB, strideA, strideB);
-            return;
-        }
         pin(a, b, out);
         try {
             matmulKernel(a, b, out, batch, m, n, k, transA, transB, strideA, strideB);
@@ -261,11 +203,6 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public final void softmax(Storage x, Storage out, long outer, long n, long inner, boolean log) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.softmax(x, out, outer, n, inner, log);
-            return;
-        }
         pin(x, out);
         try {
             softmaxKernel(x, out, outer, n, inner, log);
@@ -276,11 +213,6 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public final void gather(Storage table, long rowSize, Storage ids, Storage out) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.gather(table, rowSize, ids, out);
-            return;
-        }
         pin(table, ids, out);
         try {
             gatherKernel(table, rowSize, ids, out);
@@ -291,11 +223,6 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public final void scatterAdd(Storage src, long rowSize, Storage ids, Storage out) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.scatterAdd(src, rowSize, ids, out);
-            return;
-        }
         pin(src, ids, out);
         try {
             scatterAddKernel(src, rowSize, ids, out);
@@ -306,11 +233,6 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public final void oneHot(Storage ids, long depth, Storage out) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.oneHot(ids, depth, out);
-            return;
-        }
         pin(ids, out);
         try {
             oneHotKernel(ids, depth, out);
@@ -321,11 +243,6 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public final void conv2dForward(Storage x, Storage kernel, Storage out, ConvGeometry geom) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.conv2dForward(x, kernel, out, geom);
-            return;
-        }
         pin(x, kernel, out);
         try {
             conv2dForwardKernel(x, kernel, out, geom);
@@ -336,11 +253,6 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public final void conv2dBackwardInput(Storage dy, Storage kernel, Storage dx, ConvGeometry geom) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.conv2dBackwardInput(dy, kernel, dx, geom);
-            return;
-        }
         pin(dy, kernel, dx);
         try {
             conv2dBackwardInputKernel(dy, kernel, dx, geom);
@@ -351,11 +263,6 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public final void conv2dBackwardFilter(Storage x, Storage dy, Storage dkernel, ConvGeometry geom) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.conv2dBackwardFilter(x, dy, dkernel, geom);
-            return;
-        }
         pin(x, dy, dkernel);
         try {
             conv2dBackwardFilterKernel(x, dy, dkernel, geom);
@@ -367,11 +274,6 @@ public abstract class HostBackend implements Backend {
     @Override
     public final void conv2dForwardFused(Storage x, Storage kernel, Storage bias, boolean relu, Storage out,
                                          ConvGeometry geom) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.conv2dForwardFused(x, kernel, bias, relu, out, geom);
-            return;
-        }
         pin(x, kernel, bias, out);
         try {
             conv2dForwardFusedKernel(x, kernel, bias, relu, out, geom);
@@ -383,11 +285,6 @@ public abstract class HostBackend implements Backend {
     @Override
     public final void conv2dBackwardFused(Storage x, Storage kernel, Storage y, Storage dy, boolean relu, Storage dx,
                                           Storage dkernel, Storage dbias, ConvGeometry geom) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.conv2dBackwardFused(x, kernel, y, dy, relu, dx, dkernel, dbias, geom);
-            return;
-        }
         pin(x, kernel, y, dy, dx, dkernel, dbias);
         try {
             conv2dBackwardFusedKernel(x, kernel, y, dy, relu, dx, dkernel, dbias, geom);
@@ -399,11 +296,6 @@ public abstract class HostBackend implements Backend {
     @Override
     public final void adamUpdate(Storage w, Storage g, Storage m, Storage v, double alpha, double beta1, double beta2,
                                  double epsilon) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.adamUpdate(w, g, m, v, alpha, beta1, beta2, epsilon);
-            return;
-        }
         pin(w, g, m, v);
         try {
             adamUpdateKernel(w, g, m, v, alpha, beta1, beta2, epsilon);
@@ -414,11 +306,6 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public final void maxPool2dForward(Storage x, Storage out, PoolGeometry geom) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.maxPool2dForward(x, out, geom);
-            return;
-        }
         pin(x, out);
         try {
             maxPool2dForwardKernel(x, out, geom);
@@ -429,11 +316,6 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public final void maxPool2dBackward(Storage x, Storage dy, Storage dx, PoolGeometry geom) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.maxPool2dBackward(x, dy, dx, geom);
-            return;
-        }
         pin(x, dy, dx);
         try {
             maxPool2dBackwardKernel(x, dy, dx, geom);
@@ -444,11 +326,6 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public final void avgPool2dForward(Storage x, Storage out, PoolGeometry geom) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.avgPool2dForward(x, out, geom);
-            return;
-        }
         pin(x, out);
         try {
             avgPool2dForwardKernel(x, out, geom);
@@ -459,11 +336,6 @@ public abstract class HostBackend implements Backend {
 
     @Override
     public final void avgPool2dBackward(Storage dy, Storage dx, PoolGeometry geom) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.avgPool2dBackward(dy, dx, geom);
-            return;
-        }
         pin(dy, dx);
         try {
             avgPool2dBackwardKernel(dy, dx, geom);
@@ -475,11 +347,6 @@ public abstract class HostBackend implements Backend {
     @Override
     public final void lstmCellForward(Storage z, Storage cPrev, Storage h, Storage c, Storage gates,
                                       long batch, long hidden) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.lstmCellForward(z, cPrev, h, c, gates, batch, hidden);
-            return;
-        }
         pin(z, cPrev, h, c, gates);
         try {
             lstmCellForwardKernel(z, cPrev, h, c, gates, batch, hidden);
@@ -491,11 +358,6 @@ public abstract class HostBackend implements Backend {
     @Override
     public final void lstmCellBackward(Storage gates, Storage cPrev, Storage c, Storage dh, Storage dc,
                                        Storage dz, Storage dcPrev, long batch, long hidden) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.lstmCellBackward(gates, cPrev, c, dh, dc, dz, dcPrev, batch, hidden);
-            return;
-        }
         pin(gates, cPrev, c, dh, dc, dz, dcPrev);
         try {
             lstmCellBackwardKernel(gates, cPrev, c, dh, dc, dz, dcPrev, batch, hidden);
@@ -507,11 +369,6 @@ public abstract class HostBackend implements Backend {
     @Override
     public final void gruCellForward(Storage xz, Storage hz, Storage hPrev, Storage h, Storage gates,
                                      long batch, long hidden) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.gruCellForward(xz, hz, hPrev, h, gates, batch, hidden);
-            return;
-        }
         pin(xz, hz, hPrev, h, gates);
         try {
             gruCellForwardKernel(xz, hz, hPrev, h, gates, batch, hidden);
@@ -523,11 +380,6 @@ public abstract class HostBackend implements Backend {
     @Override
     public final void gruCellBackward(Storage gates, Storage hz, Storage hPrev, Storage dh,
                                       Storage dxz, Storage dhz, Storage dhPrev, long batch, long hidden) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.gruCellBackward(gates, hz, hPrev, dh, dxz, dhz, dhPrev, batch, hidden);
-            return;
-        }
         pin(gates, hz, hPrev, dh, dxz, dhz, dhPrev);
         try {
             gruCellBackwardKernel(gates, hz, hPrev, dh, dxz, dhz, dhPrev, batch, hidden);

@@ -104,7 +104,7 @@ public abstract class Storage {
             }
             if (REFS.compareAndSet(this, r, r - 1)) {
                 if (r == 1) {
-                    backend.free(this);
+                    TraceHooks.route(backend).free(this); // a traced function's frees are recorded
                 }
                 return;
             }

@@ -8,11 +8,13 @@ import java.util.function.Supplier;
  * The per-thread hook through which the graph tracer ({@code dev.lamina.graph}) sees every backend
  * call made while it traces a function.
  *
- * <p>Each public kernel, memory and transfer method of a backend first asks {@link #intercept}; when
- * a tracer is active on the calling thread it gets back the tracer's recording view of itself and
- * forwards the call there. The recording view notes the call and runs it on the real backend with
- * the hook suspended, so a call is recorded once even when the backend composes it from primitives.
- * With no tracer active (the normal case) {@link #intercept} is one thread-local read.
+ * <p>Recording happens at one place: the tensor layer's route to a backend. {@code Tensor.backend()},
+ * the tensor factories and {@link Storage#release()} obtain the backend they call through {@link
+ * #route}; when a tracer is active on the calling thread that is the tracer's recording view of the
+ * backend (a full {@link Backend} that notes each call and runs it on the real backend with the hook
+ * suspended), otherwise the backend itself. Backends know nothing of tracing: a call a backend makes
+ * on itself (a composition of primitives, scratch memory) is never recorded, so a call is recorded
+ * once. With no tracer active (the normal case) {@link #route} is one thread-local read.
  */
 public final class TraceHooks {
     private static final ThreadLocal<Tracer> ACTIVE = new ThreadLocal<>();
@@ -23,9 +25,10 @@ public final class TraceHooks {
     /** What a tracer provides: a recording view of a backend and the host-side calls of {@link HostCalls}. */
     public interface Tracer {
         /**
-         * The recording view of {@code real}: it records each call and runs it on {@code real}.
+         * The recording view of {@code real}: it records each call and runs it on {@code real}. Given
+         * its own recording view, it returns that view.
          *
-         * @param real the backend the call was made on
+         * @param real the backend the call is made on
          * @return a backend that records and forwards
          */
         Backend wrap(Backend real);
@@ -62,14 +65,16 @@ public final class TraceHooks {
     }
 
     /**
-     * The tracer's recording view of {@code backend}, or null when no tracer is active on this thread.
+     * The backend to call for {@code backend}: the active tracer's recording view of it while this
+     * thread traces a function, else {@code backend} itself. A recording view given back to it is
+     * returned as it is.
      *
-     * @param backend the backend a call was made on
-     * @return the recording view or null
+     * @param backend the backend that holds the storages of the call
+     * @return the recording view, or backend
      */
-    public static Backend intercept(Backend backend) {
+    public static Backend route(Backend backend) {
         Tracer t = ACTIVE.get();
-        return t == null ? null : t.wrap(backend);
+        return t == null ? backend : t.wrap(backend);
     }
 
     /**

@@ -89,6 +89,12 @@ final class Recorder implements TraceHooks.Tracer {
 
     @Override
     public Backend wrap(Backend backend) {
+        if (backend instanceof Recording rec) {
+            if (rec.owner() == this) {
+                return rec; // the view handed out earlier, given back (Backends.use(x.backend()))
+            }
+            backend = rec.target; // a view of an outer or finished trace: record on the backend it stands for
+        }
         if (real == null) {
             real = backend;
             recording = new Recording();
@@ -146,8 +152,15 @@ final class Recorder implements TraceHooks.Tracer {
     private static final int W = 2;
     private static final int RW = 3;
 
-    /** The recording view of the real backend: notes each call as a node and runs it on the backend. */
-    private final class Recording implements Backend {
+    /**
+     * The recording view of the real backend: notes each call as a node and runs it on the backend.
+     * The tensor layer calls it instead of the backend while a function is traced ({@link
+     * TraceHooks#route}). It declares every method of {@link Backend} itself, inheriting no default:
+     * a default would run its composition of primitives here, and a fused kernel the real backend has
+     * would be recorded as primitives, or not at all ({@code RecordingCoversBackendTest} checks this
+     * by reflection, so a new SPI method fails that test until it is recorded here).
+     */
+    final class Recording implements Backend {
         final Backend target;
 
         Recording() {
@@ -158,6 +171,11 @@ final class Recorder implements TraceHooks.Tracer {
             this.target = target;
         }
 
+        Recorder owner() {
+            return Recorder.this;
+        }
+
+        /** Runs a call on the real backend with the tracer suspended (its frees of scratch memory unrecorded). */
         void forward(Runnable call) {
             TraceHooks.Tracer t = TraceHooks.install(null);
             try {
@@ -196,6 +214,11 @@ final class Recorder implements TraceHooks.Tracer {
         @Override
         public String name() {
             return target.name();
+        }
+
+        @Override
+        public boolean isAvailable() {
+            return target.isAvailable();
         }
 
         @Override
@@ -446,8 +469,8 @@ final class Recorder implements TraceHooks.Tracer {
             forward(() -> target.adamUpdate(w, g, m, v, alpha, beta1, beta2, epsilon));
         }
 
-        // The fused kernels below reach the recorder only from a backend that has them (cuda): the
-        // host backends compose them from primitives, which are recorded one by one.
+        // The fused kernels below reach the recorder only when the real backend has them (cuda):
+        // KernelDispatch composes the others from primitives on this view, recorded one by one.
 
         @Override
         public void rmspropUpdate(Storage w, Storage g, Storage vel, Storage mom, Storage avg, double lr, double rho,

@@ -129,7 +129,7 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
         return out;
     }
 
-    /** Backends whose public methods report to {@link TraceHooks}: the host backends and cuda. */
+    /** Backends whose calls a graph replays: the host backends and cuda (graph buffers, fusion, capture). */
     static boolean traceable(dev.lamina.backend.Backend b) {
         return b instanceof dev.lamina.backend.HostBackend || b instanceof dev.lamina.backend.cuda.CudaBackend;
     }

@@ -278,9 +278,9 @@ final class Gradients {
     /** slice: the gradient is written into zeros of the input's shape at the slice's offset. */
     static Backward slice(long[] in, long offset) {
         return g -> {
-            Tensor r = Tensor.newOnBackend("tensor", g.backend, g.dtype, in);
+            Tensor r = Tensor.newOnBackend("tensor", g.backend(), g.dtype, in);
             if (g.numel() > 0) {
-                g.backend.copyStrided(g.storage, 0, Shapes.strides(g.shape), r.storage, offset, Shapes.strides(in), g.shape);
+                g.backend().copyStrided(g.storage, 0, Shapes.strides(g.shape), r.storage, offset, Shapes.strides(in), g.shape);
             }
             return new Tensor[] {r};
         };
@@ -302,9 +302,9 @@ final class Gradients {
     /** gather: rows of g are scatter-added into zeros of the table's shape; the ids get none. */
     static Backward gather(long[] table, long rowSize, Tensor ids) {
         return g -> {
-            Tensor r = Tensor.newOnBackend("tensor", g.backend, g.dtype, table);
+            Tensor r = Tensor.newOnBackend("tensor", g.backend(), g.dtype, table);
             if (g.numel() > 0) {
-                g.backend.scatterAdd(g.storage, rowSize, ids.storage, r.storage);
+                g.backend().scatterAdd(g.storage, rowSize, ids.storage, r.storage);
             }
             return new Tensor[] {r, null};
         };

@@ -43,7 +43,7 @@ final class RawOps {
 
     /** A scalar of x's dtype on its backend. */
     static Tensor scalarLike(Tensor x, double v) {
-        return scalarOf(x.backend, x.dtype, v);
+        return scalarOf(x.backend(), x.dtype, v);
     }
 
     static Tensor scalarOf(Backend backend, DType dtype, double v) {
@@ -56,8 +56,8 @@ final class RawOps {
 
     static Tensor castNoGrad(Tensor x, DType target) {
         x.checkOpen("cast");
-        Tensor r = Tensor.uninitialized("cast", x.backend, target, x.shape);
-        return r.runOrClose(() -> x.backend.cast(x.storage, r.storage));
+        Tensor r = Tensor.uninitialized("cast", x.backend(), target, x.shape);
+        return r.runOrClose(() -> x.backend().cast(x.storage, r.storage));
     }
 
     // ---- element-wise -----------------------------------------------------------------------
@@ -72,8 +72,8 @@ final class RawOps {
         long[] out = Shapes.broadcast(op, a.shape, b.shape);
         long[] as = Shapes.broadcastStrides(a.shape, out);
         long[] bs = Shapes.broadcastStrides(b.shape, out);
-        Tensor r = Tensor.uninitialized(op, a.backend, kind.isComparison() ? DType.BOOL : a.dtype, out);
-        return r.runOrClose(() -> a.backend.binary(kind, a.storage, as, b.storage, bs, r.storage, out));
+        Tensor r = Tensor.uninitialized(op, a.backend(), kind.isComparison() ? DType.BOOL : a.dtype, out);
+        return r.runOrClose(() -> a.backend().binary(kind, a.storage, as, b.storage, bs, r.storage, out));
     }
 
     static Tensor unary(String op, UnaryOp kind, Tensor x) {
@@ -82,8 +82,8 @@ final class RawOps {
             throw new IllegalArgumentException(op + ": not defined for " + x.dtype + " tensors (shape "
                     + Shapes.str(x.shape) + ")");
         }
-        Tensor r = Tensor.uninitialized(op, x.backend, x.dtype, x.shape);
-        return r.runOrClose(() -> x.backend.unary(kind, x.storage, r.storage));
+        Tensor r = Tensor.uninitialized(op, x.backend(), x.dtype, x.shape);
+        return r.runOrClose(() -> x.backend().unary(kind, x.storage, r.storage));
     }
 
     /** sum-to-shape of g * x. */
@@ -134,7 +134,7 @@ final class RawOps {
         }
         if (comparison) {
             if (fitsExactly(v, x.dtype)) {
-                return applyScalar(x, scalarExact(x.backend, x.dtype, (long) v), f);
+                return applyScalar(x, scalarExact(x.backend(), x.dtype, (long) v), f);
             }
             return promoted(x, DType.FLOAT64, v, f);
         }
@@ -145,7 +145,7 @@ final class RawOps {
     private static Tensor promoted(Tensor x0, DType target, double v, BinaryOperator<Tensor> f) {
         Tensor x = castNoGrad(x0, target);   // int and bool tensors carry no gradient
         try {
-            return applyScalar(x, scalarOf(x0.backend, target, v), f);
+            return applyScalar(x, scalarOf(x0.backend(), target, v), f);
         } finally {
             x.close();
         }
@@ -163,11 +163,11 @@ final class RawOps {
                     + Shapes.str(x0.shape) + "; cast the tensor to int64 or float first");
         }
         if (target == x0.dtype) {
-            return applyScalar(x0, scalarExact(x0.backend, target, v), f);
+            return applyScalar(x0, scalarExact(x0.backend(), target, v), f);
         }
         Tensor x = castNoGrad(x0, target);
         try {
-            return applyScalar(x, scalarExact(x0.backend, target, v), f);
+            return applyScalar(x, scalarExact(x0.backend(), target, v), f);
         } finally {
             x.close();
         }
@@ -244,7 +244,7 @@ final class RawOps {
         if (x.dtype == DType.BOOL) {
             throw new IllegalArgumentException(op + ": not defined for bool tensors; cast first");
         }
-        Backend backend = x.backend;
+        Backend backend = x.backend();
         Tensor cur = x;
         long[] curShape = x.shape.clone();
         // reduce runs of consecutive axes, last run first, so earlier axis numbers stay valid
@@ -351,9 +351,9 @@ final class RawOps {
         requireFloat(x, op);
         int a = Shapes.axis(op, axis, x.shape.length);
         long[] oni = outerNInner(x.shape, a);
-        Tensor y = Tensor.newOnBackend(op, x.backend, x.dtype, x.shape);
+        Tensor y = Tensor.newOnBackend(op, x.backend(), x.dtype, x.shape);
         if (oni[1] > 0) {
-            y.runOrClose(() -> x.backend.softmax(x.storage, y.storage, oni[0], oni[1], oni[2], log));
+            y.runOrClose(() -> x.backend().softmax(x.storage, y.storage, oni[0], oni[1], oni[2], log));
         }
         return y;
     }
@@ -407,10 +407,10 @@ final class RawOps {
         Tensor y = null;
         try {
             // with an empty inner dimension the product is all zeros, which no kernel call writes
-            y = ka > 0 ? Tensor.uninitialized(op, a.backend, a.dtype, yShape)
-                    : Tensor.newOnBackend(op, a.backend, a.dtype, yShape);
+            y = ka > 0 ? Tensor.uninitialized(op, a.backend(), a.dtype, yShape)
+                    : Tensor.newOnBackend(op, a.backend(), a.dtype, yShape);
             if (nb > 0 && m > 0 && n > 0) {
-                a.backend.matmul(aa.storage, bb.storage, y.storage, nb, m, n, ka, ta, tb, strideA, strideB);
+                a.backend().matmul(aa.storage, bb.storage, y.storage, nb, m, n, ka, ta, tb, strideA, strideB);
             }
         } catch (RuntimeException | Error e) {
             if (y != null) {
@@ -440,9 +440,9 @@ final class RawOps {
     /** x repeated along size-1 (or missing leading) axes to {@code target}; one strided copy. */
     static Tensor broadcast(Tensor x, long[] target) {
         x.checkOpen("broadcastTo");
-        Tensor y = Tensor.uninitialized("broadcastTo", x.backend, x.dtype, target);
+        Tensor y = Tensor.uninitialized("broadcastTo", x.backend(), x.dtype, target);
         if (y.numel() > 0) {
-            y.runOrClose(() -> x.backend.copyStrided(x.storage, 0, Shapes.broadcastStrides(x.shape, target), y.storage, 0,
+            y.runOrClose(() -> x.backend().copyStrided(x.storage, 0, Shapes.broadcastStrides(x.shape, target), y.storage, 0,
                     Shapes.strides(target), target));
         }
         return y;

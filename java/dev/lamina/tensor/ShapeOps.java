@@ -80,9 +80,9 @@ final class ShapeOps {
             outShape[i] = shape[p];
             srcStrides[i] = inStrides[p];
         }
-        Tensor y = Tensor.uninitialized("permute", x.backend, x.dtype, outShape);
+        Tensor y = Tensor.uninitialized("permute", x.backend(), x.dtype, outShape);
         if (y.numel() > 0) {
-            y.runOrClose(() -> x.backend.copyStrided(x.storage, 0, srcStrides, y.storage, 0, Shapes.strides(outShape),
+            y.runOrClose(() -> x.backend().copyStrided(x.storage, 0, srcStrides, y.storage, 0, Shapes.strides(outShape),
                     outShape));
         }
         if (RawOps.recording()) {
@@ -129,9 +129,9 @@ final class ShapeOps {
             }
         }
         long off0 = offset;
-        Tensor y = Tensor.uninitialized("slice", x.backend, x.dtype, outShape);
+        Tensor y = Tensor.uninitialized("slice", x.backend(), x.dtype, outShape);
         if (y.numel() > 0) {
-            y.runOrClose(() -> x.backend.copyStrided(x.storage, off0, strides, y.storage, 0, Shapes.strides(outShape),
+            y.runOrClose(() -> x.backend().copyStrided(x.storage, off0, strides, y.storage, 0, Shapes.strides(outShape),
                     outShape));
         }
         if (RawOps.recording()) {
@@ -178,7 +178,7 @@ final class ShapeOps {
         }
         long[] outShape = first.shape.clone();
         outShape[a] = total;
-        Tensor y = Tensor.newOnBackend("concat", first.backend, first.dtype, outShape);
+        Tensor y = Tensor.newOnBackend("concat", first.backend(), first.dtype, outShape);
         long[] outStrides = Shapes.strides(outShape);
         long pos = 0;
         long[] starts = new long[parts.size()];
@@ -187,7 +187,7 @@ final class ShapeOps {
             starts[p] = pos;
             if (t.numel() > 0) {
                 long off = pos * outStrides[a];
-                y.runOrClose(() -> first.backend.copyStrided(t.storage, 0, Shapes.strides(t.shape), y.storage, off,
+                y.runOrClose(() -> first.backend().copyStrided(t.storage, 0, Shapes.strides(t.shape), y.storage, off,
                         outStrides, t.shape));
             }
             pos += t.shape[a];
@@ -231,9 +231,9 @@ final class ShapeOps {
         }
         long[] outShape = Shapes.concat(ids.shape, Arrays.copyOfRange(shape, 1, shape.length));
         long rs0 = rowSize;
-        Tensor y = Tensor.newOnBackend("gather", table.backend, table.dtype, outShape);
+        Tensor y = Tensor.newOnBackend("gather", table.backend(), table.dtype, outShape);
         if (y.numel() > 0) {
-            y.runOrClose(() -> table.backend.gather(table.storage, rs0, ids.storage, y.storage));
+            y.runOrClose(() -> table.backend().gather(table.storage, rs0, ids.storage, y.storage));
         }
         if (RawOps.recording() && table.dtype.isFloating()) {
             Tape.record("gather", y, Gradients.gather(shape, rowSize, ids), table, ids);
@@ -249,9 +249,9 @@ final class ShapeOps {
         long[] outShape = Shapes.concat(ids.shape, new long[] {depth});
         Shapes.checkShape("oneHot", outShape);
         RawOps.checkedIds(ids, "oneHot", depth);
-        Tensor y = Tensor.newOnBackend("oneHot", ids.backend, outType, outShape);
+        Tensor y = Tensor.newOnBackend("oneHot", ids.backend(), outType, outShape);
         if (y.numel() > 0) {
-            y.runOrClose(() -> ids.backend.oneHot(ids.storage, depth, y.storage));
+            y.runOrClose(() -> ids.backend().oneHot(ids.storage, depth, y.storage));
         }
         return y;
     }

@@ -3,6 +3,7 @@ package dev.lamina.tensor;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.Backends;
 import dev.lamina.backend.Storage;
+import dev.lamina.backend.TraceHooks;
 import dev.lamina.types.DType;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -126,7 +127,7 @@ public class Tensor implements AutoCloseable {
     /** Fills this new tensor, closing it when the fill fails. */
     void fillOrClose(double value) {
         try {
-            backend.fill(storage, value);
+            backend().fill(storage, value);
         } catch (RuntimeException | Error e) {
             close();
             throw e;
@@ -193,7 +194,7 @@ public class Tensor implements AutoCloseable {
                     + " bytes, buffer has " + littleEndianData.remaining());
         }
         Tensor t = uninitialized("fromBuffer", Backends.current(), dtype, shape);
-        return t.runOrClose(() -> t.backend.upload(littleEndianData.duplicate().order(ByteOrder.LITTLE_ENDIAN), t.storage));
+        return t.runOrClose(() -> t.backend().upload(littleEndianData.duplicate().order(ByteOrder.LITTLE_ENDIAN), t.storage));
     }
 
     /**
@@ -455,9 +456,15 @@ public class Tensor implements AutoCloseable {
         return n;
     }
 
-    /** @return the backend that holds this tensor's memory */
+    /**
+     * The backend that holds this tensor's memory; while a function is being traced ({@code
+     * dev.lamina.graph}) on this thread, the tracer's recording view of it, which records every call
+     * made through it (see {@link dev.lamina.backend.TraceHooks#route}).
+     *
+     * @return the backend to call for this tensor
+     */
     public final Backend backend() {
-        return backend;
+        return TraceHooks.route(backend);
     }
 
     /**
@@ -501,7 +508,7 @@ public class Tensor implements AutoCloseable {
     public final ByteBuffer toBuffer() {
         checkOpen("toBuffer");
         ByteBuffer b = buffer(numel() * dtype.size());
-        backend.download(storage, b);
+        backend().download(storage, b);
         return b;
     }
 
@@ -585,7 +592,7 @@ public class Tensor implements AutoCloseable {
         checkOpen("to");
         ByteBuffer data = toBuffer();
         Tensor t = uninitialized("to", target, dtype, shape);
-        return t.runOrClose(() -> target.upload(data, t.storage));
+        return t.runOrClose(() -> t.backend().upload(data, t.storage));
     }
 
     /** Values printed as TensorFlow prints a small tensor. */
@@ -604,7 +611,7 @@ public class Tensor implements AutoCloseable {
     /** A new zero-filled tensor; the shape is checked first (IllegalArgumentException naming op). */
     static Tensor newOnBackend(String op, Backend b, DType dtype, long[] shape) {
         long n = Shapes.checkShape(op, shape);
-        return new Tensor(b.allocate(dtype, n), shape, true);
+        return new Tensor(TraceHooks.route(b).allocate(dtype, n), shape, true);
     }
 
     /**
@@ -624,7 +631,7 @@ public class Tensor implements AutoCloseable {
     /** As {@link #uninitialized(Backend, DType, long...)}, naming the op in a shape error. */
     static Tensor uninitialized(String op, Backend b, DType dtype, long[] shape) {
         long n = Shapes.checkShape(op, shape);
-        return new Tensor(b.allocateUninitialized(dtype, n), shape, true);
+        return new Tensor(TraceHooks.route(b).allocateUninitialized(dtype, n), shape, true);
     }
 
     /**

@@ -17,7 +17,6 @@ import dev.lamina.backend.PoolGeometry;
 import dev.lamina.backend.ReduceOp;
 import dev.lamina.backend.SequenceGeometry;
 import dev.lamina.backend.Storage;
-import dev.lamina.backend.TraceHooks;
 import dev.lamina.backend.UnaryOp;
 import dev.lamina.types.DType;
 import java.nio.ByteBuffer;
@@ -102,31 +101,18 @@ public final class CudaBackend implements Backend {
      */
     @Override
     public Storage allocate(DType dtype, long numel) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            return hook.allocate(dtype, numel);
-        }
         return memory.allocate(dtype, numel, true, "cuda.allocate");
     }
 
     /** Device memory from the caching allocator, not zeroed (a reused block holds old data). */
     @Override
     public Storage allocateUninitialized(DType dtype, long numel) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            return hook.allocateUninitialized(dtype, numel);
-        }
         return memory.allocate(dtype, numel, false, "cuda.allocateUninitialized");
     }
 
     /** Returns the storage's block to the allocator's cache (no cudaFree). A second free does nothing. */
     @Override
     public void free(Storage storage) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.free(storage);
-            return;
-        }
         memory.free(storage);
     }
 
@@ -168,11 +154,6 @@ public final class CudaBackend implements Backend {
      */
     @Override
     public void upload(ByteBuffer src, Storage dst) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.upload(src, dst);
-            return;
-        }
         memory.upload(src, dst);
     }
 
@@ -182,11 +163,6 @@ public final class CudaBackend implements Backend {
      */
     @Override
     public void download(Storage src, ByteBuffer dst) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.download(src, dst);
-            return;
-        }
         memory.download(src, dst);
     }
 
@@ -225,11 +201,6 @@ public final class CudaBackend implements Backend {
     /** out[i] = value converted to out's dtype (Java conversions; bool is value != 0). */
     @Override
     public void fill(Storage out, double value) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.fill(out, value);
-            return;
-        }
         CudaRuntime.get().requireAvailable("cuda.fill");
         CudaStorage o = device(out, "cuda.fill");
         CudaRuntime.check(CudaNative.lamina_cuda_fill(code(out.dtype()), o.address(), out.numel(), value, stream()),
@@ -239,11 +210,6 @@ public final class CudaBackend implements Backend {
     /** out[i] = (out.dtype) x[i]: every pair of float32, float64, int32, int64 and bool. */
     @Override
     public void cast(Storage x, Storage out) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.cast(x, out);
-            return;
-        }
         CudaRuntime.get().requireAvailable("cuda.cast");
         CudaStorage xs = device(x, "cuda.cast"), os = device(out, "cuda.cast");
         sameNumel("cuda.cast", x, out);
@@ -254,11 +220,6 @@ public final class CudaBackend implements Backend {
     @Override
     public void copyStrided(Storage src, long srcOffset, long[] srcStrides,
                             Storage dst, long dstOffset, long[] dstStrides, long[] shape) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.copyStrided(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape);
-            return;
-        }
         CudaRuntime.get().requireAvailable("cuda.copyStrided");
         CudaStorage s = device(src, "cuda.copyStrided"), d = device(dst, "cuda.copyStrided");
         if (src.dtype() != dst.dtype()) {
@@ -283,11 +244,6 @@ public final class CudaBackend implements Backend {
     /** Every UnaryOp for float32/float64; NEG, ABS, SIGN, SQUARE for int32/int64. */
     @Override
     public void unary(UnaryOp op, Storage x, Storage out) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.unary(op, x, out);
-            return;
-        }
         CudaRuntime.get().requireAvailable("cuda.unary");
         String what = "cuda.unary " + op;
         CudaStorage xs = device(x, what), os = device(out, what);
@@ -310,11 +266,6 @@ public final class CudaBackend implements Backend {
     @Override
     public void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides,
                        Storage out, long[] outShape) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.binary(op, a, aStrides, b, bStrides, out, outShape);
-            return;
-        }
         CudaRuntime.get().requireAvailable("cuda.binary");
         String what = "cuda.binary " + op;
         CudaStorage as = device(a, what), bs = device(b, what), os = device(out, what);
@@ -337,11 +288,6 @@ public final class CudaBackend implements Backend {
      */
     @Override
     public void reduce(ReduceOp op, Storage x, long outer, long n, long inner, Storage out) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.reduce(op, x, outer, n, inner, out);
-            return;
-        }
         CudaRuntime.get().requireAvailable("cuda.reduce");
         String what = "cuda.reduce " + op;
         CudaStorage xs = device(x, what), os = device(out, what);
@@ -365,11 +311,6 @@ public final class CudaBackend implements Backend {
     @Override
     public void matmul(Storage a, Storage b, Storage out, long batch, long m, long n, long k,
                        boolean transA, boolean transB, long strideA, long strideB) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.matmul(a, b, out, batch, m, n, k, transA, transB, strideA, strideB);
-            return;
-        }
         CudaRuntime.get().requireAvailable("cuda.matmul");
         CudaStorage as = device(a, "cuda.matmul"), bs = device(b, "cuda.matmul"), os = device(out, "cuda.matmul");
         DType dt = a.dtype();
@@ -416,11 +357,6 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void softmax(Storage x, Storage out, long outer, long n, long inner, boolean log) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.softmax(x, out, outer, n, inner, log);
-            return;
-        }
         String what = log ? "cuda.logSoftmax" : "cuda.softmax";
         CudaRuntime.get().requireAvailable(what);
         CudaStorage xs = device(x, what), os = device(out, what);
@@ -435,11 +371,6 @@ public final class CudaBackend implements Backend {
     /** Ids are range-checked by the caller (the contract); the kernel never dereferences one outside. */
     @Override
     public void gather(Storage table, long rowSize, Storage ids, Storage out) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.gather(table, rowSize, ids, out);
-            return;
-        }
         CudaRuntime.get().requireAvailable("cuda.gather");
         CudaStorage ts = device(table, "cuda.gather"), is = device(ids, "cuda.gather"), os = device(out, "cuda.gather");
         checkIds("cuda.gather", ids);
@@ -458,11 +389,6 @@ public final class CudaBackend implements Backend {
     /** Deterministic: one thread per column adds the rows in increasing i (no atomics). Not for bool. */
     @Override
     public void scatterAdd(Storage src, long rowSize, Storage ids, Storage out) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.scatterAdd(src, rowSize, ids, out);
-            return;
-        }
         CudaRuntime.get().requireAvailable("cuda.scatterAdd");
         CudaStorage ss = device(src, "cuda.scatterAdd"), is = device(ids, "cuda.scatterAdd");
         CudaStorage os = device(out, "cuda.scatterAdd");
@@ -484,11 +410,6 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void oneHot(Storage ids, long depth, Storage out) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.oneHot(ids, depth, out);
-            return;
-        }
         CudaRuntime.get().requireAvailable("cuda.oneHot");
         CudaStorage is = device(ids, "cuda.oneHot"), os = device(out, "cuda.oneHot");
         checkIds("cuda.oneHot", ids);
@@ -529,31 +450,16 @@ public final class CudaBackend implements Backend {
     /** Implicit GEMM ({@code cuda-kernels/conv.cu} through {@link CudaConv}); deterministic. */
     @Override
     public void conv2dForward(Storage x, Storage kernel, Storage out, ConvGeometry geom) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.conv2dForward(x, kernel, out, geom);
-            return;
-        }
         CudaConv.forward(this, x, kernel, null, false, out, geom, "cuda.conv2dForward");
     }
 
     @Override
     public void conv2dBackwardInput(Storage dy, Storage kernel, Storage dx, ConvGeometry geom) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.conv2dBackwardInput(dy, kernel, dx, geom);
-            return;
-        }
         CudaConv.backwardInput(this, dy, kernel, dx, geom);
     }
 
     @Override
     public void conv2dBackwardFilter(Storage x, Storage dy, Storage dkernel, ConvGeometry geom) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.conv2dBackwardFilter(x, dy, dkernel, geom);
-            return;
-        }
         CudaConv.backwardFilter(this, x, dy, dkernel, geom);
     }
 
@@ -561,32 +467,17 @@ public final class CudaBackend implements Backend {
     @Override
     public void adamUpdate(Storage w, Storage g, Storage m, Storage v, double alpha, double beta1, double beta2,
                            double epsilon) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.adamUpdate(w, g, m, v, alpha, beta1, beta2, epsilon);
-            return;
-        }
         CudaOptimizers.adam(this, w, g, m, v, alpha, beta1, beta2, epsilon);
     }
 
     @Override
     public void rmspropUpdate(Storage w, Storage g, Storage vel, Storage mom, Storage avg, double lr, double rho,
                               double momentum, double epsilon) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.rmspropUpdate(w, g, vel, mom, avg, lr, rho, momentum, epsilon);
-            return;
-        }
         CudaOptimizers.rmsprop(this, w, g, vel, mom, avg, lr, rho, momentum, epsilon);
     }
 
     @Override
     public void sgdUpdate(Storage w, Storage g, Storage m, double lr, double momentum, boolean nesterov) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.sgdUpdate(w, g, m, lr, momentum, nesterov);
-            return;
-        }
         CudaOptimizers.sgd(this, w, g, m, lr, momentum, nesterov);
     }
 
@@ -604,66 +495,36 @@ public final class CudaBackend implements Backend {
     @Override
     public void gruSequenceForward(Storage xp, Storage rk, Storage rb, Storage h0, Storage packed, Storage hPrev,
                                    Storage gates, Storage hz, long batch, long steps, long hidden) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.gruSequenceForward(xp, rk, rb, h0, packed, hPrev, gates, hz, batch, steps, hidden);
-            return;
-        }
         CudaPersistentGru.forward(this, xp, rk, rb, h0, packed, hPrev, gates, hz, batch, steps, hidden);
     }
 
     @Override
     public void gruSequenceBackward(Storage gates, Storage hz, Storage hPrev, Storage rk, Storage dP, Storage dXp,
                                     Storage dHz, Storage dh0, long batch, long steps, long hidden) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.gruSequenceBackward(gates, hz, hPrev, rk, dP, dXp, dHz, dh0, batch, steps, hidden);
-            return;
-        }
         CudaPersistentGru.backward(this, gates, hz, hPrev, rk, dP, dXp, dHz, dh0, batch, steps, hidden);
     }
 
     @Override
     public void lstmSequenceBackward(Storage gates, Storage cs, Storage c0, Storage rk, Storage dP, Storage dXp,
                                      Storage dh0, Storage dc0, long batch, long steps, long hidden) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.lstmSequenceBackward(gates, cs, c0, rk, dP, dXp, dh0, dc0, batch, steps, hidden);
-            return;
-        }
         CudaPersistentLstm.backward(this, gates, cs, c0, rk, dP, dXp, dh0, dc0, batch, steps, hidden);
     }
 
     @Override
     public void lstmSequenceForward(Storage xp, Storage rk, Storage h0, Storage c0, Storage packed, Storage hPrev,
                                     Storage gates, Storage cs, long batch, long steps, long hidden) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.lstmSequenceForward(xp, rk, h0, c0, packed, hPrev, gates, cs, batch, steps, hidden);
-            return;
-        }
         CudaPersistentLstm.forward(this, xp, rk, h0, c0, packed, hPrev, gates, cs, batch, steps, hidden);
     }
 
     @Override
     public void softmaxCrossEntropy(Storage logits, Storage labels, Storage loss, Storage dlogits, long rows,
                                     long classes) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.softmaxCrossEntropy(logits, labels, loss, dlogits, rows, classes);
-            return;
-        }
         CudaLosses.softmaxCrossEntropy(this, logits, labels, loss, dlogits, rows, classes, CudaLosses.XENT_VERSION);
     }
 
     /** Bias and ReLU applied in the convolution's store (one launch). */
     @Override
     public void conv2dForwardFused(Storage x, Storage kernel, Storage bias, boolean relu, Storage out, ConvGeometry geom) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.conv2dForwardFused(x, kernel, bias, relu, out, geom);
-            return;
-        }
         CudaConv.forward(this, x, kernel, bias, relu, out, geom, "cuda.conv2dForwardFused");
     }
 
@@ -671,96 +532,51 @@ public final class CudaBackend implements Backend {
     @Override
     public void conv2dBackwardFused(Storage x, Storage kernel, Storage y, Storage dy, boolean relu, Storage dx,
                                     Storage dkernel, Storage dbias, ConvGeometry geom) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.conv2dBackwardFused(x, kernel, y, dy, relu, dx, dkernel, dbias, geom);
-            return;
-        }
         CudaConv.backwardFused(this, x, kernel, y, dy, relu, dx, dkernel, dbias, geom);
     }
 
     /** {@code cuda-kernels/pool.cu} through {@link CudaPooling}; bitwise the cpu backend's results. */
     @Override
     public void maxPool2dForward(Storage x, Storage out, PoolGeometry geom) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.maxPool2dForward(x, out, geom);
-            return;
-        }
         CudaPooling.maxForward(this, x, out, geom);
     }
 
     /** First-maximum routing as the cpu backend; a deterministic gather (no atomics). */
     @Override
     public void maxPool2dBackward(Storage x, Storage dy, Storage dx, PoolGeometry geom) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.maxPool2dBackward(x, dy, dx, geom);
-            return;
-        }
         CudaPooling.maxBackward(this, x, dy, dx, geom);
     }
 
     @Override
     public void avgPool2dForward(Storage x, Storage out, PoolGeometry geom) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.avgPool2dForward(x, out, geom);
-            return;
-        }
         CudaPooling.avgForward(this, x, out, geom);
     }
 
     @Override
     public void avgPool2dBackward(Storage dy, Storage dx, PoolGeometry geom) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.avgPool2dBackward(dy, dx, geom);
-            return;
-        }
         CudaPooling.avgBackward(this, dy, dx, geom);
     }
 
     /** One launch per step ({@code cuda-kernels/recurrent.cu} through {@link CudaRecurrent}). */
     @Override
     public void lstmCellForward(Storage z, Storage cPrev, Storage h, Storage c, Storage gates, long batch, long hidden) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.lstmCellForward(z, cPrev, h, c, gates, batch, hidden);
-            return;
-        }
         CudaRecurrent.lstmForward(this, z, cPrev, h, c, gates, batch, hidden);
     }
 
     @Override
     public void lstmCellBackward(Storage gates, Storage cPrev, Storage c, Storage dh, Storage dc, Storage dz,
                                  Storage dcPrev, long batch, long hidden) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.lstmCellBackward(gates, cPrev, c, dh, dc, dz, dcPrev, batch, hidden);
-            return;
-        }
         CudaRecurrent.lstmBackward(this, gates, cPrev, c, dh, dc, dz, dcPrev, batch, hidden);
     }
 
     @Override
     public void gruCellForward(Storage xz, Storage hz, Storage hPrev, Storage h, Storage gates, long batch, long hidden) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.gruCellForward(xz, hz, hPrev, h, gates, batch, hidden);
-            return;
-        }
         CudaRecurrent.gruForward(this, xz, hz, hPrev, h, gates, batch, hidden);
     }
 
     @Override
     public void gruCellBackward(Storage gates, Storage hz, Storage hPrev, Storage dh, Storage dxz, Storage dhz,
                                 Storage dhPrev, long batch, long hidden) {
-        Backend hook = TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.gruCellBackward(gates, hz, hPrev, dh, dxz, dhz, dhPrev, batch, hidden);
-            return;
-        }
         CudaRecurrent.gruBackward(this, gates, hz, hPrev, dh, dxz, dhz, dhPrev, batch, hidden);
     }
 
