@@ -1,13 +1,5 @@
 package dev.lamina.backend.cuda;
 
-import static dev.lamina.backend.StorageChecks.checkBinary;
-import static dev.lamina.backend.StorageChecks.checkIds;
-import static dev.lamina.backend.StorageChecks.checkRange;
-import static dev.lamina.backend.StorageChecks.checkReduce;
-import static dev.lamina.backend.StorageChecks.checkSoftmax;
-import static dev.lamina.backend.StorageChecks.numel;
-import static dev.lamina.backend.StorageChecks.sameNumel;
-
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.BinaryOp;
 import dev.lamina.backend.Capability;
@@ -20,7 +12,6 @@ import dev.lamina.backend.Storage;
 import dev.lamina.backend.UnaryOp;
 import dev.lamina.types.DType;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Set;
@@ -49,7 +40,16 @@ import java.util.Set;
  * lamina.cuda.stagingBytes}, default 8 MiB). Uploads and downloads return when their bytes have
  * arrived; kernels return once launched.
  *
- * <p>The memory and stream half lives in {@code CudaDevice}, the kernels here. The stream, allocator
+ * <p>This class is a thin {@link Backend}: every method delegates. The memory and stream half lives
+ * in {@code CudaDevice}; the kernel launchers, by family, in {@code CudaElementwise} (fill, cast,
+ * copyStrided, unary, binary, the fused element-wise program), {@code CudaMatmul}, {@code
+ * CudaReductions} (reduce, softmax), {@code CudaIndexing} (gather, scatterAdd, oneHot), {@code
+ * CudaConv}, {@code CudaPooling}, {@code CudaRecurrent} (cells), {@code CudaPersistentLstm} and
+ * {@code CudaPersistentGru} (whole sequences), {@code CudaOptimizers} and {@code CudaLosses}. Each
+ * launcher checks availability first (the reason matters most), then what the cpu backend checks
+ * (backend, dtypes, sizes, index ranges of strided views), and only then launches; launches are
+ * asynchronous on the backend's stream: launch errors throw at once, execution errors surface at
+ * the next synchronizing call (download, synchronize). The stream, allocator
  * and staging code is tested on the CPU through its Java logic
  * ({@code CachingAllocatorTest}, {@code StagedCopierTest}); its CUDA side is compiled, and
  * checked on a device only by {@code CudaMemoryGpuTest}, which has not yet run on a GPU.
@@ -167,95 +167,45 @@ public final class CudaBackend implements Backend {
     }
 
     // ---- kernels -----------------------------------------------------------------------------
-    //
-    // Every kernel method checks availability first (the reason matters most), then what the cpu
-    // backend checks (backend, dtypes, sizes, index ranges of strided views), and only then
-    // launches. Launches are asynchronous on the backend's stream: launch errors throw here,
-    // execution errors surface at the next synchronizing call (download, synchronize).
+    // Each delegates to its family's launcher (see the class comment), which checks, then launches.
 
     /** The backend's stream (created on first use). */
     long stream() {
         return memory.stream();
     }
 
-    private static volatile Precision precision = initialPrecision();
-
-    private static Precision initialPrecision() {
-        String v = System.getProperty("lamina.cuda.precision");
-        return v == null || v.isBlank() ? Precision.HIGHEST : Precision.parse(v);
-    }
-
     /** The precision of float32 matmul (default {@link Precision#HIGHEST}: fp32). */
     public static Precision precision() {
-        return precision;
+        return CudaMatmul.precision();
     }
 
     /** Sets the precision of float32 matmul for all later calls (HIGH: TF32 tensor cores). */
     public static void setPrecision(Precision p) {
-        if (p == null) {
-            throw new IllegalArgumentException("cuda.setPrecision: precision is null");
-        }
-        precision = p;
+        CudaMatmul.setPrecision(p);
     }
 
     /** out[i] = value converted to out's dtype (Java conversions; bool is value != 0). */
     @Override
     public void fill(Storage out, double value) {
-        CudaRuntime.get().requireAvailable("cuda.fill");
-        CudaStorage o = device(out, "cuda.fill");
-        CudaRuntime.check(CudaNative.lamina_cuda_fill(code(out.dtype()), o.address(), out.numel(), value, stream()),
-                "cuda.fill: launch of fill (" + out.dtype() + ", " + out.numel() + " elements)");
+        CudaElementwise.fill(this, out, value);
     }
 
     /** out[i] = (out.dtype) x[i]: every pair of float32, float64, int32, int64 and bool. */
     @Override
     public void cast(Storage x, Storage out) {
-        CudaRuntime.get().requireAvailable("cuda.cast");
-        CudaStorage xs = device(x, "cuda.cast"), os = device(out, "cuda.cast");
-        sameNumel("cuda.cast", x, out);
-        CudaRuntime.check(CudaNative.lamina_cuda_cast(code(x.dtype()), xs.address(), code(out.dtype()), os.address(),
-                x.numel(), stream()), "cuda.cast: launch of cast " + x.dtype() + " -> " + out.dtype());
+        CudaElementwise.cast(this, x, out);
     }
 
     @Override
     public void copyStrided(Storage src, long srcOffset, long[] srcStrides,
                             Storage dst, long dstOffset, long[] dstStrides, long[] shape) {
-        CudaRuntime.get().requireAvailable("cuda.copyStrided");
-        CudaStorage s = device(src, "cuda.copyStrided"), d = device(dst, "cuda.copyStrided");
-        if (src.dtype() != dst.dtype()) {
-            throw new IllegalArgumentException("cuda.copyStrided: dtypes differ, " + src.dtype() + " -> " + dst.dtype());
-        }
-        int rank = shape.length;
-        if (srcStrides.length != rank || dstStrides.length != rank) {
-            throw new IllegalArgumentException("cuda.copyStrided: shape " + Arrays.toString(shape) + " with strides "
-                    + Arrays.toString(srcStrides) + " and " + Arrays.toString(dstStrides));
-        }
-        checkRank("cuda.copyStrided", shape);
-        if (numel(shape, "cuda.copyStrided") == 0) {
-            return;
-        }
-        checkRange("cuda.copyStrided", "src", src, srcOffset, srcStrides, shape);
-        checkRange("cuda.copyStrided", "dst", dst, dstOffset, dstStrides, shape);
-        CudaRuntime.check(CudaNative.lamina_cuda_copy_strided(s.address(), srcOffset, srcStrides, d.address(),
-                dstOffset, dstStrides, shape, rank, src.dtype().size(), stream()),
-                "cuda.copyStrided: launch (shape " + Arrays.toString(shape) + ")");
+        CudaElementwise.copyStrided(this, src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape);
     }
 
     /** Every UnaryOp for float32/float64; NEG, ABS, SIGN, SQUARE for int32/int64. */
     @Override
     public void unary(UnaryOp op, Storage x, Storage out) {
-        CudaRuntime.get().requireAvailable("cuda.unary");
-        String what = "cuda.unary " + op;
-        CudaStorage xs = device(x, what), os = device(out, what);
-        sameNumel(what, x, out);
-        if (x.dtype() != out.dtype()) {
-            throw new IllegalArgumentException(what + ": out dtype " + out.dtype() + " != x dtype " + x.dtype());
-        }
-        if (x.dtype() == DType.BOOL || (x.dtype().isInteger() && !op.supportsIntegers())) {
-            throw new IllegalArgumentException(what + " does not support dtype " + x.dtype());
-        }
-        CudaRuntime.check(CudaNative.lamina_cuda_unary(op.code(), code(x.dtype()), xs.address(), os.address(),
-                x.numel(), stream()), what + ": launch (" + x.dtype() + ", " + x.numel() + " elements)");
+        CudaElementwise.unary(this, op, x, out);
     }
 
     /**
@@ -266,20 +216,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void binary(BinaryOp op, Storage a, long[] aStrides, Storage b, long[] bStrides,
                        Storage out, long[] outShape) {
-        CudaRuntime.get().requireAvailable("cuda.binary");
-        String what = "cuda.binary " + op;
-        CudaStorage as = device(a, what), bs = device(b, what), os = device(out, what);
-        if (a.dtype() == DType.BOOL && !(op.isComparison() || op == BinaryOp.ADD || op == BinaryOp.MUL
-                || op == BinaryOp.MAXIMUM || op == BinaryOp.MINIMUM)) {
-            throw new IllegalArgumentException(what + " is not supported for dtype " + a.dtype());
-        }
-        checkRank(what, outShape);
-        if (checkBinary(what, op, a, aStrides, b, bStrides, out, outShape) == 0) {
-            return;
-        }
-        CudaRuntime.check(CudaNative.lamina_cuda_binary(op.code(), code(a.dtype()), as.address(), aStrides,
-                bs.address(), bStrides, os.address(), outShape, outShape.length, stream()),
-                what + ": launch (" + a.dtype() + ", shape " + Arrays.toString(outShape) + ")");
+        CudaElementwise.binary(this, op, a, aStrides, b, bStrides, out, outShape);
     }
 
     /**
@@ -288,19 +225,7 @@ public final class CudaBackend implements Backend {
      */
     @Override
     public void reduce(ReduceOp op, Storage x, long outer, long n, long inner, Storage out) {
-        CudaRuntime.get().requireAvailable("cuda.reduce");
-        String what = "cuda.reduce " + op;
-        CudaStorage xs = device(x, what), os = device(out, what);
-        checkReduce(what, op, x, outer, n, inner, out);
-        if (x.dtype() == DType.BOOL && op == ReduceOp.SUM) {
-            throw new IllegalArgumentException(what + ": SUM is not defined for dtype bool (cast first), as on the"
-                    + " reference backend");
-        }
-        if (out.numel() == 0) {
-            return;
-        }
-        CudaRuntime.check(CudaNative.lamina_cuda_reduce(op.code(), code(x.dtype()), xs.address(), outer, n, inner,
-                os.address(), stream()), what + ": launch (" + x.dtype() + ", [" + outer + ", " + n + ", " + inner + "])");
+        CudaReductions.reduce(this, op, x, outer, n, inner, out);
     }
 
     /**
@@ -311,115 +236,29 @@ public final class CudaBackend implements Backend {
     @Override
     public void matmul(Storage a, Storage b, Storage out, long batch, long m, long n, long k,
                        boolean transA, boolean transB, long strideA, long strideB) {
-        CudaRuntime.get().requireAvailable("cuda.matmul");
-        CudaStorage as = device(a, "cuda.matmul"), bs = device(b, "cuda.matmul"), os = device(out, "cuda.matmul");
-        DType dt = a.dtype();
-        if (!dt.isFloating() || b.dtype() != dt || out.dtype() != dt) {
-            throw new IllegalArgumentException("cuda.matmul supports float32 and float64 only, got " + a.dtype() + " x "
-                    + b.dtype() + " -> " + out.dtype());
-        }
-        if (batch < 0 || m < 0 || n < 0 || k < 0 || strideA < 0 || strideB < 0) {
-            throw new IllegalArgumentException("cuda.matmul: negative size, batch " + batch + " m " + m + " n " + n
-                    + " k " + k + " strides " + strideA + ", " + strideB);
-        }
-        if (m > Integer.MAX_VALUE || n > Integer.MAX_VALUE || k > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("cuda.matmul: m " + m + ", n " + n + ", k " + k
-                    + " exceed the int range");
-        }
-        if (out.numel() != dev.lamina.backend.StorageChecks.exact("cuda.matmul", "out size", dev.lamina.backend.StorageChecks.exact("cuda.matmul", "out size", batch, m), n)) {
-            throw new IllegalArgumentException("cuda.matmul: out has " + out.numel() + " elements, [" + batch + ", "
-                    + m + ", " + n + "] expected");
-        }
-        if (batch == 0 || m == 0 || n == 0) {
-            return;
-        }
-        if (k > 0) {
-            long sizeA = m * k, sizeB = k * n;
-            if ((batch - 1) * strideA + sizeA > a.numel() || (batch - 1) * strideB + sizeB > b.numel()) {
-                throw new IllegalArgumentException("cuda.matmul: a (" + a.numel() + " elements) or b (" + b.numel()
-                        + ") too small for batch " + batch + ", m " + m + ", n " + n + ", k " + k + ", strides "
-                        + strideA + ", " + strideB);
-            }
-        }
-        if (dt == DType.FLOAT64) {
-            CudaRuntime.check(CudaNative.lamina_cuda_matmul_f64(as.address(), bs.address(), os.address(), batch, m, n,
-                    k, transA ? 1 : 0, transB ? 1 : 0, strideA, strideB, stream()),
-                    "cuda.matmul: launch of the float64 gemm (batch " + batch + ", m " + m + ", n " + n + ", k " + k
-                            + ")");
-            return;
-        }
-        Precision p = precision;
-        CudaRuntime.check(CudaNative.lamina_cuda_matmul_f32(as.address(), bs.address(), os.address(), batch, m, n, k,
-                transA ? 1 : 0, transB ? 1 : 0, strideA, strideB, p.ordinal(), stream()),
-                "cuda.matmul: launch of " + (p == Precision.HIGH ? "sgemm_tf32" : "sgemm_simt") + " (batch " + batch
-                        + ", m " + m + ", n " + n + ", k " + k + ")");
+        CudaMatmul.matmul(this, a, b, out, batch, m, n, k, transA, transB, strideA, strideB);
     }
 
     @Override
     public void softmax(Storage x, Storage out, long outer, long n, long inner, boolean log) {
-        String what = log ? "cuda.logSoftmax" : "cuda.softmax";
-        CudaRuntime.get().requireAvailable(what);
-        CudaStorage xs = device(x, what), os = device(out, what);
-        checkSoftmax(what, x, out, outer, n, inner);
-        if (x.numel() == 0) {
-            return;
-        }
-        CudaRuntime.check(CudaNative.lamina_cuda_softmax(code(x.dtype()), xs.address(), os.address(), outer, n, inner,
-                log ? 1 : 0, stream()), what + ": launch (" + x.dtype() + ", [" + outer + ", " + n + ", " + inner + "])");
+        CudaReductions.softmax(this, x, out, outer, n, inner, log);
     }
 
     /** Ids are range-checked by the caller (the contract); the kernel never dereferences one outside. */
     @Override
     public void gather(Storage table, long rowSize, Storage ids, Storage out) {
-        CudaRuntime.get().requireAvailable("cuda.gather");
-        CudaStorage ts = device(table, "cuda.gather"), is = device(ids, "cuda.gather"), os = device(out, "cuda.gather");
-        checkIds("cuda.gather", ids);
-        if (table.dtype() != out.dtype()) {
-            throw new IllegalArgumentException("cuda.gather: table dtype " + table.dtype() + ", out dtype " + out.dtype());
-        }
-        if (rowSize < 1 || table.numel() % rowSize != 0 || out.numel() != Math.multiplyExact(ids.numel(), rowSize)) {
-            throw new IllegalArgumentException("cuda.gather: table of " + table.numel() + " elements, rows of " + rowSize
-                    + ", " + ids.numel() + " ids, out of " + out.numel() + " elements");
-        }
-        CudaRuntime.check(CudaNative.lamina_cuda_gather(table.dtype().size(), ts.address(), table.numel() / rowSize,
-                rowSize, is.address(), code(ids.dtype()), ids.numel(), os.address(), stream()),
-                "cuda.gather: launch (" + ids.numel() + " ids, rows of " + rowSize + ")");
+        CudaIndexing.gather(this, table, rowSize, ids, out);
     }
 
     /** Deterministic: one thread per column adds the rows in increasing i (no atomics). Not for bool. */
     @Override
     public void scatterAdd(Storage src, long rowSize, Storage ids, Storage out) {
-        CudaRuntime.get().requireAvailable("cuda.scatterAdd");
-        CudaStorage ss = device(src, "cuda.scatterAdd"), is = device(ids, "cuda.scatterAdd");
-        CudaStorage os = device(out, "cuda.scatterAdd");
-        checkIds("cuda.scatterAdd", ids);
-        if (src.dtype() != out.dtype()) {
-            throw new IllegalArgumentException("cuda.scatterAdd: src dtype " + src.dtype() + ", out dtype " + out.dtype());
-        }
-        if (rowSize < 1 || out.numel() % rowSize != 0 || src.numel() != Math.multiplyExact(ids.numel(), rowSize)) {
-            throw new IllegalArgumentException("cuda.scatterAdd: src of " + src.numel() + " elements, rows of " + rowSize
-                    + ", " + ids.numel() + " ids, out of " + out.numel() + " elements");
-        }
-        if (src.dtype() == DType.BOOL) {
-            throw new IllegalArgumentException("cuda.scatterAdd: not defined for dtype bool, as on the reference backend");
-        }
-        CudaRuntime.check(CudaNative.lamina_cuda_scatter_add(code(src.dtype()), ss.address(), rowSize, is.address(),
-                code(ids.dtype()), ids.numel(), os.address(), out.numel() / rowSize, stream()),
-                "cuda.scatterAdd: launch (" + ids.numel() + " ids, rows of " + rowSize + ")");
+        CudaIndexing.scatterAdd(this, src, rowSize, ids, out);
     }
 
     @Override
     public void oneHot(Storage ids, long depth, Storage out) {
-        CudaRuntime.get().requireAvailable("cuda.oneHot");
-        CudaStorage is = device(ids, "cuda.oneHot"), os = device(out, "cuda.oneHot");
-        checkIds("cuda.oneHot", ids);
-        if (depth < 0 || out.numel() != Math.multiplyExact(ids.numel(), depth)) {
-            throw new IllegalArgumentException("cuda.oneHot: " + ids.numel() + " ids, depth " + depth + ", out of "
-                    + out.numel() + " elements");
-        }
-        CudaRuntime.check(CudaNative.lamina_cuda_one_hot(is.address(), code(ids.dtype()), ids.numel(), depth,
-                os.address(), code(out.dtype()), stream()), "cuda.oneHot: launch (" + ids.numel() + " ids, depth "
-                + depth + ")");
+        CudaIndexing.oneHot(this, ids, depth, out);
     }
 
     // ---- optional fused kernels: convolution, pooling, recurrent cells, Adam ------------------
@@ -597,44 +436,7 @@ public final class CudaBackend implements Backend {
      * @param out the output storage (float32 or float64)
      */
     public void fusedElementwise(Storage[] inputs, boolean[] scalar, int[] code, Storage out) {
-        String what = "cuda.fusedElementwise";
-        CudaRuntime.get().requireAvailable(what);
-        CudaStorage os = device(out, what);
-        DType dt = out.dtype();
-        int nIn = inputs.length;
-        int nInstr = code.length / 4;
-        if (!dt.isFloating() || scalar.length != nIn || code.length % 4 != 0 || nIn < 1 || nInstr < 1
-                || nIn + nInstr > FUSED_MAX_REGISTERS) {
-            throw new IllegalArgumentException(what + ": " + nIn + " inputs, " + code.length + " code ints, dtype " + dt
-                    + " (float dtypes, 1.." + FUSED_MAX_REGISTERS + " registers)");
-        }
-        long[] addr = new long[nIn];
-        int[] sc = new int[nIn];
-        for (int i = 0; i < nIn; i++) {
-            CudaStorage is = device(inputs[i], what);
-            long need = scalar[i] ? 1 : out.numel();
-            if (inputs[i].dtype() != dt || inputs[i].numel() < need) {
-                throw new IllegalArgumentException(what + ": input " + i + " is " + inputs[i].dtype() + " with "
-                        + inputs[i].numel() + " elements, " + dt + " with " + need + " needed");
-            }
-            addr[i] = is.address();
-            sc[i] = scalar[i] ? 1 : 0;
-        }
-        for (int j = 0; j < nInstr; j++) {
-            int kind = code[4 * j], op = code[4 * j + 1], a = code[4 * j + 2], b = code[4 * j + 3];
-            boolean opOk = kind == 0 ? op >= 0 && op < UnaryOp.values().length
-                    : kind == 1 && op >= 0 && op < dev.lamina.backend.BinaryOp.values().length;
-            if (!opOk || a < 0 || a >= nIn + j || (kind == 1 && (b < 0 || b >= nIn + j))) {
-                throw new IllegalArgumentException(what + ": instruction " + j + " " + Arrays.toString(
-                        Arrays.copyOfRange(code, 4 * j, 4 * j + 4)) + " is malformed");
-            }
-        }
-        if (out.numel() == 0) {
-            return;
-        }
-        CudaRuntime.check(CudaNative.lamina_cuda_fused_elementwise(code(dt), nIn, addr, sc, code, nInstr, os.address(),
-                out.numel(), stream()), what + ": launch (" + dt + ", " + out.numel() + " elements, " + nInstr
-                + " instructions)");
+        CudaElementwise.fusedElementwise(this, inputs, scalar, code, out);
     }
 
     /** The most registers (inputs plus instructions) of a fused program: LAMINA_FUSED_MAX_REGISTERS. */
@@ -665,16 +467,9 @@ public final class CudaBackend implements Backend {
         return c;
     }
 
-    private static int code(DType dt) {
+    /** The kernels' dtype code (the enum's position, as {@code lamina_cuda_common.cuh} numbers them). */
+    static int code(DType dt) {
         return dt.ordinal();
-    }
-
-    /** The kernels take shapes of rank 8 at most (passed by value in a fixed struct). */
-    private static void checkRank(String what, long[] shape) {
-        if (shape.length > 8) {
-            throw new IllegalArgumentException(what + ": rank " + shape.length + " (shape " + Arrays.toString(shape)
-                    + ") exceeds the cuda kernels' limit of 8");
-        }
     }
 
     @Override
