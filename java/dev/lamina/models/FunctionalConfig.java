@@ -43,21 +43,7 @@ final class FunctionalConfig {
             e.put("class_name", l.className());
             e.put("config", l.config());
             e.put("name", l.name());
-            List<Object> inbound = new ArrayList<>();
-            for (Node n : g.nodesOf(l)) {
-                if (n.inputs().isEmpty()) {
-                    continue; // an Input's source
-                }
-                List<Object> tensors = new ArrayList<>();
-                for (SymbolicTensor t : n.inputs()) {
-                    tensors.add(kerasTensor(t, nodeIndex));
-                }
-                Map<String, Object> call = new LinkedHashMap<>();
-                call.put("args", n.inputs().size() == 1 && !(l instanceof dev.lamina.nn.Merge) ? tensors : List.of(tensors));
-                call.put("kwargs", new LinkedHashMap<>());
-                inbound.add(call);
-            }
-            e.put("inbound_nodes", inbound);
+            e.put("inbound_nodes", InboundNodes.write(g.nodesOf(l), nodeIndex));
             layers.add(e);
         }
         Map<String, Object> c = new LinkedHashMap<>();
@@ -67,21 +53,6 @@ final class FunctionalConfig {
         c.put("input_layers", refs(g.inputs, nodeIndex));
         c.put("output_layers", refs(g.outputs, nodeIndex));
         return c;
-    }
-
-    private static Map<String, Object> kerasTensor(SymbolicTensor t, Map<Node, Integer> nodeIndex) {
-        List<Object> shape = new ArrayList<>();
-        for (long d : t.shape()) {
-            shape.add(d < 0 ? null : (Object) d);
-        }
-        Map<String, Object> cfg = new LinkedHashMap<>();
-        cfg.put("shape", shape);
-        cfg.put("dtype", t.dtype().toString());
-        cfg.put("keras_history", List.of(t.layer().name(), nodeIndex.get(t.node()), 0));
-        Map<String, Object> kt = new LinkedHashMap<>();
-        kt.put("class_name", "__keras_tensor__");
-        kt.put("config", cfg);
-        return kt;
     }
 
     private static List<Object> refs(List<SymbolicTensor> ts, Map<Node, Integer> nodeIndex) {

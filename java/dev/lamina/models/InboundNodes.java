@@ -2,6 +2,8 @@ package dev.lamina.models;
 
 import dev.lamina.nn.Input;
 import dev.lamina.nn.Layer;
+import dev.lamina.nn.Merge;
+import dev.lamina.nn.Node;
 import dev.lamina.nn.SymbolicTensor;
 import dev.lamina.util.Json;
 import java.util.ArrayList;
@@ -10,13 +12,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Rebuilds a functional model from layer entries in the shape Keras 3 writes them (each with its
- * {@code inbound_nodes}: calls {@code {"args": [...], "kwargs": {...}}} whose arguments are
- * {@code __keras_tensor__}s naming, in {@code keras_history} [layer, node index, tensor index], the
- * call that produced them), and its {@code input_layers} and {@code output_layers}. One parser for
- * Lamina's own saves ({@code FunctionalConfig}) and Keras's files ({@code dev.lamina.io.keras}):
- * what differs between them, how a layer is made from its entry, which call keywords are harmless
- * and the exception type, is the caller's {@link Dialect}.
+ * A layer's {@code inbound_nodes} as Keras 3 writes them: calls {@code {"args": [...], "kwargs":
+ * {...}}} whose arguments are {@code __keras_tensor__}s naming, in {@code keras_history} [layer,
+ * node index, tensor index], the call that produced them. One reader ({@link #read}: rebuilds a
+ * functional model from its layer entries, {@code input_layers} and {@code output_layers}) and one
+ * writer ({@link #write}, {@link #call}) for Lamina's own saves ({@code FunctionalConfig}) and Keras's
+ * files ({@code dev.lamina.io.keras}): what differs between them when reading, how a layer is made
+ * from its entry, which call keywords are harmless and the exception type, is the caller's {@link
+ * Dialect}.
  */
 public final class InboundNodes {
     private InboundNodes() {
@@ -159,7 +162,7 @@ public final class InboundNodes {
         if (!dialect.harmlessKwargs(c.get("kwargs"))) {
             throw dialect.error(at + " is not supported: call keyword arguments " + Json.write(c.get("kwargs")), null);
         }
-        // a merge layer's single argument is a list of tensors
+        // one list argument (a merge layer, any layer called on a list) or several positional tensors
         List<?> tensors = args.size() == 1 && args.get(0) instanceof List<?> l ? l : args;
         List<SymbolicTensor> out = new ArrayList<>();
         for (Object t : tensors) {
@@ -215,5 +218,72 @@ public final class InboundNodes {
             out.add(t);
         }
         return out;
+    }
+
+    // ---- writing --------------------------------------------------------------------------------
+
+    /**
+     * The {@code inbound_nodes} of a layer: one call record ({@link #call}) per call that has
+     * arguments (an Input's own source node has none and is left out).
+     *
+     * @param calls the layer's calls, in node-index order
+     * @param nodeIndex each call's node index within its layer's calls (the {@code keras_history} middle)
+     * @return the list, ready for JSON
+     */
+    public static List<Object> write(List<Node> calls, Map<Node, Integer> nodeIndex) {
+        List<Object> inbound = new ArrayList<>();
+        for (Node n : calls) {
+            if (!n.inputs().isEmpty()) {
+                inbound.add(call(n.layer(), n.inputs(), nodeIndex));
+            }
+        }
+        return inbound;
+    }
+
+    /**
+     * One call record as Keras 3 writes it: {@code {"args": [t], "kwargs": {}}} for a layer called on
+     * one tensor; {@code {"args": [[t1, .., tn]], "kwargs": {}}} for a merge layer, or any layer
+     * given several tensors, which Keras calls on one list argument ({@code Concatenate()([a, b])},
+     * {@code Attention()([q, v])}; {@code data/keras/inbound_nodes_forms.json}). Each tensor is a
+     * {@code __keras_tensor__} with its shape (null for the batch axis), dtype and {@code
+     * keras_history} [producing layer, node index, 0].
+     *
+     * @param layer the layer called
+     * @param inputs its arguments, at least one
+     * @param nodeIndex the node index of each argument's producing call within its layer's calls
+     * @return the record, ready for JSON
+     */
+    public static Map<String, Object> call(Layer layer, List<SymbolicTensor> inputs, Map<Node, Integer> nodeIndex) {
+        if (inputs.isEmpty()) {
+            throw new IllegalArgumentException("inbound_nodes: a call of " + layer.name() + " needs an argument");
+        }
+        List<Object> tensors = new ArrayList<>();
+        for (SymbolicTensor t : inputs) {
+            Integer node = nodeIndex.get(t.node());
+            if (node == null) {
+                throw new IllegalArgumentException("inbound_nodes: an argument of " + layer.name() + " comes from a call of "
+                        + t.layer().name() + " that is not in the model");
+            }
+            tensors.add(kerasTensor(t, node));
+        }
+        Map<String, Object> call = new LinkedHashMap<>();
+        call.put("args", inputs.size() == 1 && !(layer instanceof Merge) ? tensors : List.of(tensors));
+        call.put("kwargs", new LinkedHashMap<>());
+        return call;
+    }
+
+    private static Map<String, Object> kerasTensor(SymbolicTensor t, int node) {
+        List<Object> shape = new ArrayList<>();
+        for (long d : t.shape()) {
+            shape.add(d < 0 ? null : (Object) d);
+        }
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        cfg.put("shape", shape);
+        cfg.put("dtype", t.dtype().toString());
+        cfg.put("keras_history", List.of(t.layer().name(), node, 0));
+        Map<String, Object> kt = new LinkedHashMap<>();
+        kt.put("class_name", "__keras_tensor__");
+        kt.put("config", cfg);
+        return kt;
     }
 }

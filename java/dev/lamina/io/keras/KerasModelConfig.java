@@ -345,7 +345,7 @@ public final class KerasModelConfig {
     /**
      * The Keras 3 config.json of a Lamina functional model, as Keras writes a {@code Functional}:
      * the layers in Keras's order ({@link #kerasOrder}), each with its {@code inbound_nodes} of
-     * {@code __keras_tensor__} arguments (a merge layer's one argument is the list of them), and
+     * {@code __keras_tensor__} arguments ({@link InboundNodes#write}), and
      * the model's input and output references.
      *
      * @param model a functional model (built from {@link dev.lamina.nn.Input#of} tensors)
@@ -391,28 +391,7 @@ public final class KerasModelConfig {
                 }
             }
             e.put("name", l.name());
-            List<Object> inbound = new ArrayList<>();
-            for (Node n : calls.getOrDefault(l, List.of())) {
-                if (n.inputs().isEmpty()) {
-                    continue; // an Input's source
-                }
-                List<Object> tensors = new ArrayList<>();
-                for (SymbolicTensor t : n.inputs()) {
-                    Map<String, Object> cfg = new LinkedHashMap<>();
-                    cfg.put("shape", shapeList(t.shape()));
-                    cfg.put("dtype", t.dtype().toString());
-                    cfg.put("keras_history", List.of(t.layer().name(), nodeIndex.get(t.node()), 0));
-                    Map<String, Object> kt = new LinkedHashMap<>();
-                    kt.put("class_name", "__keras_tensor__");
-                    kt.put("config", cfg);
-                    tensors.add(kt);
-                }
-                Map<String, Object> call = new LinkedHashMap<>();
-                call.put("args", l instanceof dev.lamina.nn.Merge ? List.of(tensors) : tensors);
-                call.put("kwargs", new LinkedHashMap<>());
-                inbound.add(call);
-            }
-            e.put("inbound_nodes", inbound);
+            e.put("inbound_nodes", InboundNodes.write(calls.getOrDefault(l, List.of()), nodeIndex));
             entries.add(e);
         }
         Map<String, Object> config = new LinkedHashMap<>();
