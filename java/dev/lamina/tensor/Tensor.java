@@ -27,7 +27,8 @@ import java.util.List;
  * {@link dev.lamina.autograd.GradientTape}s (the {@link Tape} the ops record on).
  */
 public class Tensor implements AutoCloseable {
-    final Backend backend;
+    /** Holds the memory; kernels are called through {@link #backend()}, which a trace routes to its recorder. */
+    private final Backend home;
     final Storage storage;
     final DType dtype;
     final long[] shape;
@@ -61,7 +62,7 @@ public class Tensor implements AutoCloseable {
             throw new IllegalArgumentException("tensor: shape " + Shapes.str(shape) + " has " + n
                     + " elements, its storage " + storage.numel());
         }
-        this.backend = storage.backend();
+        this.home = storage.backend();
         this.storage = storage;
         this.dtype = storage.dtype();
         this.shape = shape.clone();
@@ -141,7 +142,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor zerosLike(Tensor t) {
-        return zeros(t.backend, t.dtype, t.shape);
+        return zeros(t.home, t.dtype, t.shape);
     }
 
     /**
@@ -464,7 +465,7 @@ public class Tensor implements AutoCloseable {
      * @return the backend to call for this tensor
      */
     public final Backend backend() {
-        return TraceHooks.route(backend);
+        return TraceHooks.route(home);
     }
 
     /**
@@ -662,10 +663,10 @@ public class Tensor implements AutoCloseable {
         for (Tensor t : ts) {
             t.checkOpen(op);
             if (b == null) {
-                b = t.backend;
-            } else if (t.backend != b) {
+                b = t.home;
+            } else if (t.home != b) {
                 throw new IllegalArgumentException(op + ": tensors on different backends (" + b.name() + " and "
-                        + t.backend.name() + "); move one with to(backend)");
+                        + t.home.name() + "); move one with to(backend)");
             }
         }
     }
