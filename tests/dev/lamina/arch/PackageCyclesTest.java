@@ -32,12 +32,7 @@ class PackageCyclesTest {
             "backend <-> backend.cpu",
             "backend <-> backend.cuda",
             "backend <-> backend.reference",
-            "callbacks <-> models",
-            "cli <-> examples",
-            "cli <-> forecast",
-            "cli <-> parity",
-            "cli <-> serving",
-            "cli <-> tuner");
+            "callbacks <-> models");
 
     private static final Pattern REF = Pattern.compile("\\bdev\\.lamina\\.([a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)*)\\.[A-Z]");
     private static final Pattern COMMENTS = Pattern.compile("/\\*.*?\\*/|//[^\\n]*", Pattern.DOTALL);
