@@ -1,9 +1,12 @@
 package dev.lamina.backend;
 
-import dev.lamina.backend.cpu.CpuBackend;
-import dev.lamina.backend.cuda.CudaBackend;
-import dev.lamina.backend.reference.ReferenceBackend;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.ServiceLoader;
 
 /**
  * Where tensors are created: the process-wide default backend and a per-thread override.
@@ -11,6 +14,10 @@ import java.util.Locale;
  * <p>The default comes from the system property {@code lamina.backend} or the environment
  * variable {@code LAMINA_BACKEND} ({@code reference}, {@code cpu} or {@code cuda}); without
  * either it is cuda when a usable device is present, else cpu.
+ *
+ * <p>The implementations are {@link BackendProvider} services (listed in
+ * {@code META-INF/services/dev.lamina.backend.BackendProvider}), loaded once on first use, so this
+ * package depends on none of them.
  */
 public final class Backends {
     private static final ThreadLocal<Backend> CURRENT = new ThreadLocal<>();
@@ -19,38 +26,51 @@ public final class Backends {
     private Backends() {
     }
 
+    /**
+     * The pure-Java reference backend, the oracle the others are checked against.
+     *
+     * @return the reference backend
+     */
     public static Backend reference() {
-        return ReferenceBackend.INSTANCE;
+        return Providers.named("reference").backend();
     }
 
+    /**
+     * The cpu backend (OpenBLAS and the C++ kernels; loads its native library on first use).
+     *
+     * @return the cpu backend
+     */
     public static Backend cpu() {
-        return CpuBackend.instance();
+        return Providers.named("cpu").backend();
     }
 
-    /** The cuda backend; check {@link Backend#isAvailable()} before use. */
+    /**
+     * The cuda backend; check {@link Backend#isAvailable()} before use.
+     *
+     * @return the cuda backend, usable or not
+     */
     public static Backend cuda() {
-        return CudaBackend.instance();
+        return Providers.named("cuda").backend();
     }
 
-    /** A backend by name: reference, cpu or cuda (an unusable cuda is an IllegalArgumentException). */
+    /**
+     * A backend by name or alias: reference (ref), cpu or cuda (gpu).
+     *
+     * @param name the name, any case, surrounding blanks ignored
+     * @return the backend
+     * @throws IllegalArgumentException for an unknown name, or a backend that cannot run here
+     *     (the message gives the provider's reason)
+     */
     public static Backend byName(String name) {
-        switch (name.toLowerCase(Locale.ROOT).trim()) {
-            case "reference":
-            case "ref":
-                return reference();
-            case "cpu":
-                return cpu();
-            case "cuda":
-            case "gpu": {
-                Backend c = cuda();
-                if (!c.isAvailable()) {
-                    throw new IllegalArgumentException("backend cuda is not usable here: " + CudaBackend.unavailableReason());
-                }
-                return c;
-            }
-            default:
-                throw new IllegalArgumentException("unknown backend '" + name + "' (expected reference, cpu or cuda)");
+        BackendProvider p = Providers.BY_NAME.get(name.toLowerCase(Locale.ROOT).trim());
+        if (p == null) {
+            throw new IllegalArgumentException("unknown backend '" + name + "' (expected " + Providers.names() + ")");
         }
+        String reason = p.unavailableReason();
+        if (reason != null) {
+            throw new IllegalArgumentException("backend " + p.name() + " is not usable here: " + reason);
+        }
+        return p.backend();
     }
 
     /** The process default (see class doc). */
@@ -129,5 +149,46 @@ public final class Backends {
         }
         Backend c = cuda();
         return c.isAvailable() ? c : cpu();
+    }
+
+    /** The registered providers, loaded once (holder class: on first use, thread-safe). */
+    private static final class Providers {
+        /** Provider by name and by alias, in registration order. */
+        static final Map<String, BackendProvider> BY_NAME;
+        /** The providers' names, in registration order. */
+        static final List<String> NAMES;
+
+        static {
+            Map<String, BackendProvider> byName = new LinkedHashMap<>();
+            List<String> names = new ArrayList<>();
+            for (BackendProvider p : ServiceLoader.load(BackendProvider.class, BackendProvider.class.getClassLoader())) {
+                if (byName.putIfAbsent(p.name(), p) == null) {
+                    names.add(p.name());
+                }
+                for (String alias : p.aliases()) {
+                    byName.putIfAbsent(alias, p);
+                }
+            }
+            BY_NAME = Collections.unmodifiableMap(byName);
+            NAMES = List.copyOf(names);
+        }
+
+        private Providers() {
+        }
+
+        static BackendProvider named(String name) {
+            BackendProvider p = BY_NAME.get(name);
+            if (p == null) {
+                throw new IllegalStateException("no backend provider named '" + name + "' on the class path (found "
+                        + NAMES + "; META-INF/services/" + BackendProvider.class.getName() + " missing from the jar?)");
+            }
+            return p;
+        }
+
+        /** "reference, cpu or cuda". */
+        static String names() {
+            int n = NAMES.size();
+            return n <= 1 ? String.join("", NAMES) : String.join(", ", NAMES.subList(0, n - 1)) + " or " + NAMES.get(n - 1);
+        }
     }
 }

@@ -14,6 +14,12 @@
  * when called from a batch hook, after the epoch from an epoch hook). Tensors a callback keeps
  * beyond one call are its own to close (see {@link dev.lamina.tensor.Scope}).
  *
+ * <p>{@code fit} sees callbacks through {@link dev.lamina.models.TrainingListener}, the hooks
+ * without the model, which {@code Callback} implements: the dependency runs one way, from this
+ * package to {@code models}, while {@code model()} still returns the {@code Model} itself, as in
+ * Keras (chosen over a narrower model interface, which would have taken {@code predict},
+ * {@code save} and the weights away from callbacks).
+ *
  * <pre>{@code
  * // Stops once the training loss falls below a target, and remembers when.
  * public final class StopAtLoss extends Callback {

@@ -1,5 +1,6 @@
 package dev.lamina.cli;
 
+import dev.lamina.cli.command.Command;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package dev.lamina.cli;
 
+import dev.lamina.cli.command.Command;
+import dev.lamina.cli.command.UsageException;
 import dev.lamina.parity.ParityCommand;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -25,11 +27,11 @@ import picocli.CommandLine.ParseResult;
  */
 public final class Main {
     /** Exit code: success. */
-    public static final int OK = 0;
+    public static final int OK = Command.OK;
     /** Exit code: the command ran and found failures. */
-    public static final int FAILURES = 1;
+    public static final int FAILURES = Command.FAILURES;
     /** Exit code: bad usage or unreadable input. */
-    public static final int USAGE = 2;
+    public static final int USAGE = Command.USAGE;
 
     /**
      * Every command, in the order {@code --help} lists them: a {@link Command}, or a picocli

@@ -1,7 +1,7 @@
 package dev.lamina.examples;
 
-import dev.lamina.cli.Command;
-import dev.lamina.cli.Checks;
+import dev.lamina.cli.command.Command;
+import dev.lamina.cli.command.Checks;
 import dev.lamina.data.Cifar10;
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -2,9 +2,9 @@ package dev.lamina.forecast;
 
 import dev.lamina.backend.Backends;
 import dev.lamina.backend.cpu.CpuBackend;
-import dev.lamina.cli.Command;
-import dev.lamina.cli.Checks;
-import dev.lamina.cli.UsageException;
+import dev.lamina.cli.command.Command;
+import dev.lamina.cli.command.Checks;
+import dev.lamina.cli.command.UsageException;
 import dev.lamina.plot.Charts;
 import dev.lamina.plot.DesktopModule;
 import dev.lamina.util.Json;

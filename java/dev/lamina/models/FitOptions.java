@@ -1,6 +1,5 @@
 package dev.lamina.models;
 
-import dev.lamina.callbacks.Callback;
 import dev.lamina.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +20,7 @@ public final class FitOptions {
     Tensor[] validationX;
     Tensor[] validationY;
     boolean shuffle = true;
-    final List<Callback> callbacks = new ArrayList<>();
+    final List<TrainingListener> callbacks = new ArrayList<>();
     int verbose = 1;
     int initialEpoch = 0;
     Long seed;
@@ -93,12 +92,24 @@ public final class FitOptions {
         return this;
     }
 
-    public FitOptions callbacks(Callback... cbs) {
+    /**
+     * Adds callbacks, called in the order given (usually {@link dev.lamina.callbacks.Callback}s).
+     *
+     * @param cbs the callbacks
+     * @return this
+     */
+    public FitOptions callbacks(TrainingListener... cbs) {
         this.callbacks.addAll(Arrays.asList(cbs));
         return this;
     }
 
-    public FitOptions callbacks(List<? extends Callback> cbs) {
+    /**
+     * Adds callbacks, called in the order of the list.
+     *
+     * @param cbs the callbacks
+     * @return this
+     */
+    public FitOptions callbacks(List<? extends TrainingListener> cbs) {
         this.callbacks.addAll(cbs);
         return this;
     }

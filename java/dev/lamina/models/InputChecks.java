@@ -7,6 +7,8 @@ import dev.lamina.types.DType;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Shapes;
 import dev.lamina.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The checks {@link Model#fit}, {@link Model#evaluate} and {@link Model#predict} run before any
@@ -164,5 +166,23 @@ final class InputChecks {
                         + first);
             }
         }
+    }
+
+    /** The values of {@code m} in {@code names} order; an unknown key is an error, a missing one null. */
+    static Tensor[] byName(Model model, String op, String what, Map<String, Tensor> m, List<String> names) {
+        if (m == null) {
+            throw new IllegalArgumentException(op + ": the " + what + " map is null");
+        }
+        for (String k : m.keySet()) {
+            if (!names.contains(k)) {
+                throw new IllegalArgumentException(op + ": model " + model.name() + " has no " + what + " named '" + k + "' ("
+                        + what + "s: " + names + ")");
+            }
+        }
+        Tensor[] out = new Tensor[names.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = m.get(names.get(i));
+        }
+        return out;
     }
 }

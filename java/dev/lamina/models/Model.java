@@ -10,7 +10,6 @@ import dev.lamina.tensor.Tensor;
 import dev.lamina.tensor.Variable;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -50,13 +49,8 @@ import java.util.Map;
 public class Model implements AutoCloseable {
     private final String name;
     private final List<Layer> layers = new ArrayList<>();
-    private Optimizer optimizer;
-    private Loss loss;
-    private final List<Metric> metrics = new ArrayList<>();
-    /** Per output: its loss (null: none), its weight in the total, its metrics. */
-    private final List<Loss> outputLosses = new ArrayList<>();
-    private double[] lossWeights = new double[0];
-    private final List<List<Metric>> outputMetrics = new ArrayList<>();
+    /** What compile set: optimizer, losses, loss weights and metrics. */
+    private final Compilation compiled = new Compilation();
     private volatile boolean stopTraining;
     private PrintStream out = System.out;
     private dev.lamina.graph.TracedFunction predictGraph; // -Dlamina.graph.predict=true: traced predict
@@ -120,6 +114,11 @@ public class Model implements AutoCloseable {
         return r.isEmpty() ? "model" : r;
     }
 
+    /**
+     * The model's name (Keras's {@code model.name}).
+     *
+     * @return the name given, or one made from the class name
+     */
     public final String name() {
         return name;
     }
@@ -190,7 +189,11 @@ public class Model implements AutoCloseable {
         return ls.get(index);
     }
 
-    /** Number of input tensors {@link #call} takes (1 unless overridden; a functional model's input count). */
+    /**
+     * Number of input tensors {@link #call} takes (1 unless overridden; a functional model's input count).
+     *
+     * @return the input count
+     */
     public int inputCount() {
         return graph != null ? graph.inputs.size() : 1;
     }
@@ -297,40 +300,38 @@ public class Model implements AutoCloseable {
         return graph.run(inputs, training);
     }
 
-    /** Single-input forward pass. */
+    /**
+     * Single-input forward pass.
+     *
+     * @param x the input
+     * @param training true in training mode
+     * @return the output
+     */
     public final Tensor call(Tensor x, boolean training) {
         return call(new Tensor[] {x}, training);
     }
 
-    /** Where fit and summary print (System.out by default). */
+    /**
+     * Where fit and summary print (System.out by default).
+     *
+     * @param out the stream
+     */
     public void setOutput(PrintStream out) {
         this.out = out;
     }
 
     // ---- compile -----------------------------------------------------------------------------
 
-    /** Sets the optimizer, the loss and the metrics for fit and evaluate. */
+    /**
+     * Sets the optimizer, the loss and the metrics for fit and evaluate; a model of several outputs
+     * gets the loss on every output and takes no metrics here.
+     *
+     * @param optimizer the optimizer
+     * @param loss the loss
+     * @param metrics the metrics, logged by their names
+     */
     public void compile(Optimizer optimizer, Loss loss, Metric... metrics) {
-        if (optimizer == null || loss == null) {
-            throw new IllegalArgumentException("compile: optimizer and loss are required");
-        }
-        int n = outputCount();
-        if (n > 1 && metrics.length > 0) {
-            throw new IllegalArgumentException(name + ".compile: the model has " + n + " outputs " + outputNames()
-                    + "; give metrics per output with compile(optimizer, losses, lossWeights, metrics)");
-        }
-        this.optimizer = optimizer;
-        this.loss = loss;
-        this.metrics.clear();
-        this.metrics.addAll(Arrays.asList(metrics));
-        outputLosses.clear();
-        outputMetrics.clear();
-        lossWeights = new double[n];
-        for (int i = 0; i < n; i++) {
-            outputLosses.add(loss); // as Keras: one loss for every output
-            outputMetrics.add(i == 0 ? List.copyOf(this.metrics) : List.of());
-            lossWeights[i] = 1;
-        }
+        compiled.compile(this, optimizer, loss, metrics);
     }
 
     /**
@@ -358,44 +359,7 @@ public class Model implements AutoCloseable {
      */
     public void compile(Optimizer optimizer, Map<String, Loss> losses, Map<String, Double> lossWeights,
                         Map<String, List<Metric>> metrics) {
-        List<String> names = outputNames();
-        if (optimizer == null || losses == null || losses.isEmpty()) {
-            throw new IllegalArgumentException(name + ".compile: an optimizer and at least one output loss are required");
-        }
-        for (Map<String, ?> m : java.util.Arrays.asList(losses, lossWeights, metrics)) {
-            if (m != null) {
-                for (String k : m.keySet()) {
-                    if (!names.contains(k)) {
-                        throw new IllegalArgumentException(name + ".compile: no output named '" + k + "' (outputs: " + names + ")");
-                    }
-                }
-            }
-        }
-        double[] w = new double[names.size()];
-        List<Loss> ls = new ArrayList<>();
-        List<List<Metric>> ms = new ArrayList<>();
-        List<Metric> flat = new ArrayList<>();
-        for (int i = 0; i < names.size(); i++) {
-            String k = names.get(i);
-            ls.add(losses.get(k));
-            Double wk = lossWeights == null ? null : lossWeights.get(k);
-            if (wk != null && !(wk >= 0 && Double.isFinite(wk))) {
-                throw new IllegalArgumentException(name + ".compile: loss weight of '" + k + "' must be finite and >= 0, got " + wk);
-            }
-            w[i] = wk == null ? 1 : wk;
-            List<Metric> mk = metrics == null || metrics.get(k) == null ? List.of() : List.copyOf(metrics.get(k));
-            ms.add(mk);
-            flat.addAll(mk);
-        }
-        this.optimizer = optimizer;
-        this.loss = names.size() == 1 ? ls.get(0) : null;
-        this.metrics.clear();
-        this.metrics.addAll(flat);
-        outputLosses.clear();
-        outputLosses.addAll(ls);
-        outputMetrics.clear();
-        outputMetrics.addAll(ms);
-        this.lossWeights = w;
+        compiled.compile(this, optimizer, losses, lossWeights, metrics);
     }
 
     /**
@@ -412,22 +376,7 @@ public class Model implements AutoCloseable {
             throw new IllegalArgumentException(name + ".compile: optimizer and loss are required, got optimizer="
                     + optimizer + ", loss=" + loss);
         }
-        compile(optimizer, dev.lamina.losses.Losses.get(loss), metricsByName(loss, metrics));
-    }
-
-    private Metric[] metricsByName(String loss, String... metrics) {
-        Metric[] ms = new Metric[metrics.length];
-        for (int i = 0; i < metrics.length; i++) {
-            String m = metrics[i];
-            if (m == null) {
-                throw new IllegalArgumentException(name + ".compile: metric " + i + " is null");
-            }
-            String k = m.trim().toLowerCase(Locale.ROOT);
-            ms[i] = k.equals("accuracy") || k.equals("acc")
-                    ? dev.lamina.metrics.Metrics.accuracyFor(loss.trim())
-                    : dev.lamina.metrics.Metrics.get(m);
-        }
-        return ms;
+        compile(optimizer, dev.lamina.losses.Losses.get(loss), Compilation.metricsByName(name, loss, metrics));
     }
 
     /**
@@ -439,6 +388,10 @@ public class Model implements AutoCloseable {
      * become the accuracy that fits the loss ({@link dev.lamina.metrics.Metrics#accuracyFor}:
      * binary, categorical or sparse categorical) and log as {@code accuracy}. An unknown name is
      * an IllegalArgumentException from the lookup, and the model is left as it was.
+     *
+     * @param optimizer the optimizer's Keras name
+     * @param loss the loss's Keras name
+     * @param metrics the metrics' Keras names
      */
     public void compile(String optimizer, String loss, String... metrics) {
         if (optimizer == null || loss == null) {
@@ -446,42 +399,56 @@ public class Model implements AutoCloseable {
                     + optimizer + ", loss=" + loss);
         }
         Loss l = dev.lamina.losses.Losses.get(loss);
-        Metric[] ms = metricsByName(loss, metrics);
+        Metric[] ms = Compilation.metricsByName(name, loss, metrics);
         Optimizer o = dev.lamina.optim.Optimizers.get(optimizer);
         compile(o, l, ms);
     }
 
+    /**
+     * The optimizer given to compile.
+     *
+     * @return the optimizer, or null before compile
+     */
     public Optimizer optimizer() {
-        return optimizer;
+        return compiled.optimizer();
     }
 
-    /** The loss given to compile (null before compile, or after a per-output compile of several outputs). */
+    /**
+     * The loss given to compile.
+     *
+     * @return the loss (null before compile, or after a per-output compile of several outputs)
+     */
     public Loss loss() {
-        return loss;
+        return compiled.loss();
     }
 
     /** True once compile has set an optimizer and the losses. */
     final boolean isCompiled() {
-        return optimizer != null && !outputLosses.isEmpty();
+        return compiled.isCompiled();
     }
 
     /** The loss of output {@code i} (null: that output does not train). */
     final Loss lossOf(int i) {
-        return outputLosses.get(i);
+        return compiled.lossOf(i);
     }
 
     /** The weight of output {@code i}'s loss in the total. */
     final double lossWeightOf(int i) {
-        return lossWeights[i];
+        return compiled.lossWeightOf(i);
     }
 
     /** The metrics of output {@code i}. */
     final List<Metric> metricsOf(int i) {
-        return outputMetrics.get(i);
+        return compiled.metricsOf(i);
     }
 
+    /**
+     * The metrics given to compile, every output's in output order.
+     *
+     * @return the metrics (unmodifiable)
+     */
     public List<Metric> metrics() {
-        return Collections.unmodifiableList(metrics);
+        return compiled.metrics();
     }
 
     /**
@@ -493,6 +460,11 @@ public class Model implements AutoCloseable {
         stopTraining = true;
     }
 
+    /**
+     * Whether {@link #stopTraining()} was called since the current (or last) fit began.
+     *
+     * @return true when a stop was requested
+     */
     public boolean isStopTrainingRequested() {
         return stopTraining;
     }
@@ -508,78 +480,92 @@ public class Model implements AutoCloseable {
 
     // ---- weights -----------------------------------------------------------------------------
 
+    /**
+     * Every weight of every layer, in layer order (Keras's {@code model.weights}).
+     *
+     * @return the weights, trainable and not
+     */
     public List<Variable> weights() {
-        List<Variable> w = new ArrayList<>();
-        for (Layer l : layers) {
-            w.addAll(l.weights());
-        }
-        return w;
+        return ModelWeights.weights(layers);
     }
 
+    /**
+     * The weights the optimizer updates, in layer order.
+     *
+     * @return the trainable weights
+     */
     public List<Variable> trainableWeights() {
-        List<Variable> w = new ArrayList<>();
-        for (Layer l : layers) {
-            w.addAll(l.trainableWeights());
-        }
-        return w;
+        return ModelWeights.trainableWeights(layers);
     }
 
+    /**
+     * The weights fit does not train (batch-norm statistics, frozen layers), in layer order.
+     *
+     * @return the non-trainable weights
+     */
     public List<Variable> nonTrainableWeights() {
-        List<Variable> w = new ArrayList<>();
-        for (Layer l : layers) {
-            w.addAll(l.nonTrainableWeights());
-        }
-        return w;
+        return ModelWeights.nonTrainableWeights(layers);
     }
 
+    /**
+     * The number of scalar parameters, trainable and not.
+     *
+     * @return Σ over the layers of their parameter counts
+     */
     public long countParams() {
-        long n = 0;
-        for (Layer l : layers) {
-            n += l.countParams();
-        }
-        return n;
+        return ModelWeights.countParams(layers);
     }
 
-    /** Copies of all weights' values (in the current scope). */
+    /**
+     * Copies of all weights' values (in the current scope).
+     *
+     * @return one new tensor per weight, in {@link #weights()} order
+     */
     public List<Tensor> getWeights() {
-        List<Tensor> out = new ArrayList<>();
-        for (Variable v : weights()) {
-            out.add(GradientTape.noGrad(() -> v.cast(v.dtype()).add(Tensor.zeros(v.backend(), v.dtype()))));
-        }
-        return out;
+        return ModelWeights.getWeights(weights());
     }
 
-    /** Overwrites all weights, in {@link #weights()} order; shapes must match. */
+    /**
+     * Overwrites all weights, in {@link #weights()} order; shapes must match.
+     *
+     * @param values one tensor per weight
+     */
     public void setWeights(List<Tensor> values) {
-        List<Variable> w = weights();
-        if (values.size() != w.size()) {
-            throw new IllegalArgumentException(name + ".setWeights: " + values.size() + " values for " + w.size() + " weights");
-        }
-        for (int i = 0; i < w.size(); i++) {
-            w.get(i).assign(values.get(i));
-        }
+        ModelWeights.setWeights(name, weights(), values);
     }
 
-    /** The sum of the layers' regularization penalties, or null. */
+    /**
+     * The sum of the layers' regularization penalties, or null.
+     *
+     * @return the penalty, or null when no layer has a regularizer
+     */
     public Tensor regularizationLoss() {
-        Tensor total = null;
-        for (Layer l : layers) {
-            Tensor r = l.regularizationLoss();
-            if (r != null) {
-                total = total == null ? r : total.add(r);
-            }
-        }
-        return total;
+        return ModelWeights.regularizationLoss(layers);
     }
 
     // ---- fit ---------------------------------------------------------------------------------
 
-    /** Trains on one input tensor; see {@link #fit(Tensor[], Tensor, FitOptions)}. */
+    /**
+     * Trains on one input tensor; see {@link #fit(Tensor[], Tensor, FitOptions)}.
+     *
+     * @param x the inputs, samples on axis 0
+     * @param y the targets
+     * @param options epochs, batch size, validation, callbacks
+     * @return the per-epoch logs
+     */
     public History fit(Tensor x, Tensor y, FitOptions options) {
         return fit(new Tensor[] {x}, y, options);
     }
 
-    /** {@code fit(x, y, new FitOptions().epochs(epochs).batchSize(batchSize))}. */
+    /**
+     * {@code fit(x, y, new FitOptions().epochs(epochs).batchSize(batchSize))}.
+     *
+     * @param x the inputs, samples on axis 0
+     * @param y the targets
+     * @param epochs passes over the data
+     * @param batchSize samples per optimizer step
+     * @return the per-epoch logs
+     */
     public History fit(Tensor x, Tensor y, int epochs, int batchSize) {
         return fit(x, y, new FitOptions().epochs(epochs).batchSize(batchSize));
     }
@@ -589,6 +575,11 @@ public class Model implements AutoCloseable {
      * per-epoch loss and metrics (and their val_ forms with validation data). All inputs are
      * checked before training starts: sample counts, feature shapes against the model, NaN in
      * the data, empty data, a missing compile.
+     *
+     * @param x one tensor per input, samples on axis 0
+     * @param y the targets
+     * @param options epochs, batch size, validation, callbacks
+     * @return the per-epoch logs
      */
     public History fit(Tensor[] x, Tensor y, FitOptions options) {
         return new Trainer(this).fit(x, new Tensor[] {y}, options);
@@ -618,39 +609,43 @@ public class Model implements AutoCloseable {
      * @return the per-epoch logs
      */
     public History fit(Map<String, Tensor> x, Map<String, Tensor> y, FitOptions options) {
-        return fit(byName("fit", "input", x, inputNames()), byName("fit", "output", y, outputNames()), options);
-    }
-
-    /** The values of {@code m} in {@code names} order; an unknown key is an error, a missing one null. */
-    Tensor[] byName(String op, String what, Map<String, Tensor> m, List<String> names) {
-        if (m == null) {
-            throw new IllegalArgumentException(op + ": the " + what + " map is null");
-        }
-        for (String k : m.keySet()) {
-            if (!names.contains(k)) {
-                throw new IllegalArgumentException(op + ": model " + name + " has no " + what + " named '" + k + "' ("
-                        + what + "s: " + names + ")");
-            }
-        }
-        Tensor[] out = new Tensor[names.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = m.get(names.get(i));
-        }
-        return out;
+        return fit(InputChecks.byName(this, "fit", "input", x, inputNames()),
+                InputChecks.byName(this, "fit", "output", y, outputNames()), options);
     }
 
     // ---- evaluate and predict ------------------------------------------------------------------
 
-    /** Loss and metrics over all samples, in batches of 32; keys as Keras: loss, then metric names. */
+    /**
+     * Loss and metrics over all samples, in batches of 32; keys as Keras: loss, then metric names.
+     *
+     * @param x the inputs
+     * @param y the targets
+     * @return loss and metric values
+     */
     public Map<String, Double> evaluate(Tensor x, Tensor y) {
         return evaluate(new Tensor[] {x}, y, 32);
     }
 
+    /**
+     * Loss and metrics over all samples, in batches of {@code batchSize}.
+     *
+     * @param x the inputs
+     * @param y the targets
+     * @param batchSize samples per batch
+     * @return loss and metric values
+     */
     public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
         return evaluate(new Tensor[] {x}, y, batchSize);
     }
 
-    /** Loss (weighted by batch size) and metrics over all samples, inference mode. */
+    /**
+     * Loss (weighted by batch size) and metrics over all samples, inference mode.
+     *
+     * @param x one tensor per input
+     * @param y the targets
+     * @param batchSize samples per batch
+     * @return loss and metric values
+     */
     public Map<String, Double> evaluate(Tensor[] x, Tensor y, int batchSize) {
         return new Trainer(this).evaluate(x, new Tensor[] {y}, batchSize);
     }
@@ -698,7 +693,11 @@ public class Model implements AutoCloseable {
 
     // ---- summary -----------------------------------------------------------------------------
 
-    /** The output shape of each layer, when known (Sequential overrides); null when unknown. */
+    /**
+     * The output shape of each layer, when known (Sequential overrides).
+     *
+     * @return one shape per layer of {@link #layers()} (an entry null where unknown), or null when unknown
+     */
     protected List<long[]> layerOutputShapes() {
         return graph != null ? graph.outputShapes(layers()) : null;
     }
@@ -708,7 +707,11 @@ public class Model implements AutoCloseable {
         out.print(summaryString());
     }
 
-    /** The text {@link #summary()} prints. */
+    /**
+     * The text {@link #summary()} prints.
+     *
+     * @return the summary table
+     */
     public String summaryString() {
         return ModelSummary.of(this, layers, layerOutputShapes());
     }
@@ -730,7 +733,11 @@ public class Model implements AutoCloseable {
         return null;
     }
 
-    /** Saves architecture and weights (see {@link ModelIO}); a .safetensors path makes one file. */
+    /**
+     * Saves architecture and weights (see {@link ModelIO}); a .safetensors path makes one file.
+     *
+     * @param path the folder or file to write
+     */
     public void save(java.nio.file.Path path) {
         ModelIO.save(this, path);
     }
@@ -748,12 +755,20 @@ public class Model implements AutoCloseable {
         return ModelIO.load(path);
     }
 
-    /** Saves the weights alone as safetensors with Keras names. */
+    /**
+     * Saves the weights alone as safetensors with Keras names.
+     *
+     * @param file the file to write
+     */
     public void saveWeights(java.nio.file.Path file) {
         ModelIO.saveWeights(this, file);
     }
 
-    /** Loads weights of the same architecture; a mismatch names the weight and both shapes. */
+    /**
+     * Loads weights of the same architecture; a mismatch names the weight and both shapes.
+     *
+     * @param file a safetensors file written by {@link #saveWeights}
+     */
     public void loadWeights(java.nio.file.Path file) {
         ModelIO.loadWeights(this, file);
     }
@@ -789,8 +804,8 @@ public class Model implements AutoCloseable {
         for (Layer l : layers) {
             l.close();
         }
-        if (optimizer != null) {
-            optimizer.close();
+        if (compiled.optimizer() != null) {
+            compiled.optimizer().close();
         }
     }
 }

@@ -2,7 +2,6 @@ package dev.lamina.models;
 
 import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backends;
-import dev.lamina.callbacks.Callback;
 import dev.lamina.metrics.Metric;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
@@ -82,13 +81,13 @@ final class Trainer {
         ProgressBar bar = new ProgressBar(model.output(), o.verbose, (n + o.batchSize - 1) / o.batchSize,
                 ProgressBar.isTerminal());
         Rng shuffleRng = new Rng(o.seed != null ? o.seed : Rng.nextGlobalSeed());
-        List<Callback> callbacks = o.callbacks;
+        List<TrainingListener> callbacks = o.callbacks;
         model.resetStopTraining();
-        for (Callback c : callbacks) {
+        for (TrainingListener c : callbacks) {
             c.setModel(model);
         }
         Map<String, Double> empty = new LinkedHashMap<>();
-        for (Callback c : callbacks) {
+        for (TrainingListener c : callbacks) {
             c.onTrainBegin(empty);
         }
         Map<String, Double> logs = new LinkedHashMap<>();
@@ -99,7 +98,7 @@ final class Trainer {
             closeGraph();
         }
         model.optimizer().finalizeVariableValues(model.trainableWeights()); // EMA: weights become their averages (Keras)
-        for (Callback c : callbacks) {
+        for (TrainingListener c : callbacks) {
             c.onTrainEnd(logs);
         }
         return history;
@@ -107,10 +106,10 @@ final class Trainer {
 
     /** The epochs of {@link #trainLoop}; returns the last logs. */
     private Map<String, Double> epochs(Tensor[] x, Tensor[] y, int n, Tensor[] valX, Tensor[] valY, FitOptions o,
-            History history, ProgressBar bar, Rng shuffleRng, List<Callback> callbacks, Map<String, Double> logs) {
+            History history, ProgressBar bar, Rng shuffleRng, List<TrainingListener> callbacks, Map<String, Double> logs) {
         int steps = (n + o.batchSize - 1) / o.batchSize;
         for (int epoch = o.initialEpoch; epoch < o.epochs && !model.isStopTrainingRequested(); epoch++) {
-            for (Callback c : callbacks) {
+            for (TrainingListener c : callbacks) {
                 c.onEpochBegin(epoch, new LinkedHashMap<>());
             }
             bar.epochBegin(epoch, o.epochs);
@@ -122,7 +121,7 @@ final class Trainer {
             double[] lossSums = new double[outs + 1]; // the total, then each output's own loss
             long seen = 0;
             for (int step = 0; step < steps; step++) {
-                for (Callback c : callbacks) {
+                for (TrainingListener c : callbacks) {
                     c.onBatchBegin(step, new LinkedHashMap<>());
                 }
                 int start = step * o.batchSize;
@@ -145,7 +144,7 @@ final class Trainer {
                 seen += end - start;
                 logs = logs(lossSums, seen);
                 bar.batchEnd(step + 1, logs);
-                for (Callback c : callbacks) {
+                for (TrainingListener c : callbacks) {
                     c.onBatchEnd(step, logs);
                 }
                 if (model.isStopTrainingRequested()) {
@@ -160,7 +159,7 @@ final class Trainer {
             }
             bar.epochEnd(logs);
             history.record(epoch, logs);
-            for (Callback c : callbacks) {
+            for (TrainingListener c : callbacks) {
                 c.onEpochEnd(epoch, logs);
             }
         }

@@ -2,9 +2,8 @@ package dev.lamina.parity;
 
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.Backends;
-import dev.lamina.cli.Command;
-import dev.lamina.cli.Main;
-import dev.lamina.cli.UsageException;
+import dev.lamina.cli.command.Command;
+import dev.lamina.cli.command.UsageException;
 import dev.lamina.util.Json;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -90,6 +89,6 @@ public final class ParityCommand implements Command {
             doc.put("results", rs);
             Files.write(json, (Json.writePretty(doc) + "\n").getBytes(StandardCharsets.UTF_8));
         }
-        return summary.failed() > 0 ? Main.FAILURES : Main.OK;
+        return summary.failed() > 0 ? Command.FAILURES : Command.OK;
     }
 }

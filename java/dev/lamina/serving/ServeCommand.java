@@ -2,9 +2,9 @@ package dev.lamina.serving;
 
 import dev.lamina.backend.Backends;
 import dev.lamina.backend.cpu.CpuBackend;
-import dev.lamina.cli.Command;
-import dev.lamina.cli.Checks;
-import dev.lamina.cli.UsageException;
+import dev.lamina.cli.command.Command;
+import dev.lamina.cli.command.Checks;
+import dev.lamina.cli.command.UsageException;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

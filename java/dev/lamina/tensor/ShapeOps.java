@@ -55,6 +55,49 @@ final class ShapeOps {
         return y;
     }
 
+    static Tensor flatten(Tensor x) {
+        if (x.rank() == 0) {
+            return x.reshape(1);
+        }
+        return x.reshape(x.shape[0], -1);
+    }
+
+    static Tensor unsqueeze(Tensor x, int axis) {
+        int a = Shapes.axis("unsqueeze", axis, x.shape.length + 1);
+        long[] s = new long[x.shape.length + 1];
+        for (int i = 0, j = 0; i < s.length; i++) {
+            s[i] = i == a ? 1 : x.shape[j++];
+        }
+        return x.reshape(s);
+    }
+
+    static Tensor squeeze(Tensor x, int axis) {
+        int a = Shapes.axis("squeeze", axis, x.shape.length);
+        if (x.shape[a] != 1) {
+            throw new IllegalArgumentException("squeeze: axis " + axis + " of shape " + Shapes.str(x.shape) + " has size "
+                    + x.shape[a]);
+        }
+        long[] s = new long[x.shape.length - 1];
+        for (int i = 0, j = 0; i < x.shape.length; i++) {
+            if (i != a) {
+                s[j++] = x.shape[i];
+            }
+        }
+        return x.reshape(s);
+    }
+
+    static Tensor squeeze(Tensor x) {
+        return x.reshape(Arrays.stream(x.shape).filter(d -> d != 1).toArray());
+    }
+
+    static Tensor transpose(Tensor x) {
+        int[] perm = new int[x.shape.length];
+        for (int i = 0; i < perm.length; i++) {
+            perm[i] = perm.length - 1 - i;
+        }
+        return x.permute(perm);
+    }
+
     static Tensor permute(Tensor x, int[] perm) {
         x.checkOpen("permute");
         long[] shape = x.shape;

@@ -1,13 +1,10 @@
 package dev.lamina.tensor;
 
 import dev.lamina.backend.Backend;
-import dev.lamina.backend.Backends;
 import dev.lamina.backend.Storage;
 import dev.lamina.backend.TraceHooks;
 import dev.lamina.types.DType;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -25,6 +22,14 @@ import java.util.List;
  *
  * <p>Autograd: every differentiable op records its gradient rule on open
  * {@link dev.lamina.autograd.GradientTape}s (the {@link Tape} the ops record on).
+ *
+ * <p>This class is a facade: each public method is a documented one-liner over the classes that
+ * hold the bodies, one responsibility each: {@code TensorFactories} (creation), {@code TensorData}
+ * (copies out), {@link OpTable} (the element-wise, comparison and reduction ops, each with its
+ * gradient rule from {@link Gradients}), {@code ElementwiseOps} (view, cast, clip),
+ * {@code ReductionOps} (mean, variance, softmax), {@code LinalgOps} (matmul) and {@code ShapeOps}
+ * (shape and indexing). What stays here is the tensor itself: its storage, shape, dtype and
+ * lifetime.
  */
 public class Tensor implements AutoCloseable {
     /** Holds the memory; kernels are called through {@link #backend()}, which a trace routes to its recorder. */
@@ -48,6 +53,10 @@ public class Tensor implements AutoCloseable {
      * Wraps a storage (taking over one reference). Registers with the current scope. The shape is
      * checked (rank at most {@link Shapes#MAX_RANK}, its element count the storage's); when it fails,
      * the reference is released and an IllegalArgumentException thrown.
+     *
+     * @param storage the memory, one reference of which this tensor takes over
+     * @param shape the shape (copied)
+     * @param scoped whether to register with the current {@link Scope}
      */
     protected Tensor(Storage storage, long[] shape, boolean scoped) {
         long n;
@@ -84,7 +93,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor zeros(Backend backend, DType dtype, long... shape) {
-        return newOnBackend("zeros", backend, dtype, shape);
+        return TensorFactories.zeros(backend, dtype, shape);
     }
 
     /**
@@ -95,7 +104,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor zeros(DType dtype, long... shape) {
-        return zeros(Backends.current(), dtype, shape);
+        return TensorFactories.zeros(dtype, shape);
     }
 
     /**
@@ -106,7 +115,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor ones(DType dtype, long... shape) {
-        return full(dtype, 1.0, shape);
+        return TensorFactories.ones(dtype, shape);
     }
 
     /**
@@ -118,11 +127,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor full(DType dtype, double value, long... shape) {
-        Tensor t = newOnBackend("full", Backends.current(), dtype, shape);
-        if (value != 0.0) {
-            t.fillOrClose(value);
-        }
-        return t;
+        return TensorFactories.full(dtype, value, shape);
     }
 
     /** Fills this new tensor, closing it when the fill fails. */
@@ -142,7 +147,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor zerosLike(Tensor t) {
-        return zeros(t.home, t.dtype, t.shape);
+        return TensorFactories.zerosLike(t);
     }
 
     /**
@@ -152,9 +157,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor onesLike(Tensor t) {
-        Tensor r = zerosLike(t);
-        r.fillOrClose(1.0);
-        return r;
+        return TensorFactories.onesLike(t);
     }
 
     /**
@@ -164,7 +167,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor scalar(double value) {
-        return scalar(value, DType.FLOAT32);
+        return TensorFactories.scalar(value);
     }
 
     /**
@@ -175,7 +178,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor scalar(double value, DType dtype) {
-        return full(dtype, value);
+        return TensorFactories.scalar(value, dtype);
     }
 
     /**
@@ -188,14 +191,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor fromBuffer(DType dtype, long[] shape, ByteBuffer littleEndianData) {
-        long n = Shapes.checkShape("fromBuffer", shape);
-        if (littleEndianData.remaining() / dtype.size() < n) {
-            throw new IllegalArgumentException("fromBuffer: shape " + Shapes.str(shape) + " of " + dtype
-                    + " needs " + Shapes.multiplyExact("fromBuffer", "byte count", n, dtype.size())
-                    + " bytes, buffer has " + littleEndianData.remaining());
-        }
-        Tensor t = uninitialized("fromBuffer", Backends.current(), dtype, shape);
-        return t.runOrClose(() -> t.backend().upload(littleEndianData.duplicate().order(ByteOrder.LITTLE_ENDIAN), t.storage));
+        return TensorFactories.fromBuffer(dtype, shape, littleEndianData);
     }
 
     /**
@@ -206,10 +202,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor of(float[] data, long... shape) {
-        long[] s = shapeFor("of(float[])", data.length, shape);
-        ByteBuffer b = buffer(data.length * 4L);
-        b.asFloatBuffer().put(data);
-        return fromBuffer(DType.FLOAT32, s, b);
+        return TensorFactories.of(data, shape);
     }
 
     /**
@@ -220,10 +213,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor of(double[] data, long... shape) {
-        long[] s = shapeFor("of(double[])", data.length, shape);
-        ByteBuffer b = buffer(data.length * 8L);
-        b.asDoubleBuffer().put(data);
-        return fromBuffer(DType.FLOAT64, s, b);
+        return TensorFactories.of(data, shape);
     }
 
     /**
@@ -234,10 +224,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor of(int[] data, long... shape) {
-        long[] s = shapeFor("of(int[])", data.length, shape);
-        ByteBuffer b = buffer(data.length * 4L);
-        b.asIntBuffer().put(data);
-        return fromBuffer(DType.INT32, s, b);
+        return TensorFactories.of(data, shape);
     }
 
     /**
@@ -248,10 +235,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor of(long[] data, long... shape) {
-        long[] s = shapeFor("of(long[])", data.length, shape);
-        ByteBuffer b = buffer(data.length * 8L);
-        b.asLongBuffer().put(data);
-        return fromBuffer(DType.INT64, s, b);
+        return TensorFactories.of(data, shape);
     }
 
     /**
@@ -262,13 +246,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor of(boolean[] data, long... shape) {
-        long[] s = shapeFor("of(boolean[])", data.length, shape);
-        ByteBuffer b = buffer(data.length);
-        for (boolean v : data) {
-            b.put((byte) (v ? 1 : 0));
-        }
-        b.flip();
-        return fromBuffer(DType.BOOL, s, b);
+        return TensorFactories.of(data, shape);
     }
 
     /**
@@ -278,7 +256,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor of(float[][] rows) {
-        return ofNested(rows);
+        return TensorFactories.of(rows);
     }
 
     /**
@@ -288,7 +266,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor of(double[][] rows) {
-        return ofNested(rows);
+        return TensorFactories.of(rows);
     }
 
     /**
@@ -298,7 +276,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor of(int[][] rows) {
-        return ofNested(rows);
+        return TensorFactories.of(rows);
     }
 
     /**
@@ -308,7 +286,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor of(float[][][] data) {
-        return ofNested(data);
+        return TensorFactories.of(data);
     }
 
     /**
@@ -319,7 +297,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor (float32 for float, float64 for double, and so on)
      */
     public static Tensor ofNested(Object nested) {
-        return NestedArrays.toTensor(nested);
+        return TensorFactories.ofNested(nested);
     }
 
     /**
@@ -329,14 +307,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor arange(int n) {
-        if (n < 0) {
-            throw new IllegalArgumentException("arange: negative length " + n);
-        }
-        int[] v = new int[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = i;
-        }
-        return of(v);
+        return TensorFactories.arange(n);
     }
 
     /**
@@ -349,15 +320,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor arange(double start, double stop, double step, DType dtype) {
-        if (step == 0 || Double.isNaN(step)) {
-            throw new IllegalArgumentException("arange: step must be non-zero, got " + step);
-        }
-        long n = Math.max(0, (long) Math.ceil((stop - start) / step));
-        double[] v = new double[Shapes.checkedNumel("arange", new long[] {n})];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = start + i * step;
-        }
-        return of(v).castAndClose(dtype);
+        return TensorFactories.arange(start, stop, step, dtype);
     }
 
     /**
@@ -369,14 +332,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor linspace(double start, double stop, int num) {
-        if (num < 0) {
-            throw new IllegalArgumentException("linspace: negative count " + num);
-        }
-        double[] v = new double[num];
-        for (int i = 0; i < num; i++) {
-            v[i] = num == 1 ? start : start + (stop - start) * i / (num - 1);
-        }
-        return of(v).castAndClose(DType.FLOAT32);
+        return TensorFactories.linspace(start, stop, num);
     }
 
     /**
@@ -386,7 +342,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor eye(int n) {
-        return eye(n, DType.FLOAT32);
+        return TensorFactories.eye(n);
     }
 
     /**
@@ -397,26 +353,7 @@ public class Tensor implements AutoCloseable {
      * @return the new tensor
      */
     public static Tensor eye(int n, DType dtype) {
-        double[] v = new double[Shapes.checkedNumel("eye", new long[] {n, n})];
-        for (int i = 0; i < n; i++) {
-            v[i * n + i] = 1;
-        }
-        return of(v, n, n).castAndClose(dtype);
-    }
-
-    private static long[] shapeFor(String op, int length, long[] shape) {
-        long[] s = shape.length == 0 ? new long[] {length} : shape.clone();
-        if (Shapes.checkShape(op, s) != length) {
-            throw new IllegalArgumentException(op + ": " + length + " values do not fill shape " + Shapes.str(s));
-        }
-        return s;
-    }
-
-    private static ByteBuffer buffer(long bytes) {
-        if (bytes > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("tensor of " + bytes + " bytes is too large for a Java buffer");
-        }
-        return ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        return TensorFactories.eye(n, dtype);
     }
 
     // =========================================================================================
@@ -468,6 +405,11 @@ public class Tensor implements AutoCloseable {
         return TraceHooks.route(home);
     }
 
+    /** The backend that holds this tensor's memory, never the trace's recorder: for factories that allocate beside it. */
+    Backend home() {
+        return home;
+    }
+
     /**
      * The underlying storage (for backends and layers that call kernels directly).
      *
@@ -507,68 +449,32 @@ public class Tensor implements AutoCloseable {
      * @return a new little-endian buffer of numel·size bytes
      */
     public final ByteBuffer toBuffer() {
-        checkOpen("toBuffer");
-        ByteBuffer b = buffer(numel() * dtype.size());
-        backend().download(storage, b);
-        return b;
+        return TensorData.toBuffer(this);
     }
 
     /** @return the values in row-major order, converted to float */
     public final float[] toFloatArray() {
-        Tensor t = dtype == DType.FLOAT32 ? this : RawOps.castNoGrad(this, DType.FLOAT32);
-        float[] out = new float[Shapes.checkedNumel("toFloatArray", shape)];
-        t.toBuffer().asFloatBuffer().get(out);
-        if (t != this) {
-            t.close();
-        }
-        return out;
+        return TensorData.toFloatArray(this);
     }
 
     /** @return the values in row-major order, converted to double */
     public final double[] toDoubleArray() {
-        Tensor t = dtype == DType.FLOAT64 ? this : RawOps.castNoGrad(this, DType.FLOAT64);
-        double[] out = new double[Shapes.checkedNumel("toDoubleArray", shape)];
-        t.toBuffer().asDoubleBuffer().get(out);
-        if (t != this) {
-            t.close();
-        }
-        return out;
+        return TensorData.toDoubleArray(this);
     }
 
     /** @return the values in row-major order, converted to int (floats truncate) */
     public final int[] toIntArray() {
-        Tensor t = dtype == DType.INT32 ? this : RawOps.castNoGrad(this, DType.INT32);
-        int[] out = new int[Shapes.checkedNumel("toIntArray", shape)];
-        t.toBuffer().asIntBuffer().get(out);
-        if (t != this) {
-            t.close();
-        }
-        return out;
+        return TensorData.toIntArray(this);
     }
 
     /** @return the values in row-major order, converted to long (floats truncate) */
     public final long[] toLongArray() {
-        Tensor t = dtype == DType.INT64 ? this : RawOps.castNoGrad(this, DType.INT64);
-        long[] out = new long[Shapes.checkedNumel("toLongArray", shape)];
-        t.toBuffer().asLongBuffer().get(out);
-        if (t != this) {
-            t.close();
-        }
-        return out;
+        return TensorData.toLongArray(this);
     }
 
     /** @return the values in row-major order, non-zero as true */
     public final boolean[] toBooleanArray() {
-        Tensor t = dtype == DType.BOOL ? this : RawOps.castNoGrad(this, DType.BOOL);
-        ByteBuffer b = t.toBuffer();
-        boolean[] out = new boolean[Shapes.checkedNumel("toBooleanArray", shape)];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = b.get(i) != 0;
-        }
-        if (t != this) {
-            t.close();
-        }
-        return out;
+        return TensorData.toBooleanArray(this);
     }
 
     /**
@@ -577,10 +483,7 @@ public class Tensor implements AutoCloseable {
      * @return the value
      */
     public final double item() {
-        if (numel() != 1) {
-            throw new IllegalArgumentException("item: tensor of shape " + Shapes.str(shape) + " has " + numel() + " elements, not 1");
-        }
-        return toDoubleArray()[0];
+        return TensorData.item(this);
     }
 
     /**
@@ -590,13 +493,14 @@ public class Tensor implements AutoCloseable {
      * @return the copy on target
      */
     public final Tensor to(Backend target) {
-        checkOpen("to");
-        ByteBuffer data = toBuffer();
-        Tensor t = uninitialized("to", target, dtype, shape);
-        return t.runOrClose(() -> t.backend().upload(data, t.storage));
+        return TensorData.to(this, target);
     }
 
-    /** Values printed as TensorFlow prints a small tensor. */
+    /**
+     * Values printed as TensorFlow prints a small tensor.
+     *
+     * @return the text, or the shape and dtype of a closed tensor
+     */
     @Override
     public String toString() {
         if (closed) {
@@ -689,7 +593,7 @@ public class Tensor implements AutoCloseable {
     }
 
     // =========================================================================================
-    // the ops: each method is the entry of OpTable, ShapeOps or a gradient rule of Gradients
+    // the ops: each method delegates to OpTable, ElementwiseOps, ReductionOps, LinalgOps or ShapeOps
     // =========================================================================================
 
     /**
@@ -699,11 +603,7 @@ public class Tensor implements AutoCloseable {
      * @return the view
      */
     public final Tensor view() {
-        Tensor y = alias();
-        if (RawOps.recording()) {
-            Tape.record("view", y, Gradients.identity(), this);
-        }
-        return y;
+        return ElementwiseOps.view(this);
     }
 
     // ---- element-wise, two tensors (OpTable.Binary) ----------------------------------------
@@ -935,21 +835,7 @@ public class Tensor implements AutoCloseable {
      * @return the clipped tensor
      */
     public final Tensor clip(double lo, double hi) {
-        if (!(lo <= hi)) {
-            throw new IllegalArgumentException("clip: need lo <= hi, got [" + lo + ", " + hi + "]");
-        }
-        Tensor a = maximum(lo);
-        Tensor r;
-        try {
-            r = a.minimum(hi);
-        } catch (RuntimeException | Error e) {
-            a.close();
-            throw e;
-        }
-        if (!RawOps.recording()) {
-            a.close(); // a recorded rule still needs it; then its scope frees it
-        }
-        return r;
+        return ElementwiseOps.clip(this, lo, hi);
     }
 
     // ---- comparisons: bool results, no gradient ---------------------------------------------
@@ -1190,18 +1076,7 @@ public class Tensor implements AutoCloseable {
      * @return the converted tensor (a view when the dtype is already {@code target})
      */
     public final Tensor cast(DType target) {
-        if (target == dtype) {
-            Tensor v = alias();
-            if (RawOps.recording()) {
-                Tape.record("cast", v, Gradients.identity(), this);
-            }
-            return v;
-        }
-        Tensor y = RawOps.castNoGrad(this, target);
-        if (RawOps.recording() && dtype.isFloating() && target.isFloating()) {
-            Tape.record("cast", y, Gradients.cast(dtype), this);
-        }
-        return y;
+        return ElementwiseOps.cast(this, target);
     }
 
     // ---- reductions (OpTable.Reduction) -----------------------------------------------------
@@ -1256,48 +1131,27 @@ public class Tensor implements AutoCloseable {
     }
 
     /**
-     * Mean over {@code axes}. Integer means truncate, as TensorFlow's.
+     * Mean over {@code axes}: Σ x / n, n the number of elements reduced. Integer means truncate, as
+     * TensorFlow's.
      *
      * @param axes the axes (null or empty: all)
      * @param keepdims keep reduced axes with size 1
      * @return the mean
      */
     public final Tensor mean(int[] axes, boolean keepdims) {
-        int[] ax = Shapes.axes("mean", axes, shape.length);
-        long count = 1;
-        for (int a : ax) {
-            count *= shape[a];
-        }
-        if (count == 0) {
-            throw new IllegalArgumentException("mean: empty reduction over shape " + Shapes.str(shape));
-        }
-        Tensor s = sum(ax, keepdims);
-        // an integer count: int means stay int and truncate (TensorFlow); floats divide in their dtype
-        Tensor r = dtype.isFloating() ? s.div((double) count) : s.div(count);
-        if (!RawOps.recording()) {
-            s.close();
-        }
-        return r;
+        return ReductionOps.mean(this, axes, keepdims);
     }
 
     /**
-     * Variance (population, as {@code tf.math.reduce_variance}) over {@code axes}.
+     * Variance (population, as {@code tf.math.reduce_variance}) over {@code axes}:
+     * mean((x − mean(x))²).
      *
      * @param axes the axes (null or empty: all)
      * @param keepdims keep reduced axes with size 1
      * @return the variance
      */
     public final Tensor variance(int[] axes, boolean keepdims) {
-        RawOps.requireFloat(this, "variance");
-        int[] ax = Shapes.axes("variance", axes, shape.length);
-        Tensor m = mean(ax, true);
-        Tensor d = sub(m);
-        Tensor sq = d.square();
-        Tensor r = sq.mean(ax, keepdims);
-        if (!RawOps.recording()) {
-            RawOps.closeAll(m, d, sq);
-        }
-        return r;
+        return ReductionOps.variance(this, axes, keepdims);
     }
 
     /**
@@ -1374,11 +1228,7 @@ public class Tensor implements AutoCloseable {
      * @return the softmax (float input)
      */
     public final Tensor softmax(int axis) {
-        Tensor y = RawOps.softmax("softmax", this, axis, false);
-        if (RawOps.recording()) {
-            Tape.record("softmax", y, Gradients.softmax(y, Shapes.axis("softmax", axis, shape.length)), this);
-        }
-        return y;
+        return ReductionOps.softmax(this, axis);
     }
 
     /**
@@ -1388,12 +1238,7 @@ public class Tensor implements AutoCloseable {
      * @return the log-softmax (float input)
      */
     public final Tensor logSoftmax(int axis) {
-        Tensor y = RawOps.softmax("logSoftmax", this, axis, true);
-        if (RawOps.recording()) {
-            Tape.record("logSoftmax", y, Gradients.logSoftmax(y, Shapes.axis("logSoftmax", axis, shape.length)),
-                    this);
-        }
-        return y;
+        return ReductionOps.logSoftmax(this, axis);
     }
 
     /**
@@ -1405,11 +1250,7 @@ public class Tensor implements AutoCloseable {
      * @return the product
      */
     public final Tensor matmul(Tensor other) {
-        Tensor y = RawOps.matmul("matmul", this, false, other, false);
-        if (RawOps.recording()) {
-            Tape.record("matmul", y, Gradients.matmul(this, other), this, other);
-        }
-        return y;
+        return LinalgOps.matmul(this, other);
     }
 
     // ---- shape ops (ShapeOps) ---------------------------------------------------------------
@@ -1430,10 +1271,7 @@ public class Tensor implements AutoCloseable {
      * @return the flattened view
      */
     public final Tensor flatten() {
-        if (rank() == 0) {
-            return reshape(1);
-        }
-        return reshape(shape[0], -1);
+        return ShapeOps.flatten(this);
     }
 
     /**
@@ -1443,12 +1281,7 @@ public class Tensor implements AutoCloseable {
      * @return the reshaped view
      */
     public final Tensor unsqueeze(int axis) {
-        int a = Shapes.axis("unsqueeze", axis, shape.length + 1);
-        long[] s = new long[shape.length + 1];
-        for (int i = 0, j = 0; i < s.length; i++) {
-            s[i] = i == a ? 1 : shape[j++];
-        }
-        return reshape(s);
+        return ShapeOps.unsqueeze(this, axis);
     }
 
     /**
@@ -1458,18 +1291,7 @@ public class Tensor implements AutoCloseable {
      * @return the reshaped view
      */
     public final Tensor squeeze(int axis) {
-        int a = Shapes.axis("squeeze", axis, shape.length);
-        if (shape[a] != 1) {
-            throw new IllegalArgumentException("squeeze: axis " + axis + " of shape " + Shapes.str(shape) + " has size "
-                    + shape[a]);
-        }
-        long[] s = new long[shape.length - 1];
-        for (int i = 0, j = 0; i < shape.length; i++) {
-            if (i != a) {
-                s[j++] = shape[i];
-            }
-        }
-        return reshape(s);
+        return ShapeOps.squeeze(this, axis);
     }
 
     /**
@@ -1478,7 +1300,7 @@ public class Tensor implements AutoCloseable {
      * @return the reshaped view
      */
     public final Tensor squeeze() {
-        return reshape(Arrays.stream(shape).filter(d -> d != 1).toArray());
+        return ShapeOps.squeeze(this);
     }
 
     /**
@@ -1487,11 +1309,7 @@ public class Tensor implements AutoCloseable {
      * @return the transposed tensor
      */
     public final Tensor transpose() {
-        int[] perm = new int[shape.length];
-        for (int i = 0; i < perm.length; i++) {
-            perm[i] = perm.length - 1 - i;
-        }
-        return permute(perm);
+        return ShapeOps.transpose(this);
     }
 
     /**

@@ -1,8 +1,8 @@
 package dev.lamina.bench;
 
-import dev.lamina.cli.Checks;
-import dev.lamina.cli.Command;
-import dev.lamina.cli.UsageException;
+import dev.lamina.cli.command.Checks;
+import dev.lamina.cli.command.Command;
+import dev.lamina.cli.command.UsageException;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;

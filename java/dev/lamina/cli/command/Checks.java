@@ -1,4 +1,4 @@
-package dev.lamina.cli;
+package dev.lamina.cli.command;
 
 /**
  * Range checks of option values that picocli has already converted, with the messages the

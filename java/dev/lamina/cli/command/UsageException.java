@@ -1,6 +1,6 @@
-package dev.lamina.cli;
+package dev.lamina.cli.command;
 
-/** A command line that does not make sense; {@link Main} prints the message and exits with 2. */
+/** A command line that does not make sense; {@code lamina} (dev.lamina.cli.Main) prints the message and exits with 2. */
 public class UsageException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
