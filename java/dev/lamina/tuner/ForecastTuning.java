@@ -4,10 +4,13 @@ import dev.lamina.data.TimeSeriesSplit;
 import dev.lamina.forecast.ForecastSettings;
 import dev.lamina.forecast.Forecaster;
 import dev.lamina.forecast.SeriesData;
+import dev.lamina.forecast.WarmStart;
 import dev.lamina.tuner.HyperParameter.Sampling;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,6 +35,9 @@ import java.util.Map;
 public final class ForecastTuning {
     /** The objective of the search. */
     public static final Objective OBJECTIVE = new Objective("val_mae", "min");
+
+    /** Where a trial's execution directory holds its trained forecaster ({@link Forecaster#save}). */
+    public static final String SAVED = "forecaster";
 
     private ForecastTuning() {
     }
@@ -80,7 +86,12 @@ public final class ForecastTuning {
      * (0, or a validation split of 0: every epoch is trained), restoring the best epoch's weights;
      * the trial's validation weeks are never seen by training or early stopping. Reports the
      * training and early-stopping losses per epoch and, with the last epoch, val_mae, val_rmse and
-     * the persistence baseline's val_persistence_mae on the validation weeks. The body is
+     * the persistence baseline's val_persistence_mae on the validation weeks. The trained
+     * forecaster (its members at their kept epoch, its input scaling and calibration) is saved in
+     * the execution's directory as {@code forecaster/} ({@link #SAVED}). A promoted Hyperband trial
+     * ({@code tuner/trial_id}) starts its members from the forecaster its parent saved
+     * ({@link WarmStart}) and trains only {@code tuner/epochs − tuner/initial_epoch} more epochs,
+     * early stopping included, as KerasTuner's Hyperband continues a trial. The body is
      * serialisable (settings and data travel as plain values), so trials can run on a remote
      * {@link TrialExecutor}.
      */
@@ -122,12 +133,25 @@ public final class ForecastTuning {
             s.folds = 0; // the trial's own holdout scores it: no cross-validation inside
             s.verbose = 0;
             s.seed = ctx.seed();
-            Object hyperbandEpochs = hp.values().get("tuner/epochs");   // Hyperband: this round's epochs, trained afresh
+            Object hyperbandEpochs = hp.values().get("tuner/epochs");   // Hyperband: this round's epochs
             if (hyperbandEpochs != null) {
                 s.epochs = ((Number) hyperbandEpochs).intValue();
             }
+            WarmStart start = warmStart(hp, ctx);
+            if (start != null) {   // the parent trained tuner/initial_epoch of them: this trial trains the rest
+                s.epochs -= ((Number) hp.values().get("tuner/initial_epoch")).intValue();
+                if (s.epochs < 1) {
+                    throw new IllegalArgumentException("trial " + ctx.trial().id() + ": tuner/epochs " + hyperbandEpochs
+                            + " is not above tuner/initial_epoch " + hp.values().get("tuner/initial_epoch"));
+                }
+            }
             Forecaster.Evaluation[] ev = new Forecaster.Evaluation[1];
-            try (Forecaster f = Forecaster.trainAndEvaluate(s, trainingWeeks, new PrintStream(OutputStream.nullOutputStream()), ev)) {
+            try (Forecaster f = Forecaster.trainAndEvaluate(s, trainingWeeks, new PrintStream(OutputStream.nullOutputStream()), ev,
+                    start)) {
+                if (start != null) {
+                    start.checkScaling(f);
+                }
+                f.save(ctx.directory().resolve(SAVED));   // what a promoted trial continues (and a trial's forecaster to load)
                 List<Double> loss = ev[0].history().get("loss");
                 List<Double> stopLoss = ev[0].history().get("val_loss");
                 for (int e = 0; e < loss.size(); e++) {
@@ -146,6 +170,19 @@ public final class ForecastTuning {
                 }
             }
         }
+    }
+
+    /**
+     * A promoted Hyperband trial's start: the forecaster its parent saved, or null for a trial that
+     * is not promoted (or whose parent saved none, as in a tuner directory of an older Lamina: it
+     * then trains afresh for the round's epochs, as the model tuner does without a checkpoint).
+     */
+    private static WarmStart warmStart(HyperParameters hp, Tuner.TrialContext ctx) {
+        if (hp.values().get("tuner/trial_id") == null || ctx.parentDirectory() == null) {
+            return null;
+        }
+        Path saved = ctx.parentDirectory().resolve(SAVED);
+        return Files.isDirectory(saved) ? WarmStart.from(saved) : null;
     }
 
     /** A field-by-field copy of the settings (via their saved form). */
