@@ -71,8 +71,10 @@ import java.util.stream.Stream;
  * <p><b>Remote trials.</b> With {@link #executor(TrialExecutor)} the trials run elsewhere (Spark
  * executors through the {@code lamina-spark} module): each goes out as a {@link TrialTask} with
  * the same seeds, runs the same body there, and comes back as a {@link TrialResult} that the
- * tuner records exactly as a local trial. A promoted Hyperband trial takes its parent's best
- * execution directory along (its saved model, or what a custom body saved there).
+ * tuner records exactly as a local trial, except that trial.json is written when the trial is
+ * handed out (RUNNING) and when it ends, not after every epoch (a resumed search reruns a RUNNING
+ * trial from scratch either way). A promoted Hyperband trial takes its parent's best execution
+ * directory along (its saved model, or what a custom body saved there).
  */
 public class Tuner {
     /** KerasTuner's hypermodel: hyperparameters to a compiled model. */
