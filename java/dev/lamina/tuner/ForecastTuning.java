@@ -36,6 +36,9 @@ public final class ForecastTuning {
     /** The objective of the search. */
     public static final Objective OBJECTIVE = new Objective("val_mae", "min");
 
+    /** The windows of the space, in weeks. */
+    static final List<Integer> WINDOWS = List.of(12, 20, 26, 52);
+
     /** Where a trial's execution directory holds its trained forecaster ({@link Forecaster#save}). */
     public static final String SAVED = "forecaster";
 
@@ -61,7 +64,7 @@ public final class ForecastTuning {
      */
     public static HyperParameters space(boolean grid) {
         HyperParameters hp = new HyperParameters();
-        hp.Choice("window", List.of(12, 20, 26, 52));
+        hp.Choice("window", WINDOWS);
         hp.Choice("units", List.of(16, 32, 64, 128));
         hp.Int("layers", 1, 2);
         hp.Choice("dropout", List.of(0.0, 0.1, 0.2, 0.3));
@@ -99,7 +102,40 @@ public final class ForecastTuning {
         if (!(validationFraction > 0 && validationFraction < 1)) {
             throw new IllegalArgumentException("validation fraction must be in (0, 1), got " + validationFraction);
         }
+        checkSplit(base, trainingWeeks.length(), validationFraction);
         return new Body(base, trainingWeeks, validationFraction);
+    }
+
+    /**
+     * Refuses a validation fraction that leaves a trial of the space's largest window too few weeks
+     * to train on (the forecaster's own rule: at least 4 windows, and 2 of them for early stopping
+     * with a validation split) or fewer validation weeks than the horizon, before any trial runs.
+     */
+    private static void checkSplit(ForecastSettings base, int weeks, double validationFraction) {
+        int w = WINDOWS.get(WINDOWS.size() - 1);
+        int h = base.horizon;
+        int trainEnd = TimeSeriesSplit.chronological(weeks, 1.0 - validationFraction, 0.0).train().end();
+        if (!trainable(base, trainEnd, w)) {
+            int needed = trainEnd;
+            while (!trainable(base, needed, w)) {
+                needed++;
+            }
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "validation fraction %s leaves %d of the "
+                    + "%d training weeks to train a trial on; a %d-week window %d week(s) ahead needs at least %d",
+                    validationFraction, trainEnd, weeks, w, h, needed));
+        }
+        if (weeks - trainEnd < h) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "validation fraction %s leaves %d of the "
+                    + "%d training weeks to score a trial on, fewer than the %d week(s) ahead it forecasts", validationFraction,
+                    weeks - trainEnd, weeks, h));
+        }
+    }
+
+    /** Whether {@code weeks} weeks give a forecaster with window {@code w} its training and early-stopping windows. */
+    private static boolean trainable(ForecastSettings base, int weeks, int w) {
+        int windows = weeks - base.horizon - w + 1;
+        int nTrain = (int) Math.floor(windows * (1.0 - base.validationSplit));
+        return windows >= 4 && nTrain >= 1 && (base.validationSplit == 0 || windows - nTrain >= 2);
     }
 
     /** The forecaster's trial as a named, serialisable class (its fields are plain values). */

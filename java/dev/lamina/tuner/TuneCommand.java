@@ -109,18 +109,24 @@ public final class TuneCommand implements Command {
         base.folds = 0;   // the final model trains as the trials did (one validation split, early stopping), not lamina forecast's rolling-origin refit
         SeriesData data = SeriesData.load(base, Path.of(dataDir != null ? dataDir : defaultDataDir()));
         SeriesData training = ForecastTuning.trainingWeeks(base, data);
+        Tuner.TrialBody body;
+        try {
+            body = ForecastTuning.body(base, training, validation);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--validation: " + e.getMessage());
+        }
 
         Oracle oracle = oracle(oracleName, maxTrials, epochs);
         try (TrialExecutor executor = sparkProvider == null ? null : sparkProvider.open(spark, "lamina tune")) {
             int parallel = parallelOption != null ? parallelOption : executor != null ? executor.slots() : 1;
-            return search(out, base, data, training, oracle, oracleName, maxTrials, epochs, parallel, executions, dir, executor);
+            return search(out, base, data, training, body, oracle, maxTrials, epochs, parallel, executions, dir, executor);
         }
     }
 
-    private int search(PrintStream out, ForecastSettings base, SeriesData data, SeriesData training, Oracle oracle,
-                       String oracleName, int maxTrials, int epochs, int parallel, int executions, Path dir,
+    private int search(PrintStream out, ForecastSettings base, SeriesData data, SeriesData training, Tuner.TrialBody body,
+                       Oracle oracle, int maxTrials, int epochs, int parallel, int executions, Path dir,
                        TrialExecutor executor) {
-        Tuner tuner = new Tuner(null, oracle).hyperparameters(ForecastTuning.space(oracleName.equals("grid")))
+        Tuner tuner = new Tuner(null, oracle).hyperparameters(ForecastTuning.space(oracle instanceof GridSearchOracle))
                 .directory(dir, "dengue_" + base.city).overwrite(!resume).parallel(parallel)
                 .executionsPerTrial(executions).progress(quiet ? null : out).executor(executor);
         int validationWeeks = data.length() - training.length();
@@ -129,7 +135,7 @@ public final class TuneCommand implements Command {
         out.printf(Locale.ROOT, "  %d training weeks (last %.0f%% validate), %d test weeks held out; objective %s (%s)%n",
                 training.length(), validation * 100, validationWeeks, oracle.objective().name(), oracle.objective().direction());
         long t0 = System.nanoTime();
-        tuner.search(ForecastTuning.body(base, training, validation));
+        tuner.search(body);
         double searchSeconds = (System.nanoTime() - t0) / 1e9;
         List<Trial> best = tuner.bestTrials(1);
         out.print(tuner.resultsSummary(5));
