@@ -50,6 +50,7 @@ class TuneCommandTest {
         assertEquals(0, more.code(), more.err());
         assertTrue(more.out().contains("trial 0003/"), more.out());
         assertFalse(more.out().contains("trial 0001/"), "finished trials are not run again: " + more.out());
+        assertTrue(more.out().contains("search: 1 trial(s) in") && more.out().contains("3 finished earlier and kept"), more.out());
         assertEquals(first, Files.readString(dir.resolve("dengue_san_juan").resolve("trial_0001").resolve("trial.json")));
     }
 
