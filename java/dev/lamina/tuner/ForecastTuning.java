@@ -112,6 +112,9 @@ public final class ForecastTuning {
      * with a validation split) or fewer validation weeks than the horizon, before any trial runs.
      */
     private static void checkSplit(ForecastSettings base, int weeks, double validationFraction) {
+        if (!(base.validationSplit >= 0 && base.validationSplit < 1)) {
+            throw new IllegalArgumentException("validation split of the settings must be in [0, 1), got " + base.validationSplit);
+        }
         int w = WINDOWS.get(WINDOWS.size() - 1);
         int h = base.horizon;
         int trainEnd = TimeSeriesSplit.chronological(weeks, 1.0 - validationFraction, 0.0).train().end();
