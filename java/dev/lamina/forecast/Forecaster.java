@@ -233,9 +233,26 @@ public final class Forecaster implements AutoCloseable {
 
     /** Trains on the first part of the series and evaluates on the last part; prints progress to {@code out}. */
     public static Forecaster trainAndEvaluate(ForecastSettings s, SeriesData data, PrintStream out, Evaluation[] result) {
+        return trainAndEvaluate(s, data, out, result, null);
+    }
+
+    /**
+     * {@link #trainAndEvaluate(ForecastSettings, SeriesData, PrintStream, Evaluation[])} with the
+     * members starting from {@code start}'s weights (null: fresh ones); see {@link #train(ForecastSettings,
+     * SeriesData, int, PrintStream, Training[], WarmStart)}.
+     *
+     * @param s the settings
+     * @param data the series
+     * @param out where progress goes
+     * @param result receives the training and the test-week forecasts
+     * @param start the members' starting weights, or null
+     * @return the trained forecaster, owned by the caller
+     */
+    public static Forecaster trainAndEvaluate(ForecastSettings s, SeriesData data, PrintStream out, Evaluation[] result,
+                                              WarmStart start) {
         int trainEnd = trainEnd(s, data.length());
         Training[] t = new Training[1];
-        Forecaster f = train(s, data, trainEnd, out, t);
+        Forecaster f = train(s, data, trainEnd, out, t, start);
         try {
             result[0] = new Evaluation(t[0], f.evaluate(data, trainEnd));
         } catch (RuntimeException e) {
@@ -250,7 +267,28 @@ public final class Forecaster implements AutoCloseable {
      * validation windows; rows from {@code trainEnd} on are never read.
      */
     public static Forecaster train(ForecastSettings s, SeriesData data, int trainEnd, PrintStream out, Training[] result) {
+        return train(s, data, trainEnd, out, result, null);
+    }
+
+    /**
+     * {@link #train(ForecastSettings, SeriesData, int, PrintStream, Training[])} with member k
+     * starting from member k of {@code start} (null: fresh seeded weights) and training
+     * {@code s.epochs} more epochs, early stopping included; needs {@code folds} 0.
+     *
+     * @param s the settings
+     * @param data the series
+     * @param trainEnd the first row not trained on
+     * @param out where progress goes
+     * @param result receives what training did
+     * @param start the members' starting weights, or null
+     * @return the trained forecaster, owned by the caller
+     */
+    public static Forecaster train(ForecastSettings s, SeriesData data, int trainEnd, PrintStream out, Training[] result,
+                                   WarmStart start) {
         checkSettings(s);
+        if (start != null) {
+            start.check(s);
+        }
         if (s.folds > 0) {
             return CrossValidatedTraining.train(s, data, trainEnd, out, result);
         }
@@ -297,7 +335,7 @@ public final class Forecaster implements AutoCloseable {
         try {
             for (int k = 0; k < s.ensemble; k++) {
                 long seed = memberSeed(s.seed, k);
-                Sequential m = seededModel(s, width, seed);
+                Sequential m = start == null ? seededModel(s, width, seed) : start.member(s, width, seed, k);
                 members.add(m);
                 if (k == 0 && s.verbose > 0) {
                     m.setOutput(out);

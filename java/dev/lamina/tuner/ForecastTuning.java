@@ -4,10 +4,13 @@ import dev.lamina.data.TimeSeriesSplit;
 import dev.lamina.forecast.ForecastSettings;
 import dev.lamina.forecast.Forecaster;
 import dev.lamina.forecast.SeriesData;
+import dev.lamina.forecast.WarmStart;
 import dev.lamina.tuner.HyperParameter.Sampling;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,6 +36,12 @@ public final class ForecastTuning {
     /** The objective of the search. */
     public static final Objective OBJECTIVE = new Objective("val_mae", "min");
 
+    /** The windows of the space, in weeks. */
+    static final List<Integer> WINDOWS = List.of(12, 20, 26, 52);
+
+    /** Where a trial's execution directory holds its trained forecaster ({@link Forecaster#save}). */
+    public static final String SAVED = "forecaster";
+
     private ForecastTuning() {
     }
 
@@ -55,7 +64,7 @@ public final class ForecastTuning {
      */
     public static HyperParameters space(boolean grid) {
         HyperParameters hp = new HyperParameters();
-        hp.Choice("window", List.of(12, 20, 26, 52));
+        hp.Choice("window", WINDOWS);
         hp.Choice("units", List.of(16, 32, 64, 128));
         hp.Int("layers", 1, 2);
         hp.Choice("dropout", List.of(0.0, 0.1, 0.2, 0.3));
@@ -80,7 +89,12 @@ public final class ForecastTuning {
      * (0, or a validation split of 0: every epoch is trained), restoring the best epoch's weights;
      * the trial's validation weeks are never seen by training or early stopping. Reports the
      * training and early-stopping losses per epoch and, with the last epoch, val_mae, val_rmse and
-     * the persistence baseline's val_persistence_mae on the validation weeks. The body is
+     * the persistence baseline's val_persistence_mae on the validation weeks. The trained
+     * forecaster (its members at their kept epoch, its input scaling and calibration) is saved in
+     * the execution's directory as {@code forecaster/} ({@link #SAVED}). A promoted Hyperband trial
+     * ({@code tuner/trial_id}) starts its members from the forecaster its parent saved
+     * ({@link WarmStart}) and trains only {@code tuner/epochs − tuner/initial_epoch} more epochs,
+     * early stopping included, as KerasTuner's Hyperband continues a trial. The body is
      * serialisable (settings and data travel as plain values), so trials can run on a remote
      * {@link TrialExecutor}.
      */
@@ -88,7 +102,43 @@ public final class ForecastTuning {
         if (!(validationFraction > 0 && validationFraction < 1)) {
             throw new IllegalArgumentException("validation fraction must be in (0, 1), got " + validationFraction);
         }
+        checkSplit(base, trainingWeeks.length(), validationFraction);
         return new Body(base, trainingWeeks, validationFraction);
+    }
+
+    /**
+     * Refuses a validation fraction that leaves a trial of the space's largest window too few weeks
+     * to train on (the forecaster's own rule: at least 4 windows, and 2 of them for early stopping
+     * with a validation split) or fewer validation weeks than the horizon, before any trial runs.
+     */
+    private static void checkSplit(ForecastSettings base, int weeks, double validationFraction) {
+        if (!(base.validationSplit >= 0 && base.validationSplit < 1)) {
+            throw new IllegalArgumentException("validation split of the settings must be in [0, 1), got " + base.validationSplit);
+        }
+        int w = WINDOWS.get(WINDOWS.size() - 1);
+        int h = base.horizon;
+        int trainEnd = TimeSeriesSplit.chronological(weeks, 1.0 - validationFraction, 0.0).train().end();
+        if (!trainable(base, trainEnd, w)) {
+            int needed = trainEnd;
+            while (!trainable(base, needed, w)) {
+                needed++;
+            }
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "validation fraction %s leaves %d of the "
+                    + "%d training weeks to train a trial on; a %d-week window %d week(s) ahead needs at least %d",
+                    validationFraction, trainEnd, weeks, w, h, needed));
+        }
+        if (weeks - trainEnd < h) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "validation fraction %s leaves %d of the "
+                    + "%d training weeks to score a trial on, fewer than the %d week(s) ahead it forecasts", validationFraction,
+                    weeks - trainEnd, weeks, h));
+        }
+    }
+
+    /** Whether {@code weeks} weeks give a forecaster with window {@code w} its training and early-stopping windows. */
+    private static boolean trainable(ForecastSettings base, int weeks, int w) {
+        int windows = weeks - base.horizon - w + 1;
+        int nTrain = (int) Math.floor(windows * (1.0 - base.validationSplit));
+        return windows >= 4 && nTrain >= 1 && (base.validationSplit == 0 || windows - nTrain >= 2);
     }
 
     /** The forecaster's trial as a named, serialisable class (its fields are plain values). */
@@ -122,12 +172,25 @@ public final class ForecastTuning {
             s.folds = 0; // the trial's own holdout scores it: no cross-validation inside
             s.verbose = 0;
             s.seed = ctx.seed();
-            Object hyperbandEpochs = hp.values().get("tuner/epochs");   // Hyperband: this round's epochs, trained afresh
+            Object hyperbandEpochs = hp.values().get("tuner/epochs");   // Hyperband: this round's epochs
             if (hyperbandEpochs != null) {
                 s.epochs = ((Number) hyperbandEpochs).intValue();
             }
+            WarmStart start = warmStart(hp, ctx);
+            if (start != null) {   // the parent trained tuner/initial_epoch of them: this trial trains the rest
+                s.epochs -= ((Number) hp.values().get("tuner/initial_epoch")).intValue();
+                if (s.epochs < 1) {
+                    throw new IllegalArgumentException("trial " + ctx.trial().id() + ": tuner/epochs " + hyperbandEpochs
+                            + " is not above tuner/initial_epoch " + hp.values().get("tuner/initial_epoch"));
+                }
+            }
             Forecaster.Evaluation[] ev = new Forecaster.Evaluation[1];
-            try (Forecaster f = Forecaster.trainAndEvaluate(s, trainingWeeks, new PrintStream(OutputStream.nullOutputStream()), ev)) {
+            try (Forecaster f = Forecaster.trainAndEvaluate(s, trainingWeeks, new PrintStream(OutputStream.nullOutputStream()), ev,
+                    start)) {
+                if (start != null) {
+                    start.checkScaling(f);
+                }
+                f.save(ctx.directory().resolve(SAVED));   // what a promoted trial continues (and a trial's forecaster to load)
                 List<Double> loss = ev[0].history().get("loss");
                 List<Double> stopLoss = ev[0].history().get("val_loss");
                 for (int e = 0; e < loss.size(); e++) {
@@ -146,6 +209,19 @@ public final class ForecastTuning {
                 }
             }
         }
+    }
+
+    /**
+     * A promoted Hyperband trial's start: the forecaster its parent saved, or null for a trial that
+     * is not promoted (or whose parent saved none, as in a tuner directory of an older Lamina: it
+     * then trains afresh for the round's epochs, as the model tuner does without a checkpoint).
+     */
+    private static WarmStart warmStart(HyperParameters hp, Tuner.TrialContext ctx) {
+        if (hp.values().get("tuner/trial_id") == null || ctx.parentDirectory() == null) {
+            return null;
+        }
+        Path saved = ctx.parentDirectory().resolve(SAVED);
+        return Files.isDirectory(saved) ? WarmStart.from(saved) : null;
     }
 
     /** A field-by-field copy of the settings (via their saved form). */

@@ -17,7 +17,8 @@ import java.util.Map;
  * <p>A trial's values carry KerasTuner's bookkeeping entries: {@code tuner/epochs},
  * {@code tuner/initial_epoch}, {@code tuner/bracket}, {@code tuner/round} and, for a promoted
  * trial, {@code tuner/trial_id} (the trial it continues: the model tuner loads that trial's saved
- * weights and trains from {@code tuner/initial_epoch}). A round reads only the finished previous
+ * weights and trains from {@code tuner/initial_epoch}; {@code lamina tune}'s forecaster trial starts
+ * from the forecaster that trial saved and trains the remaining epochs). A round reads only the finished previous
  * round, so the schedule does not depend on parallelism.
  */
 public final class HyperbandOracle extends Oracle {

@@ -43,9 +43,9 @@ public final class TrialTask implements Serializable {
      * @param seeds one seed per execution
      * @param backend the backend's name (null: the executor's default)
      * @param body the trial's work; must be serialisable
-     * @param inputs files the body reads (the parent model of a promoted Hyperband trial), by path
-     *     relative to the staging directory
-     * @param parentName the first path element of the parent model in {@code inputs}, or null
+     * @param inputs files the body reads (the best execution directory of a promoted Hyperband
+     *     trial's parent), by path relative to the staging directory
+     * @param parentName the first path element of the parent's execution directory in {@code inputs}, or null
      */
     TrialTask(int index, Map<String, Object> values, List<HyperParameter> space, long[] seeds, String backend,
               Tuner.TrialBody body, Map<String, byte[]> inputs, String parentName) {

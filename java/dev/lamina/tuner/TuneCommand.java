@@ -10,13 +10,17 @@ import dev.lamina.forecast.Forecaster;
 import dev.lamina.forecast.SeriesData;
 import dev.lamina.plot.Charts;
 import dev.lamina.plot.DesktopModule;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -109,18 +113,24 @@ public final class TuneCommand implements Command {
         base.folds = 0;   // the final model trains as the trials did (one validation split, early stopping), not lamina forecast's rolling-origin refit
         SeriesData data = SeriesData.load(base, Path.of(dataDir != null ? dataDir : defaultDataDir()));
         SeriesData training = ForecastTuning.trainingWeeks(base, data);
+        Tuner.TrialBody body;
+        try {
+            body = ForecastTuning.body(base, training, validation);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--validation: " + e.getMessage());
+        }
 
         Oracle oracle = oracle(oracleName, maxTrials, epochs);
         try (TrialExecutor executor = sparkProvider == null ? null : sparkProvider.open(spark, "lamina tune")) {
             int parallel = parallelOption != null ? parallelOption : executor != null ? executor.slots() : 1;
-            return search(out, base, data, training, oracle, oracleName, maxTrials, epochs, parallel, executions, dir, executor);
+            return search(out, base, data, training, body, oracle, maxTrials, epochs, parallel, executions, dir, executor);
         }
     }
 
-    private int search(PrintStream out, ForecastSettings base, SeriesData data, SeriesData training, Oracle oracle,
-                       String oracleName, int maxTrials, int epochs, int parallel, int executions, Path dir,
+    private int search(PrintStream out, ForecastSettings base, SeriesData data, SeriesData training, Tuner.TrialBody body,
+                       Oracle oracle, int maxTrials, int epochs, int parallel, int executions, Path dir,
                        TrialExecutor executor) {
-        Tuner tuner = new Tuner(null, oracle).hyperparameters(ForecastTuning.space(oracleName.equals("grid")))
+        Tuner tuner = new Tuner(null, oracle).hyperparameters(ForecastTuning.space(oracle instanceof GridSearchOracle))
                 .directory(dir, "dengue_" + base.city).overwrite(!resume).parallel(parallel)
                 .executionsPerTrial(executions).progress(quiet ? null : out).executor(executor);
         int validationWeeks = data.length() - training.length();
@@ -128,14 +138,16 @@ public final class TuneCommand implements Command {
                 oracle.name(), base.city, maxTrials, epochs, parallel, executor == null ? "" : " on " + executor.describe());
         out.printf(Locale.ROOT, "  %d training weeks (last %.0f%% validate), %d test weeks held out; objective %s (%s)%n",
                 training.length(), validation * 100, validationWeeks, oracle.objective().name(), oracle.objective().direction());
+        int earlier = resume ? finishedEarlier(tuner.projectDir()) : 0;
         long t0 = System.nanoTime();
-        tuner.search(ForecastTuning.body(base, training, validation));
+        tuner.search(body);
         double searchSeconds = (System.nanoTime() - t0) / 1e9;
+        int ran = tuner.trials().size() - earlier;
         List<Trial> best = tuner.bestTrials(1);
         out.print(tuner.resultsSummary(5));
         int completed = (int) tuner.trials().stream().filter(t -> t.status() == Trial.Status.COMPLETED).count();
-        out.printf(Locale.ROOT, "search: %d trial(s) in %.1f s (%.1f trials/min)%n", tuner.trials().size(), searchSeconds,
-                tuner.trials().size() / searchSeconds * 60);
+        out.printf(Locale.ROOT, "search: %d trial(s) in %.1f s (%.1f trials/min)%s%n", ran, searchSeconds, ran / searchSeconds * 60,
+                earlier > 0 ? ", " + earlier + " finished earlier and kept" : "");
         if (best.isEmpty()) {
             throw new IllegalStateException("no trial completed (" + tuner.trials().size() + " failed)");
         }
@@ -195,6 +207,19 @@ public final class TuneCommand implements Command {
                 return new HyperbandOracle(ForecastTuning.OBJECTIVE, maxTrials, seed, epochs, 3, 1);
             default:
                 throw new UsageException("--oracle must be grid, random, bayesian or hyperband, got '" + name + "'");
+        }
+    }
+
+    /** Trials that an earlier search in {@code project} finished (completed or failed): a resumed search keeps them. */
+    private static int finishedEarlier(Path project) {
+        if (!Files.isDirectory(project)) {
+            return 0;
+        }
+        try (Stream<Path> dirs = Files.list(project)) {
+            return (int) dirs.map(d -> d.resolve("trial.json")).filter(Files::isRegularFile)
+                    .filter(f -> !"RUNNING".equals(TunerFiles.read(f).get("status"))).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + project + ": " + e.getMessage(), e);
         }
     }
 

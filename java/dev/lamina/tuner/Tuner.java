@@ -71,8 +71,10 @@ import java.util.stream.Stream;
  * <p><b>Remote trials.</b> With {@link #executor(TrialExecutor)} the trials run elsewhere (Spark
  * executors through the {@code lamina-spark} module): each goes out as a {@link TrialTask} with
  * the same seeds, runs the same body there, and comes back as a {@link TrialResult} that the
- * tuner records exactly as a local trial (trial.json then is written when the trial ends, not
- * after every epoch). A promoted Hyperband trial takes its parent's saved model along.
+ * tuner records exactly as a local trial, except that trial.json is written when the trial is
+ * handed out (RUNNING) and when it ends, not after every epoch (a resumed search reruns a RUNNING
+ * trial from scratch either way). A promoted Hyperband trial takes its parent's best execution
+ * directory along (its saved model, or what a custom body saved there).
  */
 public class Tuner {
     /** KerasTuner's hypermodel: hyperparameters to a compiled model. */
@@ -102,7 +104,7 @@ public class Tuner {
         private final int execution;
         private final long seed;
         private final Path dir;
-        private final Path parentModel;
+        private final Path parentDir;
         private final Consumer<Map<String, Double>> sink;
 
         /** A local execution: directory and reports in the tuner directory. */
@@ -112,21 +114,21 @@ public class Tuner {
             this.execution = execution;
             this.seed = seed;
             this.dir = null;
-            this.parentModel = tuner.parentModel(trial);
+            this.parentDir = tuner.parentExecution(trial);
             this.sink = logs -> {
                 trial.recordEpoch(logs);
                 tuner.save(trial);
             };
         }
 
-        /** A remote execution: a scratch directory, the staged parent model (or null), and a sink for reports. */
-        TrialContext(Trial trial, int execution, long seed, Path dir, Path parentModel, Consumer<Map<String, Double>> sink) {
+        /** A remote execution: a scratch directory, the staged parent execution directory (or null), and a sink for reports. */
+        TrialContext(Trial trial, int execution, long seed, Path dir, Path parentDir, Consumer<Map<String, Double>> sink) {
             this.tuner = null;
             this.trial = trial;
             this.execution = execution;
             this.seed = seed;
             this.dir = dir;
-            this.parentModel = parentModel;
+            this.parentDir = parentDir;
             this.sink = sink;
         }
 
@@ -166,7 +168,17 @@ public class Tuner {
          * {@link ModelIO} directory or a weights file; null when there is none or it was not saved.
          */
         public Path parentModel() {
-            return parentModel;
+            return parentDir == null ? null : modelIn(parentDir);
+        }
+
+        /**
+         * The directory of the best execution of the trial this one continues (Hyperband's
+         * {@code tuner/trial_id}), holding whatever that execution saved in its
+         * {@link #directory()} (a custom body's own files, such as a saved forecaster); null when
+         * there is no parent or it saved nothing. On a remote executor it is a read-only staged copy.
+         */
+        public Path parentDirectory() {
+            return parentDir;
         }
 
         /** A callback that reports every epoch of a fit. */
@@ -420,20 +432,32 @@ public class Tuner {
         }
     }
 
-    /** The saved model of the trial {@code t} continues (Hyperband's tuner/trial_id), or null. */
-    private Path parentModel(Trial t) {
+    /** The best execution's directory of the trial {@code t} continues (Hyperband's tuner/trial_id), or null when none was saved. */
+    private Path parentExecution(Trial t) {
         Object parentId = t.values().get("tuner/trial_id");
         if (parentId == null) {
             return null;
         }
         Trial parent = trials.get(Integer.parseInt(parentId.toString()));
-        return parent == null ? null : modelPath(parent);
+        if (parent == null) {
+            return null;
+        }
+        Path d = bestExecutionDir(parent);
+        return Files.isDirectory(d) ? d : null;
+    }
+
+    /** The directory of a trial's best execution (it may not exist). */
+    private Path bestExecutionDir(Trial t) {
+        return trialDir(t).resolve("execution_" + Math.max(0, t.bestExecution(oracle.objective())));
     }
 
     /** The saved model of a trial's best execution (a directory for Sequential models, else a weights file), or null. */
     Path modelPath(Trial t) {
-        int e = Math.max(0, t.bestExecution(oracle.objective()));
-        Path d = trialDir(t).resolve("execution_" + e);
+        return modelIn(bestExecutionDir(t));
+    }
+
+    /** The model an execution directory {@code d} holds: {@code model/}, else {@code weights.safetensors}, else null. */
+    static Path modelIn(Path d) {
         if (Files.isDirectory(d.resolve("model"))) {
             return d.resolve("model");
         }
@@ -594,7 +618,7 @@ public class Tuner {
     }
 
     /** The seed of execution {@code e} of trial {@code index}. */
-    private long executionSeed(int index, int e) {
+    long executionSeed(int index, int e) {
         return Oracle.mix(Oracle.mix(oracle.seed(), index), 1000 + e);
     }
 
@@ -617,20 +641,12 @@ public class Tuner {
         }
         Map<String, byte[]> inputs = Map.of();
         String parentName = null;
-        Path parent = parentModel(t);
-        if (parent != null && Files.exists(parent)) {
-            parentName = parent.getFileName().toString();
+        Path parent = parentExecution(t);
+        if (parent != null) {   // the parent's best execution directory goes along: its model, or a custom body's files
+            parentName = "parent";
             inputs = new LinkedHashMap<>();
-            if (Files.isDirectory(parent)) {
-                for (Map.Entry<String, byte[]> f : TrialFiles.read(parent).entrySet()) {
-                    inputs.put(parentName + "/" + f.getKey(), f.getValue());
-                }
-            } else {
-                try {
-                    inputs.put(parentName, Files.readAllBytes(parent));   // the one file, not its whole folder
-                } catch (IOException e) {
-                    throw new UncheckedIOException("tuner: cannot read " + parent + ": " + e.getMessage(), e);
-                }
+            for (Map.Entry<String, byte[]> f : TrialFiles.read(parent).entrySet()) {
+                inputs.put(parentName + "/" + f.getKey(), f.getValue());
             }
         }
         TrialResult r;

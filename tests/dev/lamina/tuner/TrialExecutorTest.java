@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TrialExecutorTest {
 
     /** Serialises the task, runs the copy, serialises the result back. */
-    static final class RoundTrip implements TrialExecutor {
+    static class RoundTrip implements TrialExecutor {
         final AtomicInteger runs = new AtomicInteger();
 
         @Override
@@ -129,6 +129,30 @@ class TrialExecutorTest {
         assertTrue(promoted.values().containsKey("tuner/trial_id"), promoted.values().toString());
         assertEquals(2, promoted.metrics().get("val_loss").size(), "continues at epoch 1 of 3");
         assertSameSearch(local, remote);
+    }
+
+    @Test
+    void aRemoteTrialIsOnDiskAsRunningWhileItRuns(@TempDir Path dir) {
+        // what a search resumed after a kill reads: the trial handed to the executor is RUNNING in its trial.json (and is
+        // then run again from scratch, as a killed local trial is), its epochs come with its result
+        Path project = dir.resolve("m");
+        List<Map<String, Object>> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        TrialExecutor watching = new RoundTrip() {
+            @Override
+            public TrialResult run(TrialTask task) throws Exception {
+                seen.add(TunerFiles.read(project.resolve("trial_" + task.id()).resolve("trial.json")));
+                return super.run(task);
+            }
+        };
+        Tuner t = search(new RandomSearchOracle(Objective.of("val_loss"), 2, 3), dir, watching);
+        assertEquals(2, seen.size());
+        for (Map<String, Object> m : seen) {
+            assertEquals("RUNNING", m.get("status"), m.toString());
+        }
+        for (Trial tr : t.trials()) {
+            assertEquals("COMPLETED", TunerFiles.read(t.trialDir(tr).resolve("trial.json")).get("status"));
+            assertEquals(3, tr.metrics().get("val_loss").size());
+        }
     }
 
     @Test

@@ -50,6 +50,7 @@ class TuneCommandTest {
         assertEquals(0, more.code(), more.err());
         assertTrue(more.out().contains("trial 0003/"), more.out());
         assertFalse(more.out().contains("trial 0001/"), "finished trials are not run again: " + more.out());
+        assertTrue(more.out().contains("search: 1 trial(s) in") && more.out().contains("3 finished earlier and kept"), more.out());
         assertEquals(first, Files.readString(dir.resolve("dengue_san_juan").resolve("trial_0001").resolve("trial.json")));
     }
 
@@ -81,6 +82,18 @@ class TuneCommandTest {
         r = run("tune", "--max-trials", "0");
         assertEquals(Main.USAGE, r.code());
         assertTrue(r.err().contains("--max-trials must be between 1"), r.err());
+        r = run("tune", "--parallel", "0");
+        assertEquals(Main.USAGE, r.code());
+        assertTrue(r.err().contains("--parallel must be between 1"), r.err());
+        // a validation fraction that leaves a 52-week trial too few weeks is refused before any trial runs
+        r = run("tune", "--validation", "0.995", "--dir", tmp.resolve("v").toString());
+        assertEquals(Main.USAGE, r.code());
+        assertTrue(r.err().contains("--validation: validation fraction 0.995 leaves 4 of the 956 training weeks")
+                && r.err().contains("needs at least 61"), r.err());
+        assertFalse(r.out().contains("trial 0000"), r.out());
+        r = run("tune", "--validation", "0.001", "--dir", tmp.resolve("v").toString());
+        assertEquals(Main.USAGE, r.code());
+        assertTrue(r.err().contains("leaves 1 of the 956 training weeks to score a trial on"), r.err());
         assertTrue(Main.usage().contains("tune"));
     }
 }

@@ -45,7 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Trials and ensemble members on Spark {@code local[2]} (one context for the class): the same
  * search as a local run, bitwise (values, per-epoch metrics, scores, best trial, saved weights),
- * for a model search with Hyperband's promotions and for {@code lamina tune --spark}; ensemble
+ * for a model search with Hyperband's promotions and for {@code lamina tune --spark} (random, and Hyperband whose
+ * promoted forecaster trials continue their parent's); ensemble
  * members equal to the plain seed-build-fit loop.
  */
 class SparkTuningTest {
@@ -128,11 +129,31 @@ class SparkTuningTest {
 
     @Test
     void tuneCommandRunsItsTrialsOnSparkWithTheLocalResults(@TempDir Path dir) throws Exception {
-        String[] common = {"tune", "--oracle", "random", "--max-trials", "2", "--epochs", "2", "--quiet", "--data-dir",
-                Path.of(System.getProperty("lamina.home"), "data").toString()};
-        List<String> local = new ArrayList<>(List.of(common));
+        tuneLocallyAndOnSpark(dir, 2, "--oracle", "random", "--max-trials", "2", "--epochs", "2");
+    }
+
+    @Test
+    void tuneCommandsPromotedHyperbandTrialsContinueTheirParentsForecasterOnSpark(@TempDir Path dir) throws Exception {
+        // R = 3, factor 3, cut at 4 trials: three trials of 1 epoch, then the best one continued for 2 more epochs
+        List<Map<?, ?>> trials = tuneLocallyAndOnSpark(dir, 4, "--oracle", "hyperband", "--max-trials", "4", "--epochs", "3");
+        Map<?, ?> promoted = (Map<?, ?>) trials.get(3).get("hyperparameters");
+        Map<?, ?> values = (Map<?, ?>) promoted.get("values");
+        assertTrue(values.containsKey("tuner/trial_id"), promoted.toString());
+        List<?> executions = (List<?>) trials.get(3).get("executions");
+        Map<?, ?> metrics = (Map<?, ?>) ((Map<?, ?>) executions.get(0)).get("metrics");
+        assertEquals(2, ((List<?>) metrics.get("loss")).size(), "the promoted trial trains the 2 epochs it adds: " + metrics);
+        assertTrue(Files.isDirectory(dir.resolve("spark").resolve("dengue_san_juan").resolve("trial_0003").resolve("execution_0")
+                .resolve("forecaster")), "the trial's forecaster came back from the executor");
+    }
+
+    /** Runs {@code lamina tune} with {@code args} locally and on Spark local[2]; the Spark run's trial.json files, checked equal. */
+    private static List<Map<?, ?>> tuneLocallyAndOnSpark(Path dir, int trials, String... args) throws Exception {
+        List<String> common = new ArrayList<>(List.of("tune", "--quiet", "--data-dir",
+                Path.of(System.getProperty("lamina.home"), "data").toString()));
+        common.addAll(List.of(args));
+        List<String> local = new ArrayList<>(common);
         local.addAll(List.of("--dir", dir.resolve("local").toString()));
-        List<String> remote = new ArrayList<>(List.of(common));
+        List<String> remote = new ArrayList<>(common);
         remote.addAll(List.of("--dir", dir.resolve("spark").toString(), "--spark", "local[2]"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -143,17 +164,20 @@ class SparkTuningTest {
         String printed = out.toString(StandardCharsets.UTF_8);
         assertTrue(printed.contains("2 at once on spark local[2]"), printed);
         ObjectMapper json = new ObjectMapper();
-        for (String id : new String[] {"0000", "0001"}) {
-            Path f = Path.of("dengue_san_juan", "trial_" + id, "trial.json");
+        List<Map<?, ?>> written = new ArrayList<>();
+        for (int i = 0; i < trials; i++) {
+            Path f = Path.of("dengue_san_juan", String.format("trial_%04d", i), "trial.json");
             Map<?, ?> a = json.readValue(Files.readString(dir.resolve("local").resolve(f)), Map.class);
             Map<?, ?> b = json.readValue(Files.readString(dir.resolve("spark").resolve(f)), Map.class);
             assertEquals("COMPLETED", b.get("status"));
             assertEquals(a.get("hyperparameters"), b.get("hyperparameters"));
-            assertEquals(a.get("executions"), b.get("executions"), "per-epoch metrics of trial " + id);
+            assertEquals(a.get("executions"), b.get("executions"), "per-epoch metrics of trial " + i);
             assertEquals(a.get("score"), b.get("score"));
+            written.add(b);
         }
         assertEquals(json.readValue(Files.readString(dir.resolve("local").resolve("tune.json")), Map.class).get("best_trial"),
                 json.readValue(Files.readString(dir.resolve("spark").resolve("tune.json")), Map.class).get("best_trial"));
+        return written;
     }
 
     /** An ensemble member: what every executor builds. */
