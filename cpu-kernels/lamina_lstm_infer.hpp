@@ -58,22 +58,50 @@ LAMINA_INLINE void lstm_infer_cell_row(const T* __restrict z, const T* __restric
     }
 }
 
-/** Small path, one row of one step: z = bias + x·W + h·U (into zbuf), then the cell in place. */
+/**
+ * Columns [j0, j0 + JB) of z = bias + x·W + h·U, summed in register-sized accumulators (JB is 256
+ * bytes: four AVX-512 or eight AVX2 registers), each element in the order bias, x_0..x_{I−1},
+ * h_0..h_{H−1}.
+ */
+template <class T, int JB>
+LAMINA_INLINE void lstm_infer_block(const T* __restrict xr, const T* __restrict W, const T* __restrict U,
+                                    const T* __restrict bias, const T* __restrict h, T* __restrict z, int64_t I,
+                                    int64_t H, int64_t G, int64_t j0) {
+    T acc[JB];
+    for (int jj = 0; jj < JB; jj++) acc[jj] = bias[j0 + jj];
+    for (int64_t i = 0; i < I; i++) {
+        const T xv = xr[i];
+        const T* wr = W + i * G + j0;
+        for (int jj = 0; jj < JB; jj++) acc[jj] += xv * wr[jj];
+    }
+    for (int64_t k = 0; k < H; k++) {
+        const T hv = h[k];
+        const T* ur = U + k * G + j0;
+        for (int jj = 0; jj < JB; jj++) acc[jj] += hv * ur[jj];
+    }
+    for (int jj = 0; jj < JB; jj++) z[j0 + jj] = acc[jj];
+}
+
+/** Small path, one row of one step: z = bias + x·W + h·U (into z), then the cell in place. */
 template <class T>
 LAMINA_INLINE void lstm_infer_small_row(const T* __restrict xr, const T* __restrict W, const T* __restrict U,
                                         const T* __restrict bias, T* __restrict h, T* __restrict c,
                                         T* __restrict z, int64_t I, int64_t H) {
+    constexpr int JB = 256 / (int) sizeof(T);
     const int64_t G = 4 * H;
-    for (int64_t j = 0; j < G; j++) z[j] = bias[j];
+    const int64_t full = G / JB * JB;
+    for (int64_t j0 = 0; j0 < full; j0 += JB) lstm_infer_block<T, JB>(xr, W, U, bias, h, z, I, H, G, j0);
+    // the ragged columns, in the same order per element
+    for (int64_t j = full; j < G; j++) z[j] = bias[j];
     for (int64_t i = 0; i < I; i++) {
         const T xv = xr[i];
         const T* wr = W + i * G;
-        for (int64_t j = 0; j < G; j++) z[j] += xv * wr[j];
+        for (int64_t j = full; j < G; j++) z[j] += xv * wr[j];
     }
     for (int64_t k = 0; k < H; k++) {
         const T hv = h[k];
         const T* ur = U + k * G;
-        for (int64_t j = 0; j < G; j++) z[j] += hv * ur[j];
+        for (int64_t j = full; j < G; j++) z[j] += hv * ur[j];
     }
     lstm_infer_cell_row<T>(z, nullptr, h, c, H);
 }
