@@ -651,6 +651,10 @@ public final class CpuBackend extends HostBackend {
                 host(cPrev).pointer(), host(h).pointer(), host(c).pointer(), host(gates).pointer(), batch, hidden), z.dtype());
     }
 
+    /** {@code -Dlamina.cpu.lstmInference=composed}: the interface's composition instead (benchmarks: the old path). */
+    private static final boolean NATIVE_LSTM_INFERENCE =
+            !"composed".equals(System.getProperty("lamina.cpu.lstmInference"));
+
     /**
      * One native call for the whole sequence (cpu-kernels/lamina_lstm_infer.hpp); equal to the
      * interface's composition up to rounding (a different summation order).
@@ -662,6 +666,10 @@ public final class CpuBackend extends HostBackend {
         dev.lamina.backend.Backend hook = dev.lamina.backend.TraceHooks.intercept(this);
         if (hook != null) {
             hook.lstmInference(x, kernel, rk, bias, h0, c0, y, hT, cT, batch, steps, input, hidden, returnSequences);
+            return;
+        }
+        if (!NATIVE_LSTM_INFERENCE) {
+            super.lstmInference(x, kernel, rk, bias, h0, c0, y, hT, cT, batch, steps, input, hidden, returnSequences);
             return;
         }
         dev.lamina.backend.ComposedLstmInference.check(x, kernel, rk, bias, h0, c0, y, hT, cT, batch, steps, input,
