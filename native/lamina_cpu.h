@@ -18,6 +18,7 @@
 #include "lamina_gemm.hpp"
 #include "lamina_conv_driver.hpp"
 #include "lamina_fused.hpp"
+#include "lamina_lstm_infer.hpp"
 
 inline int lamina_cpu_fill(void* out, int dtype, int64_t n, double value) {
     return lamina::fill(out, dtype, n, value);
@@ -176,4 +177,13 @@ inline int lamina_cpu_gru_cell_backward(int dtype, const void* gates, const void
 inline int lamina_cpu_fused_elementwise(int dtype, int n_in, const int64_t* inputs, const int* scalar, const int* code,
                                         int n_instr, void* out, int64_t n) {
     return lamina::fused_elementwise(dtype, n_in, inputs, scalar, code, n_instr, out, n);
+}
+
+// A whole LSTM sequence at inference in one call (cpu-kernels/lamina_lstm_infer.hpp): x [B, T, I],
+// kernel [I, 4H], rk [H, 4H], bias [4H], h0 and c0 [B, H]; writes y ([B, T, H] when ret_seq, else
+// [B, H]), hT and cT [B, H].
+inline int lamina_cpu_lstm_inference(int dtype, const void* x, const void* kernel, const void* rk, const void* bias,
+                                     const void* h0, const void* c0, void* y, void* h_t, void* c_t, int64_t batch,
+                                     int64_t steps, int64_t input, int64_t hidden, int ret_seq) {
+    return lamina::lstm_inference(dtype, x, kernel, rk, bias, h0, c0, y, h_t, c_t, batch, steps, input, hidden, ret_seq);
 }

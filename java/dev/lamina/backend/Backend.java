@@ -355,6 +355,37 @@ public interface Backend {
     }
 
     /**
+     * A whole LSTM sequence at inference, from the layer's input, keeping nothing for a backward
+     * pass: for each batch row and step, {@code z = x_t·kernel + bias + h_{t−1}·rk} (Keras gates i, f,
+     * c, o), then the cell of {@link #lstmCellForward}. The default ({@link ComposedLstmInference})
+     * runs the per-step primitives of this backend in the order of the recorded path (the projection
+     * of all steps as one product, then per step {@code (x_t·kernel + bias) + h·rk}); the cpu backend
+     * overrides it with one native call for all steps, equal to the default up to rounding (the
+     * summation order differs).
+     *
+     * @param x the input, [B, T, I] (batch-major)
+     * @param kernel the input kernel, [I, 4H]
+     * @param rk the recurrent kernel, [H, 4H]
+     * @param bias the bias, [4H] (zeros for a layer without one)
+     * @param h0 the initial h, [B, H]
+     * @param c0 the initial c, [B, H]
+     * @param y out: [B, T, H] (every h_t) when returnSequences, else [B, H] (h_T)
+     * @param hT out: h_T, [B, H]
+     * @param cT out: c_T, [B, H]
+     * @param batch B
+     * @param steps T, at least 1
+     * @param input I
+     * @param hidden H, at least 1
+     * @param returnSequences whether y holds every step or only the last
+     */
+    default void lstmInference(Storage x, Storage kernel, Storage rk, Storage bias, Storage h0, Storage c0, Storage y,
+                               Storage hT, Storage cT, long batch, long steps, long input, long hidden,
+                               boolean returnSequences) {
+        ComposedLstmInference.run(this, x, kernel, rk, bias, h0, c0, y, hT, cT, batch, steps, input, hidden,
+                returnSequences);
+    }
+
+    /**
      * The forward of a whole GRU sequence (Keras reset_after, gates z, r, h): for each batch row b and
      * step t, {@code hz = h_t·rk + rb}, the cell of {@link #gruCellForward} with {@code xz = xp[b·T + t]},
      * {@code h_{t+1}}. xp [B·T, 3H] (batch-major rows: the input projection with the input bias), rk

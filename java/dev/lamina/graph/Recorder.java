@@ -508,6 +508,18 @@ final class Recorder implements TraceHooks.Tracer {
         }
 
         @Override
+        public void lstmInference(Storage x, Storage kernel, Storage rk, Storage bias, Storage h0, Storage c0,
+                                  Storage y, Storage hT, Storage cT, long batch, long steps, long input, long hidden,
+                                  boolean returnSequences) {
+            kernel("lstmInference", "batch=" + batch + " steps=" + steps + " input=" + input + " hidden=" + hidden
+                    + (returnSequences ? " sequences" : ""), (b, s, hv) -> b.lstmInference(s[0], s[1], s[2], s[3],
+                    s[4], s[5], s[6], s[7], s[8], batch, steps, input, hidden, returnSequences), x, R, kernel, R, rk, R,
+                    bias, R, h0, R, c0, R, y, W, hT, W, cT, W);
+            forward(() -> target.lstmInference(x, kernel, rk, bias, h0, c0, y, hT, cT, batch, steps, input, hidden,
+                    returnSequences));
+        }
+
+        @Override
         public void lstmSequenceBackward(Storage gates, Storage cs, Storage c0, Storage rk, Storage dP, Storage dXp,
                                          Storage dh0, Storage dc0, long batch, long steps, long hidden) {
             kernel("lstmSequenceBackward", "batch=" + batch + " steps=" + steps + " hidden=" + hidden,

@@ -49,7 +49,16 @@ final class InputChecks {
         for (int i = 0; i < x.length; i++) {
             checkFinite(op, "x" + (x.length > 1 ? "[" + i + "]" : ""), x[i]);
         }
-        // one sample through the model in inference mode: builds it and surfaces shape errors now
+        // one sample through the model in inference mode: builds it and surfaces shape errors now;
+        // skipped when these per-sample shapes already passed on this model (a batch-1 predict would
+        // otherwise run the model twice)
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": too many samples: " + n);
+        }
+        String signature = probeSignature(model, x);
+        if (signature.equals(PROBED.get(model))) {
+            return (int) n;
+        }
         try (Scope s = Scope.open()) {
             Tensor[] first = firstSample(x);
             GradientTape.noGrad(() -> model.callOutputs(first, false));
@@ -61,10 +70,24 @@ final class InputChecks {
             throw new IllegalArgumentException(op + ": input" + (x.length > 1 ? "s " : " ") + shapes + " do"
                     + (x.length > 1 ? "" : "es") + " not fit model " + name + ": " + e.getMessage(), e);
         }
-        if (n > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(op + ": too many samples: " + n);
-        }
+        PROBED.put(model, signature);
         return (int) n;
+    }
+
+    /** The per-sample input shapes, dtypes and backend of the last probe that passed, per model. */
+    private static final java.util.Map<Model, String> PROBED =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    /** Per-sample shapes, dtypes and backend of x, and the model's layer count (a Sequential can grow). */
+    private static String probeSignature(Model model, Tensor[] x) {
+        StringBuilder b = new StringBuilder().append(model.layers().size()).append(x[0].backend().name());
+        for (Tensor t : x) {
+            b.append('|').append(t.dtype());
+            for (int d = 1; d < t.rank(); d++) {
+                b.append(',').append(t.dim(d));
+            }
+        }
+        return b.toString();
     }
 
     /**

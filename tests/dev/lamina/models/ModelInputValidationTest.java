@@ -78,6 +78,19 @@ class ModelInputValidationTest extends ModelFixture {
     }
 
     @Test
+    void theShapeProbeIsSkippedOnlyForShapesThatPassed() {
+        compiled();
+        Tensor x = data(6, 3);
+        float[] first = own(model.predict(x)).toFloatArray();
+        assertArrayEquals(first, own(model.predict(x)).toFloatArray(), 0f, "a second predict (probe skipped) differs");
+        Tensor one = own(x.slice(0, 0, 1));
+        assertArrayEquals(java.util.Arrays.copyOf(first, 1), own(model.predict(one, 1)).toFloatArray(), 0f);
+        // a per-sample shape that never passed is still probed and refused by name after others passed
+        rejects(IllegalArgumentException.class, () -> model.predict(data(6, 2)), "predict: input (6, 2) does not fit",
+                "(None, 3)");
+    }
+
+    @Test
     void targetsThatDoNotFitTheOutput() {
         compiled();
         rejects(IllegalArgumentException.class, () -> model.fit(data(10, 3), data(10, 2), opts()),

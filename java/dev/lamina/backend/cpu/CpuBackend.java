@@ -651,6 +651,47 @@ public final class CpuBackend extends HostBackend {
                 host(cPrev).pointer(), host(h).pointer(), host(c).pointer(), host(gates).pointer(), batch, hidden), z.dtype());
     }
 
+    /** {@code -Dlamina.cpu.lstmInference=composed}: the interface's composition instead (benchmarks: the old path). */
+    private static final boolean NATIVE_LSTM_INFERENCE =
+            !"composed".equals(System.getProperty("lamina.cpu.lstmInference"));
+
+    /**
+     * One native call for the whole sequence (cpu-kernels/lamina_lstm_infer.hpp); equal to the
+     * interface's composition up to rounding (a different summation order).
+     */
+    @Override
+    public void lstmInference(Storage x, Storage kernel, Storage rk, Storage bias, Storage h0, Storage c0, Storage y,
+                              Storage hT, Storage cT, long batch, long steps, long input, long hidden,
+                              boolean returnSequences) {
+        dev.lamina.backend.Backend hook = dev.lamina.backend.TraceHooks.intercept(this);
+        if (hook != null) {
+            hook.lstmInference(x, kernel, rk, bias, h0, c0, y, hT, cT, batch, steps, input, hidden, returnSequences);
+            return;
+        }
+        if (!NATIVE_LSTM_INFERENCE) {
+            super.lstmInference(x, kernel, rk, bias, h0, c0, y, hT, cT, batch, steps, input, hidden, returnSequences);
+            return;
+        }
+        dev.lamina.backend.ComposedLstmInference.check(x, kernel, rk, bias, h0, c0, y, hT, cT, batch, steps, input,
+                hidden, returnSequences);
+        Storage[] all = {x, kernel, rk, bias, h0, c0, y, hT, cT};
+        int pinned = 0;
+        try {
+            for (Storage st : all) {
+                st.pin();
+                pinned++;
+            }
+            check("lstmInference", CpuKernels.lamina_cpu_lstm_inference(code(x.dtype()), host(x).pointer(),
+                    host(kernel).pointer(), host(rk).pointer(), host(bias).pointer(), host(h0).pointer(),
+                    host(c0).pointer(), host(y).pointer(), host(hT).pointer(), host(cT).pointer(), batch, steps, input,
+                    hidden, returnSequences ? 1 : 0), x.dtype());
+        } finally {
+            for (int i = pinned - 1; i >= 0; i--) {
+                all[i].unpin();
+            }
+        }
+    }
+
     @Override
     protected void lstmCellBackwardKernel(Storage gates, Storage cPrev, Storage c, Storage dh, Storage dc, Storage dz,
                                  Storage dcPrev, long batch, long hidden) {

@@ -126,6 +126,11 @@ public final class CpuKernels {
     public static native int lamina_cpu_lstm_cell_forward(int dtype, @Const Pointer z, @Const Pointer cPrev, Pointer h,
             Pointer c, Pointer gates, long batch, long hidden);
 
+    /** A whole LSTM sequence at inference (cpu-kernels/lamina_lstm_infer.hpp); retSeq 1 for return_sequences. */
+    public static native int lamina_cpu_lstm_inference(int dtype, @Const Pointer x, @Const Pointer kernel,
+            @Const Pointer rk, @Const Pointer bias, @Const Pointer h0, @Const Pointer c0, Pointer y, Pointer hT,
+            Pointer cT, long batch, long steps, long input, long hidden, int retSeq);
+
     public static native int lamina_cpu_lstm_cell_backward(int dtype, @Const Pointer gates, @Const Pointer cPrev,
             @Const Pointer c, @Const Pointer dh, @Const Pointer dc, Pointer dz, Pointer dcPrev, long batch, long hidden);
 
