@@ -663,11 +663,6 @@ public final class CpuBackend extends HostBackend {
     public void lstmInference(Storage x, Storage kernel, Storage rk, Storage bias, Storage h0, Storage c0, Storage y,
                               Storage hT, Storage cT, long batch, long steps, long input, long hidden,
                               boolean returnSequences) {
-        dev.lamina.backend.Backend hook = dev.lamina.backend.TraceHooks.intercept(this);
-        if (hook != null) {
-            hook.lstmInference(x, kernel, rk, bias, h0, c0, y, hT, cT, batch, steps, input, hidden, returnSequences);
-            return;
-        }
         if (!NATIVE_LSTM_INFERENCE) {
             super.lstmInference(x, kernel, rk, bias, h0, c0, y, hT, cT, batch, steps, input, hidden, returnSequences);
             return;
