@@ -40,6 +40,22 @@
 // a 256-byte stack frame for float; unrolled, 0 bytes of stack, 96 registers (forward) and 110
 // (backward) for float, 168 and 184 for double.
 // Not yet: several rows per block for B > number of SMs, H > 64 (rk no longer fits the registers).
+//
+// Precision: fp32 FMA under every Precision, tf32 never (decided for issue #12; gru_seq.cu likewise).
+// Precision.HIGH puts the sequence's two big products on tf32 tensor cores — the input projection
+// x·W before this kernel and the recurrent kernel's gradient h_prevᵀ·dxp after the backward, both
+// matmul.cu — but not the recurrent product h_t·rk inside it. A tensor-core version would not be
+// this kernel with an mma in the inner loop: mma.sync.m16n8k8 multiplies 16 rows, and a block here
+// holds one batch row (a rows-per-block of 16 would leave 2 to 4 blocks busy at the seed's B = 32 and
+// the workshop's B = 64); and its B operand is spread over a warp in the PTX fragment layout, while
+// thread j here owns gate column j whole, so the step's cell update (thread j < H reads z of its unit
+// from four columns) would need a shared-memory exchange of the accumulator fragments every step. The
+// product per step is 4H² = 16K multiply-adds per row at H = 64, and we expect its latency (one 64-term
+// dependent FMA chain a thread, two barriers) to bound the step rather than FMA throughput, which is
+// what tf32 adds (an expectation: nothing here has been measured on a GPU).
+// So the kernel is left fp32 until a GPU shows the chain, not the barriers, dominates; then the design
+// is a 16-rows-per-block kernel with rk as B fragments in registers (the same 64 registers a thread
+// at H = 64) and h as the A operand from shared memory, checked against this one as version 2.
 #include <cuda_runtime.h>
 #include <stdint.h>
 

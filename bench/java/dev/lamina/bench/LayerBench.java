@@ -43,8 +43,10 @@ import java.util.Locale;
  * tf32 ({@link CudnnPeer}); {@code bench pool} cuDNN's pooling forward and backward; {@code bench
  * lstm|gru} cuDNN's RNN forward (inference) and forward + backward (training), fp32 and tf32 math;
  * {@code bench lstm-train} cuDNN's LSTM forward + backward at the seed's step shape times the fit's
- * steps, the recurrence alone ({@link CudnnLayerPeer}). {@code bench cnn-train} has no cuDNN peer and
- * says so. The pool and recurrent peers were written without a GPU and have never run.
+ * steps, the recurrence alone ({@link CudnnLayerPeer}); {@code bench cnn-train} the CNN's forward and
+ * backward written with cuDNN and cuBLAS ({@link CudnnCnnStep}: layers and the softmax gradient, no loss
+ * value or Adam step, so a lower bound), fp32 and tf32. The pool, recurrent and CNN-step peers were
+ * written without a GPU and have never run.
  */
 final class LayerBench {
     /** The benchmarks, in the order the bundle's gpu-check runs them. */
@@ -77,11 +79,6 @@ final class LayerBench {
                 case "lstm-train" -> lstmTrain();
                 default -> throw new IllegalArgumentException("unknown benchmark " + name);
             }
-        }
-        if (name.equals("cnn-train")) {
-            out.println("cudnn: not measured (no cuDNN peer for a whole CNN training step: it would need cuDNN's"
-                    + " convolution backward passes, cuBLAS dense layers and an Adam kernel; bench conv and bench pool"
-                    + " compare the layers)");
         }
         return 0;
     }
@@ -399,7 +396,47 @@ final class LayerBench {
                 double sec = timeFits(() -> model.fit(x, y, opts));
                 line(key + ".step.ms", "%.3f", sec / steps * 1e3);
                 line(key + ".images_per_s", "%.1f", n / sec);
+                cudnnCnnStep(key, batch, sec / steps);
             }
+        }
+    }
+
+    /**
+     * cuDNN + cuBLAS's forward and backward of the same CNN at batch {@code batch} ({@link
+     * CudnnCnnStep}: no loss value, no Adam step), fp32 and tf32, on zeroed device buffers, and
+     * Lamina's whole step time over it ("ratio_vs_cudnn_layers_only": above 1 means Lamina's step is
+     * faster than cuDNN's layers alone).
+     */
+    private void cudnnCnnStep(String key, int batch, double stepSec) {
+        if (!(be instanceof CudaBackend)) {
+            out.println("cudnn: not measured (backend " + be.name() + ")");
+            return;
+        }
+        try (Scope s = Scope.open()) {
+            java.util.Map<String, Long> addresses = new java.util.HashMap<>();
+            for (var e : CudnnCnnStep.bufferSizes(batch).entrySet()) {
+                addresses.put(e.getKey(), addr(Tensor.zeros(DType.FLOAT32, e.getValue()).storage()));
+            }
+            for (boolean tf32 : new boolean[] {false, true}) {
+                StringBuilder why = new StringBuilder();
+                CudnnCnnStep step = CudnnCnnStep.load(batch, tf32, addresses, why);
+                if (step == null) {
+                    out.println("cudnn: not measured (" + why + ")");
+                    return;
+                }
+                if (!tf32) {
+                    out.println("cudnn: " + step.describe());
+                }
+                step.setWorkspace(addr(bytes(step.workspaceBytes())));
+                sync();
+                double sec = timeWith(step::step, step::synchronize);
+                String k = "cudnn." + key + (tf32 ? ".tf32" : "") + ".layers_only";
+                line(k + ".step.ms", "%.4f", sec * 1e3);
+                line(k + ".images_per_s", "%.1f", batch / sec);
+                line(key + ".step.ratio_vs_cudnn" + (tf32 ? "_tf32" : "") + "_layers_only", "%.3f", sec / stepSec);
+            }
+        } catch (RuntimeException e) {
+            out.println("cudnn: failed (" + e.getMessage() + ")");
         }
     }
 

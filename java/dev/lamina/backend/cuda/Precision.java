@@ -12,6 +12,11 @@ package dev.lamina.backend.cuda;
  *       products are accumulated in fp32, so {@code ‖out − ref‖/‖ref‖} is about 1e-3.
  * </ul>
  *
+ * <p>The persistent LSTM and GRU sequence kernels ({@code lstm_seq.cu}, {@code gru_seq.cu}) compute
+ * the recurrent product h·rk in fp32 under both: {@link #HIGH} moves only the sequence's matrix
+ * products around them (the input projection and the recurrent kernel's gradient) to TF32. Why the
+ * register-resident design keeps fp32 is in {@code lstm_seq.cu}'s header.
+ *
  * <p>Chosen with {@link CudaBackend#setPrecision(Precision)} or the system property
  * {@code lamina.cuda.precision} ({@code highest} or {@code high}) read when the class loads.
  */
