@@ -141,6 +141,26 @@ class ForecasterTest {
         assertTrue(lastMoved, "the last block's inputs changed, so its forecasts must (the test is not vacuous)");
     }
 
+    /** --validation-only with folds skips the final ensemble: the same choices and figures, no members. */
+    @Test
+    void foldsOnlyMakesTheSameChoicesWithoutTheEnsemble() {
+        ForecastSettings s = tiny();
+        s.epochs = 2;
+        SeriesData data = sanJuan(s);
+        int trainEnd = Forecaster.trainEnd(s, data.length());
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        Forecaster.Training[] full = new Forecaster.Training[1];
+        Forecaster.Training[] folds = new Forecaster.Training[1];
+        try (Forecaster a = CrossValidatedTraining.train(s, data, trainEnd, quiet, full, false);
+             Forecaster b = CrossValidatedTraining.train(s, data, trainEnd, quiet, folds, true)) {
+            assertEquals(s.ensemble, a.members().size());
+            assertEquals(0, b.members().size());
+            assertEquals(full[0].selection(), folds[0].selection());
+            assertEquals(full[0].validation(), folds[0].validation());
+            assertEquals(0, folds[0].histories().size());
+        }
+    }
+
     @Test
     void quantilesDoNotCrossAndTheForecasterRoundTrips() {
         ForecastSettings s = tiny();
