@@ -1,7 +1,7 @@
 """The protocol of `lamina forecast`'s default (rolling-origin folds, refit, per-horizon blend,
 quantiles), framework-free, so that a Keras or PyTorch network can be run through it exactly as
 Lamina's is. Mirrors, in java/dev/lamina/forecast/: ForecastFeatures (z = min-max scaled
-ln(1 + cases)), Forecaster.windowInputs / residualTargets (20-week windows, the changes
+ln(1 + cases)), Forecaster.windowInputs / residualTargets (10-week windows by default, the changes
 z[t + j] - z[t], j = 1..4), RollingOrigin (3 folds over the last 60% of the training weeks; blend
 weights 0, 0.05, ..., 1.5), CrossValidatedTraining (3 networks per fold, each fold scaled on its
 own training weeks, forecasts after every 10th epoch, the epoch count with the smallest sum over
@@ -127,7 +127,7 @@ def persistence_quantiles(y, train_end, rows, h):
     return np.maximum(0, out) if (y[:train_end] >= 0).all() else out
 
 
-def run(city, fit_member, seed, ensemble=5, folds=3, epochs=100, window=20, horizon=4, log=print):
+def run(city, fit_member, seed, ensemble=5, folds=3, epochs=100, window=10, horizon=4, log=print):
     """The whole protocol on one city; returns the report dict (choices, test scores by horizon)."""
     y, dates = common.load_dengue_cases(city)
     n = len(y)
