@@ -1,7 +1,6 @@
 package dev.lamina.forecast;
 
 import dev.lamina.callbacks.Callback;
-import dev.lamina.models.FitOptions;
 import dev.lamina.models.History;
 import dev.lamina.models.Sequential;
 import dev.lamina.tensor.Scope;
@@ -26,8 +25,9 @@ import java.util.Map;
  *       stopping), and its quantiles are calibrated on the out-of-fold residuals of the blended
  *       forecasts.</li>
  * </ol>
- * Only rows before trainEnd are read. The feature scaling is fit on all training weeks, so the
- * folds see the training period's min and max of the target (never a test week's).
+ * Only rows before trainEnd are read. Each fold fits its own input scaling on the weeks before its
+ * block (its forecasts are converted to the final scaling's units before they are pooled); the
+ * final ensemble's scaling is fit on all training weeks.
  */
 final class CrossValidatedTraining {
     /** The share of the training weeks that the folds forecast. */
@@ -51,6 +51,17 @@ final class CrossValidatedTraining {
     }
 
     static Forecaster train(ForecastSettings s, SeriesData data, int trainEnd, PrintStream out, Forecaster.Training[] result) {
+        return train(s, data, trainEnd, out, result, false);
+    }
+
+    /**
+     * As {@link #train(ForecastSettings, SeriesData, int, PrintStream, Forecaster.Training[])}; with
+     * {@code foldsOnly} the ensemble is not trained on all training windows (the forecaster has no
+     * members and cannot forecast): the choices and validation figures only, for {@code --validation-only}.
+     */
+    static Forecaster train(ForecastSettings s, SeriesData data, int trainEnd, PrintStream out, Forecaster.Training[] result,
+            boolean foldsOnly) {
+        Forecaster.checkSettings(s);
         int h = s.horizon;
         int w = s.window;
         // Everything below reads rows [0, trainEnd) only.
@@ -76,7 +87,6 @@ final class CrossValidatedTraining {
             blocks.add(va);
             pooled += va.length;
         }
-        int[] origins = new int[pooled];
         int[] all = RollingOrigin.trainingOrigins(w, h, trainEnd);
         if (s.verbose > 0) {
             out.printf("lamina forecast: %s, %d weeks (%d train, %d test), window %d, 1-%d week(s) ahead, inputs %s%n",
@@ -85,35 +95,18 @@ final class CrossValidatedTraining {
                     + " then %d member(s) on all %d training windows%n", s.folds, date(data, b[0]), date(data, trainEnd - 1),
                     pooled, foldMembers, s.ensemble, all.length);
         }
-        // pred[c][i][j]: the fold members' mean predicted change after checkpoints[c] epochs
-        double[][][] pred = new double[checkpoints.length][pooled][h];
         long t0 = System.nanoTime();
-        long steps = 0;
-        int at = 0;
-        for (int k = 0; k < s.folds; k++) {
-            int[] tr = RollingOrigin.trainingOrigins(w, h, b[k]);
-            int[] va = blocks.get(k);
-            System.arraycopy(va, 0, origins, at, va.length);
-            float[] xTr = Forecaster.windowInputs(z, tr, w);
-            float[] yTr = Forecaster.residualTargets(z, tr, h);
-            float[] xVa = Forecaster.windowInputs(z, va, w);
-            for (int m = 0; m < foldMembers; m++) {
-                long seed = Forecaster.memberSeed(s.seed + 7_919L * (k + 1), m);
-                Sequential net = Forecaster.seededModel(s, width, seed);
-                try (net; Scope scope = Scope.open()) {
-                    Snapshots snap = new Snapshots(checkpoints, xVa, va.length, w, width, h, pred, at, 1.0 / foldMembers);
-                    FitOptions fo = new FitOptions().epochs(s.epochs).batchSize(s.batchSize).shuffle(s.shuffle).verbose(0)
-                            .seed(seed).callbacks(snap);
-                    net.fit(Tensor.of(xTr, tr.length, w, width), Tensor.of(yTr, tr.length, h), fo);
-                    steps += (long) s.epochs * ((tr.length + s.batchSize - 1) / s.batchSize);
+        OutOfFold oof = outOfFold(s, train, b, blocks, checkpoints, out);
+        long steps = oof.steps();
+        int[] origins = oof.origins();
+        // pred[c][i][j]: the folds' mean predicted change in the final scaling's units (feat's)
+        double[][][] pred = oof.change();
+        for (double[][] pc : pred) {
+            for (double[] pi : pc) {
+                for (int j = 0; j < h; j++) {
+                    pi[j] /= feat.targetScale();
                 }
             }
-            if (s.verbose > 0) {
-                out.printf(Locale.ROOT, "fold %d/%d: trained on %d windows (to %s), forecast %d windows (%s to %s), %.1f s%n",
-                        k + 1, s.folds, tr.length, date(data, tr[tr.length - 1] + h), va.length, date(data, va[0] + 1),
-                        date(data, va[va.length - 1] + h), (System.nanoTime() - t0) / 1e9);
-            }
-            at += va.length;
         }
         // choose the epoch count and the blend weights on the out-of-fold forecasts
         double[] zLast = new double[pooled];
@@ -180,26 +173,18 @@ final class CrossValidatedTraining {
         float[] yAll = Forecaster.residualTargets(z, all, h);
         List<Sequential> members = new ArrayList<>();
         List<History> histories = new ArrayList<>();
+        int trained = foldsOnly ? 0 : s.ensemble;
         try {
-            for (int k = 0; k < s.ensemble; k++) {
+            for (int k = 0; k < trained; k++) {
                 long seed = Forecaster.memberSeed(s.seed, k);
-                Sequential m = Forecaster.seededModel(s, width, seed);
-                members.add(m);
-                if (k == 0 && s.verbose > 0) {
-                    m.setOutput(out);
-                    m.summary();
-                }
-                try (Scope scope = Scope.open()) {
-                    long t1 = System.nanoTime();
-                    FitOptions fo = new FitOptions().epochs(epochs).batchSize(s.batchSize).shuffle(s.shuffle)
-                            .verbose(s.verbose > 1 ? 1 : 0).seed(seed);
-                    History hist = m.fit(Tensor.of(xAll, all.length, w, width), Tensor.of(yAll, all.length, h), fo);
-                    histories.add(hist);
-                    steps += (long) epochs * ((all.length + s.batchSize - 1) / s.batchSize);
-                    if (s.verbose > 0) {
-                        out.printf(Locale.ROOT, "member %d/%d (seed %d): %d epochs, loss %.5f, %.1f s%n", k + 1, s.ensemble, seed,
-                                epochs, hist.get("loss").get(epochs - 1), (System.nanoTime() - t1) / 1e9);
-                    }
+                Forecaster.Member mem = Forecaster.fitMember(s, width, seed, xAll, yAll, all.length, epochs, fo -> {
+                }, k == 0 && s.verbose > 0 ? out : null);
+                members.add(mem.model());
+                histories.add(mem.history());
+                steps += mem.steps();
+                if (s.verbose > 0) {
+                    out.printf(Locale.ROOT, "member %d/%d (seed %d): %d epochs, loss %.5f, %.1f s%n", k + 1, s.ensemble, seed,
+                            epochs, mem.history().get("loss").get(epochs - 1), mem.seconds());
                 }
             }
         } catch (RuntimeException e) {
@@ -226,10 +211,58 @@ final class CrossValidatedTraining {
             validation.get("h" + (j + 1)).put("blend", alpha[j]);
             validation.get("h" + (j + 1)).put("mae_unblended", maes[bestC][h + j]);
         }
-        int[] best = new int[s.ensemble];
+        int[] best = new int[trained];
         Arrays.fill(best, epochs);
         result[0] = new Forecaster.Training(histories, best, trainEnd, all.length, pooled, validation, seconds, steps, selection);
         return f;
+    }
+
+    /**
+     * The out-of-fold forecasts: the origins of every block in order, {@code change[c][i][j]}, the
+     * fold members' mean predicted change of the transformed target g (ln(1 + cases) by default)
+     * at origin i and horizon j + 1 after {@code checkpoints[c]} epochs, and the optimizer steps
+     * taken. Fold k fits its own input scaling on rows [0, b_k) (the weeks its networks train on),
+     * so nothing at or after its block shapes its inputs' scaling or its training targets.
+     */
+    record OutOfFold(int[] origins, double[][][] change, long steps) {
+    }
+
+    static OutOfFold outOfFold(ForecastSettings s, SeriesData train, int[] b, List<int[]> blocks, int[] checkpoints,
+            PrintStream out) {
+        int h = s.horizon;
+        int w = s.window;
+        int foldMembers = Math.min(s.ensemble, FOLD_MEMBERS);
+        int pooled = blocks.stream().mapToInt(a -> a.length).sum();
+        int[] origins = new int[pooled];
+        double[][][] pred = new double[checkpoints.length][pooled][h];
+        long t0 = System.nanoTime();
+        long steps = 0;
+        int at = 0;
+        for (int k = 0; k < s.folds; k++) {
+            ForecastFeatures fk = ForecastFeatures.fit(s, train, b[k]);
+            double[][] zk = fk.matrix(train);
+            int width = fk.width();
+            int[] tr = RollingOrigin.trainingOrigins(w, h, b[k]);
+            int[] va = blocks.get(k);
+            System.arraycopy(va, 0, origins, at, va.length);
+            float[] xTr = Forecaster.windowInputs(zk, tr, w);
+            float[] yTr = Forecaster.residualTargets(zk, tr, h);
+            float[] xVa = Forecaster.windowInputs(zk, va, w);
+            for (int m = 0; m < foldMembers; m++) {
+                long seed = Forecaster.memberSeed(s.seed + 7_919L * (k + 1), m);
+                Snapshots snap = new Snapshots(checkpoints, xVa, va.length, w, width, h, pred, at, fk.targetScale() / foldMembers);
+                Forecaster.fitMember(s, width, seed, xTr, yTr, tr.length, s.epochs, fo -> fo.verbose(0).callbacks(snap), null)
+                        .model().close();
+                steps += (long) s.epochs * ((tr.length + s.batchSize - 1) / s.batchSize);
+            }
+            if (s.verbose > 0) {
+                out.printf(Locale.ROOT, "fold %d/%d: trained on %d windows (to %s), forecast %d windows (%s to %s), %.1f s%n",
+                        k + 1, s.folds, tr.length, date(train, tr[tr.length - 1] + h), va.length, date(train, va[0] + 1),
+                        date(train, va[va.length - 1] + h), (System.nanoTime() - t0) / 1e9);
+            }
+            at += va.length;
+        }
+        return new OutOfFold(origins, pred, steps);
     }
 
     private static double[] column(double[][] a, int j) {

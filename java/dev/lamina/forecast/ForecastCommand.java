@@ -158,7 +158,10 @@ public final class ForecastCommand implements Command {
         long t0 = System.nanoTime();
         if (validationOnly) {
             Forecaster.Training[] t = new Forecaster.Training[1];
-            try (Forecaster f = Forecaster.train(s, data, Forecaster.trainEnd(s, data.length()), out, t)) {
+            int trainEnd = Forecaster.trainEnd(s, data.length());
+            // with folds, the choices and figures come from the folds: the final ensemble is not needed
+            try (Forecaster f = s.folds > 0 ? CrossValidatedTraining.train(s, data, trainEnd, out, t, true)
+                    : Forecaster.train(s, data, trainEnd, out, t)) {
                 ForecastOutputs.writeValidation(outDir.resolve("validation.json"), s, t[0]);
                 ForecastOutputs.printValidation(out, t[0]);
                 out.println("wrote " + outDir.resolve("validation.json") + " (the test weeks were not forecast)");

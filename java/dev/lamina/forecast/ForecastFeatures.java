@@ -138,6 +138,15 @@ public final class ForecastFeatures {
         return range > 0 ? (g - targetMin) / range : g - targetMin;
     }
 
+    /**
+     * The units of a change of the scaled target in the transformed target g: Δg = Δz × this
+     * (max − min over the fitted weeks, or 1 when they are all equal).
+     */
+    double targetScale() {
+        double range = targetMax - targetMin;
+        return range > 0 ? range : 1;
+    }
+
     /** The inverse of the target's scaling and transform, clipped at 0 for log1p (counts). */
     public double toTarget(double z) {
         double range = targetMax - targetMin;

@@ -154,6 +154,43 @@ public final class Forecaster implements AutoCloseable {
         }
     }
 
+    /** A trained member, its history, the optimizer steps it took and its fit time in seconds. */
+    record Member(Sequential model, History history, long steps, double seconds) {
+    }
+
+    /**
+     * Builds a member from {@code seed} ({@link #seededModel}) and fits it on n windows (inputs x
+     * [n, window, width], targets y [n, horizon]) for at most {@code epochs} epochs; the one
+     * member-training step of both training paths. {@code configure} adds validation data,
+     * callbacks or another verbosity to the options; with {@code summary} non-null the model's
+     * summary is printed there first. The model is closed if fitting fails.
+     */
+    static Member fitMember(ForecastSettings s, int width, long seed, float[] x, float[] y, int n, int epochs,
+            java.util.function.Consumer<FitOptions> configure, PrintStream summary) {
+        return fitMember(s, seededModel(s, width, seed), seed, x, y, n, epochs, configure, summary);
+    }
+
+    /** As {@link #fitMember(ForecastSettings, int, long, float[], float[], int, int, java.util.function.Consumer, PrintStream)}, fitting a model already built (a fresh one, or a warm start's). */
+    static Member fitMember(ForecastSettings s, Sequential m, long seed, float[] x, float[] y, int n, int epochs,
+            java.util.function.Consumer<FitOptions> configure, PrintStream summary) {
+        try (Scope scope = Scope.open()) {
+            if (summary != null) {
+                m.setOutput(summary);
+                m.summary();
+            }
+            long t0 = System.nanoTime();
+            FitOptions fo = new FitOptions().epochs(epochs).batchSize(s.batchSize).shuffle(s.shuffle)
+                    .verbose(s.verbose > 1 ? 1 : 0).seed(seed);
+            configure.accept(fo);
+            History hist = m.fit(Tensor.of(x, n, s.window, width), Tensor.of(y, n, s.horizon), fo);
+            long steps = (long) hist.get("loss").size() * ((n + s.batchSize - 1) / s.batchSize);
+            return new Member(m, hist, steps, (System.nanoTime() - t0) / 1e9);
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
     /**
      * What training did and saw: each member's history and best epoch (1-based), the window
      * counts, and per horizon the validation figures (keys {@code mae}, {@code wis},
@@ -335,33 +372,28 @@ public final class Forecaster implements AutoCloseable {
         try {
             for (int k = 0; k < s.ensemble; k++) {
                 long seed = memberSeed(s.seed, k);
-                Sequential m = start == null ? seededModel(s, width, seed) : start.member(s, width, seed, k);
-                members.add(m);
-                if (k == 0 && s.verbose > 0) {
-                    m.setOutput(out);
-                    m.summary();
-                }
                 // patience 0: no early stopping, the last epoch's weights are kept
                 EarlyStopping es = s.patience > 0 && validating
                         ? new EarlyStopping().monitor("val_loss").patience(s.patience).restoreBestWeights(true) : null;
-                try (Scope scope = Scope.open()) {
-                    long t0 = System.nanoTime();
-                    FitOptions fo = new FitOptions().epochs(s.epochs).batchSize(s.batchSize)
-                            .shuffle(s.shuffle).verbose(s.verbose > 1 ? 1 : 0).seed(seed);
+                Sequential initial = start == null ? seededModel(s, width, seed) : start.member(s, width, seed, k);
+                Member mem = fitMember(s, initial, seed, xTr, yTr, nTrain, s.epochs, fo -> {
                     if (validating) {
                         fo.validationData(Tensor.of(xVa, nVal, w, width), Tensor.of(yVa, nVal, h));
                     }
                     if (es != null) {
                         fo.callbacks(es);
                     }
-                    History hist = m.fit(Tensor.of(xTr, nTrain, w, width), Tensor.of(yTr, nTrain, h), fo);
-                    double sec = (System.nanoTime() - t0) / 1e9;
-                    seconds += sec;
-                    int epochs = hist.get("loss").size();
-                    steps += (long) epochs * ((nTrain + s.batchSize - 1) / s.batchSize);
-                    histories.add(hist);
-                    best[k] = es != null ? es.bestEpoch() + 1 : epochs;
-                    if (validating) {
+                }, k == 0 && s.verbose > 0 ? out : null);
+                Sequential m = mem.model();
+                members.add(m);
+                History hist = mem.history();
+                seconds += mem.seconds();
+                steps += mem.steps();
+                histories.add(hist);
+                int epochs = hist.get("loss").size();
+                best[k] = es != null ? es.bestEpoch() + 1 : epochs;
+                if (validating) {
+                    try (Scope scope = Scope.open()) {
                         double[] p = m.predict(Tensor.of(xVa, nVal, w, width)).toDoubleArray();
                         for (int i = 0; i < nVal; i++) {
                             for (int j = 0; j < h; j++) {
@@ -369,11 +401,12 @@ public final class Forecaster implements AutoCloseable {
                             }
                         }
                     }
-                    if (s.verbose > 0) {
-                        out.printf(Locale.ROOT, "member %d/%d (seed %d): %d epochs, %s %d (%s %.5f), %.1f s%n", k + 1,
-                                s.ensemble, seed, epochs, es != null ? "best" : "kept", best[k],
-                                validating ? "val loss" : "loss", hist.get(validating ? "val_loss" : "loss").get(best[k] - 1), sec);
-                    }
+                }
+                if (s.verbose > 0) {
+                    out.printf(Locale.ROOT, "member %d/%d (seed %d): %d epochs, %s %d (%s %.5f), %.1f s%n", k + 1,
+                            s.ensemble, seed, epochs, es != null ? "best" : "kept", best[k],
+                            validating ? "val loss" : "loss", hist.get(validating ? "val_loss" : "loss").get(best[k] - 1),
+                            mem.seconds());
                 }
             }
         } catch (RuntimeException e) {
@@ -506,7 +539,7 @@ public final class Forecaster implements AutoCloseable {
         return data.dates() == null ? "row " + row : data.dates().get(row).toString();
     }
 
-    private static void checkSettings(ForecastSettings s) {
+    static void checkSettings(ForecastSettings s) {
         if (s.horizon < 1 || s.window < 1 || s.ensemble < 1 || s.epochs < 1 || s.batchSize < 1 || s.units < 1 || s.layers < 1) {
             throw new IllegalArgumentException("forecaster settings: horizon, window, ensemble, epochs, batch size, units and"
                     + " layers must be >= 1, got " + s.toMap());

@@ -103,6 +103,64 @@ class ForecasterTest {
         }
     }
 
+    /**
+     * Fold k's forecasts read only the weeks before its block for their scaling and training
+     * targets: changing the last block leaves the earlier blocks' out-of-fold forecasts bit for bit
+     * identical (with one scaling fit on all training weeks they moved, as the changed weeks set
+     * the target's maximum and the weather's mean).
+     */
+    @Test
+    void eachFoldFitsItsScalingOnTheWeeksBeforeItsBlock() {
+        ForecastSettings s = tiny();
+        SeriesData data = sanJuan(s);
+        int trainEnd = Forecaster.trainEnd(s, data.length());
+        SeriesData train = new SeriesData(java.util.Arrays.copyOf(data.rows(), trainEnd), data.columns(),
+                data.dates().subList(0, trainEnd), data.source());
+        int[] b = RollingOrigin.boundaries(trainEnd, s.folds, CrossValidatedTraining.SPAN);
+        List<int[]> blocks = new java.util.ArrayList<>();
+        for (int k = 0; k < s.folds; k++) {
+            blocks.add(RollingOrigin.blockOrigins(s.window, s.horizon, b[k], b[k + 1]));
+        }
+        int[] checkpoints = CrossValidatedTraining.checkpoints(s.epochs);
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        CrossValidatedTraining.OutOfFold a = CrossValidatedTraining.outOfFold(s, train, b, blocks, checkpoints, quiet);
+        CrossValidatedTraining.OutOfFold c = CrossValidatedTraining.outOfFold(s, perturbed(train, b[s.folds - 1]), b, blocks,
+                checkpoints, quiet);
+        assertArrayEquals(a.origins(), c.origins());
+        int earlier = a.origins().length - blocks.get(s.folds - 1).length;
+        boolean lastMoved = false;
+        for (int e = 0; e < checkpoints.length; e++) {
+            for (int i = 0; i < a.origins().length; i++) {
+                if (i < earlier) {
+                    assertArrayEquals(a.change()[e][i], c.change()[e][i], "origin " + a.origins()[i]);
+                } else {
+                    lastMoved |= !java.util.Arrays.equals(a.change()[e][i], c.change()[e][i]);
+                }
+            }
+        }
+        assertTrue(lastMoved, "the last block's inputs changed, so its forecasts must (the test is not vacuous)");
+    }
+
+    /** --validation-only with folds skips the final ensemble: the same choices and figures, no members. */
+    @Test
+    void foldsOnlyMakesTheSameChoicesWithoutTheEnsemble() {
+        ForecastSettings s = tiny();
+        s.epochs = 2;
+        SeriesData data = sanJuan(s);
+        int trainEnd = Forecaster.trainEnd(s, data.length());
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        Forecaster.Training[] full = new Forecaster.Training[1];
+        Forecaster.Training[] folds = new Forecaster.Training[1];
+        try (Forecaster a = CrossValidatedTraining.train(s, data, trainEnd, quiet, full, false);
+             Forecaster b = CrossValidatedTraining.train(s, data, trainEnd, quiet, folds, true)) {
+            assertEquals(s.ensemble, a.members().size());
+            assertEquals(0, b.members().size());
+            assertEquals(full[0].selection(), folds[0].selection());
+            assertEquals(full[0].validation(), folds[0].validation());
+            assertEquals(0, folds[0].histories().size());
+        }
+    }
+
     @Test
     void quantilesDoNotCrossAndTheForecasterRoundTrips() {
         ForecastSettings s = tiny();
