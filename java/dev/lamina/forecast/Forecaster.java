@@ -167,11 +167,14 @@ public final class Forecaster implements AutoCloseable {
      */
     static Member fitMember(ForecastSettings s, int width, long seed, float[] x, float[] y, int n, int epochs,
             java.util.function.Consumer<FitOptions> configure, PrintStream summary) {
-        return fitMember(s, seededModel(s, width, seed), seed, x, y, n, epochs, configure, summary);
+        return fitMember(s, seededModel(s, width, seed), width, seed, x, y, n, epochs, configure, summary);
     }
 
-    /** As {@link #fitMember(ForecastSettings, int, long, float[], float[], int, int, java.util.function.Consumer, PrintStream)}, fitting a model already built (a fresh one, or a warm start's). */
-    static Member fitMember(ForecastSettings s, Sequential m, long seed, float[] x, float[] y, int n, int epochs,
+    /**
+     * As the overload above, fitting a model already built for inputs of {@code width} features (a fresh
+     * one, or a warm start's).
+     */
+    static Member fitMember(ForecastSettings s, Sequential m, int width, long seed, float[] x, float[] y, int n, int epochs,
             java.util.function.Consumer<FitOptions> configure, PrintStream summary) {
         try (Scope scope = Scope.open()) {
             if (summary != null) {
@@ -376,7 +379,7 @@ public final class Forecaster implements AutoCloseable {
                 EarlyStopping es = s.patience > 0 && validating
                         ? new EarlyStopping().monitor("val_loss").patience(s.patience).restoreBestWeights(true) : null;
                 Sequential initial = start == null ? seededModel(s, width, seed) : start.member(s, width, seed, k);
-                Member mem = fitMember(s, initial, seed, xTr, yTr, nTrain, s.epochs, fo -> {
+                Member mem = fitMember(s, initial, width, seed, xTr, yTr, nTrain, s.epochs, fo -> {
                     if (validating) {
                         fo.validationData(Tensor.of(xVa, nVal, w, width), Tensor.of(yVa, nVal, h));
                     }
