@@ -349,6 +349,16 @@ public final class CudaBackend implements Backend {
         CudaPersistentLstm.backward(this, gates, cs, c0, rk, dP, dXp, dh0, dc0, batch, steps, hidden);
     }
 
+    /** The interface's composition of this backend's kernels (no fused inference kernel on cuda yet). */
+    @Override
+    public void lstmInference(Storage x, Storage kernel, Storage rk, Storage bias, Storage h0, Storage c0, Storage y,
+                              Storage hT, Storage cT, long batch, long steps, long input, long hidden,
+                              boolean returnSequences) {
+        CudaRuntime.get().requireAvailable("cuda.lstmInference");
+        Backend.super.lstmInference(x, kernel, rk, bias, h0, c0, y, hT, cT, batch, steps, input, hidden,
+                returnSequences);
+    }
+
     @Override
     public void lstmSequenceForward(Storage xp, Storage rk, Storage h0, Storage c0, Storage packed, Storage hPrev,
                                     Storage gates, Storage cs, long batch, long steps, long hidden) {
