@@ -287,40 +287,24 @@ final class CudnnCnnStep {
     }
 
     private int constant(String name) {
-        try {
-            return cudnn.getField(name).getInt(null);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cuDNN constant " + name + ": " + e, e);
-        }
+        return PresetCalls.constant(cudnn, "cuDNN", name);
     }
 
     private int blasConstant(String name) {
-        try {
-            return cublas.getField(name).getInt(null);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cuBLAS constant " + name + ": " + e, e);
-        }
+        return PresetCalls.constant(cublas, "cuBLAS", name);
     }
 
     private void call(String name, Object... args) {
-        status(invoke(fns.get(name), args), name);
+        PresetCalls.call(fns, name, args);
     }
 
     private Object create(String createFn, String type) {
-        try {
-            Object desc = Class.forName(type).getConstructor().newInstance();
-            call(createFn, desc);
-            return desc;
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(createFn + ": " + e, e);
-        }
+        return PresetCalls.create(fns, createFn, type);
     }
 
     /** An NHWC float32 tensor descriptor [n, c, h, w] (cuDNN's argument order). */
     private Object tensor(int n, int c, int h, int w) {
-        Object d = create("cudnnCreateTensorDescriptor", TENSOR);
-        call("cudnnSetTensor4dDescriptor", d, constant("CUDNN_TENSOR_NHWC"), constant("CUDNN_DATA_FLOAT"), n, c, h, w);
-        return d;
+        return PresetCalls.nhwcTensor(cudnn, fns, TENSOR, n, c, h, w);
     }
 
     private Pointer ptr(String name) {

@@ -199,31 +199,19 @@ final class CudnnLayerPeer {
     }
 
     private int constant(String name) {
-        try {
-            return cudnn.getField(name).getInt(null);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cuDNN constant " + name + ": " + e, e);
-        }
+        return PresetCalls.constant(cudnn, "cuDNN", name);
     }
 
     private void call(String name, Object... args) {
-        status(invoke(fns.get(name), args), name);
+        PresetCalls.call(fns, name, args);
     }
 
     private Object create(String createFn, String type) {
-        try {
-            Object desc = Class.forName(type).getConstructor().newInstance();
-            call(createFn, desc);
-            return desc;
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(createFn + ": " + e, e);
-        }
+        return PresetCalls.create(fns, createFn, type);
     }
 
     private Object tensor4d(int b, int c, int h, int w) {
-        Object d = create("cudnnCreateTensorDescriptor", TENSOR);
-        call("cudnnSetTensor4dDescriptor", d, constant("CUDNN_TENSOR_NHWC"), constant("CUDNN_DATA_FLOAT"), b, c, h, w);
-        return d;
+        return PresetCalls.nhwcTensor(cudnn, fns, TENSOR, b, c, h, w);
     }
 
     /** One configured 2×2 stride-2 unpadded pooling of an NHWC float32 tensor. */

@@ -2,6 +2,7 @@ package dev.lamina.bench;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.util.Map;
 import org.bytedeco.javacpp.Pointer;
 
 /**
@@ -36,5 +37,38 @@ final class PresetCalls {
         if (c != 0) {
             throw new IllegalStateException(what + " returned status " + c);
         }
+    }
+
+    /** The int constant {@code name} of a preset's global class; {@code what} names the library in the error. */
+    static int constant(Class<?> global, String what, String name) {
+        try {
+            return global.getField(name).getInt(null);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(what + " constant " + name + ": " + e, e);
+        }
+    }
+
+    /** Calls the resolved function {@code name} of {@code fns} and checks the status it returns. */
+    static void call(Map<String, Method> fns, String name, Object... args) {
+        status(invoke(fns.get(name), args), name);
+    }
+
+    /** A new descriptor of the preset class {@code type}, initialised by the library's {@code createFn}. */
+    static Object create(Map<String, Method> fns, String createFn, String type) {
+        try {
+            Object desc = Class.forName(type).getConstructor().newInstance();
+            call(fns, createFn, desc);
+            return desc;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(createFn + ": " + e, e);
+        }
+    }
+
+    /** A cuDNN NHWC float32 tensor descriptor [n, c, h, w] (cuDNN's argument order) of the preset class {@code type}. */
+    static Object nhwcTensor(Class<?> cudnn, Map<String, Method> fns, String type, int n, int c, int h, int w) {
+        Object d = create(fns, "cudnnCreateTensorDescriptor", type);
+        call(fns, "cudnnSetTensor4dDescriptor", d, constant(cudnn, "cuDNN", "CUDNN_TENSOR_NHWC"),
+                constant(cudnn, "cuDNN", "CUDNN_DATA_FLOAT"), n, c, h, w);
+        return d;
     }
 }
