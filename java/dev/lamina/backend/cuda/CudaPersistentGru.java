@@ -41,7 +41,7 @@ final class CudaPersistentGru {
         String what = "cuda.gruSequenceForward";
         CudaRuntime.get().requireAvailable(what);
         long[] n = sizes(what, xp.dtype(), batch, steps, hidden);
-        check(what, new Object[][] {{"xp", xp, n[0]}, {"rk", rk, n[2]}, {"rb", rb, n[3]}, {"h0", h0, n[4]},
+        SequenceArguments.checkStorages(what, new Object[][] {{"xp", xp, n[0]}, {"rk", rk, n[2]}, {"rb", rb, n[3]}, {"h0", h0, n[4]},
                 {"packed", packed, n[1]}, {"hPrev", hPrev, n[1]}, {"gates", gates, n[0]}, {"hz", hz, n[0]}},
                 xp.dtype(), batch, steps, hidden);
         CudaRuntime.check(CudaNative.lamina_cuda_gru_sequence_forward(xp.dtype().ordinal(),
@@ -60,7 +60,7 @@ final class CudaPersistentGru {
         String what = "cuda.gruSequenceBackward";
         CudaRuntime.get().requireAvailable(what);
         long[] n = sizes(what, gates.dtype(), batch, steps, hidden);
-        check(what, new Object[][] {{"gates", gates, n[0]}, {"hz", hz, n[0]}, {"hPrev", hPrev, n[1]}, {"rk", rk, n[2]},
+        SequenceArguments.checkStorages(what, new Object[][] {{"gates", gates, n[0]}, {"hz", hz, n[0]}, {"hPrev", hPrev, n[1]}, {"rk", rk, n[2]},
                 {"dP", dP, n[1]}, {"dXp", dXp, n[0]}, {"dHz", dHz, n[0]}, {"dh0", dh0, n[4]}},
                 gates.dtype(), batch, steps, hidden);
         CudaRuntime.check(CudaNative.lamina_cuda_gru_sequence_backward(gates.dtype().ordinal(),
@@ -72,26 +72,9 @@ final class CudaPersistentGru {
 
     /** {B·T·3H, B·T·H, H·3H, 3H, B·H} after the capability and size checks. */
     private static long[] sizes(String what, DType dt, long batch, long steps, long hidden) {
-        Capability c = capability(dt, hidden);
-        if (!c.available()) {
-            throw new IllegalArgumentException(what + ": " + c.reason());
-        }
-        if (batch < 0 || steps < 0) {
-            throw new IllegalArgumentException(what + ": batch and steps must be >= 0, got " + batch + ", " + steps);
-        }
+        SequenceArguments.checkCounts(what, capability(dt, hidden), batch, steps);
         long g = 3 * hidden;
         long bt = Math.multiplyExact(batch, steps);
         return new long[] {Math.multiplyExact(bt, g), Math.multiplyExact(bt, hidden), hidden * g, g, batch * hidden};
-    }
-
-    private static void check(String what, Object[][] want, DType dt, long batch, long steps, long hidden) {
-        for (Object[] w : want) {
-            Storage s = (Storage) w[1];
-            if (s.dtype() != dt || s.numel() != (Long) w[2]) {
-                throw new IllegalArgumentException(what + ": " + w[0] + " must be " + dt + " of " + w[2]
-                        + " elements for B=" + batch + " T=" + steps + " H=" + hidden + ", got " + s.dtype() + " of "
-                        + s.numel());
-            }
-        }
     }
 }

@@ -42,26 +42,13 @@ final class CudaPersistentLstm {
         String what = "cuda.lstmSequenceForward";
         CudaRuntime.get().requireAvailable(what);
         DType dt = xp.dtype();
-        Capability c = capability(dt, hidden);
-        if (!c.available()) {
-            throw new IllegalArgumentException(what + ": " + c.reason());
-        }
-        if (batch < 0 || steps < 0) {
-            throw new IllegalArgumentException(what + ": batch and steps must be >= 0, got " + batch + ", " + steps);
-        }
+        SequenceArguments.checkCounts(what, capability(dt, hidden), batch, steps);
         long g = 4 * hidden;
         long bt = Math.multiplyExact(batch, steps);
         Object[][] want = {{"xp", xp, bt * g}, {"rk", rk, hidden * g}, {"h0", h0, batch * hidden},
                 {"c0", c0, batch * hidden}, {"packed", packed, Math.multiplyExact(batch, steps + 1) * hidden},
                 {"hPrev", hPrev, bt * hidden}, {"gates", gates, bt * g}, {"cs", cs, bt * hidden}};
-        for (Object[] w : want) {
-            Storage s = (Storage) w[1];
-            if (s.dtype() != dt || s.numel() != (Long) w[2]) {
-                throw new IllegalArgumentException(what + ": " + w[0] + " must be " + dt + " of " + w[2]
-                        + " elements for B=" + batch + " T=" + steps + " H=" + hidden + ", got " + s.dtype() + " of "
-                        + s.numel());
-            }
-        }
+        SequenceArguments.checkStorages(what, want, dt, batch, steps, hidden);
         CudaRuntime.check(CudaNative.lamina_cuda_lstm_sequence_forward(dt.ordinal(), be.device(xp, what).address(),
                 be.device(rk, what).address(), be.device(h0, what).address(), be.device(c0, what).address(),
                 be.device(packed, what).address(), be.device(hPrev, what).address(),
@@ -79,26 +66,13 @@ final class CudaPersistentLstm {
         String what = "cuda.lstmSequenceBackward";
         CudaRuntime.get().requireAvailable(what);
         DType dt = gates.dtype();
-        Capability c = capability(dt, hidden);
-        if (!c.available()) {
-            throw new IllegalArgumentException(what + ": " + c.reason());
-        }
-        if (batch < 0 || steps < 0) {
-            throw new IllegalArgumentException(what + ": batch and steps must be >= 0, got " + batch + ", " + steps);
-        }
+        SequenceArguments.checkCounts(what, capability(dt, hidden), batch, steps);
         long g = 4 * hidden;
         long bt = Math.multiplyExact(batch, steps);
         Object[][] want = {{"gates", gates, bt * g}, {"cs", cs, bt * hidden}, {"c0", c0, batch * hidden},
                 {"rk", rk, hidden * g}, {"dP", dP, Math.multiplyExact(batch, steps + 1) * hidden},
                 {"dXp", dXp, bt * g}, {"dh0", dh0, batch * hidden}, {"dc0", dc0, batch * hidden}};
-        for (Object[] w : want) {
-            Storage s = (Storage) w[1];
-            if (s.dtype() != dt || s.numel() != (Long) w[2]) {
-                throw new IllegalArgumentException(what + ": " + w[0] + " must be " + dt + " of " + w[2]
-                        + " elements for B=" + batch + " T=" + steps + " H=" + hidden + ", got " + s.dtype() + " of "
-                        + s.numel());
-            }
-        }
+        SequenceArguments.checkStorages(what, want, dt, batch, steps, hidden);
         CudaRuntime.check(CudaNative.lamina_cuda_lstm_sequence_backward(dt.ordinal(),
                 be.device(gates, what).address(), be.device(cs, what).address(), be.device(c0, what).address(),
                 be.device(rk, what).address(), be.device(dP, what).address(), be.device(dXp, what).address(),
