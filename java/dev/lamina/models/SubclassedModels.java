@@ -205,22 +205,20 @@ final class SubclassedModels {
     }
 
     private static Constructor<? extends Model> noArgConstructor(Class<? extends Model> c) {
-        if (Modifier.isAbstract(c.getModifiers())) {
-            return null;
-        }
-        try {
-            return c.getConstructor();
-        } catch (NoSuchMethodException e) {
-            return null;
-        }
+        return publicConstructor(c);
     }
 
     private static Constructor<? extends Model> mapConstructor(Class<? extends Model> c) {
+        return publicConstructor(c, Map.class);
+    }
+
+    /** The public constructor of a concrete {@code c} taking {@code params}, or null. */
+    private static Constructor<? extends Model> publicConstructor(Class<? extends Model> c, Class<?>... params) {
         if (Modifier.isAbstract(c.getModifiers())) {
             return null;
         }
         try {
-            return c.getConstructor(Map.class);
+            return c.getConstructor(params);
         } catch (NoSuchMethodException e) {
             return null;
         }
