@@ -69,7 +69,7 @@ public final class Graph implements AutoCloseable {
         public int folded;
         /** element-wise kernels absorbed into fused programs */
         public int fused;
-        /** compositions replaced by an existing fused kernel (convolution + bias + ReLU) */
+        /** compositions replaced by an existing fused kernel (convolution + bias + ReLU, LSTM and GRU cells, Adam) */
         public int recognised;
         /** buffers of the memory plan */
         public int buffers;
@@ -172,6 +172,7 @@ public final class Graph implements AutoCloseable {
             }
             if (options.fusedKernels) {
                 stats.recognised = Passes.convBiasRelu(w);
+                stats.recognised += RecognisedKernels.run(w, backend, options.inexactFusedKernels);
             }
             if (options.fusion && FusedElementwise.supports(backend)) {
                 stats.fused = Passes.fuseElementwise(w);

@@ -8,6 +8,7 @@ public final class GraphOptions {
     boolean fusion = true;
     boolean memoryPlan = true;
     boolean fusedKernels = true;
+    boolean inexactFusedKernels = false;
 
     /**
      * @param on whether dead-code elimination runs
@@ -56,11 +57,27 @@ public final class GraphOptions {
 
     /**
      * @param on whether compositions that an existing fused kernel computes bitwise are replaced by it
-     *     (a convolution, its bias add and ReLU become one conv2dForwardFused)
+     *     (a convolution, its bias add and ReLU become one conv2dForwardFused; an LSTM cell, a GRU cell
+     *     and an Adam update written with tensor ops become lstmCellForward, gruCellForward, adamUpdate)
      * @return this
      */
     public GraphOptions fusedKernels(boolean on) {
         fusedKernels = on;
+        return this;
+    }
+
+    /**
+     * Whether the fused-kernel pass also rewrites user-written LSTM and GRU cells where the backend's
+     * fused cell is not bitwise its composition of primitives (float32 on cpu and reference, and the
+     * cuda backend: see {@code RecognisedKernels.bitwise}). Off by default, so that a replay is bitwise
+     * the eager run. On, a recognised cell differs from the eager run by the rounding of the fused
+     * kernel: measured within 1e-6 relative error (float32, {@code RecognisedCellsTest}).
+     *
+     * @param on whether inexact rewrites are allowed
+     * @return this
+     */
+    public GraphOptions inexactFusedKernels(boolean on) {
+        inexactFusedKernels = on;
         return this;
     }
 

@@ -53,6 +53,8 @@ final class Node {
     long[] aStrides;
     long[] bStrides;
     long[] outShape;
+    /** a strided copy's geometry (copyStrided), for the fused-kernel passes */
+    Strided copy;
 
     Node(Kind kind, String op, String args, int[] vals, boolean[] reads, boolean[] writes, Exec exec) {
         this.kind = kind;
@@ -66,6 +68,23 @@ final class Node {
 
     boolean isHost() {
         return kind == Kind.HOST_SCALAR || kind == Kind.HOST_EFFECT || kind == Kind.HOST_UPLOAD;
+    }
+
+    /** The geometry of a copyStrided call: source and destination offsets and strides, and the shape. */
+    static final class Strided {
+        final long srcOffset;
+        final long[] srcStrides;
+        final long dstOffset;
+        final long[] dstStrides;
+        final long[] shape;
+
+        Strided(long srcOffset, long[] srcStrides, long dstOffset, long[] dstStrides, long[] shape) {
+            this.srcOffset = srcOffset;
+            this.srcStrides = srcStrides;
+            this.dstOffset = dstOffset;
+            this.dstStrides = dstStrides;
+            this.shape = shape;
+        }
     }
 
     /** The element-wise description of a unary or binary call (null operands are the other kind). */

@@ -325,9 +325,10 @@ final class Recorder implements TraceHooks.Tracer {
             long[] ss = srcStrides.clone();
             long[] ds = dstStrides.clone();
             long[] sh = shape.clone();
-            kernel("copyStrided", "shape=" + Shapes.str(sh) + " src@" + srcOffset + Arrays.toString(ss) + " dst@" + dstOffset
-                    + Arrays.toString(ds), (b, s, h) -> b.copyStrided(s[0], srcOffset, ss, s[1], dstOffset, ds, sh),
+            Node n = kernel("copyStrided", "shape=" + Shapes.str(sh) + " src@" + srcOffset + Arrays.toString(ss) + " dst@"
+                    + dstOffset + Arrays.toString(ds), (b, s, h) -> b.copyStrided(s[0], srcOffset, ss, s[1], dstOffset, ds, sh),
                     src, R, dst, dstReadMode(dst, dstOffset, ds, sh));
+            n.copy = new Node.Strided(srcOffset, ss, dstOffset, ds, sh);
             forward(() -> target.copyStrided(src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape));
         }
 
