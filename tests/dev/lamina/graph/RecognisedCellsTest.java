@@ -32,10 +32,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@link GraphOptions#inexactFusedKernels}, within a stated tolerance.
  */
 class RecognisedCellsTest {
-    private static final long B = 3;
-    private static final long T = 4;
-    private static final long IN = 5;
-    private static final long H = 6;
+    static final long B = 3;
+    static final long T = 4;
+    static final long IN = 5;
+    static final long H = 6;
 
     // ---- user-written cells ----------------------------------------------------------------------
 
@@ -399,6 +399,47 @@ class RecognisedCellsTest {
             Traced t = adamLoop(backend, DType.FLOAT32, form);
             assertEquals(0, t.stats().recognised, "form " + form + "\n" + t.text());
             assertNull(t.ops().get("adam"), t.text());
+        }
+    }
+
+    /**
+     * A whole training step traced: forward, loss, gradients from a tape, then the hand-written Adam:
+     * the update is recognised among the backward's nodes and the weights stay bitwise the eager ones.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"cpu", "reference"})
+    void adamInATracedTrainingStep(String backend) {
+        DType dt = DType.FLOAT32;
+        try (var use = Backends.use(Backends.byName(backend)); Scope scope = Scope.open();
+             AdamState eager = new AdamState(new Rng(3), dt, IN); AdamState traced = new AdamState(new Rng(3), dt, IN)) {
+            Function<AdamState, Function<Tensor[], Tensor[]>> step = st -> xy -> {
+                Variable w = st.slots.get(0)[0];
+                Tensor loss;
+                Tensor grad;
+                try (var tape = dev.lamina.autograd.GradientTape.start()) {
+                    Tensor err = xy[0].matmul(w.reshape(IN, 1)).sub(xy[1]);
+                    loss = err.mul(err).mean();
+                    grad = tape.gradient(loss, w);
+                }
+                adamStep(st, 0).apply(new Tensor[] {grad});
+                return new Tensor[] {loss};
+            };
+            Function<Tensor[], Tensor[]> e = step.apply(eager);
+            TracedFunction f = Graph.trace("train", step.apply(traced), new GraphOptions());
+            Rng rng = new Rng(8);
+            Tensor[] xy = null;
+            for (int s = 0; s < 5; s++) {
+                xy = new Tensor[] {rng.normal(dt, 0, 1, B, IN), rng.normal(dt, 0, 1, B, 1)};
+                assertArrayEquals(e.apply(xy)[0].toFloatArray(), f.apply(xy)[0].toFloatArray(), "loss, step " + s);
+                for (int j = 0; j < 3; j++) {
+                    assertArrayEquals(eager.slots.get(0)[j].toFloatArray(), traced.slots.get(0)[j].toFloatArray(),
+                            "step " + s + ", slot " + j);
+                }
+            }
+            Graph g = f.graph(xy);
+            assertEquals(1, g.stats().recognised, g.toString());
+            assertEquals(1, g.opCounts().get("adam"), g.toString());
+            f.close();
         }
     }
 
