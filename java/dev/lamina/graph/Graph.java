@@ -26,7 +26,9 @@ import java.util.function.Function;
  * }</pre>
  *
  * <p>Building a graph runs the passes: dead-code elimination, common-subexpression elimination,
- * constant folding, fusion of element-wise chains into one kernel (reference, cpu and cuda), and a static
+ * constant folding, recognition of compositions that an existing fused kernel computes bitwise
+ * (convolution + bias + ReLU, LSTM and GRU cells, Adam: {@code Graph.Stats#recognised}), fusion of
+ * element-wise chains into one kernel (reference, cpu and cuda), and a static
  * memory plan that places every intermediate in a buffer reused when lifetimes do not overlap, so a
  * replay allocates nothing but its outputs. Host values ({@link dev.lamina.backend.HostCalls}) are
  * recomputed at each replay. A replay is bitwise the eager run on the same backend.
