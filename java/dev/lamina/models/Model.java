@@ -744,7 +744,8 @@ public class Model implements AutoCloseable {
 
     /**
      * Loads a model saved with {@link #save}: a {@link Sequential}, a functional model, or a new
-     * instance of a saved subclass (see {@link #getConfig()}), as the assignment asks
+     * instance of a saved subclass (see {@link #getConfig()}; its class must be registered with
+     * {@link CustomObjects#register} first), as the assignment asks
      * ({@code Sequential m = Model.load(p)}; a mismatch is a ClassCastException).
      *
      * @param <M> the model type expected

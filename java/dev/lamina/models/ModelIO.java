@@ -112,7 +112,8 @@ public final class ModelIO {
      * file) naming the file and the field, or an UncheckedIOException when the file system fails.
      * Nothing allocated before a failure stays allocated. A saved Sequential comes back as a
      * {@link Sequential}, a functional model as a {@link Model}, a subclassed model as a
-     * new instance of its class (created through reflection, its layers built for the saved input
+     * new instance of its class (which must be registered with {@link CustomObjects#register};
+     * created through reflection, its layers built for the saved input
      * shapes, then given the saved weights); the caller's type picks
      * {@code M} ({@code Sequential m = ModelIO.load(p)}), a mismatch being a ClassCastException.
      *

@@ -21,8 +21,10 @@ import java.util.Set;
  *
  * <p>A subclass is re-created by, in this order: when {@link Model#getConfig()} returns a map, a
  * public constructor taking a {@code Map} or a public static {@code fromConfig(Map)} returning the
- * model; otherwise a public constructor without arguments. The class comes from the thread's
- * context class loader and must extend {@link Model}; it is not initialized before that check.
+ * model; otherwise a public constructor without arguments. Only a class registered with
+ * {@link CustomObjects#register} is created (Keras: {@code register_keras_serializable}): loading
+ * runs the code of the class the file names, so an unregistered name is refused before any class
+ * of that name is loaded, with an error naming the class and how to register it.
  *
  * <p>Saved {@code config} of class name {@code Subclassed}:
  * {@code {"class": "com.example.MyModel", "config": {...} or null, "layers": [{"class_name":
@@ -151,24 +153,20 @@ final class SubclassedModels {
         }
     }
 
+    /**
+     * The registered class of binary name {@code name}. A name that is not registered is refused
+     * without loading the class: creating it runs its code, which the file alone cannot vouch for.
+     */
     private static Class<? extends Model> modelClass(String name, String source) {
-        ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        if (loader == null) {
-            loader = SubclassedModels.class.getClassLoader();
-        }
-        Class<?> c;
-        try {
-            // not initialized: no static code of a class named in a file runs before the check below
-            c = Class.forName(name, false, loader);
-        } catch (ClassNotFoundException | LinkageError e) {
+        Class<? extends Model> c = CustomObjects.registered(name);
+        if (c == null) {
+            String simple = name.substring(Math.max(name.lastIndexOf('.'), name.lastIndexOf('$')) + 1);
             throw new IllegalArgumentException("load: " + source + ": the saved model's class " + name
-                    + " cannot be found (is it on the class path? was it renamed or moved?)", e);
+                    + " is not registered for loading: loading runs the code of the class a file names, so only registered"
+                    + " classes are created; if you trust it, call CustomObjects.register(" + simple + ".class) before"
+                    + " Model.load (Keras: register_keras_serializable)");
         }
-        if (!Model.class.isAssignableFrom(c) || c == Model.class || Sequential.class.isAssignableFrom(c)) {
-            throw new IllegalArgumentException("load: " + source + ": the saved model's class " + name
-                    + " is not a subclassed dev.lamina.models.Model");
-        }
-        return c.asSubclass(Model.class);
+        return c;
     }
 
     private static Model create(Class<? extends Model> c, Map<String, Object> own, String source) {

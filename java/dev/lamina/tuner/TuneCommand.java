@@ -123,19 +123,21 @@ public final class TuneCommand implements Command {
         Oracle oracle = oracle(oracleName, maxTrials, epochs);
         try (TrialExecutor executor = sparkProvider == null ? null : sparkProvider.open(spark, "lamina tune")) {
             int parallel = parallelOption != null ? parallelOption : executor != null ? executor.slots() : 1;
-            return search(out, base, data, training, body, oracle, maxTrials, epochs, parallel, executions, dir, executor);
+            // the tuner carries the search's options (oracle, directory, parallelism, executions, executor)
+            Tuner tuner = new Tuner(null, oracle).hyperparameters(ForecastTuning.space(oracle instanceof GridSearchOracle))
+                    .directory(dir, "dengue_" + base.city).overwrite(!resume).parallel(parallel)
+                    .executionsPerTrial(executions).progress(quiet ? null : out).executor(executor);
+            out.printf(Locale.ROOT, "lamina tune: %s search of the %s forecaster, %d trial(s), %d epoch(s) each, %d at once%s%n",
+                    oracle.name(), base.city, maxTrials, epochs, parallel, executor == null ? "" : " on " + executor.describe());
+            return search(out, tuner, base, data, training, body, dir);
         }
     }
 
-    private int search(PrintStream out, ForecastSettings base, SeriesData data, SeriesData training, Tuner.TrialBody body,
-                       Oracle oracle, int maxTrials, int epochs, int parallel, int executions, Path dir,
-                       TrialExecutor executor) {
-        Tuner tuner = new Tuner(null, oracle).hyperparameters(ForecastTuning.space(oracle instanceof GridSearchOracle))
-                .directory(dir, "dengue_" + base.city).overwrite(!resume).parallel(parallel)
-                .executionsPerTrial(executions).progress(quiet ? null : out).executor(executor);
+    /** Runs the search, refits the best trial's settings on all training weeks, evaluates and writes the outputs. */
+    private int search(PrintStream out, Tuner tuner, ForecastSettings base, SeriesData data, SeriesData training,
+                       Tuner.TrialBody body, Path dir) {
+        Oracle oracle = tuner.oracle();
         int validationWeeks = data.length() - training.length();
-        out.printf(Locale.ROOT, "lamina tune: %s search of the %s forecaster, %d trial(s), %d epoch(s) each, %d at once%s%n",
-                oracle.name(), base.city, maxTrials, epochs, parallel, executor == null ? "" : " on " + executor.describe());
         out.printf(Locale.ROOT, "  %d training weeks (last %.0f%% validate), %d test weeks held out; objective %s (%s)%n",
                 training.length(), validation * 100, validationWeeks, oracle.objective().name(), oracle.objective().direction());
         int earlier = resume ? finishedEarlier(tuner.projectDir()) : 0;

@@ -25,9 +25,18 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Saving whole subclassed models (issue #14): a subclass with a public no-argument constructor,
  * or with getConfig() and a Map constructor / static fromConfig(Map), saves by class name and
- * loads back as a new instance with bitwise the same weights and predictions.
+ * loads back, once its class is registered with {@link CustomObjects}, as a new instance with
+ * bitwise the same weights and predictions.
  */
 class SubclassedModelSavingTest extends ModelFixture {
+    static {
+        // Model.load creates registered classes only (Keras: register_keras_serializable)
+        CustomObjects.register(NoArgResidual.class);
+        CustomObjects.register(ConfiguredResidual.class);
+        CustomObjects.register(FactoryResidual.class);
+        CustomObjects.register(ConfigOnly.class);
+    }
+
     @TempDir
     Path tmp;
 
@@ -124,6 +133,26 @@ class SubclassedModelSavingTest extends ModelFixture {
             return last.apply(hidden.apply(x[0], training), training);
         }
     }
+
+    /** Never registered; its static initializer records whether a load ever initialised it. */
+    public static final class Unregistered extends Model {
+        static {
+            UNREGISTERED_INITIALIZED.set(true);
+        }
+
+        final Dense d = track(new Dense(8));
+
+        public Unregistered() {
+            super(null);
+        }
+
+        @Override
+        public Tensor call(Tensor[] x, boolean training) {
+            return x[0];
+        }
+    }
+
+    static final java.util.concurrent.atomic.AtomicBoolean UNREGISTERED_INITIALIZED = new java.util.concurrent.atomic.AtomicBoolean();
 
     /** getConfig() without a way back. */
     public static final class ConfigOnly extends Model {
@@ -251,10 +280,11 @@ class SubclassedModelSavingTest extends ModelFixture {
         String text = Files.readString(cfg, StandardCharsets.UTF_8);
         Files.writeString(cfg, text.replace(NoArgResidual.class.getName(), "com.example.RenamedModel"), StandardCharsets.UTF_8);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Model.load(dir));
-        assertTrue(e.getMessage().contains("com.example.RenamedModel") && e.getMessage().contains("cannot be found"), e.getMessage());
+        assertTrue(e.getMessage().contains("com.example.RenamedModel") && e.getMessage().contains("is not registered")
+                && e.getMessage().contains("CustomObjects.register(RenamedModel.class)"), e.getMessage());
         Files.writeString(cfg, text.replace(NoArgResidual.class.getName(), "java.lang.Thread"), StandardCharsets.UTF_8);
         e = assertThrows(IllegalArgumentException.class, () -> Model.load(dir));
-        assertTrue(e.getMessage().contains("java.lang.Thread") && e.getMessage().contains("is not a subclassed"), e.getMessage());
+        assertTrue(e.getMessage().contains("java.lang.Thread") && e.getMessage().contains("is not registered"), e.getMessage());
         // the class changed: another layer count
         Files.writeString(cfg, text.replace(NoArgResidual.class.getName(), ConfigOnly.class.getName()), StandardCharsets.UTF_8);
         e = assertThrows(IllegalArgumentException.class, () -> Model.load(dir));
@@ -267,6 +297,53 @@ class SubclassedModelSavingTest extends ModelFixture {
         Files.writeString(cfg, Json.write(arch), StandardCharsets.UTF_8);
         e = assertThrows(IllegalArgumentException.class, () -> Model.load(dir));
         assertTrue(e.getMessage().contains("float32 (3, 8) in") && e.getMessage().contains("float32 (4, 8) in the model"), e.getMessage());
+    }
+
+    @Test
+    void anUnregisteredClassIsRefusedBeforeItIsLoadedAndLoadsOnceRegistered() throws Exception {
+        Rng.setGlobalSeed(47);
+        NoArgResidual a = own(new NoArgResidual());
+        try (Scope s = Scope.open()) {
+            a.predict(inputs(3, 4), 32);
+        }
+        Path dir = tmp.resolve("unregistered");
+        a.save(dir);
+        Path cfg = dir.resolve("config.json");
+        String name = Unregistered.class.getName();
+        Files.writeString(cfg, Files.readString(cfg, StandardCharsets.UTF_8).replace(NoArgResidual.class.getName(), name),
+                StandardCharsets.UTF_8);
+        assertTrue(!CustomObjects.isRegistered(Unregistered.class));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Model.load(dir));
+        assertTrue(e.getMessage().contains(name) && e.getMessage().contains("is not registered for loading")
+                && e.getMessage().contains("CustomObjects.register(Unregistered.class)") && e.getMessage().contains(cfg.toString()),
+                e.getMessage());
+        // refused by name: the class named in the file was not even initialised
+        assertTrue(!UNREGISTERED_INITIALIZED.get(), "Model.load initialised an unregistered class");
+        // a registered class still goes through the remaining checks (here: it has 1 layer, the file 4)
+        CustomObjects.register(Unregistered.class);
+        CustomObjects.register(Unregistered.class);   // again: a no-op
+        assertTrue(CustomObjects.isRegistered(Unregistered.class));
+        e = assertThrows(IllegalArgumentException.class, () -> Model.load(dir));
+        assertTrue(e.getMessage().contains("has 1 layers but the saved one had 4"), e.getMessage());
+    }
+
+    @Test
+    void onlyConcreteSubclassedModelsCanBeRegistered() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> CustomObjects.register(Model.class))
+                .getMessage().contains("is not a subclassed model"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> CustomObjects.register(Sequential.class))
+                .getMessage().contains("is not a subclassed model"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> CustomObjects.register(AbstractModel.class))
+                .getMessage().contains("is abstract"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> CustomObjects.register(null))
+                .getMessage().contains("null"));
+    }
+
+    /** Abstract: cannot be registered. */
+    public abstract static class AbstractModel extends Model {
+        protected AbstractModel() {
+            super(null);
+        }
     }
 
     @Test

@@ -143,51 +143,9 @@ final class CudnnCnnStep {
      */
     static List<String> resolve(ClassLoader loader, Map<String, Method> resolved) {
         List<String> missing = new ArrayList<>();
-        resolve(loader, G, FUNCTIONS, CONSTANTS, resolved, missing);
-        resolve(loader, GB, CUBLAS_FUNCTIONS, CUBLAS_CONSTANTS, resolved, missing);
+        PresetCalls.resolve(loader, G, FUNCTIONS, CONSTANTS, resolved, missing);
+        PresetCalls.resolve(loader, GB, CUBLAS_FUNCTIONS, CUBLAS_CONSTANTS, resolved, missing);
         return missing;
-    }
-
-    private static void resolve(ClassLoader loader, String holder, String[][] functions, String[] constants,
-                                Map<String, Method> resolved, List<String> missing) {
-        Class<?> c;
-        try {
-            c = Class.forName(holder, false, loader);
-        } catch (ClassNotFoundException | LinkageError e) {
-            missing.add(holder + ": " + e);
-            return;
-        }
-        for (String[] f : functions) {
-            try {
-                Class<?>[] types = new Class<?>[f.length - 1];
-                for (int i = 1; i < f.length; i++) {
-                    types[i - 1] = type(f[i], loader);
-                }
-                Method m = c.getMethod(f[0], types);
-                if (resolved != null) {
-                    resolved.put(f[0], m);
-                }
-            } catch (ReflectiveOperationException | LinkageError e) {
-                missing.add(f[0] + ": " + e);
-            }
-        }
-        for (String k : constants) {
-            try {
-                c.getField(k);
-            } catch (NoSuchFieldException e) {
-                missing.add(k + ": " + e);
-            }
-        }
-    }
-
-    private static Class<?> type(String name, ClassLoader loader) throws ClassNotFoundException {
-        return switch (name) {
-            case "int" -> int.class;
-            case "long" -> long.class;
-            case "double" -> double.class;
-            case "[I" -> int[].class;
-            default -> Class.forName(name, false, loader);
-        };
     }
 
     private final Class<?> cudnn;
@@ -240,8 +198,7 @@ final class CudnnCnnStep {
         try {
             Class.forName(G, false, loader);
         } catch (ClassNotFoundException | LinkageError e) {
-            whyNot.append("the org.bytedeco cuda preset is not on the class path (add cuda-<version>-1.5.13.jar, "
-                    + "its linux-x86_64 jar and a CUDA/cuDNN of that version, or the cuda-platform-redist jars)");
+            whyNot.append(PresetCalls.NO_CUDNN_PRESET);
             return null;
         }
         Map<String, Method> fns = new HashMap<>();
@@ -260,7 +217,7 @@ final class CudnnCnnStep {
             Method sync = Class.forName("org.bytedeco.cuda.global.cudart").getMethod("cudaDeviceSynchronize");
             long v = (Long) fns.get("cudnnGetVersion").invoke(null);
             CudnnCnnStep s = new CudnnCnnStep(cudnn, cublas, fns, handle, blas, sync,
-                    " " + v / 10000 + "." + v / 100 % 100 + "." + v % 100, b, addresses);
+                    PresetCalls.cudnnVersion(v), b, addresses);
             s.configure(tf32);
             return s;
         } catch (java.lang.reflect.InvocationTargetException e) {

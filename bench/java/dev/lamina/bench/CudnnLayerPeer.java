@@ -101,45 +101,8 @@ final class CudnnLayerPeer {
      */
     static List<String> resolve(ClassLoader loader, Map<String, Method> resolved) {
         List<String> missing = new ArrayList<>();
-        Class<?> c;
-        try {
-            c = Class.forName(G, false, loader);
-        } catch (ClassNotFoundException | LinkageError e) {
-            missing.add(G + ": " + e);
-            return missing;
-        }
-        for (String[] f : FUNCTIONS) {
-            try {
-                Class<?>[] types = new Class<?>[f.length - 1];
-                for (int i = 1; i < f.length; i++) {
-                    types[i - 1] = type(f[i], loader);
-                }
-                Method m = c.getMethod(f[0], types);
-                if (resolved != null) {
-                    resolved.put(f[0], m);
-                }
-            } catch (ReflectiveOperationException | LinkageError e) {
-                missing.add(f[0] + ": " + e);
-            }
-        }
-        for (String k : CONSTANTS) {
-            try {
-                c.getField(k);
-            } catch (NoSuchFieldException e) {
-                missing.add(k + ": " + e);
-            }
-        }
+        PresetCalls.resolve(loader, G, FUNCTIONS, CONSTANTS, resolved, missing);
         return missing;
-    }
-
-    private static Class<?> type(String name, ClassLoader loader) throws ClassNotFoundException {
-        return switch (name) {
-            case "int" -> int.class;
-            case "long" -> long.class;
-            case "float" -> float.class;
-            case "[I" -> int[].class;
-            default -> Class.forName(name, false, loader);
-        };
     }
 
     /** The peer, or null with the reason appended to {@code whyNot}. Never throws. */
@@ -148,8 +111,7 @@ final class CudnnLayerPeer {
         try {
             Class.forName(G, false, loader);
         } catch (ClassNotFoundException | LinkageError e) {
-            whyNot.append("the org.bytedeco cuda preset is not on the class path (add cuda-<version>-1.5.13.jar, "
-                    + "its linux-x86_64 jar and a CUDA/cuDNN of that version, or the cuda-platform-redist jars)");
+            whyNot.append(PresetCalls.NO_CUDNN_PRESET);
             return null;
         }
         Map<String, Method> fns = new HashMap<>();
@@ -168,7 +130,7 @@ final class CudnnLayerPeer {
             }
             Method sync = Class.forName("org.bytedeco.cuda.global.cudart").getMethod("cudaDeviceSynchronize");
             long v = (Long) fns.get("cudnnGetVersion").invoke(null);
-            return new CudnnLayerPeer(cudnn, fns, handle, sync, " " + v / 10000 + "." + v / 100 % 100 + "." + v % 100);
+            return new CudnnLayerPeer(cudnn, fns, handle, sync, PresetCalls.cudnnVersion(v));
         } catch (java.lang.reflect.InvocationTargetException e) {
             whyNot.append("the cuda preset failed to start cuDNN: ").append(e.getCause());
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {

@@ -53,8 +53,7 @@ final class CudnnPeer {
             cudnn = Class.forName(G);
             context = Class.forName(P + "cudnnContext");
         } catch (ClassNotFoundException | LinkageError e) {
-            whyNot.append("the org.bytedeco cuda preset is not on the class path (add cuda-<version>-1.5.13.jar, "
-                    + "its linux-x86_64 jar and a CUDA/cuDNN of that version, or the cuda-platform-redist jars)");
+            whyNot.append(PresetCalls.NO_CUDNN_PRESET);
             return null;
         }
         try {
@@ -68,7 +67,7 @@ final class CudnnPeer {
             long v = (Long) cudnn.getMethod("cudnnGetVersion").invoke(null);
             return new CudnnPeer(cudnn, Class.forName(P + "cudnnTensorStruct"), Class.forName(P + "cudnnFilterStruct"),
                     Class.forName(P + "cudnnConvolutionStruct"), handle, sync,
-                    " " + v / 10000 + "." + v / 100 % 100 + "." + v % 100);
+                    PresetCalls.cudnnVersion(v));
         } catch (InvocationTargetException e) {
             whyNot.append("the cuda preset failed to start cuDNN: ").append(e.getCause());
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {

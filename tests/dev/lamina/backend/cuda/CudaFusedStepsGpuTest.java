@@ -2,6 +2,7 @@ package dev.lamina.backend.cuda;
 
 import static dev.lamina.backend.cuda.CudaLayerKernelsGpuTest.assertBitwise;
 import static dev.lamina.backend.cuda.CudaLayerKernelsGpuTest.assertClose;
+import static dev.lamina.backend.cuda.TestArrays.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -235,15 +236,6 @@ class CudaFusedStepsGpuTest {
             }
         }
         return y;
-    }
-
-    private static double[] random(int n, double lo, double hi, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = lo + (hi - lo) * r.nextDouble();
-        }
-        return v;
     }
 
     private Storage poisoned(DType dt, long n) {

@@ -1,5 +1,7 @@
 package dev.lamina.backend.cuda;
 
+import static dev.lamina.backend.cuda.TestArrays.concat;
+import static dev.lamina.backend.cuda.TestArrays.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -417,12 +419,6 @@ class CudaLayerKernelsGpuTest {
         assertThrows(IllegalArgumentException.class, () -> cuda.gruCellForward(z, z, s2, s2, z, 1, 2));
     }
 
-    private static double[] concat(double[] a, double[] b) {
-        double[] r = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
-    }
-
     // ---- the rest of the SPI: float64 matmul, bool reductions --------------------------------------
 
     @Test
@@ -496,15 +492,6 @@ class CudaLayerKernelsGpuTest {
 
     private void assumeCpu() {
         Assumptions.assumeTrue(cpu.isAvailable(), "the cpu backend is not available");
-    }
-
-    private static double[] random(int n, double lo, double hi, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = lo + (hi - lo) * r.nextDouble();
-        }
-        return v;
     }
 
     private static double[] randomInts(int n, int lo, int hi, long seed) {

@@ -1,5 +1,6 @@
 package dev.lamina.backend.cuda;
 
+import static dev.lamina.backend.cuda.TestArrays.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,7 +8,6 @@ import dev.lamina.backend.Backend;
 import dev.lamina.backend.Backends;
 import dev.lamina.backend.Storage;
 import dev.lamina.types.DType;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -80,15 +80,6 @@ class CudaLstmBackwardConditioningGpuTest {
             storages.releaseAll();
         }
         assertTrue(worst <= 1e-6, "LSTM backward (dz, dcPrev) relative error " + worst + " > 1e-6 at " + worstCase);
-    }
-
-    private static double[] random(int n, double lo, double hi, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = lo + (hi - lo) * r.nextDouble();
-        }
-        return v;
     }
 
     private Storage alloc(Backend be, DType dt, long n) {

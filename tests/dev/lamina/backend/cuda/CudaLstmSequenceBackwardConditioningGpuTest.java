@@ -1,12 +1,14 @@
 package dev.lamina.backend.cuda;
 
+import static dev.lamina.backend.cuda.TestArrays.concat;
+import static dev.lamina.backend.cuda.TestArrays.random;
+import static dev.lamina.backend.cuda.TestArrays.rel;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.Backends;
 import dev.lamina.backend.Storage;
 import dev.lamina.types.DType;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -80,41 +82,6 @@ class CudaLstmSequenceBackwardConditioningGpuTest {
                 + " at " + worstCase);
         assertTrue(worst <= BOUND, "persistent LSTM backward (dXp, dh0, dc0) relative error " + worst + " > " + BOUND
                 + " at " + worstCase);
-    }
-
-    private static double rel(double[] want, double[] got) {
-        double d2 = 0, r2 = 0;
-        for (int i = 0; i < want.length; i++) {
-            if (!Double.isFinite(got[i])) {
-                return Double.POSITIVE_INFINITY;
-            }
-            d2 += (got[i] - want[i]) * (got[i] - want[i]);
-            r2 += want[i] * want[i];
-        }
-        return r2 == 0 ? Math.sqrt(d2) : Math.sqrt(d2 / r2);
-    }
-
-    private static double[] concat(double[]... parts) {
-        int n = 0;
-        for (double[] p : parts) {
-            n += p.length;
-        }
-        double[] out = new double[n];
-        int o = 0;
-        for (double[] p : parts) {
-            System.arraycopy(p, 0, out, o, p.length);
-            o += p.length;
-        }
-        return out;
-    }
-
-    private static double[] random(int n, double lo, double hi, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = lo + (hi - lo) * r.nextDouble();
-        }
-        return v;
     }
 
     private Storage poisoned(Backend be, DType dt, long n) {

@@ -1,6 +1,9 @@
 package dev.lamina.backend.cuda;
 
 import static dev.lamina.backend.cuda.CudaLayerKernelsGpuTest.assertClose;
+import static dev.lamina.backend.cuda.TestArrays.concat;
+import static dev.lamina.backend.cuda.TestArrays.random;
+import static dev.lamina.backend.cuda.TestArrays.rel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,7 +16,6 @@ import dev.lamina.backend.Kernel;
 import dev.lamina.backend.SequenceGeometry;
 import dev.lamina.backend.Storage;
 import dev.lamina.types.DType;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -240,41 +242,6 @@ class CudaPersistentGruGpuTest {
                 () -> CudaPersistentGru.backward(cuda, s, s, s, s, s, s, s, s, 1, 1, 3));
         assertThrows(IllegalArgumentException.class,
                 () -> CudaPersistentGru.backward(cuda, s, s, s, s, s, s, s, s, -1, 1, 1));
-    }
-
-    private static double rel(double[] want, double[] got) {
-        double d2 = 0, r2 = 0;
-        for (int i = 0; i < want.length; i++) {
-            if (!Double.isFinite(got[i])) {
-                return Double.POSITIVE_INFINITY;
-            }
-            d2 += (got[i] - want[i]) * (got[i] - want[i]);
-            r2 += want[i] * want[i];
-        }
-        return r2 == 0 ? Math.sqrt(d2) : Math.sqrt(d2 / r2);
-    }
-
-    private static double[] concat(double[]... parts) {
-        int n = 0;
-        for (double[] p : parts) {
-            n += p.length;
-        }
-        double[] out = new double[n];
-        int o = 0;
-        for (double[] p : parts) {
-            System.arraycopy(p, 0, out, o, p.length);
-            o += p.length;
-        }
-        return out;
-    }
-
-    private static double[] random(int n, double lo, double hi, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = lo + (hi - lo) * r.nextDouble();
-        }
-        return v;
     }
 
     private Storage poisoned(DType dt, long n) {

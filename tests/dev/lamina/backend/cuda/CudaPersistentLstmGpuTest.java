@@ -1,6 +1,7 @@
 package dev.lamina.backend.cuda;
 
 import static dev.lamina.backend.cuda.CudaLayerKernelsGpuTest.assertClose;
+import static dev.lamina.backend.cuda.TestArrays.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lamina.backend.BinaryOp;
 import dev.lamina.backend.Storage;
 import dev.lamina.types.DType;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -217,15 +217,6 @@ class CudaPersistentLstmGpuTest {
                 () -> CudaPersistentLstm.backward(cuda, big, big, big, big, big, big, big, big, 1, 1, 65));
         assertFalse(cuda.kernel(dev.lamina.backend.Kernel.LSTM_SEQUENCE_BACKWARD, DType.FLOAT32,
                 new dev.lamina.backend.SequenceGeometry(2, 3, 65)).available());
-    }
-
-    private static double[] random(int n, double lo, double hi, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = lo + (hi - lo) * r.nextDouble();
-        }
-        return v;
     }
 
     private Storage poisoned(DType dt, long n) {
