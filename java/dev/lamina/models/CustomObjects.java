@@ -20,6 +20,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Saving needs no registration. The registry is global to the JVM and thread-safe; registering
  * a class again is a no-op.
+ *
+ * <p>Where no code can call {@code register} (a command such as {@code lamina serve}), the system
+ * property {@code lamina.customObjects}, a comma-separated list of binary class names (e.g.
+ * {@code LAMINA_JAVA_OPTS=-Dlamina.customObjects=com.acme.MyModel}), registers those classes on
+ * first use: whoever sets the JVM's options already chooses the code it runs. A name on that list
+ * that is not a concrete subclassed model is refused like {@link #register}.
  */
 public final class CustomObjects {
     private static final Map<String, Class<? extends Model>> MODELS = new ConcurrentHashMap<>();
@@ -64,8 +70,37 @@ public final class CustomObjects {
         return modelClass != null && MODELS.get(modelClass.getName()) == modelClass;
     }
 
-    /** The registered class of binary name {@code name}, or null. */
+    /** The registered class of binary name {@code name}, or null; also those named by {@code lamina.customObjects}. */
     static Class<? extends Model> registered(String name) {
-        return MODELS.get(name);
+        Class<? extends Model> c = MODELS.get(name);
+        if (c == null && namedByProperty(name)) {
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            if (loader == null) {
+                loader = CustomObjects.class.getClassLoader();
+            }
+            Class<?> k;
+            try {
+                k = Class.forName(name, false, loader);
+            } catch (ClassNotFoundException | LinkageError e) {
+                throw new IllegalArgumentException("lamina.customObjects names " + name
+                        + ", which cannot be found on the class path", e);
+            }
+            if (!Model.class.isAssignableFrom(k)) {
+                throw new IllegalArgumentException("lamina.customObjects names " + name + ", which is not a dev.lamina.models.Model");
+            }
+            register(k.asSubclass(Model.class));
+            c = MODELS.get(name);
+        }
+        return c;
+    }
+
+    private static boolean namedByProperty(String name) {
+        String list = System.getProperty("lamina.customObjects", "");
+        for (String n : list.split(",")) {
+            if (n.trim().equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -328,6 +328,55 @@ class SubclassedModelSavingTest extends ModelFixture {
     }
 
     @Test
+    void thePropertyRegistersTheClassesItNames() throws Exception {
+        Rng.setGlobalSeed(48);
+        NoArgResidual a = own(new NoArgResidual());
+        try (Scope s = Scope.open()) {
+            a.predict(inputs(3, 4), 32);
+        }
+        Path dir = tmp.resolve("by-property");
+        a.save(dir);
+        Path cfg = dir.resolve("config.json");
+        String name = PropertyRegistered.class.getName();
+        Files.writeString(cfg, Files.readString(cfg, StandardCharsets.UTF_8).replace(NoArgResidual.class.getName(), name),
+                StandardCharsets.UTF_8);
+        String before = System.getProperty("lamina.customObjects");
+        try {
+            System.setProperty("lamina.customObjects", "java.lang.String, " + name);
+            assertTrue(!CustomObjects.isRegistered(PropertyRegistered.class));
+            // named by the property: registered on first use, then the remaining checks (1 layer, the file 4)
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Model.load(dir));
+            assertTrue(e.getMessage().contains("has 1 layers but the saved one had 4"), e.getMessage());
+            assertTrue(CustomObjects.isRegistered(PropertyRegistered.class));
+            // a listed name that is not a model is refused by name
+            Files.writeString(cfg, Files.readString(cfg, StandardCharsets.UTF_8).replace(name, "java.lang.String"),
+                    StandardCharsets.UTF_8);
+            e = assertThrows(IllegalArgumentException.class, () -> Model.load(dir));
+            assertTrue(e.getMessage().contains("java.lang.String, which is not a dev.lamina.models.Model"), e.getMessage());
+        } finally {
+            if (before == null) {
+                System.clearProperty("lamina.customObjects");
+            } else {
+                System.setProperty("lamina.customObjects", before);
+            }
+        }
+    }
+
+    /** Registered only through the lamina.customObjects property; one layer. */
+    public static class PropertyRegistered extends Model {
+        final Dense d = track(new Dense(8));
+
+        public PropertyRegistered() {
+            super(null);
+        }
+
+        @Override
+        public Tensor call(Tensor[] x, boolean training) {
+            return x[0];
+        }
+    }
+
+    @Test
     void onlyConcreteSubclassedModelsCanBeRegistered() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> CustomObjects.register(Model.class))
                 .getMessage().contains("is not a subclassed model"));
