@@ -4,7 +4,7 @@
 // with the gate non-linearities of lamina_recurrent.hpp. Nothing is kept for a backward pass: h and c
 // are updated in place in the caller's hT and cT, y gets h_t per step (return_sequences) or h_T.
 //
-// Two paths, chosen from the shape alone (so results never depend on the thread count):
+// Paths, chosen from the shape, the dtype and the CPU (so results never depend on the thread count):
 //  - small (B·4H·(I + H) ≤ kLstmInferSmall multiply-adds per step, e.g. the batch-1 predict of an
 //    LSTM(64)): plain loops, row by row, z = bias + Σ_i x_i·W_i + Σ_k h_k·U_k (axpy form, which the
 //    compiler vectorises under LAMINA_CLONES). A single-row sgemm costs OpenBLAS about 7 µs of fixed
@@ -13,8 +13,12 @@
 //    into a workspace that stays allocated between calls (thread_local: no fresh pages per call; a
 //    fresh 52 MB output cost ~180 ms of page faults per LSTM(512) call), then per step one product
 //    h·U accumulated onto that step's rows (beta = 1) and the cell with the bias added in its read.
+//    float64 layers, float32 ones of fewer than 4 rows, and CPUs without AVX2/FMA take it.
+//  - large float32 (the default where the CPU has AVX2 or AVX-512): per step one fused product
+//    [x_t, h_{t−1}]·[W; U] on weights packed once per call, the cell fused into each hidden block's
+//    job (below; issue 13: LSTM(512) 64×100 went from ~320 to ~165 ms on one core).
 //
-// Rounding: both paths sum in a different order from the per-step Java composition (x·W + bias, then
+// Rounding: all paths sum in a different order from the per-step Java composition (x·W + bias, then
 // + h·U, OpenBLAS over the whole projection), so results agree with it to rounding, not bitwise.
 #pragma once
 
@@ -165,6 +169,8 @@ inline void lstm_infer_cells_call(const T* z, const T* bias, T* h, T* c, int64_t
 // 7-8): chunks of 128 (a 16 KB panel chunk, half of L1, reused by all row blocks) 185-210 ms, 512 or
 // the whole K 160-170 ms: the 128 KB panel streams from L2 well enough, and long runs prefetch better.
 constexpr int64_t kLstmPackedKc = 1024;
+// Packed weights up to this size stay allocated for the next call (LSTM(512): 8 MB); larger ones are freed.
+constexpr int64_t kLstmPackedKeepBytes = 64 << 20;
 constexpr int kLstmInferBlas = 0, kLstmInferAuto = -1;
 inline std::atomic<int>& lstm_infer_kernel_choice() {
     static std::atomic<int> choice{kLstmInferAuto};
@@ -267,6 +273,7 @@ inline int lstm_infer_packed_f32(const PackedKernel& pk, const float* x, const f
         });
     }
     if (!ret_seq) std::memcpy(y, hT, sizeof(float) * B * H);
+    if (ws.w.size() * sizeof(float) > (size_t) kLstmPackedKeepBytes) ws.w = std::vector<float>();  // don't hoard
     return OK;
 }
 

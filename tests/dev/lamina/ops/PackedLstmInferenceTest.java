@@ -52,7 +52,8 @@ class PackedLstmInferenceTest {
                 Arguments.of(5, 4, 330, 37, true),    // odd batch below the AVX-512 row block; H = 32 + 5
                 Arguments.of(13, 3, 40, 70, false),   // 13 rows: 8 + 5, 6 + 6 + 1, 4·3 + 1; H = 2·32 + 6
                 Arguments.of(4, 3, 64, 129, true),    // the smallest batch the packed path takes; H = 4·32 + 1
-                Arguments.of(16, 5, 96, 64, true));   // everything whole
+                Arguments.of(16, 5, 96, 64, true),    // everything whole
+                Arguments.of(4, 2, 1000, 40, false)); // K = I + H = 1040: the product in two chunks of depth
     }
 
     @ParameterizedTest(name = "B={0} T={1} I={2} H={3} seq={4}")
