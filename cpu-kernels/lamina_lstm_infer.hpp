@@ -16,7 +16,8 @@
 //    float64 layers, float32 ones of fewer than 4 rows, and CPUs without AVX2/FMA take it.
 //  - large float32 (the default where the CPU has AVX2 or AVX-512): per step one fused product
 //    [x_t, h_{t−1}]·[W; U] on weights packed once per call, the cell fused into each hidden block's
-//    job (below; issue 13: LSTM(512) 64×100 went from ~320 to ~165 ms on one core).
+//    job (below; issue 13: LSTM(512) 64×100 on one core, in a C++ harness at load 7-8, went from
+//    315-355 ms on the BLAS path to 155-170 ms).
 //
 // Rounding: all paths sum in a different order from the per-step Java composition (x·W + bias, then
 // + h·U, OpenBLAS over the whole projection), so results agree with it to rounding, not bitwise.
@@ -163,14 +164,14 @@ inline void lstm_infer_cells_call(const T* z, const T* bias, T* h, T* c, int64_t
 // step's left operand [x_t, h_{t−1}] is packed before the jobs start, so the jobs may write h_t in
 // place. Each z element is Σ_k in order k = 0 .. K−1 (x then h) plus the bias, whatever the split.
 
-// Kernel choice of the packed path (lstm_infer_set_kernel): -1 auto (best SIMD kernel, else the
-// BLAS path), 0 always the BLAS path, else a PackedKind (tests and benchmarks).
 // Depth of a chunk of the fused product. Measured on LSTM(512) (K = 1024, AVX-512, one thread, load
 // 7-8): chunks of 128 (a 16 KB panel chunk, half of L1, reused by all row blocks) 185-210 ms, 512 or
 // the whole K 160-170 ms: the 128 KB panel streams from L2 well enough, and long runs prefetch better.
 constexpr int64_t kLstmPackedKc = 1024;
 // Packed weights up to this size stay allocated for the next call (LSTM(512): 8 MB); larger ones are freed.
 constexpr int64_t kLstmPackedKeepBytes = 64 << 20;
+// Kernel choice of the packed path (lstm_infer_set_kernel): -1 auto (best SIMD kernel, else the
+// BLAS path), 0 always the BLAS path, else a PackedKind (tests and benchmarks).
 constexpr int kLstmInferBlas = 0, kLstmInferAuto = -1;
 inline std::atomic<int>& lstm_infer_kernel_choice() {
     static std::atomic<int> choice{kLstmInferAuto};
