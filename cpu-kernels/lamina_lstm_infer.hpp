@@ -4,7 +4,7 @@
 // with the gate non-linearities of lamina_recurrent.hpp. Nothing is kept for a backward pass: h and c
 // are updated in place in the caller's hT and cT, y gets h_t per step (return_sequences) or h_T.
 //
-// Two paths, chosen from the shape alone (so results never depend on the thread count):
+// Paths, chosen from the shape, the dtype and the CPU (so results never depend on the thread count):
 //  - small (B·4H·(I + H) ≤ kLstmInferSmall multiply-adds per step, e.g. the batch-1 predict of an
 //    LSTM(64)): plain loops, row by row, z = bias + Σ_i x_i·W_i + Σ_k h_k·U_k (axpy form, which the
 //    compiler vectorises under LAMINA_CLONES). A single-row sgemm costs OpenBLAS about 7 µs of fixed
@@ -13,12 +13,18 @@
 //    into a workspace that stays allocated between calls (thread_local: no fresh pages per call; a
 //    fresh 52 MB output cost ~180 ms of page faults per LSTM(512) call), then per step one product
 //    h·U accumulated onto that step's rows (beta = 1) and the cell with the bias added in its read.
+//    float64 layers, float32 ones of fewer than 4 rows, and CPUs without AVX2/FMA take it.
+//  - large float32 (the default where the CPU has AVX2 or AVX-512): per step one fused product
+//    [x_t, h_{t−1}]·[W; U] on weights packed once per call, the cell fused into each hidden block's
+//    job (below; issue 13: LSTM(512) 64×100 on one core, in a C++ harness at load 7-8, went from
+//    315-355 ms on the BLAS path to 155-170 ms).
 //
-// Rounding: both paths sum in a different order from the per-step Java composition (x·W + bias, then
+// Rounding: all paths sum in a different order from the per-step Java composition (x·W + bias, then
 // + h·U, OpenBLAS over the whole projection), so results agree with it to rounding, not bitwise.
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <new>
@@ -27,6 +33,7 @@
 
 #include "lamina_gemm.hpp"
 #include "lamina_kernels.hpp"
+#include "lamina_packed_gemm.hpp"
 #include "lamina_recurrent.hpp"
 
 namespace lamina {
@@ -148,6 +155,146 @@ inline void lstm_infer_cells_call(const T* z, const T* bias, T* h, T* c, int64_t
     }
 }
 
+// ---- large float32 layers: one fused product per step on weights packed once per call -------------
+//
+// z_t = [x_t, h_{t−1}]·[W; U] as ONE product of depth K = I + H on [W; U] packed once per call
+// (lamina_packed_gemm.hpp), so no projection buffer and no per-step re-packing. The pool splits each
+// step by blocks of NR hidden units: a block's job computes the four gate tiles of its units for all
+// rows (into a thread_local z block that stays in cache) and runs the cell on them at once. The
+// step's left operand [x_t, h_{t−1}] is packed before the jobs start, so the jobs may write h_t in
+// place. Each z element is Σ_k in order k = 0 .. K−1 (x then h) plus the bias, whatever the split.
+
+// Depth of a chunk of the fused product. Measured on LSTM(512) (K = 1024, AVX-512, one thread, load
+// 7-8): chunks of 128 (a 16 KB panel chunk, half of L1, reused by all row blocks) 185-210 ms, 512 or
+// the whole K 160-170 ms: the 128 KB panel streams from L2 well enough, and long runs prefetch better.
+constexpr int64_t kLstmPackedKc = 1024;
+// Packed weights up to this size stay allocated for the next call (LSTM(512): 8 MB); larger ones are freed.
+constexpr int64_t kLstmPackedKeepBytes = 64 << 20;
+// Kernel choice of the packed path (lstm_infer_set_kernel): -1 auto (best SIMD kernel, else the
+// BLAS path), 0 always the BLAS path, else a PackedKind (tests and benchmarks).
+constexpr int kLstmInferBlas = 0, kLstmInferAuto = -1;
+inline std::atomic<int>& lstm_infer_kernel_choice() {
+    static std::atomic<int> choice{kLstmInferAuto};
+    return choice;
+}
+
+/** Cell of one row of a hidden block: zr [4·nr] (gates i, f, g, o, nr each), w units; h, c in place. */
+LAMINA_INLINE void lstm_infer_block_cell_row(const float* __restrict zr, int64_t nr, const float* __restrict bi,
+                                             const float* __restrict bf, const float* __restrict bg,
+                                             const float* __restrict bo, float* __restrict hr, float* __restrict cr,
+                                             int64_t w) {
+    const float* __restrict zi = zr;
+    const float* __restrict zf = zr + nr;
+    const float* __restrict zg = zr + 2 * nr;
+    const float* __restrict zo = zr + 3 * nr;
+    for (int64_t n = 0; n < w; n++) {
+        float i = rsig(zi[n] + bi[n]);
+        float f = rsig(zf[n] + bf[n]);
+        float g = rtanh(zg[n] + bg[n]);
+        float o = rsig(zo[n] + bo[n]);
+        float cv = f * cr[n] + i * g;
+        cr[n] = cv;
+        hr[n] = o * rtanh(cv);
+    }
+}
+
+/** Cell of rows [0, B) of one hidden block: z [B, 4·nr], units j0 .. j0 + w; y (when not null) gets h. */
+LAMINA_CLONES static void lstm_infer_block_cells_f32(const float* z, int64_t nr, const float* bias, float* h,
+                                                     float* c, float* y, int64_t yStride, int64_t B, int64_t H,
+                                                     int64_t j0, int64_t w) {
+    for (int64_t b = 0; b < B; b++) {
+        float* hr = h + b * H + j0;
+        lstm_infer_block_cell_row(z + b * 4 * nr, nr, bias + j0, bias + H + j0, bias + 2 * H + j0, bias + 3 * H + j0,
+                                  hr, c + b * H + j0, w);
+        if (y != nullptr) std::memcpy(y + b * yStride + j0, hr, sizeof(float) * (size_t) w);
+    }
+}
+
+/** Workspaces of the packed path, kept between calls (no fresh pages per call). */
+struct LstmPackedWork {
+    std::vector<float> w;  // [W; U] packed: panel (jb, gate) at ((jb·4 + gate)·K)·NR
+    std::vector<float> a;  // [x_t, h_{t−1}] packed: panel mb at mb·K·MR
+};
+inline LstmPackedWork& lstm_packed_work() {
+    thread_local LstmPackedWork ws;
+    return ws;
+}
+
+inline int lstm_infer_packed_f32(const PackedKernel& pk, const float* x, const float* W, const float* U,
+                                 const float* bias, float* y, float* hT, float* cT, int64_t B, int64_t steps,
+                                 int64_t I, int64_t H, bool ret_seq) {
+    const int64_t G = 4 * H, K = I + H, NR = pk.nr, MR = pk.mr;
+    const int64_t nb = (H + NR - 1) / NR, nmb = (B + MR - 1) / MR;
+    LstmPackedWork& ws = lstm_packed_work();
+    if ((int64_t) ws.w.size() < nb * 4 * K * NR) ws.w.resize((size_t) (nb * 4 * K * NR));
+    if ((int64_t) ws.a.size() < nmb * K * MR) ws.a.resize((size_t) (nmb * K * MR));
+    float* Wp = ws.w.data();
+    float* Ap = ws.a.data();
+    parallel_for(nb * 4, 2, [&](int64_t p0, int64_t p1) {
+        for (int64_t p = p0; p < p1; p++) {
+            const int64_t jb = p / 4, g = p % 4;
+            float* panel = Wp + p * K * NR;
+            const int64_t n0 = g * H + jb * NR, n1 = g * H + H;
+            pack_b_panel(W, G, I, n0, n1, (int) NR, panel);
+            pack_b_panel(U, G, H, n0, n1, (int) NR, panel + I * NR);
+        }
+    });
+    const int64_t zSize = nmb * MR * 4 * NR;
+    const float* rows[64];
+    for (int64_t s = 0; s < steps; s++) {
+        for (int64_t mb = 0; mb < nmb; mb++) {
+            const int64_t r = std::min(MR, B - mb * MR);
+            for (int64_t m = 0; m < r; m++) rows[m] = x + ((mb * MR + m) * steps + s) * I;
+            pack_a_panel(rows, r, (int) MR, I, 0, Ap + mb * K * MR);
+            for (int64_t m = 0; m < r; m++) rows[m] = hT + (mb * MR + m) * H;
+            pack_a_panel(rows, r, (int) MR, H, I, Ap + mb * K * MR);
+        }
+        float* ys = ret_seq ? y + s * H : nullptr;
+        // a block's job is ~B·4·NR·K multiply-adds: worth a hand-off from 2^21 (the products' threshold)
+        const int64_t minPar = (double) B * 4 * NR * K * nb >= kParallelGemmRun ? 2 : nb + 1;
+        parallel_for(nb, minPar, [&](int64_t j0b, int64_t j1b) {
+            thread_local std::vector<float> zbuf;
+            if ((int64_t) zbuf.size() < zSize) zbuf.resize((size_t) zSize);
+            float* z = zbuf.data();
+            for (int64_t jb = j0b; jb < j1b; jb++) {
+                // K in chunks of kLstmPackedKc (a very deep panel would not stay in L2 for all row blocks)
+                for (int64_t g = 0; g < 4; g++) {
+                    const float* panel = Wp + (jb * 4 + g) * K * NR;
+                    for (int64_t k0 = 0; k0 < K; k0 += kLstmPackedKc) {
+                        const int64_t kc = std::min(kLstmPackedKc, K - k0);
+                        for (int64_t mb = 0; mb < nmb; mb++) {
+                            pk.tile(kc, Ap + (mb * K + k0) * MR, panel + k0 * NR, z + mb * MR * 4 * NR + g * NR, 4 * NR,
+                                    k0 > 0);
+                        }
+                    }
+                }
+                const int64_t j0 = jb * NR, w = std::min(NR, H - j0);
+                lstm_infer_block_cells_f32(z, NR, bias, hT, cT, ys, steps * H, B, H, j0, w);
+            }
+        });
+    }
+    if (!ret_seq) std::memcpy(y, hT, sizeof(float) * B * H);
+    if (ws.w.size() * sizeof(float) > (size_t) kLstmPackedKeepBytes) ws.w = std::vector<float>();  // don't hoard
+    return OK;
+}
+
+/** The packed kernel for a float32 layer of this shape under the current choice, or kind PACKED_NONE. */
+inline PackedKernel lstm_infer_packed_kernel(int64_t B) {
+    const int choice = lstm_infer_kernel_choice().load();
+    if (choice == kLstmInferBlas || B < 4) return {PACKED_NONE, 0, 0, nullptr};
+    return choice == kLstmInferAuto ? packed_kernel_best() : packed_kernel(choice);
+}
+
+/**
+ * Sets the kernel of large float32 layers: -1 auto, 0 the BLAS path, or a PackedKind. Returns the
+ * choice, or E_ARG when this CPU cannot run that kernel (the choice is then unchanged).
+ */
+inline int lstm_infer_set_kernel(int choice) {
+    if (choice != kLstmInferAuto && choice != kLstmInferBlas && packed_kernel(choice).kind == PACKED_NONE) return E_ARG;
+    lstm_infer_kernel_choice().store(choice);
+    return choice;
+}
+
 /**
  * x [B, T, I] (batch-major), W [I, 4H], U [H, 4H], bias [4H], h0 and c0 [B, H]; writes hT and cT
  * [B, H] and y: [B, T, H] when ret_seq, else [B, H] (h_T). h0 may alias nothing it writes.
@@ -171,6 +318,8 @@ inline int lstm_infer_t(const T* x, const T* W, const T* U, const T* bias, const
                 for (int64_t b = 0; b < B; b++) std::memcpy(y + (b * steps + s) * H, hT + b * H, sizeof(T) * H);
             }
         }
+    } else if (PackedKernel pk = lstm_infer_packed_kernel(B); std::is_same_v<T, float> && pk.kind != PACKED_NONE) {
+        if constexpr (std::is_same_v<T, float>) return lstm_infer_packed_f32(pk, x, W, U, bias, y, hT, cT, B, steps, I, H, ret_seq);
     } else {
         const int64_t stepBytes = std::max<int64_t>(1, B * G * (int64_t) sizeof(T));
         const int64_t tc = std::max<int64_t>(1, std::min<int64_t>(steps, kLstmInferChunkBytes / stepBytes));

@@ -179,6 +179,10 @@ inline int lamina_cpu_fused_elementwise(int dtype, int n_in, const int64_t* inpu
     return lamina::fused_elementwise(dtype, n_in, inputs, scalar, code, n_instr, out, n);
 }
 
+// Kernel of large float32 LSTM inference layers (lamina_lstm_infer.hpp): -1 auto, 0 the BLAS path,
+// 1 / 2 / 3 the scalar / AVX2 / AVX-512 packed kernel. Returns the choice, or -4 when this CPU lacks it.
+inline int lamina_cpu_set_lstm_inference_kernel(int choice) { return lamina::lstm_infer_set_kernel(choice); }
+
 // A whole LSTM sequence at inference in one call (cpu-kernels/lamina_lstm_infer.hpp): x [B, T, I],
 // kernel [I, 4H], rk [H, 4H], bias [4H], h0 and c0 [B, H]; writes y ([B, T, H] when ret_seq, else
 // [B, H]), hT and cT [B, H].

@@ -60,6 +60,10 @@ public final class CpuBackend extends HostBackend {
                     CpuBackend created = new CpuBackend();
                     tuneMalloc();
                     bindBlas();
+                    String lstmKernel = System.getProperty("lamina.cpu.lstmInference", "auto");
+                    if (LSTM_INFERENCE_KERNELS.contains(lstmKernel)) {
+                        CpuKernels.lamina_cpu_set_lstm_inference_kernel(LSTM_INFERENCE_KERNELS.indexOf(lstmKernel));
+                    }
                     CpuKernels.lamina_cpu_set_conv_direct(
                             "false".equalsIgnoreCase(System.getProperty(CONV_DIRECT_PROPERTY, "true").trim()) ? 0 : 1);
                     Integer configured = configuredThreads();
@@ -654,6 +658,31 @@ public final class CpuBackend extends HostBackend {
     /** {@code -Dlamina.cpu.lstmInference=composed}: the interface's composition instead (benchmarks: the old path). */
     private static final boolean NATIVE_LSTM_INFERENCE =
             !"composed".equals(System.getProperty("lamina.cpu.lstmInference"));
+
+    /** Names of {@link #useLstmInferenceKernel}, in the native code's order (blas = 0, then PackedKind 1..3). */
+    private static final java.util.List<String> LSTM_INFERENCE_KERNELS = java.util.List.of("blas", "scalar", "avx2",
+            "avx512");
+
+    /**
+     * Chooses the kernel of the native LSTM inference for large float32 layers, process-wide (tests
+     * and benchmarks; {@code -Dlamina.cpu.lstmInference=NAME} sets it at start-up): {@code auto} (the
+     * default: the packed AVX-512 or AVX2 kernel, else {@code blas}), {@code blas} (the input
+     * projection and the per-step products by OpenBLAS), or one packed kernel, {@code avx512},
+     * {@code avx2} or {@code scalar} (slow: for tests). All packed kernels give bitwise the same results.
+     *
+     * @param kernel one of the names above
+     * @return false when this CPU cannot run that kernel (the choice is then unchanged)
+     * @throws IllegalArgumentException for another name
+     */
+    public static boolean useLstmInferenceKernel(String kernel) {
+        int choice = "auto".equals(kernel) ? -1 : LSTM_INFERENCE_KERNELS.indexOf(kernel);
+        if (choice == -1 && !"auto".equals(kernel)) {
+            throw new IllegalArgumentException("unknown LSTM inference kernel '" + kernel + "'; expected auto or one of "
+                    + LSTM_INFERENCE_KERNELS);
+        }
+        instance();  // loads the native library
+        return CpuKernels.lamina_cpu_set_lstm_inference_kernel(choice) == choice;
+    }
 
     /**
      * One native call for the whole sequence (cpu-kernels/lamina_lstm_infer.hpp); equal to the

@@ -131,6 +131,9 @@ public final class CpuKernels {
             @Const Pointer rk, @Const Pointer bias, @Const Pointer h0, @Const Pointer c0, Pointer y, Pointer hT,
             Pointer cT, long batch, long steps, long input, long hidden, int retSeq);
 
+    /** Kernel of large float32 LSTM inference layers: -1 auto, 0 BLAS, 1 scalar, 2 AVX2, 3 AVX-512; E_ARG if unsupported. */
+    public static native int lamina_cpu_set_lstm_inference_kernel(int choice);
+
     public static native int lamina_cpu_lstm_cell_backward(int dtype, @Const Pointer gates, @Const Pointer cPrev,
             @Const Pointer c, @Const Pointer dh, @Const Pointer dc, Pointer dz, Pointer dcPrev, long batch, long hidden);
 
