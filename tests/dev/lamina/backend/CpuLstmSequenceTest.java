@@ -148,6 +148,6 @@ class CpuLstmSequenceTest {
             s.release();
             i.release();
         }
-        assertEquals("lamina.cpu.lstmSequence", CpuBackend.LSTM_SEQUENCE_PROPERTY);
+        assertEquals("lamina.cpu.sequenceKernels", CpuBackend.SEQUENCE_KERNELS_PROPERTY);
     }
 }

@@ -12,6 +12,7 @@ import static dev.lamina.backend.StorageChecks.sameNumel;
 
 import dev.lamina.backend.BinaryOp;
 import dev.lamina.backend.Capability;
+import dev.lamina.backend.ComposedGruSequence;
 import dev.lamina.backend.ComposedLstmSequence;
 import dev.lamina.backend.ConvGeometry;
 import dev.lamina.backend.HostBackend;
@@ -723,19 +724,20 @@ public final class CpuBackend extends HostBackend {
     // ---- whole LSTM sequences for training (cpu-kernels/lamina_recurrent_seq.hpp) ----------------
 
     /**
-     * System property: "composed" turns the native LSTM sequence kernels off ({@link #kernel(Kernel,
-     * DType, SequenceGeometry)} answers unavailable, so RecurrentOps runs its per-step loop as before
-     * them); read when the class loads (benchmarks of the old path).
+     * System property: "composed" turns the native LSTM and GRU sequence kernels off ({@link
+     * #kernel(Kernel, DType, SequenceGeometry)} answers unavailable, so RecurrentOps runs its per-step
+     * loops as before them); read when the class loads (benchmarks of the old path).
      */
-    public static final String LSTM_SEQUENCE_PROPERTY = "lamina.cpu.lstmSequence";
+    public static final String SEQUENCE_KERNELS_PROPERTY = "lamina.cpu.sequenceKernels";
 
-    private static final boolean NATIVE_LSTM_SEQUENCE =
-            !"composed".equals(System.getProperty(LSTM_SEQUENCE_PROPERTY, "").trim());
+    private static final boolean NATIVE_SEQUENCES =
+            !"composed".equals(System.getProperty(SEQUENCE_KERNELS_PROPERTY, "").trim());
 
     @Override
     public Capability kernel(Kernel k, DType dtype, SequenceGeometry geom) {
-        if (!NATIVE_LSTM_SEQUENCE && (k == Kernel.LSTM_SEQUENCE_FORWARD || k == Kernel.LSTM_SEQUENCE_BACKWARD)) {
-            return Capability.unavailable(LSTM_SEQUENCE_PROPERTY + "=composed");
+        if (!NATIVE_SEQUENCES && (k == Kernel.LSTM_SEQUENCE_FORWARD || k == Kernel.LSTM_SEQUENCE_BACKWARD
+                || k == Kernel.GRU_SEQUENCE_FORWARD || k == Kernel.GRU_SEQUENCE_BACKWARD)) {
+            return Capability.unavailable(SEQUENCE_KERNELS_PROPERTY + "=composed");
         }
         return super.kernel(k, dtype, geom);
     }
@@ -784,6 +786,57 @@ public final class CpuBackend extends HostBackend {
             check("lstmSequenceBackward", CpuKernels.lamina_cpu_lstm_sequence_backward(code(gates.dtype()),
                     host(gates).pointer(), host(cs).pointer(), host(c0).pointer(), host(rk).pointer(),
                     host(dP).pointer(), host(dXp).pointer(), host(dh0).pointer(), host(dc0).pointer(), batch, steps,
+                    hidden), gates.dtype());
+        } finally {
+            for (int i = pinned - 1; i >= 0; i--) {
+                all[i].unpin();
+            }
+        }
+    }
+
+    /**
+     * One native call for a whole GRU sequence (cpu-kernels/lamina_recurrent_seq.hpp): bitwise the
+     * interface's per-step composition.
+     */
+    @Override
+    public void gruSequenceForward(Storage xp, Storage rk, Storage rb, Storage h0, Storage packed, Storage hPrev,
+                                   Storage gates, Storage hz, long batch, long steps, long hidden) {
+        ComposedGruSequence.checkForward(xp, rk, rb, h0, packed, hPrev, gates, hz, batch, steps, hidden);
+        Storage[] all = {xp, rk, rb, h0, packed, hPrev, gates, hz};
+        int pinned = 0;
+        try {
+            for (Storage st : all) {
+                st.pin();
+                pinned++;
+            }
+            check("gruSequenceForward", CpuKernels.lamina_cpu_gru_sequence_forward(code(xp.dtype()), host(xp).pointer(),
+                    host(rk).pointer(), host(rb).pointer(), host(h0).pointer(), host(packed).pointer(),
+                    host(hPrev).pointer(), host(gates).pointer(), host(hz).pointer(), batch, steps, hidden), xp.dtype());
+        } finally {
+            for (int i = pinned - 1; i >= 0; i--) {
+                all[i].unpin();
+            }
+        }
+    }
+
+    /**
+     * One native call for the GRU backward through time (cpu-kernels/lamina_recurrent_seq.hpp): bitwise
+     * the interface's per-step composition.
+     */
+    @Override
+    public void gruSequenceBackward(Storage gates, Storage hz, Storage hPrev, Storage rk, Storage dP, Storage dXp,
+                                    Storage dHz, Storage dh0, long batch, long steps, long hidden) {
+        ComposedGruSequence.checkBackward(gates, hz, hPrev, rk, dP, dXp, dHz, dh0, batch, steps, hidden);
+        Storage[] all = {gates, hz, hPrev, rk, dP, dXp, dHz, dh0};
+        int pinned = 0;
+        try {
+            for (Storage st : all) {
+                st.pin();
+                pinned++;
+            }
+            check("gruSequenceBackward", CpuKernels.lamina_cpu_gru_sequence_backward(code(gates.dtype()),
+                    host(gates).pointer(), host(hz).pointer(), host(hPrev).pointer(), host(rk).pointer(),
+                    host(dP).pointer(), host(dXp).pointer(), host(dHz).pointer(), host(dh0).pointer(), batch, steps,
                     hidden), gates.dtype());
         } finally {
             for (int i = pinned - 1; i >= 0; i--) {
