@@ -19,6 +19,7 @@
 #include "lamina_conv_driver.hpp"
 #include "lamina_fused.hpp"
 #include "lamina_lstm_infer.hpp"
+#include "lamina_recurrent_seq.hpp"
 
 inline int lamina_cpu_fill(void* out, int dtype, int64_t n, double value) {
     return lamina::fill(out, dtype, n, value);
@@ -190,4 +191,30 @@ inline int lamina_cpu_lstm_inference(int dtype, const void* x, const void* kerne
                                      const void* h0, const void* c0, void* y, void* h_t, void* c_t, int64_t batch,
                                      int64_t steps, int64_t input, int64_t hidden, int ret_seq) {
     return lamina::lstm_inference(dtype, x, kernel, rk, bias, h0, c0, y, h_t, c_t, batch, steps, input, hidden, ret_seq);
+}
+
+// A whole LSTM (and GRU) sequence for training in one call each way (cpu-kernels/lamina_recurrent_seq.hpp),
+// bitwise the per-step composition; shapes as Backend.lstmSequenceForward / lstmSequenceBackward.
+inline int lamina_cpu_lstm_sequence_forward(int dtype, const void* xp, const void* rk, const void* h0, const void* c0,
+                                            void* packed, void* h_prev, void* gates, void* cs, int64_t batch,
+                                            int64_t steps, int64_t hidden) {
+    return lamina::lstm_sequence_forward(dtype, xp, rk, h0, c0, packed, h_prev, gates, cs, batch, steps, hidden);
+}
+
+inline int lamina_cpu_lstm_sequence_backward(int dtype, const void* gates, const void* cs, const void* c0,
+                                             const void* rk, const void* dP, void* dxp, void* dh0, void* dc0,
+                                             int64_t batch, int64_t steps, int64_t hidden) {
+    return lamina::lstm_sequence_backward(dtype, gates, cs, c0, rk, dP, dxp, dh0, dc0, batch, steps, hidden);
+}
+
+inline int lamina_cpu_gru_sequence_forward(int dtype, const void* xp, const void* rk, const void* rb, const void* h0,
+                                           void* packed, void* h_prev, void* gates, void* hz, int64_t batch,
+                                           int64_t steps, int64_t hidden) {
+    return lamina::gru_sequence_forward(dtype, xp, rk, rb, h0, packed, h_prev, gates, hz, batch, steps, hidden);
+}
+
+inline int lamina_cpu_gru_sequence_backward(int dtype, const void* gates, const void* hz, const void* h_prev,
+                                            const void* rk, const void* dP, void* dxp, void* dhz, void* dh0,
+                                            int64_t batch, int64_t steps, int64_t hidden) {
+    return lamina::gru_sequence_backward(dtype, gates, hz, h_prev, rk, dP, dxp, dhz, dh0, batch, steps, hidden);
 }

@@ -8,18 +8,17 @@ import dev.lamina.types.DType;
  * as {@code RecurrentOps}' own per-step loops (the step's rows by copyStrided, h·rk and dhz·rkᵀ by
  * matmul, the bias and state sums by ADD, the cells through {@link KernelDispatch}), so the results
  * are bitwise those loops'.
+ *
+ * <p>Public for the checks only: backends with their own sequence kernels check their operands here.
  */
-final class ComposedGruSequence {
+public final class ComposedGruSequence {
     private ComposedGruSequence() {
     }
 
     /** See {@link Backend#gruSequenceForward}. */
     static void forward(Backend be, Storage xp, Storage rk, Storage rb, Storage h0, Storage packed, Storage hPrev,
                         Storage gates, Storage hz, long batch, long steps, long hidden) {
-        long[] sz = sizes(batch, steps, hidden);
-        check("gruSequenceForward", new Storage[] {xp, rk, rb, h0, packed, hPrev, gates, hz},
-                new String[] {"xp", "rk", "rb", "h0", "packed", "hPrev", "gates", "hz"},
-                new long[] {sz[0], sz[2], sz[3], sz[4], sz[1], sz[1], sz[0], sz[0]}, batch, steps, hidden);
+        checkForward(xp, rk, rb, h0, packed, hPrev, gates, hz, batch, steps, hidden);
         DType dt = xp.dtype();
         long g = 3 * hidden;
         long[] rowsG = {batch, g}, denseG = {g, 1}, rowsH = {batch, hidden}, denseH = {hidden, 1};
@@ -52,10 +51,7 @@ final class ComposedGruSequence {
     /** See {@link Backend#gruSequenceBackward}. */
     static void backward(Backend be, Storage gates, Storage hz, Storage hPrev, Storage rk, Storage dP, Storage dXp,
                          Storage dHz, Storage dh0, long batch, long steps, long hidden) {
-        long[] sz = sizes(batch, steps, hidden);
-        check("gruSequenceBackward", new Storage[] {gates, hz, hPrev, rk, dP, dXp, dHz, dh0},
-                new String[] {"gates", "hz", "hPrev", "rk", "dP", "dXp", "dHz", "dh0"},
-                new long[] {sz[0], sz[0], sz[1], sz[2], sz[1], sz[0], sz[0], sz[4]}, batch, steps, hidden);
+        checkBackward(gates, hz, hPrev, rk, dP, dXp, dHz, dh0, batch, steps, hidden);
         DType dt = gates.dtype();
         long g = 3 * hidden;
         long[] rowsG = {batch, g}, denseG = {g, 1}, rowsH = {batch, hidden}, denseH = {hidden, 1};
@@ -84,6 +80,24 @@ final class ComposedGruSequence {
                 s.release();
             }
         }
+    }
+
+    /** The operands of {@link Backend#gruSequenceForward} every implementation checks (dtype and sizes). */
+    public static void checkForward(Storage xp, Storage rk, Storage rb, Storage h0, Storage packed, Storage hPrev,
+                                    Storage gates, Storage hz, long batch, long steps, long hidden) {
+        long[] sz = sizes(batch, steps, hidden);
+        check("gruSequenceForward", new Storage[] {xp, rk, rb, h0, packed, hPrev, gates, hz},
+                new String[] {"xp", "rk", "rb", "h0", "packed", "hPrev", "gates", "hz"},
+                new long[] {sz[0], sz[2], sz[3], sz[4], sz[1], sz[1], sz[0], sz[0]}, batch, steps, hidden);
+    }
+
+    /** The operands of {@link Backend#gruSequenceBackward} every implementation checks (dtype and sizes). */
+    public static void checkBackward(Storage gates, Storage hz, Storage hPrev, Storage rk, Storage dP, Storage dXp,
+                                     Storage dHz, Storage dh0, long batch, long steps, long hidden) {
+        long[] sz = sizes(batch, steps, hidden);
+        check("gruSequenceBackward", new Storage[] {gates, hz, hPrev, rk, dP, dXp, dHz, dh0},
+                new String[] {"gates", "hz", "hPrev", "rk", "dP", "dXp", "dHz", "dh0"},
+                new long[] {sz[0], sz[0], sz[1], sz[2], sz[1], sz[0], sz[0], sz[4]}, batch, steps, hidden);
     }
 
     /** {B·T·3H, B·T·H, H·3H, 3H, B·H}, checking the geometry and overflow. */

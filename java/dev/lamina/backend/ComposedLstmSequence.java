@@ -8,8 +8,10 @@ import dev.lamina.types.DType;
  * (for each step: the step's rows of xp, h·rk by matmul, an ADD, the cell through {@link
  * KernelDispatch#lstmCellForward}), the same primitives in the same order as {@code RecurrentOps}'
  * own per-step loop, so the results are bitwise that loop's.
+ *
+ * <p>Public for the checks only: backends with their own sequence kernels check their operands here.
  */
-final class ComposedLstmSequence {
+public final class ComposedLstmSequence {
     private ComposedLstmSequence() {
     }
 
@@ -102,7 +104,7 @@ final class ComposedLstmSequence {
     }
 
     /** The sizes of {@link #backward} every implementation checks. */
-    static void checkBackward(Storage gates, Storage cs, Storage c0, Storage rk, Storage dP, Storage dXp, Storage dh0,
+    public static void checkBackward(Storage gates, Storage cs, Storage c0, Storage rk, Storage dP, Storage dXp, Storage dh0,
                               Storage dc0, long batch, long steps, long hidden) {
         new SequenceGeometry(batch, steps, hidden);
         DType dt = gates.dtype();
@@ -124,7 +126,7 @@ final class ComposedLstmSequence {
     }
 
     /** The sizes every implementation checks (the tensor layer checked them already). */
-    static void check(Storage xp, Storage rk, Storage h0, Storage c0, Storage packed, Storage hPrev, Storage gates,
+    public static void check(Storage xp, Storage rk, Storage h0, Storage c0, Storage packed, Storage hPrev, Storage gates,
                       Storage cs, long batch, long steps, long hidden) {
         new SequenceGeometry(batch, steps, hidden);
         DType dt = xp.dtype();

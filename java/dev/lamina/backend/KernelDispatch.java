@@ -224,6 +224,22 @@ public final class KernelDispatch {
         return fused(be, Kernel.LSTM_SEQUENCE_FORWARD, be.kernel(Kernel.LSTM_SEQUENCE_FORWARD, dtype, geom));
     }
 
+    /**
+     * Whether an LSTM at inference (no tape records) runs through be's {@link
+     * Backend#lstmSequenceForward} rather than {@link Backend#lstmInference}: where the sequence kernel
+     * serves ({@link #lstmSequenceFused}), except on the cpu backend, whose sequence kernel is the
+     * training one (per-step sgemm, every step's gates saved) while its lstmInference is a native
+     * kernel of its own for inference (plain loops for small layers).
+     *
+     * @param be the backend (a graph recorder answers as the backend it records on)
+     * @param dtype the dtype
+     * @param geom the batch, step and hidden sizes
+     * @return true when inference runs the sequence kernel
+     */
+    public static boolean lstmSequenceAtInference(Backend be, dev.lamina.types.DType dtype, SequenceGeometry geom) {
+        return !"cpu".equals(be.name()) && lstmSequenceFused(be, dtype, geom);
+    }
+
     /** {@link Backend#lstmSequenceForward}, or its per-step composition. */
     public static void lstmSequenceForward(Backend be, Storage xp, Storage rk, Storage h0, Storage c0, Storage packed,
                                            Storage hPrev, Storage gates, Storage cs, long batch, long steps,

@@ -45,9 +45,25 @@ public final class StorageChecks {
         }
         long n = 1;
         for (long d : shape) {
-            n = exact(what, "element count of " + Arrays.toString(shape), n, d);
+            if (!productFits(n, d)) {  // the message is built only when it is needed (this runs per op)
+                exact(what, "element count of " + Arrays.toString(shape), n, d);
+            }
+            n *= d;
         }
         return n;
+    }
+
+    /** Whether a · b fits a long (as {@link #exact} decides it). */
+    private static boolean productFits(long a, long b) {
+        long hi = Math.multiplyHigh(a, b);
+        long lo = a * b;
+        return (hi == 0 && lo >= 0) || (hi == -1 && lo < 0);
+    }
+
+    /** Whether a + b fits a long (as {@link #add} decides it). */
+    private static boolean sumFits(long a, long b) {
+        long r = a + b;
+        return ((a ^ r) & (b ^ r)) >= 0;
     }
 
     /** a · b, or an IllegalArgumentException naming what overflowed. */
@@ -89,11 +105,21 @@ public final class StorageChecks {
                 throw new IllegalArgumentException(what + ": " + name + " view of shape " + Arrays.toString(shape)
                         + " is empty or negative");
             }
-            long span = exact(what, name + " extent", strides[d], shape[d] - 1);
+            // the overflow messages are built only on overflow (this runs for every strided view of every op)
+            if (!productFits(strides[d], shape[d] - 1)) {
+                exact(what, name + " extent", strides[d], shape[d] - 1);
+            }
+            long span = strides[d] * (shape[d] - 1);
             if (span < 0) {
-                lo = add(what, name + " extent", lo, span);
+                if (!sumFits(lo, span)) {
+                    add(what, name + " extent", lo, span);
+                }
+                lo += span;
             } else {
-                hi = add(what, name + " extent", hi, span);
+                if (!sumFits(hi, span)) {
+                    add(what, name + " extent", hi, span);
+                }
+                hi += span;
             }
         }
         if (lo < 0 || hi >= s.numel()) {

@@ -143,7 +143,7 @@ public final class RecurrentOps {
         Backend be = x.backend();
         DType dt = x.dtype();
         boolean rec = GradientTape.isRecording();
-        if (!rec && !KernelDispatch.lstmSequenceFused(be, dt, new SequenceGeometry(b, t, hid))) {
+        if (!rec && !KernelDispatch.lstmSequenceAtInference(be, dt, new SequenceGeometry(b, t, hid))) {
             // inference without the per-step buffers; where the backend has the one-launch sequence
             // kernel (cuda, small H) that one runs instead
             return LstmInference.run(x, kernel, recurrentKernel, bias, h0, c0, returnSequences, b, t, d[2], hid);

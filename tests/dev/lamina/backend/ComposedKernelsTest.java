@@ -414,11 +414,10 @@ class ComposedKernelsTest {
     @Test
     void capabilitiesAreDeclaredAndPerCall() {
         for (Kernel k : Kernel.values()) {
-            // the cpu backend composes the RMSprop/SGD steps, softmax cross-entropy and the LSTM sequence
+            // the cpu backend composes the RMSprop/SGD steps and softmax cross-entropy (the LSTM and GRU
+            // sequences are native: cpu-kernels/lamina_recurrent_seq.hpp)
             boolean cpuComposes = k == Kernel.RMSPROP_UPDATE || k == Kernel.SGD_UPDATE
-                    || k == Kernel.SOFTMAX_CROSS_ENTROPY || k == Kernel.LSTM_SEQUENCE_FORWARD
-                    || k == Kernel.LSTM_SEQUENCE_BACKWARD || k == Kernel.GRU_SEQUENCE_FORWARD
-                    || k == Kernel.GRU_SEQUENCE_BACKWARD;
+                    || k == Kernel.SOFTMAX_CROSS_ENTROPY;
             assertEquals(!cpuComposes, CPU.kernel(k).available(), "cpu has " + k);
             assertTrue(REF.kernel(k).available(), "reference has " + k);
             Capability c = NO_CPU.kernel(k, DType.FLOAT32);

@@ -11,11 +11,16 @@ import static dev.lamina.backend.StorageChecks.numel;
 import static dev.lamina.backend.StorageChecks.sameNumel;
 
 import dev.lamina.backend.BinaryOp;
+import dev.lamina.backend.Capability;
+import dev.lamina.backend.ComposedGruSequence;
+import dev.lamina.backend.ComposedLstmSequence;
 import dev.lamina.backend.ConvGeometry;
 import dev.lamina.backend.HostBackend;
 import dev.lamina.backend.HostStorage;
 import dev.lamina.backend.PoolGeometry;
+import dev.lamina.backend.Kernel;
 import dev.lamina.backend.ReduceOp;
+import dev.lamina.backend.SequenceGeometry;
 import dev.lamina.backend.Storage;
 import dev.lamina.backend.UnaryOp;
 import dev.lamina.types.DType;
@@ -743,5 +748,129 @@ public final class CpuBackend extends HostBackend {
         check("gruCellBackward", CpuKernels.lamina_cpu_gru_cell_backward(code(gates.dtype()), host(gates).pointer(),
                 host(hz).pointer(), host(hPrev).pointer(), host(dh).pointer(), host(dxz).pointer(), host(dhz).pointer(),
                 host(dhPrev).pointer(), batch, hidden), gates.dtype());
+    }
+
+    // ---- whole LSTM sequences for training (cpu-kernels/lamina_recurrent_seq.hpp) ----------------
+
+    /**
+     * System property: "composed" turns the native LSTM and GRU sequence kernels off ({@link
+     * #kernel(Kernel, DType, SequenceGeometry)} answers unavailable, so RecurrentOps runs its per-step
+     * loops as before them); read when the class loads (benchmarks of the old path).
+     */
+    public static final String SEQUENCE_KERNELS_PROPERTY = "lamina.cpu.sequenceKernels";
+
+    private static final boolean NATIVE_SEQUENCES =
+            !"composed".equals(System.getProperty(SEQUENCE_KERNELS_PROPERTY, "").trim());
+
+    @Override
+    public Capability kernel(Kernel k, DType dtype, SequenceGeometry geom) {
+        if (!NATIVE_SEQUENCES && (k == Kernel.LSTM_SEQUENCE_FORWARD || k == Kernel.LSTM_SEQUENCE_BACKWARD
+                || k == Kernel.GRU_SEQUENCE_FORWARD || k == Kernel.GRU_SEQUENCE_BACKWARD)) {
+            return Capability.unavailable(SEQUENCE_KERNELS_PROPERTY + "=composed");
+        }
+        return super.kernel(k, dtype, geom);
+    }
+
+    /**
+     * One native call for the whole sequence (cpu-kernels/lamina_recurrent_seq.hpp): bitwise the
+     * interface's per-step composition (the same products, adds and cell kernel, step by step).
+     */
+    @Override
+    public void lstmSequenceForward(Storage xp, Storage rk, Storage h0, Storage c0, Storage packed, Storage hPrev,
+                                    Storage gates, Storage cs, long batch, long steps, long hidden) {
+        ComposedLstmSequence.check(xp, rk, h0, c0, packed, hPrev, gates, cs, batch, steps, hidden);
+        Storage[] all = {xp, rk, h0, c0, packed, hPrev, gates, cs};
+        int pinned = 0;
+        try {
+            for (Storage st : all) {
+                st.pin();
+                pinned++;
+            }
+            check("lstmSequenceForward", CpuKernels.lamina_cpu_lstm_sequence_forward(code(xp.dtype()),
+                    host(xp).pointer(), host(rk).pointer(), host(h0).pointer(), host(c0).pointer(),
+                    host(packed).pointer(), host(hPrev).pointer(), host(gates).pointer(), host(cs).pointer(), batch,
+                    steps, hidden), xp.dtype());
+        } finally {
+            for (int i = pinned - 1; i >= 0; i--) {
+                all[i].unpin();
+            }
+        }
+    }
+
+    /**
+     * One native call for the backward through time (cpu-kernels/lamina_recurrent_seq.hpp): bitwise the
+     * interface's per-step composition.
+     */
+    @Override
+    public void lstmSequenceBackward(Storage gates, Storage cs, Storage c0, Storage rk, Storage dP, Storage dXp,
+                                     Storage dh0, Storage dc0, long batch, long steps, long hidden) {
+        ComposedLstmSequence.checkBackward(gates, cs, c0, rk, dP, dXp, dh0, dc0, batch, steps, hidden);
+        Storage[] all = {gates, cs, c0, rk, dP, dXp, dh0, dc0};
+        int pinned = 0;
+        try {
+            for (Storage st : all) {
+                st.pin();
+                pinned++;
+            }
+            check("lstmSequenceBackward", CpuKernels.lamina_cpu_lstm_sequence_backward(code(gates.dtype()),
+                    host(gates).pointer(), host(cs).pointer(), host(c0).pointer(), host(rk).pointer(),
+                    host(dP).pointer(), host(dXp).pointer(), host(dh0).pointer(), host(dc0).pointer(), batch, steps,
+                    hidden), gates.dtype());
+        } finally {
+            for (int i = pinned - 1; i >= 0; i--) {
+                all[i].unpin();
+            }
+        }
+    }
+
+    /**
+     * One native call for a whole GRU sequence (cpu-kernels/lamina_recurrent_seq.hpp): bitwise the
+     * interface's per-step composition.
+     */
+    @Override
+    public void gruSequenceForward(Storage xp, Storage rk, Storage rb, Storage h0, Storage packed, Storage hPrev,
+                                   Storage gates, Storage hz, long batch, long steps, long hidden) {
+        ComposedGruSequence.checkForward(xp, rk, rb, h0, packed, hPrev, gates, hz, batch, steps, hidden);
+        Storage[] all = {xp, rk, rb, h0, packed, hPrev, gates, hz};
+        int pinned = 0;
+        try {
+            for (Storage st : all) {
+                st.pin();
+                pinned++;
+            }
+            check("gruSequenceForward", CpuKernels.lamina_cpu_gru_sequence_forward(code(xp.dtype()), host(xp).pointer(),
+                    host(rk).pointer(), host(rb).pointer(), host(h0).pointer(), host(packed).pointer(),
+                    host(hPrev).pointer(), host(gates).pointer(), host(hz).pointer(), batch, steps, hidden), xp.dtype());
+        } finally {
+            for (int i = pinned - 1; i >= 0; i--) {
+                all[i].unpin();
+            }
+        }
+    }
+
+    /**
+     * One native call for the GRU backward through time (cpu-kernels/lamina_recurrent_seq.hpp): bitwise
+     * the interface's per-step composition.
+     */
+    @Override
+    public void gruSequenceBackward(Storage gates, Storage hz, Storage hPrev, Storage rk, Storage dP, Storage dXp,
+                                    Storage dHz, Storage dh0, long batch, long steps, long hidden) {
+        ComposedGruSequence.checkBackward(gates, hz, hPrev, rk, dP, dXp, dHz, dh0, batch, steps, hidden);
+        Storage[] all = {gates, hz, hPrev, rk, dP, dXp, dHz, dh0};
+        int pinned = 0;
+        try {
+            for (Storage st : all) {
+                st.pin();
+                pinned++;
+            }
+            check("gruSequenceBackward", CpuKernels.lamina_cpu_gru_sequence_backward(code(gates.dtype()),
+                    host(gates).pointer(), host(hz).pointer(), host(hPrev).pointer(), host(rk).pointer(),
+                    host(dP).pointer(), host(dXp).pointer(), host(dHz).pointer(), host(dh0).pointer(), batch, steps,
+                    hidden), gates.dtype());
+        } finally {
+            for (int i = pinned - 1; i >= 0; i--) {
+                all[i].unpin();
+            }
+        }
     }
 }

@@ -146,4 +146,24 @@ public final class CpuKernels {
     /** The graph API's fused element-wise program (see cpu-kernels/lamina_fused.hpp); inputs are addresses. */
     public static native int lamina_cpu_fused_elementwise(int dtype, int nIn, @Cast("const int64_t*") long[] inputs,
             @Cast("const int*") int[] scalar, @Cast("const int*") int[] code, int nInstr, Pointer out, long n);
+
+    /** A whole LSTM sequence forward for training (cpu-kernels/lamina_recurrent_seq.hpp; Backend.lstmSequenceForward). */
+    public static native int lamina_cpu_lstm_sequence_forward(int dtype, @Const Pointer xp, @Const Pointer rk,
+            @Const Pointer h0, @Const Pointer c0, Pointer packed, Pointer hPrev, Pointer gates, Pointer cs, long batch,
+            long steps, long hidden);
+
+    /** The LSTM backward through time (cpu-kernels/lamina_recurrent_seq.hpp; Backend.lstmSequenceBackward). */
+    public static native int lamina_cpu_lstm_sequence_backward(int dtype, @Const Pointer gates, @Const Pointer cs,
+            @Const Pointer c0, @Const Pointer rk, @Const Pointer dP, Pointer dXp, Pointer dh0, Pointer dc0, long batch,
+            long steps, long hidden);
+
+    /** A whole GRU sequence forward (cpu-kernels/lamina_recurrent_seq.hpp; Backend.gruSequenceForward). */
+    public static native int lamina_cpu_gru_sequence_forward(int dtype, @Const Pointer xp, @Const Pointer rk,
+            @Const Pointer rb, @Const Pointer h0, Pointer packed, Pointer hPrev, Pointer gates, Pointer hz, long batch,
+            long steps, long hidden);
+
+    /** The GRU backward through time (cpu-kernels/lamina_recurrent_seq.hpp; Backend.gruSequenceBackward). */
+    public static native int lamina_cpu_gru_sequence_backward(int dtype, @Const Pointer gates, @Const Pointer hz,
+            @Const Pointer hPrev, @Const Pointer rk, @Const Pointer dP, Pointer dXp, Pointer dHz, Pointer dh0,
+            long batch, long steps, long hidden);
 }
