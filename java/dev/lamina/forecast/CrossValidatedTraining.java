@@ -169,15 +169,15 @@ final class CrossValidatedTraining {
                     Arrays.toString(alpha), h, Arrays.toString(round2(persistenceMae)));
         }
         // the ensemble on every training window
-        float[] xAll = Forecaster.windowInputs(z, all, w);
-        float[] yAll = Forecaster.residualTargets(z, all, h);
+        float[] xAll = ForecastWindows.windowInputs(z, all, w);
+        float[] yAll = ForecastWindows.residualTargets(z, all, h);
         List<Sequential> members = new ArrayList<>();
         List<History> histories = new ArrayList<>();
         int trained = foldsOnly ? 0 : s.ensemble;
         try {
             for (int k = 0; k < trained; k++) {
-                long seed = Forecaster.memberSeed(s.seed, k);
-                Forecaster.Member mem = Forecaster.fitMember(s, width, seed, xAll, yAll, all.length, epochs, fo -> {
+                long seed = Members.memberSeed(s.seed, k);
+                Members.Member mem = Members.fitMember(s, width, seed, xAll, yAll, all.length, epochs, fo -> {
                 }, k == 0 && s.verbose > 0 ? out : null);
                 members.add(mem.model());
                 histories.add(mem.history());
@@ -206,7 +206,7 @@ final class CrossValidatedTraining {
         }
         ResidualCalibration cal = s.quantiles ? ResidualCalibration.fit(s.calibration, res, mu, QuantileScores.LEVELS) : null;
         Forecaster f = new Forecaster(s, members, feat, cal, alpha);
-        Map<String, Map<String, Double>> validation = Forecaster.validationFigures(f, z, y, trainEnd, origins, blended, res, mu);
+        Map<String, Map<String, Double>> validation = ValidationFigures.of(f, z, y, trainEnd, origins, blended, res, mu);
         for (int j = 0; j < h; j++) {
             validation.get("h" + (j + 1)).put("blend", alpha[j]);
             validation.get("h" + (j + 1)).put("mae_unblended", maes[bestC][h + j]);
@@ -245,13 +245,13 @@ final class CrossValidatedTraining {
             int[] tr = RollingOrigin.trainingOrigins(w, h, b[k]);
             int[] va = blocks.get(k);
             System.arraycopy(va, 0, origins, at, va.length);
-            float[] xTr = Forecaster.windowInputs(zk, tr, w);
-            float[] yTr = Forecaster.residualTargets(zk, tr, h);
-            float[] xVa = Forecaster.windowInputs(zk, va, w);
+            float[] xTr = ForecastWindows.windowInputs(zk, tr, w);
+            float[] yTr = ForecastWindows.residualTargets(zk, tr, h);
+            float[] xVa = ForecastWindows.windowInputs(zk, va, w);
             for (int m = 0; m < foldMembers; m++) {
-                long seed = Forecaster.memberSeed(s.seed + 7_919L * (k + 1), m);
+                long seed = Members.memberSeed(s.seed + 7_919L * (k + 1), m);
                 Snapshots snap = new Snapshots(checkpoints, xVa, va.length, w, width, h, pred, at, fk.targetScale() / foldMembers);
-                Forecaster.fitMember(s, width, seed, xTr, yTr, tr.length, s.epochs, fo -> fo.verbose(0).callbacks(snap), null)
+                Members.fitMember(s, width, seed, xTr, yTr, tr.length, s.epochs, fo -> fo.verbose(0).callbacks(snap), null)
                         .model().close();
                 steps += (long) s.epochs * ((tr.length + s.batchSize - 1) / s.batchSize);
             }

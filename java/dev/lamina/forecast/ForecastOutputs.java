@@ -135,7 +135,7 @@ final class ForecastOutputs {
         for (int k = 0; k < t.histories().size(); k++) {
             History h = t.histories().get(k);
             Map<String, Object> r = new LinkedHashMap<>();
-            r.put("seed", Forecaster.memberSeed(s.seed, k));
+            r.put("seed", Members.memberSeed(s.seed, k));
             r.put("epochs", h.get("loss").size());
             r.put("best_epoch", t.bestEpochs()[k]);
             List<Double> val = h.history().get("val_loss");
