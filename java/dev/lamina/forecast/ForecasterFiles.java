@@ -213,7 +213,9 @@ final class ForecasterFiles {
         ConfigCheck.checkKindsLike(where, in, prototype);
         for (String k : prototype.keySet()) {
             // folds came after version 2's first saves: absent, it is 0 (a single validation split)
-            if (!k.equals("city") && !k.equals("csv") && !k.equals("folds") && in.get(k) == null) {
+            // window_candidates too (absent: the window was fixed)
+            if (!k.equals("city") && !k.equals("csv") && !k.equals("folds") && !k.equals("window_candidates")
+                    && in.get(k) == null) {
                 throw new IllegalArgumentException(where + ": field '" + k + "' is missing");
             }
         }
@@ -239,6 +241,12 @@ final class ForecasterFiles {
         for (int i = 0; i < positive.length; i++) {
             if (positive[i] < 1) {
                 throw new IllegalArgumentException(where + ": field '" + names[i] + "' must be at least 1, got " + positive[i]);
+            }
+        }
+        for (int w : s.windowCandidates) {
+            if (w < 1) {
+                throw new IllegalArgumentException(where + ": field 'window_candidates' must hold lengths of at least 1, got "
+                        + s.windowCandidates);
             }
         }
         if (s.folds < 0) {
