@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * Training with rolling-origin cross-validation ({@link RollingOrigin}, settings.folds &gt; 0):
  * <ol>
- *   <li>each fold trains up to min(ensemble, {@value #FOLD_MEMBERS}) networks on the windows before
+ *   <li>each fold trains min(ensemble, settings.foldMembers) networks (3 by default) on the windows before
  *       its block and forecasts the block after every {@value #CHECKPOINT}th epoch;</li>
  *   <li>for each of those epoch counts, the out-of-fold forecasts of all blocks give per horizon the
  *       best blend weight α_h and its MAE; the epoch count with the smallest sum over horizons of
@@ -34,8 +34,6 @@ final class CrossValidatedTraining {
     static final double SPAN = 0.6;
     /** Epoch counts compared: every CHECKPOINT-th epoch, and the last. */
     static final int CHECKPOINT = 10;
-    /** Networks per fold at most (fewer than the ensemble, for the run time). */
-    static final int FOLD_MEMBERS = 3;
 
     private CrossValidatedTraining() {
     }
@@ -74,7 +72,7 @@ final class CrossValidatedTraining {
         double[] y = train.target();
         int[] b = RollingOrigin.boundaries(trainEnd, s.folds, SPAN);
         int[] checkpoints = checkpoints(s.epochs);
-        int foldMembers = Math.min(s.ensemble, FOLD_MEMBERS);
+        int foldMembers = Math.min(s.ensemble, s.foldMembers);
         List<int[]> blocks = new ArrayList<>();
         int pooled = 0;
         for (int k = 0; k < s.folds; k++) {
@@ -302,7 +300,7 @@ final class CrossValidatedTraining {
             PrintStream out) {
         int h = s.horizon;
         int w = s.window;
-        int foldMembers = Math.min(s.ensemble, FOLD_MEMBERS);
+        int foldMembers = Math.min(s.ensemble, s.foldMembers);
         int pooled = blocks.stream().mapToInt(a -> a.length).sum();
         int[] origins = new int[pooled];
         double[][][] pred = new double[checkpoints.length][pooled][h];

@@ -80,6 +80,9 @@ public final class ForecastCommand implements Command {
             + " epoch count, the blend with persistence and the quantile calibration, then a refit on all training weeks"
             + " (default ${DEFAULT-VALUE}); 0: one validation split with early stopping instead")
     int folds = DEFAULTS.folds;
+    @Option(names = "--fold-members", paramLabel = "N", description = "networks per rolling-origin fold, at most --ensemble"
+            + " (default ${DEFAULT-VALUE})")
+    int foldMembers = DEFAULTS.foldMembers;
     @Option(names = "--patience", paramLabel = "N", description = "early stopping (with --folds 0): epochs without a better"
             + " validation loss (default ${DEFAULT-VALUE}); 0 turns early stopping off (all epochs, the last weights kept)")
     int patience = DEFAULTS.patience;
@@ -286,6 +289,7 @@ public final class ForecastCommand implements Command {
         s.epochs = Checks.range("--epochs", epochs, 1, 100_000);
         s.patience = Checks.range("--patience", patience, 0, 100_000);
         s.ensemble = Checks.range("--ensemble", ensemble, 1, 1000);
+        s.foldMembers = Checks.range("--fold-members", foldMembers, 1, 1000);
         s.smoothing = Checks.range("--smoothing", smoothing, 1, 520);
         s.units = Checks.range("--units", units, 1, 4096);
         s.layers = Checks.range("--layers", layers, 1, 16);

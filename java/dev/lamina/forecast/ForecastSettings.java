@@ -63,6 +63,11 @@ public final class ForecastSettings {
     public int folds = 3;
     /** Epochs without a better validation loss before training stops (the best weights are kept); only with folds 0. */
     public int patience = 20;
+    /**
+     * Networks per rolling-origin fold, at most the ensemble (fewer than the ensemble, for the run
+     * time); a training-time choice, not saved with the forecaster.
+     */
+    public int foldMembers = 3;
     /** Members of the ensemble, each trained from its own seed; their forecasts are averaged. */
     public int ensemble = 5;
     /**
@@ -170,6 +175,7 @@ public final class ForecastSettings {
     public ForecastSettings withWindow(int w) {
         ForecastSettings c = fromMap(toMap());
         c.verbose = verbose;
+        c.foldMembers = foldMembers;
         c.window = w;
         return c;
     }

@@ -255,6 +255,9 @@ public final class Forecaster implements AutoCloseable {
             throw new IllegalArgumentException("forecaster settings: horizon, window, ensemble, epochs, batch size, units and"
                     + " layers must be >= 1, got " + s.toMap());
         }
+        if (s.foldMembers < 1) {
+            throw new IllegalArgumentException("forecaster settings: fold members must be >= 1, got " + s.foldMembers);
+        }
         if (!(s.validationSplit >= 0 && s.validationSplit < 1)) {
             throw new IllegalArgumentException("forecaster settings: validation split must be in [0, 1) (0: no early stopping"
                     + " and no quantiles), got " + s.validationSplit);
