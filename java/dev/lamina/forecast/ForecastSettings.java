@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * What to forecast and how: the series (a bundled dengue city or any weekly CSV), the window, the
- * horizons and the model. Defaults: San Juan weekly total_cases, 10-week windows, forecasts 1–4
+ * horizons and the model. Defaults: San Juan weekly total_cases, 10-week windows (lamina forecast:
+ * 10 or 20 weeks, chosen per series by the rolling-origin folds), forecasts 1–4
  * weeks ahead, an ensemble of 5 networks LSTM(64) → Dense(32, relu) → Dense(4) trained with Adam
  * on mean squared error (batch 32, the epoch count up to 100 and each horizon's blend with
  * persistence chosen by 3 rolling-origin folds in the training weeks, then refit on all of them),
@@ -41,7 +42,7 @@ public final class ForecastSettings {
     public boolean residual = true;
     /** Training loss, a Keras name: mean_squared_error (the workshop's), mean_absolute_error or huber. */
     public String loss = "mean_squared_error";
-    /** Weeks of history per forecast (10: chosen on the folds over two seeds, see bench/RESULTS.md). */
+    /** Weeks of history per forecast; with {@link #windowCandidates}, the one the folds chose (see bench/RESULTS.md). */
     public int window = DEFAULT_WINDOW;
     /**
      * Window lengths compared on the rolling-origin folds (with {@link #folds} &gt; 0): each is scored
