@@ -21,6 +21,9 @@ import java.util.Map;
  *   <li>for each of those epoch counts, the out-of-fold forecasts of all blocks give per horizon the
  *       best blend weight α_h and its MAE; the epoch count with the smallest sum over horizons of
  *       MAE / persistence MAE is chosen;</li>
+ *   <li>with several candidate windows (settings.windowCandidates), steps 1 and 2 run once per
+ *       window on the same pooled origins, and the window whose chosen epoch count scores lowest
+ *       wins (a tie keeps the earlier candidate);</li>
  *   <li>the ensemble is trained again on every training window for that many epochs (no early
  *       stopping), and its quantiles are calibrated on the out-of-fold residuals of the blended
  *       forecasts.</li>
