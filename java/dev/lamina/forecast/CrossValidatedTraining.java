@@ -16,11 +16,14 @@ import java.util.Map;
 /**
  * Training with rolling-origin cross-validation ({@link RollingOrigin}, settings.folds &gt; 0):
  * <ol>
- *   <li>each fold trains up to min(ensemble, {@value #FOLD_MEMBERS}) networks on the windows before
+ *   <li>each fold trains min(ensemble, settings.foldMembers) networks (3 by default) on the windows before
  *       its block and forecasts the block after every {@value #CHECKPOINT}th epoch;</li>
  *   <li>for each of those epoch counts, the out-of-fold forecasts of all blocks give per horizon the
  *       best blend weight α_h and its MAE; the epoch count with the smallest sum over horizons of
  *       MAE / persistence MAE is chosen;</li>
+ *   <li>with several candidate windows (settings.windowCandidates), steps 1 and 2 run once per
+ *       window on the same pooled origins, and the window whose chosen epoch count scores lowest
+ *       wins (a tie keeps the earlier candidate);</li>
  *   <li>the ensemble is trained again on every training window for that many epochs (no early
  *       stopping), and its quantiles are calibrated on the out-of-fold residuals of the blended
  *       forecasts.</li>
@@ -34,8 +37,6 @@ final class CrossValidatedTraining {
     static final double SPAN = 0.6;
     /** Epoch counts compared: every CHECKPOINT-th epoch, and the last. */
     static final int CHECKPOINT = 10;
-    /** Networks per fold at most (fewer than the ensemble, for the run time). */
-    static final int FOLD_MEMBERS = 3;
 
     private CrossValidatedTraining() {
     }
@@ -63,52 +64,47 @@ final class CrossValidatedTraining {
             boolean foldsOnly) {
         Forecaster.checkSettings(s);
         int h = s.horizon;
-        int w = s.window;
+        int[] windows = windowCandidates(s);
+        // the blocks' origins allow the longest window, so every candidate is scored on the same windows
+        int wMax = Arrays.stream(windows).max().getAsInt();
         // Everything below reads rows [0, trainEnd) only.
         SeriesData train = new SeriesData(Arrays.copyOf(data.rows(), trainEnd), data.columns(),
                 data.dates() == null ? null : data.dates().subList(0, trainEnd), data.source());
         ForecastFeatures feat = ForecastFeatures.fit(s, train, trainEnd);
         double[][] z = feat.matrix(train);
         double[] y = train.target();
-        int width = feat.width();
         int[] b = RollingOrigin.boundaries(trainEnd, s.folds, SPAN);
         int[] checkpoints = checkpoints(s.epochs);
-        int foldMembers = Math.min(s.ensemble, FOLD_MEMBERS);
+        int foldMembers = Math.min(s.ensemble, s.foldMembers);
         List<int[]> blocks = new ArrayList<>();
         int pooled = 0;
         for (int k = 0; k < s.folds; k++) {
-            int[] tr = RollingOrigin.trainingOrigins(w, h, b[k]);
-            int[] va = RollingOrigin.blockOrigins(w, h, b[k], b[k + 1]);
+            int[] tr = RollingOrigin.trainingOrigins(wMax, h, b[k]);
+            int[] va = RollingOrigin.blockOrigins(wMax, h, b[k], b[k + 1]);
             if (tr.length < 2 || va.length < 2) {
                 throw new IllegalArgumentException(data.source() + ": " + trainEnd + " training weeks are too few for " + s.folds
-                        + " folds with a " + w + "-week window " + h + " week(s) ahead (fold " + (k + 1) + ": " + tr.length
+                        + " folds with a " + wMax + "-week window " + h + " week(s) ahead (fold " + (k + 1) + ": " + tr.length
                         + " training and " + va.length + " validation windows)");
             }
             blocks.add(va);
             pooled += va.length;
         }
-        int[] all = RollingOrigin.trainingOrigins(w, h, trainEnd);
         if (s.verbose > 0) {
-            out.printf("lamina forecast: %s, %d weeks (%d train, %d test), window %d, 1-%d week(s) ahead, inputs %s%n",
-                    data.source(), data.length(), trainEnd, data.length() - trainEnd, w, h, feat.names());
+            out.printf("lamina forecast: %s, %d weeks (%d train, %d test), window %s, 1-%d week(s) ahead, inputs %s%n",
+                    data.source(), data.length(), trainEnd, data.length() - trainEnd,
+                    windows.length == 1 ? String.valueOf(windows[0]) : "chosen among " + Arrays.toString(windows), h, feat.names());
             out.printf("cross-validation: %d rolling-origin folds forecasting %s to %s (%d windows), %d member(s) each;"
-                    + " then %d member(s) on all %d training windows%n", s.folds, date(data, b[0]), date(data, trainEnd - 1),
-                    pooled, foldMembers, s.ensemble, all.length);
+                    + " then %d member(s) on all training windows%n", s.folds, date(data, b[0]), date(data, trainEnd - 1),
+                    pooled, foldMembers, s.ensemble);
         }
         long t0 = System.nanoTime();
-        OutOfFold oof = outOfFold(s, train, b, blocks, checkpoints, out);
-        long steps = oof.steps();
-        int[] origins = oof.origins();
-        // pred[c][i][j]: the folds' mean predicted change in the final scaling's units (feat's)
-        double[][][] pred = oof.change();
-        for (double[][] pc : pred) {
-            for (double[] pi : pc) {
-                for (int j = 0; j < h; j++) {
-                    pi[j] /= feat.targetScale();
-                }
-            }
+        // the scaled target's last value and the actual values at the pooled origins, the same for every window
+        int[] origins = new int[pooled];
+        int at = 0;
+        for (int[] va : blocks) {
+            System.arraycopy(va, 0, origins, at, va.length);
+            at += va.length;
         }
-        // choose the epoch count and the blend weights on the out-of-fold forecasts
         double[] zLast = new double[pooled];
         for (int i = 0; i < pooled; i++) {
             zLast[i] = z[origins[i]][0];
@@ -122,6 +118,138 @@ final class CrossValidatedTraining {
             }
         }
         Map<String, Double> selection = new LinkedHashMap<>();
+        Choice chosen = null;
+        long steps = 0;
+        for (int w : windows) {
+            ForecastSettings sw = s.withWindow(w);
+            if (s.verbose > 0 && windows.length > 1) {
+                out.printf("window %d:%n", w);
+            }
+            OutOfFold oof = outOfFold(sw, train, b, blocks, checkpoints, out);
+            steps += oof.steps();
+            // pred[c][i][j]: the folds' mean predicted change in the final scaling's units (feat's)
+            double[][][] pred = oof.change();
+            for (double[][] pc : pred) {
+                for (double[] pi : pc) {
+                    for (int j = 0; j < h; j++) {
+                        pi[j] /= feat.targetScale();
+                    }
+                }
+            }
+            Choice c = choose(sw, checkpoints, pred, zLast, actual, persistenceMae, feat, out);
+            if (windows.length > 1) {
+                selection.put("cv_score_window_" + w, c.score());
+                selection.put("epochs_window_" + w, (double) c.epochs());
+            }
+            // a tie keeps the earlier candidate
+            if (chosen == null || c.score() < chosen.score()) {
+                chosen = c;
+            }
+        }
+        ForecastSettings sf = s.withWindow(chosen.window());
+        int w = sf.window;
+        int epochs = chosen.epochs();
+        double[] alpha = chosen.alpha();
+        selection.putAll(chosen.scores());
+        selection.put("epochs", (double) epochs);
+        selection.put("folds", (double) s.folds);
+        selection.put("fold_members", (double) foldMembers);
+        for (int j = 0; j < h; j++) {
+            selection.put("blend_h" + (j + 1), alpha[j]);
+        }
+        if (windows.length > 1) {
+            selection.put("window", (double) w);
+        }
+        if (s.verbose > 0) {
+            out.printf(Locale.ROOT, "chosen: %swindow %d, %d epochs, blend weights %s (persistence MAE h1..h%d %s)%n",
+                    windows.length > 1 ? "" : "the fixed ", w, epochs, Arrays.toString(alpha), h,
+                    Arrays.toString(round2(persistenceMae)));
+        }
+        // the ensemble on every training window
+        int[] all = RollingOrigin.trainingOrigins(w, h, trainEnd);
+        float[] xAll = ForecastWindows.windowInputs(z, all, w);
+        float[] yAll = ForecastWindows.residualTargets(z, all, h);
+        List<Sequential> members = new ArrayList<>();
+        List<History> histories = new ArrayList<>();
+        int trained = foldsOnly ? 0 : s.ensemble;
+        int width = feat.width();
+        try {
+            for (int k = 0; k < trained; k++) {
+                long seed = Members.memberSeed(s.seed, k);
+                Members.Member mem = Members.fitMember(sf, width, seed, xAll, yAll, all.length, epochs, fo -> {
+                }, k == 0 && s.verbose > 0 ? out : null);
+                members.add(mem.model());
+                histories.add(mem.history());
+                steps += mem.steps();
+                if (s.verbose > 0) {
+                    out.printf(Locale.ROOT, "member %d/%d (seed %d): %d epochs on %d windows, loss %.5f, %.1f s%n", k + 1,
+                            s.ensemble, seed, epochs, all.length, mem.history().get("loss").get(epochs - 1), mem.seconds());
+                }
+            }
+        } catch (RuntimeException e) {
+            members.forEach(Sequential::close);
+            throw e;
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        // out-of-fold residuals of the blended forecasts: the quantile calibration and the validation figures
+        double[][] predC = chosen.change();
+        double[][] blended = new double[pooled][h];
+        double[][] res = new double[h][pooled];
+        double[][] mu = new double[h][pooled];
+        for (int i = 0; i < pooled; i++) {
+            int t = origins[i];
+            for (int j = 0; j < h; j++) {
+                blended[i][j] = alpha[j] * predC[i][j];
+                res[j][i] = z[t + j + 1][0] - z[t][0] - blended[i][j];
+                mu[j][i] = feat.toTarget(z[t][0] + blended[i][j]);
+            }
+        }
+        ResidualCalibration cal = s.quantiles ? ResidualCalibration.fit(s.calibration, res, mu, QuantileScores.LEVELS) : null;
+        Forecaster f = new Forecaster(sf, members, feat, cal, alpha);
+        Map<String, Map<String, Double>> validation = ValidationFigures.of(f, z, y, trainEnd, origins, blended, res, mu);
+        for (int j = 0; j < h; j++) {
+            validation.get("h" + (j + 1)).put("blend", alpha[j]);
+            validation.get("h" + (j + 1)).put("mae_unblended", chosen.unblendedMae()[j]);
+        }
+        int[] best = new int[trained];
+        Arrays.fill(best, epochs);
+        result[0] = new Forecaster.Training(histories, best, trainEnd, all.length, pooled, validation, seconds, steps, selection);
+        return f;
+    }
+
+    /** The windows the folds compare: the settings' candidates, or its one window when there are none. */
+    static int[] windowCandidates(ForecastSettings s) {
+        if (s.windowCandidates.isEmpty()) {
+            return new int[] {s.window};
+        }
+        int[] w = s.windowCandidates.stream().mapToInt(Integer::intValue).toArray();
+        for (int x : w) {
+            if (x < 1) {
+                throw new IllegalArgumentException("forecaster settings: window candidates must be >= 1, got "
+                        + s.windowCandidates);
+            }
+        }
+        if (Arrays.stream(w).distinct().count() != w.length) {
+            throw new IllegalArgumentException("forecaster settings: window candidates must differ, got " + s.windowCandidates);
+        }
+        return w;
+    }
+
+    /**
+     * What the folds chose for one window: the epoch count (and its checkpoint's out-of-fold
+     * changes [i][j]), the blend weights, the summed score Σ_h MAE / persistence MAE, the unblended
+     * MAE per horizon, and each compared epoch count's score ({@code cv_score_epochs_E},
+     * {@code cv_score_unblended_epochs_E}).
+     */
+    record Choice(int window, int epochs, double[][] change, double[] alpha, double score, double[] unblendedMae,
+                  Map<String, Double> scores) {
+    }
+
+    /** Chooses the epoch count and the blend weights of one window from its out-of-fold changes pred[c][i][j]. */
+    private static Choice choose(ForecastSettings s, int[] checkpoints, double[][][] pred, double[] zLast, double[][] actual,
+            double[] persistenceMae, ForecastFeatures feat, PrintStream out) {
+        int h = s.horizon;
+        Map<String, Double> scores = new LinkedHashMap<>();
         int bestC = -1;
         double bestScore = Double.POSITIVE_INFINITY;
         double[] alpha = new double[h];
@@ -141,8 +269,8 @@ final class CrossValidatedTraining {
                 score += best[1] / persistenceMae[j];
                 plain += unblended / persistenceMae[j];
             }
-            selection.put("cv_score_epochs_" + checkpoints[c], score);
-            selection.put("cv_score_unblended_epochs_" + checkpoints[c], plain);
+            scores.put("cv_score_epochs_" + checkpoints[c], score);
+            scores.put("cv_score_unblended_epochs_" + checkpoints[c], plain);
             if (s.verbose > 0) {
                 StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %3d epochs: MAE / persistence summed %.4f"
                         + " (unblended %.4f); MAE h1..h%d", checkpoints[c], score, plain, h));
@@ -157,64 +285,8 @@ final class CrossValidatedTraining {
                 alpha = a;
             }
         }
-        int epochs = checkpoints[bestC];
-        selection.put("epochs", (double) epochs);
-        selection.put("folds", (double) s.folds);
-        selection.put("fold_members", (double) foldMembers);
-        for (int j = 0; j < h; j++) {
-            selection.put("blend_h" + (j + 1), alpha[j]);
-        }
-        if (s.verbose > 0) {
-            out.printf(Locale.ROOT, "chosen: %d epochs, blend weights %s (persistence MAE h1..h%d %s)%n", epochs,
-                    Arrays.toString(alpha), h, Arrays.toString(round2(persistenceMae)));
-        }
-        // the ensemble on every training window
-        float[] xAll = Forecaster.windowInputs(z, all, w);
-        float[] yAll = Forecaster.residualTargets(z, all, h);
-        List<Sequential> members = new ArrayList<>();
-        List<History> histories = new ArrayList<>();
-        int trained = foldsOnly ? 0 : s.ensemble;
-        try {
-            for (int k = 0; k < trained; k++) {
-                long seed = Forecaster.memberSeed(s.seed, k);
-                Forecaster.Member mem = Forecaster.fitMember(s, width, seed, xAll, yAll, all.length, epochs, fo -> {
-                }, k == 0 && s.verbose > 0 ? out : null);
-                members.add(mem.model());
-                histories.add(mem.history());
-                steps += mem.steps();
-                if (s.verbose > 0) {
-                    out.printf(Locale.ROOT, "member %d/%d (seed %d): %d epochs, loss %.5f, %.1f s%n", k + 1, s.ensemble, seed,
-                            epochs, mem.history().get("loss").get(epochs - 1), mem.seconds());
-                }
-            }
-        } catch (RuntimeException e) {
-            members.forEach(Sequential::close);
-            throw e;
-        }
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        // out-of-fold residuals of the blended forecasts: the quantile calibration and the validation figures
-        double[][] blended = new double[pooled][h];
-        double[][] res = new double[h][pooled];
-        double[][] mu = new double[h][pooled];
-        for (int i = 0; i < pooled; i++) {
-            int t = origins[i];
-            for (int j = 0; j < h; j++) {
-                blended[i][j] = alpha[j] * pred[bestC][i][j];
-                res[j][i] = z[t + j + 1][0] - z[t][0] - blended[i][j];
-                mu[j][i] = feat.toTarget(z[t][0] + blended[i][j]);
-            }
-        }
-        ResidualCalibration cal = s.quantiles ? ResidualCalibration.fit(s.calibration, res, mu, QuantileScores.LEVELS) : null;
-        Forecaster f = new Forecaster(s, members, feat, cal, alpha);
-        Map<String, Map<String, Double>> validation = Forecaster.validationFigures(f, z, y, trainEnd, origins, blended, res, mu);
-        for (int j = 0; j < h; j++) {
-            validation.get("h" + (j + 1)).put("blend", alpha[j]);
-            validation.get("h" + (j + 1)).put("mae_unblended", maes[bestC][h + j]);
-        }
-        int[] best = new int[trained];
-        Arrays.fill(best, epochs);
-        result[0] = new Forecaster.Training(histories, best, trainEnd, all.length, pooled, validation, seconds, steps, selection);
-        return f;
+        return new Choice(s.window, checkpoints[bestC], pred[bestC], alpha, bestScore,
+                Arrays.copyOfRange(maes[bestC], h, 2 * h), scores);
     }
 
     /**
@@ -231,7 +303,7 @@ final class CrossValidatedTraining {
             PrintStream out) {
         int h = s.horizon;
         int w = s.window;
-        int foldMembers = Math.min(s.ensemble, FOLD_MEMBERS);
+        int foldMembers = Math.min(s.ensemble, s.foldMembers);
         int pooled = blocks.stream().mapToInt(a -> a.length).sum();
         int[] origins = new int[pooled];
         double[][][] pred = new double[checkpoints.length][pooled][h];
@@ -245,13 +317,13 @@ final class CrossValidatedTraining {
             int[] tr = RollingOrigin.trainingOrigins(w, h, b[k]);
             int[] va = blocks.get(k);
             System.arraycopy(va, 0, origins, at, va.length);
-            float[] xTr = Forecaster.windowInputs(zk, tr, w);
-            float[] yTr = Forecaster.residualTargets(zk, tr, h);
-            float[] xVa = Forecaster.windowInputs(zk, va, w);
+            float[] xTr = ForecastWindows.windowInputs(zk, tr, w);
+            float[] yTr = ForecastWindows.residualTargets(zk, tr, h);
+            float[] xVa = ForecastWindows.windowInputs(zk, va, w);
             for (int m = 0; m < foldMembers; m++) {
-                long seed = Forecaster.memberSeed(s.seed + 7_919L * (k + 1), m);
+                long seed = Members.memberSeed(s.seed + 7_919L * (k + 1), m);
                 Snapshots snap = new Snapshots(checkpoints, xVa, va.length, w, width, h, pred, at, fk.targetScale() / foldMembers);
-                Forecaster.fitMember(s, width, seed, xTr, yTr, tr.length, s.epochs, fo -> fo.verbose(0).callbacks(snap), null)
+                Members.fitMember(s, width, seed, xTr, yTr, tr.length, s.epochs, fo -> fo.verbose(0).callbacks(snap), null)
                         .model().close();
                 steps += (long) s.epochs * ((tr.length + s.batchSize - 1) / s.batchSize);
             }

@@ -68,14 +68,21 @@ public final class ForecastCommand implements Command {
     int horizon = DEFAULTS.horizon;
     @Option(names = "--ensemble", paramLabel = "N", description = "networks averaged, each from its own seed (default ${DEFAULT-VALUE})")
     int ensemble = DEFAULTS.ensemble;
-    @Option(names = "--window", paramLabel = "N", description = "weeks of history per forecast (default ${DEFAULT-VALUE})")
-    int window = DEFAULTS.window;
+    @Option(names = "--window", paramLabel = "N", description = "weeks of history per forecast, fixed; unset, the folds choose"
+            + " it among --windows, and with --folds 0 it is the default (default " + ForecastSettings.DEFAULT_WINDOW + ")")
+    Integer window;
+    @Option(names = "--windows", paramLabel = "A,B", description = "window lengths the rolling-origin folds compare, the best"
+            + " used (default ${DEFAULT-VALUE}); --window fixes one instead")
+    String windows = DEFAULT_WINDOWS;
     @Option(names = "--epochs", paramLabel = "N", description = "most training epochs per network (default ${DEFAULT-VALUE})")
     int epochs = DEFAULTS.epochs;
     @Option(names = "--folds", paramLabel = "N", description = "rolling-origin folds in the training weeks that choose the"
             + " epoch count, the blend with persistence and the quantile calibration, then a refit on all training weeks"
             + " (default ${DEFAULT-VALUE}); 0: one validation split with early stopping instead")
     int folds = DEFAULTS.folds;
+    @Option(names = "--fold-members", paramLabel = "N", description = "networks per rolling-origin fold, at most --ensemble"
+            + " (default ${DEFAULT-VALUE})")
+    int foldMembers = DEFAULTS.foldMembers;
     @Option(names = "--patience", paramLabel = "N", description = "early stopping (with --folds 0): epochs without a better"
             + " validation loss (default ${DEFAULT-VALUE}); 0 turns early stopping off (all epochs, the last weights kept)")
     int patience = DEFAULTS.patience;
@@ -162,7 +169,7 @@ public final class ForecastCommand implements Command {
             // with folds, the choices and figures come from the folds: the final ensemble is not needed
             try (Forecaster f = s.folds > 0 ? CrossValidatedTraining.train(s, data, trainEnd, out, t, true)
                     : Forecaster.train(s, data, trainEnd, out, t)) {
-                ForecastOutputs.writeValidation(outDir.resolve("validation.json"), s, t[0]);
+                ForecastOutputs.writeValidation(outDir.resolve("validation.json"), f.settings(), t[0]);
                 ForecastOutputs.printValidation(out, t[0]);
                 out.println("wrote " + outDir.resolve("validation.json") + " (the test weeks were not forecast)");
             }
@@ -171,6 +178,7 @@ public final class ForecastCommand implements Command {
         Forecaster.Evaluation[] ev = new Forecaster.Evaluation[1];
         try (Forecaster f = Forecaster.trainAndEvaluate(s, data, out, ev)) {
             Forecaster.Evaluation e = ev[0];
+            s = f.settings(); // with the window the folds chose
             f.save(outDir.resolve("forecaster"));
             List<SeasonalTargets.Season> seasons = SeasonalTargets.seasons(s, dataDir, data, e);
             boolean charts = DesktopModule.available();
@@ -191,6 +199,9 @@ public final class ForecastCommand implements Command {
         }
         return 0;
     }
+
+    /** The window lengths the folds compare unless --window or --windows says otherwise (see bench/RESULTS.md). */
+    static final String DEFAULT_WINDOWS = "10,20";
 
     /** The largest --learning-rate accepted: beyond it Adam's steps dwarf scaled data and training diverges. */
     static final double MAX_LEARNING_RATE = 10;
@@ -247,11 +258,38 @@ public final class ForecastCommand implements Command {
             throw new UsageException("--calibration must be scaled or constant, got " + s.calibration);
         }
         s.horizon = Checks.range("--horizon", horizon, 1, 104);
-        s.window = Checks.range("--window", window, 1, 520);
+        s.folds = Checks.range("--folds", folds, 0, 20);
+        if (window != null) {
+            if (!DEFAULT_WINDOWS.equals(windows)) {
+                throw new UsageException("give --window (one fixed length) or --windows (lengths to compare), not both");
+            }
+            s.window = Checks.range("--window", window, 1, 520);
+        } else if (s.folds > 0) {
+            for (String w : windows.split(",")) {
+                int n;
+                try {
+                    n = Integer.parseInt(w.trim());
+                } catch (NumberFormatException e) {
+                    throw new UsageException("--windows must list whole numbers of weeks, like 10,20; got " + windows);
+                }
+                if (s.windowCandidates.contains(n)) {
+                    throw new UsageException("--windows lists " + n + " twice");
+                }
+                s.windowCandidates.add(Checks.range("--windows", n, 1, 520));
+            }
+            // the longest candidate: the series must hold enough weeks for it (the folds set the one used)
+            s.window = s.windowCandidates.stream().mapToInt(Integer::intValue).max().getAsInt();
+            if (s.windowCandidates.size() == 1) {
+                s.windowCandidates.clear();
+            }
+        } else if (!DEFAULT_WINDOWS.equals(windows)) {
+            throw new UsageException("--windows needs rolling-origin folds (--folds 1 or more) to compare them; with --folds 0"
+                    + " give --window");
+        }
         s.epochs = Checks.range("--epochs", epochs, 1, 100_000);
         s.patience = Checks.range("--patience", patience, 0, 100_000);
-        s.folds = Checks.range("--folds", folds, 0, 20);
         s.ensemble = Checks.range("--ensemble", ensemble, 1, 1000);
+        s.foldMembers = Checks.range("--fold-members", foldMembers, 1, 1000);
         s.smoothing = Checks.range("--smoothing", smoothing, 1, 520);
         s.units = Checks.range("--units", units, 1, 4096);
         s.layers = Checks.range("--layers", layers, 1, 16);

@@ -89,8 +89,10 @@ final class ForecastOutputs {
     /** Prints the validation figures by horizon (for choosing settings). */
     static void printValidation(PrintStream out, Forecaster.Training t) {
         if (t.selection().containsKey("folds")) {
-            out.printf(Locale.ROOT, "validation (%d out-of-fold windows of %.0f rolling-origin folds; chosen %.0f epochs, blend"
-                    + " weights in the rows):%n", t.validationWindows(), t.selection().get("folds"), t.selection().get("epochs"));
+            Double w = t.selection().get("window");
+            out.printf(Locale.ROOT, "validation (%d out-of-fold windows of %.0f rolling-origin folds; chosen %s%.0f epochs, blend"
+                    + " weights in the rows):%n", t.validationWindows(), t.selection().get("folds"),
+                    w == null ? "" : String.format(Locale.ROOT, "window %.0f, ", w), t.selection().get("epochs"));
         } else {
             out.printf(Locale.ROOT, "validation (%d windows at the end of the training weeks; best epochs %s):%n",
                     t.validationWindows(), java.util.Arrays.toString(t.bestEpochs()));
@@ -135,7 +137,7 @@ final class ForecastOutputs {
         for (int k = 0; k < t.histories().size(); k++) {
             History h = t.histories().get(k);
             Map<String, Object> r = new LinkedHashMap<>();
-            r.put("seed", Forecaster.memberSeed(s.seed, k));
+            r.put("seed", Members.memberSeed(s.seed, k));
             r.put("epochs", h.get("loss").size());
             r.put("best_epoch", t.bestEpochs()[k]);
             List<Double> val = h.history().get("val_loss");

@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * What to forecast and how: the series (a bundled dengue city or any weekly CSV), the window, the
- * horizons and the model. Defaults: San Juan weekly total_cases, 10-week windows, forecasts 1–4
+ * horizons and the model. Defaults: San Juan weekly total_cases, 10-week windows (lamina forecast:
+ * 10 or 20 weeks, chosen per series by the rolling-origin folds), forecasts 1–4
  * weeks ahead, an ensemble of 5 networks LSTM(64) → Dense(32, relu) → Dense(4) trained with Adam
  * on mean squared error (batch 32, the epoch count up to 100 and each horizon's blend with
  * persistence chosen by 3 rolling-origin folds in the training weeks, then refit on all of them),
@@ -16,6 +17,9 @@ import java.util.Map;
  * and their alternatives were made on validation weeks (see bench/RESULTS.md).
  */
 public final class ForecastSettings {
+    /** The default {@link #window}, used when no candidates are compared. */
+    public static final int DEFAULT_WINDOW = 10;
+
     /** "san_juan" or "iquitos" when the bundled data is used, else null. */
     public String city = "san_juan";
     /** A weekly CSV instead of a bundled city. */
@@ -38,8 +42,15 @@ public final class ForecastSettings {
     public boolean residual = true;
     /** Training loss, a Keras name: mean_squared_error (the workshop's), mean_absolute_error or huber. */
     public String loss = "mean_squared_error";
-    /** Weeks of history per forecast (10: chosen on the folds over two seeds, see bench/RESULTS.md). */
-    public int window = 10;
+    /** Weeks of history per forecast; with {@link #windowCandidates}, the one the folds chose (see bench/RESULTS.md). */
+    public int window = DEFAULT_WINDOW;
+    /**
+     * Window lengths compared on the rolling-origin folds (with {@link #folds} &gt; 0): each is scored
+     * by the folds like the epoch count, the best is used and the trained forecaster's settings hold
+     * it in {@link #window}. Empty: {@link #window} is fixed. {@code lamina forecast} compares 10 and
+     * 20 unless {@code --window} fixes one.
+     */
+    public List<Integer> windowCandidates = new ArrayList<>();
     /** The forecaster predicts 1, 2, …, horizon weeks ahead at once (one output per horizon). */
     public int horizon = 4;
     /** Maximum training epochs; early stopping on the validation loss usually ends training sooner. */
@@ -53,6 +64,11 @@ public final class ForecastSettings {
     public int folds = 3;
     /** Epochs without a better validation loss before training stops (the best weights are kept); only with folds 0. */
     public int patience = 20;
+    /**
+     * Networks per rolling-origin fold, at most the ensemble (fewer than the ensemble, for the run
+     * time); a training-time choice, not saved with the forecaster.
+     */
+    public int foldMembers = 3;
     /** Members of the ensemble, each trained from its own seed; their forecasts are averaged. */
     public int ensemble = 5;
     /**
@@ -92,6 +108,7 @@ public final class ForecastSettings {
         m.put("residual", residual);
         m.put("loss", loss);
         m.put("window", window);
+        m.put("window_candidates", new ArrayList<>(windowCandidates));
         m.put("horizon", horizon);
         m.put("epochs", epochs);
         m.put("patience", patience);
@@ -125,6 +142,10 @@ public final class ForecastSettings {
         s.residual = Boolean.TRUE.equals(m.get("residual"));
         s.loss = (String) m.getOrDefault("loss", "mean_squared_error");
         s.window = ((Number) m.get("window")).intValue();
+        s.windowCandidates = new ArrayList<>();
+        for (Object w : (List<?>) m.getOrDefault("window_candidates", List.of())) {
+            s.windowCandidates.add(((Number) w).intValue());
+        }
         s.horizon = ((Number) m.get("horizon")).intValue();
         s.epochs = ((Number) m.get("epochs")).intValue();
         s.patience = ((Number) m.getOrDefault("patience", s.patience)).intValue();
@@ -144,6 +165,20 @@ public final class ForecastSettings {
         s.validationSplit = ((Number) m.get("validation_split")).doubleValue();
         s.seed = ((Number) m.get("seed")).longValue();
         return s;
+    }
+
+    /**
+     * A copy of these settings with another window (the candidates kept, as the record of what was compared).
+     *
+     * @param w the window length
+     * @return the copy
+     */
+    public ForecastSettings withWindow(int w) {
+        ForecastSettings c = fromMap(toMap());
+        c.verbose = verbose;
+        c.foldMembers = foldMembers;
+        c.window = w;
+        return c;
     }
 
     /** A short description of the data source for reports. */

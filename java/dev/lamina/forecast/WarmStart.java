@@ -73,7 +73,7 @@ public final class WarmStart {
     }
 
     /**
-     * Member {@code k} for settings {@code s}: built as {@link Forecaster#buildModel} builds it (compiled, a fresh
+     * Member {@code k} for settings {@code s}: built as {@code Members.buildModel} builds it (compiled, a fresh
      * optimizer), with member k's saved weights.
      *
      * @param s the settings of the training that starts
@@ -84,7 +84,7 @@ public final class WarmStart {
      */
     Sequential member(ForecastSettings s, int width, long seed, int k) {
         check(s);
-        Sequential m = Forecaster.seededModel(s, width, seed);
+        Sequential m = Members.seededModel(s, width, seed);
         try (Scope scope = Scope.open()) {
             List<Tensor> w = new ArrayList<>();
             for (int i = 0; i < values.get(k).size(); i++) {

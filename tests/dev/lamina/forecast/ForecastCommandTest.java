@@ -71,6 +71,16 @@ class ForecastCommandTest {
                 }
             }
         }
+        // the default compares windows 10 and 20 on the folds; the settings written hold the one chosen
+        Map<String, Object> selection = (Map<String, Object>) m.get("selection");
+        Map<String, Object> settings = (Map<String, Object>) m.get("settings");
+        double chosen = ((Number) selection.get("window")).doubleValue();
+        assertTrue(chosen == 10 || chosen == 20, "window " + chosen);
+        assertEquals(chosen, ((Number) settings.get("window")).doubleValue());
+        assertEquals(List.of(10L, 20L), settings.get("window_candidates"));
+        double s10 = ((Number) selection.get("cv_score_window_10")).doubleValue();
+        double s20 = ((Number) selection.get("cv_score_window_20")).doubleValue();
+        assertEquals(s10 <= s20 ? 10.0 : 20.0, chosen);
         // San Juan's test weeks hold four complete seasons (2009/2010 to 2012/2013), at each horizon
         List<Object> seasons = (List<Object>) m.get("seasons");
         assertEquals(16, seasons.size());
@@ -168,9 +178,15 @@ class ForecastCommandTest {
             {"forecast", "--dropout", "1.5"},
             {"forecast", "--weather", "--no-weather"},
             {"forecast", "--level"},
+            {"forecast", "--window", "12", "--windows", "8,12"},
+            {"forecast", "--windows", "10,x"},
+            {"forecast", "--folds", "0", "--windows", "8,12"},
+            {"forecast", "--windows", "8,8"},
+            {"forecast", "--fold-members", "0"},
         };
         String[] expect = {"not found", "unknown column 'nope'", "too few", "abc", "atlantis", "not an integer",
-            "--window", "--target", "unknown option", "forecaster.json", "--dropout", "not both", "--level"};
+            "--window", "--target", "unknown option", "forecaster.json", "--dropout", "not both", "--level",
+            "not both", "--windows", "--windows", "twice", "--fold-members"};
         for (int i = 0; i < cases.length; i++) {
             Run r = run(cases[i]);
             assertEquals(2, r.code(), String.join(" ", cases[i]) + " -> " + r.err());

@@ -65,6 +65,8 @@ class ForecasterTest {
     @Test
     void testWeeksNeverInfluenceTrainingOrChoices() {
         ForecastSettings s = tiny();
+        // the folds choose the window too: its choice must not see the test weeks either
+        s.windowCandidates = new java.util.ArrayList<>(List.of(6, 8));
         SeriesData data = sanJuan(s);
         int trainEnd = Forecaster.trainEnd(s, data.length());
         assertEquals(956, trainEnd);
@@ -80,6 +82,13 @@ class ForecasterTest {
             assertArrayEquals(ta.bestEpochs(), tb.bestEpochs());
             assertEquals(ta.selection(), tb.selection());
             assertEquals(4.0, ta.selection().get("epochs"), "the only epoch count compared (checkpoints(4))");
+            // the window chosen is the candidate with the lowest out-of-fold score, and the forecaster uses it
+            double s6 = ta.selection().get("cv_score_window_6");
+            double s8 = ta.selection().get("cv_score_window_8");
+            assertEquals(s6 <= s8 ? 6.0 : 8.0, ta.selection().get("window"));
+            assertEquals(ta.selection().get("window").intValue(), fa.settings().window);
+            assertEquals(fa.settings().window, fb.settings().window);
+            assertEquals(List.of(6, 8), fa.settings().windowCandidates);
             for (int j = 1; j <= s.horizon; j++) {
                 assertEquals(ta.selection().get("blend_h" + j), fa.blend(j));
                 assertEquals(fa.blend(j), fb.blend(j));

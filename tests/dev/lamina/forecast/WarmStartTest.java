@@ -79,7 +79,7 @@ class WarmStartTest {
         assertEquals(2, start.members());
         int offset = 0;
         for (int k = 0; k < 2; k++) {
-            try (Sequential m = start.member(s, width, Forecaster.memberSeed(99, k), k)) {
+            try (Sequential m = start.member(s, width, Members.memberSeed(99, k), k)) {
                 List<float[]> w = weights(m);
                 for (float[] a : w) {
                     assertArrayEquals(parentWeights.get(offset++), a, "member " + k + " starts from the saved member " + k);
