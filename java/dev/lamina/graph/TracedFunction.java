@@ -4,7 +4,6 @@ import dev.lamina.backend.TraceHooks;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,10 +31,12 @@ import java.util.logging.Logger;
  * ran). No call waits for another, and two running replays never share buffers.
  *
  * <p>The signature cache is bounded: it holds at most {@link #maxSignatures()} entries, by default
- * {@value #DEFAULT_MAX_SIGNATURES} or the system property {@value #MAX_SIGNATURES_PROPERTY}; the entry
- * used least recently is evicted when a new signature comes (a later call of that signature traces it
- * again). An evicted entry's graph is closed at once, or, when a replay is using it, by that replay as
- * it returns.
+ * {@value #DEFAULT_MAX_SIGNATURES} or the system property {@value #MAX_SIGNATURES_PROPERTY}. When it is
+ * full, a new signature evicts the entry used least recently only if it was called more often lately
+ * (counts halved every 32 × maxSignatures calls); otherwise it runs eagerly, untraced. So a workload of
+ * more signatures than the bound (a server's batch sizes 1-32) replays the frequent ones instead of
+ * tracing again on every call. An evicted entry's graph is closed at once, or, when a replay is using
+ * it, by that replay as it returns; a later call of its signature traces it again.
  *
  * <p>{@link #close} closes every graph the same way (a running replay finishes on its buffers and the
  * storages it holds, then frees them); a call after close is an {@link IllegalStateException}.
@@ -63,6 +64,10 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
     private final AtomicInteger replays = new AtomicInteger();
     private final AtomicInteger busyEager = new AtomicInteger();
     private final AtomicInteger evictions = new AtomicInteger();
+    private final AtomicInteger notAdmitted = new AtomicInteger();
+    /** calls per signature lately (halved every 32 × maxSignatures calls); guarded by this */
+    private final Map<String, Integer> frequency = new java.util.HashMap<>();
+    private long calls; // guarded by this
 
     /** One signature's state. The fields but busy and retired belong to the thread that set busy. */
     private static final class Entry {
@@ -128,9 +133,13 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
             return fn.apply(inputs); // inside another trace: recorded there
         }
         Entry e = acquire(Graph.signatureOf(inputs));
-        if (e == null) {
+        if (e == BUSY) {
             busyEager.incrementAndGet();
             return scoped(inputs); // another thread holds this signature's entry
+        }
+        if (e == NOT_ADMITTED) {
+            notAdmitted.incrementAndGet();
+            return scoped(inputs); // rarer than every cached signature: not worth a trace
         }
         try {
             return run(e, inputs);
@@ -139,25 +148,43 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
         }
     }
 
-    /** The signature's entry, made most recently used and marked busy; null when another call holds it. */
+    /** Markers of {@link #acquire}: the entry is held by another call; the signature is not cached. */
+    private static final Entry BUSY = new Entry();
+    private static final Entry NOT_ADMITTED = new Entry();
+
+    /**
+     * The signature's entry, made most recently used and marked busy; {@link #BUSY} when another call
+     * holds it; {@link #NOT_ADMITTED} when the cache is full and the signature was not seen more often
+     * lately than the least recently used entry (a workload cycling through more signatures than the
+     * cache holds then replays the cached ones and runs the others eagerly, instead of tracing again
+     * on every call).
+     */
     private synchronized Entry acquire(String signature) {
         if (closed) {
             throw new IllegalStateException("traced function " + name + " is closed");
         }
+        int seen = frequency.merge(signature, 1, Integer::sum);
+        if (++calls % (32L * maxSignatures) == 0) {
+            // aging: halve the counts (and forget the ones that drop to 0) so that the cache follows a changing workload
+            frequency.replaceAll((k, v) -> v / 2);
+            frequency.values().removeIf(v -> v == 0);
+        }
         Entry e = cache.remove(signature);
         if (e == null) {
+            if (cache.size() >= maxSignatures) {
+                Map.Entry<String, Entry> eldest = cache.entrySet().iterator().next();
+                if (seen <= frequency.getOrDefault(eldest.getKey(), 0)) {
+                    return NOT_ADMITTED;
+                }
+                cache.remove(eldest.getKey());
+                evictions.incrementAndGet();
+                retire(eldest.getValue());
+            }
             e = new Entry();
         }
         cache.put(signature, e);
-        Iterator<Entry> it = cache.values().iterator();
-        while (cache.size() > maxSignatures) {
-            Entry old = it.next();
-            it.remove();
-            evictions.incrementAndGet();
-            retire(old);
-        }
         if (e.busy) {
-            return null;
+            return BUSY;
         }
         e.busy = true;
         return e;
@@ -349,6 +376,11 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
         return busyEager.get();
     }
 
+    /** @return how many calls ran eagerly because the cache was full of signatures seen more often */
+    public int notAdmittedCalls() {
+        return notAdmitted.get();
+    }
+
     /** @return how many signatures were evicted from the cache */
     public int evictions() {
         return evictions.get();
@@ -375,5 +407,6 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
             retire(e);
         }
         cache.clear();
+        frequency.clear();
     }
 }

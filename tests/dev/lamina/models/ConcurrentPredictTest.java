@@ -100,7 +100,7 @@ class ConcurrentPredictTest {
             assertNotNull(f, "predict is traced by default");
             assertTrue(f.replays() > 0, "no predict replayed a graph");
             assertTrue(f.cachedSignatures() <= f.maxSignatures());
-            assertTrue(f.evictions() > 0, BATCHES.length + " sizes through a cache of " + f.maxSignatures());
+            assertTrue(f.evictions() + f.notAdmittedCalls() > 0, "ten sizes through a cache of " + f.maxSignatures());
             // a multi-batch predict (three full batches and a remainder) is bitwise the eager one too
             float[] all = m.predict(x, 10).toFloatArray();
             String before = System.getProperty("lamina.graph");
