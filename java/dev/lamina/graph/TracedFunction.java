@@ -32,8 +32,8 @@ import java.util.logging.Logger;
  *
  * <p>The signature cache is bounded: it holds at most {@link #maxSignatures()} entries, by default
  * {@value #DEFAULT_MAX_SIGNATURES} or the system property {@value #MAX_SIGNATURES_PROPERTY}. When it is
- * full, a new signature evicts the entry used least recently only if it was called more often lately
- * (counts halved every 32 × maxSignatures calls); otherwise it runs eagerly, untraced. So a workload of
+ * full, a new signature evicts the entry used least recently only if it was called more than twice as
+ * often lately (counts halved every 32 × maxSignatures calls); otherwise it runs eagerly, untraced. So a workload of
  * more signatures than the bound (a server's batch sizes 1-32) replays the frequent ones instead of
  * tracing again on every call. An evicted entry's graph is closed at once, or, when a replay is using
  * it, by that replay as it returns; a later call of its signature traces it again.
@@ -51,7 +51,7 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
     /** The system property that sets how many input signatures a traced function keeps. */
     public static final String MAX_SIGNATURES_PROPERTY = "lamina.graph.maxSignatures";
     /** How many input signatures a traced function keeps when the property is not set. */
-    public static final int DEFAULT_MAX_SIGNATURES = 8;
+    public static final int DEFAULT_MAX_SIGNATURES = 16;
 
     private final String name;
     private final Function<Tensor[], Tensor[]> fn;
@@ -154,8 +154,8 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
 
     /**
      * The signature's entry, made most recently used and marked busy; {@link #BUSY} when another call
-     * holds it; {@link #NOT_ADMITTED} when the cache is full and the signature was not seen more often
-     * lately than the least recently used entry (a workload cycling through more signatures than the
+     * holds it; {@link #NOT_ADMITTED} when the cache is full and the signature was not called more than
+     * twice as often lately as the least recently used entry (a workload cycling through more signatures than the
      * cache holds then replays the cached ones and runs the others eagerly, instead of tracing again
      * on every call).
      */
@@ -173,7 +173,7 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
         if (e == null) {
             if (cache.size() >= maxSignatures) {
                 Map.Entry<String, Entry> eldest = cache.entrySet().iterator().next();
-                if (seen <= frequency.getOrDefault(eldest.getKey(), 0)) {
+                if (seen <= 2 * frequency.getOrDefault(eldest.getKey(), 0)) {
                     return NOT_ADMITTED;
                 }
                 cache.remove(eldest.getKey());

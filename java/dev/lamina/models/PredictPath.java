@@ -16,9 +16,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * is not library code ({@link Graph#defaultFor}: user code may branch on Java state a replay would not
  * see).
  *
- * <p>Safe from many threads: the traced function gives each signature's graph to one call at a time
- * and runs a concurrent call of the same signature eagerly (bitwise the same result on one backend);
- * its signature cache is bounded ({@link TracedFunction#maxSignatures()}).
+ * <p>Safe from many threads. A batch that starts while another thread's predict batch of this model
+ * is running runs eagerly (measured: concurrent traced predicts were not faster than eager ones); and
+ * the traced function itself gives each signature's graph to one call at a time, running a concurrent
+ * call of the same signature eagerly. On one backend a replay is bitwise the eager run, so a caller
+ * cannot tell which ran. The signature cache is bounded ({@link TracedFunction#maxSignatures()}).
  *
  * <p>Closing: {@link #close} waits until the predict batches in flight on other threads have returned,
  * then frees the graphs; a later batch is an IllegalStateException. So {@link Model#close} never frees
@@ -28,6 +30,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 final class PredictPath implements AutoCloseable {
     private final Model model;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /** predict batches in flight on this model (all threads) */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private boolean closed; // written under the write lock
     /** the traced predict and the layers it was made for; guarded by this */
     private TracedFunction traced;
@@ -58,8 +62,15 @@ final class PredictPath implements AutoCloseable {
             if (closed) {
                 throw new IllegalStateException("predict: model " + model.name() + " is closed");
             }
-            TracedFunction f = enabled() ? traced() : null;
-            return f != null ? f.apply(xb) : eager(model, xb);
+            // a batch that overlaps another thread's runs eagerly: measured, concurrent traced predicts were
+            // slower than eager ones (bench/RESULTS.md, "traced predict by default")
+            boolean alone = inFlight.incrementAndGet() == 1;
+            try {
+                TracedFunction f = alone && enabled() ? traced() : null;
+                return f != null ? f.apply(xb) : eager(model, xb);
+            } finally {
+                inFlight.decrementAndGet();
+            }
         } finally {
             read.unlock();
         }

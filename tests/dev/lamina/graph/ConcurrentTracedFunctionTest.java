@@ -111,11 +111,11 @@ class ConcurrentTracedFunctionTest {
             }
             long three = cpu.bytesInUse();
             assertEquals(3, f.replays());
-            // a fourth signature called less often than the least recent one runs eagerly, untraced
-            for (int rep = 0; rep < 3; rep++) {
+            // a fourth signature called at most twice as often as the least recent one runs eagerly, untraced
+            for (int rep = 0; rep < 6; rep++) {
                 call.accept(4);
             }
-            assertEquals(3, f.notAdmittedCalls());
+            assertEquals(6, f.notAdmittedCalls());
             assertEquals(0, f.evictions());
             assertEquals(three, cpu.bytesInUse(), "a signature not admitted holds nothing");
             // called more often, it evicts the least recently used (rows 1), whose graph is freed
@@ -215,7 +215,7 @@ class ConcurrentTracedFunctionTest {
                         f.close();
                         assertThrows(IllegalStateException.class, () -> f.apply(x4));
                     } else {
-                        for (int i = 0; i < 10 && f.evictions() == 0; i++) {
+                        for (int i = 0; i < 20 && f.evictions() == 0; i++) {
                             try (Scope s = Scope.open()) {
                                 f.apply(rng.normal(DType.FLOAT32, 0, 1, 2, 8))[0].close(); // evicts the held signature
                             }

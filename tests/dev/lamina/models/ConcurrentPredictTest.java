@@ -70,6 +70,13 @@ class ConcurrentPredictTest {
             Sequential m = seedLike();
             Tensor x = new Rng(4).normal(DType.FLOAT32, 0, 1, 32, 20, 1);
             float[][] expected = eager(m, x);
+            String bound = System.getProperty(TracedFunction.MAX_SIGNATURES_PROPERTY);
+            System.setProperty(TracedFunction.MAX_SIGNATURES_PROPERTY, "6"); // read when the traced predict is made
+            try (Scope s = Scope.open()) {
+                m.predict(x.slice(0, 0, 1), 1);
+            } finally {
+                restore(TracedFunction.MAX_SIGNATURES_PROPERTY, bound);
+            }
             int threads = 4;
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             try {
@@ -98,7 +105,13 @@ class ConcurrentPredictTest {
             }
             TracedFunction f = m.predictPath.tracedFunction();
             assertNotNull(f, "predict is traced by default");
-            assertTrue(f.replays() > 0, "no predict replayed a graph");
+            int replays = f.replays();
+            for (int i = 0; i < 3; i++) { // alone again: replayed
+                try (Scope s = Scope.open()) {
+                    assertArrayEquals(expected[0], m.predict(x.slice(0, 0, 1), 1).toFloatArray(), 0f);
+                }
+            }
+            assertTrue(f.replays() > replays, "a lone predict replays its graph");
             assertTrue(f.cachedSignatures() <= f.maxSignatures());
             assertTrue(f.evictions() + f.notAdmittedCalls() > 0, "ten sizes through a cache of " + f.maxSignatures());
             // a multi-batch predict (three full batches and a remainder) is bitwise the eager one too

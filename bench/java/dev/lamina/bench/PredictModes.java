@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * predicts per second and rows per second per mode. Benchmark only.
  *
  * <p>Run: {@code java -cp target/classes:$(cat target/runtime-classpath.txt) dev.lamina.bench.PredictModes
- * [rounds] [threads] [seconds]}
+ * [rounds] [threads] [seconds] [maxBatch] [concurrent-only]}
  */
 public final class PredictModes {
     private PredictModes() {
@@ -32,13 +32,15 @@ public final class PredictModes {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 4;
         double seconds = args.length > 2 ? Double.parseDouble(args[2]) : 3;
+        int maxBatch = args.length > 3 ? Integer.parseInt(args[3]) : 32;
+        boolean latency = args.length <= 4 || !args[4].equals("concurrent-only");
         Backends.setDefault(Backends.cpu());
         try (Scope scope = Scope.open()) {
             Workloads.Workload w = Workloads.build("seed-lstm");
             Sequential model = w.model();
             System.out.printf(Locale.ROOT, "cores: %d%nthreads: %d%n", Runtime.getRuntime().availableProcessors(),
                     CpuBackend.threads());
-            for (int batch : new int[] {1, 32}) {
+            for (int batch : latency ? new int[] {1, 32} : new int[0]) {
                 Tensor xb = w.x().slice(0, 0, batch);
                 int calls = batch == 1 ? 3000 : 1000;
                 for (int r = 0; r < rounds; r++) {
@@ -53,13 +55,15 @@ public final class PredictModes {
                 }
             }
             Tensor x = w.x();
+            concurrent(model, x, true, threads, 3, maxBatch); // warm-up of both modes: traces, graph builds, JIT
+            concurrent(model, x, false, threads, 3, maxBatch);
             for (int r = 0; r < Math.max(2, rounds / 2); r++) {
                 for (int k = 0; k < 2; k++) {
                     boolean traced = (r + k) % 2 == 0;
                     String load = BenchReport.loadAverage();
-                    long[] counts = concurrent(model, x, traced, threads, seconds);
-                    System.out.printf(Locale.ROOT, "concurrent %d threads round %d %s: %.0f predicts/s, %.0f rows/s (load %s)%n",
-                            threads, r, traced ? "traced" : "eager ", counts[0] / seconds, counts[1] / seconds, load);
+                    long[] counts = concurrent(model, x, traced, threads, seconds, maxBatch);
+                    System.out.printf(Locale.ROOT, "concurrent %d threads, batches 1-%d, round %d %s: %.0f predicts/s, %.0f rows/s (load %s)%n",
+                            threads, maxBatch, r, traced ? "traced" : "eager ", counts[0] / seconds, counts[1] / seconds, load);
                 }
             }
             model.close();
@@ -89,7 +93,7 @@ public final class PredictModes {
     }
 
     /** Predicts and rows done by {@code threads} threads in {@code seconds} (after a warm-up of a second). */
-    private static long[] concurrent(Sequential model, Tensor x, boolean traced, int threads, double seconds)
+    private static long[] concurrent(Sequential model, Tensor x, boolean traced, int threads, double seconds, int maxBatch)
             throws Exception {
         mode(traced);
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -106,7 +110,7 @@ public final class PredictModes {
                         long rows = 0;
                         try (var u = Backends.use(Backends.cpu()); Scope s = Scope.open()) {
                             while (!stop.get()) {
-                                int b = 1 + rnd.nextInt(32);
+                                int b = 1 + rnd.nextInt(maxBatch);
                                 try (Scope c = Scope.open()) {
                                     model.predict(x.slice(0, 0, b), b);
                                 }
