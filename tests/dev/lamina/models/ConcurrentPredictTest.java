@@ -228,4 +228,33 @@ class ConcurrentPredictTest {
             }
         }
     }
+
+    /** A one-batch predict passes the caller's tensor itself to the model: an output that is it comes back as a copy. */
+    @Test
+    void anOutputThatIsTheInputStaysTheCallers() {
+        try (var use = Backends.use(Backends.cpu()); Scope scope = Scope.open()) {
+            class Identity extends Model {
+                Identity() {
+                    super("identity");
+                }
+
+                @Override
+                public Tensor call(Tensor[] in, boolean training) {
+                    return in[0];
+                }
+            }
+            Tensor x = new Rng(1).normal(DType.FLOAT32, 0, 1, 3, 2);
+            float[] values = x.toFloatArray();
+            try (Identity m = new Identity()) {
+                Tensor y;
+                try (Scope s = Scope.open()) {
+                    y = s.keep(m.predict(x, 8));
+                }
+                assertTrue(y != x);
+                assertArrayEquals(values, y.toFloatArray(), 0f);
+                y.close();
+                assertArrayEquals(values, x.toFloatArray(), 0f, "the caller's input is still theirs");
+            }
+        }
+    }
 }
