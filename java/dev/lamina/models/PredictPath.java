@@ -60,7 +60,7 @@ final class PredictPath implements AutoCloseable {
         read.lock();
         try {
             if (closed) {
-                throw new IllegalStateException("predict: model " + model.name() + " is closed");
+                throw new IllegalStateException("predict: model " + model.name() + " is closed (predict after close)");
             }
             // a batch that overlaps another thread's runs eagerly: measured, concurrent traced predicts were
             // slower than eager ones (bench/RESULTS.md, "traced predict by default")
