@@ -3,11 +3,12 @@ package dev.lamina.graph;
 import dev.lamina.backend.TraceHooks;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -24,8 +25,21 @@ import java.util.logging.Logger;
  * for good and the reason is logged once. A trace that leaves a tensor it made alive (a layer built,
  * optimizer slots made on the first call) is not used and the next call traces again.
  *
- * <p>Calls are serialized (a graph's buffers serve one replay at a time). Close it to free the
- * graphs' buffers.
+ * <p>Thread-safe. A signature's entry (its graph and its buffers, or its trace in progress) serves one
+ * call at a time: a call that finds its signature's entry in use by another thread runs the function
+ * eagerly instead (on one backend a replay is bitwise the eager run, so a caller cannot tell which
+ * ran). No call waits for another, and two running replays never share buffers.
+ *
+ * <p>The signature cache is bounded: it holds at most {@link #maxSignatures()} entries, by default
+ * {@value #DEFAULT_MAX_SIGNATURES} or the system property {@value #MAX_SIGNATURES_PROPERTY}. When it is
+ * full, a new signature evicts the entry used least recently only if it was called more than twice as
+ * often lately (counts halved every 32 × maxSignatures calls); otherwise it runs eagerly, untraced. So a workload of
+ * more signatures than the bound (a server's batch sizes 1-32) replays the frequent ones instead of
+ * tracing again on every call. An evicted entry's graph is closed at once, or, when a replay is using
+ * it, by that replay as it returns; a later call of its signature traces it again.
+ *
+ * <p>{@link #close} closes every graph the same way (a running replay finishes on its buffers and the
+ * storages it holds, then frees them); a call after close is an {@link IllegalStateException}.
  */
 public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoCloseable {
     private static final Logger LOG = Logger.getLogger("dev.lamina.graph");
@@ -34,24 +48,76 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
     /** replays by every traced function of the process (tests check that a fit replayed) */
     static final java.util.concurrent.atomic.AtomicLong REPLAYS = new java.util.concurrent.atomic.AtomicLong();
 
+    /** The system property that sets how many input signatures a traced function keeps. */
+    public static final String MAX_SIGNATURES_PROPERTY = "lamina.graph.maxSignatures";
+    /** How many input signatures a traced function keeps when the property is not set. */
+    public static final int DEFAULT_MAX_SIGNATURES = 16;
+
     private final String name;
     private final Function<Tensor[], Tensor[]> fn;
     private final GraphOptions options;
-    private final Map<String, Entry> cache = new HashMap<>();
-    private int traces;
-    private int replays;
+    private final int maxSignatures;
+    /** signature to entry, least recently used first; guarded by this */
+    private final LinkedHashMap<String, Entry> cache = new LinkedHashMap<>();
+    private boolean closed; // guarded by this
+    private final AtomicInteger traces = new AtomicInteger();
+    private final AtomicInteger replays = new AtomicInteger();
+    private final AtomicInteger busyEager = new AtomicInteger();
+    private final AtomicInteger evictions = new AtomicInteger();
+    private final AtomicInteger notAdmitted = new AtomicInteger();
+    /** calls per signature lately (halved every 32 × maxSignatures calls); guarded by this */
+    private final Map<String, Integer> frequency = new java.util.HashMap<>();
+    private long calls; // guarded by this
 
+    /** One signature's state. The fields but busy and retired belong to the thread that set busy. */
     private static final class Entry {
         Graph graph;
         Recorder previous;
         String eagerReason;
         int traces;
+        /** a call is tracing or replaying this entry (guarded by the function) */
+        boolean busy;
+        /** evicted or closed while busy: the busy call closes the graph as it returns (guarded by the function) */
+        boolean retired;
+
+        void closeGraph() {
+            if (graph != null) {
+                graph.close();
+            }
+            previous = null;
+        }
     }
 
     TracedFunction(String name, Function<Tensor[], Tensor[]> fn, GraphOptions options) {
+        this(name, fn, options, maxSignaturesFromProperty());
+    }
+
+    TracedFunction(String name, Function<Tensor[], Tensor[]> fn, GraphOptions options, int maxSignatures) {
+        if (maxSignatures < 1) {
+            throw new IllegalArgumentException("traced function " + name + ": at least one signature must be kept, got "
+                    + maxSignatures);
+        }
         this.name = name;
         this.fn = fn;
         this.options = options;
+        this.maxSignatures = maxSignatures;
+    }
+
+    /** The bound from {@value #MAX_SIGNATURES_PROPERTY}, else {@value #DEFAULT_MAX_SIGNATURES}. */
+    static int maxSignaturesFromProperty() {
+        String v = System.getProperty(MAX_SIGNATURES_PROPERTY);
+        if (v == null || v.isBlank()) {
+            return DEFAULT_MAX_SIGNATURES;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("-D" + MAX_SIGNATURES_PROPERTY + " must be a positive integer, got '" + v + "'");
     }
 
     /**
@@ -62,13 +128,87 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
      * @return the outputs (new tensors in the current scope)
      */
     @Override
-    public synchronized Tensor[] apply(Tensor... inputs) {
+    public Tensor[] apply(Tensor... inputs) {
         if (TraceHooks.active() != null) {
             return fn.apply(inputs); // inside another trace: recorded there
         }
-        Entry e = cache.computeIfAbsent(Graph.signatureOf(inputs), k -> new Entry());
+        Entry e = acquire(Graph.signatureOf(inputs));
+        if (e == BUSY) {
+            busyEager.incrementAndGet();
+            return scoped(inputs); // another thread holds this signature's entry
+        }
+        if (e == NOT_ADMITTED) {
+            notAdmitted.incrementAndGet();
+            return scoped(inputs); // rarer than every cached signature: not worth a trace
+        }
+        try {
+            return run(e, inputs);
+        } finally {
+            release(e);
+        }
+    }
+
+    /** Markers of {@link #acquire}: the entry is held by another call; the signature is not cached. */
+    private static final Entry BUSY = new Entry();
+    private static final Entry NOT_ADMITTED = new Entry();
+
+    /**
+     * The signature's entry, made most recently used and marked busy; {@link #BUSY} when another call
+     * holds it; {@link #NOT_ADMITTED} when the cache is full and the signature was not called more than
+     * twice as often lately as the least recently used entry (a workload cycling through more signatures than the
+     * cache holds then replays the cached ones and runs the others eagerly, instead of tracing again
+     * on every call).
+     */
+    private synchronized Entry acquire(String signature) {
+        if (closed) {
+            throw new IllegalStateException("traced function " + name + " is closed");
+        }
+        int seen = frequency.merge(signature, 1, Integer::sum);
+        if (++calls % (32L * maxSignatures) == 0) {
+            // aging: halve the counts (and forget the ones that drop to 0) so that the cache follows a changing workload
+            frequency.replaceAll((k, v) -> v / 2);
+            frequency.values().removeIf(v -> v == 0);
+        }
+        Entry e = cache.remove(signature);
+        if (e == null) {
+            if (cache.size() >= maxSignatures) {
+                Map.Entry<String, Entry> eldest = cache.entrySet().iterator().next();
+                if (seen <= 2 * frequency.getOrDefault(eldest.getKey(), 0)) {
+                    return NOT_ADMITTED;
+                }
+                cache.remove(eldest.getKey());
+                evictions.incrementAndGet();
+                retire(eldest.getValue());
+            }
+            e = new Entry();
+        }
+        cache.put(signature, e);
+        if (e.busy) {
+            return BUSY;
+        }
+        e.busy = true;
+        return e;
+    }
+
+    private synchronized void release(Entry e) {
+        e.busy = false;
+        if (e.retired) {
+            e.closeGraph();
+        }
+    }
+
+    /** Closes a removed entry's graph now, or marks it for its busy call to close. */
+    private void retire(Entry e) {
+        e.retired = true;
+        if (!e.busy) {
+            e.closeGraph();
+        }
+    }
+
+    /** One call on an entry this thread holds: replayed, traced or eager. */
+    private Tensor[] run(Entry e, Tensor[] inputs) {
         if (e.graph != null) {
-            replays++;
+            replays.incrementAndGet();
             REPLAYS.incrementAndGet();
             return e.graph.run(inputs);
         }
@@ -94,7 +234,7 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
         } finally {
             TraceHooks.install(null);
         }
-        traces++;
+        traces.incrementAndGet();
         e.traces++;
         int[] outVals = finish(r, out);
         if (r.failure != null) {
@@ -205,7 +345,7 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
      * @param inputs tensors of the signature
      * @return the graph or null
      */
-    public Graph graph(Tensor... inputs) {
+    public synchronized Graph graph(Tensor... inputs) {
         Entry e = cache.get(Graph.signatureOf(inputs));
         return e == null ? null : e.graph;
     }
@@ -216,29 +356,57 @@ public final class TracedFunction implements Function<Tensor[], Tensor[]>, AutoC
      * @param inputs tensors of the signature
      * @return the reason or null
      */
-    public String eagerReason(Tensor... inputs) {
+    public synchronized String eagerReason(Tensor... inputs) {
         Entry e = cache.get(Graph.signatureOf(inputs));
         return e == null ? null : e.eagerReason;
     }
 
     /** @return how many calls were traced */
     public int traces() {
-        return traces;
+        return traces.get();
     }
 
     /** @return how many calls were replays of a graph */
     public int replays() {
-        return replays;
+        return replays.get();
     }
 
-    /** Closes every graph (their buffers, constants and the storages they held). */
+    /** @return how many calls ran eagerly because another call held their signature's entry */
+    public int busyEagerCalls() {
+        return busyEager.get();
+    }
+
+    /** @return how many calls ran eagerly because the cache was full of signatures seen more often */
+    public int notAdmittedCalls() {
+        return notAdmitted.get();
+    }
+
+    /** @return how many signatures were evicted from the cache */
+    public int evictions() {
+        return evictions.get();
+    }
+
+    /** @return how many signatures the cache holds now (at most {@link #maxSignatures()}) */
+    public synchronized int cachedSignatures() {
+        return cache.size();
+    }
+
+    /** @return the bound of the signature cache */
+    public int maxSignatures() {
+        return maxSignatures;
+    }
+
+    /**
+     * Closes every graph (their buffers, constants and the storages they held); a graph a running
+     * replay uses is closed by that replay as it returns. Later calls throw IllegalStateException.
+     */
     @Override
     public synchronized void close() {
+        closed = true;
         for (Entry e : cache.values()) {
-            if (e.graph != null) {
-                e.graph.close();
-            }
+            retire(e);
         }
         cache.clear();
+        frequency.clear();
     }
 }

@@ -53,7 +53,8 @@ public class Model implements AutoCloseable {
     private final Compilation compiled = new Compilation();
     private volatile boolean stopTraining;
     private PrintStream out = System.out;
-    private dev.lamina.graph.TracedFunction predictGraph; // -Dlamina.graph.predict=true: traced predict
+    /** predict's batches: traced by default, thread-safe, closed with the model */
+    final PredictPath predictPath = new PredictPath(this);
     /** Trainer's traced evaluate step, kept across calls, and the compiled losses it was traced with */
     dev.lamina.graph.TracedFunction evaluateGraph;
     Object evaluateGraphKey;
@@ -777,27 +778,20 @@ public class Model implements AutoCloseable {
     // ---- lifetime ----------------------------------------------------------------------------
 
     /**
-     * One batch of predict, all outputs: replayed from a traced graph when
-     * {@code -Dlamina.graph.predict=true} (the graph is kept until {@link #close}).
+     * One batch of predict, all outputs: replayed from a traced graph by default ({@link PredictPath};
+     * {@code -Dlamina.graph.predict=false} runs it eagerly), the graphs kept until {@link #close}.
      */
     Tensor[] predictBatch(Tensor[] xb) {
-        if (!Boolean.getBoolean("lamina.graph.predict") || !dev.lamina.graph.Graph.enabledByDefault()) {
-            return GradientTape.noGrad(() -> callOutputs(xb, false));
-        }
-        if (predictGraph == null) {
-            predictGraph = dev.lamina.graph.Graph.trace(name + ".predict",
-                    in -> GradientTape.noGrad(() -> callOutputs(in, false)), new dev.lamina.graph.GraphOptions());
-        }
-        return predictGraph.apply(xb);
+        return predictPath.predictBatch(xb);
     }
 
-    /** Frees the weights and the optimizer state. */
+    /**
+     * Frees the weights and the optimizer state. Predict calls running on other threads finish first
+     * (close waits for them); a predict after close is an IllegalStateException.
+     */
     @Override
     public void close() {
-        if (predictGraph != null) {
-            predictGraph.close();
-            predictGraph = null;
-        }
+        predictPath.close();
         if (evaluateGraph != null) {
             evaluateGraph.close();
             evaluateGraph = null;

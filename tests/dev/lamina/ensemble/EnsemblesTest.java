@@ -440,13 +440,14 @@ class EnsemblesTest {
 
     @Test
     void ensemblesOfModelsFreeTheirTemporaries() {
-        Sequential a = linear(2, 0);
         long before = cpu.bytesInUse();
+        Sequential a = linear(2, 0);
         Tensor x = Tensor.of(new float[] {1, 2}, 2, 1);
         Tensor p = new AveragingEnsemble(List.of(a, a)).predict(x);
         assertArrayEquals(new float[] {2, 4}, p.toFloatArray(), 1e-6f);
         p.close();
         x.close();
+        a.close(); // the weights and the model's traced predict graphs (kept on the model until close)
         assertEquals(before, cpu.bytesInUse());
     }
 }
