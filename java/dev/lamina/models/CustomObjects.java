@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Saving needs no registration. The registry is global to the JVM and thread-safe; registering
  * a class again is a no-op.
  *
- * <p>Where no code can call {@code register} (a command such as {@code lamina serve}), the system
+ * <p>Where no code of the application can call {@code register} (it only sets JVM options), the system
  * property {@code lamina.customObjects}, a comma-separated list of binary class names (e.g.
  * {@code LAMINA_JAVA_OPTS=-Dlamina.customObjects=com.acme.MyModel}), registers those classes on
  * first use: whoever sets the JVM's options already chooses the code it runs. A name on that list

@@ -119,7 +119,14 @@ final class Servable {
         if (!Files.exists(dir.resolve("config.json"))) {
             throw new IllegalArgumentException(dir + " holds neither a saved model (config.json) nor a saved forecaster (forecaster.json)");
         }
-        Sequential m = Model.load(dir);
+        Model loaded = Model.load(dir);
+        if (!(loaded instanceof Sequential)) {
+            String kind = loaded.getClass() == Model.class ? "functional" : "subclassed (" + loaded.getClass().getName() + ")";
+            loaded.close();
+            throw new IllegalArgumentException(dir + " holds a " + kind + " model: serving takes Sequential models and "
+                    + "forecasters (functional and subclassed models are not served yet)");
+        }
+        Sequential m = (Sequential) loaded;
         try {
             return new Servable(version, dir, m, null, cfg, metrics);
         } catch (RuntimeException | Error e) {

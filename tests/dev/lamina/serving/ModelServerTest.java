@@ -456,6 +456,20 @@ class ModelServerTest {
     }
 
     @Test
+    void aFunctionalModelVersionIsRefusedByName() throws Exception {
+        Path fun = tmp.resolve("fun");
+        dev.lamina.nn.SymbolicTensor in = dev.lamina.nn.Input.of(3);
+        try (Model m = new Model(in, new dev.lamina.nn.Dense(1).apply(in))) {
+            m.save(fun.resolve("1"));
+        }
+        server = ModelServer.start(new ServerConfig(fun).port(0).pollInterval(Duration.ofMillis(50))
+                .log(new PrintStream(log, true, StandardCharsets.UTF_8)));
+        assertEquals(0, server.servedVersion());
+        String said = log.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("holds a functional model: serving takes Sequential models and forecasters"), said);
+    }
+
+    @Test
     void stopAnswersRequestsInFlightThenRefusesConnections() throws Exception {
         // every batch waits 2 s for company, so the requests are still in flight when stop() is called
         server = ModelServer.start(config().maxBatch(1000).batchTimeoutMicros(2_000_000));
