@@ -20,7 +20,9 @@ def main():
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--ensemble", type=int, default=5)
     ap.add_argument("--epochs", type=int, default=100)
-    ap.add_argument("--window", type=int, default=10)
+    ap.add_argument("--windows", default="10,20",
+                    help="candidate windows the folds choose among, comma-separated (lamina forecast --windows)")
+    ap.add_argument("--window", type=int, default=None, help="fix the window (lamina forecast --window N)")
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
     tf, keras, info = common.tf_setup(a.threads, a.seed)
@@ -43,10 +45,11 @@ def main():
         return predict
 
     t0 = time.perf_counter()
-    rep = fp.run(a.city, fit_member, a.seed, ensemble=a.ensemble, epochs=a.epochs, window=a.window)
+    rep = fp.run(a.city, fit_member, a.seed, ensemble=a.ensemble, epochs=a.epochs,
+                windows=[a.window] if a.window else [int(w) for w in a.windows.split(",")])
     rep["seconds"] = time.perf_counter() - t0
     rep["peer"] = info
-    print(f"keras {info['keras']} / tensorflow {info['tensorflow']}, {a.city}, seed {a.seed}: {rep['seconds']:.0f} s")
+    print(f"keras {info['keras']} / tensorflow {info['tensorflow']}, {a.city}, seed {a.seed}, window {rep['window']}: {rep['seconds']:.0f} s")
     fp.print_table(rep)
     common.report(rep)
 

@@ -4,7 +4,7 @@ weeks, quantiles come from the folds' residuals; MAE, WIS and coverage by horizo
 beside persistence and probabilistic persistence.
 
 Network per member, as Lamina's buildModel: LSTM(64) -> Linear(64, 32) + ReLU -> Linear(32, 4) on
-10-week windows (--window) of the scaled ln(1 + cases), predicting the changes 1..4 weeks ahead; Keras's
+w-week windows (w chosen among --windows 10,20 on the folds, or fixed by --window) of the scaled ln(1 + cases), predicting the changes 1..4 weeks ahead; Keras's
 initialisation (as dengue_torch.py), Adam(1e-3, eps 1e-7), MSE, batch 32, windows shuffled each
 epoch. The last line of the output is the JSON report.
 """
@@ -23,7 +23,9 @@ def main():
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--ensemble", type=int, default=5)
     ap.add_argument("--epochs", type=int, default=100)
-    ap.add_argument("--window", type=int, default=10)
+    ap.add_argument("--windows", default="10,20",
+                    help="candidate windows the folds choose among, comma-separated (lamina forecast --windows)")
+    ap.add_argument("--window", type=int, default=None, help="fix the window (lamina forecast --window N)")
     ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
     torch, info = common.torch_setup(a.threads, a.seed)
@@ -77,10 +79,11 @@ def main():
         return predict
 
     t0 = time.perf_counter()
-    rep = fp.run(a.city, fit_member, a.seed, ensemble=a.ensemble, epochs=a.epochs, window=a.window)
+    rep = fp.run(a.city, fit_member, a.seed, ensemble=a.ensemble, epochs=a.epochs,
+                windows=[a.window] if a.window else [int(w) for w in a.windows.split(",")])
     rep["seconds"] = time.perf_counter() - t0
     rep["peer"] = info
-    print(f"torch {info['torch']} ({info['threads']} thread(s)), {a.city}, seed {a.seed}: {rep['seconds']:.0f} s")
+    print(f"torch {info['torch']} ({info['threads']} thread(s)), {a.city}, seed {a.seed}, window {rep['window']}: {rep['seconds']:.0f} s")
     fp.print_table(rep)
     common.report(rep)
 

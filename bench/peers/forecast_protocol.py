@@ -1,14 +1,17 @@
 """The protocol of `lamina forecast`'s default (rolling-origin folds, refit, per-horizon blend,
 quantiles), framework-free, so that a Keras or PyTorch network can be run through it exactly as
 Lamina's is. Mirrors, in java/dev/lamina/forecast/: ForecastFeatures (z = min-max scaled
-ln(1 + cases)), Forecaster.windowInputs / residualTargets (10-week windows by default, the changes
+ln(1 + cases)), ForecastWindows.windowInputs / residualTargets (w-week windows, the changes
 z[t + j] - z[t], j = 1..4), RollingOrigin (3 folds over the last 60% of the training weeks; blend
 weights 0, 0.05, ..., 1.5), CrossValidatedTraining (3 networks per fold, each fold scaled on its
 own training weeks, forecasts after every 10th epoch, the epoch count with the smallest sum over
-h of MAE / persistence MAE, then the ensemble on all training windows for that many epochs),
+h of MAE / persistence MAE; each candidate window (10 and 20 by default) with its own folds, epoch
+count and blend weights on the same pooled origins, the lowest score winning, a tie keeping the
+earlier window; then the ensemble on all training windows of the chosen window for that many
+epochs),
 ResidualCalibration 'scaled', Baselines and QuantileScores (WIS, coverage, empirical quantiles).
 
-A framework supplies `fit_member(x, y, epochs, seed, on_checkpoint)` that builds and trains one
+A framework supplies `fit_member(x, y, epochs, seed, checkpoints, on_checkpoint)` that builds and trains one
 network (x [N, w, 1] float32, y [N, H] float32) and calls on_checkpoint(epoch, predict) after the
 epochs in `checkpoints`; it returns a predict function (x -> [N, H] numpy).
 """
@@ -127,23 +130,15 @@ def persistence_quantiles(y, train_end, rows, h):
     return np.maximum(0, out) if (y[:train_end] >= 0).all() else out
 
 
-def run(city, fit_member, seed, ensemble=5, folds=3, epochs=100, window=10, horizon=4, log=print):
-    """The whole protocol on one city; returns the report dict (choices, test scores by horizon)."""
-    y, dates = common.load_dengue_cases(city)
-    n = len(y)
-    h, w = horizon, window
-    train_end = common.chronological_split(n, 0.8)
-    feat = Features(y, train_end)
-    z = feat.z(y)
-    b = boundaries(train_end, folds)
-    cps = checkpoints(epochs)
-    fold_members = min(ensemble, FOLD_MEMBERS)
-    origins, change = [], []
-    for k in range(folds):
+def out_of_fold(y, train_end, b, blocks, w, h, cps, fold_members, fit_member, seed, final_scale, log=print):
+    """Fold k (its own scaling on rows [0, b_k)) trains fold_members networks on the w-week windows
+    before its block and forecasts the block's origins (the same for every window) at every
+    checkpoint; returns change[c, i, j] in the final scaling's units (CrossValidatedTraining.outOfFold)."""
+    pooled = []
+    for k, va in enumerate(blocks):
         fk = Features(y, b[k])  # the fold's own scaling: rows before its block
         zk = fk.z(y[:train_end])
         tr = training_origins(w, h, b[k])
-        va = block_origins(w, h, b[k], b[k + 1])
         x_va = window_inputs(zk, va, w)
         pred = np.zeros((len(cps), len(va), h))
 
@@ -151,29 +146,65 @@ def run(city, fit_member, seed, ensemble=5, folds=3, epochs=100, window=10, hori
             pred[cps.index(epoch)] += predict(x_va) * scale / fold_members
 
         for m in range(fold_members):
-            fit_member(window_inputs(zk, tr, w), residual_targets(zk, tr, h), epochs,
+            fit_member(window_inputs(zk, tr, w), residual_targets(zk, tr, h), cps[-1],
                        seed + 7919 * (k + 1) + 1000003 * m, cps, on_checkpoint)
-        origins.append(va)
-        change.append(pred / feat.scale)  # into the final scaling's units
-        log(f"fold {k + 1}/{folds}: {len(tr)} training windows, {len(va)} forecast")
-    origins = np.concatenate(origins)
-    change = np.concatenate(change, axis=1)
-    z_last = z[origins]
-    actual = np.stack([y[origins + j] for j in range(1, h + 1)])
-    pers_mae = np.array([np.mean(np.abs(actual[j] - y[origins])) for j in range(h)])
+        pooled.append(pred / final_scale)  # into the final scaling's units
+        log(f"window {w}, fold {k + 1}/{len(blocks)}: {len(tr)} training windows, {len(va)} forecast")
+    return np.concatenate(pooled, axis=1)
+
+
+def choose(change, cps, z_last, actual, pers_mae, feat):
+    """The epoch count (strictly lowest sum over h of best-blend MAE / persistence MAE, so a tie keeps
+    the earlier checkpoint) and its blend weights, as CrossValidatedTraining.choose."""
+    h = len(pers_mae)
     best = None
     for c, e in enumerate(cps):
         alphas, maes = [], []
         for j in range(h):
             m = [np.mean(np.abs(actual[j] - feat.to_target(z_last + a * change[c, :, j]))) for a in BLEND_GRID]
-            i = int(np.argmin(m))
+            i = int(np.argmin(m))  # the first of equal MAEs, as RollingOrigin.bestBlend
             alphas.append(float(BLEND_GRID[i]))
             maes.append(m[i])
         score = float(np.sum(np.array(maes) / pers_mae))
         if best is None or score < best[0]:
             best = (score, c, e, alphas, maes)
-    score, c, chosen, alpha, cv_mae = best
-    log(f"chosen {chosen} epochs, blend {alpha}, out-of-fold score {score:.4f}, MAE {np.round(cv_mae, 2)}")
+    return best
+
+
+def run(city, fit_member, seed, ensemble=5, folds=3, epochs=100, windows=(10, 20), horizon=4, log=print):
+    """The whole protocol on one city; returns the report dict (choices, test scores by horizon).
+    With several candidate windows, each gets its own folds, epoch count and blend weights on the
+    same pooled origins (those of the longest window), and the lowest score wins (a tie keeps the
+    earlier candidate), as CrossValidatedTraining with ForecastSettings.windowCandidates."""
+    windows = [int(w) for w in windows]
+    if not windows or min(windows) < 1 or len(set(windows)) != len(windows):
+        raise ValueError(f"window candidates must be distinct and >= 1, got {windows}")
+    y, dates = common.load_dengue_cases(city)
+    n = len(y)
+    h = horizon
+    w_max = max(windows)
+    train_end = common.chronological_split(n, 0.8)
+    feat = Features(y, train_end)
+    z = feat.z(y)
+    b = boundaries(train_end, folds)
+    cps = checkpoints(epochs)
+    fold_members = min(ensemble, FOLD_MEMBERS)
+    blocks = [block_origins(w_max, h, b[k], b[k + 1]) for k in range(folds)]
+    origins = np.concatenate(blocks)
+    z_last = z[origins]
+    actual = np.stack([y[origins + j] for j in range(1, h + 1)])
+    pers_mae = np.array([np.mean(np.abs(actual[j] - y[origins])) for j in range(h)])
+    chosen_w, best, per_window = None, None, {}
+    for w in windows:
+        change_w = out_of_fold(y, train_end, b, blocks, w, h, cps, fold_members, fit_member, seed, feat.scale, log)
+        cand = choose(change_w, cps, z_last, actual, pers_mae, feat)
+        per_window[str(w)] = dict(cv_score=cand[0], epochs=cand[2])
+        log(f"window {w}: {cand[2]} epochs, blend {cand[3]}, out-of-fold score {cand[0]:.4f}")
+        if best is None or cand[0] < best[0][0]:  # a tie keeps the earlier candidate
+            chosen_w, best = w, (cand, change_w)
+    (score, c, chosen, alpha, cv_mae), change = best
+    w = chosen_w
+    log(f"chosen window {w}, {chosen} epochs, blend {alpha}, out-of-fold score {score:.4f}, MAE {np.round(cv_mae, 2)}")
     # calibration 'scaled' on the out-of-fold residuals of the blended forecasts
     cal = []
     for j in range(h):
@@ -209,7 +240,7 @@ def run(city, fit_member, seed, ensemble=5, folds=3, epochs=100, window=10, hori
             persistence=dict(mae=float(np.mean(np.abs(act - y[rows - j]))), wis=wis(pq, act)),
             test_weeks=int(len(rows)))
     return dict(city=city, seed=seed, ensemble=ensemble, folds=folds, fold_members=fold_members, window=w,
-                horizon=h, chosen_epochs=chosen, blend=alpha, cv_score=score, cv_mae=[float(m) for m in cv_mae],
+                window_candidates=windows, windows=per_window, horizon=h, chosen_epochs=chosen, blend=alpha, cv_score=score, cv_mae=[float(m) for m in cv_mae],
                 horizons=horizons)
 
 
