@@ -703,22 +703,12 @@ public final class CpuBackend extends HostBackend {
         }
         dev.lamina.backend.ComposedLstmInference.check(x, kernel, rk, bias, h0, c0, y, hT, cT, batch, steps, input,
                 hidden, returnSequences);
-        Storage[] all = {x, kernel, rk, bias, h0, c0, y, hT, cT};
-        int pinned = 0;
-        try {
-            for (Storage st : all) {
-                st.pin();
-                pinned++;
-            }
+        whilePinned(() -> {
             check("lstmInference", CpuKernels.lamina_cpu_lstm_inference(code(x.dtype()), host(x).pointer(),
                     host(kernel).pointer(), host(rk).pointer(), host(bias).pointer(), host(h0).pointer(),
                     host(c0).pointer(), host(y).pointer(), host(hT).pointer(), host(cT).pointer(), batch, steps, input,
                     hidden, returnSequences ? 1 : 0), x.dtype());
-        } finally {
-            for (int i = pinned - 1; i >= 0; i--) {
-                all[i].unpin();
-            }
-        }
+        }, x, kernel, rk, bias, h0, c0, y, hT, cT);
     }
 
     @Override
@@ -779,22 +769,12 @@ public final class CpuBackend extends HostBackend {
     public void lstmSequenceForward(Storage xp, Storage rk, Storage h0, Storage c0, Storage packed, Storage hPrev,
                                     Storage gates, Storage cs, long batch, long steps, long hidden) {
         ComposedLstmSequence.check(xp, rk, h0, c0, packed, hPrev, gates, cs, batch, steps, hidden);
-        Storage[] all = {xp, rk, h0, c0, packed, hPrev, gates, cs};
-        int pinned = 0;
-        try {
-            for (Storage st : all) {
-                st.pin();
-                pinned++;
-            }
+        whilePinned(() -> {
             check("lstmSequenceForward", CpuKernels.lamina_cpu_lstm_sequence_forward(code(xp.dtype()),
                     host(xp).pointer(), host(rk).pointer(), host(h0).pointer(), host(c0).pointer(),
                     host(packed).pointer(), host(hPrev).pointer(), host(gates).pointer(), host(cs).pointer(), batch,
                     steps, hidden), xp.dtype());
-        } finally {
-            for (int i = pinned - 1; i >= 0; i--) {
-                all[i].unpin();
-            }
-        }
+        }, xp, rk, h0, c0, packed, hPrev, gates, cs);
     }
 
     /**
@@ -805,22 +785,12 @@ public final class CpuBackend extends HostBackend {
     public void lstmSequenceBackward(Storage gates, Storage cs, Storage c0, Storage rk, Storage dP, Storage dXp,
                                      Storage dh0, Storage dc0, long batch, long steps, long hidden) {
         ComposedLstmSequence.checkBackward(gates, cs, c0, rk, dP, dXp, dh0, dc0, batch, steps, hidden);
-        Storage[] all = {gates, cs, c0, rk, dP, dXp, dh0, dc0};
-        int pinned = 0;
-        try {
-            for (Storage st : all) {
-                st.pin();
-                pinned++;
-            }
+        whilePinned(() -> {
             check("lstmSequenceBackward", CpuKernels.lamina_cpu_lstm_sequence_backward(code(gates.dtype()),
                     host(gates).pointer(), host(cs).pointer(), host(c0).pointer(), host(rk).pointer(),
                     host(dP).pointer(), host(dXp).pointer(), host(dh0).pointer(), host(dc0).pointer(), batch, steps,
                     hidden), gates.dtype());
-        } finally {
-            for (int i = pinned - 1; i >= 0; i--) {
-                all[i].unpin();
-            }
-        }
+        }, gates, cs, c0, rk, dP, dXp, dh0, dc0);
     }
 
     /**
@@ -831,21 +801,11 @@ public final class CpuBackend extends HostBackend {
     public void gruSequenceForward(Storage xp, Storage rk, Storage rb, Storage h0, Storage packed, Storage hPrev,
                                    Storage gates, Storage hz, long batch, long steps, long hidden) {
         ComposedGruSequence.checkForward(xp, rk, rb, h0, packed, hPrev, gates, hz, batch, steps, hidden);
-        Storage[] all = {xp, rk, rb, h0, packed, hPrev, gates, hz};
-        int pinned = 0;
-        try {
-            for (Storage st : all) {
-                st.pin();
-                pinned++;
-            }
+        whilePinned(() -> {
             check("gruSequenceForward", CpuKernels.lamina_cpu_gru_sequence_forward(code(xp.dtype()), host(xp).pointer(),
                     host(rk).pointer(), host(rb).pointer(), host(h0).pointer(), host(packed).pointer(),
                     host(hPrev).pointer(), host(gates).pointer(), host(hz).pointer(), batch, steps, hidden), xp.dtype());
-        } finally {
-            for (int i = pinned - 1; i >= 0; i--) {
-                all[i].unpin();
-            }
-        }
+        }, xp, rk, rb, h0, packed, hPrev, gates, hz);
     }
 
     /**
@@ -856,17 +816,23 @@ public final class CpuBackend extends HostBackend {
     public void gruSequenceBackward(Storage gates, Storage hz, Storage hPrev, Storage rk, Storage dP, Storage dXp,
                                     Storage dHz, Storage dh0, long batch, long steps, long hidden) {
         ComposedGruSequence.checkBackward(gates, hz, hPrev, rk, dP, dXp, dHz, dh0, batch, steps, hidden);
-        Storage[] all = {gates, hz, hPrev, rk, dP, dXp, dHz, dh0};
+        whilePinned(() -> {
+            check("gruSequenceBackward", CpuKernels.lamina_cpu_gru_sequence_backward(code(gates.dtype()),
+                    host(gates).pointer(), host(hz).pointer(), host(hPrev).pointer(), host(rk).pointer(),
+                    host(dP).pointer(), host(dXp).pointer(), host(dHz).pointer(), host(dh0).pointer(), batch, steps,
+                    hidden), gates.dtype());
+        }, gates, hz, hPrev, rk, dP, dXp, dHz, dh0);
+    }
+
+    /** Runs {@code call} with every storage pinned (not moved or freed meanwhile), unpinning them in reverse after. */
+    private static void whilePinned(Runnable call, Storage... all) {
         int pinned = 0;
         try {
             for (Storage st : all) {
                 st.pin();
                 pinned++;
             }
-            check("gruSequenceBackward", CpuKernels.lamina_cpu_gru_sequence_backward(code(gates.dtype()),
-                    host(gates).pointer(), host(hz).pointer(), host(hPrev).pointer(), host(rk).pointer(),
-                    host(dP).pointer(), host(dXp).pointer(), host(dHz).pointer(), host(dh0).pointer(), batch, steps,
-                    hidden), gates.dtype());
+            call.run();
         } finally {
             for (int i = pinned - 1; i >= 0; i--) {
                 all[i].unpin();
