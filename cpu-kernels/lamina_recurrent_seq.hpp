@@ -12,20 +12,38 @@
 // What changes is only the traffic around them: no JNI call, Java object or strided copy per step;
 // xp and dP are read in place, the outputs are written in place.
 //
+// Except the recurrent products of float32 sequences on an AVX2/AVX-512 CPU: those run on rk packed
+// once per call (lamina_seq_packed.hpp), one FMA chain per element instead of OpenBLAS's order, so
+// float32 results differ from the composition in the last bits (float64 is still bitwise it).
+//
 // Thread policy: that of the primitives (gemm_parallel and the cell decide from the shape alone),
 // so results do not depend on the thread count.
 #pragma once
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <new>
+#include <type_traits>
 #include <vector>
 
 #include "lamina_gemm.hpp"
 #include "lamina_kernels.hpp"
 #include "lamina_recurrent.hpp"
+#include "lamina_seq_packed.hpp"
 
 namespace lamina {
+
+/**
+ * The packed product of a float32 sequence (M × N, depth K), or null: float64, no SIMD kernel, or
+ * LAMINA_SEQ_PACKED=0. Throws std::bad_alloc.
+ */
+template <class T>
+inline std::unique_ptr<SeqPackedProduct> seq_packed_product(int64_t M, int64_t N, int64_t K) {
+    const PackedKernel pk = seq_packed_kernel<T>();
+    if (pk.kind == PACKED_NONE) return nullptr;
+    return std::make_unique<SeqPackedProduct>(pk, M, N, K);
+}
 
 /** out[j] = a[j] + b[j] for j < n (the binary kernels' contiguous ADD: one IEEE add per element). */
 template <class T>
@@ -38,10 +56,15 @@ int lstm_seq_forward_t(int dt, const T* xp, const T* rk, const T* h0, const T* c
                        T* cs, int64_t B, int64_t S, int64_t H) {
     const int64_t G = 4 * H;
     std::vector<T> work;
+    std::unique_ptr<SeqPackedProduct> pp;  // h·rk on rk packed once (float32), else gemm_parallel
     try {
         work.resize((size_t) (2 * B * G + 2 * B * H));
+        pp = seq_packed_product<T>(B, G, H);
     } catch (const std::bad_alloc&) {
         return E_NOMEM;
+    }
+    if constexpr (std::is_same_v<T, float>) {
+        if (pp) pp->pack_b(rk, G);
     }
     T* rec = work.data();      // h·rk of this step, [B, G]
     T* z = rec + B * G;        // pre-activations, [B, G]
@@ -52,9 +75,17 @@ int lstm_seq_forward_t(int dt, const T* xp, const T* rk, const T* h0, const T* c
         for (int64_t b = 0; b < B; b++) {
             std::memcpy(h_prev + (b * S + s) * H, h + b * H, sizeof(T) * (size_t) H);
         }
-        gemm_parallel<T>(false, false, B, G, H, h, H, rk, G, T(0), rec, G);
+        const T* r = rec;
+        int64_t ldr = G;
+        if constexpr (std::is_same_v<T, float>) {
+            if (pp) {
+                r = pp->run(h, H);
+                ldr = pp->ldc();
+            }
+        }
+        if (r == rec) gemm_parallel<T>(false, false, B, G, H, h, H, rk, G, T(0), rec, G);
         for (int64_t b = 0; b < B; b++) {
-            seq_add<T>(xp + (b * S + s) * G, rec + b * G, z + b * G, G);
+            seq_add<T>(xp + (b * S + s) * G, r + b * ldr, z + b * G, G);
         }
         const T* c_prev = s == 0 ? c0 : cs + (s - 1) * B * H;
         int rc = lstm_cell_forward(dt, z, c_prev, hn, cs + s * B * H, gates + s * B * G, B, H);
@@ -76,10 +107,15 @@ int lstm_seq_backward_t(int dt, const T* gates, const T* cs, const T* c0, const 
                         T* dc0, int64_t B, int64_t S, int64_t H) {
     const int64_t G = 4 * H;
     std::vector<T> work;
+    std::unique_ptr<SeqPackedProduct> pp;  // dz·rkᵀ on rkᵀ packed once (float32), else gemm_parallel
     try {
         work.resize((size_t) (B * G + 4 * B * H));
+        pp = seq_packed_product<T>(B, H, G);
     } catch (const std::bad_alloc&) {
         return E_NOMEM;
+    }
+    if constexpr (std::is_same_v<T, float>) {
+        if (pp) pp->pack_bt(rk, G);
     }
     T* dz = work.data();       // [B, G]
     T* dh = dz + B * G;        // dP_s + dh_next, [B, H]
@@ -100,7 +136,15 @@ int lstm_seq_backward_t(int dt, const T* gates, const T* cs, const T* c0, const 
         for (int64_t b = 0; b < B; b++) {
             std::memcpy(dxp + (b * S + s) * G, dz + b * G, sizeof(T) * (size_t) G);
         }
-        gemm_parallel<T>(false, true, B, H, G, dz, G, rk, G, T(0), dh_next, H);
+        bool done = false;
+        if constexpr (std::is_same_v<T, float>) {
+            if (pp) {
+                const float* r = pp->run(dz, G);
+                for (int64_t b = 0; b < B; b++) std::memcpy(dh_next + b * H, r + b * pp->ldc(), sizeof(T) * (size_t) H);
+                done = true;
+            }
+        }
+        if (!done) gemm_parallel<T>(false, true, B, H, G, dz, G, rk, G, T(0), dh_next, H);
         std::swap(dc_next, dc_prev);
     }
     std::memcpy(dh0, dh_next, sizeof(T) * (size_t) (B * H));
@@ -162,10 +206,15 @@ int gru_seq_forward_t(int dt, const T* xp, const T* rk, const T* rb, const T* h0
                       T* hz, int64_t B, int64_t S, int64_t H) {
     const int64_t G = 3 * H;
     std::vector<T> work;
+    std::unique_ptr<SeqPackedProduct> pp;  // h·rk on rk packed once (float32), else gemm_parallel
     try {
         work.resize((size_t) (2 * B * G + 2 * B * H));
+        pp = seq_packed_product<T>(B, G, H);
     } catch (const std::bad_alloc&) {
         return E_NOMEM;
+    }
+    if constexpr (std::is_same_v<T, float>) {
+        if (pp) pp->pack_b(rk, G);
     }
     T* rec = work.data();      // h·rk, [B, G]
     T* xt = rec + B * G;       // this step's rows of xp, [B, G]
@@ -178,9 +227,17 @@ int gru_seq_forward_t(int dt, const T* xp, const T* rk, const T* rb, const T* h0
             std::memcpy(xt + b * G, xp + (b * S + s) * G, sizeof(T) * (size_t) G);
             std::memcpy(h_prev + (b * S + s) * H, h + b * H, sizeof(T) * (size_t) H);
         }
-        gemm_parallel<T>(false, false, B, G, H, h, H, rk, G, T(0), rec, G);
+        const T* r = rec;
+        int64_t ldr = G;
+        if constexpr (std::is_same_v<T, float>) {
+            if (pp) {
+                r = pp->run(h, H);
+                ldr = pp->ldc();
+            }
+        }
+        if (r == rec) gemm_parallel<T>(false, false, B, G, H, h, H, rk, G, T(0), rec, G);
         for (int64_t b = 0; b < B; b++) {
-            seq_add<T>(rec + b * G, rb, hzs + b * G, G);
+            seq_add<T>(r + b * ldr, rb, hzs + b * G, G);
         }
         int rc = gru_cell_forward(dt, xt, hzs, h, hn, gates + s * B * G, B, H);
         if (rc != OK) return rc;
@@ -197,10 +254,15 @@ int gru_seq_backward_t(int dt, const T* gates, const T* hz, const T* h_prev, con
                        T* dh0, int64_t B, int64_t S, int64_t H) {
     const int64_t G = 3 * H;
     std::vector<T> work;
+    std::unique_ptr<SeqPackedProduct> pp;  // dhz·rkᵀ on rkᵀ packed once (float32), else gemm_parallel
     try {
         work.resize((size_t) (2 * B * G + 5 * B * H));
+        pp = seq_packed_product<T>(B, H, G);
     } catch (const std::bad_alloc&) {
         return E_NOMEM;
+    }
+    if constexpr (std::is_same_v<T, float>) {
+        if (pp) pp->pack_bt(rk, G);
     }
     T* dxz = work.data();      // [B, G]
     T* dhz = dxz + B * G;      // [B, G]
@@ -221,8 +283,18 @@ int gru_seq_backward_t(int dt, const T* gates, const T* hz, const T* h_prev, con
             std::memcpy(dxp + (b * S + s) * G, dxz + b * G, sizeof(T) * (size_t) G);
             std::memcpy(dhz_all + (b * S + s) * G, dhz + b * G, sizeof(T) * (size_t) G);
         }
-        gemm_parallel<T>(false, true, B, H, G, dhz, G, rk, G, T(0), d_rec, H);
-        seq_add<T>(d_rec, dh_prev, dh_next, B * H);
+        bool done = false;
+        if constexpr (std::is_same_v<T, float>) {
+            if (pp) {
+                const float* r = pp->run(dhz, G);
+                for (int64_t b = 0; b < B; b++) seq_add<T>(r + b * pp->ldc(), dh_prev + b * H, dh_next + b * H, H);
+                done = true;
+            }
+        }
+        if (!done) {
+            gemm_parallel<T>(false, true, B, H, G, dhz, G, rk, G, T(0), d_rec, H);
+            seq_add<T>(d_rec, dh_prev, dh_next, B * H);
+        }
     }
     std::memcpy(dh0, dh_next, sizeof(T) * (size_t) (B * H));
     return OK;

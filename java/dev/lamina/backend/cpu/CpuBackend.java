@@ -762,8 +762,9 @@ public final class CpuBackend extends HostBackend {
     }
 
     /**
-     * One native call for the whole sequence (cpu-kernels/lamina_recurrent_seq.hpp): bitwise the
-     * interface's per-step composition (the same products, adds and cell kernel, step by step).
+     * One native call for the whole sequence (cpu-kernels/lamina_recurrent_seq.hpp): the interface's
+     * per-step composition (the same adds and cell kernel, step by step), bitwise in float64; float32
+     * recurrent products run on the packed kernel (lamina_seq_packed.hpp), equal up to rounding.
      */
     @Override
     public void lstmSequenceForward(Storage xp, Storage rk, Storage h0, Storage c0, Storage packed, Storage hPrev,
@@ -778,8 +779,8 @@ public final class CpuBackend extends HostBackend {
     }
 
     /**
-     * One native call for the backward through time (cpu-kernels/lamina_recurrent_seq.hpp): bitwise the
-     * interface's per-step composition.
+     * One native call for the backward through time (cpu-kernels/lamina_recurrent_seq.hpp): the
+     * interface's per-step composition, bitwise in float64, up to rounding in float32 (packed products).
      */
     @Override
     public void lstmSequenceBackward(Storage gates, Storage cs, Storage c0, Storage rk, Storage dP, Storage dXp,
@@ -794,8 +795,8 @@ public final class CpuBackend extends HostBackend {
     }
 
     /**
-     * One native call for a whole GRU sequence (cpu-kernels/lamina_recurrent_seq.hpp): bitwise the
-     * interface's per-step composition.
+     * One native call for a whole GRU sequence (cpu-kernels/lamina_recurrent_seq.hpp): the interface's
+     * per-step composition, bitwise in float64, up to rounding in float32 (packed products).
      */
     @Override
     public void gruSequenceForward(Storage xp, Storage rk, Storage rb, Storage h0, Storage packed, Storage hPrev,
@@ -809,8 +810,8 @@ public final class CpuBackend extends HostBackend {
     }
 
     /**
-     * One native call for the GRU backward through time (cpu-kernels/lamina_recurrent_seq.hpp): bitwise
-     * the interface's per-step composition.
+     * One native call for the GRU backward through time (cpu-kernels/lamina_recurrent_seq.hpp): the
+     * interface's per-step composition, bitwise in float64, up to rounding in float32 (packed products).
      */
     @Override
     public void gruSequenceBackward(Storage gates, Storage hz, Storage hPrev, Storage rk, Storage dP, Storage dXp,
