@@ -20,6 +20,7 @@
 #include "lamina_fused.hpp"
 #include "lamina_lstm_infer.hpp"
 #include "lamina_recurrent_seq.hpp"
+#include "lamina_tn_gemm.hpp"
 
 inline int lamina_cpu_fill(void* out, int dtype, int64_t n, double value) {
     return lamina::fill(out, dtype, n, value);
@@ -78,9 +79,17 @@ inline int lamina_cpu_bind_blas(const void* sgemm, const void* dgemm) { return l
 inline int lamina_cpu_gemm(int dtype, int trans_a, int trans_b, int64_t batch, int64_t m, int64_t n, int64_t k,
                            const void* a, int64_t lda, int64_t stride_a, const void* b, int64_t ldb, int64_t stride_b,
                            double beta, void* c, int64_t ldc, int64_t stride_c) {
+    // float32 Aᵀ·B (weight gradients): both operands read in place where the direct kernel serves
+    if (dtype == lamina::F32 && trans_a != 0 && trans_b == 0 && batch == 1 && beta == 0.0 &&
+        lamina::tn_gemm_direct(m, n, k, (const float*) a, lda, (const float*) b, ldb, (float*) c, ldc)) {
+        return lamina::OK;
+    }
     return lamina::gemm(dtype, trans_a, trans_b, batch, m, n, k, a, lda, stride_a, b, ldb, stride_b, beta, c, ldc,
                         stride_c);
 }
+
+/** 1 when float32 matmul with transA (Aᵀ·B, batch 1) runs the direct kernel (lamina_tn_gemm.hpp) on this CPU. */
+inline int lamina_cpu_tn_direct_serves(int64_t m, int64_t n, int64_t k) { return lamina::tn_direct_serves(m, n, k) ? 1 : 0; }
 
 // Convolution passes (lamina_conv_driver.hpp); geom: ConvGeometry.toArray(), 16 int64 values at
 // the indices of native/lamina_ops.h; per: output rows (units b*outH + oh) per column chunk.

@@ -84,6 +84,12 @@ public final class CpuKernels {
             @Const Pointer a, long lda, long strideA, @Const Pointer b, long ldb, long strideB, double beta, Pointer c,
             long ldc, long strideC);
 
+    /**
+     * 1 when a float32 {@code lamina_cpu_gemm} with transA, batch 1 and beta 0 of these sizes runs the
+     * direct Aᵀ·B kernel (cpu-kernels/lamina_tn_gemm.hpp: one FMA chain per element) instead of OpenBLAS.
+     */
+    public static native int lamina_cpu_tn_direct_serves(long m, long n, long k);
+
     public static native int lamina_cpu_tune_malloc(long mmapThreshold, long trimThreshold);
 
     // ---- convolution helpers and pooling (cpu-kernels/lamina_conv.hpp) ------------------------
