@@ -26,8 +26,11 @@
 namespace lamina {
 
 // The products served: a left operand of at most 2^20 elements (4 MB, so that it stays in cache while
-// the column panels of B go by) and at most 2^27 multiply-adds; at least 8 rows and 16 columns of C.
-constexpr double kTnMaxA = 1 << 20, kTnMaxWork = 1 << 27;
+// the column panels of B go by) and at most 2^27 multiply-adds; C narrower than 16 columns only with a
+// left operand of at most 2^16 elements (a masked tile then wastes most of its lanes). Few rows are
+// served: the seed LSTM's input-kernel gradient xᵀ·dXp ([640 × 1]ᵀ·[640 × 256]) cost OpenBLAS about
+// 50 µs per call (mostly sgemm_itcopy), 3.5 % of the fit.
+constexpr double kTnMaxA = 1 << 20, kTnMaxWork = 1 << 27, kTnMaxANarrow = 1 << 16;
 // Rows of C per job: a job is one 32-column panel of B (kept in cache) times up to 8 tiles of 8 rows.
 constexpr int64_t kTnRowsPerJob = 64;
 // Thread policy: the jobs of a product run on the pool only from this many multiply-adds. Below it,
@@ -58,8 +61,9 @@ inline bool tn_direct_cpu() {
 /** Whether tn_gemm_direct serves C[m, n] = Aᵀ·B with depth k on this CPU. */
 inline bool tn_direct_serves(int64_t m, int64_t n, int64_t k) {
     if (!tn_direct_cpu() || tn_direct_disabled()) return false;
-    if (m < 8 || n < 16 || k < 1) return false;
-    return (double) m * (double) k <= kTnMaxA && gemm_work(m, n, k) <= kTnMaxWork;
+    if (m < 1 || n < 1 || k < 1) return false;
+    const double a = (double) m * (double) k;
+    return a <= (n >= 16 ? kTnMaxA : kTnMaxANarrow) && gemm_work(m, n, k) <= kTnMaxWork;
 }
 
 #if LAMINA_PACKED_X86

@@ -1,16 +1,10 @@
 package dev.lamina.backend;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lamina.autograd.GradientTape;
 import dev.lamina.types.DType;
-import dev.lamina.ops.RecurrentOps;
-import dev.lamina.tensor.Rng;
-import dev.lamina.tensor.Scope;
-import dev.lamina.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,27 +15,6 @@ import org.junit.jupiter.api.Test;
  * loop (the same backend with only that kernel declined), float32 and float64; bad sizes are refused.
  */
 class ComposedLstmSequenceTest {
-    private static double[][] run(Backend be, DType dt, int b, int t, int in, int hid) {
-        try (var u = Backends.use(be); Scope s = Scope.open()) {
-            Rng rng = new Rng(42);
-            Tensor x = rng.uniform(DType.FLOAT32, -1, 1, b, t, in).cast(dt);
-            Tensor k = rng.uniform(DType.FLOAT32, -0.5, 0.5, in, 4 * hid).cast(dt);
-            Tensor rk = rng.uniform(DType.FLOAT32, -0.5, 0.5, hid, 4 * hid).cast(dt);
-            Tensor bias = rng.uniform(DType.FLOAT32, -0.5, 0.5, 4 * hid).cast(dt);
-            Tensor h0 = rng.uniform(DType.FLOAT32, -1, 1, b, hid).cast(dt);
-            Tensor c0 = rng.uniform(DType.FLOAT32, -1, 1, b, hid).cast(dt);
-            try (GradientTape tape = GradientTape.start()) {
-                tape.watch(x, k, rk, bias, h0, c0);
-                Tensor[] out = RecurrentOps.lstm(x, k, rk, bias, h0, c0, true);
-                Tensor loss = out[0].square().sum().add(out[2].sum());
-                Tensor[] g = tape.gradient(loss, x, k, rk, bias, h0, c0);
-                return new double[][] {out[0].toDoubleArray(), out[1].toDoubleArray(), out[2].toDoubleArray(),
-                        g[0].toDoubleArray(), g[1].toDoubleArray(), g[2].toDoubleArray(), g[3].toDoubleArray(),
-                        g[4].toDoubleArray(), g[5].toDoubleArray()};
-            }
-        }
-    }
-
     @Test
     void sequenceKernelPathIsBitwiseThePerStepLoop() {
         Backend serving = new DecliningBackend(Backends.reference(), "serving-reference", (k, dt, g) -> null);
@@ -54,15 +27,12 @@ class ComposedLstmSequenceTest {
         Backend forwardOnly = new DecliningBackend(Backends.reference(), "forward-only-reference",
                 (k, dt, g) -> k == Kernel.LSTM_SEQUENCE_BACKWARD ? "no sequence backward (test)" : null);
         assertFalse(forwardOnly.kernel(Kernel.LSTM_SEQUENCE_BACKWARD, DType.FLOAT32, geom).available());
-        for (DType dt : new DType[] {DType.FLOAT32, DType.FLOAT64}) {
+        for (DType dt : SequenceFixtures.FLOAT_TYPES) {
             for (int[] sh : new int[][] {{3, 4, 2, 5}, {1, 1, 1, 1}, {2, 6, 3, 9}}) {
-                double[][] want = run(loop, dt, sh[0], sh[1], sh[2], sh[3]);
+                double[][] want = SequenceFixtures.trainLstm(loop, dt, 42, sh[0], sh[1], sh[2], sh[3]);
                 for (Backend be : new Backend[] {serving, forwardOnly}) {
-                    double[][] got = run(be, dt, sh[0], sh[1], sh[2], sh[3]);
-                    for (int i = 0; i < want.length; i++) {
-                        assertArrayEquals(want[i], got[i], 0.0, be.name() + " " + dt + " "
-                                + java.util.Arrays.toString(sh) + " output " + i);
-                    }
+                    double[][] got = SequenceFixtures.trainLstm(be, dt, 42, sh[0], sh[1], sh[2], sh[3]);
+                    SequenceFixtures.assertAllBitwise(want, got, be.name() + " " + dt + " " + java.util.Arrays.toString(sh));
                 }
             }
         }

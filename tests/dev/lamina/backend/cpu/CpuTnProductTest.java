@@ -18,13 +18,15 @@ import org.junit.jupiter.api.Test;
  * where it serves, every element equals the fused multiply-add chain over k from zero computed here
  * with {@link Math#fma} (bitwise), on 1 and 2 threads; on every shape, served or not, within 1e-5
  * relative of the reference backend. Shapes: the seed LSTM's gradient (64 × 256, depth 640), ragged
- * rows and columns (tiles of 8 × 32 cut by masks), a column tail under 16, depth 1, the smallest
- * served (8 × 16) and shapes below it (OpenBLAS), a product large enough to run on the pool.
+ * rows and columns (tiles of 8 × 32 cut by masks), a column tail under 16, depth 1, one row (an input
+ * kernel's gradient), one column, a narrow product with a large left operand (OpenBLAS), a product
+ * large enough to run on the pool.
  */
 class CpuTnProductTest {
     // {m, n, k}
     private static final int[][] SHAPES = {{64, 256, 640}, {13, 37, 5}, {8, 16, 1}, {70, 100, 33}, {9, 17, 640},
-            {65, 47, 3}, {8, 40, 2}, {7, 256, 64}, {64, 15, 64}, {1, 1, 9}, {256, 512, 160}};
+            {65, 47, 3}, {8, 40, 2}, {7, 256, 64}, {64, 15, 64}, {1, 1, 9}, {256, 512, 160}, {1, 256, 640},
+            {32, 1, 32}, {300, 8, 400}};
 
     @Test
     void servedProductsAreOneFmaChainPerElementOnAnyThreadCount() {
@@ -66,7 +68,7 @@ class CpuTnProductTest {
             CpuBackend.setThreads(before);
         }
         if (CpuKernels.lamina_cpu_tn_direct_serves(64, 256, 640) == 1) {
-            assertEquals(8, served, "shapes on the direct kernel");
+            assertEquals(13, served, "shapes on the direct kernel");
         }
     }
 
@@ -75,9 +77,9 @@ class CpuTnProductTest {
         if (CpuKernels.lamina_cpu_tn_direct_serves(64, 256, 640) == 0) {
             return;  // no AVX-512 (or LAMINA_TN_DIRECT=0): every product goes to OpenBLAS
         }
-        assertEquals(1, CpuKernels.lamina_cpu_tn_direct_serves(8, 16, 1));
-        assertEquals(0, CpuKernels.lamina_cpu_tn_direct_serves(7, 256, 64));
-        assertEquals(0, CpuKernels.lamina_cpu_tn_direct_serves(64, 15, 64));
+        assertEquals(1, CpuKernels.lamina_cpu_tn_direct_serves(1, 256, 640));
+        assertEquals(1, CpuKernels.lamina_cpu_tn_direct_serves(64, 15, 64));
+        assertEquals(0, CpuKernels.lamina_cpu_tn_direct_serves(300, 8, 400));  // narrow, left operand over 2^16
         assertEquals(0, CpuKernels.lamina_cpu_tn_direct_serves(64, 256, 0));
         assertEquals(0, CpuKernels.lamina_cpu_tn_direct_serves(2048, 1024, 1024));  // A over 2^20 elements
     }
