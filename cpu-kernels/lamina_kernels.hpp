@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <type_traits>
@@ -46,6 +47,24 @@ enum Err : int { OK = 0, E_DTYPE = -1, E_OP = -2, E_INDEX = -3, E_ARG = -4, E_NO
 // second thread saved less than the hand-off cost on a loaded machine. Only the decision to go
 // parallel depends on it, never how work is cut, so results do not change.
 constexpr int64_t kParallelElems = 1 << 17;
+
+// Binary ops and reductions go to the pool only from 2^18 elements (issue 13: the default thread
+// count must not make a workload slower than one thread). Both are memory-bound: 2^17–2^18 adds take
+// 40–80 µs, and the seed LSTM fit's 640 × 256 adds (xp's bias, gradient sums) and column sums (the
+// bias gradient), 164 K elements each, handed to a second thread made its 2-thread fit 15–20 % slower
+// than 1 thread at load 0.2–1.5, the worker spinning between hand-offs for 8–10 % of the samples.
+// Only the decision to go parallel depends on it, never how work is cut, so results do not change.
+// LAMINA_MEMBOUND_MIN_PARALLEL=n overrides it (A/B benchmarks; 131072 is the previous threshold).
+constexpr int64_t kMemBoundParallelElems = 1 << 18;
+
+inline int64_t membound_parallel_elems() {
+    static const int64_t n = [] {
+        const char* v = std::getenv("LAMINA_MEMBOUND_MIN_PARALLEL");
+        const long long x = v != nullptr ? std::atoll(v) : 0;
+        return x > 0 ? (int64_t) x : kMemBoundParallelElems;
+    }();
+    return n;
+}
 
 inline int dtype_size(int dt) {
     switch (dt) {
@@ -545,7 +564,8 @@ inline int binary(int op, int dt, const void* a, const int64_t* a_strides, const
     for (int d = 0; d < r - 1; d++) rows *= sh[d];
     const int64_t L = sh[r - 1];
     int64_t units = r == 1 ? L : rows;  // rank 1: split the one row
-    int64_t grain = r == 1 ? kParallelElems : std::max<int64_t>(1, kParallelElems / L);
+    const int64_t minPar = membound_parallel_elems();
+    int64_t grain = r == 1 ? minPar : std::max<int64_t>(1, minPar / L);
     if (op == POW) grain = std::max<int64_t>(1, grain / 8);
     int rc = OK;
     parallel_for(units, grain, [&](int64_t rb, int64_t re) {
@@ -720,7 +740,7 @@ inline void reduce_run(int op, const T* x, int64_t outer, int64_t n, int64_t inn
         }
         return;
     }
-    parallel_for(outer * inner, std::max<int64_t>(1, kParallelElems / n),
+    parallel_for(outer * inner, std::max<int64_t>(1, membound_parallel_elems() / n),
                  [&](int64_t b, int64_t e) { reduce_range(op, x, n, inner, out, b, e); });
 }
 
