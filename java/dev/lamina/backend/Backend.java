@@ -386,6 +386,22 @@ public interface Backend {
     }
 
     /**
+     * Whether this backend's {@link #lstmInference} is an inference kernel of its own, which an LSTM at
+     * inference (no tape recording) runs even where the sequence kernel ({@link
+     * Kernel#LSTM_SEQUENCE_FORWARD}) serves: that one is a training kernel, saving every step's gates for
+     * the backward. The default is unavailable: {@link #lstmInference} is then the composition of
+     * primitives, and the sequence kernel runs instead where it serves ({@link
+     * KernelDispatch#lstmSequenceAtInference}).
+     *
+     * @param dtype the dtype of the call
+     * @param geom the batch, step and hidden sizes of the call
+     * @return available, or unavailable with the reason
+     */
+    default Capability lstmInferenceKernel(DType dtype, SequenceGeometry geom) {
+        return Capability.unavailable(name() + " backend has no lstmInference kernel of its own");
+    }
+
+    /**
      * The forward of a whole GRU sequence (Keras reset_after, gates z, r, h): for each batch row b and
      * step t, {@code hz = h_t·rk + rb}, the cell of {@link #gruCellForward} with {@code xz = xp[b·T + t]},
      * {@code h_{t+1}}. xp [B·T, 3H] (batch-major rows: the input projection with the input bias), rk

@@ -227,9 +227,9 @@ public final class KernelDispatch {
     /**
      * Whether an LSTM at inference (no tape records) runs through be's {@link
      * Backend#lstmSequenceForward} rather than {@link Backend#lstmInference}: where the sequence kernel
-     * serves ({@link #lstmSequenceFused}), except on the cpu backend, whose sequence kernel is the
-     * training one (per-step sgemm, every step's gates saved) while its lstmInference is a native
-     * kernel of its own for inference (plain loops for small layers).
+     * serves ({@link #lstmSequenceFused}), unless the backend declares an inference kernel of its own
+     * ({@link Backend#lstmInferenceKernel}: the cpu backend, whose sequence kernel is the training one,
+     * every step's gates saved, while its lstmInference is a native kernel for inference).
      *
      * @param be the backend (a graph recorder answers as the backend it records on)
      * @param dtype the dtype
@@ -237,7 +237,7 @@ public final class KernelDispatch {
      * @return true when inference runs the sequence kernel
      */
     public static boolean lstmSequenceAtInference(Backend be, dev.lamina.types.DType dtype, SequenceGeometry geom) {
-        return !"cpu".equals(be.name()) && lstmSequenceFused(be, dtype, geom);
+        return !be.lstmInferenceKernel(dtype, geom).available() && lstmSequenceFused(be, dtype, geom);
     }
 
     /** {@link Backend#lstmSequenceForward}, or its per-step composition. */

@@ -509,6 +509,11 @@ final class Recorder implements TraceHooks.Tracer {
         }
 
         @Override
+        public Capability lstmInferenceKernel(DType dtype, SequenceGeometry geom) {
+            return target.lstmInferenceKernel(dtype, geom);
+        }
+
+        @Override
         public void lstmInference(Storage x, Storage kernel, Storage rk, Storage bias, Storage h0, Storage c0,
                                   Storage y, Storage hT, Storage cT, long batch, long steps, long input, long hidden,
                                   boolean returnSequences) {

@@ -692,6 +692,33 @@ public class Model implements AutoCloseable {
         return new Trainer(this).predict(x, batchSize);
     }
 
+    /**
+     * One batch through the model in inference mode, as each batch of {@link #predict} runs it
+     * (replayed from a traced graph by default, eagerly with {@code -Dlamina.graph.predict=false} or
+     * {@code -Dlamina.graph=false}), like Keras's {@code predict_on_batch}. Unlike predict it neither
+     * splits the batch nor reads the inputs on the host to check for NaN, and it runs no one-sample
+     * probe first: for callers that checked the inputs themselves (the model server). Shapes are
+     * still checked by the layers.
+     *
+     * @param x one tensor per input, all with the same sample count
+     * @return one tensor per output, in {@link #outputNames()} order, in the caller's scope
+     * @throws IllegalArgumentException when the input count or the sample counts do not fit
+     * @throws IllegalStateException after {@link #close}
+     */
+    public Tensor[] predictOnBatch(Tensor... x) {
+        if (x == null || x.length != inputCount()) {
+            throw new IllegalArgumentException("predictOnBatch: model " + name + " takes " + inputCount() + " input(s), got "
+                    + (x == null ? 0 : x.length));
+        }
+        for (int i = 0; i < x.length; i++) {
+            if (x[i] == null || x[i].rank() < 1 || x[i].dim(0) != x[0].dim(0)) {
+                throw new IllegalArgumentException("predictOnBatch: input " + i + " must be a tensor with the sample axis of input 0, got "
+                        + (x[i] == null ? "null" : dev.lamina.tensor.Shapes.str(x[i].shape())));
+            }
+        }
+        return predictBatch(x);
+    }
+
     // ---- summary -----------------------------------------------------------------------------
 
     /**

@@ -1,7 +1,6 @@
 package dev.lamina.serving;
 
 import dev.lamina.backend.Backend;
-import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backends;
 import dev.lamina.models.Model;
 import dev.lamina.tensor.Scope;
@@ -28,8 +27,10 @@ import java.util.concurrent.TimeUnit;
  * same sample shape until the batch holds {@code maxBatch} instances or {@code timeoutNanos} have passed
  * since it took the first (with a timeout of 0 it takes only what is already queued, so a lone
  * request never waits). It stacks their instances along axis 0, runs the model once on the batch in
- * inference mode, as {@link Model#predict} does, inside a {@link Scope} (every tensor of the call is
- * freed when it returns), and hands each request its rows.
+ * inference mode through {@link Model#predictOnBatch}, the path each batch of {@link Model#predict}
+ * takes (a traced graph replayed per batch size by default; the signature cache is bounded, so rare
+ * batch sizes run eagerly), inside a {@link Scope} (every tensor of the call is freed when it
+ * returns), and hands each request its rows. The model is closed only after this worker stopped.
  * A request larger than {@code maxBatch} runs alone. If a batched call fails, each request of the
  * batch is retried alone, so one bad request cannot fail its neighbours.
  */
@@ -154,10 +155,10 @@ final class Batcher implements AutoCloseable {
         System.arraycopy(batch.get(0).sampleShape, 0, shape, 1, shape.length - 1);
         double[] out;
         try (Scope s = Scope.open()) {
-            // What Model.predict(x, rows) runs for one batch, without its input checks (the codec made
-            // them: shape, dtype, finite values) and their extra one-sample forward pass.
-            Tensor in = Tensor.of(x, shape);
-            Tensor y = GradientTape.noGrad(() -> model.call(new Tensor[] {in}, false));
+            // What Model.predict(x, rows) runs for one batch (the traced replay by default, eager with
+            // -Dlamina.graph.predict=false or -Dlamina.graph=false), without predict's input checks (the
+            // codec made them: shape, dtype, finite values) and their extra one-sample forward pass.
+            Tensor y = model.predictOnBatch(Tensor.of(x, shape))[0];
             out = y.toDoubleArray();
         }
         metrics.batch(rows);

@@ -4,14 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,45 +12,23 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link CudnnCnnStep} calls cuDNN and cuBLAS by reflection and has never run on a GPU: this test
  * resolves every function overload and constant it uses against the org.bytedeco cuda preset's jar
- * (13.1-9.19-1.5.13, from the local Maven repository or {@code -Dlamina.cuda.preset.jar}) without
- * initialising a class (no native library is loaded), so a wrong name or parameter type fails here
- * rather than on the first GPU. Skipped where that jar is absent. Also: the buffers it asks for hold
- * the CNN's shapes, and without the preset on the class path the step is null with the reason.
+ * ({@link PresetSignatures}), so a wrong name or parameter type fails here rather than on the first
+ * GPU. Skipped where that jar is absent. Also: the buffers it asks for hold the CNN's shapes, and
+ * without the preset on the class path the step is null with the reason.
  */
 class CudnnCnnStepSignaturesTest {
-    private static Path presetJar() {
-        String p = System.getProperty("lamina.cuda.preset.jar");
-        if (p != null) {
-            return Path.of(p);
-        }
-        return Path.of(System.getProperty("user.home"), ".m2", "repository", "org", "bytedeco", "cuda",
-                "13.1-9.19-1.5.13", "cuda-13.1-9.19-1.5.13.jar");
-    }
-
     @Test
     void everyFunctionAndConstantResolvesAgainstThePresetJar() throws Exception {
-        Path jar = presetJar();
-        assumeTrue(Files.isRegularFile(jar), "the cuda preset jar is not at " + jar);
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()},
-                CudnnCnnStepSignaturesTest.class.getClassLoader())) {
-            Map<String, Method> resolved = new HashMap<>();
-            List<String> missing = CudnnCnnStep.resolve(loader, resolved);
-            assertTrue(missing.isEmpty(), "not in the preset: " + missing);
-            assertEquals(CudnnCnnStep.FUNCTIONS.length + CudnnCnnStep.CUBLAS_FUNCTIONS.length, resolved.size());
-            for (Method m : resolved.values()) {
-                assertTrue(int.class == m.getReturnType() || long.class == m.getReturnType(), m.toString());
-            }
-        }
+        assertEquals(CudnnCnnStep.FUNCTIONS.length + CudnnCnnStep.CUBLAS_FUNCTIONS.length,
+                PresetSignatures.resolveAgainstThePresetJar(CudnnCnnStep::resolve).size());
     }
 
     @Test
     void withoutThePresetClassesTheyAreReported() throws Exception {
-        try (URLClassLoader empty = new URLClassLoader(new URL[0], null)) {
-            List<String> missing = CudnnCnnStep.resolve(empty, null);
-            assertEquals(2, missing.size(), missing.toString());
-            assertTrue(missing.get(0).startsWith(CudnnCnnStep.G), missing.toString());
-            assertTrue(missing.get(1).startsWith(CudnnCnnStep.GB), missing.toString());
-        }
+        List<String> missing = PresetSignatures.resolveWithoutThePreset(CudnnCnnStep::resolve);
+        assertEquals(2, missing.size(), missing.toString());
+        assertTrue(missing.get(0).startsWith(CudnnCnnStep.G), missing.toString());
+        assertTrue(missing.get(1).startsWith(CudnnCnnStep.GB), missing.toString());
     }
 
     @Test

@@ -41,12 +41,30 @@ class RecognisedCellsTest {
 
     /** Keras's LSTM cell written with tensor ops: gates i, f, c, o sliced from z. */
     static Tensor[] lstmCell(Tensor z, Tensor c) {
-        Tensor i = z.slice(1, 0, H).sigmoid();
-        Tensor f = z.slice(1, H, 2 * H).sigmoid();
-        Tensor g = z.slice(1, 2 * H, 3 * H).tanh();
+        return lstmCellOf(lstmGates(z, false, Tensor::tanh), c);
+    }
+
+    /**
+     * The activated gates {i, f, g, o} sliced from z in that order (Keras), or with the first two
+     * blocks taken the other way round (f from the first); g activated by {@code candidate}.
+     */
+    static Tensor[] lstmGates(Tensor z, boolean forgetFirst, java.util.function.UnaryOperator<Tensor> candidate) {
+        Tensor first = z.slice(1, 0, H).sigmoid();
+        Tensor second = z.slice(1, H, 2 * H).sigmoid();
+        Tensor g = candidate.apply(z.slice(1, 2 * H, 3 * H));
         Tensor o = z.slice(1, 3 * H, 4 * H).sigmoid();
-        Tensor c2 = f.mul(c).add(i.mul(g));
-        return new Tensor[] {o.mul(c2.tanh()), c2};
+        return forgetFirst ? new Tensor[] {second, first, g, o} : new Tensor[] {first, second, g, o};
+    }
+
+    /** {h, c} of the cell from its activated gates {i, f, g, o}: c' = f·c + i·g, h = o·tanh(c'). */
+    static Tensor[] lstmCellOf(Tensor[] ifgo, Tensor c) {
+        Tensor c2 = ifgo[1].mul(c).add(ifgo[0].mul(ifgo[2]));
+        return new Tensor[] {ifgo[3].mul(c2.tanh()), c2};
+    }
+
+    /** The first step's input projection, x_0·kernel + x[3] (the LSTM's bias, the GRU's input bias). */
+    static Tensor firstStepZ(Tensor[] x) {
+        return x[0].slice(1, 0, 1).reshape(B, IN).matmul(x[1]).add(x[3]);
     }
 
     /** The same cell with the commuted operands a user may write: c·f, g·i, tanh(c)·o, their sum swapped. */
@@ -81,12 +99,18 @@ class RecognisedCellsTest {
 
     /** Keras's GRU cell (reset_after): xz = x·W + b_in, hz = h·U + b_rec, gates z, r, ĥ. */
     static Tensor gruCell(Tensor xz, Tensor hz, Tensor hPrev, boolean kerasBlend) {
+        return gruCellAndReset(xz, hz, hPrev, kerasBlend)[0];
+    }
+
+    /** {@link #gruCell}'s new h and its reset gate r, {h, r}. */
+    static Tensor[] gruCellAndReset(Tensor xz, Tensor hz, Tensor hPrev, boolean kerasBlend) {
         Tensor z = xz.slice(1, 0, H).add(hz.slice(1, 0, H)).sigmoid();
         Tensor r = hz.slice(1, H, 2 * H).add(xz.slice(1, H, 2 * H)).sigmoid();
         Tensor hh = xz.slice(1, 2 * H, 3 * H).add(r.mul(hz.slice(1, 2 * H, 3 * H))).tanh();
         Tensor omz = Tensor.scalar(1.0, z.dtype()).sub(z);
         // Keras: h = z·hPrev + (1 − z)·ĥ; the other blend, (1 − z)·hPrev + z·ĥ, is another cell
-        return kerasBlend ? z.mul(hPrev).add(omz.mul(hh)) : omz.mul(hPrev).add(z.mul(hh));
+        Tensor h = kerasBlend ? z.mul(hPrev).add(omz.mul(hh)) : omz.mul(hPrev).add(z.mul(hh));
+        return new Tensor[] {h, r};
     }
 
     /** x [B, T, IN], kernel [IN, 3H], recurrent kernel [H, 3H], input and recurrent biases [3H], h0 [B, H]. */
@@ -152,6 +176,16 @@ class RecognisedCellsTest {
         }
     }
 
+    /** {@link #compare}d bitwise on float64 LSTM inputs with the default options. */
+    static Traced lstm64(String backend, Function<Tensor[], Tensor[]> fn) {
+        return compare(backend, r -> lstmInputs(r, DType.FLOAT64), fn, new GraphOptions(), 0);
+    }
+
+    /** {@link #compare}d bitwise on float64 GRU inputs with the default options. */
+    static Traced gru64(String backend, Function<Tensor[], Tensor[]> fn) {
+        return compare(backend, r -> gruInputs(r, DType.FLOAT64), fn, new GraphOptions(), 0);
+    }
+
     static double relError(double[] got, double[] want) {
         double num = 0;
         double den = 0;
@@ -170,7 +204,7 @@ class RecognisedCellsTest {
     @ParameterizedTest
     @CsvSource({"cpu, false", "cpu, true", "reference, false", "reference, true"})
     void userLstmCellBecomesTheFusedCellBitwiseInFloat64(String backend, boolean commuted) {
-        Traced t = compare(backend, r -> lstmInputs(r, DType.FLOAT64), x -> lstmSteps(x, commuted), new GraphOptions(), 0);
+        Traced t = lstm64(backend, x -> lstmSteps(x, commuted));
         assertEquals((int) T, t.stats().recognised, t.text());
         assertEquals((int) T, t.ops().get("lstmCell"), t.text());
         assertTrue(t.ops().getOrDefault("copyStrided", 0) <= T, t.text()); // x's step slices remain, no gate slices
@@ -199,7 +233,7 @@ class RecognisedCellsTest {
     @ParameterizedTest
     @ValueSource(strings = {"cpu", "reference"})
     void lstmCellInATrainingStepStaysComposedAndEqual(String backend) {
-        Traced t = compare(backend, r -> lstmInputs(r, DType.FLOAT64), x -> {
+        Traced t = lstm64(backend, x -> {
             try (var tape = dev.lamina.autograd.GradientTape.start()) {
                 tape.watch(x[1], x[2]);
                 Tensor[] hc = lstmSteps(x, false);
@@ -207,7 +241,7 @@ class RecognisedCellsTest {
                 Tensor[] grads = tape.gradient(loss, x[1], x[2]);
                 return new Tensor[] {loss, grads[0], grads[1]};
             }
-        }, new GraphOptions(), 0);
+        });
         assertNull(t.ops().get("lstmCell"), t.text());
         assertEquals(0, t.stats().recognised, t.text());
     }
@@ -216,42 +250,22 @@ class RecognisedCellsTest {
     @ValueSource(strings = {"cpu", "reference"})
     void lstmNearMissesAreNotRewritten(String backend) {
         // the input gate is also an output: an intermediate used elsewhere
-        Traced observed = compare(backend, r -> lstmInputs(r, DType.FLOAT64), x -> {
-            Tensor z = x[0].slice(1, 0, 1).reshape(B, IN).matmul(x[1]).add(x[3]);
+        Traced observed = lstm64(backend, x -> {
+            Tensor z = firstStepZ(x);
             Tensor i = z.slice(1, 0, H).sigmoid();
             Tensor[] hc = lstmCell(z, x[5]);
             return new Tensor[] {hc[0], hc[1], i};
-        }, new GraphOptions(), 0);
+        });
         // the cell written by hand again but with i used twice (its own slice read by another op)
-        Traced shared = compare(backend, r -> lstmInputs(r, DType.FLOAT64), x -> {
-            Tensor z = x[0].slice(1, 0, 1).reshape(B, IN).matmul(x[1]).add(x[3]);
-            Tensor i = z.slice(1, 0, H).sigmoid();
-            Tensor f = z.slice(1, H, 2 * H).sigmoid();
-            Tensor g = z.slice(1, 2 * H, 3 * H).tanh();
-            Tensor o = z.slice(1, 3 * H, 4 * H).sigmoid();
-            Tensor c2 = f.mul(x[5]).add(i.mul(g));
-            return new Tensor[] {o.mul(c2.tanh()), c2, i.add(o)};
-        }, new GraphOptions(), 0);
+        Traced shared = lstm64(backend, x -> {
+            Tensor[] ifgo = lstmGates(firstStepZ(x), false, Tensor::tanh);
+            Tensor[] hc = lstmCellOf(ifgo, x[5]);
+            return new Tensor[] {hc[0], hc[1], ifgo[0].add(ifgo[3])};
+        });
         // another activation for the candidate (ReLU, not tanh)
-        Traced relu = compare(backend, r -> lstmInputs(r, DType.FLOAT64), x -> {
-            Tensor z = x[0].slice(1, 0, 1).reshape(B, IN).matmul(x[1]).add(x[3]);
-            Tensor i = z.slice(1, 0, H).sigmoid();
-            Tensor f = z.slice(1, H, 2 * H).sigmoid();
-            Tensor g = z.slice(1, 2 * H, 3 * H).relu();
-            Tensor o = z.slice(1, 3 * H, 4 * H).sigmoid();
-            Tensor c2 = f.mul(x[5]).add(i.mul(g));
-            return new Tensor[] {o.mul(c2.tanh()), c2};
-        }, new GraphOptions(), 0);
+        Traced relu = lstm64(backend, x -> lstmCellOf(lstmGates(firstStepZ(x), false, Tensor::relu), x[5]));
         // gates in another order (f taken from the first block)
-        Traced order = compare(backend, r -> lstmInputs(r, DType.FLOAT64), x -> {
-            Tensor z = x[0].slice(1, 0, 1).reshape(B, IN).matmul(x[1]).add(x[3]);
-            Tensor f = z.slice(1, 0, H).sigmoid();
-            Tensor i = z.slice(1, H, 2 * H).sigmoid();
-            Tensor g = z.slice(1, 2 * H, 3 * H).tanh();
-            Tensor o = z.slice(1, 3 * H, 4 * H).sigmoid();
-            Tensor c2 = f.mul(x[5]).add(i.mul(g));
-            return new Tensor[] {o.mul(c2.tanh()), c2};
-        }, new GraphOptions(), 0);
+        Traced order = lstm64(backend, x -> lstmCellOf(lstmGates(firstStepZ(x), true, Tensor::tanh), x[5]));
         for (Traced t : List.of(observed, shared, relu, order)) {
             assertEquals(0, t.stats().recognised, t.text());
             assertNull(t.ops().get("lstmCell"), t.text());
@@ -267,7 +281,7 @@ class RecognisedCellsTest {
     @ParameterizedTest
     @ValueSource(strings = {"cpu", "reference"})
     void userGruCellBecomesTheFusedCellBitwiseInFloat64(String backend) {
-        Traced t = compare(backend, r -> gruInputs(r, DType.FLOAT64), x -> gruSteps(x, true), new GraphOptions(), 0);
+        Traced t = gru64(backend, x -> gruSteps(x, true));
         assertEquals((int) T, t.stats().recognised, t.text());
         assertEquals((int) T, t.ops().get("gruCell"), t.text());
         assertTrue(t.text().contains("gruCell        batch=" + B + " hidden=" + H + " (recognised)"), t.text());
@@ -276,17 +290,10 @@ class RecognisedCellsTest {
     @ParameterizedTest
     @ValueSource(strings = {"cpu", "reference"})
     void gruNearMissesAndFloat32AreNotRewritten(String backend) {
-        Traced blend = compare(backend, r -> gruInputs(r, DType.FLOAT64), x -> gruSteps(x, false), new GraphOptions(), 0);
+        Traced blend = gru64(backend, x -> gruSteps(x, false));
         assertEquals(0, blend.stats().recognised, blend.text());
-        Traced observed = compare(backend, r -> gruInputs(r, DType.FLOAT64), x -> {
-            Tensor xz = x[0].slice(1, 0, 1).reshape(B, IN).matmul(x[1]).add(x[3]);
-            Tensor hz = x[6].matmul(x[2]).add(x[4]);
-            Tensor z = xz.slice(1, 0, H).add(hz.slice(1, 0, H)).sigmoid();
-            Tensor r = xz.slice(1, H, 2 * H).add(hz.slice(1, H, 2 * H)).sigmoid();
-            Tensor hh = xz.slice(1, 2 * H, 3 * H).add(r.mul(hz.slice(1, 2 * H, 3 * H))).tanh();
-            Tensor h = z.mul(x[6]).add(Tensor.scalar(1.0, z.dtype()).sub(z).mul(hh));
-            return new Tensor[] {h, r};
-        }, new GraphOptions(), 0);
+        // the reset gate is also an output
+        Traced observed = gru64(backend, x -> gruCellAndReset(firstStepZ(x), x[6].matmul(x[2]).add(x[4]), x[6], true));
         assertEquals(0, observed.stats().recognised, observed.text());
         Traced f32 = compare(backend, r -> gruInputs(r, DType.FLOAT32), x -> gruSteps(x, true), new GraphOptions(), 0);
         assertEquals(0, f32.stats().recognised, f32.text());

@@ -267,16 +267,31 @@ class SubclassedModelSavingTest extends ModelFixture {
         assertTrue(!Files.exists(tmp.resolve("t")) && !Files.exists(tmp.resolve("c")) && !Files.exists(tmp.resolve("l")));
     }
 
-    @Test
-    void aClassThatNoLongerExistsOrIsNotAModelIsAClearError() throws Exception {
-        Rng.setGlobalSeed(45);
+    /**
+     * Saves a built {@link NoArgResidual} (weights from {@code seed}) to {@code tmp/dirName}.
+     *
+     * @return the saved config.json
+     */
+    private Path savedResidual(long seed, String dirName) {
+        Rng.setGlobalSeed(seed);
         NoArgResidual a = own(new NoArgResidual());
         try (Scope s = Scope.open()) {
             a.predict(inputs(3, 4), 32);
         }
-        Path dir = tmp.resolve("gone");
+        Path dir = tmp.resolve(dirName);
         a.save(dir);
-        Path cfg = dir.resolve("config.json");
+        return dir.resolve("config.json");
+    }
+
+    /** Rewrites the class name {@code from} in a saved config.json as {@code to}. */
+    private static void renameClass(Path cfg, String from, String to) throws java.io.IOException {
+        Files.writeString(cfg, Files.readString(cfg, StandardCharsets.UTF_8).replace(from, to), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aClassThatNoLongerExistsOrIsNotAModelIsAClearError() throws Exception {
+        Path cfg = savedResidual(45, "gone");
+        Path dir = cfg.getParent();
         String text = Files.readString(cfg, StandardCharsets.UTF_8);
         Files.writeString(cfg, text.replace(NoArgResidual.class.getName(), "com.example.RenamedModel"), StandardCharsets.UTF_8);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Model.load(dir));
@@ -301,17 +316,10 @@ class SubclassedModelSavingTest extends ModelFixture {
 
     @Test
     void anUnregisteredClassIsRefusedBeforeItIsLoadedAndLoadsOnceRegistered() throws Exception {
-        Rng.setGlobalSeed(47);
-        NoArgResidual a = own(new NoArgResidual());
-        try (Scope s = Scope.open()) {
-            a.predict(inputs(3, 4), 32);
-        }
-        Path dir = tmp.resolve("unregistered");
-        a.save(dir);
-        Path cfg = dir.resolve("config.json");
+        Path cfg = savedResidual(47, "unregistered");
+        Path dir = cfg.getParent();
         String name = Unregistered.class.getName();
-        Files.writeString(cfg, Files.readString(cfg, StandardCharsets.UTF_8).replace(NoArgResidual.class.getName(), name),
-                StandardCharsets.UTF_8);
+        renameClass(cfg, NoArgResidual.class.getName(), name);
         assertTrue(!CustomObjects.isRegistered(Unregistered.class));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Model.load(dir));
         assertTrue(e.getMessage().contains(name) && e.getMessage().contains("is not registered for loading")
@@ -329,17 +337,10 @@ class SubclassedModelSavingTest extends ModelFixture {
 
     @Test
     void thePropertyRegistersTheClassesItNames() throws Exception {
-        Rng.setGlobalSeed(48);
-        NoArgResidual a = own(new NoArgResidual());
-        try (Scope s = Scope.open()) {
-            a.predict(inputs(3, 4), 32);
-        }
-        Path dir = tmp.resolve("by-property");
-        a.save(dir);
-        Path cfg = dir.resolve("config.json");
+        Path cfg = savedResidual(48, "by-property");
+        Path dir = cfg.getParent();
         String name = PropertyRegistered.class.getName();
-        Files.writeString(cfg, Files.readString(cfg, StandardCharsets.UTF_8).replace(NoArgResidual.class.getName(), name),
-                StandardCharsets.UTF_8);
+        renameClass(cfg, NoArgResidual.class.getName(), name);
         String before = System.getProperty("lamina.customObjects");
         try {
             System.setProperty("lamina.customObjects", "java.lang.String, " + name);
@@ -349,8 +350,7 @@ class SubclassedModelSavingTest extends ModelFixture {
             assertTrue(e.getMessage().contains("has 1 layers but the saved one had 4"), e.getMessage());
             assertTrue(CustomObjects.isRegistered(PropertyRegistered.class));
             // a listed name that is not a model is refused by name
-            Files.writeString(cfg, Files.readString(cfg, StandardCharsets.UTF_8).replace(name, "java.lang.String"),
-                    StandardCharsets.UTF_8);
+            renameClass(cfg, name, "java.lang.String");
             e = assertThrows(IllegalArgumentException.class, () -> Model.load(dir));
             assertTrue(e.getMessage().contains("java.lang.String, which is not a dev.lamina.models.Model"), e.getMessage());
         } finally {

@@ -18,7 +18,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -476,37 +475,6 @@ class RecurrentOpsTest {
             Tensor onRef = Tensor.zeros(Backends.reference(), DType.FLOAT32, 2, 16);
             e = assertThrows(IllegalArgumentException.class, () -> RecurrentOps.lstmCell(onRef, onCpu));
             assertTrue(e.getMessage().contains("lstmCell") && e.getMessage().contains("backends"), e.getMessage());
-        }
-    }
-
-    /** Times lstm forward+backward for B=32, T=20, I=1, H=64 (run with -Dlamina.timing=true). */
-    @Test
-    void timing() {
-        Assumptions.assumeTrue(Boolean.getBoolean("lamina.timing"), "timing runs with -Dlamina.timing=true");
-        long[][] shapes = sequenceShapes("lstm", 32, 20, 1, 64);
-        Rng rng = new Rng(61);
-        double[][] v = new double[shapes.length][];
-        for (int i = 0; i < shapes.length; i++) {
-            v[i] = random(rng, (int) Shapes.numel(shapes[i]), 0.5);
-        }
-        for (Backend be : List.of(Backends.reference(), Backends.cpu())) {
-            int reps = be == Backends.reference() ? 20 : 300;
-            for (int round = 0; round < 4; round++) {
-                long t0 = System.nanoTime();
-                for (int r = 0; r < reps; r++) {
-                    try (Backends.Use u = Backends.use(be); Scope s = Scope.open(); GradientTape tape = GradientTape.start()) {
-                        Tensor[] xs = new Tensor[shapes.length];
-                        for (int i = 0; i < shapes.length; i++) {
-                            xs[i] = t(v[i], DType.FLOAT32, shapes[i]);
-                        }
-                        tape.watch(xs);
-                        Tensor[] out = RecurrentOps.lstm(xs[0], xs[1], xs[2], xs[3], xs[4], xs[5], true);
-                        tape.gradient(out[0].sum(), xs);
-                    }
-                }
-                double ms = (System.nanoTime() - t0) / 1e6 / reps;
-                System.out.printf("lstm fwd+bwd B=32 T=20 I=1 H=64 on %s: %.3f ms%n", be.name(), ms);
-            }
         }
     }
 }

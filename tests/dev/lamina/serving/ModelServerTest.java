@@ -319,12 +319,21 @@ class ModelServerTest {
 
     @Test
     void memoryStaysFlatUnderLoad() throws Exception {
-        server = ModelServer.start(config().maxBatch(8));
         dev.lamina.backend.Backend backend = v1.weights().get(0).backend();
+        long idle = backend.bytesInUse();
+        server = ModelServer.start(config().maxBatch(8));
         Random r = new Random(5);
         String body = instancesJson(randomInstances(r, 3), 3);
         for (int i = 0; i < 20; i++) {
             assertEquals(200, post(http, url("/v1/models/tiny:predict"), body).statusCode());
+        }
+        // every batch size the load below can make (1 to maxBatch rows), each called often enough to be
+        // traced: the worker keeps one replayable graph per batch size, which the baseline then includes
+        for (int rows = 1; rows <= 8; rows++) {
+            String b = instancesJson(randomInstances(r, rows), rows);
+            for (int i = 0; i < 3; i++) {
+                assertEquals(200, post(http, url("/v1/models/tiny:predict"), b).statusCode());
+            }
         }
         long baseline = backend.bytesInUse();
         ExecutorService pool = Executors.newFixedThreadPool(6);
@@ -346,6 +355,8 @@ class ModelServerTest {
             pool.shutdownNow();
         }
         assertEquals(baseline, backend.bytesInUse(), "bytes held by the backend after 480 requests");
+        server.stop();
+        assertEquals(idle, backend.bytesInUse(), "bytes held after the server stopped: the version's weights and graphs are freed");
     }
 
     @Test

@@ -690,6 +690,16 @@ public final class CpuBackend extends HostBackend {
     }
 
     /**
+     * Available: {@link #lstmInference} is the cpu's inference path (one native call, below; the
+     * interface's composition under {@code -Dlamina.cpu.lstmInference=composed}), preferred at inference
+     * to the sequence kernel, which saves every step's gates for training.
+     */
+    @Override
+    public Capability lstmInferenceKernel(DType dtype, SequenceGeometry geom) {
+        return Capability.AVAILABLE;
+    }
+
+    /**
      * One native call for the whole sequence (cpu-kernels/lamina_lstm_infer.hpp); equal to the
      * interface's composition up to rounding (a different summation order).
      */

@@ -349,6 +349,18 @@ public final class CudaBackend implements Backend {
         CudaPersistentLstm.backward(this, gates, cs, c0, rk, dP, dXp, dh0, dc0, batch, steps, hidden);
     }
 
+    /**
+     * Unavailable: cuda has no inference kernel of its own yet ({@link #lstmInference} is the
+     * composition), so the persistent sequence kernel serves inference where it can. Answers (with the
+     * probe's reason) rather than throws without a device, as {@link #kernel(Kernel)} does.
+     */
+    @Override
+    public Capability lstmInferenceKernel(DType dtype, SequenceGeometry geom) {
+        String why = unavailableReason();
+        return Capability.unavailable(why != null ? "cuda backend is not usable: " + why
+                : "no CUDA lstmInference kernel yet (the persistent sequence kernel serves inference)");
+    }
+
     /** The interface's composition of this backend's kernels (no fused inference kernel on cuda yet). */
     @Override
     public void lstmInference(Storage x, Storage kernel, Storage rk, Storage bias, Storage h0, Storage c0, Storage y,

@@ -82,12 +82,16 @@ class CudaProbeTest {
         String reason = CudaBackend.unavailableReason();
         java.util.Set<String> exempt = java.util.Set.of("name", "isAvailable", "toString", "hashCode", "equals",
                 "getClass", "notify", "notifyAll", "wait", "instance", "unavailableReason", "runtime", "precision",
-                "setPrecision", "kernel");
+                "setPrecision", "kernel", "lstmInferenceKernel");
         // kernel(...) answers instead of throwing: every fused kernel is unavailable, with the reason
         for (dev.lamina.backend.Kernel k : dev.lamina.backend.Kernel.values()) {
             dev.lamina.backend.Capability c = b.kernel(k, DType.FLOAT32);
             assertTrue(!c.available() && c.reason().contains(reason), k + ": " + c);
         }
+        // and so does the inference-kernel capability
+        dev.lamina.backend.Capability inference = b.lstmInferenceKernel(DType.FLOAT32,
+                new dev.lamina.backend.SequenceGeometry(1, 1, 1));
+        assertTrue(!inference.available() && inference.reason().contains(reason), inference.toString());
         int called = 0;
         for (java.lang.reflect.Method m : CudaBackend.class.getMethods()) {
             if (exempt.contains(m.getName()) || java.lang.reflect.Modifier.isStatic(m.getModifiers())) {
