@@ -168,7 +168,7 @@ final class CrossValidatedTraining {
         // the ensemble on every training window
         int[] all = RollingOrigin.trainingOrigins(w, h, trainEnd);
         float[] xAll = ForecastWindows.windowInputs(z, all, w);
-        float[] yAll = ForecastWindows.residualTargets(z, all, h);
+        float[] yAll = targets(sf, z, y, all);
         List<Sequential> members = new ArrayList<>();
         List<History> histories = new ArrayList<>();
         int trained = foldsOnly ? 0 : s.ensemble;
@@ -204,7 +204,8 @@ final class CrossValidatedTraining {
                 mu[j][i] = feat.toTarget(z[t][0] + blended[i][j]);
             }
         }
-        ResidualCalibration cal = s.quantiles ? ResidualCalibration.fit(s.calibration, res, mu, QuantileScores.LEVELS) : null;
+        ResidualCalibration cal = s.quantiles ? ResidualCalibration.fit(s.calibration, res, mu, ValidationFigures.recentChanges(z, origins),
+                QuantileScores.LEVELS) : null;
         Forecaster f = new Forecaster(sf, members, feat, cal, alpha);
         Map<String, Map<String, Double>> validation = ValidationFigures.of(f, z, y, trainEnd, origins, blended, res, mu);
         for (int j = 0; j < h; j++) {
@@ -215,6 +216,15 @@ final class CrossValidatedTraining {
         Arrays.fill(best, epochs);
         result[0] = new Forecaster.Training(histories, best, trainEnd, all.length, pooled, validation, seconds, steps, selection);
         return f;
+    }
+
+    /** The training targets of windows at {@code origins}: the changes, and each window's level weight when the settings ask. */
+    static float[] targets(ForecastSettings s, double[][] z, double[] y, int[] origins) {
+        float[] changes = ForecastWindows.residualTargets(z, origins, s.horizon);
+        if (s.levelWeight == 0) {
+            return changes;
+        }
+        return ForecastWindows.withWeights(changes, ForecastWindows.levelWeights(y, origins, s.levelWeight), s.horizon);
     }
 
     /** The windows the folds compare: the settings' candidates, or its one window when there are none. */
@@ -318,7 +328,7 @@ final class CrossValidatedTraining {
             int[] va = blocks.get(k);
             System.arraycopy(va, 0, origins, at, va.length);
             float[] xTr = ForecastWindows.windowInputs(zk, tr, w);
-            float[] yTr = ForecastWindows.residualTargets(zk, tr, h);
+            float[] yTr = targets(s, zk, train.target(), tr);
             float[] xVa = ForecastWindows.windowInputs(zk, va, w);
             for (int m = 0; m < foldMembers; m++) {
                 long seed = Members.memberSeed(s.seed + 7_919L * (k + 1), m);
