@@ -106,7 +106,7 @@ public final class ForecastCommand implements Command {
     @Option(names = "--no-quantiles", description = "point forecasts only")
     boolean noQuantiles;
     @Option(names = "--calibration", paramLabel = "C", description = "scaled: validation residuals scaled by the forecast "
-            + "level's noise (default ${DEFAULT-VALUE}); growth: by the level's noise and the last week's change;"
+            + "level's noise (default ${DEFAULT-VALUE}); growth: by the level's noise and the last week's change; binned: per tercile of the level;"
             + " constant: the same residual quantiles at every level")
     String calibration = DEFAULTS.calibration;
     @Option(names = "--validation-only", description = "train and report the validation figures; do not forecast the test"
@@ -139,6 +139,10 @@ public final class ForecastCommand implements Command {
             + " last week)^A, normalised to mean 1, so epidemic weeks weigh more (default ${DEFAULT-VALUE}: unweighted;"
             + " needs --folds 1 or more)")
     double levelWeight = DEFAULTS.levelWeight;
+    @Option(names = "--pool-city", paramLabel = "C", description = "bundled cities: add the other city C's training-period"
+            + " windows (scaled on their own, weeks before each fold's block and before the test weeks) to the training"
+            + " windows (default: none)")
+    String poolCity;
     @Option(names = "--residual", description = "predict the change from the last observed week (default; the only mode)")
     boolean residual;
     @Option(names = "--level", hidden = true, description = "no longer offered (refused with the reason)")
@@ -165,6 +169,16 @@ public final class ForecastCommand implements Command {
         ForecastSettings s = settings();
         SeriesData data = SeriesData.load(s, dataDir);
         checkTrainable(s, data);
+        if (poolCity != null) {
+            if (s.csv != null || poolCity.equals(s.city) || s.folds == 0) {
+                throw new UsageException("--pool-city needs a bundled --city, another city and rolling-origin folds, got "
+                        + poolCity);
+            }
+            ForecastSettings other = s.withWindow(s.window);
+            other.city = poolCity;
+            s.poolCity = poolCity;
+            s.poolData = SeriesData.load(other, dataDir);
+        }
         Path outDir = Path.of(this.outDir != null ? this.outDir : "out/forecast-" + (s.csv != null ? stem(s.csv) : s.city));
         Files.createDirectories(outDir);
         long t0 = System.nanoTime();

@@ -49,6 +49,14 @@ public final class ForecastSettings {
      * rolling-origin folds.
      */
     public double levelWeight = 0;
+    /**
+     * Another bundled city whose training-period windows are added to every network's training windows
+     * (scaled on their own, only weeks up to the last week each training step may read), or null:
+     * one series only. {@link #poolData} holds its series while training.
+     */
+    public String poolCity;
+    /** The series of {@link #poolCity}, loaded by the caller (not saved). */
+    public transient SeriesData poolData;
     /** Weeks of history per forecast; with {@link #windowCandidates}, the one the folds chose (see bench/RESULTS.md). */
     public int window = DEFAULT_WINDOW;
     /**
@@ -115,6 +123,7 @@ public final class ForecastSettings {
         m.put("residual", residual);
         m.put("loss", loss);
         m.put("level_weight", levelWeight);
+        m.put("pool_city", poolCity);
         m.put("window", window);
         m.put("window_candidates", new ArrayList<>(windowCandidates));
         m.put("horizon", horizon);
@@ -150,6 +159,7 @@ public final class ForecastSettings {
         s.residual = Boolean.TRUE.equals(m.get("residual"));
         s.loss = (String) m.getOrDefault("loss", "mean_squared_error");
         s.levelWeight = ((Number) m.getOrDefault("level_weight", 0.0)).doubleValue();
+        s.poolCity = (String) m.get("pool_city");
         s.window = ((Number) m.get("window")).intValue();
         s.windowCandidates = new ArrayList<>();
         for (Object w : (List<?>) m.getOrDefault("window_candidates", List.of())) {
@@ -187,6 +197,7 @@ public final class ForecastSettings {
         c.verbose = verbose;
         c.foldMembers = foldMembers;
         c.window = w;
+        c.poolData = poolData;
         return c;
     }
 

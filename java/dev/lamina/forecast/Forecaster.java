@@ -269,6 +269,9 @@ public final class Forecaster implements AutoCloseable {
             throw new IllegalArgumentException("forecaster settings: the level weight must be a finite number >= 0, got "
                     + s.levelWeight);
         }
+        if (s.poolData != null && s.folds < 1) {
+            throw new IllegalArgumentException("forecaster settings: pooled training needs rolling-origin folds (folds >= 1)");
+        }
         if (s.levelWeight > 0 && s.folds < 1) {
             throw new IllegalArgumentException("forecaster settings: the level weight needs rolling-origin folds (folds >= 1),"
                     + " got folds " + s.folds);

@@ -216,7 +216,7 @@ final class ForecasterFiles {
             // window_candidates too (absent: the window was fixed)
             // level_weight too (absent: 0, the plain loss)
             if (!k.equals("city") && !k.equals("csv") && !k.equals("folds") && !k.equals("window_candidates")
-                    && !k.equals("level_weight") && in.get(k) == null) {
+                    && !k.equals("level_weight") && !k.equals("pool_city") && in.get(k) == null) {
                 throw new IllegalArgumentException(where + ": field '" + k + "' is missing");
             }
         }
@@ -412,6 +412,8 @@ final class ForecasterFiles {
         prototype.put("method", "");
         prototype.put("a", List.of(0.5));
         prototype.put("b", List.of(0.5));
+        prototype.put("c", List.of(0.5)); // growth only
+        prototype.put("edges", List.of(List.of(0.5))); // binned only
         prototype.put("quantiles", List.of(List.of(0.5)));
         ConfigCheck.checkKindsLike(where, c, prototype);
         ResidualCalibration cal;

@@ -19,6 +19,10 @@ import java.util.Map;
  *       σ(μ, d) = √(a/(1 + μ) + b + c d²), d the change of the scaled target over the week before
  *       the forecast's origin (z[t] − z[t − 1]): forecasts issued while cases rise or fall fast miss
  *       by more. a, b, c ≥ 0 are the non-negative least squares fit of r² on [1/(1 + μ), 1, d²].</li>
+ *   <li>{@code binned}: the residuals split into {@value #BINS} bins of the forecast level μ at its
+ *       terciles (type-7 quantiles 1/3 and 2/3 of the validation μ), and the τ-quantile is
+ *       ẑ + Q_τ(r of μ's bin): the whole residual distribution, not only its width, may change
+ *       with the level.</li>
  * </ul>
  * Q_τ are empirical quantiles at increasing levels and σ &gt; 0, so the quantiles never cross.
  */
@@ -27,18 +31,25 @@ public final class ResidualCalibration {
     private final double[] a;
     private final double[] b;
     private final double[] c;
+    /** binned: per horizon the BINS − 1 level edges (cases); empty for the other methods. */
+    private final double[][] edges;
+    /** per horizon the standardised residual quantiles; binned: BINS rows of them, concatenated */
     private final double[][] q;
 
-    private ResidualCalibration(String method, double[] a, double[] b, double[] c, double[][] q) {
+    /** The level bins of the {@code binned} method. */
+    static final int BINS = 3;
+
+    private ResidualCalibration(String method, double[] a, double[] b, double[] c, double[][] edges, double[][] q) {
         this.method = method;
         this.a = a;
         this.b = b;
         this.c = c;
+        this.edges = edges;
         this.q = q;
     }
 
-    /** The methods: constant, scaled and growth. */
-    public static final List<String> METHODS = List.of("constant", "scaled", "growth");
+    /** The methods: constant, scaled, growth and binned. */
+    public static final List<String> METHODS = List.of("constant", "scaled", "growth", "binned");
 
     /**
      * Fits a calibration: {@code r[h][i]} residuals and {@code mu[h][i]} forecast levels (cases) of
@@ -66,8 +77,27 @@ public final class ResidualCalibration {
         double[] a = new double[hs];
         double[] b = new double[hs];
         double[] c = new double[hs];
+        double[][] edges = new double[hs][0];
         double[][] q = new double[hs][];
         for (int h = 0; h < hs; h++) {
+            if (method.equals("binned")) {
+                b[h] = 1;
+                edges[h] = QuantileScores.empiricalQuantiles(mu[h], binLevels());
+                List<List<Double>> bins = new ArrayList<>();
+                for (int k = 0; k < BINS; k++) {
+                    bins.add(new ArrayList<>());
+                }
+                for (int i = 0; i < r[h].length; i++) {
+                    bins.get(bin(edges[h], mu[h][i])).add(r[h][i]);
+                }
+                q[h] = new double[BINS * levels.length];
+                for (int k = 0; k < BINS; k++) {
+                    // an empty bin (ties at an edge) takes every residual's quantiles
+                    double[] rk = bins.get(k).isEmpty() ? r[h] : bins.get(k).stream().mapToDouble(Double::doubleValue).toArray();
+                    System.arraycopy(QuantileScores.empiricalQuantiles(rk, levels), 0, q[h], k * levels.length, levels.length);
+                }
+                continue;
+            }
             if (method.equals("scaled")) {
                 double[] ab = fitScale(r[h], mu[h]);
                 a[h] = ab[0];
@@ -86,7 +116,24 @@ public final class ResidualCalibration {
             }
             q[h] = QuantileScores.empiricalQuantiles(e, levels);
         }
-        return new ResidualCalibration(method, a, b, c, q);
+        return new ResidualCalibration(method, a, b, c, edges, q);
+    }
+
+    private static double[] binLevels() {
+        double[] l = new double[BINS - 1];
+        for (int k = 1; k < BINS; k++) {
+            l[k - 1] = (double) k / BINS;
+        }
+        return l;
+    }
+
+    /** The bin of level mu: the number of edges at or below it. */
+    private static int bin(double[] edges, double mu) {
+        int k = 0;
+        while (k < edges.length && mu >= edges[k]) {
+            k++;
+        }
+        return k;
     }
 
     /** The change z[t] − z[t − 1] of the scaled target (column 0) into origin t; 0 at t = 0. */
@@ -231,6 +278,11 @@ public final class ResidualCalibration {
      * origin whose recent change ({@link #recentChange}) is {@code d}, in scaled units.
      */
     public double[] offsets(int h, double mu, double d) {
+        if (edges[h - 1].length > 0) {
+            int levels = q[h - 1].length / BINS;
+            int k = bin(edges[h - 1], mu);
+            return java.util.Arrays.copyOfRange(q[h - 1], k * levels, (k + 1) * levels);
+        }
         double s = sigma(a[h - 1], b[h - 1], c[h - 1], mu, d);
         double[] out = new double[q[h - 1].length];
         for (int k = 0; k < out.length; k++) {
@@ -253,7 +305,16 @@ public final class ResidualCalibration {
         m.put("method", method);
         m.put("a", list(a));
         m.put("b", list(b));
-        m.put("c", list(c));
+        if (method.equals("growth")) {
+            m.put("c", list(c)); // the other methods' files keep their earlier form
+        }
+        if (method.equals("binned")) {
+            List<Object> e = new ArrayList<>();
+            for (double[] row : edges) {
+                e.add(list(row));
+            }
+            m.put("edges", e);
+        }
         List<Object> rows = new ArrayList<>();
         for (double[] row : q) {
             rows.add(list(row));
@@ -275,11 +336,26 @@ public final class ResidualCalibration {
         if (!(m.get("quantiles") instanceof List<?> rows) || rows.size() != horizons) {
             throw new IllegalArgumentException("forecaster calibration: 'quantiles' must hold " + horizons + " rows");
         }
+        boolean binned = "binned".equals(method);
+        double[][] edges = new double[horizons][0];
+        if (binned) {
+            if (!(m.get("edges") instanceof List<?> er) || er.size() != horizons) {
+                throw new IllegalArgumentException("forecaster calibration: 'edges' must hold " + horizons + " rows");
+            }
+            for (int h = 0; h < horizons; h++) {
+                edges[h] = doubles(er.get(h), BINS - 1, "edges[" + h + "]");
+                for (int k = 1; k < edges[h].length; k++) {
+                    if (edges[h][k] < edges[h][k - 1]) {
+                        throw new IllegalArgumentException("forecaster calibration: 'edges[" + h + "]' must not decrease");
+                    }
+                }
+            }
+        }
         double[][] q = new double[horizons][];
         for (int h = 0; h < horizons; h++) {
-            q[h] = doubles(rows.get(h), levels, "quantiles[" + h + "]");
+            q[h] = doubles(rows.get(h), binned ? BINS * levels : levels, "quantiles[" + h + "]");
         }
-        return new ResidualCalibration((String) method, a, b, c, q);
+        return new ResidualCalibration((String) method, a, b, c, edges, q);
     }
 
     private static double[] doubles(Object o, int n, String key) {

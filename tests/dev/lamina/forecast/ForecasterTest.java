@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The ensemble forecaster on the bundled San Juan data with a tiny configuration: the test weeks
@@ -62,9 +64,15 @@ class ForecasterTest {
         return f.members().stream().flatMap(m -> m.getWeights().stream()).map(Tensor::toFloatArray).toList();
     }
 
-    @Test
-    void testWeeksNeverInfluenceTrainingOrChoices() {
+    /** Also with the level-weighted loss and the growth calibration (their weights and covariates read training weeks only). */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void testWeeksNeverInfluenceTrainingOrChoices(boolean weightedAndGrowth) {
         ForecastSettings s = tiny();
+        if (weightedAndGrowth) {
+            s.levelWeight = 1;
+            s.calibration = "growth";
+        }
         // the folds choose the window too: its choice must not see the test weeks either
         s.windowCandidates = new java.util.ArrayList<>(List.of(6, 8));
         SeriesData data = sanJuan(s);
@@ -94,6 +102,8 @@ class ForecasterTest {
                 assertEquals(fa.blend(j), fb.blend(j));
             }
             assertEquals(fa.features().toConfig(), fb.features().toConfig());
+            assertEquals(fa.calibration().toConfig(), fb.calibration().toConfig());
+            assertEquals(s.calibration, fa.calibration().method());
             assertEquals(ta.validation(), tb.validation());
             assertEquals(ta.trainWindows(), tb.trainWindows());
             for (int k = 0; k < s.ensemble; k++) {
