@@ -109,4 +109,23 @@ class ResidualCalibrationTest {
         assertEquals(0.5, ResidualCalibration.recentChange(new double[][] {{1}, {1.5}}, 1), 0);
         assertEquals(0, ResidualCalibration.recentChange(new double[][] {{1}, {1.5}}, 0), 0);
     }
+
+    @Test
+    void binnedCalibrationIsEachTercilesResidualQuantiles() {
+        double[] levels = {0.25, 0.5, 0.75};
+        // levels 1..6: terciles (type 7) at 1/3 and 2/3 are 2.6667 and 4.3333, so the bins hold {1, 2}, {3, 4}, {5, 6}
+        double[][] mu = {{1, 2, 3, 4, 5, 6}};
+        double[][] r = {{-1, 1, -4, 4, 10, 30}};
+        ResidualCalibration c = ResidualCalibration.fit("binned", r, mu, levels);
+        // type-7 quantiles of two values x < y at 0.25, 0.5, 0.75: x + (y − x)·(0.25, 0.5, 0.75)
+        assertArrayEquals(new double[] {-0.5, 0, 0.5}, c.offsets(1, 0), 1e-12);
+        assertArrayEquals(new double[] {-0.5, 0, 0.5}, c.offsets(1, 2.6), 1e-12);
+        assertArrayEquals(new double[] {-2, 0, 2}, c.offsets(1, 3), 1e-12);
+        assertArrayEquals(new double[] {15, 20, 25}, c.offsets(1, 1000, 0.7), 1e-12);
+        ResidualCalibration back = ResidualCalibration.fromConfig(c.toConfig(), 1, 3);
+        assertArrayEquals(c.offsets(1, 3.5), back.offsets(1, 3.5), 0);
+        Map<String, Object> bad = new java.util.LinkedHashMap<>(c.toConfig());
+        bad.remove("edges");
+        assertThrows(IllegalArgumentException.class, () -> ResidualCalibration.fromConfig(bad, 1, 3));
+    }
 }
