@@ -250,4 +250,31 @@ class ForecasterTest {
             assertTrue(e[0].metrics().get("persistence").containsKey("wis"), "the baseline keeps its quantiles");
         }
     }
+
+    /**
+     * The other city's windows for --pool-city: only those whose rows are all dated on or before the
+     * last week a training step may read, scaled on those weeks alone, so that changing the other
+     * city's later weeks changes nothing.
+     */
+    @Test
+    void pooledWindowsReadOnlyWeeksUpToTheBound() {
+        ForecastSettings s = tiny();
+        s.weather = false;
+        s.seasonal = false;
+        s.levelWeight = 1;
+        ForecastSettings o = s.withWindow(s.window);
+        o.city = "iquitos";
+        SeriesData iquitos = SeriesData.load(o, Path.of("data"));
+        java.time.LocalDate last = iquitos.dates().get(300);
+        CrossValidatedTraining.Pooled a = CrossValidatedTraining.pooled(s, iquitos, last);
+        CrossValidatedTraining.Pooled b = CrossValidatedTraining.pooled(s, perturbed(iquitos, 301), last);
+        // rows 0..300: origins t = w − 1 … 300 − h, each with h targets and their level weight
+        assertEquals(300 - s.horizon - (s.window - 1) + 1, a.n());
+        assertEquals(a.n() * s.window, a.x().length);
+        assertEquals(a.n() * (s.horizon + 1), a.y().length);
+        assertArrayEquals(a.x(), b.x());
+        assertArrayEquals(a.y(), b.y());
+        // a bound before the series has enough weeks: no windows
+        assertEquals(0, CrossValidatedTraining.pooled(s, iquitos, iquitos.dates().get(0).minusDays(7)).n());
+    }
 }
