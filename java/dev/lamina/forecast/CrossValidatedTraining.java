@@ -168,7 +168,18 @@ final class CrossValidatedTraining {
         // the ensemble on every training window
         int[] all = RollingOrigin.trainingOrigins(w, h, trainEnd);
         float[] xAll = ForecastWindows.windowInputs(z, all, w);
-        float[] yAll = ForecastWindows.residualTargets(z, all, h);
+        float[] yAll = targets(sf, z, y, all);
+        int nAll = all.length;
+        if (s.poolData != null) {
+            Pooled p = pooled(sf, s.poolData, train.dates().get(trainEnd - 1));
+            xAll = concat(xAll, p.x());
+            yAll = concat(yAll, p.y());
+            nAll += p.n();
+            if (s.verbose > 0) {
+                out.printf("pooled: %d training windows of %s (weeks to %s, scaled on their own) with the %d of %s%n", p.n(),
+                        s.poolData.source(), date(train, trainEnd - 1), all.length, data.source());
+            }
+        }
         List<Sequential> members = new ArrayList<>();
         List<History> histories = new ArrayList<>();
         int trained = foldsOnly ? 0 : s.ensemble;
@@ -176,14 +187,14 @@ final class CrossValidatedTraining {
         try {
             for (int k = 0; k < trained; k++) {
                 long seed = Members.memberSeed(s.seed, k);
-                Members.Member mem = Members.fitMember(sf, width, seed, xAll, yAll, all.length, epochs, fo -> {
+                Members.Member mem = Members.fitMember(sf, width, seed, xAll, yAll, nAll, epochs, fo -> {
                 }, k == 0 && s.verbose > 0 ? out : null);
                 members.add(mem.model());
                 histories.add(mem.history());
                 steps += mem.steps();
                 if (s.verbose > 0) {
                     out.printf(Locale.ROOT, "member %d/%d (seed %d): %d epochs on %d windows, loss %.5f, %.1f s%n", k + 1,
-                            s.ensemble, seed, epochs, all.length, mem.history().get("loss").get(epochs - 1), mem.seconds());
+                            s.ensemble, seed, epochs, nAll, mem.history().get("loss").get(epochs - 1), mem.seconds());
                 }
             }
         } catch (RuntimeException e) {
@@ -204,7 +215,8 @@ final class CrossValidatedTraining {
                 mu[j][i] = feat.toTarget(z[t][0] + blended[i][j]);
             }
         }
-        ResidualCalibration cal = s.quantiles ? ResidualCalibration.fit(s.calibration, res, mu, QuantileScores.LEVELS) : null;
+        ResidualCalibration cal = s.quantiles ? ResidualCalibration.fit(s.calibration, res, mu, ValidationFigures.recentChanges(z, origins),
+                QuantileScores.LEVELS) : null;
         Forecaster f = new Forecaster(sf, members, feat, cal, alpha);
         Map<String, Map<String, Double>> validation = ValidationFigures.of(f, z, y, trainEnd, origins, blended, res, mu);
         for (int j = 0; j < h; j++) {
@@ -215,6 +227,47 @@ final class CrossValidatedTraining {
         Arrays.fill(best, epochs);
         result[0] = new Forecaster.Training(histories, best, trainEnd, all.length, pooled, validation, seconds, steps, selection);
         return f;
+    }
+
+    /** The training targets of windows at {@code origins}: the changes, and each window's level weight when the settings ask. */
+    static float[] targets(ForecastSettings s, double[][] z, double[] y, int[] origins) {
+        float[] changes = ForecastWindows.residualTargets(z, origins, s.horizon);
+        if (s.levelWeight == 0) {
+            return changes;
+        }
+        return ForecastWindows.withWeights(changes, ForecastWindows.levelWeights(y, origins, s.levelWeight), s.horizon);
+    }
+
+    /** Another series' training windows: inputs [n, w, F], targets [n, h] (or h + 1 with level weights). */
+    record Pooled(float[] x, float[] y, int n) {
+    }
+
+    /**
+     * The training windows of {@code other} (another city's series, for {@link ForecastSettings#poolData})
+     * whose every row is dated on or before {@code last}, with their own feature scaling fit on those rows.
+     */
+    static Pooled pooled(ForecastSettings s, SeriesData other, java.time.LocalDate last) {
+        if (other.dates() == null) {
+            throw new IllegalArgumentException("pooled training needs dated series, " + other.source() + " has no dates");
+        }
+        int end = 0;
+        while (end < other.length() && !other.dates().get(end).isAfter(last)) {
+            end++;
+        }
+        int[] origins = RollingOrigin.trainingOrigins(s.window, s.horizon, end);
+        if (origins.length == 0) {
+            return new Pooled(new float[0], new float[0], 0);
+        }
+        ForecastFeatures f = ForecastFeatures.fit(s, other, end);
+        double[][] z = f.matrix(other);
+        return new Pooled(ForecastWindows.windowInputs(z, origins, s.window), targets(s, z, other.target(), origins),
+                origins.length);
+    }
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
     }
 
     /** The windows the folds compare: the settings' candidates, or its one window when there are none. */
@@ -318,18 +371,26 @@ final class CrossValidatedTraining {
             int[] va = blocks.get(k);
             System.arraycopy(va, 0, origins, at, va.length);
             float[] xTr = ForecastWindows.windowInputs(zk, tr, w);
-            float[] yTr = ForecastWindows.residualTargets(zk, tr, h);
+            float[] yTr = targets(s, zk, train.target(), tr);
+            int nTr = tr.length;
+            if (s.poolData != null) {
+                Pooled p = pooled(s, s.poolData, train.dates().get(b[k] - 1));
+                xTr = concat(xTr, p.x());
+                yTr = concat(yTr, p.y());
+                nTr += p.n();
+            }
             float[] xVa = ForecastWindows.windowInputs(zk, va, w);
             for (int m = 0; m < foldMembers; m++) {
                 long seed = Members.memberSeed(s.seed + 7_919L * (k + 1), m);
                 Snapshots snap = new Snapshots(checkpoints, xVa, va.length, w, width, h, pred, at, fk.targetScale() / foldMembers);
-                Members.fitMember(s, width, seed, xTr, yTr, tr.length, s.epochs, fo -> fo.verbose(0).callbacks(snap), null)
+                Members.fitMember(s, width, seed, xTr, yTr, nTr, s.epochs, fo -> fo.verbose(0).callbacks(snap), null)
                         .model().close();
-                steps += (long) s.epochs * ((tr.length + s.batchSize - 1) / s.batchSize);
+                steps += (long) s.epochs * ((nTr + s.batchSize - 1) / s.batchSize);
             }
             if (s.verbose > 0) {
-                out.printf(Locale.ROOT, "fold %d/%d: trained on %d windows (to %s), forecast %d windows (%s to %s), %.1f s%n",
-                        k + 1, s.folds, tr.length, date(train, tr[tr.length - 1] + h), va.length, date(train, va[0] + 1),
+                out.printf(Locale.ROOT, "fold %d/%d: trained on %d windows%s (to %s), forecast %d windows (%s to %s), %.1f s%n",
+                        k + 1, s.folds, tr.length, nTr > tr.length ? " and " + (nTr - tr.length) + " pooled" : "",
+                        date(train, tr[tr.length - 1] + h), va.length, date(train, va[0] + 1),
                         date(train, va[va.length - 1] + h), (System.nanoTime() - t0) / 1e9);
             }
             at += va.length;

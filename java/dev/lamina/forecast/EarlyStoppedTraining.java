@@ -121,7 +121,8 @@ final class EarlyStoppedTraining {
             }
         }
         boolean quantiles = s.quantiles && validating;
-        ResidualCalibration cal = quantiles ? ResidualCalibration.fit(s.calibration, res, mu, QuantileScores.LEVELS) : null;
+        ResidualCalibration cal = quantiles ? ResidualCalibration.fit(s.calibration, res, mu,
+                ValidationFigures.recentChanges(z, vaOrigins), QuantileScores.LEVELS) : null;
         Forecaster f = new Forecaster(s, members, feat, cal, null);
         Map<String, Map<String, Double>> validation = validating
                 ? ValidationFigures.of(f, z, train.target(), trainEnd, vaOrigins, valPred, res, mu) : new LinkedHashMap<>();

@@ -106,7 +106,8 @@ public final class ForecastCommand implements Command {
     @Option(names = "--no-quantiles", description = "point forecasts only")
     boolean noQuantiles;
     @Option(names = "--calibration", paramLabel = "C", description = "scaled: validation residuals scaled by the forecast "
-            + "level's noise (default ${DEFAULT-VALUE}); constant: the same residual quantiles at every level")
+            + "level's noise (default ${DEFAULT-VALUE}); growth: by the level's noise and the last week's change; binned: per tercile of the level;"
+            + " constant: the same residual quantiles at every level")
     String calibration = DEFAULTS.calibration;
     @Option(names = "--validation-only", description = "train and report the validation figures; do not forecast the test"
             + " weeks (for choosing settings without looking at the test weeks)")
@@ -134,6 +135,14 @@ public final class ForecastCommand implements Command {
     @Option(names = "--loss", paramLabel = "L", description = "training loss: mean_squared_error (default),"
             + " mean_absolute_error or huber")
     String loss = DEFAULTS.loss;
+    @Option(names = "--level-weight", paramLabel = "A", description = "weight each training window by (1 + cases at its"
+            + " last week)^A, normalised to mean 1, so epidemic weeks weigh more (default ${DEFAULT-VALUE}: unweighted;"
+            + " needs --folds 1 or more)")
+    double levelWeight = DEFAULTS.levelWeight;
+    @Option(names = "--pool-city", paramLabel = "C", description = "bundled cities: add the other city C's training-period"
+            + " windows (scaled on their own, weeks before each fold's block and before the test weeks) to the training"
+            + " windows (default: none)")
+    String poolCity;
     @Option(names = "--residual", description = "predict the change from the last observed week (default; the only mode)")
     boolean residual;
     @Option(names = "--level", hidden = true, description = "no longer offered (refused with the reason)")
@@ -160,6 +169,16 @@ public final class ForecastCommand implements Command {
         ForecastSettings s = settings();
         SeriesData data = SeriesData.load(s, dataDir);
         checkTrainable(s, data);
+        if (poolCity != null) {
+            if (s.csv != null || poolCity.equals(s.city) || s.folds == 0) {
+                throw new UsageException("--pool-city needs a bundled --city, another city and rolling-origin folds, got "
+                        + poolCity);
+            }
+            ForecastSettings other = s.withWindow(s.window);
+            other.city = poolCity;
+            s.poolCity = poolCity;
+            s.poolData = SeriesData.load(other, dataDir);
+        }
         Path outDir = Path.of(this.outDir != null ? this.outDir : "out/forecast-" + (s.csv != null ? stem(s.csv) : s.city));
         Files.createDirectories(outDir);
         long t0 = System.nanoTime();
@@ -255,7 +274,7 @@ public final class ForecastCommand implements Command {
         s.shuffle = onOff("shuffle", shuffle, noShuffle, s.shuffle);
         s.calibration = calibration;
         if (!ResidualCalibration.METHODS.contains(s.calibration)) {
-            throw new UsageException("--calibration must be scaled or constant, got " + s.calibration);
+            throw new UsageException("--calibration must be one of " + ResidualCalibration.METHODS + ", got " + s.calibration);
         }
         s.horizon = Checks.range("--horizon", horizon, 1, 104);
         s.folds = Checks.range("--folds", folds, 0, 20);
@@ -294,6 +313,13 @@ public final class ForecastCommand implements Command {
         s.units = Checks.range("--units", units, 1, 4096);
         s.layers = Checks.range("--layers", layers, 1, 16);
         s.batchSize = Checks.range("--batch-size", batchSize, 1, 1 << 20);
+        s.levelWeight = levelWeight;
+        if (!(levelWeight >= 0 && levelWeight <= 4)) {
+            throw new UsageException("--level-weight must be in [0, 4], got " + levelWeight);
+        }
+        if (levelWeight > 0 && s.folds == 0) {
+            throw new UsageException("--level-weight needs rolling-origin folds (--folds 1 or more)");
+        }
         s.dropout = dropout;
         if (!(s.dropout >= 0 && s.dropout < 1)) {
             throw new UsageException("--dropout must be in [0, 1), got " + s.dropout);

@@ -42,6 +42,21 @@ public final class ForecastSettings {
     public boolean residual = true;
     /** Training loss, a Keras name: mean_squared_error (the workshop's), mean_absolute_error or huber. */
     public String loss = "mean_squared_error";
+    /**
+     * Power a of the per-window training weight (1 + y_t)^a, y_t the cases at the window's last
+     * week, normalised to mean 1 ({@link LevelWeightedLoss}): errors at epidemic levels weigh more,
+     * as they do in MAE and WIS on counts. 0 (every window weight 1) is the plain loss. Needs
+     * rolling-origin folds.
+     */
+    public double levelWeight = 0;
+    /**
+     * Another bundled city whose training-period windows are added to every network's training windows
+     * (scaled on their own, only weeks up to the last week each training step may read), or null:
+     * one series only. {@link #poolData} holds its series while training.
+     */
+    public String poolCity;
+    /** The series of {@link #poolCity}, loaded by the caller (not saved). */
+    public transient SeriesData poolData;
     /** Weeks of history per forecast; with {@link #windowCandidates}, the one the folds chose (see bench/RESULTS.md). */
     public int window = DEFAULT_WINDOW;
     /**
@@ -107,6 +122,8 @@ public final class ForecastSettings {
         m.put("transform", transform);
         m.put("residual", residual);
         m.put("loss", loss);
+        m.put("level_weight", levelWeight);
+        m.put("pool_city", poolCity);
         m.put("window", window);
         m.put("window_candidates", new ArrayList<>(windowCandidates));
         m.put("horizon", horizon);
@@ -141,6 +158,8 @@ public final class ForecastSettings {
         s.transform = (String) m.getOrDefault("transform", "none");
         s.residual = Boolean.TRUE.equals(m.get("residual"));
         s.loss = (String) m.getOrDefault("loss", "mean_squared_error");
+        s.levelWeight = ((Number) m.getOrDefault("level_weight", 0.0)).doubleValue();
+        s.poolCity = (String) m.get("pool_city");
         s.window = ((Number) m.get("window")).intValue();
         s.windowCandidates = new ArrayList<>();
         for (Object w : (List<?>) m.getOrDefault("window_candidates", List.of())) {
@@ -178,6 +197,7 @@ public final class ForecastSettings {
         c.verbose = verbose;
         c.foldMembers = foldMembers;
         c.window = w;
+        c.poolData = poolData;
         return c;
     }
 

@@ -44,4 +44,41 @@ final class ForecastWindows {
         }
         return y;
     }
+
+    /**
+     * The training weight of each window for {@link ForecastSettings#levelWeight} = a: (1 + y[t])^a
+     * for origin t (y the target in its own units, cases), divided by their mean so the weights
+     * average 1. a = 0 gives every window weight 1.
+     */
+    static float[] levelWeights(double[] y, int[] origins, double power) {
+        if (!(power >= 0) || !Double.isFinite(power)) {
+            throw new IllegalArgumentException("forecaster: the level weight's power must be a finite number >= 0, got " + power);
+        }
+        double[] w = new double[origins.length];
+        double sum = 0;
+        for (int i = 0; i < origins.length; i++) {
+            w[i] = Math.pow(1 + Math.max(0, y[origins[i]]), power);
+            sum += w[i];
+        }
+        float[] out = new float[origins.length];
+        for (int i = 0; i < origins.length; i++) {
+            out[i] = (float) (w[i] * origins.length / sum);
+        }
+        return out;
+    }
+
+    /** Targets [N, h] with each window's weight appended as column h: [N, h + 1] ({@link LevelWeightedLoss}'s form). */
+    static float[] withWeights(float[] targets, float[] weights, int h) {
+        int n = weights.length;
+        if (targets.length != n * h) {
+            throw new IllegalArgumentException("forecaster: " + targets.length + " targets for " + n + " windows of " + h
+                    + " horizons");
+        }
+        float[] out = new float[n * (h + 1)];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(targets, i * h, out, i * (h + 1), h);
+            out[i * (h + 1) + h] = weights[i];
+        }
+        return out;
+    }
 }

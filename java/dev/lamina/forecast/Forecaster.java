@@ -265,6 +265,17 @@ public final class Forecaster implements AutoCloseable {
         if (!(s.dropout >= 0 && s.dropout < 1)) {
             throw new IllegalArgumentException("forecaster settings: dropout must be in [0, 1), got " + s.dropout);
         }
+        if (!(s.levelWeight >= 0) || !Double.isFinite(s.levelWeight)) {
+            throw new IllegalArgumentException("forecaster settings: the level weight must be a finite number >= 0, got "
+                    + s.levelWeight);
+        }
+        if (s.poolData != null && s.folds < 1) {
+            throw new IllegalArgumentException("forecaster settings: pooled training needs rolling-origin folds (folds >= 1)");
+        }
+        if (s.levelWeight > 0 && s.folds < 1) {
+            throw new IllegalArgumentException("forecaster settings: the level weight needs rolling-origin folds (folds >= 1),"
+                    + " got folds " + s.folds);
+        }
     }
 
     /**
@@ -307,7 +318,7 @@ public final class Forecaster implements AutoCloseable {
                 double zHat = z[t][0] + pred[i][j - 1];
                 point[k] = features.toTarget(zHat);
                 if (q != null) {
-                    q[k] = quantilesOf(zHat, j);
+                    q[k] = quantilesOf(zHat, ResidualCalibration.recentChange(z, t), j);
                 }
                 if (dates != null) {
                     dates.add(data.dates().get(t + j));
@@ -341,8 +352,8 @@ public final class Forecaster implements AutoCloseable {
     }
 
     /** The quantiles at {@link QuantileScores#LEVELS} of a forecast ẑ at horizon h, in the series' units. */
-    double[] quantilesOf(double zHat, int h) {
-        double[] r = calibration.offsets(h, features.toTarget(zHat));
+    double[] quantilesOf(double zHat, double recent, int h) {
+        double[] r = calibration.offsets(h, features.toTarget(zHat), recent);
         double[] q = new double[r.length];
         for (int k = 0; k < r.length; k++) {
             q[k] = features.toTarget(zHat + r[k]);
@@ -429,10 +440,12 @@ public final class Forecaster implements AutoCloseable {
             throw new IllegalArgumentException("this forecaster was trained without quantiles (--no-quantiles)");
         }
         double zLast = checkAhead(data, weeks);
-        double[][] pred = predictResiduals(features.matrix(data), new int[] {data.length() - 1});
+        double[][] z = features.matrix(data);
+        double recent = ResidualCalibration.recentChange(z, data.length() - 1);
+        double[][] pred = predictResiduals(z, new int[] {data.length() - 1});
         double[][] out = new double[weeks][];
         for (int j = 0; j < weeks; j++) {
-            out[j] = quantilesOf(zLast + pred[0][j], j + 1);
+            out[j] = quantilesOf(zLast + pred[0][j], recent, j + 1);
         }
         return out;
     }

@@ -214,8 +214,9 @@ final class ForecasterFiles {
         for (String k : prototype.keySet()) {
             // folds came after version 2's first saves: absent, it is 0 (a single validation split)
             // window_candidates too (absent: the window was fixed)
+            // level_weight too (absent: 0, the plain loss)
             if (!k.equals("city") && !k.equals("csv") && !k.equals("folds") && !k.equals("window_candidates")
-                    && in.get(k) == null) {
+                    && !k.equals("level_weight") && !k.equals("pool_city") && in.get(k) == null) {
                 throw new IllegalArgumentException(where + ": field '" + k + "' is missing");
             }
         }
@@ -251,6 +252,9 @@ final class ForecasterFiles {
         }
         if (s.folds < 0) {
             throw new IllegalArgumentException(where + ": field 'folds' must be at least 0, got " + s.folds);
+        }
+        if (!(s.levelWeight >= 0) || !Double.isFinite(s.levelWeight)) {
+            throw new IllegalArgumentException(where + ": field 'level_weight' must be a finite number >= 0, got " + s.levelWeight);
         }
         if (s.patience < 0) {
             throw new IllegalArgumentException(where + ": field 'patience' must be at least 0, got " + s.patience);
@@ -408,6 +412,8 @@ final class ForecasterFiles {
         prototype.put("method", "");
         prototype.put("a", List.of(0.5));
         prototype.put("b", List.of(0.5));
+        prototype.put("c", List.of(0.5)); // growth only
+        prototype.put("edges", List.of(List.of(0.5))); // binned only
         prototype.put("quantiles", List.of(List.of(0.5)));
         ConfigCheck.checkKindsLike(where, c, prototype);
         ResidualCalibration cal;

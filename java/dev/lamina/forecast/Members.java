@@ -62,7 +62,8 @@ final class Members {
 
     /**
      * Builds a member from {@code seed} ({@link #seededModel}) and fits it on n windows (inputs x
-     * [n, window, width], targets y [n, horizon]) for at most {@code epochs} epochs; the one
+     * [n, window, width], targets y [n, horizon], or [n, horizon + 1] with each window's weight last
+     * when settings.levelWeight &gt; 0: see {@link LevelWeightedLoss}) for at most {@code epochs} epochs; the one
      * member-training step of both training paths. {@code configure} adds validation data,
      * callbacks or another verbosity to the options; with {@code summary} non-null the model's
      * summary is printed there first. The model is closed if fitting fails.
@@ -87,7 +88,20 @@ final class Members {
             FitOptions fo = new FitOptions().epochs(epochs).batchSize(s.batchSize).shuffle(s.shuffle)
                     .verbose(s.verbose > 1 ? 1 : 0).seed(seed);
             configure.accept(fo);
-            History hist = m.fit(Tensor.of(x, n, s.window, width), Tensor.of(y, n, s.horizon), fo);
+            boolean weighted = s.levelWeight > 0;
+            int columns = weighted ? s.horizon + 1 : s.horizon;
+            if (y.length != (long) n * columns) {
+                throw new IllegalArgumentException("forecaster: " + y.length + " targets for " + n + " windows, expected " + columns
+                        + " per window" + (weighted ? " (the horizons and the level weight)" : ""));
+            }
+            if (weighted) {
+                m.compile(new Adam(s.learningRate), new LevelWeightedLoss(Losses.get(s.loss), s.horizon));
+            }
+            History hist = m.fit(Tensor.of(x, n, s.window, width), Tensor.of(y, n, columns), fo);
+            if (weighted) {
+                // the trained member keeps a named Keras loss, so that its saved form loads anywhere
+                m.compile(new Adam(s.learningRate), Losses.get(s.loss));
+            }
             long steps = (long) hist.get("loss").size() * ((n + s.batchSize - 1) / s.batchSize);
             return new Member(m, hist, steps, (System.nanoTime() - t0) / 1e9);
         } catch (RuntimeException e) {

@@ -35,7 +35,7 @@ final class ValidationFigures {
                 double zHat = z[t][0] + pred[i][j - 1];
                 point[i] = feat.toTarget(zHat);
                 if (q != null) {
-                    q[i] = f.quantilesOf(zHat, j);
+                    q[i] = f.quantilesOf(zHat, ResidualCalibration.recentChange(z, t), j);
                 }
             }
             Map<String, Double> v = new LinkedHashMap<>();
@@ -73,6 +73,7 @@ final class ValidationFigures {
         if (half < 2 || n - half < 2) {
             return out;
         }
+        double[] d = recentChanges(z, origins);
         for (String method : ResidualCalibration.METHODS) {
             double[] wis = new double[h];
             double[] cov = new double[h];
@@ -87,7 +88,8 @@ final class ValidationFigures {
                     r[j] = java.util.Arrays.copyOfRange(res[j], fitFrom, fitTo);
                     m[j] = java.util.Arrays.copyOfRange(mu[j], fitFrom, fitTo);
                 }
-                ResidualCalibration c = ResidualCalibration.fit(method, r, m, QuantileScores.LEVELS);
+                ResidualCalibration c = ResidualCalibration.fit(method, r, m, java.util.Arrays.copyOfRange(d, fitFrom, fitTo),
+                        QuantileScores.LEVELS);
                 for (int j = 0; j < h; j++) {
                     double[] actual = new double[evTo - evFrom];
                     double[][] q = new double[actual.length][];
@@ -95,7 +97,7 @@ final class ValidationFigures {
                         int t = origins[i];
                         actual[i - evFrom] = y[t + j + 1];
                         double zHat = z[t][0] + pred[i][j];
-                        double[] off = c.offsets(j + 1, feat.toTarget(zHat));
+                        double[] off = c.offsets(j + 1, feat.toTarget(zHat), d[i]);
                         q[i - evFrom] = new double[off.length];
                         for (int k = 0; k < off.length; k++) {
                             q[i - evFrom][k] = feat.toTarget(zHat + off[k]);
@@ -111,5 +113,14 @@ final class ValidationFigures {
             }
         }
         return out;
+    }
+
+    /** The recent change ({@link ResidualCalibration#recentChange}) at each origin. */
+    static double[] recentChanges(double[][] z, int[] origins) {
+        double[] d = new double[origins.length];
+        for (int i = 0; i < origins.length; i++) {
+            d[i] = ResidualCalibration.recentChange(z, origins[i]);
+        }
+        return d;
     }
 }

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The ensemble forecaster on the bundled San Juan data with a tiny configuration: the test weeks
@@ -62,9 +64,15 @@ class ForecasterTest {
         return f.members().stream().flatMap(m -> m.getWeights().stream()).map(Tensor::toFloatArray).toList();
     }
 
-    @Test
-    void testWeeksNeverInfluenceTrainingOrChoices() {
+    /** Also with the level-weighted loss and the growth calibration (their weights and covariates read training weeks only). */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void testWeeksNeverInfluenceTrainingOrChoices(boolean weightedAndGrowth) {
         ForecastSettings s = tiny();
+        if (weightedAndGrowth) {
+            s.levelWeight = 1;
+            s.calibration = "growth";
+        }
         // the folds choose the window too: its choice must not see the test weeks either
         s.windowCandidates = new java.util.ArrayList<>(List.of(6, 8));
         SeriesData data = sanJuan(s);
@@ -94,6 +102,8 @@ class ForecasterTest {
                 assertEquals(fa.blend(j), fb.blend(j));
             }
             assertEquals(fa.features().toConfig(), fb.features().toConfig());
+            assertEquals(fa.calibration().toConfig(), fb.calibration().toConfig());
+            assertEquals(s.calibration, fa.calibration().method());
             assertEquals(ta.validation(), tb.validation());
             assertEquals(ta.trainWindows(), tb.trainWindows());
             for (int k = 0; k < s.ensemble; k++) {
@@ -239,5 +249,32 @@ class ForecasterTest {
             assertTrue(Double.isFinite(e[0].metrics().get("lstm").get("mae")));
             assertTrue(e[0].metrics().get("persistence").containsKey("wis"), "the baseline keeps its quantiles");
         }
+    }
+
+    /**
+     * The other city's windows for --pool-city: only those whose rows are all dated on or before the
+     * last week a training step may read, scaled on those weeks alone, so that changing the other
+     * city's later weeks changes nothing.
+     */
+    @Test
+    void pooledWindowsReadOnlyWeeksUpToTheBound() {
+        ForecastSettings s = tiny();
+        s.weather = false;
+        s.seasonal = false;
+        s.levelWeight = 1;
+        ForecastSettings o = s.withWindow(s.window);
+        o.city = "iquitos";
+        SeriesData iquitos = SeriesData.load(o, Path.of("data"));
+        java.time.LocalDate last = iquitos.dates().get(300);
+        CrossValidatedTraining.Pooled a = CrossValidatedTraining.pooled(s, iquitos, last);
+        CrossValidatedTraining.Pooled b = CrossValidatedTraining.pooled(s, perturbed(iquitos, 301), last);
+        // rows 0..300: origins t = w − 1 … 300 − h, each with h targets and their level weight
+        assertEquals(300 - s.horizon - (s.window - 1) + 1, a.n());
+        assertEquals(a.n() * s.window, a.x().length);
+        assertEquals(a.n() * (s.horizon + 1), a.y().length);
+        assertArrayEquals(a.x(), b.x());
+        assertArrayEquals(a.y(), b.y());
+        // a bound before the series has enough weeks: no windows
+        assertEquals(0, CrossValidatedTraining.pooled(s, iquitos, iquitos.dates().get(0).minusDays(7)).n());
     }
 }
