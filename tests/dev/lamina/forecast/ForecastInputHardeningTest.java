@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lamina.backend.Backend;
+import dev.lamina.backend.Backends;
 import dev.lamina.cli.Main;
 import dev.lamina.util.Json;
 import java.io.ByteArrayOutputStream;
@@ -34,7 +36,15 @@ class ForecastInputHardeningTest {
     private static Run run(String... args) {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int code = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));
+        // --backend sets the JVM's default backend (as it should for a command line): restore it, so the
+        // tests that run after these in the same JVM are not moved to the reference backend
+        Backend before = Backends.defaultBackend();
+        int code;
+        try {
+            code = Main.run(args, new PrintStream(o, true, StandardCharsets.UTF_8), new PrintStream(e, true, StandardCharsets.UTF_8));
+        } finally {
+            Backends.setDefault(before);
+        }
         return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
     }
 

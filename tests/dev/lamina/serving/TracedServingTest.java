@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The server's model worker takes the path each batch of {@code Model.predict} takes: a traced graph
  * replayed by default, eager under {@code -Dlamina.graph=false} or {@code -Dlamina.graph.predict=false};
- * either way its answers are bitwise the eager call of the model on cpu.
+ * either way its answers are bitwise the eager call of the model (on cpu, the default backend here).
  */
 class TracedServingTest {
     private static final int ROWS = 3;
@@ -40,7 +40,7 @@ class TracedServingTest {
 
     /** The model's eager inference call on one batch, as the batcher ran it before it was traced. */
     private static float[] eager(Model m, float[] x, int rows) {
-        try (var u = Backends.use(Backends.cpu()); Scope s = Scope.open()) {
+        try (Scope s = Scope.open()) {
             Tensor in = Tensor.of(x, rows, WINDOW, 1);
             return GradientTape.noGrad(() -> m.call(new Tensor[] {in}, false)).toFloatArray();
         }
@@ -59,7 +59,8 @@ class TracedServingTest {
         Random r = new Random(21);
         float[][] xs = new float[REQUESTS][];
         float[][] want = new float[REQUESTS][];
-        try (Sequential m = Model.load(base.resolve("1"))) {
+        // on the backend the server loads models on (its threads' default), whatever this thread uses
+        try (var u = Backends.use(Backends.defaultBackend()); Sequential m = Model.load(base.resolve("1"))) {
             for (int i = 0; i < REQUESTS; i++) {
                 xs[i] = randomInstances(r, ROWS);
                 want[i] = eager(m, xs[i], ROWS);
