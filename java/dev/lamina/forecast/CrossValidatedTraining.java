@@ -70,6 +70,20 @@ final class CrossValidatedTraining {
         // Everything below reads rows [0, trainEnd) only.
         SeriesData train = new SeriesData(Arrays.copyOf(data.rows(), trainEnd), data.columns(),
                 data.dates() == null ? null : data.dates().subList(0, trainEnd), data.source());
+        SeriesData weatherTrain = null;
+        if (s.weatherPerHorizon) {
+            if (!foldsOnly || s.csv != null || train.columns().size() < 2) {
+                throw new IllegalArgumentException("forecaster settings: the per-horizon weather choice runs on the folds only"
+                        + " (--validation-only), for a bundled city loaded with its weather");
+            }
+            // the weather ensemble reads every column, the cases-only one the target alone
+            weatherTrain = train;
+            double[][] target = new double[trainEnd][];
+            for (int r = 0; r < trainEnd; r++) {
+                target[r] = new double[] {train.rows()[r][0]};
+            }
+            train = new SeriesData(target, train.columns().subList(0, 1), train.dates(), train.source());
+        }
         ForecastFeatures feat = ForecastFeatures.fit(s, train, trainEnd);
         double[][] z = feat.matrix(train);
         double[] y = train.target();
@@ -118,33 +132,18 @@ final class CrossValidatedTraining {
             }
         }
         Map<String, Double> selection = new LinkedHashMap<>();
-        Choice chosen = null;
-        long steps = 0;
-        for (int w : windows) {
-            ForecastSettings sw = s.withWindow(w);
-            if (s.verbose > 0 && windows.length > 1) {
-                out.printf("window %d:%n", w);
+        long[] steps = new long[1];
+        Choice chosen = chooseWindow(s, windows, train, b, blocks, checkpoints, zLast, actual, persistenceMae, feat, selection,
+                "", steps, out);
+        if (s.weatherPerHorizon) {
+            ForecastSettings sw = s.withWindow(s.window);
+            sw.weather = true;
+            if (s.verbose > 0) {
+                out.printf("the weather ensemble (smoothing %d):%n", sw.smoothing);
             }
-            OutOfFold oof = outOfFold(sw, train, b, blocks, checkpoints, out);
-            steps += oof.steps();
-            // pred[c][i][j]: the folds' mean predicted change in the final scaling's units (feat's)
-            double[][][] pred = oof.change();
-            for (double[][] pc : pred) {
-                for (double[] pi : pc) {
-                    for (int j = 0; j < h; j++) {
-                        pi[j] /= feat.targetScale();
-                    }
-                }
-            }
-            Choice c = choose(sw, checkpoints, pred, zLast, actual, persistenceMae, feat, out);
-            if (windows.length > 1) {
-                selection.put("cv_score_window_" + w, c.score());
-                selection.put("epochs_window_" + w, (double) c.epochs());
-            }
-            // a tie keeps the earlier candidate
-            if (chosen == null || c.score() < chosen.score()) {
-                chosen = c;
-            }
+            Choice weather = chooseWindow(sw, windows, weatherTrain, b, blocks, checkpoints, zLast, actual, persistenceMae, feat,
+                    selection, "weather_", steps, out);
+            chosen = perHorizon(chosen, weather, blocks, zLast, actual, persistenceMae, feat, selection, s.verbose > 0 ? out : null);
         }
         ForecastSettings sf = s.withWindow(chosen.window());
         int w = sf.window;
@@ -191,7 +190,7 @@ final class CrossValidatedTraining {
                 }, k == 0 && s.verbose > 0 ? out : null);
                 members.add(mem.model());
                 histories.add(mem.history());
-                steps += mem.steps();
+                steps[0] += mem.steps();
                 if (s.verbose > 0) {
                     out.printf(Locale.ROOT, "member %d/%d (seed %d): %d epochs on %d windows, loss %.5f, %.1f s%n", k + 1,
                             s.ensemble, seed, epochs, nAll, mem.history().get("loss").get(epochs - 1), mem.seconds());
@@ -225,8 +224,153 @@ final class CrossValidatedTraining {
         }
         int[] best = new int[trained];
         Arrays.fill(best, epochs);
-        result[0] = new Forecaster.Training(histories, best, trainEnd, all.length, pooled, validation, seconds, steps, selection);
+        result[0] = new Forecaster.Training(histories, best, trainEnd, all.length, pooled, validation, seconds, steps[0], selection);
         return f;
+    }
+
+    /**
+     * Runs the folds of every candidate window for settings {@code s} and returns the window whose
+     * chosen epoch count scores lowest (a tie keeps the earlier candidate); with several windows,
+     * each one's score and epochs go into {@code selection} under {@code prefix}.
+     */
+    private static Choice chooseWindow(ForecastSettings s, int[] windows, SeriesData train, int[] b, List<int[]> blocks,
+            int[] checkpoints, double[] zLast, double[][] actual, double[] persistenceMae, ForecastFeatures feat,
+            Map<String, Double> selection, String prefix, long[] steps, PrintStream out) {
+        int h = s.horizon;
+        Choice chosen = null;
+        for (int w : windows) {
+            ForecastSettings sw = s.withWindow(w);
+            sw.weather = s.weather;
+            if (s.verbose > 0 && windows.length > 1) {
+                out.printf("window %d:%n", w);
+            }
+            OutOfFold oof = outOfFold(sw, train, b, blocks, checkpoints, out);
+            steps[0] += oof.steps();
+            // pred[c][i][j]: the folds' mean predicted change in the final scaling's units (feat's; the
+            // target's scaling does not depend on the extra columns)
+            double[][][] pred = oof.change();
+            for (double[][] pc : pred) {
+                for (double[] pi : pc) {
+                    for (int j = 0; j < h; j++) {
+                        pi[j] /= feat.targetScale();
+                    }
+                }
+            }
+            Choice c = choose(sw, checkpoints, pred, zLast, actual, persistenceMae, feat, out);
+            if (windows.length > 1) {
+                selection.put(prefix + "cv_score_window_" + w, c.score());
+                selection.put(prefix + "epochs_window_" + w, (double) c.epochs());
+            }
+            // a tie keeps the earlier candidate
+            if (chosen == null || c.score() < chosen.score()) {
+                chosen = c;
+            }
+        }
+        return chosen;
+    }
+
+    /**
+     * The per-horizon choice between the cases-only ensemble's folds ({@code cases}) and the weather
+     * ensemble's ({@code weather}), each at its own chosen window, epochs and blend weights: horizon h
+     * takes the one with the lower pooled out-of-fold MAE (a tie keeps cases only). As that choice is
+     * judged on the same forecasts it was made on, it is also judged leave one block out: block k's
+     * forecasts come from the ensemble that the other blocks' MAE prefers at h. {@code selection}
+     * gets {@code weather_hN} (1 where h takes the weather ensemble), {@code weather_hN_blocks} (how
+     * many of the leave-one-block-out choices take it), {@code cv_mae_cases_hN},
+     * {@code cv_mae_weather_hN}, {@code cv_score_cases}, {@code cv_score_weather},
+     * {@code cv_score_per_horizon} (in-sample) and {@code cv_score_per_horizon_nested}. Returns the
+     * cases-only choice with the chosen horizons' changes and blend weights replaced (its window and
+     * epochs stay the cases-only ones).
+     */
+    static Choice perHorizon(Choice cases, Choice weather, List<int[]> blocks, double[] zLast, double[][] actual,
+            double[] persistenceMae, ForecastFeatures feat, Map<String, Double> selection, PrintStream out) {
+        int h = persistenceMae.length;
+        int n = zLast.length;
+        int[] block = new int[n];
+        int at = 0;
+        for (int k = 0; k < blocks.size(); k++) {
+            for (int i = 0; i < blocks.get(k).length; i++) {
+                block[at++] = k;
+            }
+        }
+        double[][] change = new double[n][];
+        for (int i = 0; i < n; i++) {
+            change[i] = cases.change()[i].clone();
+        }
+        double[] alpha = cases.alpha().clone();
+        double inSample = 0;
+        double nested = 0;
+        for (int j = 0; j < h; j++) {
+            double[] eCases = absErrors(cases, j, zLast, actual[j], feat);
+            double[] eWeather = absErrors(weather, j, zLast, actual[j], feat);
+            double mCases = mean(eCases, block, -1);
+            double mWeather = mean(eWeather, block, -1);
+            boolean useWeather = mWeather < mCases;
+            selection.put("cv_mae_cases_h" + (j + 1), mCases);
+            selection.put("cv_mae_weather_h" + (j + 1), mWeather);
+            selection.put("weather_h" + (j + 1), useWeather ? 1.0 : 0.0);
+            inSample += Math.min(mCases, mWeather) / persistenceMae[j];
+            if (useWeather) {
+                alpha[j] = weather.alpha()[j];
+                for (int i = 0; i < n; i++) {
+                    change[i][j] = weather.change()[i][j];
+                }
+            }
+            // leave one block out: block k is forecast by the ensemble the other blocks prefer
+            double sum = 0;
+            int taken = 0;
+            for (int k = 0; k < blocks.size(); k++) {
+                boolean w = mean(eWeather, block, k) < mean(eCases, block, k);
+                taken += w ? 1 : 0;
+                for (int i = 0; i < n; i++) {
+                    if (block[i] == k) {
+                        sum += w ? eWeather[i] : eCases[i];
+                    }
+                }
+            }
+            selection.put("weather_h" + (j + 1) + "_blocks", (double) taken);
+            nested += sum / n / persistenceMae[j];
+        }
+        selection.put("cv_score_cases", cases.score());
+        selection.put("cv_score_weather", weather.score());
+        selection.put("cv_score_per_horizon", inSample);
+        selection.put("cv_score_per_horizon_nested", nested);
+        selection.put("weather_window", (double) weather.window());
+        selection.put("weather_epochs", (double) weather.epochs());
+        if (out != null) {
+            StringBuilder line = new StringBuilder("per horizon, weather ensemble taken at");
+            for (int j = 0; j < h; j++) {
+                line.append(String.format(Locale.ROOT, " h%d %s (blocks %d/%d)", j + 1,
+                        selection.get("weather_h" + (j + 1)) > 0 ? "yes" : "no",
+                        selection.get("weather_h" + (j + 1) + "_blocks").intValue(), blocks.size()));
+            }
+            out.println(line);
+            out.printf(Locale.ROOT, "scores: cases only %.4f, weather %.4f, per horizon %.4f (in sample), %.4f (leave one block"
+                    + " out)%n", cases.score(), weather.score(), inSample, nested);
+        }
+        return new Choice(cases.window(), cases.epochs(), change, alpha, inSample, cases.unblendedMae(), cases.scores());
+    }
+
+    /** The absolute errors, in the series' units, of a choice's blended out-of-fold forecasts at horizon j + 1. */
+    private static double[] absErrors(Choice c, int j, double[] zLast, double[] actual, ForecastFeatures feat) {
+        double[] e = new double[zLast.length];
+        for (int i = 0; i < e.length; i++) {
+            e[i] = Math.abs(actual[i] - feat.toTarget(zLast[i] + c.alpha()[j] * c.change()[i][j]));
+        }
+        return e;
+    }
+
+    /** The mean of {@code e} over every block but {@code skip} (-1: over all). */
+    private static double mean(double[] e, int[] block, int skip) {
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < e.length; i++) {
+            if (block[i] != skip) {
+                sum += e[i];
+                n++;
+            }
+        }
+        return sum / n;
     }
 
     /** The training targets of windows at {@code origins}: the changes, and each window's level weight when the settings ask. */

@@ -143,6 +143,10 @@ public final class ForecastCommand implements Command {
             + " windows (scaled on their own, weeks before each fold's block and before the test weeks) to the training"
             + " windows (default: none)")
     String poolCity;
+    @Option(names = "--weather-per-horizon", description = "with --validation-only: choose per horizon, on the folds, between"
+            + " a cases-only and a weather ensemble (--smoothing applies to the weather) and report the choice's"
+            + " leave-one-block-out score")
+    boolean weatherPerHorizon;
     @Option(names = "--residual", description = "predict the change from the last observed week (default; the only mode)")
     boolean residual;
     @Option(names = "--level", hidden = true, description = "no longer offered (refused with the reason)")
@@ -167,7 +171,7 @@ public final class ForecastCommand implements Command {
             return predict(dataDir, out);
         }
         ForecastSettings s = settings();
-        SeriesData data = SeriesData.load(s, dataDir);
+        SeriesData data = SeriesData.load(s.weatherPerHorizon ? withWeather(s) : s, dataDir);
         checkTrainable(s, data);
         if (poolCity != null) {
             if (s.csv != null || poolCity.equals(s.city) || s.folds == 0) {
@@ -224,6 +228,13 @@ public final class ForecastCommand implements Command {
 
     /** The largest --learning-rate accepted: beyond it Adam's steps dwarf scaled data and training diverges. */
     static final double MAX_LEARNING_RATE = 10;
+
+    /** A copy of the settings that loads the bundled city's weather too (for --weather-per-horizon). */
+    private static ForecastSettings withWeather(ForecastSettings s) {
+        ForecastSettings c = s.withWindow(s.window);
+        c.weather = true;
+        return c;
+    }
 
     static String defaultDataDir() {
         String home = System.getProperty("lamina.home");
@@ -309,6 +320,12 @@ public final class ForecastCommand implements Command {
         s.patience = Checks.range("--patience", patience, 0, 100_000);
         s.ensemble = Checks.range("--ensemble", ensemble, 1, 1000);
         s.foldMembers = Checks.range("--fold-members", foldMembers, 1, 1000);
+        if (weatherPerHorizon && (s.csv != null || s.folds == 0 || weather || !validationOnly)) {
+            throw new UsageException("--weather-per-horizon needs a bundled --city, rolling-origin folds and --validation-only"
+                    + " (it compares a cases-only and a weather ensemble itself, so without --weather; the forecaster that"
+                    + " would use both is not built)");
+        }
+        s.weatherPerHorizon = weatherPerHorizon;
         s.smoothing = Checks.range("--smoothing", smoothing, 1, 520);
         s.units = Checks.range("--units", units, 1, 4096);
         s.layers = Checks.range("--layers", layers, 1, 16);

@@ -84,6 +84,14 @@ public final class ForecastSettings {
      * time); a training-time choice, not saved with the forecaster.
      */
     public int foldMembers = 3;
+    /**
+     * Bundled cities, rolling-origin folds: compare per horizon the folds' out-of-fold forecasts of a
+     * cases-only ensemble and a weather ensemble ({@link #weather} on, {@link #smoothing} as set) and
+     * report the per-horizon choice and its leave-one-block-out score (see
+     * {@link CrossValidatedTraining}); for {@code --validation-only} (the two-ensemble forecaster
+     * itself is not built). A training-time choice, not saved with the forecaster.
+     */
+    public boolean weatherPerHorizon;
     /** Members of the ensemble, each trained from its own seed; their forecasts are averaged. */
     public int ensemble = 5;
     /**
@@ -196,6 +204,7 @@ public final class ForecastSettings {
         ForecastSettings c = fromMap(toMap());
         c.verbose = verbose;
         c.foldMembers = foldMembers;
+        c.weatherPerHorizon = weatherPerHorizon;
         c.window = w;
         c.poolData = poolData;
         return c;

@@ -183,10 +183,13 @@ class ForecastCommandTest {
             {"forecast", "--folds", "0", "--windows", "8,12"},
             {"forecast", "--windows", "8,8"},
             {"forecast", "--fold-members", "0"},
+            {"forecast", "--weather-per-horizon"},
+            {"forecast", "--validation-only", "--weather-per-horizon", "--weather"},
         };
         String[] expect = {"not found", "unknown column 'nope'", "too few", "abc", "atlantis", "not an integer",
             "--window", "--target", "unknown option", "forecaster.json", "--dropout", "not both", "--level",
-            "not both", "--windows", "--windows", "twice", "--fold-members"};
+            "not both", "--windows", "--windows", "twice", "--fold-members",
+            "--validation-only", "--weather-per-horizon"};
         for (int i = 0; i < cases.length; i++) {
             Run r = run(cases[i]);
             assertEquals(2, r.code(), String.join(" ", cases[i]) + " -> " + r.err());

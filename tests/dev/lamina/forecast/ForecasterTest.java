@@ -123,6 +123,50 @@ class ForecasterTest {
     }
 
     /**
+     * The per-horizon choice between the cases-only and the weather ensembles (folds only) reads the
+     * training weeks only: perturbing the test weeks (weather included) leaves every choice, score
+     * and validation figure identical; each horizon takes the ensemble with the lower out-of-fold MAE.
+     */
+    @Test
+    void testWeeksNeverInfluenceThePerHorizonWeatherChoice() {
+        ForecastSettings s = tiny();
+        s.weather = false;
+        s.weatherPerHorizon = true;
+        s.windowCandidates = new java.util.ArrayList<>(List.of(6, 8));
+        ForecastSettings load = tiny();
+        SeriesData data = sanJuan(load);
+        assertEquals(3, data.columns().size(), "loaded with the weather");
+        int trainEnd = Forecaster.trainEnd(s, data.length());
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        Forecaster.Training[] a = new Forecaster.Training[1];
+        Forecaster.Training[] b = new Forecaster.Training[1];
+        try (Forecaster fa = CrossValidatedTraining.train(s, data, trainEnd, quiet, a, true);
+             Forecaster fb = CrossValidatedTraining.train(s, perturbed(data, trainEnd), trainEnd, quiet, b, true)) {
+            assertEquals(a[0].selection(), b[0].selection());
+            assertEquals(a[0].validation(), b[0].validation());
+            assertEquals(fa.calibration().toConfig(), fb.calibration().toConfig());
+            assertEquals(List.of("target", "week_of_year_sin", "week_of_year_cos"), fa.features().names(),
+                    "the forecaster's inputs are the cases-only ensemble's");
+            java.util.Map<String, Double> sel = a[0].selection();
+            double inSample = 0;
+            for (int j = 1; j <= s.horizon; j++) {
+                double c = sel.get("cv_mae_cases_h" + j);
+                double w = sel.get("cv_mae_weather_h" + j);
+                assertEquals(w < c ? 1.0 : 0.0, sel.get("weather_h" + j), "h" + j);
+                // the forecaster's out-of-fold MAE at h is the chosen ensemble's
+                assertEquals(Math.min(c, w), a[0].validation().get("h" + j).get("mae"), 1e-9, "h" + j);
+                inSample += Math.min(c, w) / a[0].validation().get("h" + j).get("persistence_mae");
+            }
+            assertEquals(inSample, sel.get("cv_score_per_horizon"), 1e-9);
+            assertTrue(sel.get("cv_score_per_horizon") <= Math.min(sel.get("cv_score_cases"), sel.get("cv_score_weather")) + 1e-9);
+            assertTrue(sel.containsKey("weather_cv_score_window_6") && sel.containsKey("cv_score_per_horizon_nested"));
+        }
+        // without --validation-only there is no forecaster that uses both ensembles: refused, not silently ignored
+        Forecaster.Training[] t = new Forecaster.Training[1];
+        assertThrows(IllegalArgumentException.class, () -> CrossValidatedTraining.train(s, data, trainEnd, quiet, t, false));
+    }
+
+    /**
      * Fold k's forecasts read only the weeks before its block for their scaling and training
      * targets: changing the last block leaves the earlier blocks' out-of-fold forecasts bit for bit
      * identical (with one scaling fit on all training weeks they moved, as the changed weeks set
