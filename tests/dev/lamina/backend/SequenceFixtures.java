@@ -22,7 +22,8 @@ import java.util.Arrays;
 final class SequenceFixtures {
     /**
      * {B, T, H} of the native kernel tests: batch 1; odd B with H not a multiple of 8 or 16; H = 100
-     * (gemm cut into blocks); B·H ≥ 8192 and m·n·k ≥ 2^21 (cell and product on the pool); T = 0.
+     * (gemm cut into blocks); B·H ≥ 8192 (the cell on the pool; products go there only from 2^24
+     * multiply-adds: CpuLstmSequenceTest's thread test has one); T = 0.
      */
     static final int[][] NATIVE_SHAPES = {{1, 5, 3}, {1, 1, 1}, {7, 4, 13}, {3, 6, 37}, {32, 20, 64}, {33, 3, 100},
             {130, 2, 70}, {5, 0, 4}};
