@@ -2,10 +2,10 @@
 # Every bench workload at 1 and 2 cpu threads, interleaved: in each round every workload runs on both
 # thread counts back to back (the order of the two alternates between rounds), so that a pair sees the
 # same load. One line per run: min and median (fit: seconds of REPEATS fits; predict: microseconds of
-# the run's calls), load average before and after. Environment variables in ENVS (comma-separated
-# VAR=value) are passed to every run.
+# the run's calls), load average before and after. VARIANTS (space-separated; each a comma-separated
+# list of VAR=value, or "-" for none) run back to back for each workload and thread count (an A/B).
 #
-#   ROUNDS=3 REPEATS=5 bench/peers/run_threads_matrix.sh
+#   VARIANTS="LAMINA_GEMM_MIN_PARALLEL=2097152 -" ROUNDS=3 REPEATS=5 bench/peers/run_threads_matrix.sh
 # Needs a built tree (target/classes and target/runtime-classpath.txt).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -13,11 +13,13 @@ cd "$ROOT"
 CP="$ROOT/target/classes:$(cat "$ROOT/target/runtime-classpath.txt")"
 ROUNDS="${ROUNDS:-3}"; REPEATS="${REPEATS:-5}"
 WORKLOADS="${WORKLOADS:-seed-lstm stacked-lstm cifar-cnn digits-mlp predict}"
-envs=(); [[ -n "${ENVS:-}" ]] && IFS=, read -r -a envs <<< "$ENVS"
+VARIANTS="${VARIANTS:--}"
 for r in $(seq 1 "$ROUNDS"); do
     order="1 2"; (( r % 2 == 0 )) && order="2 1"
     for w in $WORKLOADS; do
         for t in $order; do
+          for v in $VARIANTS; do
+            envs=(); [[ $v != - ]] && IFS=, read -r -a envs <<< "$v"
             la0=$(cut -d' ' -f1 /proc/loadavg)
             if [[ $w == predict ]]; then
                 out=$(env ${envs[@]+"${envs[@]}"} java -cp "$CP" dev.lamina.cli.Main bench predict --workload seed-lstm \
@@ -33,7 +35,8 @@ for r in $(seq 1 "$ROUNDS"); do
                 name="fit-$w(s)"
             fi
             printf "round=%s %-26s threads=%s min=%.4g median=%.4g load=%s-%s %s\n" "$r" "$name" "$t" "$mn" "$md" \
-                "$la0" "$(cut -d' ' -f1 /proc/loadavg)" "${ENVS:-}"
+                "$la0" "$(cut -d' ' -f1 /proc/loadavg)" "$v"
+          done
         done
     done
 done
