@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <type_traits>
 
 #include "lamina_kernels.hpp"
@@ -44,12 +45,25 @@ constexpr int kCblasRowMajor = 101, kCblasNoTrans = 111, kCblasTrans = 112;
 constexpr double kParallelGemmWork = 1 << 19;
 
 // Thread policy (issue 13): the blocks of a cut product run on the pool only from this many
-// multiply-adds, about 45 µs of one core; smaller products run their blocks one after the other on
-// the calling thread (the same blocks, so the same results). A product of 2^19 (the seed LSTM's
-// per-step 32×64·64×256) takes about 6 µs: two half-blocks on two threads saved at most 3 µs, less
-// than a fork/join costs when the other core is busy, and the worker spinning between the steps
-// competed with the caller for the second core.
-constexpr double kParallelGemmRun = 1 << 21;
+// multiply-adds, about 0.3 ms of one core; smaller products run their blocks one after the other on
+// the calling thread (the same blocks, so the same results). At 2^21 (before), the stacked LSTM's
+// second-layer products (640×64·64×256 and its dx, 2^23.3 each) went to the pool: the worker took
+// half of each and then spun idle for its whole spin window before the next one (7 % of the
+// samples), and the 2-thread fit was 3–20 % slower than 1 thread (bench/RESULTS.md, 2026-12-03,
+// threads2). The same threshold as the direct Aᵀ·B kernel (lamina_tn_gemm.hpp). A product of 2^19
+// (the seed LSTM's per-step 32×64·64×256) takes about 6 µs and never was worth a hand-off.
+constexpr double kParallelGemmRun = 1 << 24;
+
+// kParallelGemmRun, or LAMINA_GEMM_MIN_PARALLEL=n multiply-adds (A/B benchmarks of the thread policy).
+// Only where the blocks run depends on it, never how a product is cut, so results do not change.
+inline double gemm_parallel_run() {
+    static const double n = [] {
+        const char* v = std::getenv("LAMINA_GEMM_MIN_PARALLEL");
+        const double x = v != nullptr ? std::atof(v) : 0;
+        return x > 0 ? x : kParallelGemmRun;
+    }();
+    return n;
+}
 
 /** Multiply-adds of an m×k · k×n product (k = 0 counted as 1: the product still writes C). */
 inline double gemm_work(int64_t m, int64_t n, int64_t k) {
@@ -100,7 +114,7 @@ inline void gemm_parallel(bool ta, bool tb, int64_t m, int64_t n, int64_t k, con
     const int64_t dim = rows ? m : n;
     const int64_t width = (dim / nb + 15) / 16 * 16;  // blocks of `width`, the last one shorter
     const int64_t blocks = (dim + width - 1) / width;
-    const int64_t minParallel = gemm_work(m, n, k) >= kParallelGemmRun ? 2 : blocks + 1;
+    const int64_t minParallel = gemm_work(m, n, k) >= gemm_parallel_run() ? 2 : blocks + 1;
     parallel_for(blocks, minParallel, [&](int64_t bb, int64_t be) {
         for (int64_t q = bb; q < be; q++) {
             const int64_t lo = q * width, hi = std::min(dim, lo + width);
@@ -137,7 +151,7 @@ inline void gemm_batched(bool ta, bool tb, int64_t batch, int64_t m, int64_t n, 
         }
         return;
     }
-    const int64_t minBatch = std::max<int64_t>(2, (int64_t) (kParallelGemmRun / work));
+    const int64_t minBatch = std::max<int64_t>(2, (int64_t) (gemm_parallel_run() / work));
     parallel_for(batch, minBatch, [&](int64_t pb, int64_t pe) {
         for (int64_t p = pb; p < pe; p++) {
             gemm_serial(ta, tb, m, n, k, a + p * strideA, lda, b + p * strideB, ldb, beta, c + p * strideC, ldc);

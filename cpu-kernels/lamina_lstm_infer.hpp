@@ -251,7 +251,7 @@ inline int lstm_infer_packed_f32(const PackedKernel& pk, const float* x, const f
         }
         float* ys = ret_seq ? y + s * H : nullptr;
         // a block's job is ~B·4·NR·K multiply-adds: worth a hand-off from 2^21 (the products' threshold)
-        const int64_t minPar = (double) B * 4 * NR * K * nb >= kParallelGemmRun ? 2 : nb + 1;
+        const int64_t minPar = (double) B * 4 * NR * K * nb >= gemm_parallel_run() ? 2 : nb + 1;
         parallel_for(nb, minPar, [&](int64_t j0b, int64_t j1b) {
             thread_local std::vector<float> zbuf;
             if ((int64_t) zbuf.size() < zSize) zbuf.resize((size_t) zSize);

@@ -132,7 +132,7 @@ struct SeqPackedProduct {
         }
         const int64_t ld = ldc();
         // same hand-off threshold as the products (lamina_gemm.hpp): the seed LSTM's steps stay on one thread
-        const int64_t minPar = (double) M * N * K >= kParallelGemmRun ? 2 : nnb + 1;
+        const int64_t minPar = (double) M * N * K >= gemm_parallel_run() ? 2 : nnb + 1;
         float* C = c.data();
         const float* Ap = ap.data();
         const float* Bp = bp.data();

@@ -19,11 +19,13 @@
 // generation, so it never runs a job of a call that has returned.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <mutex>
 #include <system_error>
@@ -119,6 +121,16 @@ private:
 
     static constexpr int kSpinMicros = 200;
 
+    // How long an idle worker spins before it blocks: kSpinMicros, or LAMINA_POOL_SPIN_US=n (A/B
+    // benchmarks of the thread policy; 0 blocks at once).
+    static int worker_spin_micros() {
+        static const int n = [] {
+            const char* v = std::getenv("LAMINA_POOL_SPIN_US");
+            return v != nullptr && *v != '\0' ? std::max(0, std::atoi(v)) : kSpinMicros;
+        }();
+        return n;
+    }
+
     static void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
@@ -127,10 +139,10 @@ private:
 #endif
     }
 
-    // Spins until ready() or kSpinMicros have passed; true when ready.
+    // Spins until ready() or `micros` have passed; true when ready.
     template <class P>
-    static bool spin_until(P&& ready) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(kSpinMicros);
+    static bool spin_until(P&& ready, int micros = kSpinMicros) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::microseconds(micros);
         for (unsigned i = 1;; i++) {
             if (ready()) return true;
             cpu_relax();
@@ -216,7 +228,7 @@ private:
         for (;;) {
             const std::function<void(int)>* job;
             int njobs;
-            spin_until([&] { return published_.load(std::memory_order_acquire) != seen; });
+            spin_until([&] { return published_.load(std::memory_order_acquire) != seen; }, worker_spin_micros());
             {
                 std::unique_lock<std::mutex> lk(m_);
                 cv_.wait(lk, [&] { return generation_ != seen; });

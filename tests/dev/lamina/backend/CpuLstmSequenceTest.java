@@ -30,8 +30,9 @@ class CpuLstmSequenceTest {
 
     @Test
     void float32NativeResultsDoNotDependOnTheThreadCount() {
-        // {130, 2, 70}: the forward product's m·n·k >= 2^21, so its column panels go to the pool
-        int[][] shapes = {{32, 20, 64}, {33, 3, 100}, {130, 2, 70}};
+        // {130, 2, 70}: B·H >= 8192, the cell on the pool; {260, 2, 130}: the per-step product's
+        // m·n·k = 260·520·130 >= 2^24, so its column panels go to the pool too
+        int[][] shapes = {{32, 20, 64}, {33, 3, 100}, {130, 2, 70}, {260, 2, 130}};
         double[][][][] runs = new double[2][shapes.length][][];
         SequenceFixtures.onCpu(new int[] {1, 2}, new DType[] {DType.FLOAT32}, shapes,
                 (cpu, threads, dt, sh, what) -> runs[threads - 1][Arrays.asList(shapes).indexOf(sh)] =

@@ -22,10 +22,11 @@ import java.util.Arrays;
 final class SequenceFixtures {
     /**
      * {B, T, H} of the native kernel tests: batch 1; odd B with H not a multiple of 8 or 16; H = 100
-     * (gemm cut into blocks); B·H ≥ 8192 and m·n·k ≥ 2^21 (cell and product on the pool); T = 0.
+     * (gemm cut into blocks); B·H ≥ 8192 (the cell on the pool); B·gates·H·H ≥ 2^24 (the per-step
+     * product on the pool too: 260·600·150 for the LSTM, 260·450·150 for the GRU); T = 0.
      */
     static final int[][] NATIVE_SHAPES = {{1, 5, 3}, {1, 1, 1}, {7, 4, 13}, {3, 6, 37}, {32, 20, 64}, {33, 3, 100},
-            {130, 2, 70}, {5, 0, 4}};
+            {130, 2, 70}, {260, 2, 150}, {5, 0, 4}};
 
     /** {B, T, input, H} of the recorded-layer comparisons on the cpu backend (the seed LSTM's size last). */
     static final int[][] RECORDED_SHAPES = {{5, 7, 2, 11}, {1, 20, 1, 64}, {32, 20, 1, 64}};

@@ -51,14 +51,14 @@ class CpuThreadsTest {
         assertEquals(before, CpuBackend.threads());
     }
 
-    /** A product large enough to run on the pool gives the exact result. */
+    /** A product large enough to run on the pool (2^24 multiply-adds) gives the exact result. */
     private static void assertPoolWorks() {
         try (Backends.Use use = Backends.use(Backends.cpu()); Scope s = Scope.open()) {
-            Tensor a = Tensor.ones(DType.FLOAT32, 256, 128);
-            Tensor b = Tensor.ones(DType.FLOAT32, 128, 64);
+            Tensor a = Tensor.ones(DType.FLOAT32, 512, 256);
+            Tensor b = Tensor.ones(DType.FLOAT32, 256, 128);
             float[] out = a.matmul(b).toFloatArray();
             float[] expected = new float[out.length];
-            java.util.Arrays.fill(expected, 128f);
+            java.util.Arrays.fill(expected, 256f);
             assertArrayEquals(expected, out);
         }
     }
