@@ -1,9 +1,9 @@
 package dev.lamina.nn;
 
-import dev.lamina.backend.Backends;
 import dev.lamina.ops.ConvOps;
-import dev.lamina.types.DType;
 import dev.lamina.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -96,20 +96,20 @@ public class Conv2DTranspose extends BaseConv<Conv2DTranspose> {
         return ConvOps.conv2d(z, flippedKernel(), new int[] {1, 1}, "valid", dilation, 1);
     }
 
-    /** K'[i, j, c, f] = kernel[kh−1−i, kw−1−j, f, c], through gather and permute (on the tape). */
+    /**
+     * K'[i, j, c, f] = kernel[kh−1−i, kw−1−j, f, c], through slices, concat and permute (on the tape).
+     * Not a gather with an index tensor: gather reads its indices on the host to check their range,
+     * and a host read inside a traced training step makes the step run eagerly.
+     */
     private Tensor flippedKernel() {
         int kh = kernelSize[0], kw = kernelSize[1];
         long[] ks = kernel.shape();
-        long[] rev = new long[kh * kw];
-        for (int i = 0; i < rev.length; i++) {
-            rev[i] = rev.length - 1 - i;
+        Tensor rows = kernel.reshape((long) kh * kw, ks[2], ks[3]);
+        List<Tensor> reversed = new ArrayList<>(kh * kw);
+        for (int i = kh * kw - 1; i >= 0; i--) {
+            reversed.add(rows.slice(0, i, i + 1));
         }
-        Tensor ids;
-        try (Backends.Use u = Backends.use(kernel.backend())) {
-            ids = Tensor.of(rev, rev.length);
-        }
-        assert ids.dtype() == DType.INT64;
-        Tensor flipped = kernel.reshape(kh * kw, ks[2], ks[3]).gather(ids).permute(0, 2, 1);
+        Tensor flipped = (reversed.size() == 1 ? rows : Tensor.concat(reversed, 0)).permute(0, 2, 1);
         return flipped.reshape(kh, kw, ks[3], ks[2]);
     }
 

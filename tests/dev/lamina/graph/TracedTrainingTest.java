@@ -8,6 +8,19 @@ import dev.lamina.backend.Backends;
 import dev.lamina.models.FitOptions;
 import dev.lamina.models.History;
 import dev.lamina.models.Sequential;
+import dev.lamina.nn.ActivationLayer;
+import dev.lamina.nn.AveragePooling2D;
+import dev.lamina.nn.Bidirectional;
+import dev.lamina.nn.Conv1D;
+import dev.lamina.nn.Conv2DTranspose;
+import dev.lamina.nn.DepthwiseConv2D;
+import dev.lamina.nn.GlobalAveragePooling2D;
+import dev.lamina.nn.GlobalMaxPooling2D;
+import dev.lamina.nn.Reshape;
+import dev.lamina.nn.SimpleRNN;
+import dev.lamina.nn.TimeDistributed;
+import dev.lamina.nn.UpSampling2D;
+import dev.lamina.nn.ZeroPadding2D;
 import dev.lamina.nn.BatchNormalization;
 import dev.lamina.nn.Conv2D;
 import dev.lamina.nn.Dense;
@@ -118,6 +131,32 @@ class TracedTrainingTest {
     void gruWithAdagradTrainsBitwiseAsEager(String backend) {
         check(Backends.byName(backend), () -> new Adagrad(0.05), () -> new Sequential(new Input(6, 2), new GRU(8),
                 new Dense(1)), new long[] {6, 2}, 7);
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void recurrentWrappersConv1DAndReshapeTrainBitwiseAsEager(String backend) {
+        // Bidirectional(SimpleRNN) [6, 8] -> TimeDistributed(Dense) [6, 3] -> Conv1D valid [5, 4] -> Reshape [20]
+        check(Backends.byName(backend), () -> new SGD(0.05, 0.9, false), () -> new Sequential(new Input(6, 2),
+                new Bidirectional(new SimpleRNN(4, true)), new TimeDistributed(new Dense(3, "tanh")), new Conv1D(4, 2, "relu"),
+                new Reshape(20), new ActivationLayer("tanh"), new Dense(1)), new long[] {6, 2}, 7);
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void paddingDepthwiseAveragePoolUpsamplingTransposedConvTrainBitwiseAsEager(String backend) {
+        // [8, 8, 2] -> pad [10, 10, 2] -> depthwise 3x3 [8, 8, 2] -> average pool [4, 4, 2] -> upsample [8, 8, 2]
+        // -> transposed conv 2x2 [9, 9, 3] -> global average [3] (and a global max branch is a functional model: not here)
+        check(Backends.byName(backend), () -> new Adam(0.01), () -> new Sequential(new Input(8, 8, 2), new ZeroPadding2D(1),
+                new DepthwiseConv2D(3), new AveragePooling2D(2), new UpSampling2D(2), new Conv2DTranspose(3, 2),
+                new GlobalAveragePooling2D(), new Dense(1)), new long[] {8, 8, 2}, 7);
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void globalMaxPoolingTrainsBitwiseAsEager(String backend) {
+        check(Backends.byName(backend), () -> new RMSprop(0.01), () -> new Sequential(new Input(6, 6, 2),
+                new Conv2D(3, 3, "relu"), new GlobalMaxPooling2D(), new Dense(1)), new long[] {6, 6, 2}, 7);
     }
 
     private static void check(Backend b, Supplier<Optimizer> opt) {
