@@ -156,9 +156,8 @@ public final class Embedding extends Layer {
         if (x.dtype() == DType.BOOL) {
             throw new IllegalArgumentException(name() + ": ids must be integers, got bool");
         }
-        try (Tensor ids = x.cast(DType.INT64)) {
-            return embeddings.gather(ids);
-        }
+        // not closed here: the gather's backward reads the ids (the caller's scope frees them)
+        return embeddings.gather(x.cast(DType.INT64));
     }
 
     @Override

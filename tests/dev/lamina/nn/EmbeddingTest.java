@@ -54,6 +54,24 @@ class EmbeddingTest {
         }
     }
 
+    /** Float ids (as Keras takes them) are cast for the lookup; the gradient needs the cast ids after the call. */
+    @Test
+    void gradientOfFloatIdsEqualsThatOfIntegerIds() {
+        try (Scope s = Scope.open(); Embedding e = new Embedding(4, 2)) {
+            e.ensureBuilt(new long[] {1, 3});
+            float[][] g = new float[2][];
+            Tensor[] ids = {Tensor.of(new int[] {3, 3, 1}, 1, 3), Tensor.of(new float[] {3, 3, 1}, 1, 3)};
+            for (int i = 0; i < 2; i++) {
+                try (GradientTape tape = GradientTape.start()) {
+                    Tensor loss = e.apply(ids[i], true).sum();
+                    g[i] = tape.gradient(loss, e.weights().get(0)).toFloatArray();
+                }
+            }
+            assertArrayEquals(new float[] {0, 0, 1, 1, 0, 0, 2, 2}, g[1]);
+            assertArrayEquals(g[0], g[1]);
+        }
+    }
+
     /** The embedding parity case through the layer: output and table gradient within 1e-5. */
     @Test
     void matchesTheEmbeddingParityCase() throws Exception {
