@@ -250,7 +250,7 @@ inline int lstm_infer_packed_f32(const PackedKernel& pk, const float* x, const f
             pack_a_panel(rows, r, (int) MR, H, I, Ap + mb * K * MR);
         }
         float* ys = ret_seq ? y + s * H : nullptr;
-        // a block's job is ~B·4·NR·K multiply-adds: worth a hand-off from 2^21 (the products' threshold)
+        // a block's job is ~B·4·NR·K multiply-adds: handed off from the products' threshold (gemm_parallel_run)
         const int64_t minPar = (double) B * 4 * NR * K * nb >= gemm_parallel_run() ? 2 : nb + 1;
         parallel_for(nb, minPar, [&](int64_t j0b, int64_t j1b) {
             thread_local std::vector<float> zbuf;
