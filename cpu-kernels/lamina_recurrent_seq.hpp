@@ -45,6 +45,24 @@ inline std::unique_ptr<SeqPackedProduct> seq_packed_product(int64_t M, int64_t N
     return std::make_unique<SeqPackedProduct>(pk, M, N, K);
 }
 
+/**
+ * One forward step's h·rk, [B, G] from h [B, H]: on rk packed once (pp, float32 only) or by
+ * gemm_parallel into rec. Returns the rows of the product and sets ld to their stride.
+ */
+template <class T>
+inline const T* seq_step_product(SeqPackedProduct* pp, const T* h, const T* rk, T* rec, int64_t B, int64_t G, int64_t H,
+                                 int64_t& ld) {
+    if constexpr (std::is_same_v<T, float>) {
+        if (pp) {
+            ld = pp->ldc();
+            return pp->run(h, H);
+        }
+    }
+    ld = G;
+    gemm_parallel<T>(false, false, B, G, H, h, H, rk, G, T(0), rec, G);
+    return rec;
+}
+
 /** out[j] = a[j] + b[j] for j < n (the binary kernels' contiguous ADD: one IEEE add per element). */
 template <class T>
 LAMINA_INLINE void seq_add(const T* __restrict a, const T* __restrict b, T* __restrict out, int64_t n) {
@@ -75,15 +93,8 @@ int lstm_seq_forward_t(int dt, const T* xp, const T* rk, const T* h0, const T* c
         for (int64_t b = 0; b < B; b++) {
             std::memcpy(h_prev + (b * S + s) * H, h + b * H, sizeof(T) * (size_t) H);
         }
-        const T* r = rec;
-        int64_t ldr = G;
-        if constexpr (std::is_same_v<T, float>) {
-            if (pp) {
-                r = pp->run(h, H);
-                ldr = pp->ldc();
-            }
-        }
-        if (r == rec) gemm_parallel<T>(false, false, B, G, H, h, H, rk, G, T(0), rec, G);
+        int64_t ldr;
+        const T* r = seq_step_product<T>(pp.get(), h, rk, rec, B, G, H, ldr);
         for (int64_t b = 0; b < B; b++) {
             seq_add<T>(xp + (b * S + s) * G, r + b * ldr, z + b * G, G);
         }
@@ -227,15 +238,8 @@ int gru_seq_forward_t(int dt, const T* xp, const T* rk, const T* rb, const T* h0
             std::memcpy(xt + b * G, xp + (b * S + s) * G, sizeof(T) * (size_t) G);
             std::memcpy(h_prev + (b * S + s) * H, h + b * H, sizeof(T) * (size_t) H);
         }
-        const T* r = rec;
-        int64_t ldr = G;
-        if constexpr (std::is_same_v<T, float>) {
-            if (pp) {
-                r = pp->run(h, H);
-                ldr = pp->ldc();
-            }
-        }
-        if (r == rec) gemm_parallel<T>(false, false, B, G, H, h, H, rk, G, T(0), rec, G);
+        int64_t ldr;
+        const T* r = seq_step_product<T>(pp.get(), h, rk, rec, B, G, H, ldr);
         for (int64_t b = 0; b < B; b++) {
             seq_add<T>(r + b * ldr, rb, hzs + b * G, G);
         }
