@@ -102,43 +102,74 @@ __attribute__((target("avx2,fma"))) inline void packed_tile_avx2(int64_t K, cons
     _mm256_storeu_ps(C, c50); _mm256_storeu_ps(C + 8, c51);
 }
 
-__attribute__((target("avx512f"))) inline void packed_tile_avx512(int64_t K, const float* A, const float* B, float* C,
-                                                                   int64_t ldc, bool acc) {
-    constexpr int MR = 8;
-    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00,
-           c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
-    if (acc) {
-        c00 = _mm512_loadu_ps(C); c01 = _mm512_loadu_ps(C + 16);
-        c10 = _mm512_loadu_ps(C + ldc); c11 = _mm512_loadu_ps(C + ldc + 16);
-        c20 = _mm512_loadu_ps(C + 2 * ldc); c21 = _mm512_loadu_ps(C + 2 * ldc + 16);
-        c30 = _mm512_loadu_ps(C + 3 * ldc); c31 = _mm512_loadu_ps(C + 3 * ldc + 16);
-        c40 = _mm512_loadu_ps(C + 4 * ldc); c41 = _mm512_loadu_ps(C + 4 * ldc + 16);
-        c50 = _mm512_loadu_ps(C + 5 * ldc); c51 = _mm512_loadu_ps(C + 5 * ldc + 16);
-        c60 = _mm512_loadu_ps(C + 6 * ldc); c61 = _mm512_loadu_ps(C + 6 * ldc + 16);
-        c70 = _mm512_loadu_ps(C + 7 * ldc); c71 = _mm512_loadu_ps(C + 7 * ldc + 16);
+/**
+ * The AVX-512 8 × 32 tile of the packed product (below), the sequence products (lamina_seq_packed.hpp)
+ * and the direct Aᵀ·B (lamina_tn_gemm.hpp), which differ only in how they read A:
+ * C[m, n] = C0[m, n] + Σ_k A(m, k)·B[k·ldb + n] for m < 8 and n < 32 (C row stride ldc), C0 zero when
+ * acc is false, else C's values; sixteen zmm accumulators, one fused multiply-add chain per element
+ * over k = 0 .. K−1.
+ *
+ * The accessor `a` (a small struct passed by value) gives A(m, k) of the current k as a(m), m a
+ * constant once the row loop is unrolled, and moves to k + 1 with a.next(). With Edge, only the
+ * first `rows` rows (1..8) and the columns of masks m0 (0..15) and m1 (16..31) are loaded from C and
+ * stored, and B is read with masked loads that never touch masked-out columns (whose lanes are zero);
+ * without it rows, m0 and m1 are ignored.
+ *
+ * always_inline: each caller below (same target) gets its own copy with its constants folded (B's
+ * stride 32, no masks, no accumulation), as the hand-written tiles it replaces; their inner loops are
+ * the same instructions (bench/native/tile_8x32_bench.sh checks both trees bitwise and times them).
+ */
+template <bool Edge, class AccessA>
+__attribute__((target("avx512f"), always_inline)) inline void tile_8x32_avx512(int64_t K, AccessA a, const float* B,
+                                                                                int64_t ldb, float* C, int64_t ldc,
+                                                                                bool acc, int rows, __mmask16 m0,
+                                                                                __mmask16 m1) {
+    __m512 c[8][2];
+    const float* cl = C;  // row m of C, advanced by ldc (as the stores below)
+#pragma GCC unroll 8
+    for (int m = 0; m < 8; m++, cl += ldc) {
+        if (acc && (!Edge || m < rows)) {
+            c[m][0] = Edge ? _mm512_maskz_loadu_ps(m0, cl) : _mm512_loadu_ps(cl);
+            c[m][1] = Edge ? _mm512_maskz_loadu_ps(m1, cl + 16) : _mm512_loadu_ps(cl + 16);
+        } else {
+            c[m][0] = c[m][1] = _mm512_setzero_ps();
+        }
     }
     for (int64_t k = 0; k < K; k++) {
-        const __m512 b0 = _mm512_loadu_ps(B), b1 = _mm512_loadu_ps(B + 16);
-        __m512 a;
-        a = _mm512_set1_ps(A[0]); c00 = _mm512_fmadd_ps(a, b0, c00); c01 = _mm512_fmadd_ps(a, b1, c01);
-        a = _mm512_set1_ps(A[1]); c10 = _mm512_fmadd_ps(a, b0, c10); c11 = _mm512_fmadd_ps(a, b1, c11);
-        a = _mm512_set1_ps(A[2]); c20 = _mm512_fmadd_ps(a, b0, c20); c21 = _mm512_fmadd_ps(a, b1, c21);
-        a = _mm512_set1_ps(A[3]); c30 = _mm512_fmadd_ps(a, b0, c30); c31 = _mm512_fmadd_ps(a, b1, c31);
-        a = _mm512_set1_ps(A[4]); c40 = _mm512_fmadd_ps(a, b0, c40); c41 = _mm512_fmadd_ps(a, b1, c41);
-        a = _mm512_set1_ps(A[5]); c50 = _mm512_fmadd_ps(a, b0, c50); c51 = _mm512_fmadd_ps(a, b1, c51);
-        a = _mm512_set1_ps(A[6]); c60 = _mm512_fmadd_ps(a, b0, c60); c61 = _mm512_fmadd_ps(a, b1, c61);
-        a = _mm512_set1_ps(A[7]); c70 = _mm512_fmadd_ps(a, b0, c70); c71 = _mm512_fmadd_ps(a, b1, c71);
-        A += MR;
-        B += 32;
+        const __m512 b0 = Edge ? _mm512_maskz_loadu_ps(m0, B) : _mm512_loadu_ps(B);
+        const __m512 b1 = Edge ? _mm512_maskz_loadu_ps(m1, B + 16) : _mm512_loadu_ps(B + 16);
+#pragma GCC unroll 8
+        for (int m = 0; m < 8; m++) {
+            const __m512 am = _mm512_set1_ps(a(m));
+            c[m][0] = _mm512_fmadd_ps(am, b0, c[m][0]);
+            c[m][1] = _mm512_fmadd_ps(am, b1, c[m][1]);
+        }
+        a.next();
+        B += ldb;
     }
-    _mm512_storeu_ps(C, c00); _mm512_storeu_ps(C + 16, c01); C += ldc;
-    _mm512_storeu_ps(C, c10); _mm512_storeu_ps(C + 16, c11); C += ldc;
-    _mm512_storeu_ps(C, c20); _mm512_storeu_ps(C + 16, c21); C += ldc;
-    _mm512_storeu_ps(C, c30); _mm512_storeu_ps(C + 16, c31); C += ldc;
-    _mm512_storeu_ps(C, c40); _mm512_storeu_ps(C + 16, c41); C += ldc;
-    _mm512_storeu_ps(C, c50); _mm512_storeu_ps(C + 16, c51); C += ldc;
-    _mm512_storeu_ps(C, c60); _mm512_storeu_ps(C + 16, c61); C += ldc;
-    _mm512_storeu_ps(C, c70); _mm512_storeu_ps(C + 16, c71);
+#pragma GCC unroll 8
+    for (int m = 0; m < 8; m++, C += ldc) {
+        if (Edge && m >= rows) break;
+        if (Edge) {
+            _mm512_mask_storeu_ps(C, m0, c[m][0]);
+            _mm512_mask_storeu_ps(C + 16, m1, c[m][1]);
+        } else {
+            _mm512_storeu_ps(C, c[m][0]);
+            _mm512_storeu_ps(C + 16, c[m][1]);
+        }
+    }
+}
+
+/** A packed in an 8-row panel (pack_a_panel): A(m, k) = p[k·8 + m]. */
+struct TileAPanel8 {
+    const float* p;
+    float operator()(int m) const { return p[m]; }
+    void next() { p += 8; }
+};
+
+__attribute__((target("avx512f"))) inline void packed_tile_avx512(int64_t K, const float* A, const float* B, float* C,
+                                                                   int64_t ldc, bool acc) {
+    tile_8x32_avx512<false>(K, TileAPanel8{A}, B, 32, C, ldc, acc, 8, 0xFFFF, 0xFFFF);
 }
 #endif
 

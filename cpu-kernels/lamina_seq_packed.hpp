@@ -55,38 +55,22 @@ inline void pack_bt_panel(const float* B, int64_t ldb, int64_t K, int64_t n0, in
 }
 
 #if LAMINA_PACKED_X86
+/** A row-major, read in place: A(m, k) = p[m·lda + k] (p advances along k; m·lda is hoisted out of the loop). */
+struct TileARows {
+    const float* p;
+    int64_t lda;
+    float operator()(int m) const { return p[m * lda]; }
+    void next() { p++; }
+};
+
 /**
- * packed_tile_avx512 on an unpacked A: row m of the 8-row block at A + m·lda. The same fused chain
- * per element (k = 0 .. K−1 from zero), so bitwise the packed tile; it saves the per-step transposing
- * copy of A, measured at a third of the packed tile's own time on the seed LSTM.
+ * packed_tile_avx512 on an unpacked A: row m of the 8-row block at A + m·lda. The same tile
+ * (tile_8x32_avx512), so bitwise the packed tile; it saves the per-step transposing copy of A,
+ * measured at a third of the packed tile's own time on the seed LSTM.
  */
 __attribute__((target("avx512f"))) inline void seq_tile_avx512_rows(int64_t K, const float* A, int64_t lda,
                                                                      const float* B, float* C, int64_t ldc) {
-    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00,
-           c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
-    const float *a0 = A, *a1 = A + lda, *a2 = A + 2 * lda, *a3 = A + 3 * lda, *a4 = A + 4 * lda, *a5 = A + 5 * lda,
-                *a6 = A + 6 * lda, *a7 = A + 7 * lda;
-    for (int64_t k = 0; k < K; k++) {
-        const __m512 b0 = _mm512_loadu_ps(B), b1 = _mm512_loadu_ps(B + 16);
-        __m512 a;
-        a = _mm512_set1_ps(a0[k]); c00 = _mm512_fmadd_ps(a, b0, c00); c01 = _mm512_fmadd_ps(a, b1, c01);
-        a = _mm512_set1_ps(a1[k]); c10 = _mm512_fmadd_ps(a, b0, c10); c11 = _mm512_fmadd_ps(a, b1, c11);
-        a = _mm512_set1_ps(a2[k]); c20 = _mm512_fmadd_ps(a, b0, c20); c21 = _mm512_fmadd_ps(a, b1, c21);
-        a = _mm512_set1_ps(a3[k]); c30 = _mm512_fmadd_ps(a, b0, c30); c31 = _mm512_fmadd_ps(a, b1, c31);
-        a = _mm512_set1_ps(a4[k]); c40 = _mm512_fmadd_ps(a, b0, c40); c41 = _mm512_fmadd_ps(a, b1, c41);
-        a = _mm512_set1_ps(a5[k]); c50 = _mm512_fmadd_ps(a, b0, c50); c51 = _mm512_fmadd_ps(a, b1, c51);
-        a = _mm512_set1_ps(a6[k]); c60 = _mm512_fmadd_ps(a, b0, c60); c61 = _mm512_fmadd_ps(a, b1, c61);
-        a = _mm512_set1_ps(a7[k]); c70 = _mm512_fmadd_ps(a, b0, c70); c71 = _mm512_fmadd_ps(a, b1, c71);
-        B += 32;
-    }
-    _mm512_storeu_ps(C, c00); _mm512_storeu_ps(C + 16, c01); C += ldc;
-    _mm512_storeu_ps(C, c10); _mm512_storeu_ps(C + 16, c11); C += ldc;
-    _mm512_storeu_ps(C, c20); _mm512_storeu_ps(C + 16, c21); C += ldc;
-    _mm512_storeu_ps(C, c30); _mm512_storeu_ps(C + 16, c31); C += ldc;
-    _mm512_storeu_ps(C, c40); _mm512_storeu_ps(C + 16, c41); C += ldc;
-    _mm512_storeu_ps(C, c50); _mm512_storeu_ps(C + 16, c51); C += ldc;
-    _mm512_storeu_ps(C, c60); _mm512_storeu_ps(C + 16, c61); C += ldc;
-    _mm512_storeu_ps(C, c70); _mm512_storeu_ps(C + 16, c71);
+    tile_8x32_avx512<false>(K, TileARows{A, lda}, B, 32, C, ldc, false, 8, 0xFFFF, 0xFFFF);
 }
 #endif
 

@@ -68,40 +68,27 @@ inline bool tn_direct_serves(int64_t m, int64_t n, int64_t k) {
 
 #if LAMINA_PACKED_X86
 /**
+ * Aᵀ read in place from A [K, M] (row stride lda): A(m, k) = p[k·lda + min(m, last)] for the 8 columns
+ * of A from p, last = rows − 1; those past it repeat the last one (never stored), so A is never read
+ * past its edge.
+ */
+struct TileACols {
+    const float* p;
+    int64_t lda;
+    int64_t last;
+    // column 0 always exists: a constant offset, as the min of the others is hoisted out of the loop
+    float operator()(int m) const { return p[m == 0 ? 0 : std::min<int64_t>(m, last)]; }
+    void next() { p += lda; }
+};
+
+/**
  * One tile: C[i, j] = Σ_k A[k·lda + i]·B[k·ldb + j] for i < rows (1..8) and the columns of masks
- * m0 (0..15) and m1 (16..31), one FMA chain per element from zero. Rows past `rows` repeat the last
- * row (never stored), so A is never read past its edge; masked loads never touch masked-out columns.
+ * m0 (0..15) and m1 (16..31), one FMA chain per element from zero (tile_8x32_avx512 with edges).
  */
 __attribute__((target("avx512f"))) inline void tn_tile_avx512(int64_t K, const float* A, int64_t lda, int rows,
                                                                const float* B, int64_t ldb, __mmask16 m0,
                                                                __mmask16 m1, float* C, int64_t ldc) {
-    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00,
-           c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
-    const int64_t r1 = std::min(1, rows - 1), r2 = std::min(2, rows - 1), r3 = std::min(3, rows - 1),
-                  r4 = std::min(4, rows - 1), r5 = std::min(5, rows - 1), r6 = std::min(6, rows - 1),
-                  r7 = std::min(7, rows - 1);
-    for (int64_t k = 0; k < K; k++) {
-        const __m512 b0 = _mm512_maskz_loadu_ps(m0, B), b1 = _mm512_maskz_loadu_ps(m1, B + 16);
-        __m512 a;
-        a = _mm512_set1_ps(A[0]); c00 = _mm512_fmadd_ps(a, b0, c00); c01 = _mm512_fmadd_ps(a, b1, c01);
-        a = _mm512_set1_ps(A[r1]); c10 = _mm512_fmadd_ps(a, b0, c10); c11 = _mm512_fmadd_ps(a, b1, c11);
-        a = _mm512_set1_ps(A[r2]); c20 = _mm512_fmadd_ps(a, b0, c20); c21 = _mm512_fmadd_ps(a, b1, c21);
-        a = _mm512_set1_ps(A[r3]); c30 = _mm512_fmadd_ps(a, b0, c30); c31 = _mm512_fmadd_ps(a, b1, c31);
-        a = _mm512_set1_ps(A[r4]); c40 = _mm512_fmadd_ps(a, b0, c40); c41 = _mm512_fmadd_ps(a, b1, c41);
-        a = _mm512_set1_ps(A[r5]); c50 = _mm512_fmadd_ps(a, b0, c50); c51 = _mm512_fmadd_ps(a, b1, c51);
-        a = _mm512_set1_ps(A[r6]); c60 = _mm512_fmadd_ps(a, b0, c60); c61 = _mm512_fmadd_ps(a, b1, c61);
-        a = _mm512_set1_ps(A[r7]); c70 = _mm512_fmadd_ps(a, b0, c70); c71 = _mm512_fmadd_ps(a, b1, c71);
-        A += lda;
-        B += ldb;
-    }
-    _mm512_mask_storeu_ps(C, m0, c00); _mm512_mask_storeu_ps(C + 16, m1, c01);
-    if (rows > 1) { C += ldc; _mm512_mask_storeu_ps(C, m0, c10); _mm512_mask_storeu_ps(C + 16, m1, c11); }
-    if (rows > 2) { C += ldc; _mm512_mask_storeu_ps(C, m0, c20); _mm512_mask_storeu_ps(C + 16, m1, c21); }
-    if (rows > 3) { C += ldc; _mm512_mask_storeu_ps(C, m0, c30); _mm512_mask_storeu_ps(C + 16, m1, c31); }
-    if (rows > 4) { C += ldc; _mm512_mask_storeu_ps(C, m0, c40); _mm512_mask_storeu_ps(C + 16, m1, c41); }
-    if (rows > 5) { C += ldc; _mm512_mask_storeu_ps(C, m0, c50); _mm512_mask_storeu_ps(C + 16, m1, c51); }
-    if (rows > 6) { C += ldc; _mm512_mask_storeu_ps(C, m0, c60); _mm512_mask_storeu_ps(C + 16, m1, c61); }
-    if (rows > 7) { C += ldc; _mm512_mask_storeu_ps(C, m0, c70); _mm512_mask_storeu_ps(C + 16, m1, c71); }
+    tile_8x32_avx512<true>(K, TileACols{A, lda, rows - 1}, B, ldb, C, ldc, false, rows, m0, m1);
 }
 #endif
 
