@@ -34,15 +34,32 @@
 
 namespace lamina {
 
+/** Which product of a sequence seq_packed_product serves with the recurrent kernel rk [H, G]. */
+enum class SeqRk {
+    FORWARD,   // h·rk, [B, G] from h [B, H]: rk packed as B
+    BACKWARD,  // dz·rkᵀ, [B, H] from dz [B, G]: rkᵀ packed as B, without forming it
+};
+
 /**
- * The packed product of a float32 sequence (M × N, depth K), or null: float64, no SIMD kernel, or
- * LAMINA_SEQ_PACKED=0. Throws std::bad_alloc.
+ * That product of a float32 sequence with rk packed once, or null: float64, no SIMD kernel, or
+ * LAMINA_SEQ_PACKED=0 (the callers then use gemm_parallel). Throws std::bad_alloc.
  */
 template <class T>
-inline std::unique_ptr<SeqPackedProduct> seq_packed_product(int64_t M, int64_t N, int64_t K) {
-    const PackedKernel pk = seq_packed_kernel<T>();
-    if (pk.kind == PACKED_NONE) return nullptr;
-    return std::make_unique<SeqPackedProduct>(pk, M, N, K);
+inline std::unique_ptr<SeqPackedProduct> seq_packed_product(SeqRk use, const T* rk, int64_t B, int64_t H, int64_t G) {
+    if constexpr (std::is_same_v<T, float>) {
+        const PackedKernel pk = seq_packed_kernel<T>();
+        if (pk.kind != PACKED_NONE) {
+            const bool fwd = use == SeqRk::FORWARD;
+            auto pp = std::make_unique<SeqPackedProduct>(pk, B, fwd ? G : H, fwd ? H : G);
+            if (fwd) {
+                pp->pack_b(rk, G);
+            } else {
+                pp->pack_bt(rk, G);
+            }
+            return pp;
+        }
+    }
+    return nullptr;
 }
 
 /**
@@ -77,12 +94,9 @@ int lstm_seq_forward_t(int dt, const T* xp, const T* rk, const T* h0, const T* c
     std::unique_ptr<SeqPackedProduct> pp;  // h·rk on rk packed once (float32), else gemm_parallel
     try {
         work.resize((size_t) (2 * B * G + 2 * B * H));
-        pp = seq_packed_product<T>(B, G, H);
+        pp = seq_packed_product<T>(SeqRk::FORWARD, rk, B, H, G);
     } catch (const std::bad_alloc&) {
         return E_NOMEM;
-    }
-    if constexpr (std::is_same_v<T, float>) {
-        if (pp) pp->pack_b(rk, G);
     }
     T* rec = work.data();      // h·rk of this step, [B, G]
     T* z = rec + B * G;        // pre-activations, [B, G]
@@ -121,12 +135,9 @@ int lstm_seq_backward_t(int dt, const T* gates, const T* cs, const T* c0, const 
     std::unique_ptr<SeqPackedProduct> pp;  // dz·rkᵀ on rkᵀ packed once (float32), else gemm_parallel
     try {
         work.resize((size_t) (B * G + 4 * B * H));
-        pp = seq_packed_product<T>(B, H, G);
+        pp = seq_packed_product<T>(SeqRk::BACKWARD, rk, B, H, G);
     } catch (const std::bad_alloc&) {
         return E_NOMEM;
-    }
-    if constexpr (std::is_same_v<T, float>) {
-        if (pp) pp->pack_bt(rk, G);
     }
     T* dz = work.data();       // [B, G]
     T* dh = dz + B * G;        // dP_s + dh_next, [B, H]
@@ -220,12 +231,9 @@ int gru_seq_forward_t(int dt, const T* xp, const T* rk, const T* rb, const T* h0
     std::unique_ptr<SeqPackedProduct> pp;  // h·rk on rk packed once (float32), else gemm_parallel
     try {
         work.resize((size_t) (2 * B * G + 2 * B * H));
-        pp = seq_packed_product<T>(B, G, H);
+        pp = seq_packed_product<T>(SeqRk::FORWARD, rk, B, H, G);
     } catch (const std::bad_alloc&) {
         return E_NOMEM;
-    }
-    if constexpr (std::is_same_v<T, float>) {
-        if (pp) pp->pack_b(rk, G);
     }
     T* rec = work.data();      // h·rk, [B, G]
     T* xt = rec + B * G;       // this step's rows of xp, [B, G]
@@ -261,12 +269,9 @@ int gru_seq_backward_t(int dt, const T* gates, const T* hz, const T* h_prev, con
     std::unique_ptr<SeqPackedProduct> pp;  // dhz·rkᵀ on rkᵀ packed once (float32), else gemm_parallel
     try {
         work.resize((size_t) (2 * B * G + 5 * B * H));
-        pp = seq_packed_product<T>(B, H, G);
+        pp = seq_packed_product<T>(SeqRk::BACKWARD, rk, B, H, G);
     } catch (const std::bad_alloc&) {
         return E_NOMEM;
-    }
-    if constexpr (std::is_same_v<T, float>) {
-        if (pp) pp->pack_bt(rk, G);
     }
     T* dxz = work.data();      // [B, G]
     T* dhz = dxz + B * G;      // [B, G]
