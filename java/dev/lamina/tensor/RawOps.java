@@ -448,6 +448,34 @@ final class RawOps {
         return y;
     }
 
+    /**
+     * Checks that every value of an index tensor lies in [0, limit), with {@link #checkedIds}'s
+     * errors, without a host read that would make a traced function run eagerly: through {@link
+     * dev.lamina.backend.HostCalls#check}, inside a trace the check is a host node that every replay
+     * reruns on its own ids.
+     */
+    static void checkIds(Tensor x, String op, long limit) {
+        if (!x.dtype.isInteger()) {
+            throw new IllegalArgumentException(op + ": indices must be int32 or int64, got " + x.dtype + " "
+                    + Shapes.str(x.shape));
+        }
+        x.checkOpen(op);
+        if (x.numel() == 0) {
+            return;
+        }
+        DType dt = x.dtype;
+        dev.lamina.backend.HostCalls.check(x.storage, op + " ids in [0, " + limit + ")", bytes -> {
+            int n = bytes.remaining() / dt.size();
+            for (int i = 0; i < n; i++) {
+                long id = dt == DType.INT32 ? bytes.getInt(i * 4) : bytes.getLong(i * 8);
+                if (id < 0 || id >= limit) {
+                    throw new IllegalArgumentException(op + ": index " + id + " at position " + i
+                            + " is out of range [0, " + limit + ")");
+                }
+            }
+        });
+    }
+
     /** The values of an index tensor, each checked to lie in [0, limit). */
     static long[] checkedIds(Tensor x, String op, long limit) {
         if (!x.dtype.isInteger()) {

@@ -267,7 +267,7 @@ final class ShapeOps {
         if (table.rank() < 1) {
             throw new IllegalArgumentException("gather: table must have rank >= 1, got shape " + Shapes.str(shape));
         }
-        RawOps.checkedIds(ids, "gather", shape[0]);
+        RawOps.checkIds(ids, "gather", shape[0]);
         long rowSize = table.numel() / Math.max(1, shape[0]);
         if (shape[0] == 0) {
             rowSize = 0;
