@@ -98,7 +98,8 @@ class TracedEmbeddingTrainingTest {
         }
     }
 
-    private static List<String> logged(Runnable r) {
+    /** The messages the graph package logs while r runs. */
+    static List<String> logged(Runnable r) {
         List<String> logged = new ArrayList<>();
         java.util.logging.Logger log = java.util.logging.Logger.getLogger("dev.lamina.graph");
         java.util.logging.Handler h = new java.util.logging.Handler() {
