@@ -9,29 +9,28 @@
 # Needs a built tree (./mvnw -q -DskipTests process-classes) and the peers' venv (PEERS_PYTHON,
 # default ../peers/bin/python beside the repository).
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$ROOT"
+source "$(dirname "${BASH_SOURCE[0]}")/interleave.sh"
 PY="${PEERS_PYTHON:-$ROOT/../peers/bin/python}"
-CP="$ROOT/target/classes:$(cat "$ROOT/target/runtime-classpath.txt")"
 THREADS="${THREADS:-1 2}"; ROUNDS="${ROUNDS:-3}"; REPEATS="${REPEATS:-5}"; GRAPH="${GRAPH:-}"
 MODES="${MODES:-native composed torch}"
-for r in $(seq 1 "$ROUNDS"); do
-    for t in $THREADS; do
-        for mode in $MODES; do
-            la0=$(cut -d' ' -f1 /proc/loadavg)
-            if [[ $mode == torch ]]; then
-                out=$(cd bench/peers && OMP_NUM_THREADS=$t "$PY" lstm_fit_torch.py --workload seed-lstm --threads "$t" \
-                    --repeats "$REPEATS" 2>/dev/null)
-            else
-                opts=(); [[ $mode == composed ]] && opts=(-Dlamina.cpu.sequenceKernels=composed)
-                graph=(); [[ -n "$GRAPH" ]] && graph=(--graph "$GRAPH")
-                out=$(java ${opts[@]+"${opts[@]}"} -cp "$CP" dev.lamina.cli.Main bench fit --workload seed-lstm \
-                    --threads "$t" --repeats "$REPEATS" ${graph[@]+"${graph[@]}"} 2>/dev/null)
-            fi
-            mn=$(echo "$out" | awk '/^fit_seconds_min/{print $2}')
-            md=$(echo "$out" | awk '/^fit_seconds_median/{print $2}')
-            printf "round=%s threads=%s graph=%s %-8s min=%.3f median=%.3f load=%s-%s\n" "$r" "$t" "${GRAPH:-default}" \
-                "$mode" "$mn" "$md" "$la0" "$(cut -d' ' -f1 /proc/loadavg)"
-        done
-    done
-done
+graph=(); [[ -n "$GRAPH" ]] && graph=(--graph "$GRAPH")
+
+# torch_fit THREADS: the PyTorch peer (measure runs it in a subshell, so the cd stays there)
+torch_fit() {
+    cd bench/peers && OMP_NUM_THREADS=$1 "$PY" lstm_fit_torch.py --workload seed-lstm --threads "$1" --repeats "$REPEATS"
+}
+
+# one_run ROUND THREADS MODE
+one_run() {
+    if [[ $3 == torch ]]; then
+        measure fit_seconds torch_fit "$2"
+    else
+        local opts=()
+        [[ $3 == composed ]] && opts=(-Dlamina.cpu.sequenceKernels=composed)
+        measure fit_seconds lamina - ${opts[@]+"${opts[@]}"} bench fit --workload seed-lstm --threads "$2" \
+            --repeats "$REPEATS" ${graph[@]+"${graph[@]}"}
+    fi
+    printf "round=%s threads=%s graph=%s %-8s min=%.3f median=%.3f load=%s\n" "$1" "$2" "${GRAPH:-default}" \
+        "$3" "$MIN" "$MEDIAN" "$LOAD"
+}
+interleave "$ROUNDS" one_run "$THREADS" "$MODES"

@@ -1,6 +1,8 @@
 package dev.lamina.backend;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
@@ -55,6 +57,41 @@ public final class HostCalls {
         } else {
             t.hostUpload(dst, data);
         }
+    }
+
+    /**
+     * Checks the values of {@code src} on the host (the range of indices before a gather): reads its
+     * bytes back and runs {@code check} on them. Inside {@code Graph.trace} the check is also recorded
+     * as a host node, so that every replay reads the replay's storage and checks it again (one
+     * device-to-host read per replay) instead of the trace failing on a host read.
+     *
+     * @param src the storage checked (read, never written)
+     * @param what what the check is, for the graph's listing (the same for every trace of one call)
+     * @param check reads the little-endian bytes of {@code src} and throws when a value is bad
+     */
+    public static void check(Storage src, String what, Consumer<ByteBuffer> check) {
+        TraceHooks.Tracer t = TraceHooks.active();
+        if (t == null) {
+            check.accept(read(src.backend(), src));
+        } else {
+            t.hostCheck(src, what, check);
+        }
+    }
+
+    /**
+     * The bytes of {@code src}, read back by {@code backend}.
+     *
+     * @param backend the backend that holds src
+     * @param src the storage
+     * @return a little-endian heap buffer of src's bytes
+     */
+    public static ByteBuffer read(Backend backend, Storage src) {
+        if (src.bytes() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a host check of " + src.bytes() + " bytes is too large for a Java buffer");
+        }
+        ByteBuffer b = ByteBuffer.allocate((int) src.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+        backend.download(src, b);
+        return b;
     }
 
     /**

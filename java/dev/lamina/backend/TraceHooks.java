@@ -1,6 +1,7 @@
 package dev.lamina.backend;
 
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
@@ -55,6 +56,16 @@ public final class TraceHooks {
          * @param data makes the little-endian bytes (advancing any generator it draws from)
          */
         void hostUpload(Storage dst, Supplier<ByteBuffer> data);
+
+        /**
+         * A check of {@code src}'s values on the host, run now and at every replay on that replay's
+         * storage (its bytes read back from the device each time).
+         *
+         * @param src the storage checked (read, never written)
+         * @param what what the check is, for the graph's listing and the comparison of two traces
+         * @param check reads the little-endian bytes and throws when a value is bad
+         */
+        void hostCheck(Storage src, String what, Consumer<ByteBuffer> check);
 
         /**
          * Marks the traced call as impossible to replay; the tracer falls back to eager execution.

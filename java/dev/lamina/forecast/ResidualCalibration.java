@@ -4,6 +4,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.commons.math3.linear.Array2DRowRealMatrix;
+import org.apache.commons.math3.linear.ArrayRealVector;
+import org.apache.commons.math3.linear.DecompositionSolver;
+import org.apache.commons.math3.linear.QRDecomposition;
+import org.apache.commons.math3.linear.RealMatrix;
+import org.apache.commons.math3.linear.RealVector;
 
 /**
  * Turns a point forecast ẑ (scaled log target) into quantiles from the ensemble's residuals
@@ -173,49 +179,35 @@ public final class ResidualCalibration {
         return best;
     }
 
-    /** The least squares coefficients on the columns in {@code mask} (others 0), or null if singular or any is negative. */
+    /**
+     * The least squares coefficients on the columns in {@code mask} (others 0), or null if the
+     * columns are (numerically) dependent or any coefficient is negative. Solved by a Householder QR
+     * decomposition of the design's selected columns, not the normal equations, whose condition
+     * number is the square of the design's. A column counts as dependent when its |R_jj| is at most
+     * 1e-6 ‖X_S‖_F, the old elimination's test (pivot ≤ 1e-12 trace(X_SᵀX_S)) taken to R.
+     */
     private static double[] leastSquares(double[][] x, double[] y, int mask) {
         int[] cols = java.util.stream.IntStream.range(0, 3).filter(j -> (mask >> j & 1) == 1).toArray();
         int k = cols.length;
-        double[][] m = new double[k][k + 1];
-        for (int i = 0; i < x.length; i++) {
+        int n = x.length;
+        if (n < k) {
+            return null; // fewer windows than terms: no unique fit
+        }
+        double[][] xs = new double[n][k];
+        for (int i = 0; i < n; i++) {
             for (int p = 0; p < k; p++) {
-                for (int q2 = 0; q2 < k; q2++) {
-                    m[p][q2] += x[i][cols[p]] * x[i][cols[q2]];
-                }
-                m[p][k] += x[i][cols[p]] * y[i];
+                xs[i][p] = x[i][cols[p]];
             }
         }
-        double trace = 0;
-        for (int p = 0; p < k; p++) {
-            trace += m[p][p];
+        RealMatrix design = new Array2DRowRealMatrix(xs, false);
+        DecompositionSolver solver = new QRDecomposition(design, 1e-6 * design.getFrobeniusNorm()).getSolver();
+        if (!solver.isNonSingular()) {
+            return null;
         }
-        // Gauss-Jordan elimination with partial pivoting on the k × k normal equations
-        for (int p = 0; p < k; p++) {
-            int piv = p;
-            for (int i = p + 1; i < k; i++) {
-                if (Math.abs(m[i][p]) > Math.abs(m[piv][p])) {
-                    piv = i;
-                }
-            }
-            double[] tmp = m[p];
-            m[p] = m[piv];
-            m[piv] = tmp;
-            if (!(Math.abs(m[p][p]) > 1e-12 * trace)) {
-                return null;
-            }
-            for (int i = 0; i < k; i++) {
-                if (i != p) {
-                    double f = m[i][p] / m[p][p];
-                    for (int c2 = p; c2 <= k; c2++) {
-                        m[i][c2] -= f * m[p][c2];
-                    }
-                }
-            }
-        }
+        RealVector sol = solver.solve(new ArrayRealVector(y, false));
         double[] coef = new double[3];
         for (int p = 0; p < k; p++) {
-            double v = m[p][k] / m[p][p];
+            double v = sol.getEntry(p);
             if (!(v >= 0)) {
                 return null;
             }

@@ -24,6 +24,8 @@ final class Node {
         HOST_EFFECT,
         /** a host-generated upload regenerated at every replay */
         HOST_UPLOAD,
+        /** a check of a storage's values on the host (index ranges), rerun at every replay */
+        HOST_CHECK,
         /** a fused element-wise program */
         FUSED
     }
@@ -67,7 +69,7 @@ final class Node {
     }
 
     boolean isHost() {
-        return kind == Kind.HOST_SCALAR || kind == Kind.HOST_EFFECT || kind == Kind.HOST_UPLOAD;
+        return kind == Kind.HOST_SCALAR || kind == Kind.HOST_EFFECT || kind == Kind.HOST_UPLOAD || kind == Kind.HOST_CHECK;
     }
 
     /** The geometry of a copyStrided call: source and destination offsets and strides, and the shape. */

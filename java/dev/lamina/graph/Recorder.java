@@ -136,6 +136,16 @@ final class Recorder implements TraceHooks.Tracer {
     }
 
     @Override
+    public void hostCheck(Storage src, String what, java.util.function.Consumer<ByteBuffer> check) {
+        Backend rb = wrap(src.backend());
+        int v = valueOf(src);
+        nodes.add(new Node(Node.Kind.HOST_CHECK, "host.check", what, new int[] {v}, new boolean[] {true},
+                new boolean[] {false}, (b, s, h) -> check.accept(dev.lamina.backend.HostCalls.read(b, s[0]))));
+        Recording r = rb instanceof Recording ? (Recording) rb : recording;
+        check.accept(r.forwardGet(() -> dev.lamina.backend.HostCalls.read(r.target, src)));
+    }
+
+    @Override
     public void untraceable(String reason) {
         fail(reason, false);
     }

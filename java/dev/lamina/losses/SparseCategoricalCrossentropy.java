@@ -67,13 +67,9 @@ public final class SparseCategoricalCrossentropy extends BaseLoss {
     @Override
     protected Tensor perSampleAligned(Tensor yTrue, Tensor yPred) {
         long classes = yPred.dim(yPred.rank() - 1);
-        Tensor onehot;
-        try {
-            onehot = yTrue.oneHot(classes, yPred.dtype());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("SparseCategoricalCrossentropy: y_true " + Shapes.str(yTrue.shape())
-                    + " for y_pred " + Shapes.str(yPred.shape()) + ": " + e.getMessage(), e);
-        }
+        // the labels' range check is a host check inside a traced step: its message is made here, once
+        Tensor onehot = LossOps.oneHotTargets(yTrue, classes, yPred.dtype(), "SparseCategoricalCrossentropy: y_true "
+                + Shapes.str(yTrue.shape()) + " for y_pred " + Shapes.str(yPred.shape()) + ": ");
         if (fromLogits) {
             // fused with its gradient where the backend has the kernel, else this same composition
             return LossOps.softmaxCrossEntropy(yPred, onehot);

@@ -98,8 +98,8 @@ public class Conv2DTranspose extends BaseConv<Conv2DTranspose> {
 
     /**
      * K'[i, j, c, f] = kernel[kh−1−i, kw−1−j, f, c], through slices, concat and permute (on the tape).
-     * Not a gather with an index tensor: gather reads its indices on the host to check their range,
-     * and a host read inside a traced training step makes the step run eagerly.
+     * Not a gather with an index tensor: gather checks its indices' range on the host (in a traced
+     * step a host check node, one read back of the indices per replay), which slices do not need.
      */
     private Tensor flippedKernel() {
         int kh = kernelSize[0], kw = kernelSize[1];

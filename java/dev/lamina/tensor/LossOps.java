@@ -17,6 +17,22 @@ public final class LossOps {
     }
 
     /**
+     * {@code ids.oneHot(classes, outType)} for a loss's integer targets, every argument error's
+     * message (an id outside [0, classes) among them) prefixed by {@code context}. The range check
+     * of the ids stays in a traced step as a host check that every replay reruns, so the error a
+     * replay raises is the eager one, prefix included.
+     *
+     * @param ids int32 or int64 class ids
+     * @param classes the number of classes (the one-hot depth)
+     * @param outType the dtype of the one-hot tensor
+     * @param context the start of every error message (e.g. the loss and the shapes it got)
+     * @return the one-hot tensor of shape {@code ids.shape + [classes]}
+     */
+    public static Tensor oneHotTargets(Tensor ids, long classes, DType outType, String context) {
+        return ShapeOps.oneHot(ids, classes, outType, java.util.Objects.requireNonNull(context, "context"));
+    }
+
+    /**
      * Softmax cross-entropy over the last axis: {@code loss = −Σ_c labels_c·logSoftmax(logits)_c},
      * of shape {@code logits.shape[:-1]}. Differentiable with respect to both inputs: {@code
      * ∂/∂logits = g·(softmax(logits)·Σ_c labels_c − labels)} (precomputed by the fused kernel) and

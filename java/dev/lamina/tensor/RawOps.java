@@ -448,19 +448,36 @@ final class RawOps {
         return y;
     }
 
-    /** The values of an index tensor, each checked to lie in [0, limit). */
-    static long[] checkedIds(Tensor x, String op, long limit) {
+    /**
+     * Checks that every value of an index tensor lies in [0, limit) (else an IllegalArgumentException
+     * naming the first bad index and its position) without a host read that would make a traced
+     * function run eagerly: through {@link dev.lamina.backend.HostCalls#check}, inside a trace the
+     * check is a host node that every replay reruns on its own ids.
+     */
+    static void checkIds(Tensor x, String op, long limit) {
+        checkIds(x, op, limit, "");
+    }
+
+    /** As {@link #checkIds(Tensor, String, long)}, each message prefixed by {@code context} (a caller's own words). */
+    static void checkIds(Tensor x, String op, long limit, String context) {
         if (!x.dtype.isInteger()) {
-            throw new IllegalArgumentException(op + ": indices must be int32 or int64, got " + x.dtype + " "
+            throw new IllegalArgumentException(context + op + ": indices must be int32 or int64, got " + x.dtype + " "
                     + Shapes.str(x.shape));
         }
-        long[] ids = x.toLongArray();
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= limit) {
-                throw new IllegalArgumentException(op + ": index " + ids[i] + " at position " + i + " is out of range [0, "
-                        + limit + ")");
-            }
+        x.checkOpen(op);
+        if (x.numel() == 0) {
+            return;
         }
-        return ids;
+        DType dt = x.dtype;
+        dev.lamina.backend.HostCalls.check(x.storage, op + " ids in [0, " + limit + ")", bytes -> {
+            int n = bytes.remaining() / dt.size();
+            for (int i = 0; i < n; i++) {
+                long id = dt == DType.INT32 ? bytes.getInt(i * 4) : bytes.getLong(i * 8);
+                if (id < 0 || id >= limit) {
+                    throw new IllegalArgumentException(context + op + ": index " + id + " at position " + i
+                            + " is out of range [0, " + limit + ")");
+                }
+            }
+        });
     }
 }

@@ -267,7 +267,7 @@ final class ShapeOps {
         if (table.rank() < 1) {
             throw new IllegalArgumentException("gather: table must have rank >= 1, got shape " + Shapes.str(shape));
         }
-        RawOps.checkedIds(ids, "gather", shape[0]);
+        RawOps.checkIds(ids, "gather", shape[0]);
         long rowSize = table.numel() / Math.max(1, shape[0]);
         if (shape[0] == 0) {
             rowSize = 0;
@@ -285,13 +285,27 @@ final class ShapeOps {
     }
 
     static Tensor oneHot(Tensor ids, long depth, DType outType) {
-        ids.checkOpen("oneHot");
-        if (depth < 1) {
-            throw new IllegalArgumentException("oneHot: depth must be positive, got " + depth);
+        return oneHot(ids, depth, outType, "");
+    }
+
+    /** As {@link #oneHot(Tensor, long, DType)}, its argument errors' messages prefixed by {@code context}. */
+    static Tensor oneHot(Tensor ids, long depth, DType outType, String context) {
+        long[] outShape;
+        try {
+            ids.checkOpen("oneHot");
+            if (depth < 1) {
+                throw new IllegalArgumentException("oneHot: depth must be positive, got " + depth);
+            }
+            outShape = Shapes.concat(ids.shape, new long[] {depth});
+            Shapes.checkShape("oneHot", outShape);
+        } catch (IllegalArgumentException e) {
+            if (context.isEmpty()) {
+                throw e;
+            }
+            throw new IllegalArgumentException(context + e.getMessage(), e);
         }
-        long[] outShape = Shapes.concat(ids.shape, new long[] {depth});
-        Shapes.checkShape("oneHot", outShape);
-        RawOps.checkedIds(ids, "oneHot", depth);
+        // a host check node inside a trace (context given to it: at a replay no caller can add it)
+        RawOps.checkIds(ids, "oneHot", depth, context);
         Tensor y = Tensor.newOnBackend("oneHot", ids.backend(), outType, outShape);
         if (y.numel() > 0) {
             y.runOrClose(() -> ids.backend().oneHot(ids.storage, depth, y.storage));

@@ -14,8 +14,8 @@ import java.util.Arrays;
 
 /**
  * The fixtures the sequence kernel tests share (CpuLstmSequenceTest, CpuGruSequenceTest,
- * ComposedLstmSequenceTest): the shapes, random inputs, the loop over thread counts, dtypes and
- * shapes on the cpu backend, and a whole recorded {@code RecurrentOps.lstm/gru} with all its
+ * ComposedLstmSequenceTest, ComposedGruSequenceTest): the shapes, random inputs, the loop over
+ * thread counts, dtypes and shapes on the cpu backend, and a whole recorded {@code RecurrentOps.lstm/gru} with all its
  * gradients, whose results the tests compare between two backends (the kernel path and the per-step
  * loop).
  */
@@ -112,6 +112,15 @@ final class SequenceFixtures {
      * recurrent kernel, bias, h0.
      */
     static double[][] trainGru(Backend be, DType dt, long seed, int b, int t, int in, int hid) {
+        return trainGru(be, dt, seed, b, t, in, hid, true);
+    }
+
+    /**
+     * As {@link #trainGru(Backend, DType, long, int, int, int, int)}, the layer without a bias when
+     * {@code withBias} is false (the bias is still drawn, so the other inputs are the same, and its
+     * gradient is then an empty array).
+     */
+    static double[][] trainGru(Backend be, DType dt, long seed, int b, int t, int in, int hid, boolean withBias) {
         try (var u = Backends.use(be); Scope s = Scope.open()) {
             Rng rng = new Rng(seed);
             Tensor x = rng.uniform(DType.FLOAT32, -1, 1, b, t, in).cast(dt);
@@ -121,10 +130,12 @@ final class SequenceFixtures {
             Tensor h0 = rng.uniform(DType.FLOAT32, -1, 1, b, hid).cast(dt);
             try (GradientTape tape = GradientTape.start()) {
                 tape.watch(x, k, rk, bias, h0);
-                Tensor[] out = RecurrentOps.gru(x, k, rk, bias, h0, true);
+                Tensor[] out = RecurrentOps.gru(x, k, rk, withBias ? bias : null, h0, true);
                 Tensor loss = out[0].square().sum().add(out[1].sum());
                 Tensor[] g = tape.gradient(loss, x, k, rk, bias, h0);
-                return values(out[0], out[1], g[0], g[1], g[2], g[3], g[4]);
+                double[] gBias = g[3] == null ? new double[0] : g[3].toDoubleArray();
+                return new double[][] {out[0].toDoubleArray(), out[1].toDoubleArray(), g[0].toDoubleArray(),
+                        g[1].toDoubleArray(), g[2].toDoubleArray(), gBias, g[4].toDoubleArray()};
             }
         }
     }

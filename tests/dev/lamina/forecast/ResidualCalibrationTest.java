@@ -79,6 +79,35 @@ class ResidualCalibrationTest {
         assertEquals(0, abc[2], 0);
     }
 
+    /**
+     * Least squares with a non-zero residual, built by hand: y = X β + e with e orthogonal to the
+     * fitted columns, so β is the least squares answer (Xᵀ(y − Xβ) = Xᵀe = 0) and the SSE is ‖e‖².
+     * Columns: v = 1/(1 + μ) = 1, 1/2, 1/4, 1, 1/2 (μ = 0, 1, 3, 0, 1), 1, and d² = 0, 0, 1, 1, 4.
+     */
+    @Test
+    void growthScaleFitIsTheHandComputedLeastSquaresAnswer() {
+        double[] mu = {0, 1, 3, 0, 1};
+        double[] d = {0, 0, -1, 1, 2};
+        // none clamped: β = (2, 0.5, 1), e = 0.1 (−1, −2, 2, 2, −1), orthogonal to v, 1 and d²
+        double[] y1 = {2.4, 1.3, 2.2, 3.7, 5.4};
+        assertArrayEquals(new double[] {2, 0.5, 1}, ResidualCalibration.fitGrowthScale(roots(y1), mu, d), 1e-12);
+        // b clamped: y = 2 v + d² + e, e = 0.1 (2, 0, −2, −2, 1) orthogonal to v and d² but Σ e = −0.1 < 0, so
+        // the free fit's b is negative (Σe / ‖1 − proj_{v,d²} 1‖², −0.1603) and the non-negative answer keeps
+        // (a, c) = (2, 1) with b = 0: raising b from 0 changes the SSE at rate −2 Σ e = 0.2 > 0
+        double[] y2 = {2.2, 1, 1.3, 2.8, 5.1};
+        double[] abc = ResidualCalibration.fitGrowthScale(roots(y2), mu, d);
+        assertArrayEquals(new double[] {2, 0, 1}, abc, 1e-12);
+        assertEquals(0, abc[1], 0);
+    }
+
+    private static double[] roots(double[] y) {
+        double[] r = new double[y.length];
+        for (int i = 0; i < y.length; i++) {
+            r[i] = (i % 2 == 0 ? -1 : 1) * Math.sqrt(y[i]);
+        }
+        return r;
+    }
+
     @Test
     void growthOffsetsWidenWithTheRecentChangeAndNeverCross() {
         Random rnd = new Random(5);
