@@ -84,6 +84,10 @@ final class CrossValidatedTraining {
             }
             train = new SeriesData(target, train.columns().subList(0, 1), train.dates(), train.source());
         }
+        if (s.autoregression && (s.weatherPerHorizon || s.poolData != null)) {
+            throw new IllegalArgumentException("forecaster settings: the autoregression combines with one ensemble of this"
+                    + " series only (not with the per-horizon weather choice or pooled training)");
+        }
         ForecastFeatures feat = ForecastFeatures.fit(s, train, trainEnd);
         double[][] z = feat.matrix(train);
         double[] y = train.target();
@@ -149,6 +153,28 @@ final class CrossValidatedTraining {
         int w = sf.window;
         int epochs = chosen.epochs();
         double[] alpha = chosen.alpha();
+        // with the autoregression: its out-of-fold changes at the chosen penalties, times b_h [i][j]
+        double[][] arChange = null;
+        double[] arPenalty = null;
+        double[] arWeight = null;
+        if (s.autoregression) {
+            double[][][] arOof = autoregressionOutOfFold(sf, train, b, blocks, feat);
+            ForecastCombination.Judged comb = judgeAutoregression(chosen, arOof, blocks, zLast, actual, persistenceMae, feat,
+                    selection, s.verbose > 0 ? out : null);
+            alpha = new double[h];
+            arPenalty = new double[h];
+            arWeight = new double[h];
+            arChange = new double[pooled][h];
+            for (int j = 0; j < h; j++) {
+                ForecastCombination.Pick p = comb.inSample()[j];
+                alpha[j] = p.a();
+                arPenalty[j] = Autoregression.PENALTIES[p.penalty()];
+                arWeight[j] = p.b();
+                for (int i = 0; i < pooled; i++) {
+                    arChange[i][j] = p.b() * arOof[p.penalty()][i][j];
+                }
+            }
+        }
         selection.putAll(chosen.scores());
         selection.put("epochs", (double) epochs);
         selection.put("folds", (double) s.folds);
@@ -166,6 +192,7 @@ final class CrossValidatedTraining {
         }
         // the ensemble on every training window
         int[] all = RollingOrigin.trainingOrigins(w, h, trainEnd);
+        Autoregression ar = arChange == null ? null : Autoregression.fit(z, all, w, arPenalty, arWeight);
         float[] xAll = ForecastWindows.windowInputs(z, all, w);
         float[] yAll = targets(sf, z, y, all);
         int nAll = all.length;
@@ -210,13 +237,16 @@ final class CrossValidatedTraining {
             int t = origins[i];
             for (int j = 0; j < h; j++) {
                 blended[i][j] = alpha[j] * predC[i][j];
+                if (arChange != null) {
+                    blended[i][j] += arChange[i][j];
+                }
                 res[j][i] = z[t + j + 1][0] - z[t][0] - blended[i][j];
                 mu[j][i] = feat.toTarget(z[t][0] + blended[i][j]);
             }
         }
         ResidualCalibration cal = s.quantiles ? ResidualCalibration.fit(s.calibration, res, mu, ValidationFigures.recentChanges(z, origins),
                 QuantileScores.LEVELS) : null;
-        Forecaster f = new Forecaster(sf, members, feat, cal, alpha);
+        Forecaster f = new Forecaster(sf, members, feat, cal, alpha, ar);
         Map<String, Map<String, Double>> validation = ValidationFigures.of(f, z, y, trainEnd, origins, blended, res, mu);
         for (int j = 0; j < h; j++) {
             validation.get("h" + (j + 1)).put("blend", alpha[j]);
@@ -349,6 +379,98 @@ final class CrossValidatedTraining {
                     + " out)%n", cases.score(), weather.score(), inSample, nested);
         }
         return new Choice(cases.window(), cases.epochs(), change, alpha, inSample, cases.unblendedMae(), cases.scores());
+    }
+
+    /**
+     * The autoregression's out-of-fold changes [penalty][i][j] at the pooled origins, in the final
+     * scaling's units: fold k fits one autoregression per penalty of {@link Autoregression#PENALTIES} on
+     * exactly the training windows of that fold's networks (window {@code s.window}, its own scaling
+     * fit on the weeks before its block) and forecasts its block.
+     */
+    static double[][][] autoregressionOutOfFold(ForecastSettings s, SeriesData train, int[] b, List<int[]> blocks,
+            ForecastFeatures feat) {
+        int h = s.horizon;
+        int w = s.window;
+        int pooled = blocks.stream().mapToInt(a -> a.length).sum();
+        double[][][] out = new double[Autoregression.PENALTIES.length][pooled][h];
+        int at = 0;
+        for (int k = 0; k < blocks.size(); k++) {
+            ForecastFeatures fk = ForecastFeatures.fit(s, train, b[k]);
+            double[][] zk = fk.matrix(train);
+            int[] tr = RollingOrigin.trainingOrigins(w, h, b[k]);
+            int[] va = blocks.get(k);
+            double units = fk.targetScale() / feat.targetScale();
+            for (int p = 0; p < Autoregression.PENALTIES.length; p++) {
+                for (int j = 0; j < h; j++) {
+                    double[] c = Autoregression.fitHorizon(zk, tr, w, j, Autoregression.PENALTIES[p]);
+                    for (int i = 0; i < va.length; i++) {
+                        out[p][at + i][j] = Autoregression.change(c, zk, va[i]) * units;
+                    }
+                }
+            }
+            at += va.length;
+        }
+        return out;
+    }
+
+    /**
+     * Judges the network alone (its blend with persistence), the autoregression alone and their
+     * combination on the out-of-fold forecasts, in sample and leaving one block out
+     * ({@link ForecastCombination#judge}); {@code selection} gets {@code cv_score_network},
+     * {@code cv_score_ar}, {@code cv_score_combined} and each one's {@code _nested} score, and per
+     * horizon the combination's {@code ar_penalty_hN}, {@code ar_weight_hN} and the autoregression's
+     * own out-of-fold MAE {@code cv_mae_ar_hN}. Returns the combination's judgement.
+     */
+    private static ForecastCombination.Judged judgeAutoregression(Choice chosen, double[][][] arOof, List<int[]> blocks,
+            double[] zLast, double[][] actual, double[] persistenceMae, ForecastFeatures feat, Map<String, Double> selection,
+            PrintStream out) {
+        int n = zLast.length;
+        int[] block = new int[n];
+        int at = 0;
+        for (int k = 0; k < blocks.size(); k++) {
+            for (int i = 0; i < blocks.get(k).length; i++) {
+                block[at++] = k;
+            }
+        }
+        int nb = blocks.size();
+        ForecastCombination.Judged net = ForecastCombination.judge(zLast, chosen.change(), arOof, actual, persistenceMae,
+                feat::toTarget, block, nb, RollingOrigin.BLEND_GRID, ForecastCombination.NONE);
+        ForecastCombination.Judged alone = ForecastCombination.judge(zLast, chosen.change(), arOof, actual, persistenceMae,
+                feat::toTarget, block, nb, ForecastCombination.NONE, RollingOrigin.BLEND_GRID);
+        ForecastCombination.Judged comb = ForecastCombination.judge(zLast, chosen.change(), arOof, actual, persistenceMae,
+                feat::toTarget, block, nb, RollingOrigin.BLEND_GRID, ForecastCombination.AR_GRID);
+        selection.put("cv_score_network", net.score());
+        selection.put("cv_score_network_nested", net.nestedScore());
+        selection.put("cv_score_ar", alone.score());
+        selection.put("cv_score_ar_nested", alone.nestedScore());
+        selection.put("cv_score_combined", comb.score());
+        selection.put("cv_score_combined_nested", comb.nestedScore());
+        int h = persistenceMae.length;
+        for (int j = 0; j < h; j++) {
+            selection.put("ar_penalty_h" + (j + 1), Autoregression.PENALTIES[comb.inSample()[j].penalty()]);
+            selection.put("ar_weight_h" + (j + 1), comb.inSample()[j].b());
+            selection.put("cv_mae_ar_h" + (j + 1), alone.inSample()[j].mae());
+        }
+        if (out != null) {
+            out.printf(Locale.ROOT, "autoregression: scores (in sample / leave one block out): network %.4f / %.4f,"
+                    + " autoregression %.4f / %.4f, combined %.4f / %.4f%n", net.score(), net.nestedScore(), alone.score(),
+                    alone.nestedScore(), comb.score(), comb.nestedScore());
+            StringBuilder line = new StringBuilder("  per horizon: MAE network / autoregression / combined (a, b, penalty; the"
+                    + " blocks' nested picks)");
+            for (int j = 0; j < h; j++) {
+                ForecastCombination.Pick p = comb.inSample()[j];
+                line.append(String.format(Locale.ROOT, "%n  h%d %.3f / %.3f (b %.2f, penalty %g) / %.3f (%.2f, %.1f, %g;", j + 1,
+                        net.inSample()[j].mae(), alone.inSample()[j].mae(), alone.inSample()[j].b(),
+                        Autoregression.PENALTIES[alone.inSample()[j].penalty()], p.mae(), p.a(), p.b(),
+                        Autoregression.PENALTIES[p.penalty()]));
+                for (ForecastCombination.Pick q : comb.nestedPicks()[j]) {
+                    line.append(String.format(Locale.ROOT, " %.2f/%.1f/%g", q.a(), q.b(), Autoregression.PENALTIES[q.penalty()]));
+                }
+                line.append(String.format(Locale.ROOT, "; nested MAE %.3f)", comb.nestedMae()[j]));
+            }
+            out.println(line);
+        }
+        return comb;
     }
 
     /** The absolute errors, in the series' units, of a choice's blended out-of-fold forecasts at horizon j + 1. */
@@ -524,12 +646,29 @@ final class CrossValidatedTraining {
                 nTr += p.n();
             }
             float[] xVa = ForecastWindows.windowInputs(zk, va, w);
+            // with the median, each member's forecasts are kept apart, then reduced below
+            double[][][][] each = s.memberMedian ? new double[foldMembers][checkpoints.length][va.length][h] : null;
             for (int m = 0; m < foldMembers; m++) {
                 long seed = Members.memberSeed(s.seed + 7_919L * (k + 1), m);
-                Snapshots snap = new Snapshots(checkpoints, xVa, va.length, w, width, h, pred, at, fk.targetScale() / foldMembers);
+                Snapshots snap = each == null
+                        ? new Snapshots(checkpoints, xVa, va.length, w, width, h, pred, at, fk.targetScale() / foldMembers)
+                        : new Snapshots(checkpoints, xVa, va.length, w, width, h, each[m], 0, fk.targetScale());
                 Members.fitMember(s, width, seed, xTr, yTr, nTr, s.epochs, fo -> fo.verbose(0).callbacks(snap), null)
                         .model().close();
                 steps += (long) s.epochs * ((nTr + s.batchSize - 1) / s.batchSize);
+            }
+            if (each != null) {
+                double[] v = new double[foldMembers];
+                for (int c = 0; c < checkpoints.length; c++) {
+                    for (int i = 0; i < va.length; i++) {
+                        for (int j = 0; j < h; j++) {
+                            for (int m = 0; m < foldMembers; m++) {
+                                v[m] = each[m][c][i][j];
+                            }
+                            pred[c][at + i][j] = Forecaster.median(v);
+                        }
+                    }
+                }
             }
             if (s.verbose > 0) {
                 out.printf(Locale.ROOT, "fold %d/%d: trained on %d windows%s (to %s), forecast %d windows (%s to %s), %.1f s%n",

@@ -147,6 +147,13 @@ public final class ForecastCommand implements Command {
             + " a cases-only and a weather ensemble (--smoothing applies to the weather) and report the choice's"
             + " leave-one-block-out score")
     boolean weatherPerHorizon;
+    @Option(names = "--autoregression", description = "combine the networks with a ridge autoregression per horizon: the"
+            + " forecast change a_h x networks + b_h x autoregression, the penalty and weights chosen on the folds (needs --folds"
+            + " 1 or more; off by default)")
+    boolean autoregression;
+    @Option(names = "--member-median", description = "forecast the median of the ensemble members' forecasts instead of"
+            + " their mean (off by default)")
+    boolean memberMedian;
     @Option(names = "--residual", description = "predict the change from the last observed week (default; the only mode)")
     boolean residual;
     @Option(names = "--level", hidden = true, description = "no longer offered (refused with the reason)")
@@ -326,6 +333,12 @@ public final class ForecastCommand implements Command {
                     + " would use both is not built)");
         }
         s.weatherPerHorizon = weatherPerHorizon;
+        if (autoregression && (s.folds == 0 || weatherPerHorizon || poolCity != null)) {
+            throw new UsageException("--autoregression needs rolling-origin folds (--folds 1 or more), and combines with one"
+                    + " ensemble of one series (not with --weather-per-horizon or --pool-city)");
+        }
+        s.autoregression = autoregression;
+        s.memberMedian = memberMedian;
         s.smoothing = Checks.range("--smoothing", smoothing, 1, 520);
         s.units = Checks.range("--units", units, 1, 4096);
         s.layers = Checks.range("--layers", layers, 1, 16);

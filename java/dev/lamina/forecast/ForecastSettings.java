@@ -95,6 +95,15 @@ public final class ForecastSettings {
     /** Members of the ensemble, each trained from its own seed; their forecasts are averaged. */
     public int ensemble = 5;
     /**
+     * Combine the networks with a ridge autoregression ({@link Autoregression}) per horizon: the
+     * forecast change is a_h·(networks) + b_h·(autoregression), the penalty and the weights chosen on
+     * the rolling-origin folds ({@link ForecastCombination}). Needs folds; off by default (see
+     * bench/RESULTS.md, sixth round).
+     */
+    public boolean autoregression;
+    /** The ensemble's forecast is the median of its members' forecasts instead of their mean (off by default). */
+    public boolean memberMedian;
+    /**
      * Dropout rate of a Dropout layer after each LSTM layer (0 = none, the default, chosen on
      * validation weeks). The one dropout setting: {@code --dropout} and {@code lamina tune}'s
      * "dropout" hyperparameter both set it.
@@ -139,6 +148,8 @@ public final class ForecastSettings {
         m.put("patience", patience);
         m.put("folds", folds);
         m.put("ensemble", ensemble);
+        m.put("autoregression", autoregression);
+        m.put("member_median", memberMedian);
         m.put("dropout", dropout);
         m.put("seasonal", seasonal);
         m.put("smoothing", smoothing);
@@ -178,6 +189,8 @@ public final class ForecastSettings {
         s.patience = ((Number) m.getOrDefault("patience", s.patience)).intValue();
         s.folds = ((Number) m.getOrDefault("folds", 0)).intValue();
         s.ensemble = ((Number) m.getOrDefault("ensemble", 1)).intValue();
+        s.autoregression = Boolean.TRUE.equals(m.get("autoregression"));
+        s.memberMedian = Boolean.TRUE.equals(m.get("member_median"));
         s.dropout = ((Number) m.getOrDefault("dropout", 0.0)).doubleValue();
         s.seasonal = Boolean.TRUE.equals(m.get("seasonal"));
         s.smoothing = ((Number) m.getOrDefault("smoothing", 1)).intValue();
