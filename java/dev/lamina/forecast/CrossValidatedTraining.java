@@ -158,9 +158,11 @@ final class CrossValidatedTraining {
         double[] arPenalty = null;
         double[] arWeight = null;
         if (s.autoregression) {
-            double[][][] arOof = autoregressionOutOfFold(sf, train, b, blocks, feat);
-            ForecastCombination.Judged comb = judgeAutoregression(chosen, arOof, blocks, zLast, actual, persistenceMae, feat,
-                    selection, s.verbose > 0 ? out : null);
+            double[] penalties = s.arPenalty > 0 ? new double[] {s.arPenalty} : Autoregression.PENALTIES;
+            double[] mixes = s.arMix >= 0 ? new double[] {s.arMix} : ForecastCombination.MIX_GRID;
+            double[][][] arOof = autoregressionOutOfFold(sf, train, b, blocks, feat, penalties);
+            ForecastCombination.Judged comb = judgeAutoregression(chosen, arOof, penalties, mixes, blocks, zLast, actual,
+                    persistenceMae, feat, selection, s.verbose > 0 ? out : null);
             alpha = new double[h];
             arPenalty = new double[h];
             arWeight = new double[h];
@@ -168,7 +170,7 @@ final class CrossValidatedTraining {
             for (int j = 0; j < h; j++) {
                 ForecastCombination.Pick p = comb.inSample()[j];
                 alpha[j] = p.a();
-                arPenalty[j] = Autoregression.PENALTIES[p.penalty()];
+                arPenalty[j] = penalties[p.penalty()];
                 arWeight[j] = p.b();
                 for (int i = 0; i < pooled; i++) {
                     arChange[i][j] = p.b() * arOof[p.penalty()][i][j];
@@ -383,16 +385,16 @@ final class CrossValidatedTraining {
 
     /**
      * The autoregression's out-of-fold changes [penalty][i][j] at the pooled origins, in the final
-     * scaling's units: fold k fits one autoregression per penalty of {@link Autoregression#PENALTIES} on
+     * scaling's units: fold k fits one autoregression per penalty of {@code penalties} on
      * exactly the training windows of that fold's networks (window {@code s.window}, its own scaling
      * fit on the weeks before its block) and forecasts its block.
      */
     static double[][][] autoregressionOutOfFold(ForecastSettings s, SeriesData train, int[] b, List<int[]> blocks,
-            ForecastFeatures feat) {
+            ForecastFeatures feat, double[] penalties) {
         int h = s.horizon;
         int w = s.window;
         int pooled = blocks.stream().mapToInt(a -> a.length).sum();
-        double[][][] out = new double[Autoregression.PENALTIES.length][pooled][h];
+        double[][][] out = new double[penalties.length][pooled][h];
         int at = 0;
         for (int k = 0; k < blocks.size(); k++) {
             ForecastFeatures fk = ForecastFeatures.fit(s, train, b[k]);
@@ -400,9 +402,9 @@ final class CrossValidatedTraining {
             int[] tr = RollingOrigin.trainingOrigins(w, h, b[k]);
             int[] va = blocks.get(k);
             double units = fk.targetScale() / feat.targetScale();
-            for (int p = 0; p < Autoregression.PENALTIES.length; p++) {
+            for (int p = 0; p < penalties.length; p++) {
                 for (int j = 0; j < h; j++) {
-                    double[] c = Autoregression.fitHorizon(zk, tr, w, j, Autoregression.PENALTIES[p]);
+                    double[] c = Autoregression.fitHorizon(zk, tr, w, j, penalties[p]);
                     for (int i = 0; i < va.length; i++) {
                         out[p][at + i][j] = Autoregression.change(c, zk, va[i]) * units;
                     }
@@ -414,14 +416,16 @@ final class CrossValidatedTraining {
     }
 
     /**
-     * Judges the network alone (its blend with persistence), the autoregression alone and their
-     * combination on the out-of-fold forecasts, in sample and leaving one block out
+     * Judges the network alone (its blend with persistence), the autoregression alone (its penalty
+     * and weight chosen) and their combination (penalty, α and mix chosen among {@code penalties} and
+     * {@code mixes}) on the out-of-fold forecasts, in sample and leaving one block out
      * ({@link ForecastCombination#judge}); {@code selection} gets {@code cv_score_network},
      * {@code cv_score_ar}, {@code cv_score_combined} and each one's {@code _nested} score, and per
-     * horizon the combination's {@code ar_penalty_hN}, {@code ar_weight_hN} and the autoregression's
+     * horizon the combination's {@code ar_penalty_hN}, {@code ar_mix_hN}, {@code ar_weight_hN} (α·m) and the autoregression's
      * own out-of-fold MAE {@code cv_mae_ar_hN}. Returns the combination's judgement.
      */
-    private static ForecastCombination.Judged judgeAutoregression(Choice chosen, double[][][] arOof, List<int[]> blocks,
+    private static ForecastCombination.Judged judgeAutoregression(Choice chosen, double[][][] arOof, double[] penalties,
+            double[] mixes, List<int[]> blocks,
             double[] zLast, double[][] actual, double[] persistenceMae, ForecastFeatures feat, Map<String, Double> selection,
             PrintStream out) {
         int n = zLast.length;
@@ -436,9 +440,9 @@ final class CrossValidatedTraining {
         ForecastCombination.Judged net = ForecastCombination.judge(zLast, chosen.change(), arOof, actual, persistenceMae,
                 feat::toTarget, block, nb, RollingOrigin.BLEND_GRID, ForecastCombination.NONE);
         ForecastCombination.Judged alone = ForecastCombination.judge(zLast, chosen.change(), arOof, actual, persistenceMae,
-                feat::toTarget, block, nb, ForecastCombination.NONE, RollingOrigin.BLEND_GRID);
+                feat::toTarget, block, nb, RollingOrigin.BLEND_GRID, ForecastCombination.ALONE);
         ForecastCombination.Judged comb = ForecastCombination.judge(zLast, chosen.change(), arOof, actual, persistenceMae,
-                feat::toTarget, block, nb, RollingOrigin.BLEND_GRID, ForecastCombination.AR_GRID);
+                feat::toTarget, block, nb, RollingOrigin.BLEND_GRID, mixes);
         selection.put("cv_score_network", net.score());
         selection.put("cv_score_network_nested", net.nestedScore());
         selection.put("cv_score_ar", alone.score());
@@ -447,7 +451,8 @@ final class CrossValidatedTraining {
         selection.put("cv_score_combined_nested", comb.nestedScore());
         int h = persistenceMae.length;
         for (int j = 0; j < h; j++) {
-            selection.put("ar_penalty_h" + (j + 1), Autoregression.PENALTIES[comb.inSample()[j].penalty()]);
+            selection.put("ar_penalty_h" + (j + 1), penalties[comb.inSample()[j].penalty()]);
+            selection.put("ar_mix_h" + (j + 1), comb.inSample()[j].mix());
             selection.put("ar_weight_h" + (j + 1), comb.inSample()[j].b());
             selection.put("cv_mae_ar_h" + (j + 1), alone.inSample()[j].mae());
         }
@@ -455,16 +460,15 @@ final class CrossValidatedTraining {
             out.printf(Locale.ROOT, "autoregression: scores (in sample / leave one block out): network %.4f / %.4f,"
                     + " autoregression %.4f / %.4f, combined %.4f / %.4f%n", net.score(), net.nestedScore(), alone.score(),
                     alone.nestedScore(), comb.score(), comb.nestedScore());
-            StringBuilder line = new StringBuilder("  per horizon: MAE network / autoregression / combined (a, b, penalty; the"
-                    + " blocks' nested picks)");
+            StringBuilder line = new StringBuilder("  per horizon: MAE network / autoregression / combined (α, mix, penalty;"
+                    + " the blocks' nested picks)");
             for (int j = 0; j < h; j++) {
                 ForecastCombination.Pick p = comb.inSample()[j];
-                line.append(String.format(Locale.ROOT, "%n  h%d %.3f / %.3f (b %.2f, penalty %g) / %.3f (%.2f, %.1f, %g;", j + 1,
-                        net.inSample()[j].mae(), alone.inSample()[j].mae(), alone.inSample()[j].b(),
-                        Autoregression.PENALTIES[alone.inSample()[j].penalty()], p.mae(), p.a(), p.b(),
-                        Autoregression.PENALTIES[p.penalty()]));
+                line.append(String.format(Locale.ROOT, "%n  h%d %.3f / %.3f (α %.2f, penalty %g) / %.3f (%.2f, %.1f, %g;", j + 1,
+                        net.inSample()[j].mae(), alone.inSample()[j].mae(), alone.inSample()[j].alpha(),
+                        penalties[alone.inSample()[j].penalty()], p.mae(), p.alpha(), p.mix(), penalties[p.penalty()]));
                 for (ForecastCombination.Pick q : comb.nestedPicks()[j]) {
-                    line.append(String.format(Locale.ROOT, " %.2f/%.1f/%g", q.a(), q.b(), Autoregression.PENALTIES[q.penalty()]));
+                    line.append(String.format(Locale.ROOT, " %.2f/%.1f/%g", q.alpha(), q.mix(), penalties[q.penalty()]));
                 }
                 line.append(String.format(Locale.ROOT, "; nested MAE %.3f)", comb.nestedMae()[j]));
             }

@@ -3,28 +3,40 @@ package dev.lamina.forecast;
 import java.util.function.DoubleUnaryOperator;
 
 /**
- * The choice, on the folds' out-of-fold forecasts, of the combination z[t] + a_h·(network change) +
- * b_h·(autoregression change) per horizon h: the autoregression's ridge penalty (one of
- * {@link Autoregression#PENALTIES}) and the weights a_h and b_h on grids, by the lowest pooled MAE
- * in the series' units (ties keep the first penalty, then the smallest a, then the smallest b).
- * With b fixed at 0 it is the default's blend with persistence, with a fixed at 0 the
- * autoregression alone.
+ * The choice, on the folds' out-of-fold forecasts, of the combination z[t] + α_h·((1 − m_h)·(network
+ * change) + m_h·(autoregression change)) per horizon h: the autoregression's ridge penalty (one of
+ * the candidates), the mix m_h and the weight α_h on grids, by the lowest pooled MAE in the series'
+ * units (ties keep the first penalty, then the smallest α, then the smallest m). With m fixed at 0
+ * it is the default's blend with persistence, with m fixed at 1 the autoregression alone. The
+ * forecaster stores a_h = α_h·(1 − m_h) as its blend weight and b_h = α_h·m_h as the
+ * autoregression's.
  *
  * <p>A choice scored on the forecasts it was made on is optimistic, so {@link #judge} also scores
  * it nested, leaving one fold block out: block k's windows are forecast with the choice made on the
  * other blocks, and the pooled MAE of those forecasts gives the nested score.
  */
 final class ForecastCombination {
-    /** The autoregression weights b tried in a combination: 0, 0.1, …, 1.5. */
-    static final double[] AR_GRID = grid(0, 1.5, 0.1);
-    /** Only 0: no autoregression (the default's blend). */
+    /** The mixes m tried when the mix is chosen: 0, 0.1, …, 1. */
+    static final double[] MIX_GRID = grid(0, 1, 0.1);
+    /** Only 0: the network alone (the default's blend). */
     static final double[] NONE = {0};
+    /** Only 1: the autoregression alone. */
+    static final double[] ALONE = {1};
 
     private ForecastCombination() {
     }
 
-    /** One horizon's choice: the penalty's index, a, b and the MAE over the windows it was chosen on. */
-    record Pick(int penalty, double a, double b, double mae) {
+    /** One horizon's choice: the penalty's index, α, m and the MAE over the windows it was chosen on. */
+    record Pick(int penalty, double alpha, double mix, double mae) {
+        /** The network's weight α·(1 − m). */
+        double a() {
+            return alpha * (1 - mix);
+        }
+
+        /** The autoregression's weight α·m. */
+        double b() {
+            return alpha * mix;
+        }
     }
 
     /**
@@ -34,21 +46,26 @@ final class ForecastCombination {
     record Judged(Pick[] inSample, double score, double nestedScore, double[] nestedMae, Pick[][] nestedPicks) {
     }
 
+    /** The combined change α·((1 − m)·net + m·ar). */
+    private static double combined(double alpha, double mix, double net, double ar) {
+        return alpha * ((1 - mix) * net + mix * ar);
+    }
+
     /**
-     * The best (penalty, a, b) at one horizon over the windows i with {@code use[i]}.
+     * The best (penalty, α, m) at one horizon over the windows i with {@code use[i]}.
      *
      * @param zLast the scaled target at each origin
      * @param net the network's change at each origin
      * @param ar the autoregression's change [penalty][origin]
      * @param actual the observed values, in the series' units
      * @param toTarget maps a scaled target back to the series' units
-     * @param aGrid the network weights tried, increasing
-     * @param bGrid the autoregression weights tried, increasing
+     * @param alphaGrid the weights α tried, increasing
+     * @param mixGrid the mixes m tried, increasing
      * @param use which windows count
      * @return the pick
      */
     static Pick best(double[] zLast, double[] net, double[][] ar, double[] actual, DoubleUnaryOperator toTarget,
-            double[] aGrid, double[] bGrid, boolean[] use) {
+            double[] alphaGrid, double[] mixGrid, boolean[] use) {
         int n = zLast.length;
         int count = 0;
         for (boolean u : use) {
@@ -60,20 +77,20 @@ final class ForecastCombination {
         }
         Pick best = null;
         for (int p = 0; p < ar.length; p++) {
-            for (double a : aGrid) {
-                for (double b : bGrid) {
-                    if (b == 0 && p > 0) {
+            for (double alpha : alphaGrid) {
+                for (double mix : mixGrid) {
+                    if (mix == 0 && p > 0) {
                         continue; // the same forecasts as with the first penalty
                     }
                     double sum = 0;
                     for (int i = 0; i < n; i++) {
                         if (use[i]) {
-                            sum += Math.abs(actual[i] - toTarget.applyAsDouble(zLast[i] + a * net[i] + b * ar[p][i]));
+                            sum += Math.abs(actual[i] - toTarget.applyAsDouble(zLast[i] + combined(alpha, mix, net[i], ar[p][i])));
                         }
                     }
                     double mae = sum / count;
                     if (best == null || mae < best.mae()) {
-                        best = new Pick(p, a, b, mae);
+                        best = new Pick(p, alpha, mix, mae);
                     }
                 }
             }
@@ -85,7 +102,8 @@ final class ForecastCombination {
     static double[] errors(Pick pick, double[] zLast, double[] net, double[][] ar, double[] actual, DoubleUnaryOperator toTarget) {
         double[] e = new double[zLast.length];
         for (int i = 0; i < e.length; i++) {
-            e[i] = Math.abs(actual[i] - toTarget.applyAsDouble(zLast[i] + pick.a() * net[i] + pick.b() * ar[pick.penalty()][i]));
+            e[i] = Math.abs(actual[i] - toTarget.applyAsDouble(zLast[i]
+                    + combined(pick.alpha(), pick.mix(), net[i], ar[pick.penalty()][i])));
         }
         return e;
     }
@@ -102,12 +120,12 @@ final class ForecastCombination {
      * @param toTarget maps a scaled target back to the series' units
      * @param block each origin's block, 0 … blocks − 1
      * @param blocks the number of blocks
-     * @param aGrid the network weights tried
-     * @param bGrid the autoregression weights tried
+     * @param alphaGrid the weights α tried
+     * @param mixGrid the mixes m tried
      * @return the scores
      */
     static Judged judge(double[] zLast, double[][] net, double[][][] ar, double[][] actual, double[] persistenceMae,
-            DoubleUnaryOperator toTarget, int[] block, int blocks, double[] aGrid, double[] bGrid) {
+            DoubleUnaryOperator toTarget, int[] block, int blocks, double[] alphaGrid, double[] mixGrid) {
         int h = persistenceMae.length;
         int n = zLast.length;
         Pick[] inSample = new Pick[h];
@@ -123,7 +141,7 @@ final class ForecastCombination {
             for (int p = 0; p < ar.length; p++) {
                 arJ[p] = column(ar[p], j);
             }
-            inSample[j] = best(zLast, netJ, arJ, actual[j], toTarget, aGrid, bGrid, all);
+            inSample[j] = best(zLast, netJ, arJ, actual[j], toTarget, alphaGrid, mixGrid, all);
             score += inSample[j].mae() / persistenceMae[j];
             double sum = 0;
             for (int k = 0; k < blocks; k++) {
@@ -131,7 +149,7 @@ final class ForecastCombination {
                 for (int i = 0; i < n; i++) {
                     others[i] = block[i] != k;
                 }
-                Pick pk = best(zLast, netJ, arJ, actual[j], toTarget, aGrid, bGrid, others);
+                Pick pk = best(zLast, netJ, arJ, actual[j], toTarget, alphaGrid, mixGrid, others);
                 nestedPicks[j][k] = pk;
                 double[] e = errors(pk, zLast, netJ, arJ, actual[j], toTarget);
                 for (int i = 0; i < n; i++) {

@@ -151,6 +151,12 @@ public final class ForecastCommand implements Command {
             + " forecast change a_h x networks + b_h x autoregression, the penalty and weights chosen on the folds (needs --folds"
             + " 1 or more; off by default)")
     boolean autoregression;
+    @Option(names = "--ar-mix", paramLabel = "M", description = "with --autoregression: the autoregression's share M in"
+            + " [0, 1] of the combined change (default: chosen per horizon on the folds)")
+    Double arMix;
+    @Option(names = "--ar-penalty", paramLabel = "L", description = "with --autoregression: the ridge penalty per window"
+            + " (default: chosen per horizon on the folds from 1e-4, 1e-3, 0.01, 0.1, 1)")
+    Double arPenalty;
     @Option(names = "--member-median", description = "forecast the median of the ensemble members' forecasts instead of"
             + " their mean (off by default)")
     boolean memberMedian;
@@ -338,6 +344,21 @@ public final class ForecastCommand implements Command {
                     + " ensemble of one series (not with --weather-per-horizon or --pool-city)");
         }
         s.autoregression = autoregression;
+        if ((arMix != null || arPenalty != null) && !autoregression) {
+            throw new UsageException("--ar-mix and --ar-penalty need --autoregression");
+        }
+        if (arMix != null) {
+            if (!(arMix >= 0 && arMix <= 1)) {
+                throw new UsageException("--ar-mix must be in [0, 1], got " + arMix);
+            }
+            s.arMix = arMix;
+        }
+        if (arPenalty != null) {
+            if (!(arPenalty > 0) || !Double.isFinite(arPenalty)) {
+                throw new UsageException("--ar-penalty must be a positive number, got " + arPenalty);
+            }
+            s.arPenalty = arPenalty;
+        }
         s.memberMedian = memberMedian;
         s.smoothing = Checks.range("--smoothing", smoothing, 1, 520);
         s.units = Checks.range("--units", units, 1, 4096);

@@ -101,6 +101,17 @@ public final class ForecastSettings {
      * bench/RESULTS.md, sixth round).
      */
     public boolean autoregression;
+    /**
+     * With {@link #autoregression}: the autoregression's share m of the combined change α·((1 − m)·networks
+     * + m·autoregression), fixed in [0, 1], or −1 (the default): chosen per horizon on the folds from 0, 0.1, …, 1.
+     * A training-time choice, not saved with the forecaster.
+     */
+    public double arMix = -1;
+    /**
+     * With {@link #autoregression}: the ridge penalty per window, fixed (&gt; 0), or 0 (the default): chosen
+     * per horizon on the folds from {@link Autoregression#PENALTIES}. A training-time choice, not saved.
+     */
+    public double arPenalty = 0;
     /** The ensemble's forecast is the median of its members' forecasts instead of their mean (off by default). */
     public boolean memberMedian;
     /**
@@ -218,6 +229,8 @@ public final class ForecastSettings {
         c.verbose = verbose;
         c.foldMembers = foldMembers;
         c.weatherPerHorizon = weatherPerHorizon;
+        c.arMix = arMix;
+        c.arPenalty = arPenalty;
         c.window = w;
         c.poolData = poolData;
         return c;
