@@ -37,6 +37,8 @@ final class CrossValidatedTraining {
     static final double SPAN = 0.6;
     /** Epoch counts compared: every CHECKPOINT-th epoch, and the last. */
     static final int CHECKPOINT = 10;
+    /** The one blend weight without the blend: α = 1. */
+    static final double[] NO_BLEND = {1.0};
 
     private CrossValidatedTraining() {
     }
@@ -153,6 +155,7 @@ final class CrossValidatedTraining {
         int w = sf.window;
         int epochs = chosen.epochs();
         double[] alpha = chosen.alpha();
+        judgeBlend(s, chosen, blocks, zLast, actual, persistenceMae, feat, selection, s.verbose > 0 ? out : null);
         // with the autoregression: its out-of-fold changes at the chosen penalties, times b_h [i][j]
         double[][] arChange = null;
         double[] arPenalty = null;
@@ -383,6 +386,48 @@ final class CrossValidatedTraining {
         return new Choice(cases.window(), cases.epochs(), change, alpha, inSample, cases.unblendedMae(), cases.scores());
     }
 
+    /** Each out-of-fold origin's block, 0 … blocks − 1, in the pooled order. */
+    private static int[] blockOf(List<int[]> blocks) {
+        int n = blocks.stream().mapToInt(a -> a.length).sum();
+        int[] block = new int[n];
+        int at = 0;
+        for (int k = 0; k < blocks.size(); k++) {
+            for (int i = 0; i < blocks.get(k).length; i++) {
+                block[at++] = k;
+            }
+        }
+        return block;
+    }
+
+    /**
+     * The chosen networks' blend weights judged leaving one block out ({@link ForecastCombination#judge}
+     * without the autoregression; the window and epochs stay chosen on all blocks):
+     * {@code selection} gets {@code cv_score_blend_nested}, the nested sum of MAE / persistence MAE
+     * that the in-sample score of the chosen epoch count stands beside. Without the blend
+     * ({@code settings.blend} false) the weights are all 1 and the nested score is the in-sample one.
+     */
+    private static void judgeBlend(ForecastSettings s, Choice chosen, List<int[]> blocks, double[] zLast, double[][] actual,
+            double[] persistenceMae, ForecastFeatures feat, Map<String, Double> selection, PrintStream out) {
+        int n = zLast.length;
+        int h = persistenceMae.length;
+        ForecastCombination.Judged j = ForecastCombination.judge(zLast, chosen.change(), new double[1][n][h], actual,
+                persistenceMae, feat::toTarget, blockOf(blocks), blocks.size(), s.blend ? RollingOrigin.BLEND_GRID : NO_BLEND,
+                ForecastCombination.NONE);
+        selection.put("cv_score_blend_nested", j.nestedScore());
+        if (out != null) {
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "blend weights leaving one block out (score %.4f"
+                    + " in sample, %.4f nested):", j.score(), j.nestedScore()));
+            for (int k = 0; k < h; k++) {
+                line.append(String.format(Locale.ROOT, " h%d", k + 1));
+                for (ForecastCombination.Pick p : j.nestedPicks()[k]) {
+                    line.append(String.format(Locale.ROOT, " %.2f", p.alpha()));
+                }
+                line.append(String.format(Locale.ROOT, " (MAE %.3f)", j.nestedMae()[k]));
+            }
+            out.println(line);
+        }
+    }
+
     /**
      * The autoregression's out-of-fold changes [penalty][i][j] at the pooled origins, in the final
      * scaling's units: fold k fits one autoregression per penalty of {@code penalties} on
@@ -428,14 +473,7 @@ final class CrossValidatedTraining {
             double[] mixes, List<int[]> blocks,
             double[] zLast, double[][] actual, double[] persistenceMae, ForecastFeatures feat, Map<String, Double> selection,
             PrintStream out) {
-        int n = zLast.length;
-        int[] block = new int[n];
-        int at = 0;
-        for (int k = 0; k < blocks.size(); k++) {
-            for (int i = 0; i < blocks.get(k).length; i++) {
-                block[at++] = k;
-            }
-        }
+        int[] block = blockOf(blocks);
         int nb = blocks.size();
         ForecastCombination.Judged net = ForecastCombination.judge(zLast, chosen.change(), arOof, actual, persistenceMae,
                 feat::toTarget, block, nb, RollingOrigin.BLEND_GRID, ForecastCombination.NONE);
@@ -584,7 +622,9 @@ final class CrossValidatedTraining {
             maes[c] = new double[2 * h];
             for (int j = 0; j < h; j++) {
                 double[] change = column(pred[c], j);
-                double[] best = RollingOrigin.bestBlend(zLast, change, actual[j], feat::toTarget, RollingOrigin.BLEND_GRID);
+                // without the blend (settings.blend false) α is 1: the networks' change as it is
+                double[] best = RollingOrigin.bestBlend(zLast, change, actual[j], feat::toTarget,
+                        s.blend ? RollingOrigin.BLEND_GRID : NO_BLEND);
                 double unblended = RollingOrigin.blendedMae(zLast, change, actual[j], feat::toTarget, 1.0);
                 a[j] = best[0];
                 maes[c][j] = best[1];

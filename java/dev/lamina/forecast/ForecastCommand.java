@@ -157,6 +157,9 @@ public final class ForecastCommand implements Command {
     @Option(names = "--ar-penalty", paramLabel = "L", description = "with --autoregression: the ridge penalty per window"
             + " (default: chosen per horizon on the folds from 1e-4, 1e-3, 0.01, 0.1, 1)")
     Double arPenalty;
+    @Option(names = "--no-blend", description = "with folds: use the networks' forecast change as it is (α_h = 1)"
+            + " instead of blending it with persistence by a weight chosen on the folds")
+    boolean noBlend;
     @Option(names = "--member-median", description = "forecast the median of the ensemble members' forecasts instead of"
             + " their mean (off by default)")
     boolean memberMedian;
@@ -360,6 +363,10 @@ public final class ForecastCommand implements Command {
             s.arPenalty = arPenalty;
         }
         s.memberMedian = memberMedian;
+        if (noBlend && s.folds == 0) {
+            throw new UsageException("--no-blend needs rolling-origin folds (with --folds 0 there is no blend)");
+        }
+        s.blend = !noBlend;
         s.smoothing = Checks.range("--smoothing", smoothing, 1, 520);
         s.units = Checks.range("--units", units, 1, 4096);
         s.layers = Checks.range("--layers", layers, 1, 16);

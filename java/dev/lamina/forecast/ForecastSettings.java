@@ -112,6 +112,12 @@ public final class ForecastSettings {
      * per horizon on the folds from {@link Autoregression#PENALTIES}. A training-time choice, not saved.
      */
     public double arPenalty = 0;
+    /**
+     * Rolling-origin folds: blend each horizon's change with persistence by a weight α_h chosen on the
+     * folds (the default), or use the networks' change as it is (α_h = 1, false). A training-time
+     * choice: the forecaster saves its weights either way.
+     */
+    public boolean blend = true;
     /** The ensemble's forecast is the median of its members' forecasts instead of their mean (off by default). */
     public boolean memberMedian;
     /**
@@ -230,6 +236,7 @@ public final class ForecastSettings {
         c.foldMembers = foldMembers;
         c.weatherPerHorizon = weatherPerHorizon;
         c.arMix = arMix;
+        c.blend = blend;
         c.arPenalty = arPenalty;
         c.window = w;
         c.poolData = poolData;
