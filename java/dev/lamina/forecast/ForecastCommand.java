@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
         description = {
             "Trains an ensemble of LSTM networks that forecast a weekly series 1 to N weeks ahead at once (default: "
                 + "San Juan weekly total_cases, bundled in data/dengue, 1-4 weeks ahead), on the first 80%% of the weeks: "
-                + "rolling-origin folds inside them (validation) choose the epoch count and each horizon's blend with "
-                + "persistence and calibrate the quantiles, then the ensemble is refit on all training weeks; then it "
+                + "rolling-origin folds inside them (validation) choose the window and the epoch count "
+                + "and calibrate the quantiles, then the ensemble is refit on all training weeks; then it "
                 + "forecasts every week of the last 20%% (the test weeks, used for nothing else) at each "
                 + "horizon and scores them beside persistence (next week = this week; as quantiles: the last week plus "
                 + "the training weeks' changes) and the seasonal-naive forecast (same week last year): MAE, RMSE, R2, "
@@ -77,7 +77,8 @@ public final class ForecastCommand implements Command {
     @Option(names = "--epochs", paramLabel = "N", description = "most training epochs per network (default ${DEFAULT-VALUE})")
     int epochs = DEFAULTS.epochs;
     @Option(names = "--folds", paramLabel = "N", description = "rolling-origin folds in the training weeks that choose the"
-            + " epoch count, the blend with persistence and the quantile calibration, then a refit on all training weeks"
+            + " epoch count (with --blend the blend with persistence too) and the quantile calibration, then a refit on"
+            + " all training weeks"
             + " (default ${DEFAULT-VALUE}); 0: one validation split with early stopping instead")
     int folds = DEFAULTS.folds;
     @Option(names = "--fold-members", paramLabel = "N", description = "networks per rolling-origin fold, at most --ensemble"
@@ -157,8 +158,10 @@ public final class ForecastCommand implements Command {
     @Option(names = "--ar-penalty", paramLabel = "L", description = "with --autoregression: the ridge penalty per window"
             + " (default: chosen per horizon on the folds from 1e-4, 1e-3, 0.01, 0.1, 1)")
     Double arPenalty;
-    @Option(names = "--no-blend", description = "with folds: use the networks' forecast change as it is (α_h = 1)"
-            + " instead of blending it with persistence by a weight chosen on the folds")
+    @Option(names = "--blend", description = "with folds: blend each horizon's forecast change with persistence by a"
+            + " weight chosen on the folds (the default before the sixth round; off: the networks' change as it is)")
+    boolean blend;
+    @Option(names = "--no-blend", description = "the networks' forecast change as it is (the default)")
     boolean noBlend;
     @Option(names = "--member-median", description = "forecast the median of the ensemble members' forecasts instead of"
             + " their mean (off by default)")
@@ -363,10 +366,11 @@ public final class ForecastCommand implements Command {
             s.arPenalty = arPenalty;
         }
         s.memberMedian = memberMedian;
-        if (noBlend && s.folds == 0) {
-            throw new UsageException("--no-blend needs rolling-origin folds (with --folds 0 there is no blend)");
+        if (blend && (noBlend || s.folds == 0)) {
+            throw new UsageException("--blend needs rolling-origin folds (with --folds 0 there is no blend) and"
+                    + " contradicts --no-blend");
         }
-        s.blend = !noBlend;
+        s.blend = blend;
         s.smoothing = Checks.range("--smoothing", smoothing, 1, 520);
         s.units = Checks.range("--units", units, 1, 4096);
         s.layers = Checks.range("--layers", layers, 1, 16);

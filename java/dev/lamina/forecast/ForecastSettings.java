@@ -11,8 +11,8 @@ import java.util.Map;
  * horizons and the model. Defaults: San Juan weekly total_cases, 10-week windows (lamina forecast:
  * 10 or 20 weeks, chosen per series by the rolling-origin folds), forecasts 1–4
  * weeks ahead, an ensemble of 5 networks LSTM(64) → Dense(32, relu) → Dense(4) trained with Adam
- * on mean squared error (batch 32, the epoch count up to 100 and each horizon's blend with
- * persistence chosen by 3 rolling-origin folds in the training weeks, then refit on all of them),
+ * on mean squared error (batch 32, the epoch count up to 100 chosen by 3 rolling-origin folds in
+ * the training weeks, then refit on all of them; no blend with persistence unless {@link #blend}),
  * chronological 80/20 train/test split; the choices between these defaults
  * and their alternatives were made on validation weeks (see bench/RESULTS.md).
  */
@@ -114,10 +114,11 @@ public final class ForecastSettings {
     public double arPenalty = 0;
     /**
      * Rolling-origin folds: blend each horizon's change with persistence by a weight α_h chosen on the
-     * folds (the default), or use the networks' change as it is (α_h = 1, false). A training-time
-     * choice: the forecaster saves its weights either way.
+     * folds (true), or use the networks' change as it is (α_h = 1, false: the default since the sixth
+     * round, where the chosen weights, judged leaving one fold block out, did worse than α = 1; see
+     * bench/RESULTS.md). A training-time choice: the forecaster saves its weights either way.
      */
-    public boolean blend = true;
+    public boolean blend = false;
     /** The ensemble's forecast is the median of its members' forecasts instead of their mean (off by default). */
     public boolean memberMedian;
     /**

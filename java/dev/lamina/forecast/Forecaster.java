@@ -24,8 +24,8 @@ import java.util.Map;
  * Dense(32, relu) → Dense(H) learns the changes z[t+h] − z[t] of the scaled target from the last
  * observed week t (mean squared error, Adam). By default ({@code folds} &gt; 0,
  * {@link CrossValidatedTraining}) rolling-origin folds inside the training weeks choose the epoch
- * count and a blend weight α_h per horizon, and the members are then trained on every training
- * window for that many epochs; with {@code folds} 0, each member stops early on a chronological
+ * count (and, with {@link ForecastSettings#blend}, a blend weight α_h per horizon; otherwise α_h = 1),
+ * and the members are then trained on every training window for that many epochs; with {@code folds} 0, each member stops early on a chronological
  * validation split (the last {@code validationSplit} of the training windows) and keeps its best
  * weights (α_h = 1). The forecast is z[t] + α_h × the members' mean change, mapped back to cases.
  *

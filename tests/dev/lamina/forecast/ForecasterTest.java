@@ -72,6 +72,7 @@ class ForecasterTest {
         if (weightedAndGrowth) {
             s.levelWeight = 1;
             s.calibration = "growth";
+            s.blend = true; // the blend weights chosen on the folds must not see the test weeks either
         }
         // the folds choose the window too: its choice must not see the test weeks either
         s.windowCandidates = new java.util.ArrayList<>(List.of(6, 8));
@@ -100,6 +101,16 @@ class ForecasterTest {
             for (int j = 1; j <= s.horizon; j++) {
                 assertEquals(ta.selection().get("blend_h" + j), fa.blend(j));
                 assertEquals(fa.blend(j), fb.blend(j));
+                if (!s.blend) {
+                    assertEquals(1.0, fa.blend(j), "without the blend the networks' change is used as it is");
+                }
+            }
+            double inSample = ta.selection().get("cv_score_epochs_" + ta.selection().get("epochs").intValue());
+            if (!s.blend) {
+                // nothing is chosen per block: the nested score is the in-sample one
+                assertEquals(inSample, ta.selection().get("cv_score_blend_nested"), 1e-12);
+            } else {
+                assertTrue(ta.selection().get("cv_score_blend_nested") >= inSample - 1e-12);
             }
             assertEquals(fa.features().toConfig(), fb.features().toConfig());
             assertEquals(fa.calibration().toConfig(), fb.calibration().toConfig());
