@@ -149,8 +149,8 @@ public final class ForecastCommand implements Command {
             + " leave-one-block-out score")
     boolean weatherPerHorizon;
     @Option(names = "--autoregression", description = "combine the networks with a ridge autoregression per horizon: the"
-            + " forecast change a_h x networks + b_h x autoregression, the penalty and weights chosen on the folds (needs --folds"
-            + " 1 or more; off by default)")
+            + " forecast change w_h x ((1 - m_h) x networks + m_h x autoregression), the penalty, weight w_h and mix m_h chosen"
+            + " on the folds (needs --folds 1 or more; off by default)")
     boolean autoregression;
     @Option(names = "--ar-mix", paramLabel = "M", description = "with --autoregression: the autoregression's share M in"
             + " [0, 1] of the combined change (default: chosen per horizon on the folds)")
