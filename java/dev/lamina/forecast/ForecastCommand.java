@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
         description = {
             "Trains an ensemble of LSTM networks that forecast a weekly series 1 to N weeks ahead at once (default: "
                 + "San Juan weekly total_cases, bundled in data/dengue, 1-4 weeks ahead), on the first 80%% of the weeks: "
-                + "rolling-origin folds inside them (validation) choose the epoch count and each horizon's blend with "
-                + "persistence and calibrate the quantiles, then the ensemble is refit on all training weeks; then it "
+                + "rolling-origin folds inside them (validation) choose the window and the epoch count "
+                + "and calibrate the quantiles, then the ensemble is refit on all training weeks; then it "
                 + "forecasts every week of the last 20%% (the test weeks, used for nothing else) at each "
                 + "horizon and scores them beside persistence (next week = this week; as quantiles: the last week plus "
                 + "the training weeks' changes) and the seasonal-naive forecast (same week last year): MAE, RMSE, R2, "
@@ -77,7 +77,8 @@ public final class ForecastCommand implements Command {
     @Option(names = "--epochs", paramLabel = "N", description = "most training epochs per network (default ${DEFAULT-VALUE})")
     int epochs = DEFAULTS.epochs;
     @Option(names = "--folds", paramLabel = "N", description = "rolling-origin folds in the training weeks that choose the"
-            + " epoch count, the blend with persistence and the quantile calibration, then a refit on all training weeks"
+            + " epoch count (with --blend the blend with persistence too) and the quantile calibration, then a refit on"
+            + " all training weeks"
             + " (default ${DEFAULT-VALUE}); 0: one validation split with early stopping instead")
     int folds = DEFAULTS.folds;
     @Option(names = "--fold-members", paramLabel = "N", description = "networks per rolling-origin fold, at most --ensemble"
@@ -147,6 +148,24 @@ public final class ForecastCommand implements Command {
             + " a cases-only and a weather ensemble (--smoothing applies to the weather) and report the choice's"
             + " leave-one-block-out score")
     boolean weatherPerHorizon;
+    @Option(names = "--autoregression", description = "combine the networks with a ridge autoregression per horizon: the"
+            + " forecast change w_h x ((1 - m_h) x networks + m_h x autoregression), the penalty, weight w_h and mix m_h chosen"
+            + " on the folds (needs --folds 1 or more; off by default)")
+    boolean autoregression;
+    @Option(names = "--ar-mix", paramLabel = "M", description = "with --autoregression: the autoregression's share M in"
+            + " [0, 1] of the combined change (default: chosen per horizon on the folds)")
+    Double arMix;
+    @Option(names = "--ar-penalty", paramLabel = "L", description = "with --autoregression: the ridge penalty per window"
+            + " (default: chosen per horizon on the folds from 1e-4, 1e-3, 0.01, 0.1, 1)")
+    Double arPenalty;
+    @Option(names = "--blend", description = "with folds: blend each horizon's forecast change with persistence by a"
+            + " weight chosen on the folds (the default before the sixth round; off: the networks' change as it is)")
+    boolean blend;
+    @Option(names = "--no-blend", description = "the networks' forecast change as it is (the default)")
+    boolean noBlend;
+    @Option(names = "--member-median", description = "forecast the median of the ensemble members' forecasts instead of"
+            + " their mean (off by default)")
+    boolean memberMedian;
     @Option(names = "--residual", description = "predict the change from the last observed week (default; the only mode)")
     boolean residual;
     @Option(names = "--level", hidden = true, description = "no longer offered (refused with the reason)")
@@ -326,6 +345,32 @@ public final class ForecastCommand implements Command {
                     + " would use both is not built)");
         }
         s.weatherPerHorizon = weatherPerHorizon;
+        if (autoregression && (s.folds == 0 || weatherPerHorizon || poolCity != null)) {
+            throw new UsageException("--autoregression needs rolling-origin folds (--folds 1 or more), and combines with one"
+                    + " ensemble of one series (not with --weather-per-horizon or --pool-city)");
+        }
+        s.autoregression = autoregression;
+        if ((arMix != null || arPenalty != null) && !autoregression) {
+            throw new UsageException("--ar-mix and --ar-penalty need --autoregression");
+        }
+        if (arMix != null) {
+            if (!(arMix >= 0 && arMix <= 1)) {
+                throw new UsageException("--ar-mix must be in [0, 1], got " + arMix);
+            }
+            s.arMix = arMix;
+        }
+        if (arPenalty != null) {
+            if (!(arPenalty > 0) || !Double.isFinite(arPenalty)) {
+                throw new UsageException("--ar-penalty must be a positive number, got " + arPenalty);
+            }
+            s.arPenalty = arPenalty;
+        }
+        s.memberMedian = memberMedian;
+        if (blend && (noBlend || s.folds == 0)) {
+            throw new UsageException("--blend needs rolling-origin folds (with --folds 0 there is no blend) and"
+                    + " contradicts --no-blend");
+        }
+        s.blend = blend;
         s.smoothing = Checks.range("--smoothing", smoothing, 1, 520);
         s.units = Checks.range("--units", units, 1, 4096);
         s.layers = Checks.range("--layers", layers, 1, 16);

@@ -11,8 +11,8 @@ import java.util.Map;
  * horizons and the model. Defaults: San Juan weekly total_cases, 10-week windows (lamina forecast:
  * 10 or 20 weeks, chosen per series by the rolling-origin folds), forecasts 1–4
  * weeks ahead, an ensemble of 5 networks LSTM(64) → Dense(32, relu) → Dense(4) trained with Adam
- * on mean squared error (batch 32, the epoch count up to 100 and each horizon's blend with
- * persistence chosen by 3 rolling-origin folds in the training weeks, then refit on all of them),
+ * on mean squared error (batch 32, the epoch count up to 100 chosen by 3 rolling-origin folds in
+ * the training weeks, then refit on all of them; no blend with persistence unless {@link #blend}),
  * chronological 80/20 train/test split; the choices between these defaults
  * and their alternatives were made on validation weeks (see bench/RESULTS.md).
  */
@@ -95,6 +95,33 @@ public final class ForecastSettings {
     /** Members of the ensemble, each trained from its own seed; their forecasts are averaged. */
     public int ensemble = 5;
     /**
+     * Combine the networks with a ridge autoregression ({@link Autoregression}) per horizon: the
+     * forecast change is a_h·(networks) + b_h·(autoregression), the penalty and the weights chosen on
+     * the rolling-origin folds ({@link ForecastCombination}). Needs folds; off by default (see
+     * bench/RESULTS.md, sixth round).
+     */
+    public boolean autoregression;
+    /**
+     * With {@link #autoregression}: the autoregression's share m of the combined change α·((1 − m)·networks
+     * + m·autoregression), fixed in [0, 1], or −1 (the default): chosen per horizon on the folds from 0, 0.1, …, 1.
+     * A training-time choice, not saved with the forecaster.
+     */
+    public double arMix = -1;
+    /**
+     * With {@link #autoregression}: the ridge penalty per window, fixed (&gt; 0), or 0 (the default): chosen
+     * per horizon on the folds from {@link Autoregression#PENALTIES}. A training-time choice, not saved.
+     */
+    public double arPenalty = 0;
+    /**
+     * Rolling-origin folds: blend each horizon's change with persistence by a weight α_h chosen on the
+     * folds (true), or use the networks' change as it is (α_h = 1, false: the default since the sixth
+     * round, where the chosen weights, judged leaving one fold block out, did worse than α = 1; see
+     * bench/RESULTS.md). A training-time choice: the forecaster saves its weights either way.
+     */
+    public boolean blend = false;
+    /** The ensemble's forecast is the median of its members' forecasts instead of their mean (off by default). */
+    public boolean memberMedian;
+    /**
      * Dropout rate of a Dropout layer after each LSTM layer (0 = none, the default, chosen on
      * validation weeks). The one dropout setting: {@code --dropout} and {@code lamina tune}'s
      * "dropout" hyperparameter both set it.
@@ -139,6 +166,8 @@ public final class ForecastSettings {
         m.put("patience", patience);
         m.put("folds", folds);
         m.put("ensemble", ensemble);
+        m.put("autoregression", autoregression);
+        m.put("member_median", memberMedian);
         m.put("dropout", dropout);
         m.put("seasonal", seasonal);
         m.put("smoothing", smoothing);
@@ -178,6 +207,8 @@ public final class ForecastSettings {
         s.patience = ((Number) m.getOrDefault("patience", s.patience)).intValue();
         s.folds = ((Number) m.getOrDefault("folds", 0)).intValue();
         s.ensemble = ((Number) m.getOrDefault("ensemble", 1)).intValue();
+        s.autoregression = Boolean.TRUE.equals(m.get("autoregression"));
+        s.memberMedian = Boolean.TRUE.equals(m.get("member_median"));
         s.dropout = ((Number) m.getOrDefault("dropout", 0.0)).doubleValue();
         s.seasonal = Boolean.TRUE.equals(m.get("seasonal"));
         s.smoothing = ((Number) m.getOrDefault("smoothing", 1)).intValue();
@@ -205,6 +236,9 @@ public final class ForecastSettings {
         c.verbose = verbose;
         c.foldMembers = foldMembers;
         c.weatherPerHorizon = weatherPerHorizon;
+        c.arMix = arMix;
+        c.blend = blend;
+        c.arPenalty = arPenalty;
         c.window = w;
         c.poolData = poolData;
         return c;

@@ -24,8 +24,8 @@ import java.util.Map;
  * Dense(32, relu) → Dense(H) learns the changes z[t+h] − z[t] of the scaled target from the last
  * observed week t (mean squared error, Adam). By default ({@code folds} &gt; 0,
  * {@link CrossValidatedTraining}) rolling-origin folds inside the training weeks choose the epoch
- * count and a blend weight α_h per horizon, and the members are then trained on every training
- * window for that many epochs; with {@code folds} 0, each member stops early on a chronological
+ * count (and, with {@link ForecastSettings#blend}, a blend weight α_h per horizon; otherwise α_h = 1),
+ * and the members are then trained on every training window for that many epochs; with {@code folds} 0, each member stops early on a chronological
  * validation split (the last {@code validationSplit} of the training windows) and keeps its best
  * weights (α_h = 1). The forecast is z[t] + α_h × the members' mean change, mapped back to cases.
  *
@@ -55,8 +55,21 @@ public final class Forecaster implements AutoCloseable {
     /** Per horizon, the weight α of the members' mean change (see {@link RollingOrigin}); null: all 1. */
     private final double[] blend;
 
+    /** The autoregression combined with the members ({@link ForecastSettings#autoregression}), or null. */
+    private final Autoregression autoregression;
+
     Forecaster(ForecastSettings settings, List<Sequential> members, ForecastFeatures features,
             ResidualCalibration calibration, double[] blend) {
+        this(settings, members, features, calibration, blend, null);
+    }
+
+    Forecaster(ForecastSettings settings, List<Sequential> members, ForecastFeatures features,
+            ResidualCalibration calibration, double[] blend, Autoregression autoregression) {
+        if (autoregression != null && (autoregression.window() != settings.window || !settings.autoregression)) {
+            throw new IllegalArgumentException("forecaster: an autoregression needs settings that ask for it, with its window "
+                    + autoregression.window() + " the forecaster's " + settings.window);
+        }
+        this.autoregression = autoregression;
         if (blend != null && blend.length != settings.horizon) {
             throw new IllegalArgumentException("forecaster: " + blend.length + " blend weights for " + settings.horizon
                     + " horizons");
@@ -272,6 +285,10 @@ public final class Forecaster implements AutoCloseable {
         if (s.poolData != null && s.folds < 1) {
             throw new IllegalArgumentException("forecaster settings: pooled training needs rolling-origin folds (folds >= 1)");
         }
+        if (s.autoregression && s.folds < 1) {
+            throw new IllegalArgumentException("forecaster settings: the autoregression needs rolling-origin folds (folds >= 1),"
+                    + " got folds " + s.folds);
+        }
         if (s.levelWeight > 0 && s.folds < 1) {
             throw new IllegalArgumentException("forecaster settings: the level weight needs rolling-origin folds (folds >= 1),"
                     + " got folds " + s.folds);
@@ -331,16 +348,25 @@ public final class Forecaster implements AutoCloseable {
         return out;
     }
 
-    /** The ensemble's mean predicted change [origin][h − 1] in scaled target units, times the horizon's blend weight. */
+    /**
+     * The ensemble's mean (or, with {@link ForecastSettings#memberMedian}, median) predicted change
+     * [origin][h − 1] in scaled target units, times the horizon's blend weight, plus the weighted
+     * autoregression's change when there is one.
+     */
     private double[][] predictResiduals(double[][] z, int[] origins) {
         int h = settings.horizon;
         int w = settings.window;
         int width = features.width();
         float[] x = ForecastWindows.windowInputs(z, origins, w);
         double[][] out = new double[origins.length][h];
-        for (Sequential m : members) {
+        double[][] each = settings.memberMedian ? new double[members.size()][] : null;
+        for (int k = 0; k < members.size(); k++) {
             try (Scope scope = Scope.open()) {
-                double[] p = m.predict(Tensor.of(x, origins.length, w, width)).toDoubleArray();
+                double[] p = members.get(k).predict(Tensor.of(x, origins.length, w, width)).toDoubleArray();
+                if (each != null) {
+                    each[k] = p;
+                    continue;
+                }
                 for (int i = 0; i < origins.length; i++) {
                     for (int j = 0; j < h; j++) {
                         out[i][j] += blend(j + 1) * p[i * h + j] / members.size();
@@ -348,7 +374,38 @@ public final class Forecaster implements AutoCloseable {
                 }
             }
         }
+        if (each != null) {
+            double[] v = new double[members.size()];
+            for (int i = 0; i < origins.length; i++) {
+                for (int j = 0; j < h; j++) {
+                    for (int k = 0; k < v.length; k++) {
+                        v[k] = each[k][i * h + j];
+                    }
+                    out[i][j] = blend(j + 1) * median(v);
+                }
+            }
+        }
+        if (autoregression != null) {
+            double[][] a = autoregression.weightedChanges(z, origins);
+            for (int i = 0; i < origins.length; i++) {
+                for (int j = 0; j < h; j++) {
+                    out[i][j] += a[i][j];
+                }
+            }
+        }
         return out;
+    }
+
+    /** The median of {@code v} (the mean of the middle two for an even count); sorts v. */
+    static double median(double[] v) {
+        java.util.Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+
+    /** The autoregression combined with the members, or null. */
+    Autoregression autoregression() {
+        return autoregression;
     }
 
     /** The quantiles at {@link QuantileScores#LEVELS} of a forecast ẑ at horizon h, in the series' units. */

@@ -85,6 +85,9 @@ final class ForecasterFiles {
             }
             meta.put("blend", b);
         }
+        if (f.autoregression() != null) {
+            meta.put("autoregression", f.autoregression().toConfig());
+        }
         return meta;
     }
 
@@ -149,7 +152,7 @@ final class ForecasterFiles {
                 }
                 throw new IllegalArgumentException(dir + ": the forecaster was replaced while it was being loaded, 4 times");
             }
-            return new Forecaster(s, members, feat, cal, blendFrom(m, file, s));
+            return new Forecaster(s, members, feat, cal, blendFrom(m, file, s), autoregressionFrom(m, file, s));
         }
     }
 
@@ -185,6 +188,7 @@ final class ForecasterFiles {
         t.put("quantile_levels", List.of(0.5));
         t.put("calibration", Map.of());
         t.put("blend", List.of(0.5));
+        t.put("autoregression", Map.of());
         return t;
     }
 
@@ -214,9 +218,10 @@ final class ForecasterFiles {
         for (String k : prototype.keySet()) {
             // folds came after version 2's first saves: absent, it is 0 (a single validation split)
             // window_candidates too (absent: the window was fixed)
-            // level_weight too (absent: 0, the plain loss)
+            // level_weight too (absent: 0, the plain loss); autoregression and member_median too (absent: off)
             if (!k.equals("city") && !k.equals("csv") && !k.equals("folds") && !k.equals("window_candidates")
-                    && !k.equals("level_weight") && !k.equals("pool_city") && in.get(k) == null) {
+                    && !k.equals("level_weight") && !k.equals("pool_city") && !k.equals("autoregression")
+                    && !k.equals("member_median") && in.get(k) == null) {
                 throw new IllegalArgumentException(where + ": field '" + k + "' is missing");
             }
         }
@@ -310,6 +315,26 @@ final class ForecasterFiles {
             b[i] = ((Number) l.get(i)).doubleValue();
         }
         return b;
+    }
+
+    /**
+     * The autoregression of a parsed forecaster.json: present exactly when the settings ask for one
+     * (null otherwise), its window the forecaster's and one row of coefficients per horizon.
+     */
+    @SuppressWarnings("unchecked")
+    static Autoregression autoregressionFrom(Map<String, Object> m, String file, ForecastSettings s) {
+        Object raw = m.get("autoregression");
+        if (!s.autoregression) {
+            if (raw != null) {
+                throw new IllegalArgumentException(file + ": field 'autoregression' must be absent: the settings do not ask for"
+                        + " one");
+            }
+            return null;
+        }
+        if (!(raw instanceof Map<?, ?> a)) {
+            throw new IllegalArgumentException(file + ": field 'autoregression' is missing (the settings ask for one)");
+        }
+        return Autoregression.fromConfig((Map<String, Object>) a, file + ": autoregression", s.horizon, s.window);
     }
 
     /** The member count of a parsed forecaster.json: a positive integer equal to the settings' ensemble. */

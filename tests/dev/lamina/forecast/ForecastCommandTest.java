@@ -185,11 +185,18 @@ class ForecastCommandTest {
             {"forecast", "--fold-members", "0"},
             {"forecast", "--weather-per-horizon"},
             {"forecast", "--validation-only", "--weather-per-horizon", "--weather"},
+            {"forecast", "--ar-mix", "0.5"},
+            {"forecast", "--autoregression", "--ar-mix", "1.5"},
+            {"forecast", "--autoregression", "--ar-penalty", "0"},
+            {"forecast", "--autoregression", "--folds", "0"},
+            {"forecast", "--blend", "--folds", "0"},
+            {"forecast", "--blend", "--no-blend"},
         };
         String[] expect = {"not found", "unknown column 'nope'", "too few", "abc", "atlantis", "not an integer",
             "--window", "--target", "unknown option", "forecaster.json", "--dropout", "not both", "--level",
             "not both", "--windows", "--windows", "twice", "--fold-members",
-            "--validation-only", "--weather-per-horizon"};
+            "--validation-only", "--weather-per-horizon", "need --autoregression", "--ar-mix must be in [0, 1]",
+            "--ar-penalty must be a positive", "--autoregression needs rolling-origin folds", "--blend needs", "contradicts"};
         for (int i = 0; i < cases.length; i++) {
             Run r = run(cases[i]);
             assertEquals(2, r.code(), String.join(" ", cases[i]) + " -> " + r.err());

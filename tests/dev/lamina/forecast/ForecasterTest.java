@@ -72,6 +72,7 @@ class ForecasterTest {
         if (weightedAndGrowth) {
             s.levelWeight = 1;
             s.calibration = "growth";
+            s.blend = true; // the blend weights chosen on the folds must not see the test weeks either
         }
         // the folds choose the window too: its choice must not see the test weeks either
         s.windowCandidates = new java.util.ArrayList<>(List.of(6, 8));
@@ -100,6 +101,16 @@ class ForecasterTest {
             for (int j = 1; j <= s.horizon; j++) {
                 assertEquals(ta.selection().get("blend_h" + j), fa.blend(j));
                 assertEquals(fa.blend(j), fb.blend(j));
+                if (!s.blend) {
+                    assertEquals(1.0, fa.blend(j), "without the blend the networks' change is used as it is");
+                }
+            }
+            double inSample = ta.selection().get("cv_score_epochs_" + ta.selection().get("epochs").intValue());
+            if (!s.blend) {
+                // nothing is chosen per block: the nested score is the in-sample one
+                assertEquals(inSample, ta.selection().get("cv_score_blend_nested"), 1e-12);
+            } else {
+                assertTrue(ta.selection().get("cv_score_blend_nested") >= inSample - 1e-12);
             }
             assertEquals(fa.features().toConfig(), fb.features().toConfig());
             assertEquals(fa.calibration().toConfig(), fb.calibration().toConfig());
@@ -164,6 +175,65 @@ class ForecasterTest {
         // without --validation-only there is no forecaster that uses both ensembles: refused, not silently ignored
         Forecaster.Training[] t = new Forecaster.Training[1];
         assertThrows(IllegalArgumentException.class, () -> CrossValidatedTraining.train(s, data, trainEnd, quiet, t, false));
+    }
+
+    /**
+     * The autoregression (its fits, penalties and combination weights) and the members' median read the
+     * training weeks only: perturbing the test weeks leaves every choice, the autoregression's
+     * coefficients, the calibration and the weights identical; the forecaster's out-of-fold figures are
+     * the chosen combination's; saved and loaded, it forecasts the same.
+     */
+    @Test
+    void testWeeksNeverInfluenceTheAutoregressionOrItsCombination() {
+        ForecastSettings s = tiny();
+        s.autoregression = true;
+        s.memberMedian = true;
+        s.ensemble = 3;
+        s.windowCandidates = new java.util.ArrayList<>(List.of(6, 8));
+        SeriesData data = sanJuan(s);
+        int trainEnd = Forecaster.trainEnd(s, data.length());
+        SeriesData other = perturbed(data, trainEnd);
+        Forecaster.Evaluation[] a = new Forecaster.Evaluation[1];
+        Forecaster.Evaluation[] b = new Forecaster.Evaluation[1];
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        try (Forecaster fa = Forecaster.trainAndEvaluate(s, data, quiet, a);
+             Forecaster fb = Forecaster.trainAndEvaluate(s, other, quiet, b)) {
+            java.util.Map<String, Double> sel = a[0].training().selection();
+            assertEquals(sel, b[0].training().selection());
+            assertEquals(a[0].training().validation(), b[0].training().validation());
+            assertEquals(fa.autoregression().toConfig(), fb.autoregression().toConfig());
+            assertEquals(fa.calibration().toConfig(), fb.calibration().toConfig());
+            List<float[]> wa = weights(fa);
+            List<float[]> wb = weights(fb);
+            for (int i = 0; i < wa.size(); i++) {
+                assertArrayEquals(wa.get(i), wb.get(i), "weight " + i);
+            }
+            double score = 0;
+            for (int j = 1; j <= s.horizon; j++) {
+                assertEquals(sel.get("blend_h" + j), fa.blend(j));
+                assertEquals(sel.get("ar_weight_h" + j), fa.autoregression().weight(j - 1));
+                java.util.Map<String, Double> v = a[0].training().validation().get("h" + j);
+                score += v.get("mae") / v.get("persistence_mae");
+            }
+            // the out-of-fold figures are the combination's, which the network alone cannot beat in sample
+            assertEquals(sel.get("cv_score_combined"), score, 1e-9);
+            assertTrue(sel.get("cv_score_combined") <= sel.get("cv_score_network") + 1e-12);
+            assertTrue(sel.get("cv_score_combined_nested") >= sel.get("cv_score_combined") - 1e-12);
+            assertEquals(sel.get("window").intValue(), fa.autoregression().window());
+            // the test forecasts did see the changed weeks
+            assertNotEquals(a[0].horizons().get(0).point()[5], b[0].horizons().get(0).point()[5]);
+            double[] p = fa.forecastAhead(data, 3);
+            double[][] q = fa.quantilesAhead(data, 3);
+            fa.save(tmp.resolve("ar"));
+            try (Forecaster g = Forecaster.load(tmp.resolve("ar"))) {
+                assertEquals(fa.autoregression().toConfig(), g.autoregression().toConfig());
+                assertArrayEquals(p, g.forecastAhead(data, 3), 1e-9);
+                for (int k = 0; k < 3; k++) {
+                    assertArrayEquals(q[k], g.quantilesAhead(data, 3)[k], 1e-9);
+                }
+                assertArrayEquals(a[0].horizons().get(2).point(), g.evaluate(data, trainEnd).get(2).point(), 1e-9);
+            }
+        }
     }
 
     /**
