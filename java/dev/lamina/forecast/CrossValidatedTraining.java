@@ -405,6 +405,9 @@ final class CrossValidatedTraining {
      * {@code selection} gets {@code cv_score_blend_nested}, the nested sum of MAE / persistence MAE
      * that the in-sample score of the chosen epoch count stands beside. Without the blend
      * ({@code settings.blend} false) the weights are all 1 and the nested score is the in-sample one.
+     * It also gets both settings judged in time order ({@link ForecastCombination#forwardScore}) from
+     * the same out-of-fold forecasts: {@code cv_score_blend_forward} (the weights chosen on the earlier
+     * blocks) and {@code cv_score_no_blend_forward} (all 1).
      */
     private static void judgeBlend(ForecastSettings s, Choice chosen, List<int[]> blocks, double[] zLast, double[][] actual,
             double[] persistenceMae, ForecastFeatures feat, Map<String, Double> selection, PrintStream out) {
@@ -414,6 +417,15 @@ final class CrossValidatedTraining {
                 persistenceMae, feat::toTarget, blockOf(blocks), blocks.size(), s.blend ? RollingOrigin.BLEND_GRID : NO_BLEND,
                 ForecastCombination.NONE);
         selection.put("cv_score_blend_nested", j.nestedScore());
+        // both in time order, from the same out-of-fold forecasts, whichever is the setting
+        int[] block = blockOf(blocks);
+        double[][][] noAr = new double[1][n][h];
+        double forwardBlend = ForecastCombination.forwardScore(zLast, chosen.change(), noAr, actual, feat::toTarget, block,
+                blocks.size(), RollingOrigin.BLEND_GRID, ForecastCombination.NONE);
+        double forwardNone = ForecastCombination.forwardScore(zLast, chosen.change(), noAr, actual, feat::toTarget, block,
+                blocks.size(), NO_BLEND, ForecastCombination.NONE);
+        selection.put("cv_score_blend_forward", forwardBlend);
+        selection.put("cv_score_no_blend_forward", forwardNone);
         if (out != null) {
             StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "blend weights leaving one block out (score %.4f"
                     + " in sample, %.4f nested):", j.score(), j.nestedScore()));
@@ -425,6 +437,8 @@ final class CrossValidatedTraining {
                 line.append(String.format(Locale.ROOT, " (MAE %.3f)", j.nestedMae()[k]));
             }
             out.println(line);
+            out.printf(Locale.ROOT, "blend weights judged in time order (each block by the choice on the earlier ones):"
+                    + " %.4f with the blend, %.4f without%n", forwardBlend, forwardNone);
         }
     }
 

@@ -164,6 +164,63 @@ final class ForecastCombination {
         return new Judged(inSample, score, nested, nestedMae, nestedPicks);
     }
 
+    /**
+     * The choice judged in time order: block k (k = 1 … blocks − 1) is forecast with the choice made on
+     * blocks 0 … k − 1 only, never on a later block. Leaving one block out ({@link #judge}) also forecasts
+     * an early block with a choice made on later ones, whose networks trained on more windows and so
+     * want other weights; the forecaster itself applies a choice made on earlier weeks to later ones,
+     * as this does. Score: Σ_h (MAE_h of those forecasts) / (persistence MAE_h on the same windows),
+     * over the windows of blocks 1 … blocks − 1 (block 0 is never forecast).
+     *
+     * @param zLast the scaled target at each origin
+     * @param net the network's change [origin][h − 1]
+     * @param ar the autoregression's change [penalty][origin][h − 1]
+     * @param actual the observed values [h − 1][origin], in the series' units
+     * @param toTarget maps a scaled target back to the series' units
+     * @param block each origin's block, 0 … blocks − 1, in time order
+     * @param blocks the number of blocks, at least 2
+     * @param alphaGrid the weights α tried
+     * @param mixGrid the mixes m tried
+     * @return the time-ordered nested score
+     */
+    static double forwardScore(double[] zLast, double[][] net, double[][][] ar, double[][] actual,
+            DoubleUnaryOperator toTarget, int[] block, int blocks, double[] alphaGrid, double[] mixGrid) {
+        if (blocks < 2) {
+            throw new IllegalArgumentException("forecast combination: a time-ordered judgement needs at least 2 blocks, got "
+                    + blocks);
+        }
+        int n = zLast.length;
+        int h = actual.length;
+        Pick persistence = new Pick(0, 0, 0, 0);
+        double score = 0;
+        for (int j = 0; j < h; j++) {
+            double[] netJ = column(net, j);
+            double[][] arJ = new double[ar.length][];
+            for (int p = 0; p < ar.length; p++) {
+                arJ[p] = column(ar[p], j);
+            }
+            double[] persistenceErr = errors(persistence, zLast, netJ, arJ, actual[j], toTarget);
+            double sum = 0;
+            double sumPersistence = 0;
+            for (int k = 1; k < blocks; k++) {
+                boolean[] earlier = new boolean[n];
+                for (int i = 0; i < n; i++) {
+                    earlier[i] = block[i] < k;
+                }
+                double[] e = errors(best(zLast, netJ, arJ, actual[j], toTarget, alphaGrid, mixGrid, earlier), zLast, netJ,
+                        arJ, actual[j], toTarget);
+                for (int i = 0; i < n; i++) {
+                    if (block[i] == k) {
+                        sum += e[i];
+                        sumPersistence += persistenceErr[i];
+                    }
+                }
+            }
+            score += sum / sumPersistence;
+        }
+        return score;
+    }
+
     private static double[] column(double[][] a, int j) {
         double[] c = new double[a.length];
         for (int i = 0; i < a.length; i++) {

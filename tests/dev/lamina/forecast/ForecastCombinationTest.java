@@ -1,6 +1,7 @@
 package dev.lamina.forecast;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -57,5 +58,33 @@ class ForecastCombinationTest {
         assertEquals(0, j.nestedPicks()[0][0].penalty());
         assertEquals(10.0, j.nestedMae()[0], 1e-12);
         assertEquals(2.0, j.nestedScore(), 1e-12);
+    }
+
+    @Test
+    void judgesInTimeOrderWithChoicesMadeOnEarlierBlocksOnly() {
+        // every origin at z = 0, the net's change always 1; the actual change (in units of 10) is
+        // 0.5 on block 0, 1 on block 1 and 1.5 on block 2. In time order block 1 is forecast with the
+        // α chosen on block 0 (0.5): error 5; block 2 with α chosen on blocks 0-1 (0.5 and 1 tie at
+        // MAE 2.5, the smaller wins: 0.5): error 10. Persistence errs 10 and 15 there, so the score
+        // is (5 + 10) / (10 + 15) = 0.6. With α fixed at 1: (0 + 5) / 25 = 0.2. Leaving one block
+        // out would also forecast block 0 with a choice made on the later blocks.
+        double[] zLast = {0, 0, 0, 0, 0, 0};
+        double[][] net = {{1}, {1}, {1}, {1}, {1}, {1}};
+        double[][][] ar = {{{0}, {0}, {0}, {0}, {0}, {0}}};
+        double[][] actual = {{5, 5, 10, 10, 15, 15}};
+        int[] block = {0, 0, 1, 1, 2, 2};
+        double[] alpha = {0, 0.5, 1, 1.5};
+        assertEquals(0.6, ForecastCombination.forwardScore(zLast, net, ar, actual, TEN, block, 3, alpha,
+                ForecastCombination.NONE), 1e-12);
+        assertEquals(0.2, ForecastCombination.forwardScore(zLast, net, ar, actual, TEN, block, 3, new double[] {1},
+                ForecastCombination.NONE), 1e-12);
+        // two horizons add their ratios; one block cannot be judged in time order
+        double[][] net2 = {{1, 1}, {1, 1}, {1, 1}, {1, 1}, {1, 1}, {1, 1}};
+        double[][][] ar2 = {new double[6][2]};
+        double[][] actual2 = {actual[0], actual[0]};
+        assertEquals(1.2, ForecastCombination.forwardScore(zLast, net2, ar2, actual2, TEN, block, 3, alpha,
+                ForecastCombination.NONE), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> ForecastCombination.forwardScore(zLast, net, ar, actual, TEN,
+                new int[6], 1, alpha, ForecastCombination.NONE));
     }
 }
