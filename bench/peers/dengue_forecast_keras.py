@@ -24,6 +24,8 @@ def main():
                     help="candidate windows the folds choose among, comma-separated (lamina forecast --windows)")
     ap.add_argument("--window", type=int, default=None, help="fix the window (lamina forecast --window N)")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--blend", action="store_true",
+                    help="blend each horizon's change with persistence (lamina forecast --blend; the default before the sixth round)")
     a = ap.parse_args()
     tf, keras, info = common.tf_setup(a.threads, a.seed)
 
@@ -46,7 +48,7 @@ def main():
 
     t0 = time.perf_counter()
     rep = fp.run(a.city, fit_member, a.seed, ensemble=a.ensemble, epochs=a.epochs,
-                windows=[a.window] if a.window else [int(w) for w in a.windows.split(",")])
+                windows=[a.window] if a.window else [int(w) for w in a.windows.split(",")], blend=a.blend)
     rep["seconds"] = time.perf_counter() - t0
     rep["peer"] = info
     print(f"keras {info['keras']} / tensorflow {info['tensorflow']}, {a.city}, seed {a.seed}, window {rep['window']}: {rep['seconds']:.0f} s")

@@ -1,5 +1,5 @@
-"""The protocol of `lamina forecast`'s default (rolling-origin folds, refit, per-horizon blend,
-quantiles), framework-free, so that a Keras or PyTorch network can be run through it exactly as
+"""The protocol of `lamina forecast`'s default (rolling-origin folds, refit, quantiles; the
+per-horizon blend with persistence of `--blend` when run with blend=True), framework-free, so that a Keras or PyTorch network can be run through it exactly as
 Lamina's is. Mirrors, in java/dev/lamina/forecast/: ForecastFeatures (z = min-max scaled
 ln(1 + cases)), ForecastWindows.windowInputs / residualTargets (w-week windows, the changes
 z[t + j] - z[t], j = 1..4), RollingOrigin (3 folds over the last 60% of the training weeks; blend
@@ -153,17 +153,19 @@ def out_of_fold(y, train_end, b, blocks, w, h, cps, fold_members, fit_member, se
     return np.concatenate(pooled, axis=1)
 
 
-def choose(change, cps, z_last, actual, pers_mae, feat):
+def choose(change, cps, z_last, actual, pers_mae, feat, blend=False):
     """The epoch count (strictly lowest sum over h of best-blend MAE / persistence MAE, so a tie keeps
-    the earlier checkpoint) and its blend weights, as CrossValidatedTraining.choose."""
+    the earlier checkpoint) and its blend weights, as CrossValidatedTraining.choose; without the
+    blend (Lamina's default since the sixth round) every weight is 1."""
+    grid = BLEND_GRID if blend else np.array([1.0])
     h = len(pers_mae)
     best = None
     for c, e in enumerate(cps):
         alphas, maes = [], []
         for j in range(h):
-            m = [np.mean(np.abs(actual[j] - feat.to_target(z_last + a * change[c, :, j]))) for a in BLEND_GRID]
+            m = [np.mean(np.abs(actual[j] - feat.to_target(z_last + a * change[c, :, j]))) for a in grid]
             i = int(np.argmin(m))  # the first of equal MAEs, as RollingOrigin.bestBlend
-            alphas.append(float(BLEND_GRID[i]))
+            alphas.append(float(grid[i]))
             maes.append(m[i])
         score = float(np.sum(np.array(maes) / pers_mae))
         if best is None or score < best[0]:
@@ -171,7 +173,7 @@ def choose(change, cps, z_last, actual, pers_mae, feat):
     return best
 
 
-def run(city, fit_member, seed, ensemble=5, folds=3, epochs=100, windows=(10, 20), horizon=4, log=print):
+def run(city, fit_member, seed, ensemble=5, folds=3, epochs=100, windows=(10, 20), horizon=4, log=print, blend=False):
     """The whole protocol on one city; returns the report dict (choices, test scores by horizon).
     With several candidate windows, each gets its own folds, epoch count and blend weights on the
     same pooled origins (those of the longest window), and the lowest score wins (a tie keeps the
@@ -197,7 +199,7 @@ def run(city, fit_member, seed, ensemble=5, folds=3, epochs=100, windows=(10, 20
     chosen_w, best, per_window = None, None, {}
     for w in windows:
         change_w = out_of_fold(y, train_end, b, blocks, w, h, cps, fold_members, fit_member, seed, feat.scale, log)
-        cand = choose(change_w, cps, z_last, actual, pers_mae, feat)
+        cand = choose(change_w, cps, z_last, actual, pers_mae, feat, blend)
         per_window[str(w)] = dict(cv_score=cand[0], epochs=cand[2])
         log(f"window {w}: {cand[2]} epochs, blend {cand[3]}, out-of-fold score {cand[0]:.4f}")
         if best is None or cand[0] < best[0][0]:  # a tie keeps the earlier candidate
