@@ -19,7 +19,6 @@ import dev.lamina.optim.Adam;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
-import dev.lamina.tensor.Variable;
 import dev.lamina.types.DType;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,43 +85,11 @@ class TracedEmbeddingTrainingTest {
                 model.setOutput(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
                 History h = model.fit(ids(n, dt, bad), targets(n), graph == null ? o : o.graph(graph));
                 losses.addAll(h.history().get("loss"));
-                List<Variable> w = model.weights();
-                float[][] out = new float[w.size()][];
-                for (int i = 0; i < out.length; i++) {
-                    out[i] = w.get(i).toFloatArray();
-                }
-                return out;
+                return TrainingTraces.weights(model.weights());
             } finally {
                 model.close();
             }
         }
-    }
-
-    /** The messages the graph package logs while r runs. */
-    static List<String> logged(Runnable r) {
-        List<String> logged = new ArrayList<>();
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger("dev.lamina.graph");
-        java.util.logging.Handler h = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord rec) {
-                logged.add(rec.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(h);
-        try {
-            r.run();
-        } finally {
-            log.removeHandler(h);
-        }
-        return logged;
     }
 
     /** Traced fit (the default) against eager fit on b: bitwise weights and losses, 7 replays, no log, memory baseline. */
@@ -134,7 +101,7 @@ class TracedEmbeddingTrainingTest {
         List<Double> tracedLoss = new ArrayList<>();
         float[][][] traced = new float[1][][];
         long replays = TracedFunction.REPLAYS.get();
-        List<String> logged = logged(() -> traced[0] = train(b, null, make, dt, 40,
+        List<String> logged = TrainingTraces.logged(() -> traced[0] = train(b, null, make, dt, 40,
                 new FitOptions().epochs(4).batchSize(16).seed(3).verbose(0), -1, tracedLoss));
         assertEquals(List.of(), logged, "every step signature was traced (the default, no FitOptions.graph)");
         // full batches: 8 calls, 3 traces (the first makes the optimizer slots), 5 replays; the partial batch:

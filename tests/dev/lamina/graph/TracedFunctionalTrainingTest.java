@@ -22,7 +22,6 @@ import dev.lamina.optim.Adam;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
-import dev.lamina.tensor.Variable;
 import dev.lamina.types.DType;
 import java.util.List;
 import java.util.stream.Stream;
@@ -60,12 +59,7 @@ class TracedFunctionalTrainingTest {
                 model.compile(new Adam(0.01), "mse");
                 History h = model.fit(new Tensor[] {xa, xb}, y, new FitOptions().epochs(4).batchSize(16).seed(3).verbose(0).graph(graph));
                 losses.addAll(h.get("loss"));
-                List<Variable> w = model.weights();
-                float[][] out = new float[w.size()][];
-                for (int i = 0; i < out.length; i++) {
-                    out[i] = w.get(i).toFloatArray();
-                }
-                return out;
+                return TrainingTraces.weights(model.weights());
             }
         }
     }

@@ -16,7 +16,6 @@ import dev.lamina.optim.Adam;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
-import dev.lamina.tensor.Variable;
 import dev.lamina.types.DType;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,12 +62,7 @@ class TracedSparseLabelsTrainingTest {
                 History h = model.fit(Tensor.of(x, n, 5), labels == DType.INT32 ? yt : yt.cast(labels),
                         graph == null ? o : o.graph(graph));
                 losses.addAll(h.history().get("loss"));
-                List<Variable> w = model.weights();
-                float[][] out = new float[w.size()][];
-                for (int i = 0; i < out.length; i++) {
-                    out[i] = w.get(i).toFloatArray();
-                }
-                return out;
+                return TrainingTraces.weights(model.weights());
             } finally {
                 model.close();
             }
@@ -94,7 +88,7 @@ class TracedSparseLabelsTrainingTest {
         List<Double> tracedLoss = new ArrayList<>();
         float[][][] traced = new float[1][][];
         long replays = TracedFunction.REPLAYS.get();
-        List<String> logged = TracedEmbeddingTrainingTest.logged(() -> traced[0] = train(b, null, logits, labels, 40,
+        List<String> logged = TrainingTraces.logged(() -> traced[0] = train(b, null, logits, labels, 40,
                 new FitOptions().epochs(4).batchSize(16).seed(3).verbose(0), -1, tracedLoss));
         assertEquals(List.of(), logged, "every step signature was traced (the default, no FitOptions.graph)");
         assertEquals(7, TracedFunction.REPLAYS.get() - replays, "5 full-batch and 2 partial-batch replays");

@@ -40,7 +40,6 @@ import dev.lamina.optim.SGD;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
-import dev.lamina.tensor.Variable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -94,11 +93,7 @@ class TracedTrainingTest {
             // 40 samples in batches of 16: two full batches and a partial one (a second signature)
             History h = model.fit(x, y, new FitOptions().epochs(4).batchSize(16).seed(3).verbose(0).graph(graph));
             losses.addAll(h.history().get("loss"));
-            List<Variable> w = model.weights();
-            float[][] out = new float[w.size()][];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = w.get(i).toFloatArray();
-            }
+            float[][] out = TrainingTraces.weights(model.weights());
             model.close();
             return out;
         }
@@ -169,37 +164,16 @@ class TracedTrainingTest {
         List<Double> eagerLoss = new ArrayList<>();
         List<Double> tracedLoss = new ArrayList<>();
         float[][] eager = train(b, false, opt, eagerLoss, make, sample);
-        List<String> logged = new ArrayList<>();
-        java.util.logging.Logger log = java.util.logging.Logger.getLogger("dev.lamina.graph");
-        java.util.logging.Handler h = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord r) {
-                logged.add(r.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(h);
         long replays = TracedFunction.REPLAYS.get();
-        float[][] traced;
-        try {
-            traced = train(b, true, opt, tracedLoss, make, sample);
-        } finally {
-            log.removeHandler(h);
-        }
+        float[][][] traced = new float[1][][];
+        List<String> logged = TrainingTraces.logged(() -> traced[0] = train(b, true, opt, tracedLoss, make, sample));
         assertEquals(List.of(), logged, "every step signature was traced");
         // full batches: 8 calls; the first trace makes the optimizer slots (traced again), 2 more match: 5
         // replays. The partial batch: 4 calls, 2 traces, 2 replays.
         assertEquals(expectedReplays, TracedFunction.REPLAYS.get() - replays);
         assertEquals(eagerLoss, tracedLoss);
         for (int i = 0; i < eager.length; i++) {
-            assertArrayEquals(eager[i], traced[i], "weight " + i);
+            assertArrayEquals(eager[i], traced[0][i], "weight " + i);
         }
         assertEquals(before, b.bytesInUse(), "fit returns to its memory baseline");
     }
