@@ -492,7 +492,7 @@ final class CrossValidatedTraining {
             double[] a = new double[h];
             maes[c] = new double[2 * h];
             for (int j = 0; j < h; j++) {
-                double[] change = column(pred[c], j);
+                double[] change = ForecastCombination.column(pred[c], j);
                 // without the blend (settings.blend false) α is 1: the networks' change as it is
                 double[] best = RollingOrigin.bestBlend(zLast, change, actual[j], feat::toTarget,
                         s.blend ? RollingOrigin.BLEND_GRID : NO_BLEND);
@@ -594,14 +594,6 @@ final class CrossValidatedTraining {
             at += va.length;
         }
         return new OutOfFold(origins, pred, steps);
-    }
-
-    private static double[] column(double[][] a, int j) {
-        double[] c = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            c[i] = a[i][j];
-        }
-        return c;
     }
 
     private static double[] round2(double[] a) {

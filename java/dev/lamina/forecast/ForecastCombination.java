@@ -221,7 +221,8 @@ final class ForecastCombination {
         return score;
     }
 
-    private static double[] column(double[][] a, int j) {
+    /** Column j of a [rows][cols] array. */
+    static double[] column(double[][] a, int j) {
         double[] c = new double[a.length];
         for (int i = 0; i < a.length; i++) {
             c[i] = a[i][j];
