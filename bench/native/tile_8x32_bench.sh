@@ -5,18 +5,10 @@
 # instructions of the tile function, its FMAs and its zmm stack accesses (0: register-resident).
 #   bench/native/tile_8x32_bench.sh [OLD] [ROUNDS]
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OLD=${1:-HEAD}
 ROUNDS=${2:-15}
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-mkdir -p "$TMP/old"
-git -C "$ROOT" archive "$OLD" native cpu-kernels | tar -x -C "$TMP/old"
-FLAGS="-std=c++17 -O3 -march=x86-64 -ffp-contract=off -fno-math-errno -pthread"
-g++ $FLAGS -DLAMINA_NS=lamina_old -I"$TMP/old/native" -I"$TMP/old/cpu-kernels" -c "$ROOT/bench/native/tile_8x32_lib.cpp" -o "$TMP/old.o"
-g++ $FLAGS -DLAMINA_NS=lamina_new -I"$ROOT/native" -I"$ROOT/cpu-kernels" -c "$ROOT/bench/native/tile_8x32_lib.cpp" -o "$TMP/new.o"
-g++ $FLAGS "$ROOT/bench/native/tile_8x32_bench.cpp" "$TMP/old.o" "$TMP/new.o" -o "$TMP/bench"
-echo "old: $OLD ($(git -C "$ROOT" rev-parse --short "$OLD")), new: working tree; $(nproc) cpus, load $(cut -d' ' -f1-3 /proc/loadavg)"
+source "$(dirname "$0")/old_new.sh"
+build_old_new tile_8x32 "$OLD"
 for t in old new; do
     for f in packed_tile_avx512 seq_tile_avx512_rows tn_tile_avx512; do
         sym=$(nm "$TMP/$t.o" | awk -v f="$f" '$2 == "W" && index($3, f) && !s {s = $3} END {print s}')
