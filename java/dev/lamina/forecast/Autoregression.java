@@ -170,11 +170,11 @@ final class Autoregression {
         m.put("window", window);
         List<Object> c = new ArrayList<>();
         for (double[] row : coefficients) {
-            c.add(list(row));
+            c.add(ForecastFeatures.toList(row));
         }
         m.put("coefficients", c);
-        m.put("penalty", list(penalty));
-        m.put("weight", list(weight));
+        m.put("penalty", ForecastFeatures.toList(penalty));
+        m.put("weight", ForecastFeatures.toList(weight));
         return m;
     }
 
@@ -224,13 +224,5 @@ final class Autoregression {
             a[i] = x.doubleValue();
         }
         return a;
-    }
-
-    private static List<Object> list(double[] a) {
-        List<Object> l = new ArrayList<>();
-        for (double v : a) {
-            l.add(v);
-        }
-        return l;
     }
 }

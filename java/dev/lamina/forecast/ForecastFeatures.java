@@ -255,7 +255,8 @@ public final class ForecastFeatures {
         return d;
     }
 
-    private static List<Double> toList(double[] a) {
+    /** The values of {@code a} as a list (for the JSON form of the forecaster's parts). */
+    static List<Double> toList(double[] a) {
         List<Double> l = new ArrayList<>();
         for (double d : a) {
             l.add(d);

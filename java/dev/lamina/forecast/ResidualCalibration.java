@@ -295,21 +295,21 @@ public final class ResidualCalibration {
     public Map<String, Object> toConfig() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("method", method);
-        m.put("a", list(a));
-        m.put("b", list(b));
+        m.put("a", ForecastFeatures.toList(a));
+        m.put("b", ForecastFeatures.toList(b));
         if (method.equals("growth")) {
-            m.put("c", list(c)); // the other methods' files keep their earlier form
+            m.put("c", ForecastFeatures.toList(c)); // the other methods' files keep their earlier form
         }
         if (method.equals("binned")) {
             List<Object> e = new ArrayList<>();
             for (double[] row : edges) {
-                e.add(list(row));
+                e.add(ForecastFeatures.toList(row));
             }
             m.put("edges", e);
         }
         List<Object> rows = new ArrayList<>();
         for (double[] row : q) {
-            rows.add(list(row));
+            rows.add(ForecastFeatures.toList(row));
         }
         m.put("quantiles", rows);
         return m;
@@ -363,13 +363,5 @@ public final class ResidualCalibration {
             d[i] = x.doubleValue();
         }
         return d;
-    }
-
-    private static List<Object> list(double[] a) {
-        List<Object> l = new ArrayList<>();
-        for (double v : a) {
-            l.add(v);
-        }
-        return l;
     }
 }
