@@ -494,6 +494,9 @@ public final class ForecastCommand implements Command {
      */
     static void checkTrainable(ForecastSettings s, SeriesData data) {
         double[] y = data.target();
+        if (y.length == 0) {
+            throw new IllegalArgumentException(data.source() + ": no data rows after the header (a weekly series is needed)");
+        }
         int train = Math.max(1, (int) Math.floor(y.length * s.trainFraction));
         double first = y[0];
         for (int i = 1; i < Math.min(train, y.length); i++) {

@@ -87,6 +87,15 @@ class ForecastInputHardeningTest {
     }
 
     @Test
+    void aHeaderWithoutRowsIsRefusedByName() throws Exception {
+        Path p = tmp.resolve("header.csv");
+        Files.writeString(p, "week,updates,cases\n");
+        Run r = run(train(p, "h"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("header.csv: no data rows"), r.err());
+    }
+
+    @Test
     void anAbsurdLearningRateIsAUsageError() throws Exception {
         for (String lr : List.of("1e30", "Infinity", "NaN", "0", "-1")) {
             Run r = run(train(csv("s.csv", ForecastInputHardeningTest::sine), "lr", "--learning-rate", lr));
