@@ -12,7 +12,7 @@ cross-entropy on probabilities (clip to [1e-7, 1 - 1e-7]; the gradient is zero w
                                               seeds and attrs; report the largest relative
                                               difference per case (exit 1 above --check-tol)
   python make_parity_cases.py --set NAME OUT  write the named set of cases into OUT
-                                              (sets: shipped, sweep, curated)
+                                              (sets: sweep, large, curated)
 
 The project never runs this script: its outputs are checked in. Run it with the peers' Python
 (PyTorch only; the safetensors files are written by hand, no safetensors package needed).
@@ -110,8 +110,17 @@ def op_matmul(t, a):
     return {"y": t["a"] @ t["b"]}
 
 
+def _zeros_state(t, name, x, units):
+    return t[name] if name in t else torch.zeros(x.shape[0], units, dtype=torch.float64)
+
+
+def _bias(t, shape):
+    return t["bias"] if "bias" in t else torch.zeros(shape, dtype=torch.float64)
+
+
 def op_dense(t, a):
-    return {"y": _act(t["x"] @ t["kernel"] + t["bias"], a.get("activation", "linear"))}
+    z = t["x"] @ t["kernel"]
+    return {"y": _act(z + t["bias"] if "bias" in t else z, a.get("activation", "linear"))}
 
 
 def op_conv2d(t, a):
@@ -120,7 +129,7 @@ def op_conv2d(t, a):
     s = _pair(a.get("strides"), [1, 1])
     d = _pair(a.get("dilation_rate"), [1, 1])
     g = a.get("groups", 1)
-    if a.get("padding", "valid") == "same":
+    if a.get("padding", "valid").lower() == "same":
         pt, pb = _same_pads(x.shape[2], k.shape[2], s[0], d[0])
         pl, pr = _same_pads(x.shape[3], k.shape[3], s[1], d[1])
         x = torch.nn.functional.pad(x, (pl, pr, pt, pb))
@@ -135,7 +144,7 @@ def _pool(t, a, kind):
     p = _pair(a.get("pool_size"), [2, 2])
     s = _pair(a.get("strides"), p)
     F = torch.nn.functional
-    if a.get("padding", "valid") == "same":
+    if a.get("padding", "valid").lower() == "same":
         pt, pb = _same_pads(x.shape[2], p[0], s[0])
         pl, pr = _same_pads(x.shape[3], p[1], s[1])
         pads = (pl, pr, pt, pb)
@@ -153,8 +162,10 @@ def _pool(t, a, kind):
 
 def op_lstm(t, a):
     assert a.get("gate_order", "ifco") == "ifco"
-    x, k, rk, b = t["x"], t["kernel"], t["recurrent_kernel"], t["bias"]
-    h, c = t["h0"], t["c0"]
+    x, k, rk = t["x"], t["kernel"], t["recurrent_kernel"]
+    units = rk.shape[0]
+    b = _bias(t, [4 * units])
+    h, c = _zeros_state(t, "h0", x, units), _zeros_state(t, "c0", x, units)
     ys = []
     for step in range(x.shape[1]):
         z = x[:, step] @ k + h @ rk + b
@@ -168,8 +179,9 @@ def op_lstm(t, a):
 
 def op_gru(t, a):
     assert a.get("gate_order", "zrh") == "zrh" and a.get("reset_after", True)
-    x, k, rk, b = t["x"], t["kernel"], t["recurrent_kernel"], t["bias"]
-    h = t["h0"]
+    x, k, rk = t["x"], t["kernel"], t["recurrent_kernel"]
+    b = _bias(t, [2, 3 * rk.shape[0]])
+    h = _zeros_state(t, "h0", x, rk.shape[0])
     ys = []
     for step in range(x.shape[1]):
         xz = x[:, step] @ k + b[0]
@@ -187,8 +199,9 @@ def op_gru(t, a):
 
 def op_simple_rnn(t, a):
     assert a.get("activation", "tanh") == "tanh"
-    x, k, rk, b = t["x"], t["kernel"], t["recurrent_kernel"], t["bias"]
-    h = t["h0"] if "h0" in t else torch.zeros(x.shape[0], k.shape[1], dtype=torch.float64)
+    x, k, rk = t["x"], t["kernel"], t["recurrent_kernel"]
+    b = _bias(t, [rk.shape[0]])
+    h = _zeros_state(t, "h0", x, rk.shape[0])
     ys = []
     for step in range(x.shape[1]):
         h = torch.tanh(x[:, step] @ k + h @ rk + b)
@@ -513,6 +526,77 @@ def sweep(g, curated=False):
            lambda r: {"y_pred": f32(r, 6, 2, scale=20.0), "y_true": r.integers(0, 2, (6, 2)).astype(np.float32)})
 
 
+def sweep_large(g):
+    """Larger shapes (tiles, persistent recurrent kernels, longer sequences) and attribute spellings."""
+    for m, k, n in [(128, 256, 96), (257, 63, 130), (1, 512, 257), (300, 2, 200)]:
+        g.case("matmul_%dx%dx%d" % (m, k, n), "matmul", {}, lambda r, m=m, k=k, n=n: {"a": f32(r, m, k), "b": f32(r, k, n)})
+    g.case("matmul_batched_3x5x7x4", "matmul", {}, lambda r: {"a": f32(r, 3, 5, 7), "b": f32(r, 3, 7, 4)})
+    g.case("dense_relu_B64_I128_O100", "dense", {"activation": "relu"},
+           lambda r: {"x": f32(r, 64, 128), "kernel": f32(r, 128, 100, scale=0.1), "bias": f32(r, 100)})
+    g.case("dense_tanh_rank3", "dense", {"activation": "tanh"},
+           lambda r: {"x": f32(r, 2, 5, 6), "kernel": f32(r, 6, 3), "bias": f32(r, 3)})
+    g.case("dense_noattrs", "dense", {}, lambda r: {"x": f32(r, 3, 4), "kernel": f32(r, 4, 5), "bias": f32(r, 5)})
+    for B, H, W, C, kh, kw, K, s, p in [(2, 32, 32, 16, 3, 3, 32, [1, 1], "same"), (4, 28, 28, 1, 5, 5, 8, [1, 1], "valid"),
+                                         (2, 31, 29, 8, 3, 3, 16, [2, 2], "same"), (1, 64, 64, 3, 7, 7, 16, [2, 2], "same"),
+                                         (3, 17, 17, 32, 1, 1, 64, [1, 1], "valid"), (2, 12, 12, 5, 3, 3, 7, [3, 2], "valid")]:
+        name = "conv2d_B%d_%dx%dx%d_k%dx%dx%d_s%d%d_%s" % (B, H, W, C, kh, kw, K, s[0], s[1], p)
+        g.case(name, "conv2d", {"strides": s, "padding": p}, conv_inputs(B, H, W, C, kh, kw, K))
+    g.case("conv2d_nobias_int_strides", "conv2d", {"strides": 2, "padding": "same"}, conv_inputs(1, 7, 6, 3, 3, 3, 4, bias=False))
+    g.case("conv2d_noattrs", "conv2d", {}, conv_inputs(1, 5, 5, 2, 3, 3, 3))
+    g.case("conv2d_upper_SAME", "conv2d", {"strides": [1, 1], "padding": "SAME"}, conv_inputs(1, 6, 5, 2, 2, 2, 3))
+    for kind in ["max", "avg"]:
+        for B, H, W, C, pl, st, pad in [(4, 32, 32, 16, [2, 2], [2, 2], "valid"), (2, 27, 27, 8, [3, 3], [2, 2], "same"),
+                                         (1, 15, 15, 4, 3, None, "same"), (2, 11, 10, 3, [2, 2], None, "valid")]:
+            attrs = {"pool_size": pl, "padding": pad}
+            if st is not None:
+                attrs["strides"] = st
+            pls = pl if isinstance(pl, list) else [pl, pl]
+            name = "%spool2d_B%d_%dx%dx%d_p%d%d_%s_%s" % (kind, B, H, W, C, pls[0], pls[1],
+                                                         "s%d%d" % tuple(st) if st else "sdefault", pad)
+            g.case(name, kind + "_pool2d", attrs, lambda r, B=B, H=H, W=W, C=C: {"x": f32(r, B, H, W, C)})
+    for kind in ["lstm", "gru", "simple_rnn"]:
+        for B, T, I, H in [(8, 50, 4, 64), (4, 20, 8, 128), (16, 12, 3, 32), (1, 100, 1, 16), (3, 7, 65, 20)]:
+            for seq in [False, True]:
+                attrs = {"return_sequences": seq}
+                attrs.update({"lstm": {"gate_order": "ifco"}, "gru": {"gate_order": "zrh", "reset_after": True},
+                              "simple_rnn": {"activation": "tanh"}}[kind])
+                name = "%s_B%d_T%d_I%d_H%d_%s" % (kind, B, T, I, H, "seq" if seq else "last")
+                g.case(name, kind, attrs, rnn_inputs(kind, B, T, I, H, h0=False))
+        g.case("%s_noattrs" % kind, kind, {}, rnn_inputs(kind, 2, 3, 2, 4, h0=False))
+    # optional inputs: no bias, no initial state
+    def drop(build, *names):
+        def b(r):
+            d = build(r)
+            for n in names:
+                del d[n]
+            return d
+        return b
+    g.case("dense_nobias", "dense", {"activation": "tanh"}, lambda r: {"x": f32(r, 3, 4), "kernel": f32(r, 4, 5)})
+    g.case("lstm_no_state", "lstm", {"return_sequences": True, "gate_order": "ifco"},
+           drop(rnn_inputs("lstm", 2, 4, 3, 5), "h0", "c0"))
+    g.case("lstm_nobias", "lstm", {"return_sequences": False, "gate_order": "ifco"},
+           drop(rnn_inputs("lstm", 2, 4, 3, 5), "bias"))
+    g.case("gru_no_state", "gru", {"return_sequences": True, "gate_order": "zrh", "reset_after": True},
+           drop(rnn_inputs("gru", 2, 4, 3, 5), "h0"))
+    g.case("simple_rnn_nobias", "simple_rnn", {"return_sequences": True, "activation": "tanh"},
+           drop(rnn_inputs("simple_rnn", 2, 4, 3, 5, h0=False), "bias"))
+    g.case("embedding_V1000_D64_B8_T20", "embedding", {},
+           lambda r: {"ids": r.integers(0, 1000, (8, 20)).astype(np.int32), "embeddings": f32(r, 1000, 64)})
+    g.case("embedding_rank1_ids", "embedding", {},
+           lambda r: {"ids": r.integers(0, 6, (9,)).astype(np.int32), "embeddings": f32(r, 6, 5)})
+    g.case("scce_B64_C1000", "sparse_categorical_crossentropy", {"from_logits": True},
+           lambda r: {"logits": f32(r, 64, 1000, scale=3.0), "labels": r.integers(0, 1000, 64).astype(np.int32)})
+    g.case("scce_probs", "sparse_categorical_crossentropy", {"from_logits": False},
+           lambda r: {"logits": u32(r, 0.01, 1.0, 5, 4), "labels": r.integers(0, 4, 5).astype(np.int32)})
+    g.case("scce_noattrs", "sparse_categorical_crossentropy", {},
+           lambda r: {"logits": f32(r, 5, 4), "labels": r.integers(0, 4, 5).astype(np.int32)})
+    g.case("mse_4096", "mean_squared_error", {}, lambda r: {"y_pred": f32(r, 64, 64), "y_true": f32(r, 64, 64)})
+    g.case("bce_rank1", "binary_crossentropy", {"from_logits": False},
+           lambda r: {"y_pred": u32(r, 0.05, 0.95, 7), "y_true": r.integers(0, 2, 7).astype(np.float32)})
+    g.case("bce_noattrs_4096", "binary_crossentropy", {},
+           lambda r: {"y_pred": u32(r, 0.001, 0.999, 64, 64), "y_true": r.integers(0, 2, (64, 64)).astype(np.float32)})
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", metavar="DIR")
@@ -526,6 +610,8 @@ def main():
         g = Gen(out)
         if name == "sweep":
             sweep(g)
+        elif name == "large":
+            sweep_large(g)
         else:
             raise SystemExit("unknown set " + name)
         print("%d cases in %s" % (len(g.names), out))
