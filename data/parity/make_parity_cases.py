@@ -326,12 +326,46 @@ def check_dir(directory, tol):
 # ----------------------------------------------------------------------------------------------
 # the case sets
 
+# the cases of the sweeps that data/parity/cases keeps: each caught a bug or covers an edge
+CURATED = [
+    # dense: saturated activations (their gradients lost float32's accuracy before), sizes of 1
+    "dense_softmax_B6_I9_O7_x10", "dense_tanh_B4_I8_O2_x30", "dense_sigmoid_saturated",
+    "dense_softmax_pm50", "dense_softmax_O1", "dense_relu_B1_I1_O1_x1",
+    # matmul: ones, primes, SIMD-width neighbours, batched
+    "matmul_1x1x1", "matmul_9x15x17", "matmul_33x65x31", "matmul_batched_3x5x7x4",
+    # conv2d: same padding with even kernels and even/odd sizes, strides 2 and (1,2)/(2,1), 1x1
+    # kernels, kernels larger than the input, dilation, groups, attribute spellings
+    "conv2d_B1_1x1x1_k1x1x1_s11_valid", "conv2d_B2_8x8x3_k2x2x4_s11_same", "conv2d_B2_7x7x3_k2x2x4_s11_same",
+    "conv2d_B2_9x9x2_k4x4x3_s22_same", "conv2d_B2_10x9x3_k3x3x4_s12_same", "conv2d_B1_11x13x2_k5x3x3_s21_same",
+    "conv2d_B2_7x7x3_k1x1x4_s22_valid", "conv2d_B1_1x1x3_k3x3x2_s11_same", "conv2d_B1_2x2x3_k3x3x2_s22_same",
+    "conv2d_dil2_same", "conv2d_groups2_valid", "conv2d_nobias_int_strides",
+    "conv2d_upper_SAME",
+    # pooling: same padding on sizes not divisible, strides unlike the pool, default strides, ties
+    "maxpool2d_B2_7x7x3_p22_s22_same", "avgpool2d_B2_7x7x3_p22_s22_same", "maxpool2d_B2_9x8x3_p33_s22_same",
+    "avgpool2d_B2_9x8x3_p33_s22_same", "avgpool2d_B1_10x7x2_p23_s12_same", "maxpool2d_B1_13x13x1_p44_s33_same",
+    "avgpool2d_B1_13x13x1_p44_s33_same", "maxpool2d_B1_6x6x2_p22_s33_valid", "avgpool2d_B1_5x5x2_p55_s11_same",
+    "avgpool2d_B1_1x1x1_p22_s22_same", "maxpool2d_nostrides_same", "avgpool2d_nostrides_same", "maxpool2d_ties",
+    # recurrent: sizes of 1, hidden sizes around SIMD widths and the persistent kernels' limit (64),
+    # a longer sequence, saturated gates, optional inputs
+    "lstm_B1_T1_I1_H1_last", "lstm_B2_T3_I4_H17_seq", "lstm_B2_T3_I3_H65_seq", "lstm_B2_T30_I3_H8_last", "lstm_saturated",
+    "gru_B1_T1_I1_H1_seq", "gru_B2_T4_I3_H33_last", "gru_B2_T3_I3_H65_last", "gru_saturated",
+    "simple_rnn_B1_T1_I1_H1_last", "simple_rnn_B2_T3_I2_H31_seq", "simple_rnn_saturated",
+    "lstm_no_state", "gru_no_state", "lstm_seed_h_only",
+    # embedding: V = 1, repeated ids (the gradient accumulates), rank-1 ids
+    "embedding_V1_D1_B1_T1", "embedding_V5_D3_B4_T9_rep", "embedding_rank1_ids",
+    # losses: one and two classes, extreme logits, probabilities near 0 and 1, soft labels, ranks
+    "scce_B1_C1_x1", "scce_B5_C2_x1", "scce_B4_C5_x50", "scce_pm50", "scce_probs",
+    "mse_1x1_x1", "mse_2x3x4_x1", "bce_1x1", "bce_near01", "bce_soft_labels", "bce_logits",
+]
+
+
 class Gen:
     """Writes cases into one folder, each drawn from its own seeded generator (by its name)."""
 
-    def __init__(self, out):
+    def __init__(self, out, keep=None):
         self.out = out
         self.names = []
+        self.keep = keep
         os.makedirs(out, exist_ok=True)
 
     def rng(self, name):
@@ -339,6 +373,8 @@ class Gen:
 
     def case(self, name, op, attrs, build, seed_names=None):
         """build(rng) returns the inputs; the seeds come from the same generator afterwards."""
+        if self.keep is not None and name not in self.keep:
+            return
         r = self.rng(name)
         inputs = build(r)
         make_case(os.path.join(self.out, name + ".safetensors"), op, attrs, inputs, r, seed_names)
@@ -398,6 +434,10 @@ def sweep(g, curated=False):
     g.case("dense_softmax_pm50", "dense", {"activation": "softmax"},
            lambda r: {"x": f32(r, 4, 3), "kernel": f32(r, 3, 6, scale=0.1),
                       "bias": np.array([50, -50, 49, 0, -49, 50], np.float32)})
+    # sigmoid saturated by the bias (z near ±20): its gradient is e^-20-small but well defined
+    g.case("dense_sigmoid_saturated", "dense", {"activation": "sigmoid"},
+           lambda r: {"x": f32(r, 4, 3), "kernel": f32(r, 3, 4, scale=0.1),
+                      "bias": np.array([18, 22, -20, 25], np.float32)})
     g.case("dense_softmax_O1", "dense", {"activation": "softmax"},
            lambda r: {"x": f32(r, 3, 4), "kernel": f32(r, 4, 1), "bias": f32(r, 1)})
     # conv2d
@@ -607,11 +647,17 @@ def main():
         sys.exit(0 if check_dir(args.check, args.check_tol) else 1)
     if args.set:
         name, out = args.set
-        g = Gen(out)
+        g = Gen(out, set(CURATED) if name == "curated" else None)
         if name == "sweep":
             sweep(g)
         elif name == "large":
             sweep_large(g)
+        elif name == "curated":
+            sweep(g)
+            sweep_large(g)
+            missing = set(CURATED) - set(g.names)
+            if missing:
+                raise SystemExit("curated cases not made by any sweep: %s" % sorted(missing))
         else:
             raise SystemExit("unknown set " + name)
         print("%d cases in %s" % (len(g.names), out))
