@@ -686,6 +686,8 @@ def main():
     ap.add_argument("--check", metavar="DIR")
     ap.add_argument("--check-tol", type=float, default=1e-12)
     ap.add_argument("--set", nargs=2, metavar=("NAME", "OUT"))
+    ap.add_argument("--fuzz-seed", type=int, default=2026, help="the fuzz set's seed")
+    ap.add_argument("--fuzz-count", type=int, default=400, help="the fuzz set's number of cases")
     args = ap.parse_args()
     if args.check:
         sys.exit(0 if check_dir(args.check, args.check_tol) else 1)
@@ -697,7 +699,7 @@ def main():
         elif name == "large":
             sweep_large(g)
         elif name == "fuzz":
-            sweep_fuzz(g)
+            sweep_fuzz(g, args.fuzz_count, args.fuzz_seed)
         elif name == "curated":
             sweep(g)
             sweep_large(g)
