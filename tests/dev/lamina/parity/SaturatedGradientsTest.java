@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The gradients of saturated sigmoid, tanh and softmax keep float32's relative accuracy: the rules
  * that multiply by 1 − y (or 1 − y², or g − Σ g·y) computed from the rounded output y lost it
  * (a sigmoid at x ≥ 17 had gradient 0, tanh at |x| = 5 three digits, a softmax whose largest
- * probability rounds to 1 the wrong gradient for that logit). Expected values are computed here in
+ * probability rounds to 1 the wrong gradient for that logit, a confident cross-entropy's label
+ * entry p − 1 two to three digits). Expected values are computed here in
  * double from the float32 inputs, and every case is run through the parity runner at 1e-5.
  */
 class SaturatedGradientsTest {
@@ -107,6 +108,53 @@ class SaturatedGradientsTest {
         Path p = tmp.resolve("dense_softmax_saturated.safetensors");
         Safetensors.write(p, t, Map.of("op", "dense", "format", "1", "attrs", "{\"activation\": \"softmax\"}"));
         return p;
+    }
+
+    /**
+     * sparse_categorical_crossentropy of rows whose label leads by 12 to 20: loss = mean(lse − z_label),
+     * dz = seed/B·(p − onehot) with the label's p − 1 computed as −Σ_{j≠label} p_j (no cancellation).
+     */
+    Path crossEntropyCase() {
+        float[][] z = {{14, 1, -2}, {0, 20, 3}, {-5, 2, 14.5f}, {12, -1, 0}};
+        int[] labels = {0, 1, 2, 0};
+        float seed = 1.5f;
+        int rows = z.length;
+        int c = 3;
+        double loss = 0;
+        double[] dz = new double[rows * c];
+        float[] x = new float[rows * c];
+        for (int r = 0; r < rows; r++) {
+            int k = labels[r];
+            double others = 0;
+            for (int j = 0; j < c; j++) {
+                x[r * c + j] = z[r][j];
+                others += j == k ? 0 : Math.exp((double) z[r][j] - z[r][k]);
+            }
+            loss += Math.log1p(others) / rows;
+            for (int j = 0; j < c; j++) {
+                double p = Math.exp((double) z[r][j] - z[r][k]) / (1 + others);
+                dz[r * c + j] = seed / rows * (j == k ? -others / (1 + others) : p);
+            }
+        }
+        Map<String, HostTensor> t = new LinkedHashMap<>();
+        t.put("in.logits", HostTensor.ofFloats(x, rows, c));
+        t.put("in.labels", HostTensor.ofInts(labels, rows));
+        t.put("out.loss", HostTensor.ofDoubles(new double[] {loss}));
+        t.put("seed.loss", HostTensor.ofFloats(new float[] {seed}));
+        t.put("grad.logits", HostTensor.ofDoubles(dz, rows, c));
+        Path p = tmp.resolve("scce_confident.safetensors");
+        Safetensors.write(p, t, Map.of("op", "sparse_categorical_crossentropy", "format", "1",
+                "attrs", "{\"from_logits\": true}"));
+        return p;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"reference", "cpu"})
+    void confidentCrossEntropyKeepsItsGradient(String backend) throws Exception {
+        List<String> lines = new java.util.ArrayList<>();
+        ParityRunner runner = new ParityRunner(1e-5, List.of(Backends.byName(backend)), r -> lines.add(r.line()));
+        List<ParityRunner.Result> r = runner.run(List.of(crossEntropyCase()));
+        assertEquals(new ParityRunner.Summary(2, 0, 0), ParityRunner.Summary.of(r), String.join("\n", lines));
     }
 
     @ParameterizedTest
