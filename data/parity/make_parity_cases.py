@@ -354,8 +354,8 @@ CURATED = [
     "lstm_no_state", "gru_no_state", "lstm_seed_h_only",
     # embedding: V = 1, repeated ids (the gradient accumulates), rank-1 ids
     "embedding_V1_D1_B1_T1", "embedding_V5_D3_B4_T9_rep", "embedding_rank1_ids",
-    # losses: one and two classes, extreme logits, probabilities near 0 and 1, soft labels, ranks
-    "scce_B1_C1_x1", "scce_B5_C2_x1", "scce_B4_C5_x50", "scce_pm50", "scce_probs",
+    # losses: confident rows (their gradient p − 1 cancelled in float32), one and two classes, extreme logits, probabilities near 0 and 1, soft labels, ranks
+    "scce_B2_C3_x100", "scce_B1_C1_x1", "scce_B5_C2_x1", "scce_B4_C5_x50", "scce_pm50", "scce_probs",
     "mse_1x1_x1", "mse_2x3x4_x1", "bce_1x1", "bce_near01", "bce_soft_labels", "bce_logits",
 ]
 
