@@ -213,13 +213,19 @@ def op_embedding(t, a):
     return {"y": t["embeddings"][t["ids"].long()]}
 
 
+# Keras's epsilon as a float32 engine applies it: the clip bounds 1e-7 and 1 - 1e-7 rounded to float32
+# (1 - 1e-7 is 0.99999988 there, so the float32 probability 0.99999994 is clipped)
+EPS_LO = float(np.float32(1e-7))
+EPS_HI = float(np.float32(1 - 1e-7))
+
+
 def op_sparse_categorical_crossentropy(t, a):
     logits, labels = t["logits"], t["labels"].long()
     if a.get("from_logits", True):
         logp = torch.log_softmax(logits, dim=-1)
     else:  # Keras: normalise the probabilities, clip to [eps, 1 - eps], log
         p = logits / logits.sum(-1, keepdim=True)
-        logp = torch.log(torch.clamp(p, 1e-7, 1 - 1e-7))
+        logp = torch.log(torch.clamp(p, EPS_LO, EPS_HI))
     return {"loss": -logp.gather(-1, labels.unsqueeze(-1)).mean()}
 
 
@@ -233,9 +239,10 @@ def op_binary_crossentropy(t, a):
         z = p
         bce = torch.relu(z) - z * y + torch.log1p(torch.exp(-z.abs()))
     else:
-        # Keras: clip to [eps, 1 - eps] (eps = 1e-7; the gradient is zero where the clip acts),
-        # then -(y log p + (1 - y) log(1 - p)); torch.clamp has that gradient
-        p = torch.clamp(p, 1e-7, 1 - 1e-7)
+        # Keras: clip to [eps, 1 - eps] (eps = 1e-7 in float32; the gradient is zero where the clip
+        # acts, and passes at the bounds themselves), then -(y log p + (1 - y) log(1 - p));
+        # torch.clamp has that gradient
+        p = torch.clamp(p, EPS_LO, EPS_HI)
         bce = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))
     return {"loss": bce.mean()}
 
@@ -356,7 +363,7 @@ CURATED = [
     "embedding_V1_D1_B1_T1", "embedding_V5_D3_B4_T9_rep", "embedding_rank1_ids",
     # losses: confident rows (their gradient p − 1 cancelled in float32), one and two classes, extreme logits, probabilities near 0 and 1, soft labels, ranks
     "scce_B2_C3_x100", "scce_B1_C1_x1", "scce_B5_C2_x1", "scce_B4_C5_x50", "scce_pm50", "scce_probs",
-    "mse_1x1_x1", "mse_2x3x4_x1", "bce_1x1", "bce_near01", "bce_soft_labels", "bce_logits",
+    "mse_1x1_x1", "mse_2x3x4_x1", "bce_1x1", "bce_near01", "bce_clipped", "bce_soft_labels", "bce_logits",
 ]
 
 
@@ -561,6 +568,11 @@ def sweep(g, curated=False):
     g.case("bce_near01", "binary_crossentropy", {"from_logits": False},
            lambda r: {"y_pred": np.array([[1e-6, 1 - 1e-4], [1e-4, 0.999], [0.5, 1e-3], [1 - 1e-5, 2e-6]], np.float32),
                       "y_true": np.array([[0, 1], [1, 0], [1, 1], [1, 0]], np.float32)})
+    # probabilities of exactly 0 and 1, beyond the clip and on its bounds (Keras's convention: finite
+    # loss, zero gradient where clipped; PyTorch's BCELoss would clamp the logs at -100 instead)
+    g.case("bce_clipped", "binary_crossentropy", {"from_logits": False},
+           lambda r: {"y_pred": np.array([[0, 1], [1, 0], [0.99999994, 1e-8], [EPS_HI, EPS_LO], [0.5, 0.25]], np.float32),
+                      "y_true": np.array([[0, 1], [0, 1], [0, 1], [0, 1], [1, 0]], np.float32)})
     g.case("bce_soft_labels", "binary_crossentropy", {"from_logits": False},
            lambda r: {"y_pred": u32(r, 0.01, 0.99, 6, 2), "y_true": u32(r, 0, 1, 6, 2)})
     g.case("bce_logits", "binary_crossentropy", {"from_logits": True},
