@@ -12,7 +12,7 @@ cross-entropy on probabilities (clip to [1e-7, 1 - 1e-7]; the gradient is zero w
                                               seeds and attrs; report the largest relative
                                               difference per case (exit 1 above --check-tol)
   python make_parity_cases.py --set NAME OUT  write the named set of cases into OUT
-                                              (sets: sweep, large, fuzz, curated)
+                                              (sets: sweep, large, fuzz, fuzz-losses, curated)
 
 The project never runs this script: its outputs are checked in. Run it with the peers' Python
 (PyTorch only; the safetensors files are written by hand, no safetensors package needed).
@@ -693,6 +693,30 @@ def sweep_fuzz(g, count=400, seed=2026):
             g.case(name, kind, {}, lambda r, M=M, K=K, N=N: {"a": f32(r, M, K), "b": f32(r, K, N)})
 
 
+def sweep_fuzz_losses(g, count=200, seed=2027):
+    """Random shapes and scales of embedding and the losses (count cases, drawn from seed)."""
+    rr = np.random.default_rng(seed)
+    ri = lambda lo, hi: int(rr.integers(lo, hi + 1))
+    for n in range(count):
+        kind = ["embedding", "sparse_categorical_crossentropy", "mean_squared_error", "binary_crossentropy"][n % 4]
+        name = "fuzzloss%03d_%s" % (n, kind)
+        if kind == "embedding":
+            V, D, B, T = ri(1, 300), ri(1, 70), ri(1, 8), ri(1, 40)
+            g.case(name, kind, {}, lambda r, V=V, D=D, B=B, T=T: {
+                "ids": r.integers(0, V, (B, T)).astype(np.int32), "embeddings": f32(r, V, D)})
+        elif kind == "sparse_categorical_crossentropy":
+            B, C, sc = ri(1, 70), ri(1, 300), [0.1, 1.0, 5.0, 20.0][ri(0, 3)]
+            g.case(name, kind, {"from_logits": True}, lambda r, B=B, C=C, sc=sc: {
+                "logits": f32(r, B, C, scale=sc), "labels": r.integers(0, C, B).astype(np.int32)})
+        elif kind == "mean_squared_error":
+            shape = tuple(ri(1, 40) for _ in range(ri(1, 3)))
+            g.case(name, kind, {}, lambda r, shape=shape: {"y_pred": f32(r, *shape), "y_true": f32(r, *shape)})
+        else:
+            shape = (ri(1, 70), ri(1, 9))
+            g.case(name, kind, {"from_logits": False}, lambda r, shape=shape: {
+                "y_pred": u32(r, 1e-4, 1 - 1e-4, *shape), "y_true": r.integers(0, 2, shape).astype(np.float32)})
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--check", metavar="DIR")
@@ -712,6 +736,8 @@ def main():
             sweep_large(g)
         elif name == "fuzz":
             sweep_fuzz(g, args.fuzz_count, args.fuzz_seed)
+        elif name == "fuzz-losses":
+            sweep_fuzz_losses(g, args.fuzz_count // 2, args.fuzz_seed + 1)
         elif name == "curated":
             sweep(g)
             sweep_large(g)
