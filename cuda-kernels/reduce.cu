@@ -23,9 +23,17 @@ enum ROp : int { LAMINA_REDUCE_OPS(LAMINA_ENUM_ENTRY) };
 
 constexpr int kRowThreads = 256;
 
-// accumulator of SUM: float32 sums in float32 (fixed order), float64 in float64, integers wrap
+// accumulator of SUM: float32 sums accumulate in double (fixed order), as the cpu backend's do: a
+// float32 accumulator lost the digits of sums that cancel (a bias gradient of 24 seeds summing to
+// 1e-2 came out 4e-5 off); float64 in float64, integers wrap
 template <class T>
 struct Acc { using type = T; };
+template <>
+struct Acc<float> { using type = double; };
+
+// the partials' type of op OP on T: the SUM accumulator, else T itself
+template <class T, int OP>
+using Part = std::conditional_t<OP == SUM, typename Acc<T>::type, T>;
 
 template <class T>
 __device__ __forceinline__ bool is_nan(T v) {
@@ -60,16 +68,17 @@ __device__ __forceinline__ T wrap_add(T a, T b) {
 // one block per output row (inner == 1): x row of n elements -> out[row]
 template <class T, int OP>
 __global__ void reduce_rows_kernel(const T* x, void* out, int64_t outer, int64_t n) {
-    __shared__ T sv[kRowThreads];
+    using P = Part<T, OP>;
+    __shared__ P sv[kRowThreads];
     __shared__ int64_t si[kRowThreads];
     for (int64_t row = blockIdx.x; row < outer; row += gridDim.x) {
         const T* xr = x + row * n;
         const int t = threadIdx.x;
-        T v;
+        P v;
         int64_t idx = INT64_MAX;
-        if (OP == SUM) v = T(0); else v = xr[0], idx = 0;
+        if (OP == SUM) v = P(0); else v = xr[0], idx = 0;
         for (int64_t j = t; j < n; j += kRowThreads) {
-            if constexpr (OP == SUM) v = wrap_add(v, xr[j]);
+            if constexpr (OP == SUM) v = wrap_add(v, static_cast<P>(xr[j]));
             else pick<T, OP == MAX || OP == ARGMAX>(v, idx, xr[j], j);
         }
         sv[t] = v;
@@ -105,10 +114,10 @@ __global__ void reduce_cols_kernel(const T* x, void* out, int64_t outer, int64_t
     for (int64_t p = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; p < total; p += stride) {
         const int64_t o = p / inner, i = p - o * inner;
         const T* xc = x + o * n * inner + i;
-        T v = OP == SUM ? T(0) : xc[0];
+        Part<T, OP> v = OP == SUM ? Part<T, OP>(0) : xc[0];
         int64_t idx = 0;
         for (int64_t j = (OP == SUM ? 0 : 1); j < n; j++) {
-            if constexpr (OP == SUM) v = wrap_add(v, xc[j * inner]);
+            if constexpr (OP == SUM) v = wrap_add(v, static_cast<Part<T, OP>>(xc[j * inner]));
             else pick<T, OP == MAX || OP == ARGMAX>(v, idx, xc[j * inner], j);
         }
         if constexpr (OP == ARGMAX || OP == ARGMIN) static_cast<int64_t*>(out)[p] = idx;

@@ -7,8 +7,8 @@ import dev.lamina.types.DType;
  * primitives, for a backend without the fused kernel. It runs the primitives that the tensor-level
  * {@code −Σ_c y·logSoftmax(z)} runs forward (log-softmax, MUL, SUM, NEG), and for dlogits those
  * its tape runs backward for a unit upstream gradient (NEG, SUM, EXP of the log-softmax, MUL,
- * SUB: {@code dz = −y − exp(logp)·Σ(−y)}), so it is bitwise that composition (tested in {@code
- * ComposedKernelsTest}).
+ * SUB: {@code r = −y − p·Σ(−y)}, then SUM, MUL, SUB: {@code dz = r − p·Σr}, the correction of the
+ * log-softmax rule), so it is bitwise that composition (tested in {@code ComposedKernelsTest}).
  */
 final class ComposedSoftmaxCrossEntropy {
     private ComposedSoftmaxCrossEntropy() {
@@ -26,6 +26,7 @@ final class ComposedSoftmaxCrossEntropy {
         long[] shape = {rows, classes}, dense = {classes, 1}, rowOnly = {1, 0};
         Storage logp = be.allocateUninitialized(dt, n), t = be.allocateUninitialized(dt, n);
         Storage sum = be.allocateUninitialized(dt, rows);
+        Storage r = null;
         try {
             be.softmax(logits, logp, rows, classes, 1, true);               // log-softmax
             be.binary(BinaryOp.MUL, labels, dense, logp, dense, t, shape);  // y·logp
@@ -38,12 +39,18 @@ final class ComposedSoftmaxCrossEntropy {
             be.reduce(ReduceOp.SUM, t, rows, classes, 1, sum);              // Σ_c g
             be.unary(UnaryOp.EXP, logp, logp);                              // p = exp(logp)
             be.binary(BinaryOp.MUL, logp, dense, sum, rowOnly, dlogits, shape);  // p·Σg
-            be.binary(BinaryOp.SUB, t, dense, dlogits, dense, logp, shape);      // g − p·Σg
-            be.copyStrided(logp, 0, new long[] {1}, dlogits, 0, new long[] {1}, new long[] {n});
+            r = be.allocateUninitialized(dt, n);
+            be.binary(BinaryOp.SUB, t, dense, dlogits, dense, r, shape);         // r = g − p·Σg
+            be.reduce(ReduceOp.SUM, r, rows, classes, 1, sum);                  // Σ_c r
+            be.binary(BinaryOp.MUL, logp, dense, sum, rowOnly, t, shape);        // p·Σr
+            be.binary(BinaryOp.SUB, r, dense, t, dense, dlogits, shape);         // r − p·Σr
         } finally {
             logp.release();
             t.release();
             sum.release();
+            if (r != null) {
+                r.release();
+            }
         }
     }
 

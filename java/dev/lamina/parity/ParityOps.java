@@ -67,9 +67,11 @@ public final class ParityOps {
     private ParityOps() {
     }
 
-    /** y = activation(x · kernel + bias). */
+    /** y = activation(x · kernel + bias); bias is optional (Keras's use_bias=False). */
     static Map<String, Tensor> dense(Map<String, Tensor> in, Map<String, Object> attrs) {
-        Tensor z = get(in, "x").matmul(get(in, "kernel")).add(get(in, "bias"));
+        Tensor z = get(in, "x").matmul(get(in, "kernel"));
+        Tensor bias = in.get("bias");
+        z = bias == null ? z : z.add(bias);
         String act = stringAttr(attrs, "activation", "linear");
         Tensor y;
         switch (act) {
@@ -128,30 +130,33 @@ public final class ParityOps {
         return Map.of("loss", loss.compute(get(in, "labels"), get(in, "logits")));
     }
 
-    /** Keras LSTM (gate order ifco) over x [B,T,I] from h0, c0: outputs y, h (= h_T), c (= c_T). */
+    /**
+     * Keras LSTM (gate order ifco) over x [B,T,I] from h0, c0: outputs y, h (= h_T), c (= c_T). A case
+     * without in.h0 or in.c0 starts from zeros, one without in.bias has none.
+     */
     static Map<String, Tensor> lstm(Map<String, Tensor> in, Map<String, Object> attrs) {
         requireAttr(attrs, "gate_order", "ifco", "lstm");
-        Tensor[] r = RecurrentOps.lstm(get(in, "x"), get(in, "kernel"), get(in, "recurrent_kernel"), get(in, "bias"),
-                get(in, "h0"), get(in, "c0"), boolAttr(attrs, "return_sequences", false));
+        Tensor[] r = RecurrentOps.lstm(get(in, "x"), get(in, "kernel"), get(in, "recurrent_kernel"), in.get("bias"),
+                in.get("h0"), in.get("c0"), boolAttr(attrs, "return_sequences", false));
         return Map.of("y", r[0], "h", r[1], "c", r[2]);
     }
 
-    /** Keras GRU (reset_after, gate order zrh) over x [B,T,I] from h0: outputs y, h (= h_T). */
+    /** Keras GRU (reset_after, gate order zrh) over x [B,T,I] from h0 (zeros when absent): outputs y, h (= h_T). */
     static Map<String, Tensor> gru(Map<String, Tensor> in, Map<String, Object> attrs) {
         requireAttr(attrs, "gate_order", "zrh", "gru");
         if (!boolAttr(attrs, "reset_after", true)) {
             throw new UnsupportedOperationException("gru with reset_after=false");
         }
-        Tensor[] r = RecurrentOps.gru(get(in, "x"), get(in, "kernel"), get(in, "recurrent_kernel"), get(in, "bias"),
-                get(in, "h0"), boolAttr(attrs, "return_sequences", false));
+        Tensor[] r = RecurrentOps.gru(get(in, "x"), get(in, "kernel"), get(in, "recurrent_kernel"), in.get("bias"),
+                in.get("h0"), boolAttr(attrs, "return_sequences", false));
         return Map.of("y", r[0], "h", r[1]);
     }
 
-    /** Keras SimpleRNN (tanh) over x [B,T,I] from h0 = 0: output y. */
+    /** Keras SimpleRNN (tanh) over x [B,T,I] from h0 (zeros when absent, as FORMAT.md's cases): output y. */
     static Map<String, Tensor> simpleRnn(Map<String, Tensor> in, Map<String, Object> attrs) {
         requireAttr(attrs, "activation", "tanh", "simple_rnn");
         Tensor[] r = RecurrentOps.simpleRnn(get(in, "x"), get(in, "kernel"), get(in, "recurrent_kernel"),
-                get(in, "bias"), in.get("h0"), boolAttr(attrs, "return_sequences", false));
+                in.get("bias"), in.get("h0"), boolAttr(attrs, "return_sequences", false));
         return Map.of("y", r[0]);
     }
 

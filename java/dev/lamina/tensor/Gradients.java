@@ -80,17 +80,41 @@ final class Gradients {
         return negClose(t);
     }
 
+    /**
+     * g·(1 − tanh²x), computed as g·4σ(2x)σ(−2x): 1 − y² from the rounded y cancels where |y| nears 1
+     * (float32 tanh is ±1 beyond |x| ≈ 9, and at |x| = 5 it has lost three digits), while both
+     * sigmoids keep their relative accuracy for any x.
+     */
     static Tensor tanh(Tensor g, Tensor x, Tensor y) {
-        Tensor y2 = unary("square", UnaryOp.SQUARE, y);
-        Tensor d = binary("sub", BinaryOp.SUB, scalarLike(y, 1), y2);
-        y2.close();
-        return mulClose(d, g);
+        Tensor two = scalarLike(x, 2);
+        Tensor x2 = binary("mul", BinaryOp.MUL, x, two);
+        Tensor d = sigmoidTimesComplement(x2, null);
+        Tensor four = scalarLike(d, 4);
+        Tensor d4 = mulClose(d, four);
+        closeAll(two, x2, four);
+        return mulClose(d4, g);
     }
 
+    /**
+     * g·σ(x)(1 − σ(x)), with 1 − σ(x) computed as σ(−x): 1 − y from the rounded y is 0 (or loses
+     * its digits) where σ(x) nears 1, which made the gradient of a saturated sigmoid exactly 0.
+     */
     static Tensor sigmoid(Tensor g, Tensor x, Tensor y) {
-        Tensor omy = binary("sub", BinaryOp.SUB, scalarLike(y, 1), y);
-        Tensor d = mulClose(omy, y);
-        return mulClose(d, g);
+        return mulClose(sigmoidTimesComplement(x, y), g);
+    }
+
+    /** σ(x)·σ(−x) = σ'(x), from σ(x) itself when the caller has it (y), else computed. */
+    private static Tensor sigmoidTimesComplement(Tensor x, Tensor sigmoidX) {
+        Tensor nx = unary("neg", UnaryOp.NEG, x);
+        Tensor complement = unary("sigmoid", UnaryOp.SIGMOID, nx);
+        nx.close();
+        if (sigmoidX != null) {
+            return mulClose(complement, sigmoidX);
+        }
+        Tensor s = unary("sigmoid", UnaryOp.SIGMOID, x);
+        Tensor d = mulClose(complement, s);
+        s.close();
+        return d;
     }
 
     static Tensor relu(Tensor g, Tensor x, Tensor y) {
@@ -222,27 +246,45 @@ final class Gradients {
 
     // ---- softmax, matmul --------------------------------------------------------------------
 
-    /** softmax: dx = y ⊙ (g − Σ_axis g ⊙ y). */
+    /**
+     * softmax: dx = y ⊙ (g − s), s = Σ_axis g ⊙ y, computed as y ⊙ ((g − s) − Σ_axis y ⊙ (g − s)). The
+     * second sum is 0 in exact arithmetic; in floating point it restores what the rounded y lost: where
+     * one probability rounds to 1 (logits apart by more than about 17 in float32) the plain form's
+     * g_k − s cancels to 0 or to a wrong value, while the corrected form gives y_k·Σ_{j≠k} y_j (g_k − g_j)
+     * to working precision.
+     */
     static Backward softmax(Tensor y, int axis) {
         return g -> {
             Tensor gy = binary("mul", BinaryOp.MUL, g, y);
             Tensor s = RawOps.reduce("softmax", ReduceOp.SUM, gy, new int[] {axis});
-            Tensor d = binary("sub", BinaryOp.SUB, g, s);
+            Tensor gs = binary("sub", BinaryOp.SUB, g, s);
+            Tensor t = binary("mul", BinaryOp.MUL, y, gs);
+            Tensor c = RawOps.reduce("softmax", ReduceOp.SUM, t, new int[] {axis});
+            Tensor d = binary("sub", BinaryOp.SUB, gs, c);
             Tensor r = binary("mul", BinaryOp.MUL, y, d);
-            closeAll(gy, s, d);
+            closeAll(gy, s, gs, t, c, d);
             return new Tensor[] {r};
         };
     }
 
-    /** logSoftmax: dx = g − softmax(x) ⊙ Σ_axis g. */
+    /**
+     * logSoftmax: dx = g − p ⊙ Σ_axis g (p = softmax(x) = e^y), computed as r − p ⊙ Σ_axis r with
+     * r = g − p ⊙ Σ_axis g. The sum of dx is 0 in exact arithmetic; in floating point Σ r is what the
+     * rounded p lost, all of it from the largest p when one dominates: a cross-entropy's label entry
+     * S·(1 − p) with p within 1e-5 of 1 had lost two to three digits of float32 (tested in {@code
+     * ComposedKernelsTest} bitwise against the composed softmaxCrossEntropy, which runs the same steps).
+     */
     static Backward logSoftmax(Tensor y, int axis) {
         return g -> {
             Tensor p = unary("exp", UnaryOp.EXP, y);
             Tensor s = RawOps.reduce("logSoftmax", ReduceOp.SUM, g, new int[] {axis});
             Tensor ps = binary("mul", BinaryOp.MUL, p, s);
             Tensor r = binary("sub", BinaryOp.SUB, g, ps);
-            closeAll(p, s, ps);
-            return new Tensor[] {r};
+            Tensor c = RawOps.reduce("logSoftmax", ReduceOp.SUM, r, new int[] {axis});
+            Tensor pc = binary("mul", BinaryOp.MUL, p, c);
+            Tensor d = binary("sub", BinaryOp.SUB, r, pc);
+            closeAll(p, s, ps, r, c, pc);
+            return new Tensor[] {d};
         };
     }
 

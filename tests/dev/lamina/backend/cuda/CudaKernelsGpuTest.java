@@ -263,6 +263,37 @@ class CudaKernelsGpuTest {
         assertEquals(Double.doubleToRawLongBits(get(cuda, o1)[0]), Double.doubleToRawLongBits(get(cuda, o2)[0]));
     }
 
+    /**
+     * float32 sums accumulate in double, as the cpu backend's: 1, n small terms and −1 sum to the
+     * small terms (a float32 accumulator drops those folded into the partial that holds 1 or −1),
+     * along a row (one block per row) and down a column (one thread per output).
+     */
+    @Test
+    void float32SumsThatCancelKeepTheirDigits() {
+        int n = 1002;
+        double[] x = new double[n];
+        java.util.Arrays.fill(x, 1e-8);
+        x[0] = 1;
+        x[n - 1] = -1;
+        double exact = 0;
+        for (int i = 1; i < n - 1; i++) {
+            exact += (float) 1e-8;
+        }
+        Storage row = poisoned(DType.FLOAT32, 1);
+        cuda.reduce(ReduceOp.SUM, put(cuda, DType.FLOAT32, x), 1, n, 1, row);
+        double[] xc = new double[2 * n];
+        for (int i = 0; i < n; i++) {
+            xc[2 * i] = x[i];
+            xc[2 * i + 1] = -x[i];
+        }
+        Storage cols = poisoned(DType.FLOAT32, 2);
+        cuda.reduce(ReduceOp.SUM, put(cuda, DType.FLOAT32, xc), 1, n, 2, cols);
+        double[] got = {get(cuda, row)[0], get(cuda, cols)[0], -get(cuda, cols)[1]};
+        for (double g : got) {
+            assertEquals(exact, g, exact * 1e-6, "sum of 1, " + (n - 2) + " x 1e-8, -1");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {1, 7, 33, 1023})
     void gatherScatterAddOneHot(int nIds) {
