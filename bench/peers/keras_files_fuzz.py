@@ -32,6 +32,7 @@ from keras import layers as L  # noqa: E402
 
 tf.get_logger().setLevel("ERROR")
 TOL = 1e-5
+MASK_BIAS = int(os.environ.get("KERAS_FUZZ_MASK_BIAS", "0"))  # extra weight of integer inputs through an Embedding
 # Lamina's activations (docs/KERAS_FILES.md), and a few it refuses (drawn rarely, to check the refusal)
 LAMINA_ACTS = ["linear", "relu", "tanh", "sigmoid", "softmax", "elu", "softplus", "leaky_relu", "gelu"]
 OTHER_ACTS = ["softsign", "hard_sigmoid", "exponential", "relu6", "silu", "selu", "mish", "log_softmax"]
@@ -256,7 +257,7 @@ def input_for(gen, kind):
 def chain(gen, x, kind, depth):
     """depth random layers after x; an int input starts with an Embedding. Returns (y, layer names)."""
     if kind == "int":
-        emb = L.Embedding(int(gen.rng.integers(5, 15)), int(gen.rng.integers(2, 6)), mask_zero=gen.coin(0.4))
+        emb = L.Embedding(int(gen.rng.integers(5, 15)), int(gen.rng.integers(2, 6)), mask_zero=gen.coin(0.4 + 0.1 * min(MASK_BIAS, 4)))
         x = emb(x)
     for _ in range(depth):
         _, x = try_apply(gen, x, gen.next_layer)
@@ -276,7 +277,7 @@ def finish(gen, x):
 
 
 def sequential_model(gen):
-    kind = gen.pick(["dense", "image", "image", "seq", "seq", "int"])
+    kind = gen.pick(["dense", "image", "image", "seq", "seq", "int"] + ["int"] * MASK_BIAS)
     inp, _ = input_for(gen, "int" if kind == "int" else kind)
     y = chain(gen, inp, kind, int(gen.rng.integers(1, 6)))
     if gen.coin(0.7):
@@ -315,7 +316,7 @@ def merge(gen, a, b):
 
 
 def functional_model(gen):
-    kind = gen.pick(["dense", "image", "seq", "seq", "int"])
+    kind = gen.pick(["dense", "image", "seq", "seq", "int"] + ["int"] * MASK_BIAS)
     n_in = int(gen.pick([1, 1, 2, 2, 3]))
     inputs, heads = [], []
     shape_inp, _ = input_for(gen, kind)
@@ -386,8 +387,8 @@ def model_inputs(model, rng, batch=3):
     for t in model.inputs:
         shape = (batch,) + tuple(t.shape[1:])
         if "int" in str(t.dtype):
-            emb = next(l for l in model._flatten_layers(include_self=False) if isinstance(l, L.Embedding))
-            x = rng.integers(0, emb.input_dim, shape).astype("int32")
+            dim = min(l.input_dim for l in model._flatten_layers(include_self=False) if isinstance(l, L.Embedding))
+            x = rng.integers(0, dim, shape).astype("int32")
             x[0, -1] = 0  # a padded step in every batch (matters with mask_zero)
             if shape[1] > 2:
                 x[1, :2] = 0
