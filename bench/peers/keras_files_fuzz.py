@@ -385,7 +385,7 @@ def as_list(ys):
 def model_inputs(model, rng, batch=3):
     xs = []
     for t in model.inputs:
-        shape = (batch,) + tuple(t.shape[1:])
+        shape = (batch,) + tuple(5 if d is None else d for d in t.shape[1:])  # a free time axis: 5 steps
         if "int" in str(t.dtype):
             dim = min(l.input_dim for l in model._flatten_layers(include_self=False) if isinstance(l, L.Embedding))
             x = rng.integers(0, dim, shape).astype("int32")

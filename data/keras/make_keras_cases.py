@@ -8,6 +8,7 @@ so that biases, BatchNormalization moving statistics and every gate block matter
     TF_ENABLE_ONEDNN_OPTS=0 /work/peers/bin/python data/keras/make_keras_cases.py
     TF_ENABLE_ONEDNN_OPTS=0 /work/peers/bin/python data/keras/make_keras_cases.py --functional
     TF_ENABLE_ONEDNN_OPTS=0 /work/peers/bin/python data/keras/make_keras_cases.py --masked
+    TF_ENABLE_ONEDNN_OPTS=0 /work/peers/bin/python data/keras/make_keras_cases.py --stateful
 
 The second makes only the functional_* cases (and --masked only the masked_* ones, Embedding(mask_zero):
 a mask dropped by Conv1D, Bidirectional's zeroed masked steps, Keras's mask op in a functional graph) (branches, merges, shared layers, several inputs
@@ -178,6 +179,21 @@ def make_masked():
         print(f"{name}: {model.count_params()} params, layers {[l.name for l in model.layers]}, reload max|diff| {d:.3g}")
 
 
+def make_stateful():
+    """stateful_rnn: stateful LSTM and GRU (fixed batch 3), one predict from zero states; functional CASE.json layout."""
+    keras.utils.set_random_seed(98)
+    rng = np.random.default_rng(98)
+    model = keras.Sequential([keras.Input((4, 2), batch_size=3), layers.LSTM(3, stateful=True, return_sequences=True),
+                              layers.GRU(2, stateful=True)])
+    randomize(model, rng)
+    x = rng.normal(0, 1, (3, 4, 2)).astype("float32")
+    y = np.asarray(model.predict(x, verbose=0, batch_size=3), dtype="float32")
+    model.save(os.path.join(HERE, "stateful_rnn.keras"))
+    model.save_weights(os.path.join(HERE, "stateful_rnn.weights.h5"))
+    write_io(os.path.join(HERE, "stateful_rnn.json"), [x], [y])
+    print(f"stateful_rnn: {model.count_params()} params, output {y.shape}")
+
+
 def write_io(path, xs, ys):
     with open(path, "w") as f:
         json.dump({"inputs": [{"shape": list(x.shape), "dtype": str(x.dtype), "data": x.ravel().tolist()} for x in xs],
@@ -273,5 +289,7 @@ if __name__ == "__main__":
         make_functional()
     elif len(sys.argv) == 2 and sys.argv[1] == "--masked":
         make_masked()
+    elif len(sys.argv) == 2 and sys.argv[1] == "--stateful":
+        make_stateful()
     else:
         make()

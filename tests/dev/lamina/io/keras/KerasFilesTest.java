@@ -347,7 +347,7 @@ class KerasFilesTest {
         }
     }
 
-    static final List<String> MASKED_CASES = List.of("masked_conv", "masked_bidirectional", "masked_functional");
+    static final List<String> MASKED_CASES = List.of("masked_conv", "masked_bidirectional", "masked_functional", "stateful_rnn");
 
     static Stream<Arguments> maskedCases() {
         List<Arguments> out = new ArrayList<>();
@@ -363,7 +363,9 @@ class KerasFilesTest {
      * Embedding(mask_zero) models (make_keras_cases.py --masked, ids padded with zeros) predict as
      * Keras: Conv1D drops the mask (Keras's class does not support masking) so the LSTM after it
      * sees every step; Bidirectional's masked steps are zeros (Keras forces zero_output_for_mask);
-     * Keras's NotEqual mask op and mask arguments in a functional graph are Lamina's own mask. Also
+     * Keras's NotEqual mask op and mask arguments in a functional graph are Lamina's own mask. And a
+     * stateful LSTM and GRU (fixed batch 3) predict from zero states (predict's one-sample probe
+     * skips stateful models: it advanced their states and fixed their batch size at 1). Also
      * from the weights file, and Lamina's save loads back bitwise (KerasFilesFuzzTest.runCase).
      */
     @ParameterizedTest(name = "{0} on {1}")
