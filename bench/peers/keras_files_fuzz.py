@@ -7,7 +7,8 @@
 branches, merges, several inputs and outputs), draws every weight at random (moving statistics of
 BatchNormalization too), and writes for each DIR/fuzz_NNNN.keras (model.save), .weights.h5
 (model.save_weights) and .json: {"inputs": [{"shape", "dtype", "data"}], "outputs": [{"shape",
-"data"}], "kind": "sequential"|"functional", "layers": [...]} (the layout of data/keras's functional
+"data"}], "kind": "sequential"|"functional", "layers": [...], "outputs64": Keras's prediction of the same
+model in float64} (the layout of data/keras's functional
 cases; a batch of 3, row-major). Keras reloads each .keras and must predict the same, or the case is
 dropped. KerasFilesFuzzTest (-Dlamina.keras.fuzz.dir=DIR) loads them in Lamina.
 
@@ -70,8 +71,24 @@ class Gen:
             kw["momentum"] = float(self.pick([0.9, 0.5]))
         return L.BatchNormalization(**kw)
 
+    def extras(self):
+        """Options that change no prediction but must load: initializers, L1/L2 regularizers, trainable."""
+        kw = {}
+        if self.coin(0.15):
+            kw["kernel_initializer"] = self.pick(["he_normal", "lecun_uniform", "glorot_normal", "random_normal", "zeros",
+                                                  "truncated_normal", "orthogonal", "ones"])
+        if self.coin(0.1):
+            kw["bias_initializer"] = self.pick(["ones", "random_uniform", "zeros"])
+        if self.coin(0.1):
+            kw["kernel_regularizer"] = self.pick(["l1", "l2", keras.regularizers.L1L2(1e-3, 1e-4)])
+        if self.coin(0.05):
+            kw["bias_regularizer"] = "l2"
+        if self.coin(0.05):
+            kw["trainable"] = False
+        return kw
+
     def dense(self, units=None):
-        return L.Dense(units or int(self.rng.integers(2, 7)), activation=self.act(), use_bias=self.coin(0.8))
+        return L.Dense(units or int(self.rng.integers(2, 7)), activation=self.act(), use_bias=self.coin(0.8), **self.extras())
 
     def flat(self, shape):
         """A layer for a [batch, n] tensor."""
@@ -89,7 +106,7 @@ class Gen:
         divs = [d for d in range(1, n + 1) if n % d == 0]
         d = self.pick(divs)
         if self.coin():
-            return L.Reshape((d, n // d))
+            return L.Reshape((d, n // d) if self.coin(0.7) else (-1, n // d))
         d2 = self.pick([x for x in range(1, n // d + 1) if (n // d) % x == 0])
         return L.Reshape((d, d2, n // d // d2))
 
@@ -109,7 +126,7 @@ class Gen:
                 strides = (int(self.rng.integers(1, 3)), int(self.rng.integers(1, 3)))
             k = (int(self.rng.integers(1, 4)), int(self.rng.integers(1, 4)))
             return L.Conv2D(filters, k, strides=strides, padding=pad, dilation_rate=dil, groups=groups,
-                            activation=self.act(), use_bias=self.coin(0.8))
+                            activation=self.act(), use_bias=self.coin(0.8), **self.extras())
         if r < 0.32:
             dil, strides = (1, 1), (1, 1)
             if self.coin(0.3):
@@ -190,7 +207,7 @@ class Gen:
             elif self.coin(0.3):
                 strides = 2
             return L.Conv1D(groups * int(self.rng.integers(1, 4)), int(self.rng.integers(1, 4)), strides=strides, padding=pad,
-                            dilation_rate=dil, groups=groups, activation=self.act(), use_bias=self.coin(0.8))
+                            dilation_rate=dil, groups=groups, activation=self.act(), use_bias=self.coin(0.8), **self.extras())
         if r < 0.65:
             inner = self.pick([lambda: self.dense(), lambda: L.Dropout(0.2), lambda: L.Activation(self.act()),
                                lambda: L.Reshape((f, 1))])()
@@ -227,7 +244,7 @@ class Gen:
 
 def ok_shape(t, limit=4096):
     s = t.shape
-    return all(d is None or d > 0 for d in s) and int(np.prod([d for d in s[1:]])) <= limit
+    return all(d is None or d > 0 for d in s) and int(np.prod([5 if d is None else d for d in s[1:]])) <= limit
 
 
 def try_apply(gen, x, make, tries=12):
@@ -250,7 +267,9 @@ def input_for(gen, kind):
     if kind == "image":
         return keras.Input((int(gen.rng.integers(3, 9)), int(gen.rng.integers(3, 9)), int(gen.rng.integers(1, 5)))), "float"
     if kind == "seq":
-        return keras.Input((int(gen.rng.integers(2, 8)), int(gen.rng.integers(1, 5)))), "float"
+        # sometimes a free time axis (None), which only recurrent, Dense and TimeDistributed layers take
+        t = None if gen.coin(0.15) else int(gen.rng.integers(2, 8))
+        return keras.Input((t, int(gen.rng.integers(1, 5)))), "float"
     return keras.Input((int(gen.rng.integers(3, 8)),), dtype="int32"), "int"
 
 
@@ -285,8 +304,14 @@ def sequential_model(gen):
     fn = keras.Model(inp, y)
     # the same layers, fresh, in a Sequential (or a functional chain, which Lamina loads as Sequential)
     if gen.coin(0.75):
-        seq = keras.Sequential([keras.Input(inp.shape[1:], dtype=inp.dtype)]
-                               + [l.__class__.from_config(l.get_config()) for l in fn.layers[1:]])
+        fresh = [l.__class__.from_config(l.get_config()) for l in fn.layers[1:]]
+        if gen.coin(0.1):
+            # no Input: Keras writes the built input shape only in build_config
+            seq = keras.Sequential(fresh)
+            seq.build((None,) + tuple(inp.shape[1:]))
+            return seq, "sequential-built"
+        batch = 3 if gen.coin(0.1) else None  # a fixed batch size, which Lamina drops
+        seq = keras.Sequential([keras.Input(inp.shape[1:], dtype=inp.dtype, batch_size=batch)] + fresh)
         return seq, "sequential"
     return fn, "chain"
 
@@ -410,6 +435,29 @@ def layer_list(model):
     return out
 
 
+def float64_outputs(path, xs):
+    """The same model and weights in float64 (every DTypePolicy set to float64): the reference that tells
+    float32 rounding in a badly conditioned model (Keras's own float32 far from it too) from a wrong answer."""
+    import zipfile
+    cfg = json.loads(zipfile.ZipFile(path + ".keras").read("config.json"))
+
+    def to64(o):
+        if isinstance(o, dict):
+            if o.get("class_name") == "DTypePolicy":
+                o["config"]["name"] = "float64"
+            for v in o.values():
+                to64(v)
+        elif isinstance(o, list):
+            for v in o:
+                to64(v)
+    to64(cfg)
+    m64 = keras.saving.deserialize_keras_object(cfg)
+    m64.load_weights(path + ".weights.h5")
+    x64 = [x if "int" in str(x.dtype) else x.astype("float64") for x in xs]
+    ys = m64.predict(x64 if len(x64) > 1 else x64[0], verbose=0, batch_size=len(xs[0]))
+    return [np.asarray(y, dtype="float64") for y in (ys if isinstance(ys, (list, tuple)) else [ys])]
+
+
 def write_io(path, xs, ys, extra):
     doc = {"inputs": [{"shape": list(x.shape), "dtype": str(x.dtype), "data": x.ravel().tolist()} for x in xs],
            "outputs": [{"shape": list(y.shape), "data": [float(v) for v in y.ravel()]} for y in ys]}
@@ -452,7 +500,12 @@ def make(directory, count, seed):
             dropped += 1
             print(f"(draw {i} dropped: {type(e).__name__}: {str(e)[:120]})")
             continue
-        write_io(path + ".json", xs, ys, {"kind": kind, "layers": layer_list(model), "keras": keras.__version__})
+        extra = {"kind": kind, "layers": layer_list(model), "keras": keras.__version__}
+        try:
+            extra["outputs64"] = [{"shape": list(y.shape), "data": [float(v) for v in y.ravel()]} for y in float64_outputs(path, xs)]
+        except Exception as e:  # noqa: BLE001 -- e.g. a layer without float64 kernels: no reference, plain tolerance
+            print(f"{name}: no float64 reference ({type(e).__name__})")
+        write_io(path + ".json", xs, ys, extra)
         print(f"{name}: {kind}, {model.count_params()} params, {layer_list(model)}")
         made += 1
         keras.backend.clear_session()

@@ -25,7 +25,10 @@ import org.junit.jupiter.api.Test;
  * with {@link Model#load} and must either predict every output as Keras did within
  * 1e-5·max(1, |keras|) per element (float32), also after its weights were zeroed and the
  * {@code .weights.h5} loaded by structure, and load back bitwise from Lamina's own save; or be
- * refused with a {@link KerasFormatException} (an unsupported option, printed for review). Any other
+ * refused with a {@link KerasFormatException} (an unsupported option, printed for review). A model
+ * whose float32 prediction is badly conditioned passes when Lamina's prediction is no further from
+ * Keras's float64 prediction of the same model (the script's "outputs64") than Keras's float32
+ * prediction is, within 1e-5 (printed as ILL-CONDITIONED). Any other
  * outcome (a wrong number, a wrong shape, another exception) fails the test, which lists every case.
  * With {@code -Dlamina.keras.fuzz.out=OUT} Lamina's saves and predictions are left in OUT for
  * {@code keras_files_fuzz.py check OUT} (Keras loading Lamina's files).
@@ -48,6 +51,7 @@ class KerasFilesFuzzTest {
         List<String> failed = new ArrayList<>();
         int passed = 0;
         int refused = 0;
+        int illConditioned = 0;
         double worst = 0;
         try (Backends.Use u = Backends.use(Backends.byName(System.getProperty("lamina.keras.fuzz.backend", "reference")))) {
             for (String name : names) {
@@ -55,9 +59,14 @@ class KerasFilesFuzzTest {
                 String what = name + " " + c.get("kind") + " " + c.get("layers");
                 try {
                     double err = runCase(dir, name, c, out == null ? null : Path.of(out));
-                    worst = Math.max(worst, err);
                     if (err <= TOL) {
+                        worst = Math.max(worst, err);
                         passed++;
+                    } else if (c.get("outputs64") != null && err64(dir, name, c, "outputs64") <= err64(dir, name, c, "outputs") + TOL) {
+                        // badly conditioned in float32: Keras's own float32 prediction is as far from float64
+                        illConditioned++;
+                        System.out.printf("ILL-CONDITIONED %s: |lamina - keras| %.3g; from Keras in float64: lamina %.3g,"
+                                + " keras float32 %.3g%n", what, err, err64(dir, name, c, "outputs64"), err64(dir, name, c, "outputs"));
                     } else {
                         failed.add(what + ": max scaled error " + err);
                     }
@@ -70,8 +79,9 @@ class KerasFilesFuzzTest {
             }
         }
         failed.forEach(f -> System.out.println("FAILED " + f));
-        System.out.printf("keras fuzz: %d models, %d within %.0e (worst scaled error %.3g), %d refused, %d failed%n",
-                names.size(), passed, TOL, worst, refused, failed.size());
+        System.out.printf("keras fuzz: %d models, %d within %.0e (worst scaled error %.3g), %d ill-conditioned (no further from"
+                + " Keras's float64 prediction than Keras's float32), %d refused, %d failed%n",
+                names.size(), passed, TOL, worst, illConditioned, refused, failed.size());
         assertTrue(failed.isEmpty(), failed.size() + " of " + names.size() + " failed:\n" + String.join("\n", failed));
     }
 
@@ -121,6 +131,31 @@ class KerasFilesFuzzTest {
             }
             return err;
         }
+    }
+
+    /**
+     * The largest scaled distance, over every output, between Keras's float64 prediction and
+     * {@code which}: "outputs" (Keras's float32 prediction) or "outputs64" (Lamina's, recomputed).
+     */
+    @SuppressWarnings("unchecked")
+    static double err64(Path dir, String name, Map<String, Object> c, String which) throws IOException {
+        List<Map<String, Object>> ref = (List<Map<String, Object>>) c.get("outputs64");
+        if (which.equals("outputs")) {
+            List<Map<String, Object>> k = (List<Map<String, Object>>) c.get("outputs");
+            double worst = 0;
+            for (int o = 0; o < ref.size(); o++) {
+                List<?> r = (List<?>) ref.get(o).get("data");
+                List<?> v = (List<?>) k.get(o).get("data");
+                for (int i = 0; i < r.size(); i++) {
+                    double e = ((Number) r.get(i)).doubleValue();
+                    worst = Math.max(worst, Math.abs(((Number) v.get(i)).doubleValue() - e) / Math.max(1.0, Math.abs(e)));
+                }
+            }
+            return worst;
+        }
+        Map<String, Object> as64 = new LinkedHashMap<>(c);
+        as64.put("outputs", ref);
+        return runCase(dir, name, as64, null);
     }
 
     static void resetStates(Model m) {
