@@ -9,6 +9,7 @@ so that biases, BatchNormalization moving statistics and every gate block matter
     TF_ENABLE_ONEDNN_OPTS=0 /work/peers/bin/python data/keras/make_keras_cases.py --functional
     TF_ENABLE_ONEDNN_OPTS=0 /work/peers/bin/python data/keras/make_keras_cases.py --masked
     TF_ENABLE_ONEDNN_OPTS=0 /work/peers/bin/python data/keras/make_keras_cases.py --stateful
+    TF_ENABLE_ONEDNN_OPTS=0 /work/peers/bin/python data/keras/make_keras_cases.py --broadcast
 
 The second makes only the functional_* cases (and --masked only the masked_* ones, Embedding(mask_zero):
 a mask dropped by Conv1D, Bidirectional's zeroed masked steps, Keras's mask op in a functional graph) (branches, merges, shared layers, several inputs
@@ -194,6 +195,23 @@ def make_stateful():
     print(f"stateful_rnn: {model.count_params()} params, output {y.shape}")
 
 
+def make_broadcast():
+    """broadcast_merge: Add, Multiply and Subtract of inputs whose size-1 axes broadcast; functional CASE.json layout."""
+    keras.utils.set_random_seed(97)
+    rng = np.random.default_rng(97)
+    a, b, c = keras.Input((3, 4), name="a"), keras.Input((1, 4), name="b"), keras.Input((3, 1), name="c")
+    h = layers.Dense(4)(a)
+    model = keras.Model([a, b, c], [layers.Add()([h, b]), layers.Subtract()([layers.Multiply()([h, c]), b])],
+                        name="broadcast_merge")
+    randomize(model, rng)
+    xs = [rng.normal(0, 1, (3,) + tuple(t.shape[1:])).astype("float32") for t in model.inputs]
+    ys = [np.asarray(y, dtype="float32") for y in model.predict(xs, verbose=0)]
+    model.save(os.path.join(HERE, "broadcast_merge.keras"))
+    model.save_weights(os.path.join(HERE, "broadcast_merge.weights.h5"))
+    write_io(os.path.join(HERE, "broadcast_merge.json"), xs, ys)
+    print(f"broadcast_merge: {model.count_params()} params, outputs {[y.shape for y in ys]}")
+
+
 def write_io(path, xs, ys):
     with open(path, "w") as f:
         json.dump({"inputs": [{"shape": list(x.shape), "dtype": str(x.dtype), "data": x.ravel().tolist()} for x in xs],
@@ -291,5 +309,7 @@ if __name__ == "__main__":
         make_masked()
     elif len(sys.argv) == 2 and sys.argv[1] == "--stateful":
         make_stateful()
+    elif len(sys.argv) == 2 and sys.argv[1] == "--broadcast":
+        make_broadcast()
     else:
         make()

@@ -347,7 +347,8 @@ class KerasFilesTest {
         }
     }
 
-    static final List<String> MASKED_CASES = List.of("masked_conv", "masked_bidirectional", "masked_functional", "stateful_rnn");
+    static final List<String> MASKED_CASES = List.of("masked_conv", "masked_bidirectional", "masked_functional", "stateful_rnn",
+            "broadcast_merge");
 
     static Stream<Arguments> maskedCases() {
         List<Arguments> out = new ArrayList<>();
@@ -365,7 +366,8 @@ class KerasFilesTest {
      * sees every step; Bidirectional's masked steps are zeros (Keras forces zero_output_for_mask);
      * Keras's NotEqual mask op and mask arguments in a functional graph are Lamina's own mask. And a
      * stateful LSTM and GRU (fixed batch 3) predict from zero states (predict's one-sample probe
-     * skips stateful models: it advanced their states and fixed their batch size at 1). Also
+     * skips stateful models: it advanced their states and fixed their batch size at 1). And merge
+     * layers whose inputs broadcast (a size-1 axis), as Keras's do. Also
      * from the weights file, and Lamina's save loads back bitwise (KerasFilesFuzzTest.runCase).
      */
     @ParameterizedTest(name = "{0} on {1}")
