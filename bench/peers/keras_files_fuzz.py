@@ -305,8 +305,9 @@ def sequential_model(gen):
     # the same layers, fresh, in a Sequential (or a functional chain, which Lamina loads as Sequential)
     if gen.coin(0.75):
         fresh = [l.__class__.from_config(l.get_config()) for l in fn.layers[1:]]
-        if gen.coin(0.1):
-            # no Input: Keras writes the built input shape only in build_config
+        if kind != "int" and gen.coin(0.1):
+            # no Input: Keras writes the built input shape only in build_config (and types the input
+            # float32, so not before an Embedding: Keras would cast random floats to ids, -1 wrapping round)
             seq = keras.Sequential(fresh)
             seq.build((None,) + tuple(inp.shape[1:]))
             return seq, "sequential-built"
