@@ -7,8 +7,12 @@ so that biases, BatchNormalization moving statistics and every gate block matter
 
     TF_ENABLE_ONEDNN_OPTS=0 /work/peers/bin/python data/keras/make_keras_cases.py
     TF_ENABLE_ONEDNN_OPTS=0 /work/peers/bin/python data/keras/make_keras_cases.py --functional
+    TF_ENABLE_ONEDNN_OPTS=0 /work/peers/bin/python data/keras/make_keras_cases.py --masked
+    TF_ENABLE_ONEDNN_OPTS=0 /work/peers/bin/python data/keras/make_keras_cases.py --stateful
+    TF_ENABLE_ONEDNN_OPTS=0 /work/peers/bin/python data/keras/make_keras_cases.py --broadcast
 
-The second makes only the functional_* cases (branches, merges, shared layers, several inputs
+The second makes only the functional_* cases (and --masked only the masked_* ones, Embedding(mask_zero):
+a mask dropped by Conv1D, Bidirectional's zeroed masked steps, Keras's mask op in a functional graph) (branches, merges, shared layers, several inputs
 and outputs); their CASE.json lists {"inputs": [{"shape", "dtype", "data"}], "outputs":
 [{"shape", "data"}]}.
 
@@ -134,6 +138,80 @@ def make_functional():
         print(f"{name}: {model.count_params()} params, layers {[l.name for l in model.layers]}, reload max|diff| {d:.3g}")
 
 
+def masked_functional():
+    ids = keras.Input((6,), dtype="int32", name="ids")
+    h = layers.Embedding(10, 4, mask_zero=True)(ids)
+    h = layers.LSTM(3, return_sequences=True)(h)  # Keras writes a NotEqual op and mask arguments
+    h = layers.GRU(2)(h)
+    side = layers.Dense(2, activation="tanh")(layers.Flatten()(layers.Embedding(10, 2)(ids)))
+    return keras.Model(ids, layers.Dense(2)(layers.Add()([h, side])), name="masked_functional")
+
+
+MASKED = {
+    # the mask passes Dense and TimeDistributed, Conv1D drops it (Keras: no masking support)
+    "masked_conv": lambda: keras.Sequential([
+        keras.Input((7,), dtype="int32"), layers.Embedding(10, 3, mask_zero=True), layers.Dense(4),
+        layers.SimpleRNN(3, return_sequences=True), layers.Conv1D(2, 2, padding="same"), layers.LSTM(2)]),
+    # Bidirectional sets zero_output_for_mask on its sequence-returning layers: masked steps are zeros
+    "masked_bidirectional": lambda: keras.Sequential([
+        keras.Input((6,), dtype="int32"), layers.Embedding(10, 4, mask_zero=True),
+        layers.Bidirectional(layers.LSTM(3, return_sequences=True)), layers.TimeDistributed(layers.Dense(2))]),
+    "masked_functional": masked_functional,
+}
+
+
+def make_masked():
+    """Embedding(mask_zero) cases, ids with padding zeros at the end and the start; CASE.json in the functional layout."""
+    keras.utils.set_random_seed(99)
+    rng = np.random.default_rng(99)
+    for name, build in MASKED.items():
+        model = build()
+        randomize(model, rng)
+        x = rng.integers(1, 10, (3,) + tuple(model.inputs[0].shape[1:])).astype("int32")
+        x[0, -2:] = 0
+        x[1, :3] = 0
+        x[2, 2] = 0
+        y = np.asarray(model.predict(x, verbose=0), dtype="float32")
+        model.save(os.path.join(HERE, name + ".keras"))
+        model.save_weights(os.path.join(HERE, name + ".weights.h5"))
+        write_io(os.path.join(HERE, name + ".json"), [x], [y])
+        again = keras.saving.load_model(os.path.join(HERE, name + ".keras"))
+        d = float(np.max(np.abs(np.asarray(again.predict(x, verbose=0)) - y)))
+        print(f"{name}: {model.count_params()} params, layers {[l.name for l in model.layers]}, reload max|diff| {d:.3g}")
+
+
+def make_stateful():
+    """stateful_rnn: stateful LSTM and GRU (fixed batch 3), one predict from zero states; functional CASE.json layout."""
+    keras.utils.set_random_seed(98)
+    rng = np.random.default_rng(98)
+    model = keras.Sequential([keras.Input((4, 2), batch_size=3), layers.LSTM(3, stateful=True, return_sequences=True),
+                              layers.GRU(2, stateful=True)])
+    randomize(model, rng)
+    x = rng.normal(0, 1, (3, 4, 2)).astype("float32")
+    y = np.asarray(model.predict(x, verbose=0, batch_size=3), dtype="float32")
+    model.save(os.path.join(HERE, "stateful_rnn.keras"))
+    model.save_weights(os.path.join(HERE, "stateful_rnn.weights.h5"))
+    write_io(os.path.join(HERE, "stateful_rnn.json"), [x], [y])
+    print(f"stateful_rnn: {model.count_params()} params, output {y.shape}")
+
+
+def make_broadcast():
+    """broadcast_merge: Add, Multiply and Subtract of inputs whose size-1 axes broadcast; functional CASE.json layout."""
+    keras.utils.set_random_seed(97)
+    rng = np.random.default_rng(97)
+    a, b, c = keras.Input((3, 4), name="a"), keras.Input((1, 4), name="b"), keras.Input((3, 1), name="c")
+    h = layers.Dense(4)(a)
+    model = keras.Model([a, b, c], [layers.Add()([h, b]), layers.Subtract()([layers.Multiply()([h, c]), b])],
+                        name="broadcast_merge")
+    randomize(model, rng)
+    xs = [rng.normal(0, 1, (3,) + tuple(t.shape[1:])).astype("float32") for t in model.inputs]
+    ys = [np.asarray(y, dtype="float32") for y in model.predict(xs, verbose=0)]
+    model.save(os.path.join(HERE, "broadcast_merge.keras"))
+    model.save_weights(os.path.join(HERE, "broadcast_merge.weights.h5"))
+    write_io(os.path.join(HERE, "broadcast_merge.json"), xs, ys)
+    print(f"broadcast_merge: {model.count_params()} params, outputs {[y.shape for y in ys]}")
+
+
 def write_io(path, xs, ys):
     with open(path, "w") as f:
         json.dump({"inputs": [{"shape": list(x.shape), "dtype": str(x.dtype), "data": x.ravel().tolist()} for x in xs],
@@ -227,5 +305,11 @@ if __name__ == "__main__":
         check(sys.argv[2])
     elif len(sys.argv) == 2 and sys.argv[1] == "--functional":
         make_functional()
+    elif len(sys.argv) == 2 and sys.argv[1] == "--masked":
+        make_masked()
+    elif len(sys.argv) == 2 and sys.argv[1] == "--stateful":
+        make_stateful()
+    elif len(sys.argv) == 2 and sys.argv[1] == "--broadcast":
+        make_broadcast()
     else:
         make()

@@ -59,6 +59,10 @@ final class InputChecks {
         if (signature.equals(PROBED.get(model))) {
             return (int) n;
         }
+        if (stateful(model)) {
+            // a one-sample call would advance a stateful layer's states and fix its batch size at 1
+            return (int) n;
+        }
         try (Scope s = Scope.open()) {
             Tensor[] first = firstSample(x);
             GradientTape.noGrad(() -> model.callOutputs(first, false));
@@ -72,6 +76,30 @@ final class InputChecks {
         }
         PROBED.put(model, signature);
         return (int) n;
+    }
+
+    /** Whether a layer of the model (or one it wraps) keeps states between calls (config "stateful": true). */
+    private static boolean stateful(Model model) {
+        for (dev.lamina.nn.Layer l : model.layers()) {
+            if (hasStateful(l.config())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasStateful(Object config) {
+        if (config instanceof java.util.Map<?, ?> m) {
+            if (Boolean.TRUE.equals(m.get("stateful"))) {
+                return true;
+            }
+            for (Object v : m.values()) {
+                if (hasStateful(v)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The per-sample input shapes, dtypes and backend of the last probe that passed, per model. */

@@ -11,7 +11,9 @@ import java.util.Map;
  * Runs a recurrent layer forwards and a copy of it backwards over the sequence and merges the
  * two outputs, as {@code keras.layers.Bidirectional}. merge_mode: "concat" (default, last axis
  * 2H), "sum", "mul" or "ave". With return_sequences the backward outputs are flipped back into
- * time order before merging. The sub-layers are named forward_NAME and backward_NAME.
+ * time order before merging; behind a mask, the masked steps of returned sequences are zeros
+ * (Keras forces zero_output_for_mask on the wrapped layers). The sub-layers are named forward_NAME
+ * and backward_NAME.
  */
 public final class Bidirectional extends Layer {
     private final RecurrentLayer<?> forward;
@@ -34,6 +36,9 @@ public final class Bidirectional extends Layer {
         this.mergeMode = m;
         this.forward = copy(layer, "forward_" + layer.name(), layer.goBackwards());
         this.backward = copy(layer, "backward_" + layer.name(), !layer.goBackwards());
+        // as Keras's Bidirectional: behind a mask, masked steps of a returned sequence are zeros
+        this.forward.zeroOutputForMask = forward.returnSequences();
+        this.backward.zeroOutputForMask = backward.returnSequences();
         layer.close();
     }
 

@@ -50,4 +50,17 @@ public class Flatten extends Layer {
     public static Flatten fromConfig(Map<String, Object> config) {
         return Dense.restoreBase(new Flatten((String) config.get("name")), config);
     }
+
+    /**
+     * No mask leaves this layer: like Keras (whose class does not support masking), it drops an
+     * Embedding(mask_zero) mask, so a recurrent layer after it sees every step.
+     *
+     * @param x the input
+     * @param mask the input's mask, or null
+     * @return null
+     */
+    @Override
+    public Tensor computeMask(Tensor x, Tensor mask) {
+        return null;
+    }
 }

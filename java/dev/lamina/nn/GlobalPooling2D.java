@@ -54,4 +54,17 @@ public abstract class GlobalPooling2D extends Layer {
         c.put("keepdims", keepdims);
         return c;
     }
+
+    /**
+     * No mask leaves this layer: like Keras (whose class does not support masking), it drops an
+     * Embedding(mask_zero) mask, so a recurrent layer after it sees every step.
+     *
+     * @param x the input
+     * @param mask the input's mask, or null
+     * @return null
+     */
+    @Override
+    public Tensor computeMask(Tensor x, Tensor mask) {
+        return null;
+    }
 }

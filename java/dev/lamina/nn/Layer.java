@@ -221,8 +221,10 @@ public abstract class Layer implements AutoCloseable {
 
     /**
      * The mask for this layer's output given its input and input mask (Keras's compute_mask):
-     * the default passes the input mask through; Embedding(mask_zero) creates one; a recurrent
-     * layer without return_sequences ends it (null).
+     * the default passes the input mask through (as Keras's layers that support masking: Dense,
+     * Dropout, Activation, BatchNormalization, TimeDistributed); Embedding(mask_zero) creates one; a
+     * recurrent layer without return_sequences ends it (null), and so do the layers Keras does not
+     * mask through (convolutions, pooling, Flatten, Reshape, ZeroPadding2D, UpSampling2D).
      */
     public Tensor computeMask(Tensor x, Tensor mask) {
         return mask;

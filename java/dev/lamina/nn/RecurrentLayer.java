@@ -41,6 +41,11 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
     protected boolean returnSequences;
     protected boolean returnState;
     protected boolean goBackwards;
+    /**
+     * Masked steps output zeros instead of the previous output (Keras's zero_output_for_mask);
+     * set by {@link Bidirectional} on the layers it wraps when they return sequences, as Keras forces it.
+     */
+    boolean zeroOutputForMask;
     protected boolean stateful;
     protected double dropout;
     protected double recurrentDropout;
@@ -477,8 +482,8 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
         proj = proj.reshape(b, t, (long) gates() * units);
         Tensor maskF = mask == null ? null : mask.cast(x.dtype());
         List<Tensor> outputs = returnSequences ? new ArrayList<>() : null;
-        // as Keras: a masked step repeats the previous output, and before the first real step
-        // that is zeros (not the initial state, which the states still carry)
+        // as Keras: a masked step repeats the previous output (zeros with zeroOutputForMask), and
+        // before the first real step that is zeros (not the initial state, which the states still carry)
         Tensor output = maskF != null ? Tensor.zerosLike(states[0]) : states[0];
         for (long s = 0; s < t; s++) {
             long step = goBackwards ? t - 1 - s : s;
@@ -491,7 +496,7 @@ public abstract class RecurrentLayer<L extends RecurrentLayer<L>> extends Layer 
                 for (int i = 0; i < next.length; i++) {
                     next[i] = next[i].mul(m).add(states[i].mul(keep));
                 }
-                output = next[0].mul(m).add(output.mul(keep));
+                output = zeroOutputForMask ? next[0].mul(m) : next[0].mul(m).add(output.mul(keep));
             } else {
                 output = next[0];
             }

@@ -120,4 +120,17 @@ public class Reshape extends Layer {
         Reshape r = new Reshape((String) config.get("name"), Dense.longs(config.get("target_shape"), "target_shape"));
         return Dense.restoreBase(r, config);
     }
+
+    /**
+     * No mask leaves this layer: like Keras (whose class does not support masking), it drops an
+     * Embedding(mask_zero) mask, so a recurrent layer after it sees every step.
+     *
+     * @param x the input
+     * @param mask the input's mask, or null
+     * @return null
+     */
+    @Override
+    public Tensor computeMask(Tensor x, Tensor mask) {
+        return null;
+    }
 }

@@ -94,4 +94,17 @@ public class UpSampling2D extends Layer {
     public String toString() {
         return "UpSampling2D(" + name() + ", size=" + Arrays.toString(size) + ")";
     }
+
+    /**
+     * No mask leaves this layer: like Keras (whose class does not support masking), it drops an
+     * Embedding(mask_zero) mask, so a recurrent layer after it sees every step.
+     *
+     * @param x the input
+     * @param mask the input's mask, or null
+     * @return null
+     */
+    @Override
+    public Tensor computeMask(Tensor x, Tensor mask) {
+        return null;
+    }
 }

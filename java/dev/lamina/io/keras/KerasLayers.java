@@ -201,7 +201,8 @@ public final class KerasLayers {
                 throw new KerasFormatException(named + " is not supported: unknown option '" + k + "' = " + Json.write(v));
             }
         }
-        if (masked && Boolean.TRUE.equals(config.get("zero_output_for_mask")) && Boolean.TRUE.equals(config.get("return_sequences"))) {
+        // (Keras zeroes a masked step's output, the last step's too when only that is returned)
+        if (masked && Boolean.TRUE.equals(config.get("zero_output_for_mask"))) {
             throw new KerasFormatException(named + " is not supported: zero_output_for_mask=true behind a mask (Lamina repeats"
                     + " the previous output at masked steps, as zero_output_for_mask=false)");
         }
@@ -265,7 +266,8 @@ public final class KerasLayers {
     @SuppressWarnings("unchecked")
     private static Layer bidirectional(Map<String, Object> c, String named, boolean masked) {
         Object fw = c.get("layer");
-        Layer forward = fromKeras(fw, named + " forward layer", masked);
+        // no zero_output_for_mask check: Keras forces it to return_sequences in a Bidirectional, as Lamina does
+        Layer forward = fromKeras(fw, named + " forward layer", false);
         if (!(forward instanceof RecurrentLayer r)) {
             forward.close();
             throw new KerasFormatException(named + " is not supported: Lamina wraps SimpleRNN, LSTM or GRU, got "

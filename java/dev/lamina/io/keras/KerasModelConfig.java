@@ -56,7 +56,7 @@ public final class KerasModelConfig {
             }
             layers = (List<Object>) l;
         } else if ("Functional".equals(cls) || "Model".equals(cls)) {
-            layers = chain(config, source);
+            layers = chain(KerasMaskOps.strip(config), source);
         } else {
             throw new KerasFormatException("load: " + source + ": Keras model class " + Json.write(cls) + " is not supported"
                     + " (Lamina loads Sequential models and functional models whose graph is a chain; subclassed models"
@@ -108,7 +108,11 @@ public final class KerasModelConfig {
     public static Model modelFromKeras(Map<String, Object> root, String source) {
         Object cls = root.get("class_name");
         if (("Functional".equals(cls) || "Model".equals(cls)) && root.get("config") instanceof Map<?, ?> c) {
-            Map<String, Object> config = (Map<String, Object>) c;
+            Map<String, Object> config = KerasMaskOps.strip((Map<String, Object>) c);
+            if (config != c) {
+                root = new LinkedHashMap<>(root);
+                root.put("config", config);
+            }
             boolean chain;
             try {
                 chain(config, source);
@@ -152,7 +156,13 @@ public final class KerasModelConfig {
                 masked = true;
             }
         }
-        if (masked) {
+        // a merge of a masked input leaves ops that combine the masks (Keras's compute_mask) in the
+        // config; without them no mask reaches or leaves a merge, and Lamina computes the same
+        boolean maskOps = false;
+        for (Object o : entries) {
+            maskOps |= o instanceof Map<?, ?> e && e.get("module") instanceof String m && m.startsWith("keras.src.ops");
+        }
+        if (masked && maskOps) {
             for (Object o : entries) {
                 if (o instanceof Map<?, ?> e && MERGES.contains(e.get("class_name"))) {
                     throw new KerasFormatException(what + " is not supported: Embedding mask_zero=true with merge layer '"

@@ -347,6 +347,39 @@ class KerasFilesTest {
         }
     }
 
+    static final List<String> MASKED_CASES = List.of("masked_conv", "masked_bidirectional", "masked_functional", "stateful_rnn",
+            "broadcast_merge");
+
+    static Stream<Arguments> maskedCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (String backend : List.of("reference", "cpu")) {
+            for (String c : MASKED_CASES) {
+                out.add(Arguments.of(c, backend));
+            }
+        }
+        return out.stream();
+    }
+
+    /**
+     * Embedding(mask_zero) models (make_keras_cases.py --masked, ids padded with zeros) predict as
+     * Keras: Conv1D drops the mask (Keras's class does not support masking) so the LSTM after it
+     * sees every step; Bidirectional's masked steps are zeros (Keras forces zero_output_for_mask);
+     * Keras's NotEqual mask op and mask arguments in a functional graph are Lamina's own mask. And a
+     * stateful LSTM and GRU (fixed batch 3) predict from zero states (predict's one-sample probe
+     * skips stateful models: it advanced their states and fixed their batch size at 1). And merge
+     * layers whose inputs broadcast (a size-1 axis), as Keras's do. Also
+     * from the weights file, and Lamina's save loads back bitwise (KerasFilesFuzzTest.runCase).
+     */
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("maskedCases")
+    void kerasMaskedModelsPredictAsKeras(String name, String backendName) throws IOException {
+        try (Backends.Use u = Backends.use(Backends.byName(backendName))) {
+            Map<String, Object> c = Json.parseObject(Files.readString(DIR.resolve(name + ".json"), StandardCharsets.UTF_8));
+            double err = KerasFilesFuzzTest.runCase(DIR, name, c, null);
+            assertTrue(err <= TOL, name + ": max scaled error " + err + " > " + TOL);
+        }
+    }
+
     /**
      * A functional model built in Lamina code (two inputs, a shared layer called twice, Subtract,
      * Concatenate, Dot, two outputs; a layer created before the one it follows, so Keras's order
