@@ -51,16 +51,9 @@ public class Flatten extends Layer {
         return Dense.restoreBase(new Flatten((String) config.get("name")), config);
     }
 
-    /**
-     * No mask leaves this layer: like Keras (whose class does not support masking), it drops an
-     * Embedding(mask_zero) mask, so a recurrent layer after it sees every step.
-     *
-     * @param x the input
-     * @param mask the input's mask, or null
-     * @return null
-     */
+    /** False: as in Keras, whose class does not support masking, an Embedding(mask_zero) mask stops here. */
     @Override
-    public Tensor computeMask(Tensor x, Tensor mask) {
-        return null;
+    protected boolean supportsMasking() {
+        return false;
     }
 }

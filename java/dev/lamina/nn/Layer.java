@@ -224,10 +224,20 @@ public abstract class Layer implements AutoCloseable {
      * the default passes the input mask through (as Keras's layers that support masking: Dense,
      * Dropout, Activation, BatchNormalization, TimeDistributed); Embedding(mask_zero) creates one; a
      * recurrent layer without return_sequences ends it (null), and so do the layers Keras does not
-     * mask through (convolutions, pooling, Flatten, Reshape, ZeroPadding2D, UpSampling2D).
+     * mask through (convolutions, pooling, Flatten, Reshape, ZeroPadding2D, UpSampling2D: {@link
+     * #supportsMasking} false).
      */
     public Tensor computeMask(Tensor x, Tensor mask) {
-        return mask;
+        return supportsMasking() ? mask : null;
+    }
+
+    /**
+     * Whether an input mask passes through this layer (Keras's supports_masking); true by default.
+     *
+     * @return false for a layer that drops the mask, as Keras's classes without masking support do
+     */
+    protected boolean supportsMasking() {
+        return true;
     }
 
     /** Inference-mode call: {@code apply(x, false)}. */
