@@ -145,6 +145,9 @@ class TensorApiFuzzTest {
                 agreedValues++;
             } else {
                 agreedErrors++;
+                if (Boolean.getBoolean("lamina.fuzz.verbose")) {
+                    System.out.println("REJECT " + c.what() + " -> " + describe(r.error()) + " | " + describe(f.error()));
+                }
             }
         }
         System.out.println("TensorApiFuzz " + ref.name() + " vs " + fast.name() + ": " + calls + " calls, "
@@ -216,6 +219,15 @@ class TensorApiFuzzTest {
         /** A tensor's recipe: dtype, shape and values, built on whichever backend is current. */
         record Input(DType dtype, long[] shape, double[] values) {
             Tensor make() {
+                // Tensor.of(data) with no shape is a vector, so a rank-0 input is reshaped to ()
+                Tensor t = shape.length == 0 ? of(new long[] {1}).reshape() : of(shape);
+                if (!Arrays.equals(t.shape(), shape)) {
+                    throw new AssertionError("fuzz input " + this + " came out as " + Arrays.toString(t.shape()));
+                }
+                return t;
+            }
+
+            private Tensor of(long[] shape) {
                 int n = values.length;
                 switch (dtype) {
                     case FLOAT32: {
