@@ -283,6 +283,10 @@ class TensorApiFuzzTest {
         }
 
         long dim() {
+            if (r.nextInt(25) == 0) {
+                // now and then past the kernels' vector widths and tails
+                return new long[] {7, 17, 33, 65}[r.nextInt(4)];
+            }
             int k = r.nextInt(10);
             return k == 0 ? 0 : k < 4 ? 1 : 2 + r.nextInt(3);
         }
@@ -293,7 +297,7 @@ class TensorApiFuzzTest {
                 s[i] = dim();
             }
             // keep the element count small
-            while (numel(s) > 4096) {
+            while (numel(s) > 16384) {
                 s[r.nextInt(rank)] = 1;
             }
             return s;
@@ -380,8 +384,9 @@ class TensorApiFuzzTest {
         }
 
         Call next() {
-            int k = r.nextInt(16);
+            int k = r.nextInt(17);
             return switch (k) {
+                case 16 -> misuse();
                 case 0, 1 -> binary();
                 case 2 -> scalarOp();
                 case 3 -> unary();
@@ -735,6 +740,44 @@ class TensorApiFuzzTest {
                     + Arrays.toString(st) + ", " + padding + ")",
                     () -> max ? ConvOps.maxPool2d(x.make(), pool, st, padding)
                             : ConvOps.avgPool2d(x.make(), pool, st, padding));
+        }
+
+        /** An operand on another backend, or one already closed: both are errors that name the op. */
+        Call misuse() {
+            long[] sh = shape();
+            Input a = input(DType.FLOAT32, sh);
+            Input b = input(DType.FLOAT32, sh);
+            boolean closed = r.nextBoolean();
+            String[] ops = {"add", "matmul", "concat", "gather", "sum"};
+            String op = ops[r.nextInt(ops.length)];
+            return new Call(op + "(" + a + ", " + b + (closed ? " closed)" : " on another backend)"), () -> {
+                Tensor p = a.make();
+                Tensor q;
+                if (closed) {
+                    q = b.make();
+                    q.close();
+                    if (op.equals("sum")) {
+                        p = q;
+                    }
+                } else {
+                    Backend here = Backends.current();
+                    Backend other = here == Backends.reference() ? Backends.cpu() : Backends.reference();
+                    try (Backends.Use use = Backends.use(other)) {
+                        q = b.make();
+                    }
+                    if (op.equals("sum")) {
+                        // a reduction has one operand: add a tensor of the other backend to its result
+                        return p.sum().add(q.sum());
+                    }
+                }
+                return switch (op) {
+                    case "add" -> p.add(q);
+                    case "matmul" -> p.matmul(q);
+                    case "concat" -> Tensor.concat(List.of(p, q), 0);
+                    case "gather" -> p.gather(q.cast(DType.INT32));
+                    default -> p.sum();
+                };
+            });
         }
 
         Call castClip() {
