@@ -116,6 +116,20 @@ class TensorApiFuzzTest {
         }
     }
 
+    /** A null sub-array in ofNested is an IllegalArgumentException (was a NullPointerException). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void ofNestedWithANullRowIsRejected(Backend b) {
+        try (Backends.Use use = Backends.use(b); Scope s = Scope.open()) {
+            for (Object nested : new Object[] {new float[][] {null}, new float[][] {null, {0, 0}},
+                new long[][][] {{null}}, new float[][] {{1, 2}, null}}) {
+                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> Tensor.ofNested(nested));
+                assertTrue(e.getMessage().startsWith("ofNested: ragged array"), e.getMessage());
+            }
+        }
+    }
+
     /**
      * Runs {@code calls} random calls on both backends.
      *
@@ -384,9 +398,10 @@ class TensorApiFuzzTest {
         }
 
         Call next() {
-            int k = r.nextInt(17);
+            int k = r.nextInt(18);
             return switch (k) {
                 case 16 -> misuse();
+                case 17 -> factory();
                 case 0, 1 -> binary();
                 case 2 -> scalarOp();
                 case 3 -> unary();
@@ -740,6 +755,48 @@ class TensorApiFuzzTest {
                     + Arrays.toString(st) + ", " + padding + ")",
                     () -> max ? ConvOps.maxPool2d(x.make(), pool, st, padding)
                             : ConvOps.avgPool2d(x.make(), pool, st, padding));
+        }
+
+        /** The factories with odd arguments: empty, negative, NaN or infinite ranges, short buffers, ragged arrays. */
+        Call factory() {
+            double[] odd = {0, 1, -1, 2.5, -3, 7, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 1e-300,
+                1e12};
+            int k = r.nextInt(6);
+            double a = odd[r.nextInt(odd.length)];
+            double b = odd[r.nextInt(odd.length)];
+            double c = odd[r.nextInt(odd.length)];
+            int n = r.nextInt(7) - 2;
+            DType dt = dtype();
+            switch (k) {
+                case 0:
+                    return new Call("arange(" + a + ", " + b + ", " + c + ", " + dt + ")", () -> Tensor.arange(a, b, c, dt));
+                case 1:
+                    return new Call("linspace(" + a + ", " + b + ", " + n + ")", () -> Tensor.linspace(a, b, n));
+                case 2:
+                    return new Call("eye(" + n + ", " + dt + ")", () -> Tensor.eye(n, dt));
+                case 3: {
+                    long[] sh = shape();
+                    return new Call("full(" + dt + ", " + a + ", " + Arrays.toString(sh) + ")", () -> Tensor.full(dt, a, sh));
+                }
+                case 4: {
+                    long[] sh = shape();
+                    int bytes = (int) Math.max(0, numel(sh) * dt.size() + r.nextInt(3) - 1);
+                    return new Call("fromBuffer(" + dt + ", " + Arrays.toString(sh) + ", " + bytes + " bytes)",
+                            () -> Tensor.fromBuffer(dt, sh, java.nio.ByteBuffer.allocate(bytes)));
+                }
+                default: {
+                    int rows = r.nextInt(4);
+                    float[][] nested = new float[rows][];
+                    int w = r.nextInt(3);
+                    for (int i = 0; i < rows; i++) {
+                        nested[i] = new float[r.nextInt(6) == 0 ? r.nextInt(3) : w];
+                    }
+                    if (rows > 0 && r.nextInt(8) == 0) {
+                        nested[r.nextInt(rows)] = null;
+                    }
+                    return new Call("ofNested(" + Arrays.deepToString(nested) + ")", () -> Tensor.ofNested(nested));
+                }
+            }
         }
 
         /** An operand on another backend, or one already closed: both are errors that name the op. */
