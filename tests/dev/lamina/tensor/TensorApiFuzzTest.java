@@ -130,6 +130,22 @@ class TensorApiFuzzTest {
         }
     }
 
+    /** arange with a NaN bound was an empty tensor, with an infinite one a misleading size error. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void arangeNeedsFiniteBounds(Backend b) {
+        try (Backends.Use use = Backends.use(b); Scope s = Scope.open()) {
+            double[][] bad = {{Double.NaN, 7, 1}, {0, Double.NaN, 1}, {0, Double.POSITIVE_INFINITY, 1},
+                {Double.NEGATIVE_INFINITY, 0, 2.5}, {0, 5, Double.POSITIVE_INFINITY}};
+            for (double[] a : bad) {
+                IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> Tensor.arange(a[0], a[1], a[2], DType.FLOAT32));
+                assertTrue(e.getMessage().startsWith("arange: start, stop and step must be finite"), e.getMessage());
+            }
+            assertArrayEquals(new float[] {7, 4, 1}, Tensor.arange(7, 0, -3, DType.FLOAT32).toFloatArray());
+        }
+    }
+
     /**
      * Runs {@code calls} random calls on both backends.
      *
