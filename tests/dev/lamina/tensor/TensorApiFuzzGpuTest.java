@@ -25,4 +25,14 @@ class TensorApiFuzzGpuTest {
         assertTrue(findings.isEmpty(), findings.size() + " findings (seed " + OpCatalog.baseSeed() + "):\n"
                 + String.join("\n", findings.subList(0, Math.min(60, findings.size()))));
     }
+
+    @Test
+    void gradientsAgreeToo() {
+        GpuTestSupport.requireDevice();
+        int calls = Integer.getInteger("lamina.fuzz.gpu.calls", 300);
+        List<String> findings = TensorApiFuzzTest.fuzz(Backends.reference(), CudaBackend.instance(),
+                OpCatalog.seed("TensorApiFuzzGpuGrad"), calls, true);
+        assertTrue(findings.isEmpty(), findings.size() + " findings (seed " + OpCatalog.baseSeed() + "):\n"
+                + String.join("\n", findings.subList(0, Math.min(60, findings.size()))));
+    }
 }

@@ -3,6 +3,7 @@ package dev.lamina.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lamina.autograd.GradientTape;
 import dev.lamina.backend.Backend;
 import dev.lamina.backend.Backends;
 import dev.lamina.ops.ConvOps;
@@ -40,6 +41,12 @@ class TensorApiFuzzTest {
     record Call(String what, Supplier<Tensor> body) {
     }
 
+    /** While a gradient call runs: the tape that watches every float input the call makes, and those inputs. */
+    static final ThreadLocal<GradientTape> TAPE = new ThreadLocal<>();
+    static final ThreadLocal<List<Tensor>> WATCHED = new ThreadLocal<>();
+    /** How many call runs compared gradients (both backends counted). */
+    static final java.util.concurrent.atomic.AtomicInteger WITH_GRADIENTS = new java.util.concurrent.atomic.AtomicInteger();
+
     /** The outcome of one call on one backend: a result's dtype, shape and values, or an exception. */
     record Outcome(DType dtype, long[] shape, double[] values, Throwable error) {
         static Outcome run(Backend b, Call c) {
@@ -47,6 +54,53 @@ class TensorApiFuzzTest {
                 Tensor t = c.body().get();
                 double[] v = t.dtype() == DType.BOOL ? toDoubles(t.toBooleanArray()) : t.toDoubleArray();
                 return new Outcome(t.dtype(), t.shape(), v, null);
+            } catch (Throwable e) {
+                return new Outcome(null, null, null, e);
+            }
+        }
+
+        /**
+         * Runs the call under a gradient tape; for a float result, the values are followed by the
+         * gradient of Σ w·result (w[i] = 1 + (i mod 7)/4, so that misplaced gradients show) with respect
+         * to each float input: its element count (-1 for none), then its values.
+         */
+        static Outcome runWithGradients(Backend b, Call c) {
+            List<Tensor> watched = new ArrayList<>();
+            try (Backends.Use use = Backends.use(b); Scope s = Scope.open(); GradientTape tape = GradientTape.start()) {
+                TAPE.set(tape);
+                WATCHED.set(watched);
+                Tensor t;
+                try {
+                    t = c.body().get();
+                } finally {
+                    TAPE.remove();
+                    WATCHED.remove();
+                }
+                List<Double> v = new ArrayList<>();
+                for (double x : t.dtype() == DType.BOOL ? toDoubles(t.toBooleanArray()) : t.toDoubleArray()) {
+                    v.add(x);
+                }
+                boolean isFloat = t.dtype() == DType.FLOAT32 || t.dtype() == DType.FLOAT64;
+                if (isFloat && !watched.isEmpty()) {
+                    WITH_GRADIENTS.incrementAndGet();
+                    double[] w = new double[(int) t.numel()];
+                    for (int i = 0; i < w.length; i++) {
+                        w[i] = 1 + (i % 7) / 4.0;
+                    }
+                    Tensor weights = Tensor.of(w, 1, w.length).reshape(t.shape()).cast(t.dtype());
+                    Tensor target = t.mul(weights).sum();
+                    for (Tensor g : tape.gradient(target, watched)) {
+                        if (g == null) {
+                            v.add(-1.0);
+                        } else {
+                            v.add((double) g.numel());
+                            for (double x : g.toDoubleArray()) {
+                                v.add(x);
+                            }
+                        }
+                    }
+                }
+                return new Outcome(t.dtype(), t.shape(), v.stream().mapToDouble(Double::doubleValue).toArray(), null);
             } catch (Throwable e) {
                 return new Outcome(null, null, null, e);
             }
@@ -156,6 +210,28 @@ class TensorApiFuzzTest {
      * @return the findings, one line each
      */
     static List<String> fuzz(Backend ref, Backend fast, long seed, int calls) {
+        return fuzz(ref, fast, seed, calls, false);
+    }
+
+    @Test
+    void gradientsAgreeToo() {
+        List<String> findings = fuzz(Backends.reference(), Backends.cpu(), OpCatalog.seed("TensorApiFuzzGrad"),
+                CALLS, true);
+        assertTrue(findings.isEmpty(), findings.size() + " findings (seed " + OpCatalog.baseSeed() + "):\n"
+                + String.join("\n", findings.subList(0, Math.min(60, findings.size()))));
+    }
+
+    /**
+     * Runs {@code calls} random calls on both backends, with or without gradients.
+     *
+     * @param ref the oracle
+     * @param fast the backend under test
+     * @param seed the seed
+     * @param calls how many calls
+     * @param gradients also compare the gradients of each float result with respect to its float inputs
+     * @return the findings, one line each
+     */
+    static List<String> fuzz(Backend ref, Backend fast, long seed, int calls, boolean gradients) {
         Random rng = new Random(seed);
         List<String> findings = new ArrayList<>();
         int agreedValues = 0;
@@ -166,8 +242,8 @@ class TensorApiFuzzTest {
             if (only >= 0 && i != only) {
                 continue;
             }
-            Outcome r = Outcome.run(ref, c);
-            Outcome f = Outcome.run(fast, c);
+            Outcome r = gradients ? Outcome.runWithGradients(ref, c) : Outcome.run(ref, c);
+            Outcome f = gradients ? Outcome.runWithGradients(fast, c) : Outcome.run(fast, c);
             String finding = judge(r, f, fast.name());
             if (finding != null) {
                 findings.add("#" + i + " " + c.what() + ": " + finding);
@@ -180,8 +256,10 @@ class TensorApiFuzzTest {
                 }
             }
         }
-        System.out.println("TensorApiFuzz " + ref.name() + " vs " + fast.name() + ": " + calls + " calls, "
-                + agreedValues + " same results, " + agreedErrors + " both rejected, " + findings.size() + " findings");
+        System.out.println("TensorApiFuzz " + (gradients ? "with gradients " : "") + ref.name() + " vs " + fast.name()
+                + ": " + calls + " calls, "
+                + agreedValues + " same results (" + WITH_GRADIENTS.getAndSet(0) / 2 + " with gradients), " + agreedErrors
+                + " both rejected, " + findings.size() + " findings");
         return findings;
     }
 
@@ -253,6 +331,10 @@ class TensorApiFuzzTest {
                 Tensor t = shape.length == 0 ? of(new long[] {1}).reshape() : of(shape);
                 if (!Arrays.equals(t.shape(), shape)) {
                     throw new AssertionError("fuzz input " + this + " came out as " + Arrays.toString(t.shape()));
+                }
+                if (TAPE.get() != null && (dtype == DType.FLOAT32 || dtype == DType.FLOAT64)) {
+                    TAPE.get().watch(t);
+                    WATCHED.get().add(t);
                 }
                 return t;
             }
