@@ -232,13 +232,29 @@ class TensorApiFuzzTest {
      * @return the findings, one line each
      */
     static List<String> fuzz(Backend ref, Backend fast, long seed, int calls, boolean gradients) {
+        return fuzz(ref, fast, seed, calls, gradients, false);
+    }
+
+    /**
+     * As {@link #fuzz(Backend, Backend, long, int, boolean)}, optionally without NaN or infinite conv2d kernels.
+     *
+     * @param ref the oracle
+     * @param fast the backend under test
+     * @param seed the seed
+     * @param calls how many calls
+     * @param gradients also compare gradients
+     * @param finiteConvKernels draw only finite conv2d kernels
+     * @return the findings, one line each
+     */
+    static List<String> fuzz(Backend ref, Backend fast, long seed, int calls, boolean gradients,
+                             boolean finiteConvKernels) {
         Random rng = new Random(seed);
         List<String> findings = new ArrayList<>();
         int agreedValues = 0;
         int agreedErrors = 0;
         int only = Integer.getInteger("lamina.fuzz.only", -1);   // replay one call of the sequence alone
         for (int i = 0; i < calls; i++) {
-            Call c = new Gen(new Random(rng.nextLong())).next();
+            Call c = new Gen(new Random(rng.nextLong()), finiteConvKernels).next();
             if (only >= 0 && i != only) {
                 continue;
             }
@@ -319,9 +335,19 @@ class TensorApiFuzzTest {
     /** Draws one random call. */
     static final class Gen {
         private final Random r;
+        private final boolean finiteConvKernels;
 
         Gen(Random r) {
+            this(r, false);
+        }
+
+        /**
+         * @param r the source of randomness
+         * @param finiteConvKernels no NaN or infinite conv2d kernels (for the cuda gradients: see TensorApiFuzzGpuTest)
+         */
+        Gen(Random r, boolean finiteConvKernels) {
             this.r = r;
+            this.finiteConvKernels = finiteConvKernels;
         }
 
         /** A tensor's recipe: dtype, shape and values, built on whichever backend is current. */
@@ -438,9 +464,13 @@ class TensorApiFuzzTest {
         }
 
         Input input(DType dt, long[] shape) {
+            return input(dt, shape, true);
+        }
+
+        Input input(DType dt, long[] shape, boolean specials) {
             int n = (int) numel(shape);
             double[] v = new double[n];
-            boolean special = r.nextInt(4) == 0;
+            boolean special = r.nextInt(4) == 0 && specials;
             for (int i = 0; i < n; i++) {
                 if (dt == DType.FLOAT32 || dt == DType.FLOAT64) {
                     int k = special ? r.nextInt(12) : 99;
@@ -840,7 +870,7 @@ class TensorApiFuzzTest {
                 long kw = 1 + r.nextInt(4);
                 long kc = r.nextInt(6) == 0 ? 1 + r.nextInt(3) : c;
                 long ko = 1 + r.nextInt(3);
-                Input k = input(r.nextInt(6) == 0 ? dtype() : x.dtype(), new long[] {kh, kw, kc, ko});
+                Input k = input(r.nextInt(6) == 0 ? dtype() : x.dtype(), new long[] {kh, kw, kc, ko}, !finiteConvKernels);
                 int[] dil = {1 + (r.nextInt(4) == 0 ? 1 : 0), 1};
                 return new Call("conv2d(" + x + ", " + k + ", strides " + Arrays.toString(strides) + ", " + padding
                         + ", dilation " + Arrays.toString(dil) + ")",
