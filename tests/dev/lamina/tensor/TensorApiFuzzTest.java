@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class TensorApiFuzzTest {
     static final double RTOL = 1e-4;
     static final double ATOL = 1e-5;
-    static final int CALLS = Integer.getInteger("lamina.fuzz.calls", 600);
+    static final int CALLS = Integer.getInteger("lamina.fuzz.calls", 2000);
 
     /** One fuzz call: its description and a body that builds its inputs on the current backend. */
     record Call(String what, Supplier<Tensor> body) {
