@@ -258,9 +258,18 @@ class TensorApiFuzzTest {
             if (only >= 0 && i != only) {
                 continue;
             }
+            long refBefore = ref.bytesInUse();
+            long fastBefore = fast.bytesInUse();
             Outcome r = gradients ? Outcome.runWithGradients(ref, c) : Outcome.run(ref, c);
             Outcome f = gradients ? Outcome.runWithGradients(fast, c) : Outcome.run(fast, c);
             String finding = judge(r, f, fast.name());
+            // the call's scope freed everything it made, results and rejected calls alike (≤: a cleaner may free more)
+            if (finding == null && ref.bytesInUse() > refBefore) {
+                finding = "reference holds " + (ref.bytesInUse() - refBefore) + " bytes more after the call";
+            }
+            if (finding == null && fast.bytesInUse() > fastBefore) {
+                finding = fast.name() + " holds " + (fast.bytesInUse() - fastBefore) + " bytes more after the call";
+            }
             if (finding != null) {
                 findings.add("#" + i + " " + c.what() + ": " + finding);
             } else if (r.error() == null) {
