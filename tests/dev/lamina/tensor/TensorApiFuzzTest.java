@@ -170,6 +170,21 @@ class TensorApiFuzzTest {
         }
     }
 
+    /** The fused conv2d + bias + ReLU keeps a NaN as Tensor.relu does (the cpu epilogue made it 0). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void fusedConvReluKeepsNaN(Backend b) {
+        try (Backends.Use use = Backends.use(b); Scope s = Scope.open()) {
+            Tensor x = Tensor.of(new float[] {Float.NaN, 1, -1, 2}, 1, 2, 2, 1);
+            Tensor k = Tensor.of(new float[] {1}, 1, 1, 1, 1);
+            Tensor bias = Tensor.of(new float[] {0.5f});
+            float[] fused = ConvOps.conv2dBiasAct(x, k, bias, true, new int[] {1, 1}, "valid", new int[] {1, 1}, 1)
+                    .toFloatArray();
+            assertArrayEquals(new float[] {Float.NaN, 1.5f, 0, 2.5f}, fused);
+            assertArrayEquals(ConvOps.conv2d(x, k, new int[] {1, 1}, "valid").add(bias).relu().toFloatArray(), fused);
+        }
+    }
+
     /** A null sub-array in ofNested is an IllegalArgumentException (was a NullPointerException). */
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
@@ -881,9 +896,20 @@ class TensorApiFuzzTest {
                 long ko = 1 + r.nextInt(3);
                 Input k = input(r.nextInt(6) == 0 ? dtype() : x.dtype(), new long[] {kh, kw, kc, ko}, !finiteConvKernels);
                 int[] dil = {1 + (r.nextInt(4) == 0 ? 1 : 0), 1};
+                // groups: mostly 1, else a divisor or not of C (the kernel's channel axis then C/groups or not)
+                int groups = r.nextInt(4) == 0 ? 1 + r.nextInt(3) : 1;
+                if (r.nextInt(5) == 0) {
+                    // a bias [K] (or of a wrong length / dtype), with or without the ReLU
+                    Input bias = input(r.nextInt(6) == 0 ? dtype() : x.dtype(), new long[] {r.nextInt(6) == 0 ? ko + 1 : ko});
+                    boolean relu = r.nextBoolean();
+                    return new Call("conv2dBiasAct(" + x + ", " + k + ", " + bias + ", relu " + relu + ", strides "
+                            + Arrays.toString(strides) + ", " + padding + ", dilation " + Arrays.toString(dil) + ", groups "
+                            + groups + ")", () -> ConvOps.conv2dBiasAct(x.make(), k.make(), bias.make(), relu, strides,
+                            padding, dil, groups));
+                }
                 return new Call("conv2d(" + x + ", " + k + ", strides " + Arrays.toString(strides) + ", " + padding
-                        + ", dilation " + Arrays.toString(dil) + ")",
-                        () -> ConvOps.conv2d(x.make(), k.make(), strides, padding, dil, 1));
+                        + ", dilation " + Arrays.toString(dil) + ", groups " + groups + ")",
+                        () -> ConvOps.conv2d(x.make(), k.make(), strides, padding, dil, groups));
             }
             int[] pool = {1 + r.nextInt(4), r.nextInt(10) == 0 ? 0 : 1 + r.nextInt(3)};
             boolean max = r.nextBoolean();
