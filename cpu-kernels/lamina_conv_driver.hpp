@@ -67,7 +67,7 @@ LAMINA_INLINE void bias_act_body(T* __restrict__ y, const T* __restrict__ tile, 
         if (relu) {
             for (int64_t i = 0; i < L; i++) {
                 const T v = seg[i] + tile[i];
-                seg[i] = v > T(0) ? v : T(0);
+                seg[i] = v <= T(0) ? T(0) : v;  // NaN stays NaN, as Tensor.relu
             }
         } else {
             for (int64_t i = 0; i < L; i++) seg[i] += tile[i];
@@ -75,7 +75,7 @@ LAMINA_INLINE void bias_act_body(T* __restrict__ y, const T* __restrict__ tile, 
     }
     for (int64_t i = full; i < n; i++) {
         const T v = y[i] + tile[i - full];
-        y[i] = relu ? (v > T(0) ? v : T(0)) : v;
+        y[i] = relu ? (v <= T(0) ? T(0) : v) : v;
     }
 }
 LAMINA_CLONES static void bias_act_f32(float* y, const float* tile, int64_t rows, int64_t K, bool relu) {

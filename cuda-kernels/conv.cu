@@ -2,7 +2,7 @@
 // the geometry of dev.lamina.backend.ConvGeometry (strides, dilation, top/left padding, groups;
 // kernel [KH, KW, C/G, K]) and the semantics of the cpu backend's conv2d passes:
 //   forward   y[b,oh,ow,k] = act(Σ_{i,j,c} x[b, oh·SH−PT+i·DH, ow·SW−PL+j·DW, g·Cg+c]·w[i,j,c,k] + bias[k])
-//             act: identity, or ReLU as the cpu backend's epilogue (v > 0 ? v : 0)
+//             act: identity, or ReLU as the cpu backend's epilogue (v <= 0 ? 0 : v: a NaN stays NaN, as Tensor.relu)
 //   backward  dz = dy ⊙ [y > 0] when act is ReLU (the product: a NaN dy stays visible), else dy;
 //             dbias[k] = Σ dz[·,k];  dw = x^T·dz per group;  dx = dz·w^T per group (a gather)
 // Input positions outside the image read as zero; every position is bounds-checked.
@@ -258,7 +258,7 @@ struct Forward {
     __device__ void store(int64_t m, int64_t n, int64_t grp, int64_t /*slice*/, T acc) const {
         const int64_t k = grp * g.kg() + n;
         T v = bias != nullptr ? acc + bias[k] : acc;
-        if (relu) v = v > T(0) ? v : T(0);
+        if (relu) v = v <= T(0) ? T(0) : v;  // NaN stays NaN, as Tensor.relu
         y[m * g.K + k] = v;
     }
 };

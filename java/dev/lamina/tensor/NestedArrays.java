@@ -69,10 +69,15 @@ final class NestedArrays {
                 Object v = Array.get(a, i);
                 if (v instanceof Boolean bv) {
                     out[pos[0]++] = bv ? 1 : 0;
+                } else if (!(v instanceof Number num)) {
+                    // the shape was read from the first element at each level; a null there ends it early
+                    throw new IllegalArgumentException("ofNested: ragged array: element " + i + " at dimension " + depth
+                            + " is " + (v == null ? "null" : "a " + v.getClass().getSimpleName()) + " in shape "
+                            + Shapes.str(shape));
                 } else if (outLong != null) {
-                    outLong[pos[0]++] = ((Number) v).longValue();
+                    outLong[pos[0]++] = num.longValue();
                 } else {
-                    out[pos[0]++] = ((Number) v).doubleValue();
+                    out[pos[0]++] = num.doubleValue();
                 }
             }
         } else {

@@ -198,7 +198,7 @@ public class Tensor implements AutoCloseable {
      * float32 data with a shape; no shape means a vector.
      *
      * @param data the values in row-major order
-     * @param shape the shape (no entries: a scalar)
+     * @param shape the shape (no entries: a vector of all the values; use {@link #scalar} or reshape() for rank 0)
      * @return the new tensor
      */
     public static Tensor of(float[] data, long... shape) {
@@ -209,7 +209,7 @@ public class Tensor implements AutoCloseable {
      * float64 data with a shape; no shape means a vector.
      *
      * @param data the values in row-major order
-     * @param shape the shape (no entries: a scalar)
+     * @param shape the shape (no entries: a vector of all the values; use {@link #scalar} or reshape() for rank 0)
      * @return the new tensor
      */
     public static Tensor of(double[] data, long... shape) {
@@ -220,7 +220,7 @@ public class Tensor implements AutoCloseable {
      * int32 data with a shape; no shape means a vector.
      *
      * @param data the values in row-major order
-     * @param shape the shape (no entries: a scalar)
+     * @param shape the shape (no entries: a vector of all the values; use {@link #scalar} or reshape() for rank 0)
      * @return the new tensor
      */
     public static Tensor of(int[] data, long... shape) {
@@ -231,7 +231,7 @@ public class Tensor implements AutoCloseable {
      * int64 data with a shape; no shape means a vector.
      *
      * @param data the values in row-major order
-     * @param shape the shape (no entries: a scalar)
+     * @param shape the shape (no entries: a vector of all the values; use {@link #scalar} or reshape() for rank 0)
      * @return the new tensor
      */
     public static Tensor of(long[] data, long... shape) {
@@ -242,7 +242,7 @@ public class Tensor implements AutoCloseable {
      * bool data with a shape; no shape means a vector.
      *
      * @param data the values in row-major order
-     * @param shape the shape (no entries: a scalar)
+     * @param shape the shape (no entries: a vector of all the values; use {@link #scalar} or reshape() for rank 0)
      * @return the new tensor
      */
     public static Tensor of(boolean[] data, long... shape) {

@@ -137,6 +137,11 @@ final class TensorFactories {
         if (step == 0 || Double.isNaN(step)) {
             throw new IllegalArgumentException("arange: step must be non-zero, got " + step);
         }
+        if (!Double.isFinite(start) || !Double.isFinite(stop) || !Double.isFinite(step)) {
+            // a NaN bound made the count NaN, cast to 0: an empty tensor instead of an error
+            throw new IllegalArgumentException("arange: start, stop and step must be finite, got [" + start + ", " + stop
+                    + ", " + step + "]");
+        }
         long n = Math.max(0, (long) Math.ceil((stop - start) / step));
         double[] v = new double[Shapes.checkedNumel("arange", new long[] {n})];
         for (int i = 0; i < v.length; i++) {

@@ -28,7 +28,10 @@ import java.util.Map;
  *       scatter-add accumulate in float64.</li>
  *   <li>Integer kernels compute in {@code long} and wrap to the dtype (two's complement), as
  *       NumPy does. Integer {@code DIV} is Java division (truncates toward zero); x / 0 is 0, as on
- *       the cpu and cuda backends. Integer {@code POW} is {@code Math.pow} truncated.</li>
+ *       the cpu and cuda backends. Integer {@code POW} is exact repeated multiplication that wraps;
+ *       a negative exponent gives the truncated quotient 1 / x^|y| (1 for x = 1, ±1 for x = -1,
+ *       else 0, also for x = 0). Float {@code POW} follows C's {@code pow}: pow(1, y) is 1 and
+ *       pow(-1, ±inf) is 1 even for a NaN or infinite y, where {@code Math.pow} gives NaN.</li>
  *   <li>Float to integer conversion truncates toward zero (Java's saturating cast: NaN gives 0,
  *       out-of-range values clamp). Number to bool is {@code x != 0} (so NaN is true); bool to
  *       number is 0 or 1.</li>
@@ -404,11 +407,36 @@ public final class ReferenceBackend extends HostBackend {
             case SUB: return x - y;
             case MUL: return x * y;
             case DIV: return x / y;
-            case POW: return Math.pow(x, y);
+            case POW: return pow(x, y);
             case MAXIMUM: return Math.max(x, y);
             case MINIMUM: return Math.min(x, y);
             default: throw new IllegalStateException("binary " + op);
         }
+    }
+
+    /** C's pow (as the cpu and cuda kernels): Math.pow except pow(1, y) = 1 and pow(-1, ±inf) = 1. */
+    private static double pow(double x, double y) {
+        if (x == 1.0 || (x == -1.0 && Double.isInfinite(y))) {
+            return 1.0;
+        }
+        return Math.pow(x, y);
+    }
+
+    /** Integer x^y by repeated squaring, wrapping as the cpu and cuda kernels' int_pow. */
+    private static long intPow(long x, long y) {
+        if (y < 0) {
+            return x == 1 ? 1 : x == -1 ? ((y & 1) != 0 ? -1 : 1) : 0;
+        }
+        long r = 1;
+        long base = x;
+        while (y != 0) {
+            if ((y & 1) != 0) {
+                r *= base;
+            }
+            base *= base;
+            y >>= 1;
+        }
+        return r;
     }
 
     private static long binaryInt(BinaryOp op, long x, long y) {
@@ -418,7 +446,7 @@ public final class ReferenceBackend extends HostBackend {
             case MUL: return x * y;
             case DIV:
                 return y == 0 ? 0 : x / y;   // as the cpu and cuda kernels: x / 0 is 0 for integers
-            case POW: return (long) Math.pow(x, y);
+            case POW: return intPow(x, y);
             case MAXIMUM: return Math.max(x, y);
             case MINIMUM: return Math.min(x, y);
             default: throw new IllegalStateException("binary " + op);

@@ -62,16 +62,18 @@ final class ReferenceConv {
                         double acc = 0;
                         for (int i = 0; i < g.kh(); i++) {
                             int ih = oh * g.sh() - g.padTop() + i * g.dh();
-                            if (ih < 0 || ih >= g.inH()) {
-                                continue;
-                            }
                             for (int j = 0; j < g.kw(); j++) {
                                 int iw = ow * g.sw() - g.padLeft() + j * g.dw();
-                                if (iw < 0 || iw >= g.inW()) {
+                                int wBase = (i * g.kw() + j) * cg * g.outC() + k;
+                                if (ih < 0 || ih >= g.inH() || iw < 0 || iw >= g.inW()) {
+                                    // the padding is zeros that take part (as in TensorFlow and PyTorch):
+                                    // 0 · w is 0, except that a NaN or infinite weight makes it NaN
+                                    for (int c = 0; c < cg; c++) {
+                                        acc += 0.0 * w[wBase + c * g.outC()];
+                                    }
                                     continue;
                                 }
                                 int xBase = ((b * g.inH() + ih) * g.inW() + iw) * g.inC() + grp * cg;
-                                int wBase = (i * g.kw() + j) * cg * g.outC() + k;
                                 for (int c = 0; c < cg; c++) {
                                     acc += x[xBase + c] * w[wBase + c * g.outC()];
                                 }
