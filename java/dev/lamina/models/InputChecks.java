@@ -60,7 +60,9 @@ final class InputChecks {
             return (int) n;
         }
         if (stateful(model)) {
-            // a one-sample call would advance a stateful layer's states and fix its batch size at 1
+            // a one-sample call would advance a stateful layer's states and fix its batch size at 1;
+            // recorded, so that the layers' configs are walked once per signature, not on every call
+            PROBED.put(model, signature);
             return (int) n;
         }
         try (Scope s = Scope.open()) {
@@ -102,7 +104,10 @@ final class InputChecks {
         return false;
     }
 
-    /** The per-sample input shapes, dtypes and backend of the last probe that passed, per model. */
+    /**
+     * The per-sample input shapes, dtypes and backend last cleared on each model: a probe that passed,
+     * or a stateful model (never probed).
+     */
     private static final java.util.Map<Model, String> PROBED =
             java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
