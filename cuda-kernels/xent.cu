@@ -8,7 +8,7 @@
 // One pass reads z and y twice per row (max/sums, then the gradient) and writes loss and dz once,
 // instead of the eleven kernels and five temporaries of the composed path (log-softmax, products,
 // sums, exp, differences). Accumulation is in a fixed order (deterministic, no atomics), and for
-// float32 the row's sums, log, exp and gradient are in double (Acc), rounded once at the end: with
+// float32 the row's sums, log, exp and gradient are in double (A), rounded once at the end: with
 // float32 arithmetic a row whose label holds p within 1e-5 of 1 lost two to three digits of its
 // loss log(s) (s rounded near 1) and of its label's gradient p − 1.
 //
@@ -32,10 +32,6 @@ namespace {
 
 constexpr int kXentThreads = 256;
 
-// the type of a row's sums and gradient arithmetic: double for float32 and float64 alike
-template <class T>
-struct Acc { using type = double; };
-
 template <class T>
 __device__ __forceinline__ T nan_max(T a, T b) {
     return (a != a || b != b) ? (a != a ? a : b) : (a > b ? a : b);
@@ -48,7 +44,7 @@ __global__ void xent_rows_v0(const T* z, const T* y, T* loss, T* dz, int64_t row
     for (int64_t r = static_cast<int64_t>(blockIdx.x) * blockDim.x + threadIdx.x; r < rows; r += stride) {
         const T* zr = z + r * c;
         const T* yr = y + r * c;
-        using A = typename Acc<T>::type;
+        using A = double;  // a row's sums and gradient arithmetic, for float32 and float64 alike
         T m = zr[0];
         for (int64_t j = 1; j < c; j++) m = nan_max(m, zr[j]);
         A s = A(0), ys = A(0);
@@ -86,7 +82,7 @@ __device__ T xent_block_reduce(T v, T* sh) {
 // version 1: one block per row
 template <class T>
 __global__ void xent_rows_v1(const T* z, const T* y, T* loss, T* dz, int64_t rows, int64_t c) {
-    using A = typename Acc<T>::type;
+    using A = double;  // a row's sums and gradient arithmetic, for float32 and float64 alike
     __shared__ T sh[kXentThreads];
     __shared__ A sha[kXentThreads];
     for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
