@@ -25,6 +25,7 @@ import dev.lamina.types.DType;
 import dev.lamina.tensor.Rng;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
+import dev.lamina.testing.LogCapture;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -36,8 +37,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -57,28 +56,7 @@ class FallbackPathTest {
 
     /** Collects the messages of the fallback logger while it runs. */
     private static List<String> logged(Runnable body) {
-        List<String> messages = new ArrayList<>();
-        Handler h = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                messages.add(r.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        FallbackLog.LOG.addHandler(h);
-        try {
-            body.run();
-        } finally {
-            FallbackLog.LOG.removeHandler(h);
-        }
-        return messages;
+        return LogCapture.messages(FallbackLog.LOG, body);
     }
 
     private static long count(List<String> messages, String part) {

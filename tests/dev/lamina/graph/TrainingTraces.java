@@ -1,10 +1,9 @@
 package dev.lamina.graph;
 
 import dev.lamina.tensor.Variable;
+import dev.lamina.testing.LogCapture;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /** What the traced-training tests compare: a model's weights after a fit, and what the graph package logged. */
@@ -23,28 +22,6 @@ final class TrainingTraces {
 
     /** The messages the graph package logs while r runs (a traced step sent back to eager execution logs why). */
     static List<String> logged(Runnable r) {
-        List<String> logged = new ArrayList<>();
-        Logger log = Logger.getLogger("dev.lamina.graph");
-        Handler h = new Handler() {
-            @Override
-            public void publish(LogRecord rec) {
-                logged.add(rec.getMessage());
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(h);
-        try {
-            r.run();
-        } finally {
-            log.removeHandler(h);
-        }
-        return logged;
+        return LogCapture.messages(Logger.getLogger("dev.lamina.graph"), r);
     }
 }

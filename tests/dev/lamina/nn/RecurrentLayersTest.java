@@ -16,6 +16,7 @@ import dev.lamina.parity.ParityCase;
 import dev.lamina.types.DType;
 import dev.lamina.tensor.Scope;
 import dev.lamina.tensor.Tensor;
+import dev.lamina.testing.LogCapture;
 import dev.lamina.tensor.Variable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +25,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -449,46 +448,29 @@ class RecurrentLayersTest {
 
     @Test
     void unfusedLayerLogsWhyOnce() {
-        Logger log = Logger.getLogger("dev.lamina.nn");
-        List<String> messages = new ArrayList<>();
-        Handler h = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                messages.add(r.getMessage());
+        List<String> messages = LogCapture.messages(Logger.getLogger("dev.lamina.nn"), () -> {
+            try (Scope s = Scope.open()) {
+                LSTM unfused = new LSTM(new RecurrentConfig(3).activation("relu").name("lstm_relu_logged"));
+                LSTM fused = new LSTM(new RecurrentConfig(3).name("lstm_tanh_quiet"));
+                SimpleRNN rnnRelu = new SimpleRNN(new RecurrentConfig(3).activation("relu").name("rnn_relu_logged"));
+                Tensor x = rand(1, DType.FLOAT32, -1, 1, 2, 3, 2);
+                for (int i = 0; i < 3; i++) {
+                    unfused.apply(x);
+                    fused.apply(x);
+                    rnnRelu.apply(x);
+                }
+                unfused.close();
+                fused.close();
+                rnnRelu.close();
             }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(h);
-        try (Scope s = Scope.open()) {
-            LSTM unfused = new LSTM(new RecurrentConfig(3).activation("relu").name("lstm_relu_logged"));
-            LSTM fused = new LSTM(new RecurrentConfig(3).name("lstm_tanh_quiet"));
-            SimpleRNN rnnRelu = new SimpleRNN(new RecurrentConfig(3).activation("relu").name("rnn_relu_logged"));
-            Tensor x = rand(1, DType.FLOAT32, -1, 1, 2, 3, 2);
-            for (int i = 0; i < 3; i++) {
-                unfused.apply(x);
-                fused.apply(x);
-                rnnRelu.apply(x);
-            }
-            long count = messages.stream().filter(m -> m.contains("lstm_relu_logged")).count();
-            assertEquals(1, count, "one message for the unfused layer: " + messages);
-            String m = messages.stream().filter(v -> v.contains("lstm_relu_logged")).findFirst().orElseThrow();
-            assertTrue(m.contains("relu") && m.contains("tanh"), "the message says why: " + m);
-            assertEquals(0, messages.stream().filter(v -> v.contains("lstm_tanh_quiet")).count(), "the fused layer is quiet");
-            assertEquals(1, messages.stream().filter(v -> v.contains("rnn_relu_logged")).count(),
-                    "SimpleRNN with relu says why it leaves the fused sequence: " + messages);
-            unfused.close();
-            fused.close();
-            rnnRelu.close();
-        } finally {
-            log.removeHandler(h);
-        }
+        });
+        long count = messages.stream().filter(m -> m.contains("lstm_relu_logged")).count();
+        assertEquals(1, count, "one message for the unfused layer: " + messages);
+        String m = messages.stream().filter(v -> v.contains("lstm_relu_logged")).findFirst().orElseThrow();
+        assertTrue(m.contains("relu") && m.contains("tanh"), "the message says why: " + m);
+        assertEquals(0, messages.stream().filter(v -> v.contains("lstm_tanh_quiet")).count(), "the fused layer is quiet");
+        assertEquals(1, messages.stream().filter(v -> v.contains("rnn_relu_logged")).count(),
+                "SimpleRNN with relu says why it leaves the fused sequence: " + messages);
     }
 
     // ---------------------------------------------------------------------------------------
