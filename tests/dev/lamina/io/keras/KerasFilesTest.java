@@ -57,9 +57,14 @@ class KerasFilesTest {
     }
 
     static Stream<Arguments> cases() {
+        return onBothBackends(CASES);
+    }
+
+    /** Each case on the reference and the cpu backend. */
+    private static Stream<Arguments> onBothBackends(List<String> cases) {
         List<Arguments> out = new ArrayList<>();
         for (String backend : List.of("reference", "cpu")) {
-            for (String c : CASES) {
+            for (String c : cases) {
                 out.add(Arguments.of(c, backend));
             }
         }
@@ -351,13 +356,7 @@ class KerasFilesTest {
             "broadcast_merge");
 
     static Stream<Arguments> maskedCases() {
-        List<Arguments> out = new ArrayList<>();
-        for (String backend : List.of("reference", "cpu")) {
-            for (String c : MASKED_CASES) {
-                out.add(Arguments.of(c, backend));
-            }
-        }
-        return out.stream();
+        return onBothBackends(MASKED_CASES);
     }
 
     /**
